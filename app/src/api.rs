@@ -1,0 +1,69 @@
+//! Server functions: the browser's door to the server. Each body authorizes, calls one service
+//! and returns; the logic lives behind the `Services` trait.
+
+use crate::error::AppError;
+use crate::model::{CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn set_cookie(value: String) {
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&value),
+    ) {
+        opts.append_header(http::header::SET_COOKIE, v);
+    }
+}
+
+/// Signs in with email and password, sets the session cookie and goes to the integrations.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    let signed_in = crate::services::services()?
+        .sign_in(email.trim(), &password)
+        .await?;
+    set_cookie(crate::services::session_cookie(&signed_in.token));
+    leptos_axum::redirect("/account/integrations");
+    Ok(())
+}
+
+/// Ends the session and goes back to the login page.
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    if let Some(token) = crate::services::request_session_token() {
+        crate::services::services()?.sign_out(&token).await?;
+    }
+    set_cookie(crate::services::cleared_session_cookie());
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Who is signed in.
+#[server(prefix = "/api", endpoint = "current_user")]
+pub async fn get_current_user() -> Result<CurrentUser, AppError> {
+    crate::services::current_user()
+}
+
+/// The account's PSA integrations.
+#[server(prefix = "/api", endpoint = "integrations")]
+pub async fn list_integrations() -> Result<Vec<IntegrationSummary>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.integrations(&user).await
+}
+
+/// The Manage Data screen of one integration.
+#[server(prefix = "/api", endpoint = "manage_data")]
+pub async fn get_manage_data(integration: IntegrationId) -> Result<ManageData, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .manage_data(&user, integration)
+        .await
+}
+
+/// One page of organizations or configurations, filtered by name.
+#[server(prefix = "/api", endpoint = "items")]
+pub async fn list_items(kind: ItemKind, search: String, page: u32) -> Result<ItemPage, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .items(&user, kind, &search, page)
+        .await
+}

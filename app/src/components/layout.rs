@@ -1,0 +1,36 @@
+//! The frame of every signed-in page: top navigation and sign-out.
+
+use crate::api::SignOut;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// A signed-in page: the top navigation above the page's content.
+#[component]
+pub fn Page(children: Children) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Steward"</a>
+            <nav aria-label="Main">
+                <A href="/organizations">"Organizations"</A>
+                <A href="/configurations">"Configurations"</A>
+                <A href="/account/integrations">"Account"</A>
+            </nav>
+            <ActionForm action=sign_out attr:class="sign-out">
+                <button type="submit">"Sign out"</button>
+            </ActionForm>
+        </header>
+        <main>{children()}</main>
+    }
+}
+
+/// Shows an error the way users see every error: what went wrong and what to do.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let sign_in = (error.code == crate::error::ErrorCode::Unauthenticated)
+        .then(|| view! { " " <a href="/login">"Sign in"</a> });
+    view! {
+        <p class="error" role="alert">{error.message}{sign_in}</p>
+    }
+}

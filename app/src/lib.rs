@@ -1,0 +1,68 @@
+//! Steward's shared crate: typed models, the wire error, components, routes and server functions.
+//! Built with `ssr` into the server and with `hydrate` into the browser's WASM, never both.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod services;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Redirect, Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes to every page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    // Marks the page once the WASM has taken over, so browser tests wait for it instead of sleeping.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    // Data pages render completely on the server (SsrMode::Async) before hydrating: no flash of
+    // a loading state, and the page works before the WASM arrives.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/steward.css"/>
+        <Title text="Steward"/>
+        <Router>
+            <Routes fallback=|| view! { <pages::NotFound/> }>
+                <Route path=path!("/") view=|| view! { <Redirect path="/account/integrations"/> }/>
+                <Route path=path!("/login") view=pages::LoginPage/>
+                <Route path=path!("/organizations") ssr=SsrMode::Async view=|| view! { <pages::ItemsPage kind=model::ItemKind::Organization/> }/>
+                <Route path=path!("/configurations") ssr=SsrMode::Async view=|| view! { <pages::ItemsPage kind=model::ItemKind::Configuration/> }/>
+                <Route path=path!("/account") view=|| view! { <Redirect path="/account/integrations"/> }/>
+                <Route path=path!("/account/integrations") ssr=SsrMode::Async view=pages::IntegrationsPage/>
+                <Route path=path!("/account/integrations/:id/manage-data") ssr=SsrMode::Async view=pages::ManageDataPage/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,92 @@
+//! A PSA integration as the screens and the API show it (never its credentials).
+
+use super::IntegrationId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PsaKind {
+    ConnectwiseManage,
+    Autotask,
+    Halopsa,
+}
+
+impl PsaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PsaKind::ConnectwiseManage => "connectwise_manage",
+            PsaKind::Autotask => "autotask",
+            PsaKind::Halopsa => "halopsa",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PsaKind> {
+        [PsaKind::ConnectwiseManage, PsaKind::Autotask, PsaKind::Halopsa]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// The PSA's product name, as the UI says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PsaKind::ConnectwiseManage => "ConnectWise Manage",
+            PsaKind::Autotask => "Autotask",
+            PsaKind::Halopsa => "HaloPSA",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegrationState {
+    Active,
+    Paused,
+}
+
+impl IntegrationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntegrationState::Active => "active",
+            IntegrationState::Paused => "paused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<IntegrationState> {
+        match s {
+            "active" => Some(IntegrationState::Active),
+            "paused" => Some(IntegrationState::Paused),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            IntegrationState::Active => "Active",
+            IntegrationState::Paused => "Paused",
+        }
+    }
+}
+
+/// The last sync run of an integration, as a summary line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastSync {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// running, succeeded or failed.
+    pub outcome: String,
+    pub created: i64,
+    pub updated: i64,
+    pub orphaned: i64,
+    pub failed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationSummary {
+    pub id: IntegrationId,
+    pub kind: PsaKind,
+    pub name: String,
+    pub site_url: String,
+    pub state: IntegrationState,
+    pub last_sync: Option<LastSync>,
+}

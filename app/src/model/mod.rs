@@ -1,0 +1,16 @@
+//! Typed models shared by the server and the browser: ids, roles, sync states and the shapes
+//! the screens and the JSON API exchange.
+
+mod ids;
+mod integration;
+mod manage_data;
+mod sync;
+mod user;
+
+pub use ids::*;
+pub use integration::*;
+pub use manage_data::*;
+pub use sync::*;
+pub use user::*;
+mod items;
+pub use items::*;

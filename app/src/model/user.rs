@@ -1,0 +1,102 @@
+//! Who is signed in, and what their role lets them do.
+
+use super::{AccountId, UserId};
+use serde::{Deserialize, Serialize};
+
+/// IT Glue's six roles, most powerful first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Administrator,
+    Manager,
+    Editor,
+    Creator,
+    Lite,
+    ReadOnly,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Administrator,
+        Role::Manager,
+        Role::Editor,
+        Role::Creator,
+        Role::Lite,
+        Role::ReadOnly,
+    ];
+
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Manager => "manager",
+            Role::Editor => "editor",
+            Role::Creator => "creator",
+            Role::Lite => "lite",
+            Role::ReadOnly => "read_only",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Administrator => "Administrator",
+            Role::Manager => "Manager",
+            Role::Editor => "Editor",
+            Role::Creator => "Creator",
+            Role::Lite => "Lite",
+            Role::ReadOnly => "Read-only",
+        }
+    }
+
+    /// Bulk actions (delete, disconnect, pause) and integration settings.
+    pub fn can_manage_integrations(self) -> bool {
+        matches!(self, Role::Administrator | Role::Manager)
+    }
+
+    /// The edit pencil: change an item's type or status.
+    pub fn can_edit_items(self) -> bool {
+        matches!(self, Role::Administrator | Role::Manager | Role::Editor)
+    }
+}
+
+/// The signed-in user, as every server function and API route resolves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub user_id: UserId,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// True when the user may only see some organizations.
+    pub restricted: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_through_storage() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("owner"), None);
+    }
+
+    #[test]
+    fn only_managers_and_administrators_manage() {
+        let managing: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.can_manage_integrations())
+            .collect();
+        assert_eq!(managing, vec![Role::Administrator, Role::Manager]);
+        assert!(Role::Editor.can_edit_items());
+        assert!(!Role::Creator.can_edit_items());
+    }
+}

@@ -1,0 +1,88 @@
+//! The Organizations and Configurations lists: items by name, with their plug.
+
+use crate::api::list_items;
+use crate::components::{fmt_count, ErrorNotice, Page, Plug};
+use crate::model::{ItemKind, ItemPage, ITEM_PAGE_SIZE};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
+    let query = use_query_map();
+    let search = move || query.read().get("q").unwrap_or_default();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+    };
+    let items = Resource::new(
+        move || (search(), page()),
+        move |(q, p)| list_items(kind, q, p),
+    );
+    view! {
+        <Title text=format!("{} · Steward", kind.plural())/>
+        <Page>
+            <h1>{kind.plural()}</h1>
+            <form method="get" role="search">
+                <label>"Search" <input type="search" name="q" prop:value=search/></label>
+                <button type="submit">"Search"</button>
+            </form>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match items.await {
+                        Ok(page) => view! { <ItemTable page/> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+#[component]
+fn ItemTable(page: ItemPage) -> impl IntoView {
+    let first = (page.page.saturating_sub(1) as i64) * ITEM_PAGE_SIZE as i64;
+    let shown = format!(
+        "{}–{} of {}",
+        fmt_count((first + 1).min(page.total)),
+        fmt_count(first + page.items.len() as i64),
+        fmt_count(page.total)
+    );
+    let with_org = page.kind != ItemKind::Organization;
+    let next = (first + (page.items.len() as i64) < page.total).then(|| page.page + 1);
+    let prev = (page.page > 1).then(|| page.page - 1);
+    view! {
+        <p>{shown}</p>
+        <table>
+            <thead>
+                <tr>
+                    <th scope="col"><span class="visually-hidden">"Sync"</span></th>
+                    <th scope="col">"Name"</th>
+                    {with_org.then(|| view! { <th scope="col">"Organization"</th> })}
+                    <th scope="col">"Type"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Orphan reason"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.items.into_iter().map(|i| view! {
+                    <tr>
+                        <td><Plug state=i.sync_state/></td>
+                        <th scope="row">{i.name}</th>
+                        {with_org.then(|| view! { <td>{i.organization.clone()}</td> })}
+                        <td>{i.type_name.unwrap_or_default()}</td>
+                        <td>{i.status_name.unwrap_or_default()}</td>
+                        <td>{i.orphan_reason.map(|r| r.label()).unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <nav aria-label="Pages" class="pager">
+            {prev.map(|p| view! { <a href=format!("?page={p}")>"Previous page"</a> })}
+            {next.map(|p| view! { <a href=format!("?page={p}")>"Next page"</a> })}
+        </nav>
+    }
+}

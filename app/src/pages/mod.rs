@@ -1,0 +1,27 @@
+//! One module per page.
+
+mod integrations;
+mod items;
+mod login;
+mod manage_data;
+
+pub use integrations::IntegrationsPage;
+pub use items::ItemsPage;
+pub use login::LoginPage;
+pub use manage_data::ManageDataPage;
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main>
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. " <a href="/">"Go to Steward's start page"</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,118 @@
+//! The ports: what `app` needs from the server, declared here as a trait and implemented by the
+//! `server` crate (database, sessions...). `app` never depends on `server`; the server provides an
+//! implementation through Leptos context and the helpers below fetch it.
+
+use crate::error::AppError;
+use crate::model::{CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData};
+use std::sync::Arc;
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "steward_session";
+
+/// How long a session lasts without being used again.
+pub const SESSION_TTL_SECONDS: i64 = 60 * 60 * 12;
+
+/// A successful sign-in: the secret to put in the cookie, and who signed in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub user: CurrentUser,
+}
+
+/// Everything the screens and the JSON API ask of the server. Each method authorizes with the
+/// user it is given; nothing reads across accounts.
+#[async_trait::async_trait]
+pub trait Services: Send + Sync + 'static {
+    async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError>;
+    async fn sign_out(&self, token: &str) -> Result<(), AppError>;
+    async fn user_for_session(&self, token: &str) -> Result<Option<CurrentUser>, AppError>;
+    async fn integrations(&self, user: &CurrentUser) -> Result<Vec<IntegrationSummary>, AppError>;
+    async fn manage_data(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<ManageData, AppError>;
+    async fn items(
+        &self,
+        user: &CurrentUser,
+        kind: ItemKind,
+        search: &str,
+        page: u32,
+    ) -> Result<ItemPage, AppError>;
+}
+
+/// The server's implementation, as provided through context.
+#[derive(Clone)]
+pub struct ServiceHandle(pub Arc<dyn Services>);
+
+/// The services, from context.
+pub fn services() -> Result<Arc<dyn Services>, AppError> {
+    leptos::prelude::use_context::<ServiceHandle>()
+        .map(|h| h.0)
+        .ok_or_else(|| {
+            tracing::error!("ServiceHandle missing from context");
+            AppError::internal()
+        })
+}
+
+/// The signed-in user of the current request. The server's session middleware resolves the
+/// cookie once per request and puts the user into the request's extensions.
+pub fn current_user() -> Result<CurrentUser, AppError> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+        .ok_or_else(AppError::unauthenticated)
+}
+
+/// The session token sent with the current request, if any.
+pub fn request_session_token() -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    cookie_value(&parts.headers, SESSION_COOKIE)
+}
+
+/// Reads one cookie from a request's headers.
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The `Set-Cookie` value that starts a session: HttpOnly, SameSite=Strict, whole site.
+pub fn session_cookie(token: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_TTL_SECONDS}"
+    )
+}
+
+/// The `Set-Cookie` value that ends a session.
+pub fn cleared_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_session_cookie_among_others() {
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            "a=1; steward_session=abc; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie_value(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie_value(&h, "missing"), None);
+    }
+
+    #[test]
+    fn session_cookie_is_http_only_and_strict() {
+        let c = session_cookie("t");
+        assert!(c.contains("HttpOnly"));
+        assert!(c.contains("SameSite=Strict"));
+        assert!(cleared_session_cookie().contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,45 @@
+//! Configuration of `steward serve`: flags and environment variables, with defaults that run
+//! the demo on a fresh machine.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "STEWARD_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Folder for Steward's own files (the embedded SQLite database, the demo dataset's summary).
+    #[arg(long, env = "STEWARD_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// sqlite://PATH or postgres://... (default: SQLite in the data directory).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Email of the Administrator created on an empty database.
+    #[arg(long, env = "STEWARD_ADMIN_EMAIL", default_value = "admin@steward.local")]
+    pub admin_email: String,
+
+    /// Password of that Administrator (generated and printed when unset).
+    #[arg(long, env = "STEWARD_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Do not load the demo dataset into an empty database.
+    #[arg(long)]
+    pub no_demo_data: bool,
+
+    /// Where the built site (JS, WASM, CSS) is served from.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+}
+
+impl ServeConfig {
+    /// The database URL: given, or SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("steward.db").display())
+        })
+    }
+}

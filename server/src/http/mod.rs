@@ -1,0 +1,64 @@
+//! The HTTP layer: the router (pages, server functions, the JSON API, static files) and the
+//! middleware every request passes (CSRF refusal, session resolution).
+
+mod api_v1;
+mod csrf;
+mod openapi;
+mod session;
+
+use crate::services::AppServices;
+use app::services::ServiceHandle;
+use axum::extract::FromRef;
+use axum::routing::{any, get, post};
+use axum::{middleware, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Arc<AppServices>,
+}
+
+/// The whole application as an axum router.
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let handle = ServiceHandle(state.services.clone());
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/api/v1/session", post(api_v1::sign_in).delete(api_v1::sign_out))
+        .route("/api/v1/integrations", get(api_v1::integrations))
+        .route("/api/v1/integrations/{id}/manage-data", get(api_v1::manage_data))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/{*rest}", any(api_v1::no_such_route))
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(handle.clone()),
+            move || app::shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
+        .layer(middleware::from_fn(csrf::refuse_cross_origin))
+        .with_state(state)
+}
+
+/// An `AppError` as a JSON response with its status code.
+pub struct ApiError(pub app::error::AppError);
+
+impl axum::response::IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.0.code.http_status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self.0)).into_response()
+    }
+}
+
+impl From<app::error::AppError> for ApiError {
+    fn from(e: app::error::AppError) -> Self {
+        ApiError(e)
+    }
+}

@@ -1,0 +1,12 @@
+//! Steward's server: configuration, the database and its repository, the dataset generator and
+//! fixture loader, the services `app` calls through context, and the HTTP layer.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod dataset;
+pub mod db;
+pub mod http;
+pub mod repo;
+pub mod services;
+pub mod startup;

@@ -1,0 +1,115 @@
+//! `steward`: one binary, several roles. `main` only reads configuration and wires.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use server::config::ServeConfig;
+use server::dataset::{loader, Dataset, Size};
+use server::db::Db;
+use server::repo::{NewIntegration, Repo};
+use server::startup::Application;
+
+#[derive(Parser)]
+#[command(name = "steward", version, about = "Steward keeps the data your PSA syncs clean and safe")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// `steward` with no subcommand: serve, configured from the environment.
+#[derive(Parser)]
+struct ServeDefaults {
+    #[command(flatten)]
+    config: ServeConfig,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default). On an empty database it creates the demo account,
+    /// its Administrator and the demo data.
+    Serve(ServeConfig),
+    /// Apply the database migrations and exit.
+    Migrate {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
+    /// Generate a dataset and load it into a new account, as if synced (tests, demos, benchmarks).
+    Load {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// S (demo), M (10 × S), L (~143,000 items) or XL (~1,000,000 items).
+        #[arg(long, value_enum, default_value = "s")]
+        size: Size,
+        /// The same seed gives the same dataset.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Name of the account to create.
+        #[arg(long, default_value = "Fixture MSP")]
+        account: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let command = match Cli::parse().command {
+        Some(c) => c,
+        // cargo-leptos starts the binary without arguments: that means serve.
+        None => Command::Serve(ServeDefaults::parse_from(["steward"]).config),
+    };
+    match command {
+        Command::Serve(config) => serve(config).await,
+        Command::Migrate { database_url } => {
+            let db = Db::connect(&database_url).await?;
+            db.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Load { database_url, size, seed, account } => {
+            let db = Db::connect(&database_url).await?;
+            db.migrate().await?;
+            let repo = Repo::new(db);
+            let account_id = repo.create_account(&account).await?;
+            let integration = repo
+                .create_integration(NewIntegration {
+                    account: account_id,
+                    kind: app::model::PsaKind::ConnectwiseManage,
+                    name: "ConnectWise Manage",
+                    site_url: "https://na.myconnectwise.net",
+                })
+                .await?;
+            let dataset = Dataset::generate(size, seed);
+            let report = loader::load(&repo.db, account_id, integration, &dataset).await?;
+            println!(
+                "loaded {} items, {} passwords and documents, {} disconnected-item tombstones into account {} in {:.1?}",
+                report.items, report.steward_only, report.tombstones, account_id, report.elapsed
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let app = Application::build(&config).await.context("Steward could not start")?;
+    if let Some(b) = &app.bootstrapped {
+        match &b.generated_password {
+            Some(p) => println!(
+                "Created the demo account. Sign in as {} with the generated password: {p}",
+                b.admin_email
+            ),
+            None => println!(
+                "Created the demo account. Sign in as {} with STEWARD_ADMIN_PASSWORD",
+                b.admin_email
+            ),
+        }
+    }
+    println!("Steward is listening on http://{}", app.addr);
+    app.run_until(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

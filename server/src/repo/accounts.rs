@@ -1,0 +1,162 @@
+//! Accounts, users, sessions, organization access and the activity log.
+
+use super::{parse_or, Repo};
+use crate::on_db;
+use app::model::{AccountId, CurrentUser, OrganizationId, Role, UserId};
+use chrono::{DateTime, Utc};
+
+pub struct NewUser<'a> {
+    pub account: AccountId,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub restricted: bool,
+}
+
+/// What sign-in needs to check a password.
+#[derive(Debug, Clone)]
+pub struct LoginRow {
+    pub user: CurrentUser,
+    pub password_hash: String,
+}
+
+type UserTuple = (i64, i64, String, String, String, String, bool);
+
+fn to_user(t: UserTuple) -> anyhow::Result<CurrentUser> {
+    let (user_id, account_id, account_name, email, name, role, restricted) = t;
+    Ok(CurrentUser {
+        user_id: UserId(user_id),
+        account_id: AccountId(account_id),
+        account_name,
+        email,
+        name,
+        role: parse_or(&role, Role::parse, "role")?,
+        restricted,
+    })
+}
+
+const USER_COLUMNS: &str = "u.id, u.account_id, a.name, u.email, u.name, u.role, u.restricted";
+const USER_FROM: &str = "FROM users u JOIN accounts a ON a.id = u.account_id";
+
+impl Repo {
+    pub async fn create_account(&self, name: &str) -> anyhow::Result<AccountId> {
+        let now = Utc::now();
+        let id: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
+            "INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(name).bind(now).fetch_one(pool).await)?;
+        Ok(AccountId(id))
+    }
+
+    pub async fn account_ids(&self) -> anyhow::Result<Vec<AccountId>> {
+        let ids: Vec<i64> = on_db!(&self.db, pool =>
+            sqlx::query_scalar("SELECT id FROM accounts ORDER BY id").fetch_all(pool).await)?;
+        Ok(ids.into_iter().map(AccountId).collect())
+    }
+
+    pub async fn create_user(&self, u: NewUser<'_>) -> anyhow::Result<UserId> {
+        let now = Utc::now();
+        let id: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
+            "INSERT INTO users (account_id, email, name, password_hash, role, restricted, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(u.account.0).bind(u.email.to_lowercase()).bind(u.name).bind(u.password_hash)
+            .bind(u.role.as_str()).bind(u.restricted).bind(now)
+            .fetch_one(pool).await)?;
+        Ok(UserId(id))
+    }
+
+    pub async fn grant_organization_access(
+        &self,
+        account: AccountId,
+        user: UserId,
+        organization: OrganizationId,
+    ) -> anyhow::Result<()> {
+        on_db!(&self.db, pool => sqlx::query(
+            "INSERT INTO user_organization_access (account_id, user_id, organization_id)
+             SELECT $1, $2, id FROM organizations WHERE id = $3 AND account_id = $1
+             ON CONFLICT DO NOTHING")
+            .bind(account.0).bind(user.0).bind(organization.0).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn login_row(&self, email: &str) -> anyhow::Result<Option<LoginRow>> {
+        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash {USER_FROM} WHERE u.email = $1");
+        let row: Option<(i64, i64, String, String, String, String, bool, String)> = on_db!(&self.db, pool =>
+            sqlx::query_as(&sql).bind(email.to_lowercase()).fetch_optional(pool).await)?;
+        row.map(|(a, b, c, d, e, f, g, hash)| {
+            Ok(LoginRow {
+                user: to_user((a, b, c, d, e, f, g))?,
+                password_hash: hash,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: &CurrentUser,
+        expires_at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let now = Utc::now();
+        on_db!(&self.db, pool => sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash).bind(user.account_id.0).bind(user.user_id.0).bind(now).bind(expires_at)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The user of a live session; expired sessions resolve to nobody.
+    pub async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<CurrentUser>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} {USER_FROM} JOIN sessions s ON s.user_id = u.id AND s.account_id = u.account_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        );
+        let row: Option<UserTuple> = on_db!(&self.db, pool =>
+            sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(pool).await)?;
+        row.map(to_user).transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> anyhow::Result<()> {
+        on_db!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Appends to the account's activity log.
+    pub async fn log_activity(
+        &self,
+        account: AccountId,
+        user: Option<UserId>,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        details: &serde_json::Value,
+        outcome: &str,
+    ) -> anyhow::Result<()> {
+        let now = Utc::now();
+        on_db!(&self.db, pool => sqlx::query(
+            "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(account.0).bind(user.map(|u| u.0)).bind(actor).bind(action).bind(subject)
+            .bind(details.to_string()).bind(outcome).bind(now)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The newest activity log entries of an account: (actor, action, subject, outcome).
+    pub async fn recent_activity(
+        &self,
+        account: AccountId,
+        limit: i64,
+    ) -> anyhow::Result<Vec<(String, String, String, String)>> {
+        let rows = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT actor, action, subject, outcome FROM activity_log WHERE account_id = $1 ORDER BY id DESC LIMIT $2")
+            .bind(account.0).bind(limit).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,91 @@
+//! PSA integrations, their catalog of types and statuses, and their sync runs.
+
+use super::{parse_or, Repo};
+use crate::on_db;
+use app::model::{
+    AccountId, IntegrationId, IntegrationState, IntegrationSummary, LastSync, PsaKind,
+};
+use chrono::{DateTime, Utc};
+
+pub struct NewIntegration<'a> {
+    pub account: AccountId,
+    pub kind: PsaKind,
+    pub name: &'a str,
+    pub site_url: &'a str,
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+const SELECT: &str = "SELECT i.id, i.kind, i.name, i.site_url, i.state,
+        r.started_at, r.finished_at, r.outcome, r.created_count, r.updated_count, r.orphaned_count, r.failed_count
+    FROM psa_integrations i
+    LEFT JOIN sync_runs r ON r.id = (
+        SELECT MAX(r2.id) FROM sync_runs r2 WHERE r2.integration_id = i.id AND r2.account_id = i.account_id)
+    WHERE i.account_id = $1";
+
+fn to_summary(r: Row) -> anyhow::Result<IntegrationSummary> {
+    let (id, kind, name, site_url, state, started, finished, outcome, c, u, o, f) = r;
+    let last_sync = match (started, outcome) {
+        (Some(started_at), Some(outcome)) => Some(LastSync {
+            started_at,
+            finished_at: finished,
+            outcome,
+            created: c.unwrap_or_default(),
+            updated: u.unwrap_or_default(),
+            orphaned: o.unwrap_or_default(),
+            failed: f.unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    Ok(IntegrationSummary {
+        id: IntegrationId(id),
+        kind: parse_or(&kind, PsaKind::parse, "PSA kind")?,
+        name,
+        site_url,
+        state: parse_or(&state, IntegrationState::parse, "integration state")?,
+        last_sync,
+    })
+}
+
+impl Repo {
+    pub async fn create_integration(&self, n: NewIntegration<'_>) -> anyhow::Result<IntegrationId> {
+        let now = Utc::now();
+        let id: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
+            "INSERT INTO psa_integrations (account_id, kind, name, site_url, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
+            .bind(n.account.0).bind(n.kind.as_str()).bind(n.name).bind(n.site_url).bind(now)
+            .fetch_one(pool).await)?;
+        Ok(IntegrationId(id))
+    }
+
+    pub async fn integrations(&self, account: AccountId) -> anyhow::Result<Vec<IntegrationSummary>> {
+        let sql = format!("{SELECT} ORDER BY i.name, i.id");
+        let rows: Vec<Row> = on_db!(&self.db, pool =>
+            sqlx::query_as(&sql).bind(account.0).fetch_all(pool).await)?;
+        rows.into_iter().map(to_summary).collect()
+    }
+
+    pub async fn integration(
+        &self,
+        account: AccountId,
+        id: IntegrationId,
+    ) -> anyhow::Result<Option<IntegrationSummary>> {
+        let sql = format!("{SELECT} AND i.id = $2");
+        let row: Option<Row> = on_db!(&self.db, pool =>
+            sqlx::query_as(&sql).bind(account.0).bind(id.0).fetch_optional(pool).await)?;
+        row.map(to_summary).transpose()
+    }
+}

@@ -1,0 +1,40 @@
+//! The repository: every query Steward runs, written once for both databases. Each method takes
+//! the account it works in; nothing here reads across accounts.
+
+mod accounts;
+mod integrations;
+mod items;
+mod manage_data;
+
+pub use accounts::{LoginRow, NewUser};
+pub use integrations::NewIntegration;
+
+use crate::db::Db;
+use app::model::CurrentUser;
+
+#[derive(Debug, Clone)]
+pub struct Repo {
+    pub db: Db,
+}
+
+impl Repo {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+/// `AND <column> IN (organizations the user may see)` for restricted users, else nothing.
+/// The user id is bound as the parameter numbered `param`.
+fn access_filter(user: &CurrentUser, column: &str, param: usize) -> String {
+    if user.restricted {
+        format!(
+            " AND {column} IN (SELECT organization_id FROM user_organization_access WHERE user_id = ${param})"
+        )
+    } else {
+        String::new()
+    }
+}
+
+pub(crate) fn parse_or<T>(value: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> anyhow::Result<T> {
+    parse(value).ok_or_else(|| anyhow::anyhow!("unknown {what} {value:?} in the database"))
+}
