@@ -2,7 +2,9 @@
 //! and returns; the logic lives behind the `Services` trait.
 
 use crate::error::AppError;
-use crate::model::{CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData};
+use crate::model::{
+    CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

@@ -3,7 +3,9 @@
 //! implementation through Leptos context and the helpers below fetch it.
 
 use crate::error::AppError;
-use crate::model::{CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData};
+use crate::model::{
+    CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData,
+};
 use std::sync::Arc;
 
 /// The name of the session cookie.

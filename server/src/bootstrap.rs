@@ -31,7 +31,10 @@ pub async fn ensure_demo_account(
         return Ok(None);
     }
     let generated = admin_password.is_none().then(auth::generate_password);
-    let password = admin_password.map(str::to_string).or_else(|| generated.clone()).unwrap_or_default();
+    let password = admin_password
+        .map(str::to_string)
+        .or_else(|| generated.clone())
+        .unwrap_or_default();
     if password.len() < 8 {
         anyhow::bail!("STEWARD_ADMIN_PASSWORD must have at least 8 characters");
     }
@@ -56,8 +59,16 @@ pub async fn ensure_demo_account(
             site_url: "https://na.myconnectwise.net",
         })
         .await?;
-    repo.log_activity(account, Some(admin), "steward serve", "account.created", "Demo MSP", &serde_json::json!({}), "succeeded")
-        .await?;
+    repo.log_activity(
+        account,
+        Some(admin),
+        "steward serve",
+        "account.created",
+        "Demo MSP",
+        &serde_json::json!({}),
+        "succeeded",
+    )
+    .await?;
     if demo_data {
         let dataset = Dataset::generate(Size::S, DEMO_SEED);
         let report = loader::load(&repo.db, account, integration, &dataset).await?;
@@ -67,7 +78,11 @@ pub async fn ensure_demo_account(
             serde_json::to_vec_pretty(&expected)?,
         )
         .context("could not write demo-dataset.json into the data directory")?;
-        tracing::info!(items = report.items, elapsed_ms = report.elapsed.as_millis() as u64, "demo dataset loaded");
+        tracing::info!(
+            items = report.items,
+            elapsed_ms = report.elapsed.as_millis() as u64,
+            "demo dataset loaded"
+        );
     }
     Ok(Some(Bootstrapped {
         account,

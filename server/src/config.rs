@@ -19,7 +19,11 @@ pub struct ServeConfig {
     pub database_url: Option<String>,
 
     /// Email of the Administrator created on an empty database.
-    #[arg(long, env = "STEWARD_ADMIN_EMAIL", default_value = "admin@steward.local")]
+    #[arg(
+        long,
+        env = "STEWARD_ADMIN_EMAIL",
+        default_value = "admin@steward.local"
+    )]
     pub admin_email: String,
 
     /// Password of that Administrator (generated and printed when unset).
@@ -38,8 +42,8 @@ pub struct ServeConfig {
 impl ServeConfig {
     /// The database URL: given, or SQLite in the data directory.
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("steward.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("steward.db").display()))
     }
 }

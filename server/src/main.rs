@@ -9,7 +9,11 @@ use server::repo::{NewIntegration, Repo};
 use server::startup::Application;
 
 #[derive(Parser)]
-#[command(name = "steward", version, about = "Steward keeps the data your PSA syncs clean and safe")]
+#[command(
+    name = "steward",
+    version,
+    about = "Steward keeps the data your PSA syncs clean and safe"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -69,7 +73,12 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Load { database_url, size, seed, account } => {
+        Command::Load {
+            database_url,
+            size,
+            seed,
+            account,
+        } => {
             let db = Db::connect(&database_url).await?;
             db.migrate().await?;
             let repo = Repo::new(db);
@@ -94,7 +103,9 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
-    let app = Application::build(&config).await.context("Steward could not start")?;
+    let app = Application::build(&config)
+        .await
+        .context("Steward could not start")?;
     if let Some(b) = &app.bootstrapped {
         match &b.generated_password {
             Some(p) => println!(

@@ -22,12 +22,21 @@ fn internal(context: &'static str) -> impl FnOnce(anyhow::Error) -> AppError {
 impl Services for AppServices {
     async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
         if email.is_empty() || password.is_empty() {
-            return Err(AppError::invalid_input("Enter your email and your password"));
+            return Err(AppError::invalid_input(
+                "Enter your email and your password",
+            ));
         }
-        let row = self.repo.login_row(email).await.map_err(internal("loading a user to sign in"))?;
+        let row = self
+            .repo
+            .login_row(email)
+            .await
+            .map_err(internal("loading a user to sign in"))?;
         let password = password.to_string();
         let (row, ok) = tokio::task::spawn_blocking(move || {
-            let hash = row.as_ref().map(|r| r.password_hash.as_str()).unwrap_or(auth::decoy_hash());
+            let hash = row
+                .as_ref()
+                .map(|r| r.password_hash.as_str())
+                .unwrap_or(auth::decoy_hash());
             let ok = auth::verify_password(&password, hash);
             (row, ok)
         })
@@ -42,7 +51,10 @@ impl Services for AppServices {
             .create_session(&auth::token_hash(&token), &row.user, expires)
             .await
             .map_err(internal("creating a session"))?;
-        Ok(SignedIn { token, user: row.user })
+        Ok(SignedIn {
+            token,
+            user: row.user,
+        })
     }
 
     async fn sign_out(&self, token: &str) -> Result<(), AppError> {
@@ -91,7 +103,9 @@ impl Services for AppServices {
         page: u32,
     ) -> Result<ItemPage, AppError> {
         if search.len() > 200 {
-            return Err(AppError::invalid_input("The search is too long: use at most 200 characters"));
+            return Err(AppError::invalid_input(
+                "The search is too long: use at most 200 characters",
+            ));
         }
         self.repo
             .items(user, kind, search, page)

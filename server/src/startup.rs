@@ -25,7 +25,10 @@ pub struct Application {
 impl Application {
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Application> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("could not create the data directory {}", config.data_dir.display())
+            format!(
+                "could not create the data directory {}",
+                config.data_dir.display()
+            )
         })?;
         let db = Db::connect(&config.database_url()).await?;
         db.migrate().await?;
@@ -40,9 +43,12 @@ impl Application {
         .await
         .context("could not set up the demo account")?;
 
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .with_context(|| format!("could not listen on {} (is another Steward running?)", config.addr))?;
+        let listener = TcpListener::bind(config.addr).await.with_context(|| {
+            format!(
+                "could not listen on {} (is another Steward running?)",
+                config.addr
+            )
+        })?;
         let addr = listener.local_addr()?;
         let leptos_options = LeptosOptions::builder()
             .output_name("steward")
@@ -64,7 +70,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then closes the database.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await

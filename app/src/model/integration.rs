@@ -22,9 +22,13 @@ impl PsaKind {
     }
 
     pub fn parse(s: &str) -> Option<PsaKind> {
-        [PsaKind::ConnectwiseManage, PsaKind::Autotask, PsaKind::Halopsa]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            PsaKind::ConnectwiseManage,
+            PsaKind::Autotask,
+            PsaKind::Halopsa,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 
     /// The PSA's product name, as the UI says it.

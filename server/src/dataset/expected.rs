@@ -70,10 +70,20 @@ impl Expected {
             }
         };
         for (c, l) in d.companies.iter().zip(&plan.companies) {
-            tally(ItemKind::Organization, c.fate, l, &[c.type_idx, c.status_idx]);
+            tally(
+                ItemKind::Organization,
+                c.fate,
+                l,
+                &[c.type_idx, c.status_idx],
+            );
         }
         for (c, l) in d.configurations.iter().zip(&plan.configurations) {
-            tally(ItemKind::Configuration, c.fate, l, &[c.type_idx, c.status_idx]);
+            tally(
+                ItemKind::Configuration,
+                c.fate,
+                l,
+                &[c.type_idx, c.status_idx],
+            );
         }
         for (c, l) in d.contacts.iter().zip(&plan.contacts) {
             tally(ItemKind::Contact, c.fate, l, &[c.type_idx]);
@@ -86,14 +96,26 @@ impl Expected {
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                (e.category, e.name, row(e.category, e.name, e.sync_enabled, counts.get(&i).copied().unwrap_or_default()))
+                (
+                    e.category,
+                    e.name,
+                    row(
+                        e.category,
+                        e.name,
+                        e.sync_enabled,
+                        counts.get(&i).copied().unwrap_or_default(),
+                    ),
+                )
             })
             .collect();
         synced_items.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let kinds = |m: &BTreeMap<ItemKind, i64>| {
             ItemKind::ALL
                 .iter()
-                .map(|k| ExpectedKindRow { item: k.plural().to_string(), count: m.get(k).copied().unwrap_or(0) })
+                .map(|k| ExpectedKindRow {
+                    item: k.plural().to_string(),
+                    count: m.get(k).copied().unwrap_or(0),
+                })
                 .collect()
         };
         Expected {
@@ -108,11 +130,22 @@ impl Expected {
         let mut synced: Vec<_> = m
             .synced_items
             .iter()
-            .map(|r| (r.category, r.value_name.clone(), row(r.category, &r.value_name, r.sync_active, r.counts)))
+            .map(|r| {
+                (
+                    r.category,
+                    r.value_name.clone(),
+                    row(r.category, &r.value_name, r.sync_active, r.counts),
+                )
+            })
             .collect();
         synced.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         let kinds = |rows: &[app::model::KindRow]| {
-            rows.iter().map(|r| ExpectedKindRow { item: r.kind.plural().to_string(), count: r.count }).collect()
+            rows.iter()
+                .map(|r| ExpectedKindRow {
+                    item: r.kind.plural().to_string(),
+                    count: r.count,
+                })
+                .collect()
         };
         Expected {
             synced_items: synced.into_iter().map(|(_, _, r)| r).collect(),

@@ -32,7 +32,12 @@ fn link_columns(
     integration: IntegrationId,
     psa_id: i64,
     link: &Link,
-) -> (Option<i64>, Option<i64>, Option<&'static str>, Option<&'static str>) {
+) -> (
+    Option<i64>,
+    Option<i64>,
+    Option<&'static str>,
+    Option<&'static str>,
+) {
     match link.state {
         None => (None, None, None, None),
         Some(state) => (
@@ -256,7 +261,13 @@ pub async fn load(
 
     if let Db::Postgres(pool) = db {
         // Explicit ids were written: move the identity sequences past them.
-        for table in ["psa_catalog_values", "organizations", "configurations", "contacts", "locations"] {
+        for table in [
+            "psa_catalog_values",
+            "organizations",
+            "configurations",
+            "contacts",
+            "locations",
+        ] {
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
             ))
@@ -268,5 +279,10 @@ pub async fn load(
         sqlx::query("ANALYZE").execute(pool).await?;
     }
 
-    Ok(LoadReport { items, steward_only, tombstones, elapsed: started.elapsed() })
+    Ok(LoadReport {
+        items,
+        steward_only,
+        tombstones,
+        elapsed: started.elapsed(),
+    })
 }

@@ -45,7 +45,12 @@ impl Size {
             Size::L => (5_000, 100_000, 30_000, 8_000),
             Size::Xl => (40_000, 780_000, 140_000, 40_000),
         };
-        SizeCounts { companies, configurations, contacts, sites }
+        SizeCounts {
+            companies,
+            configurations,
+            contacts,
+            sites,
+        }
     }
 }
 
@@ -173,13 +178,25 @@ pub struct Link {
 }
 
 impl Link {
-    const STAND_ALONE: Link = Link { state: None, reason: None };
-    const ENABLED: Link = Link { state: Some(SyncState::Enabled), reason: None };
+    const STAND_ALONE: Link = Link {
+        state: None,
+        reason: None,
+    };
+    const ENABLED: Link = Link {
+        state: Some(SyncState::Enabled),
+        reason: None,
+    };
     fn orphan(reason: OrphanReason) -> Link {
-        Link { state: Some(SyncState::Orphaned), reason: Some(reason) }
+        Link {
+            state: Some(SyncState::Orphaned),
+            reason: Some(reason),
+        }
     }
     fn of(state: SyncState) -> Link {
-        Link { state: Some(state), reason: None }
+        Link {
+            state: Some(state),
+            reason: None,
+        }
     }
 }
 
@@ -224,12 +241,26 @@ fn catalog() -> Vec<CatalogEntry> {
         .map(|&(category, name, sync_enabled, weight, active)| {
             let id = next_id.entry(category).or_insert(0i64);
             *id += 1;
-            CatalogEntry { category, psa_id: *id, name, sync_enabled, weight, active }
+            CatalogEntry {
+                category,
+                psa_id: *id,
+                name,
+                sync_enabled,
+                weight,
+                active,
+            }
         })
         .collect()
 }
 
-fn pick_fate(rng: &mut Rng, stand_alone: f64, disabled: f64, error: f64, deleted: f64, gone: f64) -> Fate {
+fn pick_fate(
+    rng: &mut Rng,
+    stand_alone: f64,
+    disabled: f64,
+    error: f64,
+    deleted: f64,
+    gone: f64,
+) -> Fate {
     let u = rng.unit();
     let mut edge = stand_alone;
     for (p, fate) in [
@@ -254,14 +285,22 @@ impl Dataset {
         let mut rng = Rng::new(seed);
         let catalog = catalog();
         let of = |c: CatalogCategory| -> (Vec<usize>, Vec<u32>) {
-            catalog.iter().enumerate().filter(|(_, e)| e.category == c).map(|(i, e)| (i, e.weight)).unzip()
+            catalog
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.category == c)
+                .map(|(i, e)| (i, e.weight))
+                .unzip()
         };
         let (org_types, org_type_w) = of(CatalogCategory::OrganizationType);
         let (org_statuses, org_status_w) = of(CatalogCategory::OrganizationStatus);
         let (cfg_types, cfg_type_w) = of(CatalogCategory::ConfigurationType);
         let (cfg_statuses, cfg_status_w) = of(CatalogCategory::ConfigurationStatus);
         let (contact_types, contact_type_w) = of(CatalogCategory::ContactType);
-        let epoch = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default();
+        let epoch = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_default();
         let stamp = |rng: &mut Rng| epoch + Duration::seconds(rng.below(300 * 86_400) as i64);
 
         let mut seen_names = HashSet::new();
@@ -280,7 +319,11 @@ impl Dataset {
                     seen_names.insert(name.clone());
                 }
             }
-            let base: String = format!("{first}{second}").chars().filter(|c| c.is_ascii_alphanumeric()).take(20).collect();
+            let base: String = format!("{first}{second}")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .take(20)
+                .collect();
             let mut identifier = base.clone();
             let mut k = 2;
             while !seen_ids.insert(identifier.clone()) {
@@ -306,12 +349,20 @@ impl Dataset {
         let mut sites = Vec::with_capacity(n.sites);
         for i in 0..n.sites {
             // Every company gets its main office first; the rest are branches of the bigger clients.
-            let company = if i < n.companies { i } else { rng.skewed(n.companies) };
+            let company = if i < n.companies {
+                i
+            } else {
+                rng.skewed(n.companies)
+            };
             let (city, state, zip) = *rng.pick(names::CITIES);
             sites.push(Site {
                 psa_id: 800 + i as i64 + 1,
                 company,
-                name: if i < n.companies { "Main Office".to_string() } else { format!("Branch - {city} {}", i + 1) },
+                name: if i < n.companies {
+                    "Main Office".to_string()
+                } else {
+                    format!("Branch - {city} {}", i + 1)
+                },
                 address_line1: format!("{} {}", 100 + rng.below(9_800), rng.pick(names::STREETS)),
                 city: city.to_string(),
                 region: state.to_string(),
@@ -351,8 +402,17 @@ impl Dataset {
             let company = rng.skewed(n.companies);
             let type_idx = cfg_types[rng.weighted(&cfg_type_w)];
             let status_idx = cfg_statuses[rng.weighted(&cfg_status_w)];
-            let code: String = catalog[type_idx].name.split_whitespace().map(|w| &w[..1]).collect::<String>();
-            let prefix: String = companies[company].identifier.chars().filter(|c| c.is_ascii_uppercase()).take(3).collect();
+            let code: String = catalog[type_idx]
+                .name
+                .split_whitespace()
+                .map(|w| &w[..1])
+                .collect::<String>();
+            let prefix: String = companies[company]
+                .identifier
+                .chars()
+                .filter(|c| c.is_ascii_uppercase())
+                .take(3)
+                .collect();
             configurations.push(Configuration {
                 psa_id: 100_000 + i as i64 + 1,
                 company,
@@ -384,12 +444,25 @@ impl Dataset {
                 documents.push(Document {
                     company: ci,
                     title,
-                    body: format!("{title} for {}. Maintained by the service desk; review quarterly.", c.name),
+                    body: format!(
+                        "{title} for {}. Maintained by the service desk; review quarterly.",
+                        c.name
+                    ),
                 });
             }
         }
 
-        Dataset { size, seed, catalog, companies, sites, contacts, configurations, passwords, documents }
+        Dataset {
+            size,
+            seed,
+            catalog,
+            companies,
+            sites,
+            contacts,
+            configurations,
+            passwords,
+            documents,
+        }
     }
 
     /// The sync state each item has after a full sync under the catalog's checkboxes (the sync
@@ -433,13 +506,21 @@ impl Dataset {
             }
             own()
         };
-        let sites = self.sites.iter().map(|s| child(s.company, s.fate, &|| Link::ENABLED)).collect();
+        let sites = self
+            .sites
+            .iter()
+            .map(|s| child(s.company, s.fate, &|| Link::ENABLED))
+            .collect();
         let contacts = self
             .contacts
             .iter()
             .map(|c| {
                 child(c.company, c.fate, &|| {
-                    if synced(c.type_idx) { Link::ENABLED } else { Link::orphan(OrphanReason::TypeNotSynced) }
+                    if synced(c.type_idx) {
+                        Link::ENABLED
+                    } else {
+                        Link::orphan(OrphanReason::TypeNotSynced)
+                    }
                 })
             })
             .collect();
@@ -460,7 +541,12 @@ impl Dataset {
                 })
             })
             .collect();
-        Plan { companies, sites, contacts, configurations }
+        Plan {
+            companies,
+            sites,
+            contacts,
+            configurations,
+        }
     }
 
     /// Items in the dataset (companies, configurations, contacts, sites).
@@ -487,15 +573,32 @@ mod tests {
         let a = Dataset::generate(Size::S, 42);
         let b = Dataset::generate(Size::S, 42);
         let c = Dataset::generate(Size::S, 43);
-        assert_eq!(a.companies.iter().map(|c| &c.name).collect::<Vec<_>>(), b.companies.iter().map(|c| &c.name).collect::<Vec<_>>());
-        assert_eq!(a.configurations.last().unwrap().serial_number, b.configurations.last().unwrap().serial_number);
-        assert_ne!(a.companies.iter().map(|c| &c.name).collect::<Vec<_>>(), c.companies.iter().map(|c| &c.name).collect::<Vec<_>>());
+        assert_eq!(
+            a.companies.iter().map(|c| &c.name).collect::<Vec<_>>(),
+            b.companies.iter().map(|c| &c.name).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            a.configurations.last().unwrap().serial_number,
+            b.configurations.last().unwrap().serial_number
+        );
+        assert_ne!(
+            a.companies.iter().map(|c| &c.name).collect::<Vec<_>>(),
+            c.companies.iter().map(|c| &c.name).collect::<Vec<_>>()
+        );
     }
 
     #[test]
     fn sizes_have_their_counts() {
         let s = Dataset::generate(Size::S, 1);
-        assert_eq!((s.companies.len(), s.configurations.len(), s.contacts.len(), s.sites.len()), (120, 2_500, 800, 200));
+        assert_eq!(
+            (
+                s.companies.len(),
+                s.configurations.len(),
+                s.contacts.len(),
+                s.sites.len()
+            ),
+            (120, 2_500, 800, 200)
+        );
         assert!(!s.passwords.is_empty() && !s.documents.is_empty());
         let xl = Size::Xl.counts();
         let total = xl.companies + xl.configurations + xl.contacts + xl.sites;
@@ -521,12 +624,18 @@ mod tests {
             if c.fate == Fate::Normal && !d.catalog[c.type_idx].sync_enabled {
                 assert_eq!(link.reason, Some(OrphanReason::TypeNotSynced));
             }
-            assert_eq!(link.state == Some(SyncState::Orphaned), link.reason.is_some());
+            assert_eq!(
+                link.state == Some(SyncState::Orphaned),
+                link.reason.is_some()
+            );
         }
         for (cfg, link) in d.configurations.iter().zip(&plan.configurations) {
             let parent = plan.companies[cfg.company];
             if parent.state.is_none() {
-                assert_eq!(link.state, None, "children of stand-alone organizations are stand-alone");
+                assert_eq!(
+                    link.state, None,
+                    "children of stand-alone organizations are stand-alone"
+                );
             }
             if parent.state == Some(SyncState::Orphaned) && cfg.fate == Fate::Normal {
                 assert_eq!(link.reason, Some(OrphanReason::ParentNotSyncing));
@@ -538,7 +647,10 @@ mod tests {
         // A realistic mix: every orphan reason occurs.
         assert_eq!(reasons.len(), OrphanReason::ALL.len(), "{reasons:?}");
         for state in SyncState::ALL {
-            assert!(plan.configurations.iter().any(|l| l.state == Some(*state)), "{state:?}");
+            assert!(
+                plan.configurations.iter().any(|l| l.state == Some(*state)),
+                "{state:?}"
+            );
         }
         assert!(plan.companies.iter().any(|l| l.state.is_none()));
     }

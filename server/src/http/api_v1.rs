@@ -4,7 +4,9 @@
 use super::{ApiError, AppState};
 use app::error::AppError;
 use app::model::{CurrentUser, IntegrationId, IntegrationSummary, ManageData};
-use app::services::{cleared_session_cookie, cookie_value, session_cookie, Services, SESSION_COOKIE};
+use app::services::{
+    cleared_session_cookie, cookie_value, session_cookie, Services, SESSION_COOKIE,
+};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -44,7 +46,12 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
         Json::<T>::from_request(req, state)
             .await
             .map(|Json(v)| ApiJson(v))
-            .map_err(|e| ApiError(AppError::invalid_input(format!("The request body is not valid: {}", e.body_text()))))
+            .map_err(|e| {
+                ApiError(AppError::invalid_input(format!(
+                    "The request body is not valid: {}",
+                    e.body_text()
+                )))
+            })
     }
 }
 
@@ -53,7 +60,10 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SignInRequest>,
 ) -> Result<Response, ApiError> {
-    let signed_in = state.services.sign_in(body.email.trim(), &body.password).await?;
+    let signed_in = state
+        .services
+        .sign_in(body.email.trim(), &body.password)
+        .await?;
     Ok((
         [(header::SET_COOKIE, session_cookie(&signed_in.token))],
         Json(signed_in.user),
@@ -62,11 +72,18 @@ pub async fn sign_in(
 }
 
 /// DELETE /api/v1/session
-pub async fn sign_out(State(state): State<AppState>, headers: http::HeaderMap) -> Result<Response, ApiError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: http::HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
         state.services.sign_out(&token).await?;
     }
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared_session_cookie())]).into_response())
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, cleared_session_cookie())],
+    )
+        .into_response())
 }
 
 /// GET /api/v1/integrations
@@ -86,7 +103,9 @@ pub async fn manage_data(
     let id = id
         .parse::<i64>()
         .map_err(|_| AppError::invalid_input("The integration id must be a number"))?;
-    Ok(Json(state.services.manage_data(&user, IntegrationId(id)).await?))
+    Ok(Json(
+        state.services.manage_data(&user, IntegrationId(id)).await?,
+    ))
 }
 
 /// Anything else under /api/v1.

@@ -45,20 +45,29 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> http::HeaderMap {
         let mut h = http::HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            h.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         h
     }
 
     #[test]
     fn reads_are_always_allowed() {
-        let h = headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]);
+        let h = headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:3000"),
+        ]);
         assert!(same_origin(&Method::GET, &h));
     }
 
     #[test]
     fn writes_from_another_origin_are_refused() {
-        let evil = headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]);
+        let evil = headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:3000"),
+        ]);
         assert!(!same_origin(&Method::POST, &evil));
         let null = headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]);
         assert!(!same_origin(&Method::POST, &null));
@@ -68,7 +77,10 @@ mod tests {
 
     #[test]
     fn writes_from_our_own_pages_and_scripts_pass() {
-        let ours = headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
+        let ours = headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000"),
+        ]);
         assert!(same_origin(&Method::POST, &ours));
         let script = headers(&[("host", "127.0.0.1:3000")]);
         assert!(same_origin(&Method::POST, &script));

@@ -28,9 +28,15 @@ pub fn build_router(state: AppState) -> Router {
     let handle = ServiceHandle(state.services.clone());
     let options = state.leptos_options.clone();
     Router::new()
-        .route("/api/v1/session", post(api_v1::sign_in).delete(api_v1::sign_out))
+        .route(
+            "/api/v1/session",
+            post(api_v1::sign_in).delete(api_v1::sign_out),
+        )
         .route("/api/v1/integrations", get(api_v1::integrations))
-        .route("/api/v1/integrations/{id}/manage-data", get(api_v1::manage_data))
+        .route(
+            "/api/v1/integrations/{id}/manage-data",
+            get(api_v1::manage_data),
+        )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/{*rest}", any(api_v1::no_such_route))
         .route("/healthz", get(|| async { "ok" }))
@@ -40,8 +46,13 @@ pub fn build_router(state: AppState) -> Router {
             move || provide_context(handle.clone()),
             move || app::shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
-        .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve,
+        ))
         .layer(middleware::from_fn(csrf::refuse_cross_origin))
         .with_state(state)
 }

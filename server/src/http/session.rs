@@ -32,7 +32,8 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         req.extensions_mut().insert(user);
     }
     // Server functions and the JSON API answer 401 themselves; pages redirect.
-    if !signed_in && !is_public(&path) && !path.starts_with("/api/") && req.method() == Method::GET {
+    if !signed_in && !is_public(&path) && !path.starts_with("/api/") && req.method() == Method::GET
+    {
         return Redirect::to("/login").into_response();
     }
     next.run(req).await

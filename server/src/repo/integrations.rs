@@ -71,7 +71,10 @@ impl Repo {
         Ok(IntegrationId(id))
     }
 
-    pub async fn integrations(&self, account: AccountId) -> anyhow::Result<Vec<IntegrationSummary>> {
+    pub async fn integrations(
+        &self,
+        account: AccountId,
+    ) -> anyhow::Result<Vec<IntegrationSummary>> {
         let sql = format!("{SELECT} ORDER BY i.name, i.id");
         let rows: Vec<Row> = on_db!(&self.db, pool =>
             sqlx::query_as(&sql).bind(account.0).fetch_all(pool).await)?;

@@ -3,9 +3,19 @@
 use super::manage_data::{organization_column, table};
 use super::{access_filter, parse_or, Repo};
 use crate::on_db;
-use app::model::{CurrentUser, ItemKind, ItemPage, ItemRow, OrphanReason, SyncState, ITEM_PAGE_SIZE};
+use app::model::{
+    CurrentUser, ItemKind, ItemPage, ItemRow, OrphanReason, SyncState, ITEM_PAGE_SIZE,
+};
 
-type Row = (i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+type Row = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 impl Repo {
     pub async fn items(
@@ -16,15 +26,27 @@ impl Repo {
         page: u32,
     ) -> anyhow::Result<ItemPage> {
         let (org_name, type_col, status_col, join_org) = match kind {
-            ItemKind::Organization => ("NULL", "organization_type_id", "organization_status_id", ""),
+            ItemKind::Organization => {
+                ("NULL", "organization_type_id", "organization_status_id", "")
+            }
             ItemKind::Configuration => (
                 "o.name",
                 "configuration_type_id",
                 "configuration_status_id",
                 " JOIN organizations o ON o.id = i.organization_id",
             ),
-            ItemKind::Contact => ("o.name", "contact_type_id", "NULL", " JOIN organizations o ON o.id = i.organization_id"),
-            ItemKind::Location => ("o.name", "NULL", "NULL", " JOIN organizations o ON o.id = i.organization_id"),
+            ItemKind::Contact => (
+                "o.name",
+                "contact_type_id",
+                "NULL",
+                " JOIN organizations o ON o.id = i.organization_id",
+            ),
+            ItemKind::Location => (
+                "o.name",
+                "NULL",
+                "NULL",
+                " JOIN organizations o ON o.id = i.organization_id",
+            ),
         };
         let name = match kind {
             ItemKind::Contact => "i.first_name || ' ' || i.last_name",
@@ -32,7 +54,12 @@ impl Repo {
         };
         let pattern = format!(
             "%{}%",
-            search.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            search
+                .trim()
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
         );
         let filter = format!(
             "i.account_id = $1 AND LOWER({name}) LIKE $2 ESCAPE '\\'{access}",
@@ -40,8 +67,16 @@ impl Repo {
         );
         let from = format!("FROM {table} i{join_org}", table = table(kind));
         let count_sql = format!("SELECT COUNT(*) {from} WHERE {filter}");
-        let type_join = if type_col == "NULL" { "NULL".to_string() } else { format!("(SELECT name FROM psa_catalog_values WHERE id = i.{type_col})") };
-        let status_join = if status_col == "NULL" { "NULL".to_string() } else { format!("(SELECT name FROM psa_catalog_values WHERE id = i.{status_col})") };
+        let type_join = if type_col == "NULL" {
+            "NULL".to_string()
+        } else {
+            format!("(SELECT name FROM psa_catalog_values WHERE id = i.{type_col})")
+        };
+        let status_join = if status_col == "NULL" {
+            "NULL".to_string()
+        } else {
+            format!("(SELECT name FROM psa_catalog_values WHERE id = i.{status_col})")
+        };
         let page = page.max(1);
         let list_sql = format!(
             "SELECT i.id, {name}, {org_name}, {type_join}, {status_join}, i.sync_state, i.orphan_reason
@@ -68,13 +103,20 @@ impl Repo {
                     organization: org.unwrap_or_default(),
                     type_name,
                     status_name,
-                    sync_state: state.map(|s| parse_or(&s, SyncState::parse, "sync state")).transpose()?,
+                    sync_state: state
+                        .map(|s| parse_or(&s, SyncState::parse, "sync state"))
+                        .transpose()?,
                     orphan_reason: reason
                         .map(|r| parse_or(&r, OrphanReason::parse, "orphan reason"))
                         .transpose()?,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(ItemPage { kind, total, page, items })
+        Ok(ItemPage {
+            kind,
+            total,
+            page,
+            items,
+        })
     }
 }

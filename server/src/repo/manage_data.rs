@@ -76,10 +76,10 @@ impl Repo {
                 access = access_filter(user, organization_column(kind), 3),
             );
             let rows: Vec<(i64, String, i64)> = on_db!(&self.db, pool => {
-            let q = sqlx::query_as(&sql).bind(account).bind(iid);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
-            q.fetch_all(pool).await
-        })?;
+                let q = sqlx::query_as(&sql).bind(account).bind(iid);
+                let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+                q.fetch_all(pool).await
+            })?;
             for (value, state, n) in rows {
                 let state = parse_or(&state, SyncState::parse, "sync state")?;
                 counts.entry((category, value)).or_default().add(state, n);
@@ -101,10 +101,10 @@ impl Repo {
                 access = access_filter(user, organization_column(kind), 3),
             );
             let rows: Vec<(String, i64)> = on_db!(&self.db, pool => {
-            let q = sqlx::query_as(&sql).bind(account).bind(iid);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
-            q.fetch_all(pool).await
-        })?;
+                let q = sqlx::query_as(&sql).bind(account).bind(iid);
+                let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+                q.fetch_all(pool).await
+            })?;
             let mut by_reason = rows
                 .into_iter()
                 .map(|(r, n)| Ok((parse_or(&r, OrphanReason::parse, "orphan reason")?, n)))

@@ -35,6 +35,10 @@ fn access_filter(user: &CurrentUser, column: &str, param: usize) -> String {
     }
 }
 
-pub(crate) fn parse_or<T>(value: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> anyhow::Result<T> {
+pub(crate) fn parse_or<T>(
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    what: &str,
+) -> anyhow::Result<T> {
     parse(value).ok_or_else(|| anyhow::anyhow!("unknown {what} {value:?} in the database"))
 }

@@ -1,0 +1,23 @@
+# Steward: `make run` runs it, `make test` runs every test. Both install what is missing first.
+.PHONY: run test lint bench
+
+# Builds the release site and server, then serves on http://127.0.0.1:3000 (STEWARD_ADDR,
+# STEWARD_DATA_DIR, DATABASE_URL, STEWARD_ADMIN_EMAIL and STEWARD_ADMIN_PASSWORD pass through).
+run:
+	scripts/setup.sh run
+	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
+	LEPTOS_SITE_ROOT=target/site ./target/server-release/steward serve
+
+test:
+	scripts/test.sh
+
+# fmt and clippy, for the server (ssr) and the front end (wasm32) separately.
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p app --features ssr --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+# Dataset loading and the Manage Data summary at L and XL on both databases (see docs/BENCHMARKS.md).
+bench:
+	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench dataset

@@ -1,0 +1,34 @@
+// Shared steps of Steward's browser tests.
+import { expect, Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const email = process.env.STEWARD_E2E_EMAIL!;
+export const password = process.env.STEWARD_E2E_PASSWORD!;
+
+/** The Manage Data rows the demo dataset must show, written by the server when it loaded it. */
+export function expectedDemo() {
+  const file = path.join(process.env.STEWARD_E2E_DATA_DIR!, 'demo-dataset.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    synced_items: { item: string; type_or_status: string; sync_active: string; enabled: number; disabled: number; orphaned: number; error: number; total: number }[];
+    orphaned_data: { item: string; count: number }[];
+    disconnected_data: { item: string; count: number }[];
+  };
+}
+
+/** 1243 -> "1,243", as the screens write counts. */
+export const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** Waits until the WASM has hydrated the page (the app marks <body> from an effect). */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+export async function signIn(page: Page) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/account\/integrations$/);
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what Steward's build and tests need when it is missing; quiet when all is present.
+# Usage: scripts/setup.sh [run|test]   ("test" also makes sure PostgreSQL is installed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-run}"
+
+say() { printf '==> %s\n' "$*"; }
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    say "apt-get update"
+    apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen's CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version" ]; then
+  say "cargo install wasm-bindgen-cli $wbg_version (about 3 minutes)"
+  # Not --locked: its lock file pins a crate version the registry here lacks.
+  cargo install wasm-bindgen-cli --version "=$wbg_version" --quiet
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.11" ]; then
+  say "cargo install cargo-leptos 0.3.11 (about 16 minutes on 2 cores, once)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install cargo-leptos --version 0.3.11 --locked --ignore-rust-version --quiet
+fi
+
+# npm's binaryen gives cargo-leptos a wasm-opt that works (Debian's breaks hydration), and
+# @playwright/test drives Debian's Chromium. Never `npx playwright install`.
+if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -x end2end/node_modules/.bin/wasm-opt ] \
+   || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "npm ci (end2end)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ "$mode" = "test" ]; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    apt_install chromium
+  fi
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    apt_install postgresql
+  fi
+fi

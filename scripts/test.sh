@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test: unit and contract tests (SQLite and a private PostgreSQL), the HTTP integration
+# test, and the browser tests in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+export PATH="$PWD/end2end/node_modules/.bin:$PATH"
+
+STEWARD_TEST_POSTGRES_URL=$(scripts/pg.sh start)
+export STEWARD_TEST_POSTGRES_URL
+trap 'scripts/pg.sh stop' EXIT
+
+echo "==> cargo test (app, ssr)"
+cargo test -p app --features ssr
+echo "==> cargo test (server: unit, repository contract on SQLite and PostgreSQL, HTTP)"
+cargo test -p server
+echo "==> cargo leptos build (server and WASM)"
+cargo leptos build
+echo "==> Playwright (Chromium)"
+(cd end2end && npx playwright test)

@@ -1,0 +1,320 @@
+//! The repository contract: one suite, run against SQLite and against a real PostgreSQL.
+
+mod common;
+
+use app::model::{
+    AccountId, CatalogCategory, CurrentUser, IntegrationId, ItemKind, OrganizationId, PsaKind,
+    Role, SyncState,
+};
+use chrono::{Duration, Utc};
+use server::dataset::{loader, Dataset, Expected, Fate, Size};
+use server::db::Db;
+use server::repo::{NewIntegration, NewUser, Repo};
+
+async fn user(
+    repo: &Repo,
+    account: AccountId,
+    email: &str,
+    role: Role,
+    restricted: bool,
+) -> CurrentUser {
+    repo.create_user(NewUser {
+        account,
+        email,
+        name: email,
+        password_hash: "x",
+        role,
+        restricted,
+    })
+    .await
+    .expect("user created");
+    repo.login_row(email)
+        .await
+        .unwrap()
+        .expect("user found")
+        .user
+}
+
+async fn integration(repo: &Repo, account: AccountId) -> IntegrationId {
+    repo.create_integration(NewIntegration {
+        account,
+        kind: PsaKind::ConnectwiseManage,
+        name: "ConnectWise Manage",
+        site_url: "https://na.myconnectwise.net",
+    })
+    .await
+    .unwrap()
+}
+
+async fn manage_data(repo: &Repo, user: &CurrentUser, id: IntegrationId) -> app::model::ManageData {
+    let summary = repo
+        .integration(user.account_id, id)
+        .await
+        .unwrap()
+        .expect("integration visible");
+    repo.manage_data(user, summary).await.unwrap()
+}
+
+async fn contract_suite(db: Db) {
+    db.migrate().await.expect("migrations apply");
+    db.migrate().await.expect("migrations are idempotent");
+    let repo = Repo::new(db);
+
+    // Accounts, users, sign-in lookups.
+    let a = repo.create_account("Alpha IT").await.unwrap();
+    let b = repo.create_account("Bravo IT").await.unwrap();
+    let admin = user(&repo, a, "Admin@Alpha.test", Role::Administrator, false).await;
+    assert_eq!(
+        admin.email, "admin@alpha.test",
+        "emails are stored lower-case"
+    );
+    assert_eq!(
+        (admin.account_id, admin.role, admin.account_name.as_str()),
+        (a, Role::Administrator, "Alpha IT")
+    );
+    assert!(repo.login_row("nobody@alpha.test").await.unwrap().is_none());
+    let dup = repo
+        .create_user(NewUser {
+            account: b,
+            email: "admin@alpha.test",
+            name: "x",
+            password_hash: "x",
+            role: Role::Lite,
+            restricted: false,
+        })
+        .await;
+    assert!(dup.is_err(), "an email belongs to one user only");
+
+    // Sessions live until they expire or are deleted.
+    let now = Utc::now();
+    repo.create_session("hash-1", &admin, now + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        repo.session_user("hash-1", now).await.unwrap(),
+        Some(admin.clone())
+    );
+    assert_eq!(
+        repo.session_user("hash-1", now + Duration::hours(2))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(repo.session_user("hash-2", now).await.unwrap(), None);
+    repo.delete_session("hash-1").await.unwrap();
+    assert_eq!(repo.session_user("hash-1", now).await.unwrap(), None);
+
+    // A dataset loaded as if synced: Manage Data counts exactly what the generator decided.
+    let ia = integration(&repo, a).await;
+    let ib = integration(&repo, b).await;
+    let d = Dataset::generate(Size::S, 7);
+    let plan = d.plan();
+    let report = loader::load(&repo.db, a, ia, &d).await.unwrap();
+    let gone = d
+        .configurations
+        .iter()
+        .zip(&plan.configurations)
+        .filter(|(c, l)| c.fate == Fate::DisconnectedThenDeleted && l.state.is_some())
+        .count()
+        + d.contacts
+            .iter()
+            .zip(&plan.contacts)
+            .filter(|(c, l)| c.fate == Fate::DisconnectedThenDeleted && l.state.is_some())
+            .count()
+        + d.sites
+            .iter()
+            .zip(&plan.sites)
+            .filter(|(c, l)| c.fate == Fate::DisconnectedThenDeleted && l.state.is_some())
+            .count();
+    assert_eq!(report.items, d.item_count() - gone);
+    assert_eq!(report.steward_only, d.passwords.len() + d.documents.len());
+    let expected_a = Expected::of(&d, &plan);
+    let md = manage_data(&repo, &admin, ia).await;
+    assert_eq!(Expected::from_manage_data(&md), expected_a);
+    assert!(
+        md.orphaned_data.iter().all(|r| r.count > 0),
+        "every kind has orphans in the demo mix"
+    );
+    assert!(md.disconnected_data.iter().any(|r| r.count > 0));
+    let last = md
+        .integration
+        .last_sync
+        .expect("the load records a sync run");
+    assert_eq!(last.outcome, "succeeded");
+
+    // Nothing crosses accounts.
+    assert!(repo.integration(b, ia).await.unwrap().is_none());
+    assert_eq!(repo.integrations(b).await.unwrap().len(), 1);
+    let bravo = user(&repo, b, "admin@bravo.test", Role::Administrator, false).await;
+    let md_b = manage_data(&repo, &bravo, ib).await;
+    assert!(md_b.synced_items.is_empty());
+    assert!(md_b
+        .orphaned_data
+        .iter()
+        .chain(&md_b.disconnected_data)
+        .all(|r| r.count == 0));
+    assert_eq!(
+        repo.items(&bravo, ItemKind::Organization, "", 1)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    let d_b = Dataset::generate(Size::S, 8);
+    loader::load(&repo.db, b, ib, &d_b).await.unwrap();
+    assert_eq!(
+        Expected::from_manage_data(&manage_data(&repo, &admin, ia).await),
+        expected_a,
+        "loading into B leaves A as it was"
+    );
+    assert_eq!(
+        Expected::from_manage_data(&manage_data(&repo, &bravo, ib).await),
+        Expected::of(&d_b, &d_b.plan())
+    );
+
+    // A restricted user counts only the organizations granted.
+    let (k, company) = d
+        .companies
+        .iter()
+        .enumerate()
+        .find(|(i, _)| plan.companies[*i].state == Some(SyncState::Enabled))
+        .expect("an enabled organization");
+    let lite = user(&repo, a, "lite@alpha.test", Role::Lite, true).await;
+    let orgs = repo
+        .items(&admin, ItemKind::Organization, &company.name, 1)
+        .await
+        .unwrap();
+    let org_id = orgs
+        .items
+        .iter()
+        .find(|i| i.name == company.name)
+        .expect("found by name")
+        .id;
+    repo.grant_organization_access(a, lite.user_id, OrganizationId(org_id))
+        .await
+        .unwrap();
+    // Granting an organization of another account does nothing.
+    repo.grant_organization_access(b, lite.user_id, OrganizationId(org_id))
+        .await
+        .unwrap();
+    let md_lite = manage_data(&repo, &lite, ia).await;
+    let total = |cat: CatalogCategory| {
+        md_lite
+            .synced_items
+            .iter()
+            .filter(|r| r.category == cat)
+            .map(|r| r.counts.total())
+            .sum::<i64>()
+    };
+    assert_eq!(total(CatalogCategory::OrganizationType), 1);
+    let linked_configs = d
+        .configurations
+        .iter()
+        .zip(&plan.configurations)
+        .filter(|(c, l)| {
+            c.company == k && l.state.is_some() && c.fate != Fate::DisconnectedThenDeleted
+        })
+        .count() as i64;
+    assert_eq!(total(CatalogCategory::ConfigurationType), linked_configs);
+    let lite_orgs = repo
+        .items(&lite, ItemKind::Organization, "", 1)
+        .await
+        .unwrap();
+    assert_eq!(lite_orgs.total, 1);
+    assert_eq!(lite_orgs.items[0].name, company.name);
+
+    // Item lists: search by name (case-insensitive, LIKE wildcards taken literally), pages of 50.
+    let all = repo
+        .items(&admin, ItemKind::Configuration, "", 1)
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 50);
+    let page2 = repo
+        .items(&admin, ItemKind::Configuration, "", 2)
+        .await
+        .unwrap();
+    assert_ne!(all.items[0].id, page2.items[0].id);
+    assert_eq!(all.total, page2.total);
+    let upper = repo
+        .items(
+            &admin,
+            ItemKind::Organization,
+            &company.name.to_uppercase(),
+            1,
+        )
+        .await
+        .unwrap();
+    assert!(upper.items.iter().any(|i| i.name == company.name));
+    assert_eq!(
+        repo.items(&admin, ItemKind::Organization, "%", 1)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+
+    // The activity log keeps what happened, newest first, per account.
+    repo.log_activity(
+        a,
+        Some(admin.user_id),
+        "admin@alpha.test",
+        "test.first",
+        "one",
+        &serde_json::json!({"n": 1}),
+        "succeeded",
+    )
+    .await
+    .unwrap();
+    repo.log_activity(
+        a,
+        None,
+        "operator",
+        "test.second",
+        "two",
+        &serde_json::json!({}),
+        "succeeded",
+    )
+    .await
+    .unwrap();
+    let log = repo.recent_activity(a, 2).await.unwrap();
+    assert_eq!(log[0].1, "test.second");
+    assert_eq!(log[1].1, "test.first");
+    assert!(repo.recent_activity(b, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn sqlite_meets_the_repository_contract() {
+    let (db, _dir) = common::fresh_sqlite().await;
+    contract_suite(db).await;
+}
+
+#[tokio::test]
+async fn postgres_meets_the_repository_contract() {
+    contract_suite(common::fresh_postgres().await).await;
+}
+
+/// A database whose schema is ahead of this binary makes start-up fail with a clear message.
+async fn refuses_unknown_migrations(db: Db) {
+    db.migrate().await.unwrap();
+    server::on_db!(&db, pool => sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99999999, 'from the future', TRUE, $1, 1)")
+        .bind(vec![0u8; 48]).execute(pool).await.map(|_| ()))
+    .unwrap();
+    let err = db
+        .migrate()
+        .await
+        .expect_err("an unknown migration stops start-up");
+    assert!(format!("{err:#}").contains("migrations failed"), "{err:#}");
+}
+
+#[tokio::test]
+async fn sqlite_start_up_fails_fast_on_a_foreign_schema() {
+    let (db, _dir) = common::fresh_sqlite().await;
+    refuses_unknown_migrations(db).await;
+}
+
+#[tokio::test]
+async fn postgres_start_up_fails_fast_on_a_foreign_schema() {
+    refuses_unknown_migrations(common::fresh_postgres().await).await;
+}
