@@ -6,7 +6,7 @@
 run:
 	scripts/setup.sh run
 	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
-	LEPTOS_SITE_ROOT=target/site ./target/server-release/steward serve
+	LEPTOS_SITE_ROOT=target/site ./target/release/steward serve
 
 test:
 	scripts/test.sh

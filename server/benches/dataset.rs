@@ -1,1 +1,109 @@
-fn main() {}
+//! Benchmarks the fixture loader and the Manage Data summary at the L and XL sizes on SQLite and
+//! (when STEWARD_BENCH_POSTGRES_URL is set, as `make bench` does) PostgreSQL. Prints a table.
+//!
+//! `cargo bench -p server --bench dataset` (sizes from STEWARD_BENCH_SIZES, default "l,xl").
+
+use app::model::{AccountId, CurrentUser, ItemKind, Role, UserId};
+use server::dataset::{loader, Dataset, Size};
+use server::db::Db;
+use server::repo::{NewIntegration, Repo};
+use sqlx::Connection;
+use std::time::{Duration, Instant};
+
+async fn fresh_postgres(base: &str) -> anyhow::Result<Db> {
+    let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
+    let mut conn = sqlx::PgConnection::connect(base).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await?;
+    let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
+    Db::connect(&format!("{prefix}/{name}")).await
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
+    db.migrate().await?;
+    let repo = Repo::new(db);
+    let account = repo.create_account("Bench MSP").await?;
+    let integration = repo
+        .create_integration(NewIntegration::connectwise(account))
+        .await?;
+    let report = loader::load(&repo.db, account, integration, dataset).await?;
+    let user = CurrentUser {
+        user_id: UserId(0),
+        account_id: AccountId(account.0),
+        account_name: "Bench MSP".into(),
+        email: "bench@steward.test".into(),
+        name: "Bench".into(),
+        role: Role::Administrator,
+        restricted: false,
+    };
+    let summary = repo
+        .integration(account, integration)
+        .await?
+        .expect("integration");
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let md = repo.manage_data(&user, summary.clone()).await?;
+        times.push(t.elapsed());
+        assert!(!md.synced_items.is_empty());
+    }
+    let mut list = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        repo.items(&user, ItemKind::Configuration, "", 1).await?;
+        list.push(t.elapsed());
+    }
+    println!(
+        "| {label} | {:?} | {} | {:.2} s | {:.0} | {:.1} ms | {:.1} ms |",
+        dataset.size,
+        report.items,
+        report.elapsed.as_secs_f64(),
+        report.items as f64 / report.elapsed.as_secs_f64(),
+        median(times).as_secs_f64() * 1e3,
+        median(list).as_secs_f64() * 1e3,
+    );
+    repo.db.close().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let sizes = std::env::var("STEWARD_BENCH_SIZES").unwrap_or_else(|_| "l,xl".into());
+    let pg = std::env::var("STEWARD_BENCH_POSTGRES_URL").ok();
+    println!("| database | size | items loaded | load time | items/s | Manage Data summary (median of 5) | configurations page 1 (median of 5) |");
+    println!("|---|---|---|---|---|---|---|");
+    for size in sizes.split(',') {
+        let size = match size.trim().to_ascii_lowercase().as_str() {
+            "s" => Size::S,
+            "m" => Size::M,
+            "l" => Size::L,
+            "xl" => Size::Xl,
+            other => anyhow::bail!("unknown size {other:?}: use s, m, l or xl"),
+        };
+        let t = Instant::now();
+        let dataset = Dataset::generate(size, 1);
+        eprintln!(
+            "generated {:?} ({} items) in {:.2?}",
+            size,
+            dataset.item_count(),
+            t.elapsed()
+        );
+        let dir = tempfile::tempdir()?;
+        let sqlite = Db::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("bench.db").display()
+        ))
+        .await?;
+        bench("SQLite", sqlite, &dataset).await?;
+        if let Some(url) = &pg {
+            bench("PostgreSQL", fresh_postgres(url).await?, &dataset).await?;
+        }
+    }
+    Ok(())
+}

@@ -5,7 +5,7 @@ use crate::auth;
 use crate::dataset::{loader, Dataset, Expected, Size};
 use crate::repo::{NewIntegration, NewUser, Repo};
 use anyhow::Context;
-use app::model::{AccountId, PsaKind, Role};
+use app::model::{AccountId, Role};
 use std::path::Path;
 
 /// The seed of the demo dataset: the demo is the same on every machine.
@@ -52,12 +52,7 @@ pub async fn ensure_demo_account(
         .await
         .context("could not create the Administrator (is STEWARD_ADMIN_EMAIL valid?)")?;
     let integration = repo
-        .create_integration(NewIntegration {
-            account,
-            kind: PsaKind::ConnectwiseManage,
-            name: "ConnectWise Manage",
-            site_url: "https://na.myconnectwise.net",
-        })
+        .create_integration(NewIntegration::connectwise(account))
         .await?;
     repo.log_activity(
         account,

@@ -84,12 +84,7 @@ async fn main() -> anyhow::Result<()> {
             let repo = Repo::new(db);
             let account_id = repo.create_account(&account).await?;
             let integration = repo
-                .create_integration(NewIntegration {
-                    account: account_id,
-                    kind: app::model::PsaKind::ConnectwiseManage,
-                    name: "ConnectWise Manage",
-                    site_url: "https://na.myconnectwise.net",
-                })
+                .create_integration(NewIntegration::connectwise(account_id))
                 .await?;
             let dataset = Dataset::generate(size, seed);
             let report = loader::load(&repo.db, account_id, integration, &dataset).await?;

@@ -3,8 +3,8 @@
 mod common;
 
 use app::model::{
-    AccountId, CatalogCategory, CurrentUser, IntegrationId, ItemKind, OrganizationId, PsaKind,
-    Role, SyncState,
+    AccountId, CatalogCategory, CurrentUser, IntegrationId, ItemKind, OrganizationId, Role,
+    SyncState,
 };
 use chrono::{Duration, Utc};
 use server::dataset::{loader, Dataset, Expected, Fate, Size};
@@ -36,14 +36,9 @@ async fn user(
 }
 
 async fn integration(repo: &Repo, account: AccountId) -> IntegrationId {
-    repo.create_integration(NewIntegration {
-        account,
-        kind: PsaKind::ConnectwiseManage,
-        name: "ConnectWise Manage",
-        site_url: "https://na.myconnectwise.net",
-    })
-    .await
-    .unwrap()
+    repo.create_integration(NewIntegration::connectwise(account))
+        .await
+        .unwrap()
 }
 
 async fn manage_data(repo: &Repo, user: &CurrentUser, id: IntegrationId) -> app::model::ManageData {

@@ -20,18 +20,28 @@ struct TestApp {
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
+/// A server on a free port with its own data directory.
+fn config(
+    dir: &tempfile::TempDir,
+    database_url: Option<String>,
+    admin_password: Option<&str>,
+    demo: bool,
+) -> ServeConfig {
+    ServeConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().to_path_buf(),
+        database_url,
+        admin_email: EMAIL.into(),
+        admin_password: admin_password.map(str::to_string),
+        no_demo_data: !demo,
+        site_root: dir.path().join("site").display().to_string(),
+    }
+}
+
 impl TestApp {
     async fn spawn(database_url: Option<String>) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let config = ServeConfig {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            data_dir: dir.path().to_path_buf(),
-            database_url,
-            admin_email: EMAIL.into(),
-            admin_password: Some(PASSWORD.into()),
-            no_demo_data: false,
-            site_root: dir.path().join("site").display().to_string(),
-        };
+        let config = config(&dir, database_url, Some(PASSWORD), true);
         let app = Application::build(&config).await.expect("Steward starts");
         let base = format!("http://{}", app.addr);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -303,15 +313,7 @@ async fn steward_serves_the_demo_over_http_on_postgres() {
 #[tokio::test]
 async fn a_second_start_keeps_the_data_and_creates_nothing_new() {
     let dir = tempfile::tempdir().unwrap();
-    let config = ServeConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
-        database_url: None,
-        admin_email: EMAIL.into(),
-        admin_password: None,
-        no_demo_data: true,
-        site_root: "target/site".into(),
-    };
+    let config = config(&dir, None, None, false);
     let first = Application::build(&config).await.unwrap();
     let generated = first
         .bootstrapped

@@ -274,7 +274,8 @@ pub async fn load(
             .execute(pool)
             .await?;
         }
-        sqlx::query("ANALYZE").execute(pool).await?;
+        // VACUUM sets the visibility map, so the grouped counts can be index-only scans.
+        sqlx::query("VACUUM ANALYZE").execute(pool).await?;
     } else if let Db::Sqlite(pool) = db {
         sqlx::query("ANALYZE").execute(pool).await?;
     }

@@ -14,6 +14,18 @@ pub struct NewIntegration<'a> {
     pub site_url: &'a str,
 }
 
+impl NewIntegration<'static> {
+    /// The ConnectWise Manage integration of the demo and fixture accounts.
+    pub fn connectwise(account: AccountId) -> Self {
+        NewIntegration {
+            account,
+            kind: PsaKind::ConnectwiseManage,
+            name: "ConnectWise Manage",
+            site_url: "https://na.myconnectwise.net",
+        }
+    }
+}
+
 type Row = (
     i64,
     String,

@@ -61,10 +61,17 @@ impl Repo {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        let filter = format!(
-            "i.account_id = $1 AND LOWER({name}) LIKE $2 ESCAPE '\\'{access}",
-            access = access_filter(user, &format!("i.{}", organization_column(kind)), 3),
-        );
+        // An empty search matches everything: no LIKE, so the name index can order the page.
+        let searching = !search.trim().is_empty();
+        let mut filter = "i.account_id = $1".to_string();
+        if searching {
+            filter.push_str(&format!(" AND LOWER({name}) LIKE $2 ESCAPE '\\'"));
+        }
+        filter.push_str(&access_filter(
+            user,
+            &format!("i.{}", organization_column(kind)),
+            if searching { 3 } else { 2 },
+        ));
         let from = format!("FROM {table} i{join_org}", table = table(kind));
         let count_sql = format!("SELECT COUNT(*) {from} WHERE {filter}");
         let type_join = if type_col == "NULL" {
@@ -85,12 +92,14 @@ impl Repo {
             offset = (page as i64 - 1) * ITEM_PAGE_SIZE as i64,
         );
         let total: i64 = on_db!(&self.db, pool => {
-            let q = sqlx::query_scalar(&count_sql).bind(user.account_id.0).bind(&pattern);
+            let q = sqlx::query_scalar(&count_sql).bind(user.account_id.0);
+            let q = if searching { q.bind(&pattern) } else { q };
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };
             q.fetch_one(pool).await
         })?;
         let rows: Vec<Row> = on_db!(&self.db, pool => {
-            let q = sqlx::query_as(&list_sql).bind(user.account_id.0).bind(&pattern);
+            let q = sqlx::query_as(&list_sql).bind(user.account_id.0);
+            let q = if searching { q.bind(&pattern) } else { q };
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };
             q.fetch_all(pool).await
         })?;
