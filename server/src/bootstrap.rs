@@ -3,7 +3,7 @@
 
 use crate::auth;
 use crate::dataset::{loader, Dataset, Expected, Size};
-use crate::repo::{NewIntegration, NewUser, Repo};
+use crate::repo::{Activity, NewIntegration, NewUser, Repo};
 use anyhow::Context;
 use app::model::{AccountId, Role};
 use std::path::Path;
@@ -54,15 +54,15 @@ pub async fn ensure_demo_account(
     let integration = repo
         .create_integration(NewIntegration::connectwise(account))
         .await?;
-    repo.log_activity(
+    repo.log_activity(Activity {
         account,
-        Some(admin),
-        "steward serve",
-        "account.created",
-        "Demo MSP",
-        &serde_json::json!({}),
-        "succeeded",
-    )
+        user: Some(admin),
+        actor: "steward serve",
+        action: "account.created",
+        subject: "Demo MSP",
+        details: serde_json::json!({}),
+        outcome: "succeeded",
+    })
     .await?;
     if demo_data {
         let dataset = Dataset::generate(Size::S, DEMO_SEED);

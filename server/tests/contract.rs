@@ -9,7 +9,7 @@ use app::model::{
 use chrono::{Duration, Utc};
 use server::dataset::{loader, Dataset, Expected, Fate, Size};
 use server::db::Db;
-use server::repo::{NewIntegration, NewUser, Repo};
+use server::repo::{Activity, NewIntegration, NewUser, Repo};
 
 async fn user(
     repo: &Repo,
@@ -249,28 +249,22 @@ async fn contract_suite(db: Db) {
     );
 
     // The activity log keeps what happened, newest first, per account.
-    repo.log_activity(
-        a,
-        Some(admin.user_id),
-        "admin@alpha.test",
-        "test.first",
-        "one",
-        &serde_json::json!({"n": 1}),
-        "succeeded",
-    )
-    .await
-    .unwrap();
-    repo.log_activity(
-        a,
-        None,
-        "operator",
-        "test.second",
-        "two",
-        &serde_json::json!({}),
-        "succeeded",
-    )
-    .await
-    .unwrap();
+    for (user, actor, action) in [
+        (Some(admin.user_id), "admin@alpha.test", "test.first"),
+        (None, "operator", "test.second"),
+    ] {
+        repo.log_activity(Activity {
+            account: a,
+            user,
+            actor,
+            action,
+            subject: "subject",
+            details: serde_json::json!({ "action": action }),
+            outcome: "succeeded",
+        })
+        .await
+        .unwrap();
+    }
     let log = repo.recent_activity(a, 2).await.unwrap();
     assert_eq!(log[0].1, "test.second");
     assert_eq!(log[1].1, "test.first");

@@ -433,7 +433,7 @@ impl Dataset {
                 let secret: Vec<u8> = (0..32).map(|_| rng.next_u64() as u8).collect();
                 passwords.push(Password {
                     company: ci,
-                    name: *rng.pick(names::PASSWORD_NAMES),
+                    name: names::PASSWORD_NAMES[rng.below(names::PASSWORD_NAMES.len())],
                     username: format!("admin@{}.com", c.identifier.to_lowercase()),
                     url: format!("https://{}", c.website),
                     secret_ciphertext: secret,

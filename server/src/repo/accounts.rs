@@ -22,6 +22,19 @@ pub struct LoginRow {
 }
 
 type UserTuple = (i64, i64, String, String, String, String, bool);
+type LoginTuple = (i64, i64, String, String, String, String, bool, String);
+
+/// One entry of the activity log.
+pub struct Activity<'a> {
+    pub account: AccountId,
+    pub user: Option<UserId>,
+    /// Who did it: a user's email, or "operator", "steward serve"...
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub details: serde_json::Value,
+    pub outcome: &'a str,
+}
 
 fn to_user(t: UserTuple) -> anyhow::Result<CurrentUser> {
     let (user_id, account_id, account_name, email, name, role, restricted) = t;
@@ -81,7 +94,7 @@ impl Repo {
 
     pub async fn login_row(&self, email: &str) -> anyhow::Result<Option<LoginRow>> {
         let sql = format!("SELECT {USER_COLUMNS}, u.password_hash {USER_FROM} WHERE u.email = $1");
-        let row: Option<(i64, i64, String, String, String, String, bool, String)> = on_db!(&self.db, pool =>
+        let row: Option<LoginTuple> = on_db!(&self.db, pool =>
             sqlx::query_as(&sql).bind(email.to_lowercase()).fetch_optional(pool).await)?;
         row.map(|(a, b, c, d, e, f, g, hash)| {
             Ok(LoginRow {
@@ -128,22 +141,13 @@ impl Repo {
     }
 
     /// Appends to the account's activity log.
-    pub async fn log_activity(
-        &self,
-        account: AccountId,
-        user: Option<UserId>,
-        actor: &str,
-        action: &str,
-        subject: &str,
-        details: &serde_json::Value,
-        outcome: &str,
-    ) -> anyhow::Result<()> {
+    pub async fn log_activity(&self, a: Activity<'_>) -> anyhow::Result<()> {
         let now = Utc::now();
         on_db!(&self.db, pool => sqlx::query(
             "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(account.0).bind(user.map(|u| u.0)).bind(actor).bind(action).bind(subject)
-            .bind(details.to_string()).bind(outcome).bind(now)
+            .bind(a.account.0).bind(a.user.map(|u| u.0)).bind(a.actor).bind(a.action).bind(a.subject)
+            .bind(a.details.to_string()).bind(a.outcome).bind(now)
             .execute(pool).await.map(|_| ()))?;
         Ok(())
     }

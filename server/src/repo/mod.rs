@@ -6,7 +6,7 @@ mod integrations;
 mod items;
 mod manage_data;
 
-pub use accounts::{LoginRow, NewUser};
+pub use accounts::{Activity, LoginRow, NewUser};
 pub use integrations::NewIntegration;
 
 use crate::db::Db;
