@@ -1,6 +1,8 @@
 //! Steward's shared crate: typed models, the wire error, components, routes and server functions.
 //! Built with `ssr` into the server and with `hydrate` into the browser's WASM, never both.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;
