@@ -33,7 +33,7 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match items.await {
-                        Ok(page) => view! { <ItemTable page/> }.into_any(),
+                        Ok(page) => view! { <ItemTable page search=search()/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -43,7 +43,7 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
 }
 
 #[component]
-fn ItemTable(page: ItemPage) -> impl IntoView {
+fn ItemTable(page: ItemPage, search: String) -> impl IntoView {
     let first = (page.page.saturating_sub(1) as i64) * ITEM_PAGE_SIZE as i64;
     let shown = format!(
         "{}–{} of {}",
@@ -54,6 +54,15 @@ fn ItemTable(page: ItemPage) -> impl IntoView {
     let with_org = page.kind != ItemKind::Organization;
     let next = (first + (page.items.len() as i64) < page.total).then(|| page.page + 1);
     let prev = (page.page > 1).then(|| page.page - 1);
+    // Page links keep the search.
+    let q: String = search
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let href = move |p: u32| format!("?q={q}&page={p}");
     view! {
         <p>{shown}</p>
         <table>
@@ -81,8 +90,8 @@ fn ItemTable(page: ItemPage) -> impl IntoView {
             </tbody>
         </table>
         <nav aria-label="Pages" class="pager">
-            {prev.map(|p| view! { <a href=format!("?page={p}")>"Previous page"</a> })}
-            {next.map(|p| view! { <a href=format!("?page={p}")>"Next page"</a> })}
+            {prev.map(|p| view! { <a href=href(p)>"Previous page"</a> })}
+            {next.map(|p| view! { <a href=href(p)>"Next page"</a> })}
         </nav>
     }
 }
