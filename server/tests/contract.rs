@@ -271,6 +271,71 @@ async fn contract_suite(db: Db) {
     assert!(repo.recent_activity(b, 10).await.unwrap().is_empty());
 }
 
+/// The schema itself: deleting an organization takes everything inside it (its items and the
+/// Steward-only passwords and documents), and a half-linked or reasonless orphan cannot be stored.
+async fn schema_contract(db: Db) {
+    db.migrate().await.unwrap();
+    let repo = Repo::new(db);
+    let a = repo.create_account("Alpha IT").await.unwrap();
+    let ia = integration(&repo, a).await;
+    let d = Dataset::generate(Size::S, 11);
+    loader::load(&repo.db, a, ia, &d).await.unwrap();
+    let count = |sql: &'static str, org: i64| {
+        let db = repo.db.clone();
+        async move {
+            let n: i64 = server::on_db!(&db, pool => sqlx::query_scalar(sql).bind(org).fetch_one(pool).await).unwrap();
+            n
+        }
+    };
+    const CHILDREN: [&str; 5] = [
+        "SELECT COUNT(*) FROM configurations WHERE organization_id = $1",
+        "SELECT COUNT(*) FROM contacts WHERE organization_id = $1",
+        "SELECT COUNT(*) FROM locations WHERE organization_id = $1",
+        "SELECT COUNT(*) FROM passwords WHERE organization_id = $1",
+        "SELECT COUNT(*) FROM documents WHERE organization_id = $1",
+    ];
+    // The first organization is the biggest client (the generator skews towards it).
+    let org: i64 = server::on_db!(&repo.db, pool => sqlx::query_scalar("SELECT MIN(id) FROM organizations").fetch_one(pool).await).unwrap();
+    let mut before = 0;
+    for sql in CHILDREN {
+        before += count(sql, org).await;
+    }
+    assert!(
+        before > 10,
+        "the organization holds items and Steward-only data"
+    );
+    server::on_db!(&repo.db, pool => sqlx::query("DELETE FROM organizations WHERE id = $1").bind(org).execute(pool).await.map(|_| ())).unwrap();
+    for sql in CHILDREN {
+        assert_eq!(count(sql, org).await, 0, "{sql}");
+    }
+
+    let bad = [
+        // Orphaned without a reason.
+        "UPDATE organizations SET orphan_reason = NULL WHERE sync_state = 'orphaned' AND account_id = $1",
+        // A reason on an item that is not orphaned.
+        "UPDATE organizations SET orphan_reason = 'deleted_in_psa' WHERE sync_state = 'enabled' AND account_id = $1",
+        // A PSA link without a sync state.
+        "UPDATE organizations SET sync_state = NULL, orphan_reason = NULL WHERE integration_id IS NOT NULL AND account_id = $1",
+        // A state that does not exist.
+        "UPDATE organizations SET sync_state = 'paused' WHERE sync_state = 'enabled' AND account_id = $1",
+    ];
+    for sql in bad {
+        let r = server::on_db!(&repo.db, pool => sqlx::query(sql).bind(a.0).execute(pool).await.map(|_| ()));
+        assert!(r.is_err(), "accepted: {sql}");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_schema_cascades_and_constrains() {
+    let (db, _dir) = common::fresh_sqlite().await;
+    schema_contract(db).await;
+}
+
+#[tokio::test]
+async fn postgres_schema_cascades_and_constrains() {
+    schema_contract(common::fresh_postgres().await).await;
+}
+
 #[tokio::test]
 async fn sqlite_meets_the_repository_contract() {
     let (db, _dir) = common::fresh_sqlite().await;
