@@ -2,7 +2,7 @@
 //! (not from the database), so tests can check the database's answers against it.
 
 use super::{Dataset, Fate, Link, Plan};
-use app::model::{CatalogCategory, ItemKind, ManageData, OrphanReason, SyncState, SyncStateCounts};
+use app::model::{CatalogCategory, ItemKind, ManageData, SyncState, SyncStateCounts};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -152,16 +152,5 @@ impl Expected {
             orphaned_data: kinds(&m.orphaned_data),
             disconnected_data: kinds(&m.disconnected_data),
         }
-    }
-
-    /// Orphans of a kind, by reason.
-    pub fn orphan_reasons(plan_links: &[Link]) -> BTreeMap<OrphanReason, i64> {
-        let mut m = BTreeMap::new();
-        for l in plan_links {
-            if let Some(r) = l.reason {
-                *m.entry(r).or_default() += 1;
-            }
-        }
-        m
     }
 }

@@ -74,7 +74,10 @@ impl Repo {
         ));
         let from = format!("FROM {table} i{join_org}", table = table(kind));
         // The filter only reads the item's own columns: counting needs no join.
-        let count_sql = format!("SELECT COUNT(*) FROM {table} i WHERE {filter}", table = table(kind));
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM {table} i WHERE {filter}",
+            table = table(kind)
+        );
         let type_join = if type_col == "NULL" {
             "NULL".to_string()
         } else {
