@@ -36,6 +36,20 @@ enum Command {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
     },
+    /// Run the ConnectWise Manage simulator alone, serving a generated dataset over the real REST API.
+    PsaSim {
+        /// Address to listen on.
+        #[arg(long, env = "STEWARD_SIM_ADDR", default_value = "127.0.0.1:3100")]
+        addr: std::net::SocketAddr,
+        /// The dataset the simulated PSA holds.
+        #[arg(long, value_enum, default_value = "s")]
+        size: Size,
+        /// The same seed gives the same dataset.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        credentials: server::psa::simulator::SimCredentials,
+    },
     /// Generate a dataset and load it into a new account, as if synced (tests, demos, benchmarks).
     Load {
         #[arg(long, env = "DATABASE_URL")]
@@ -71,6 +85,32 @@ async fn main() -> anyhow::Result<()> {
             let db = Db::connect(&database_url).await?;
             db.migrate().await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::PsaSim {
+            addr,
+            size,
+            seed,
+            credentials,
+        } => {
+            use server::psa::simulator::{router, Records, Simulator, BASE};
+            let records = Records::from_dataset(&Dataset::generate(size, seed));
+            let sim = std::sync::Arc::new(Simulator {
+                credentials,
+                records: std::sync::RwLock::new(records),
+            });
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("could not listen on {addr}"))?;
+            println!(
+                "ConnectWise Manage simulator on http://{}{BASE}",
+                listener.local_addr()?
+            );
+            axum::serve(listener, router(sim))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
             Ok(())
         }
         Command::Load {

@@ -11,7 +11,7 @@ fn help_lists_the_subcommands() {
     let out = steward().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for sub in ["serve", "migrate", "load"] {
+    for sub in ["serve", "migrate", "load", "psa-sim"] {
         assert!(help.contains(sub), "{sub} missing from --help:\n{help}");
     }
 }

@@ -1,3 +1,4 @@
-//! The PSA side: ConnectWise Manage's wire format, shared by the simulator and the connector.
+//! The PSA side: ConnectWise Manage's wire format and a simulator that serves it.
 
 pub mod connectwise;
+pub mod simulator;

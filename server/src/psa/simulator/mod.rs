@@ -1,0 +1,306 @@
+//! A ConnectWise Manage simulator: serves a generated dataset over the same REST API as the real
+//! service (base path, Basic auth with `company+publicKey:privateKey`, the `clientId` header, list
+//! parameters, navigable and forward-only pagination, error bodies `{code, message, errors}`).
+//! The demo and the tests run it in-process; `steward psa-sim` runs it alone.
+
+mod query;
+mod records;
+
+pub use records::Records;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use query::ListQuery;
+use serde_json::{json, Value};
+use std::sync::{Arc, RwLock};
+
+pub const BASE: &str = "/v4_6_release/apis/3.0";
+
+/// The credentials the simulator accepts.
+#[derive(Clone, clap::Args)]
+pub struct SimCredentials {
+    /// The ConnectWise company id (the login company).
+    #[arg(long, env = "STEWARD_SIM_COMPANY_ID", default_value = "steward_demo")]
+    pub company_id: String,
+    /// The API member's public key.
+    #[arg(
+        long,
+        env = "STEWARD_SIM_PUBLIC_KEY",
+        default_value = "demo-public-key"
+    )]
+    pub public_key: String,
+    /// The API member's private key.
+    #[arg(
+        long,
+        env = "STEWARD_SIM_PRIVATE_KEY",
+        default_value = "demo-private-key",
+        hide_env_values = true
+    )]
+    pub private_key: String,
+    /// The clientId every request must carry.
+    #[arg(
+        long,
+        env = "STEWARD_SIM_CLIENT_ID",
+        default_value = "00000000-0000-4000-8000-000000000001"
+    )]
+    pub client_id: String,
+}
+
+impl std::fmt::Debug for SimCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimCredentials")
+            .field("company_id", &self.company_id)
+            .field("public_key", &self.public_key)
+            .field("private_key", &"<redacted>")
+            .field("client_id", &self.client_id)
+            .finish()
+    }
+}
+
+pub struct Simulator {
+    pub credentials: SimCredentials,
+    pub records: RwLock<Records>,
+}
+
+/// ConnectWise's error body.
+fn cw_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (
+        status,
+        Json(json!({ "code": code, "message": message.into(), "errors": [] })),
+    )
+        .into_response()
+}
+
+fn decode_basic(value: &str) -> Option<String> {
+    use base64::Engine;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+impl Simulator {
+    /// Checks the clientId header (400 when missing or unknown) and the Basic credentials (401);
+    /// the refusal to send, if any.
+    fn refusal(&self, headers: &HeaderMap) -> Option<Response> {
+        let c = &self.credentials;
+        let client = headers.get("clientid").and_then(|v| v.to_str().ok());
+        if client != Some(c.client_id.as_str()) {
+            return Some(cw_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidClientId",
+                "A valid clientId header is required: register a client id and send it with every request",
+            ));
+        }
+        let auth = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(decode_basic);
+        let expected = format!("{}+{}:{}", c.company_id, c.public_key, c.private_key);
+        if auth.as_deref() == Some(expected.as_str()) {
+            None
+        } else {
+            Some(cw_error(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "Authentication failed: check the company id, public key and private key",
+            ))
+        }
+    }
+}
+
+pub fn router(sim: Arc<Simulator>) -> Router {
+    Router::new()
+        .route("/login/companyinfo/{company}", get(company_info))
+        .route(&format!("{BASE}/{{*path}}"), get(dispatch))
+        .with_state(sim)
+}
+
+async fn company_info(State(sim): State<Arc<Simulator>>, Path(company): Path<String>) -> Response {
+    let company = company.trim_end_matches('/');
+    if !company.eq_ignore_ascii_case(&sim.credentials.company_id) {
+        return cw_error(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("Company {company} was not found"),
+        );
+    }
+    Json(json!({
+        "CompanyName": "Steward Demo MSP",
+        "Codebase": "v4_6_release/",
+        "VersionCode": "v2025.1",
+        "VersionNumber": "v4.6.112233",
+        "CompanyID": sim.credentials.company_id,
+        "IsCloud": true,
+        "SiteUrl": "127.0.0.1",
+    }))
+    .into_response()
+}
+
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Rebuilds the request's query with `key=value` last, for Link headers.
+fn link(path: &str, pairs: &[(String, String)], key: &str, value: String) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(k, _)| !k.eq_ignore_ascii_case(key)) {
+        s.append_pair(k, v);
+    }
+    s.append_pair(key, &value);
+    format!("{BASE}/{path}?{}", s.finish())
+}
+
+async fn dispatch(
+    State(sim): State<Arc<Simulator>>,
+    Path(path): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = sim.refusal(&headers) {
+        return refused;
+    }
+    let path = path.trim_end_matches('/').to_string();
+    let segments: Vec<&str> = path.split('/').collect();
+    let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let pairs = query_pairs(raw.as_deref());
+    let records = sim.records.read().unwrap_or_else(|e| e.into_inner());
+    let sites_of;
+    let (collection, noun): (Box<dyn Iterator<Item = &Value>>, &str) = match lower.as_slice() {
+        ["system", "info"] => {
+            return Json(json!({ "version": "v2025.1.112233", "isCloud": true, "serverTimeZone": "Eastern Standard Time", "cloudRegion": "NA" })).into_response()
+        }
+        ["company", "companies", rest @ ..] => match rest {
+            ["types", ..] => (Box::new(records.company_types.iter()), "Company type"),
+            ["statuses", ..] => (Box::new(records.company_statuses.iter()), "Company status"),
+            [id, "sites", ..] => {
+                let Ok(id) = id.parse::<i64>() else { return cw_error(StatusCode::BAD_REQUEST, "InvalidObject", "The company id must be a number") };
+                if !records.companies.iter().any(|c| c["id"] == id) {
+                    return cw_error(StatusCode::NOT_FOUND, "NotFound", format!("Company {id} was not found"));
+                }
+                sites_of = records.sites.iter().filter(move |(c, _)| *c == id).map(|(_, s)| s);
+                (Box::new(sites_of), "Site")
+            }
+            _ => (Box::new(records.companies.iter()), "Company"),
+        },
+        ["company", "configurations", rest @ ..] => match rest {
+            ["types", ..] => (Box::new(records.configuration_types.iter()), "Configuration type"),
+            ["statuses", ..] => (Box::new(records.configuration_statuses.iter()), "Configuration status"),
+            _ => (Box::new(records.configurations.iter()), "Configuration"),
+        },
+        ["company", "contacts", rest @ ..] => match rest {
+            ["types", ..] => (Box::new(records.contact_types.iter()), "Contact type"),
+            _ => (Box::new(records.contacts.iter()), "Contact"),
+        },
+        _ => return cw_error(StatusCode::NOT_FOUND, "NotFound", format!("/{path} is not a route of this API")),
+    };
+    // The segment after the collection: nothing (a list), "count", or an id.
+    let depth = match lower.as_slice() {
+        ["company", "companies", _, "sites", ..] => 4,
+        ["company", _, "types" | "statuses", ..] => 3,
+        _ => 2,
+    };
+    let list = match ListQuery::parse(&pairs) {
+        Ok(l) => l,
+        Err(message) => return cw_error(StatusCode::BAD_REQUEST, "InvalidObject", message),
+    };
+    match lower.get(depth) {
+        None => {}
+        Some(&"count") => {
+            let n = list.filter(collection).len();
+            return Json(json!({ "count": n })).into_response();
+        }
+        Some(id) => {
+            let Ok(id) = id.parse::<i64>() else {
+                return cw_error(
+                    StatusCode::NOT_FOUND,
+                    "NotFound",
+                    format!("/{path} is not a route of this API"),
+                );
+            };
+            return match collection.into_iter().find(|r| r["id"] == id) {
+                Some(r) => Json(list.project(r)).into_response(),
+                None => cw_error(
+                    StatusCode::NOT_FOUND,
+                    "NotFound",
+                    format!("{noun} {id} was not found"),
+                ),
+            };
+        }
+    }
+
+    let mut hits = list.filter(collection);
+    let forward_only = headers
+        .get("pagination-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("forward-only"));
+    let mut response_headers = HeaderMap::new();
+    let page: Vec<Value> = if forward_only {
+        // Keyset by id: pageId is the last id of the previous page.
+        hits.sort_by_key(|r| r["id"].as_i64().unwrap_or_default());
+        let after = list.page_id.unwrap_or(i64::MIN);
+        let page: Vec<&Value> = hits
+            .into_iter()
+            .filter(|r| r["id"].as_i64().unwrap_or_default() > after)
+            .take(list.page_size + 1)
+            .collect();
+        let more = page.len() > list.page_size;
+        let page: Vec<&Value> = page.into_iter().take(list.page_size).collect();
+        if let (true, Some(last)) = (more, page.last()) {
+            let next = link(&path, &pairs, "pageId", last["id"].to_string());
+            response_headers.insert(
+                "link",
+                format!("<{next}>; rel=\"next\"")
+                    .parse()
+                    .expect("a header value"),
+            );
+        }
+        page.into_iter().map(|r| list.project(r)).collect()
+    } else {
+        list.sort(&mut hits);
+        let total = hits.len();
+        let last_page = total.div_ceil(list.page_size).max(1);
+        let mut links = Vec::new();
+        if list.page < last_page {
+            links.push(format!(
+                "<{}>; rel=\"next\"",
+                link(&path, &pairs, "page", (list.page + 1).to_string())
+            ));
+            links.push(format!(
+                "<{}>; rel=\"last\"",
+                link(&path, &pairs, "page", last_page.to_string())
+            ));
+        }
+        if list.page > 1 {
+            links.push(format!(
+                "<{}>; rel=\"prev\"",
+                link(&path, &pairs, "page", (list.page - 1).to_string())
+            ));
+            links.push(format!(
+                "<{}>; rel=\"first\"",
+                link(&path, &pairs, "page", "1".to_string())
+            ));
+        }
+        if !links.is_empty() {
+            response_headers.insert("link", links.join(", ").parse().expect("a header value"));
+        }
+        hits.into_iter()
+            .skip((list.page - 1) * list.page_size)
+            .take(list.page_size)
+            .map(|r| list.project(r))
+            .collect()
+    };
+    (response_headers, Json(page)).into_response()
+}

@@ -1,0 +1,282 @@
+//! The ConnectWise Manage simulator over HTTP, as a ConnectWise client sees it.
+
+use base64::Engine;
+use serde_json::Value;
+use server::dataset::{Dataset, Size};
+use server::psa::simulator::{router, Records, SimCredentials, Simulator, BASE};
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+
+fn credentials() -> SimCredentials {
+    SimCredentials {
+        company_id: "acme_msp".into(),
+        public_key: "pub".into(),
+        private_key: "priv".into(),
+        client_id: "client-1".into(),
+    }
+}
+
+async fn spawn() -> String {
+    let sim = Arc::new(Simulator {
+        credentials: credentials(),
+        records: RwLock::new(Records::from_dataset(&Dataset::generate(Size::S, 1))),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router(sim)).await });
+    format!("http://{addr}")
+}
+
+fn basic(user: &str, secret: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"))
+    )
+}
+
+struct Cw {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Cw {
+    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}{BASE}/{path}", self.base))
+            .header("authorization", basic("acme_msp+pub", "priv"))
+            .header("clientId", "client-1")
+    }
+
+    async fn json(&self, path: &str) -> (reqwest::header::HeaderMap, Value) {
+        let resp = self.get(path).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        let headers = resp.headers().clone();
+        (headers, resp.json().await.unwrap())
+    }
+}
+
+async fn client() -> Cw {
+    Cw {
+        base: spawn().await,
+        http: reqwest::Client::new(),
+    }
+}
+
+#[tokio::test]
+async fn refuses_missing_client_ids_and_wrong_keys_with_connectwise_errors() {
+    let cw = client().await;
+    let url = format!("{}{BASE}/company/companies", cw.base);
+    let no_client = cw
+        .http
+        .get(&url)
+        .header("authorization", basic("acme_msp+pub", "priv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_client.status().as_u16(), 400);
+    let body: Value = no_client.json().await.unwrap();
+    assert_eq!(body["code"], "InvalidClientId");
+    assert!(body["message"].as_str().unwrap().contains("clientId"));
+    assert!(body["errors"].is_array());
+    for auth in [
+        basic("acme_msp+pub", "wrong"),
+        basic("other+pub", "priv"),
+        basic("acme_msp+nope", "priv"),
+        "Bearer x".into(),
+    ] {
+        let resp = cw
+            .http
+            .get(&url)
+            .header("clientId", "client-1")
+            .header("authorization", auth)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 401);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["code"], "Unauthorized");
+    }
+}
+
+#[tokio::test]
+async fn answers_codebase_discovery_and_system_info() {
+    let cw = client().await;
+    let info: Value = cw
+        .http
+        .get(format!("{}/login/companyinfo/acme_msp", cw.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["Codebase"], "v4_6_release/");
+    assert_eq!(
+        cw.http
+            .get(format!("{}/login/companyinfo/nobody", cw.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+    let (_, sys) = cw.json("system/info").await;
+    assert!(sys["version"].as_str().unwrap().starts_with('v'));
+}
+
+#[tokio::test]
+async fn pages_navigably_with_link_headers() {
+    let cw = client().await;
+    let (headers, first) = cw.json("company/companies").await;
+    assert_eq!(
+        first.as_array().unwrap().len(),
+        25,
+        "pageSize defaults to 25"
+    );
+    let link = headers["link"].to_str().unwrap();
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("rel=\"last\""),
+        "{link}"
+    );
+    assert!(link.contains("page=2>"), "page= comes last: {link}");
+    let (_, count) = cw.json("company/companies/count").await;
+    let total = count["count"].as_u64().unwrap() as usize;
+    let mut seen = HashSet::new();
+    let mut page = 1;
+    loop {
+        let (headers, rows) = cw
+            .json(&format!("company/companies?pageSize=40&page={page}"))
+            .await;
+        for r in rows.as_array().unwrap() {
+            assert!(seen.insert(r["id"].as_i64().unwrap()), "no company twice");
+        }
+        if !headers
+            .get("link")
+            .is_some_and(|l| l.to_str().unwrap().contains("rel=\"next\""))
+        {
+            break;
+        }
+        page += 1;
+    }
+    assert_eq!(seen.len(), total);
+    let (_, big) = cw.json("company/configurations?pageSize=5000").await;
+    assert_eq!(
+        big.as_array().unwrap().len(),
+        1000,
+        "pageSize is capped at 1000"
+    );
+}
+
+#[tokio::test]
+async fn pages_forward_only_with_page_ids() {
+    let cw = client().await;
+    let (_, count) = cw.json("company/configurations/count").await;
+    let mut seen = 0usize;
+    let mut last = 0i64;
+    let mut url = "company/configurations?pageSize=1000".to_string();
+    loop {
+        let resp = cw
+            .get(&url)
+            .header("pagination-type", "forward-only")
+            .send()
+            .await
+            .unwrap();
+        let next = resp
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_string());
+        let rows: Value = resp.json().await.unwrap();
+        for r in rows.as_array().unwrap() {
+            let id = r["id"].as_i64().unwrap();
+            assert!(id > last, "ids ascend across pages");
+            last = id;
+            seen += 1;
+        }
+        match next {
+            Some(l) => {
+                assert!(l.contains(&format!("pageId={last}>")), "{l}");
+                url = format!("company/configurations?pageSize=1000&pageId={last}");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen as u64, count["count"].as_u64().unwrap());
+}
+
+#[tokio::test]
+async fn filters_orders_and_projects_like_the_real_api() {
+    let cw = client().await;
+    let (_, customers) = cw
+        .json("company/companies?conditions=types/name=\"Customer\"&pageSize=1000")
+        .await;
+    let customers = customers.as_array().unwrap();
+    assert!(!customers.is_empty());
+    assert!(customers
+        .iter()
+        .all(|c| c["types"][0]["name"] == "Customer"));
+    let (_, count) = cw
+        .json("company/companies/count?conditions=types/name=\"Customer\"")
+        .await;
+    assert_eq!(count["count"].as_u64().unwrap() as usize, customers.len());
+
+    let (_, sorted) = cw
+        .json("company/companies?orderBy=name%20desc&fields=id,name,status/name&PAGESIZE=10")
+        .await;
+    let names: Vec<&str> = sorted
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let mut expected = names.clone();
+    expected.sort_by_key(|n| std::cmp::Reverse(n.to_lowercase()));
+    assert_eq!(names, expected);
+    let keys: Vec<&String> = sorted[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 3, "only the requested fields: {keys:?}");
+
+    let (_, recent) = cw.json("company/configurations/count?conditions=_info/lastUpdated>[2026-06-01T00:00:00Z] and activeFlag=false").await;
+    let (_, all) = cw.json("company/configurations/count").await;
+    assert!(recent["count"].as_u64().unwrap() < all["count"].as_u64().unwrap());
+
+    let bad = cw
+        .get("company/companies?conditions=name%20%3D")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    let (_, statuses) = cw.json("company/configurations/statuses/").await;
+    assert!(
+        statuses[0]["description"].is_string(),
+        "trailing slashes are accepted; statuses use description"
+    );
+}
+
+#[tokio::test]
+async fn serves_single_records_sites_and_not_found() {
+    let cw = client().await;
+    let (_, first) = cw.json("company/companies?pageSize=1").await;
+    let id = first[0]["id"].as_i64().unwrap();
+    let (_, one) = cw.json(&format!("company/companies/{id}")).await;
+    assert_eq!(one["identifier"], first[0]["identifier"]);
+    let (_, sites) = cw.json(&format!("company/companies/{id}/sites")).await;
+    assert!(sites
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["company"]["id"] == id));
+    assert!(!sites.as_array().unwrap().is_empty());
+    let missing = cw.get("company/companies/1").send().await.unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["code"], "NotFound");
+    assert_eq!(
+        cw.get("company/nothing")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+}
