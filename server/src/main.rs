@@ -95,10 +95,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             use server::psa::simulator::{router, Records, Simulator, BASE};
             let records = Records::from_dataset(&Dataset::generate(size, seed));
-            let sim = std::sync::Arc::new(Simulator {
-                credentials,
-                records: std::sync::RwLock::new(records),
-            });
+            let sim = Simulator::new(credentials, records);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("could not listen on {addr}"))?;

@@ -5,7 +5,6 @@ use serde_json::Value;
 use server::dataset::{Dataset, Size};
 use server::psa::simulator::{router, Records, SimCredentials, Simulator, BASE};
 use std::collections::HashSet;
-use std::sync::{Arc, RwLock};
 
 fn credentials() -> SimCredentials {
     SimCredentials {
@@ -17,10 +16,10 @@ fn credentials() -> SimCredentials {
 }
 
 async fn spawn() -> String {
-    let sim = Arc::new(Simulator {
-        credentials: credentials(),
-        records: RwLock::new(Records::from_dataset(&Dataset::generate(Size::S, 1))),
-    });
+    let sim = Simulator::new(
+        credentials(),
+        Records::from_dataset(&Dataset::generate(Size::S, 1)),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router(sim)).await });
@@ -279,4 +278,240 @@ async fn serves_single_records_sites_and_not_found() {
             .as_u16(),
         404
     );
+}
+
+impl Cw {
+    async fn control(&self, method: reqwest::Method, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .request(method, format!("{}/_sim/{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn injects_server_errors_malformed_json_and_dropped_connections_on_a_given_page() {
+    let cw = client().await;
+    let put = reqwest::Method::PUT;
+    let r = cw
+        .control(
+            put.clone(),
+            "faults",
+            serde_json::json!({
+                "server_error": { "endpoint": "company/companies", "page": 2, "times": 1 }
+            }),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(
+        cw.get("company/companies?page=1")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let failed = cw.get("company/companies?page=2").send().await.unwrap();
+    assert_eq!(failed.status().as_u16(), 500);
+    let body: Value = failed.json().await.unwrap();
+    assert_eq!(body["code"], "UnexpectedServerError");
+    assert_eq!(
+        cw.get("company/companies?page=2")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200,
+        "it fired once"
+    );
+
+    cw.control(
+        put.clone(),
+        "faults",
+        serde_json::json!({ "malformed_json": { "endpoint": "company/contacts", "page": 1 } }),
+    )
+    .await;
+    let bad = cw.get("company/contacts").send().await.unwrap();
+    assert_eq!(bad.status().as_u16(), 200);
+    assert!(serde_json::from_str::<Value>(&bad.text().await.unwrap()).is_err());
+
+    cw.control(put.clone(), "faults", serde_json::json!({ "drop_connection": { "endpoint": "company/configurations", "page": 3 } })).await;
+    // Forward-only: the third page is reached through two pageIds.
+    let (_, ids) = cw
+        .json("company/configurations?pageSize=10&fields=id")
+        .await;
+    let after_second = ids.as_array().unwrap().len();
+    assert_eq!(after_second, 10);
+    let (_, page2) = cw
+        .json("company/configurations?pageSize=10&page=2&fields=id")
+        .await;
+    let last_of_2 = page2[9]["id"].as_i64().unwrap();
+    let dropped = cw
+        .get(&format!(
+            "company/configurations?pageSize=10&pageId={last_of_2}"
+        ))
+        .header("pagination-type", "forward-only")
+        .send()
+        .await;
+    let outcome = match dropped {
+        Ok(resp) => resp.bytes().await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    assert!(outcome.is_err(), "the connection is cut mid-answer");
+
+    let cleared = cw
+        .http
+        .delete(format!("{}/_sim/faults", cw.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cleared.status().as_u16(), 204);
+    assert_eq!(
+        cw.get("company/contacts")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_with_retry_after_and_can_refuse_all_credentials() {
+    let cw = client().await;
+    cw.control(
+        reqwest::Method::PUT,
+        "faults",
+        serde_json::json!({ "rate_limit": { "requests": 2, "per_seconds": 60 } }),
+    )
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            cw.get("system/info")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            200
+        );
+    }
+    let limited = cw.get("system/info").send().await.unwrap();
+    assert_eq!(limited.status().as_u16(), 429);
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+
+    cw.control(
+        reqwest::Method::PUT,
+        "faults",
+        serde_json::json!({ "auth_failure": true }),
+    )
+    .await;
+    assert_eq!(
+        cw.get("system/info")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn the_control_api_changes_the_psa_data_and_stamps_last_updated() {
+    let cw = client().await;
+    let (_, first) = cw
+        .json("company/companies?pageSize=1&conditions=types/name=\"Customer\"")
+        .await;
+    let id = first[0]["id"].as_i64().unwrap();
+    let before = first[0]["_info"]["lastUpdated"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, types) = cw.json("company/companies/types").await;
+    let prospect = types
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Prospect")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    let moved = cw
+        .control(
+            reqwest::Method::PATCH,
+            &format!("companies/{id}"),
+            serde_json::json!({ "type_id": prospect }),
+        )
+        .await;
+    assert_eq!(moved.status().as_u16(), 200);
+    let (_, now) = cw.json(&format!("company/companies/{id}")).await;
+    assert_eq!(now["types"][0]["name"], "Prospect");
+    assert!(now["_info"]["lastUpdated"].as_str().unwrap() > before.as_str());
+    let bad = cw
+        .control(
+            reqwest::Method::PATCH,
+            &format!("companies/{id}"),
+            serde_json::json!({ "type_id": 999 }),
+        )
+        .await;
+    assert_eq!(bad.status().as_u16(), 400);
+
+    let (_, count) = cw.json("company/companies/count").await;
+    let added = cw
+        .control(
+            reqwest::Method::POST,
+            "companies",
+            serde_json::json!({
+                "identifier": "NewClient", "name": "New Client LLC", "type_id": 1, "status_id": 1
+            }),
+        )
+        .await;
+    assert_eq!(added.status().as_u16(), 201);
+    let (_, count2) = cw.json("company/companies/count").await;
+    assert_eq!(
+        count2["count"].as_u64(),
+        count["count"].as_u64().map(|n| n + 1)
+    );
+
+    let deleted = cw
+        .http
+        .delete(format!("{}/_sim/companies/{id}", cw.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status().as_u16(), 204);
+    assert_eq!(
+        cw.get(&format!("company/companies/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+
+    let (_, cfg) = cw
+        .json("company/configurations?pageSize=1&conditions=activeFlag=true")
+        .await;
+    let cid = cfg[0]["id"].as_i64().unwrap();
+    cw.control(
+        reqwest::Method::PATCH,
+        &format!("configurations/{cid}"),
+        serde_json::json!({ "active": false }),
+    )
+    .await;
+    let (_, after) = cw.json(&format!("company/configurations/{cid}")).await;
+    assert_eq!(after["activeFlag"], false);
 }

@@ -3,9 +3,12 @@
 //! parameters, navigable and forward-only pagination, error bodies `{code, message, errors}`).
 //! The demo and the tests run it in-process; `steward psa-sim` runs it alone.
 
+mod control;
+mod faults;
 mod query;
 mod records;
 
+pub use faults::{FaultState, Faults, PageFault, RateLimit};
 pub use records::Records;
 
 use axum::extract::{Path, RawQuery, State};
@@ -63,6 +66,21 @@ impl std::fmt::Debug for SimCredentials {
 pub struct Simulator {
     pub credentials: SimCredentials,
     pub records: RwLock<Records>,
+    pub faults: std::sync::Mutex<FaultState>,
+}
+
+impl Simulator {
+    pub fn new(credentials: SimCredentials, records: Records) -> Arc<Simulator> {
+        Arc::new(Simulator {
+            credentials,
+            records: RwLock::new(records),
+            faults: Default::default(),
+        })
+    }
+
+    fn faults(&self) -> std::sync::MutexGuard<'_, FaultState> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// ConnectWise's error body.
@@ -103,7 +121,7 @@ impl Simulator {
             .and_then(|v| v.to_str().ok())
             .and_then(decode_basic);
         let expected = format!("{}+{}:{}", c.company_id, c.public_key, c.private_key);
-        if auth.as_deref() == Some(expected.as_str()) {
+        if auth.as_deref() == Some(expected.as_str()) && !self.faults().faults.auth_failure {
             None
         } else {
             Some(cw_error(
@@ -119,6 +137,7 @@ pub fn router(sim: Arc<Simulator>) -> Router {
     Router::new()
         .route("/login/companyinfo/{company}", get(company_info))
         .route(&format!("{BASE}/{{*path}}"), get(dispatch))
+        .merge(control::router())
         .with_state(sim)
 }
 
@@ -168,8 +187,24 @@ async fn dispatch(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
+    let slow = sim.faults().faults.slow_millis;
+    if let Some(ms) = slow {
+        // Simulated latency of a slow PSA (the fault a test asked for), not a wait for readiness.
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
     if let Some(refused) = sim.refusal(&headers) {
         return refused;
+    }
+    let limited = sim.faults().rate_limited(std::time::Instant::now());
+    if let Some(wait) = limited {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let mut resp = cw_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests: wait and try again",
+        );
+        resp.headers_mut().insert("retry-after", secs.into());
+        return resp;
     }
     let path = path.trim_end_matches('/').to_string();
     let segments: Vec<&str> = path.split('/').collect();
@@ -242,6 +277,7 @@ async fn dispatch(
     }
 
     let mut hits = list.filter(collection);
+    let endpoint = segments[..depth].join("/");
     let forward_only = headers
         .get("pagination-type")
         .and_then(|v| v.to_str().ok())
@@ -258,6 +294,12 @@ async fn dispatch(
             .collect();
         let more = page.len() > list.page_size;
         let page: Vec<&Value> = page.into_iter().take(list.page_size).collect();
+        let before = list.page_id.map_or(0, |after| {
+            hits_before(&records_ids(&endpoint, &records), after)
+        });
+        if let Some(resp) = injected(&sim, &endpoint, before / list.page_size + 1) {
+            return resp;
+        }
         if let (true, Some(last)) = (more, page.last()) {
             let next = link(&path, &pairs, "pageId", last["id"].to_string());
             response_headers.insert(
@@ -269,6 +311,9 @@ async fn dispatch(
         }
         page.into_iter().map(|r| list.project(r)).collect()
     } else {
+        if let Some(resp) = injected(&sim, &endpoint, list.page) {
+            return resp;
+        }
         list.sort(&mut hits);
         let total = hits.len();
         let last_page = total.div_ceil(list.page_size).max(1);
@@ -303,4 +348,52 @@ async fn dispatch(
             .collect()
     };
     (response_headers, Json(page)).into_response()
+}
+
+/// Ids of a collection, for the ordinal of a forward-only page.
+fn records_ids(endpoint: &str, records: &Records) -> Vec<i64> {
+    let ids = |v: &[Value]| v.iter().filter_map(|r| r["id"].as_i64()).collect();
+    match endpoint.to_ascii_lowercase().as_str() {
+        "company/companies" => ids(&records.companies),
+        "company/configurations" => ids(&records.configurations),
+        "company/contacts" => ids(&records.contacts),
+        _ => Vec::new(),
+    }
+}
+
+fn hits_before(ids: &[i64], after: i64) -> usize {
+    ids.iter().filter(|id| **id <= after).count()
+}
+
+/// The answer a page fault gives instead of the page, if one is set for this page.
+fn injected(sim: &Simulator, endpoint: &str, page: usize) -> Option<Response> {
+    let effect = sim.faults().page_effect(endpoint, page)?;
+    Some(match effect {
+        faults::PageEffect::ServerError => cw_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "UnexpectedServerError",
+            "An unexpected error has occurred",
+        ),
+        faults::PageEffect::MalformedJson => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            "[{\"id\": 1, \"name\": \"trunc",
+        )
+            .into_response(),
+        faults::PageEffect::DropConnection => {
+            // A body that fails after its first bytes: the connection is cut mid-answer.
+            let stream = futures_util::stream::iter(vec![
+                Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"[{\"id\": ")),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "dropped by fault injection",
+                )),
+            ]);
+            (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                axum::body::Body::from_stream(stream),
+            )
+                .into_response()
+        }
+    })
 }

@@ -1,0 +1,189 @@
+//! The simulator's control API under `/_sim`, for tests and the demo: inject faults, and change
+//! the PSA's data as a PSA user would (move a company to another type or status, delete it, make
+//! a configuration inactive, add a company). Every change stamps `_info.lastUpdated`.
+
+use super::{cw_error, Faults, Simulator};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{patch, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new()
+        .route("/_sim/faults", put(set_faults).delete(clear_faults))
+        .route("/_sim/companies", post(add_company))
+        .route(
+            "/_sim/companies/{id}",
+            patch(change_company).delete(delete_company),
+        )
+        .route("/_sim/configurations/{id}", patch(change_configuration))
+}
+
+fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A reference to a catalog value, as ConnectWise embeds it.
+fn reference(catalog: &[Value], id: i64, label: &str) -> Option<Value> {
+    let v = catalog.iter().find(|v| v["id"] == id)?;
+    Some(json!({ "id": id, label: v[label].clone() }))
+}
+
+async fn set_faults(State(sim): State<Arc<Simulator>>, Json(faults): Json<Faults>) -> StatusCode {
+    sim.faults().set(faults);
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(sim): State<Arc<Simulator>>) -> StatusCode {
+    sim.faults().set(Faults::default());
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct CompanyChange {
+    type_id: Option<i64>,
+    status_id: Option<i64>,
+    name: Option<String>,
+}
+
+async fn change_company(
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<i64>,
+    Json(change): Json<CompanyChange>,
+) -> Response {
+    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
+    let type_ref = change
+        .type_id
+        .map(|t| reference(&r.company_types, t, "name"));
+    let status_ref = change
+        .status_id
+        .map(|s| reference(&r.company_statuses, s, "name"));
+    if matches!(type_ref, Some(None)) || matches!(status_ref, Some(None)) {
+        return cw_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidObject",
+            "No such company type or status",
+        );
+    }
+    let Some(c) = r.companies.iter_mut().find(|c| c["id"] == id) else {
+        return cw_error(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("Company {id} was not found"),
+        );
+    };
+    if let Some(Some(t)) = type_ref {
+        c["types"] = json!([t]);
+    }
+    if let Some(Some(s)) = status_ref {
+        c["status"] = s;
+    }
+    if let Some(name) = change.name {
+        c["name"] = json!(name);
+    }
+    c["_info"]["lastUpdated"] = json!(now());
+    Json(c.clone()).into_response()
+}
+
+async fn delete_company(State(sim): State<Arc<Simulator>>, Path(id): Path<i64>) -> Response {
+    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
+    let before = r.companies.len();
+    r.companies.retain(|c| c["id"] != id);
+    if r.companies.len() == before {
+        return cw_error(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("Company {id} was not found"),
+        );
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+struct NewCompany {
+    identifier: String,
+    name: String,
+    type_id: i64,
+    status_id: i64,
+}
+
+async fn add_company(State(sim): State<Arc<Simulator>>, Json(new): Json<NewCompany>) -> Response {
+    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
+    let (Some(t), Some(s)) = (
+        reference(&r.company_types, new.type_id, "name"),
+        reference(&r.company_statuses, new.status_id, "name"),
+    ) else {
+        return cw_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidObject",
+            "No such company type or status",
+        );
+    };
+    if r.companies.iter().any(|c| {
+        c["identifier"]
+            .as_str()
+            .is_some_and(|i| i.eq_ignore_ascii_case(&new.identifier))
+    }) {
+        return cw_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidObject",
+            "The identifier is already in use",
+        );
+    }
+    let id = r
+        .companies
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let company = json!({
+        "id": id, "identifier": new.identifier, "name": new.name, "status": s, "types": [t],
+        "deletedFlag": false, "_info": { "lastUpdated": now(), "updatedBy": "steward-sim" },
+    });
+    r.companies.push(company.clone());
+    (StatusCode::CREATED, Json(company)).into_response()
+}
+
+#[derive(Deserialize)]
+struct ConfigurationChange {
+    active: Option<bool>,
+    status_id: Option<i64>,
+}
+
+async fn change_configuration(
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<i64>,
+    Json(change): Json<ConfigurationChange>,
+) -> Response {
+    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
+    let status_ref = change
+        .status_id
+        .map(|s| reference(&r.configuration_statuses, s, "description"));
+    if matches!(status_ref, Some(None)) {
+        return cw_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidObject",
+            "No such configuration status",
+        );
+    }
+    let Some(c) = r.configurations.iter_mut().find(|c| c["id"] == id) else {
+        return cw_error(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("Configuration {id} was not found"),
+        );
+    };
+    if let Some(active) = change.active {
+        c["activeFlag"] = json!(active);
+    }
+    if let Some(Some(s)) = status_ref {
+        c["status"] = s;
+    }
+    c["_info"]["lastUpdated"] = json!(now());
+    Json(c.clone()).into_response()
+}

@@ -1,0 +1,164 @@
+//! Faults the simulator can be told to inject, so tests can watch the connector and the sync
+//! engine meet a misbehaving PSA: a 500 at page k of an endpoint, malformed JSON, a dropped
+//! connection, a slow answer, refused credentials, and rate limiting with `Retry-After`.
+
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+
+/// A fault on one page of one endpoint's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFault {
+    /// The endpoint's path under the API base, e.g. `company/configurations`.
+    pub endpoint: String,
+    /// The 1-based page it hits (for forward-only paging: the page's ordinal).
+    pub page: usize,
+    /// How many times it fires before the endpoint behaves again (none: every time).
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub requests: u32,
+    /// The window, in seconds; the 429's `Retry-After` says how long is left of it.
+    pub per_seconds: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Faults {
+    #[serde(default)]
+    pub server_error: Option<PageFault>,
+    #[serde(default)]
+    pub malformed_json: Option<PageFault>,
+    #[serde(default)]
+    pub drop_connection: Option<PageFault>,
+    /// Every answer waits this long first.
+    #[serde(default)]
+    pub slow_millis: Option<u64>,
+    /// Every request is refused with 401, whatever its credentials.
+    #[serde(default)]
+    pub auth_failure: bool,
+    #[serde(default)]
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// What a fault does to one list request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageEffect {
+    ServerError,
+    MalformedJson,
+    DropConnection,
+}
+
+/// The faults in force and the rate limiter's window.
+#[derive(Debug, Default)]
+pub struct FaultState {
+    pub faults: Faults,
+    window: Option<(Instant, u32)>,
+}
+
+fn fire(slot: &mut Option<PageFault>, endpoint: &str, page: usize) -> bool {
+    let Some(f) = slot else { return false };
+    if !f.endpoint.trim_matches('/').eq_ignore_ascii_case(endpoint) || f.page != page {
+        return false;
+    }
+    match &mut f.times {
+        Some(0) => false,
+        Some(n) => {
+            *n -= 1;
+            true
+        }
+        None => true,
+    }
+}
+
+impl FaultState {
+    pub fn set(&mut self, faults: Faults) {
+        self.faults = faults;
+        self.window = None;
+    }
+
+    /// Counts a request against the rate limit; `Some(retry_after)` when it is over.
+    pub fn rate_limited(&mut self, now: Instant) -> Option<Duration> {
+        let limit = self.faults.rate_limit.clone()?;
+        let window = Duration::from_secs(limit.per_seconds.max(1));
+        let (start, count) = match self.window {
+            Some((start, count)) if now.duration_since(start) < window => (start, count),
+            _ => (now, 0),
+        };
+        if count >= limit.requests {
+            self.window = Some((start, count));
+            return Some(window.saturating_sub(now.duration_since(start)));
+        }
+        self.window = Some((start, count + 1));
+        None
+    }
+
+    /// The fault, if any, for page `page` of `endpoint`'s list.
+    pub fn page_effect(&mut self, endpoint: &str, page: usize) -> Option<PageEffect> {
+        let f = &mut self.faults;
+        if fire(&mut f.server_error, endpoint, page) {
+            Some(PageEffect::ServerError)
+        } else if fire(&mut f.malformed_json, endpoint, page) {
+            Some(PageEffect::MalformedJson)
+        } else if fire(&mut f.drop_connection, endpoint, page) {
+            Some(PageEffect::DropConnection)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_faults_hit_their_page_and_wear_off() {
+        let mut s = FaultState::default();
+        s.set(Faults {
+            server_error: Some(PageFault {
+                endpoint: "company/companies".into(),
+                page: 2,
+                times: Some(1),
+            }),
+            ..Default::default()
+        });
+        assert_eq!(s.page_effect("company/companies", 1), None);
+        assert_eq!(s.page_effect("company/configurations", 2), None);
+        assert_eq!(
+            s.page_effect("company/companies", 2),
+            Some(PageEffect::ServerError)
+        );
+        assert_eq!(
+            s.page_effect("company/companies", 2),
+            None,
+            "fired its one time"
+        );
+    }
+
+    #[test]
+    fn the_rate_limit_counts_a_window_and_says_how_long_to_wait() {
+        let mut s = FaultState::default();
+        s.set(Faults {
+            rate_limit: Some(RateLimit {
+                requests: 2,
+                per_seconds: 10,
+            }),
+            ..Default::default()
+        });
+        let t0 = Instant::now();
+        assert_eq!(s.rate_limited(t0), None);
+        assert_eq!(s.rate_limited(t0), None);
+        let wait = s
+            .rate_limited(t0 + Duration::from_secs(3))
+            .expect("over the limit");
+        assert_eq!(wait.as_secs(), 7);
+        assert_eq!(
+            s.rate_limited(t0 + Duration::from_secs(11)),
+            None,
+            "a new window"
+        );
+    }
+}
