@@ -1,29 +1,14 @@
 //! The ConnectWise Manage simulator over HTTP, as a ConnectWise client sees it.
 
+mod common;
+
 use base64::Engine;
 use serde_json::Value;
-use server::dataset::{Dataset, Size};
-use server::psa::simulator::{router, Records, SimCredentials, Simulator, BASE};
+use server::psa::simulator::BASE;
 use std::collections::HashSet;
 
-fn credentials() -> SimCredentials {
-    SimCredentials {
-        company_id: "acme_msp".into(),
-        public_key: "pub".into(),
-        private_key: "priv".into(),
-        client_id: "client-1".into(),
-    }
-}
-
 async fn spawn() -> String {
-    let sim = Simulator::new(
-        credentials(),
-        Records::from_dataset(&Dataset::generate(Size::S, 1)),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(sim)).await });
-    format!("http://{addr}")
+    common::spawn_simulator().await
 }
 
 fn basic(user: &str, secret: &str) -> String {

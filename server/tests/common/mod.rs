@@ -34,3 +34,29 @@ pub async fn fresh_postgres() -> Db {
         .await
         .expect("PostgreSQL connects")
 }
+
+/// The credentials the test simulators accept.
+pub fn sim_credentials() -> server::psa::simulator::SimCredentials {
+    server::psa::simulator::SimCredentials {
+        company_id: "acme_msp".into(),
+        public_key: "pub".into(),
+        private_key: "priv".into(),
+        client_id: "client-1".into(),
+    }
+}
+
+/// A ConnectWise Manage simulator with the S dataset on a free port; returns its base URL.
+pub async fn spawn_simulator() -> String {
+    use server::dataset::{Dataset, Size};
+    use server::psa::simulator::{router, Records, Simulator};
+    let sim = Simulator::new(
+        sim_credentials(),
+        Records::from_dataset(&Dataset::generate(Size::S, 1)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let addr = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, router(sim)).await });
+    format!("http://{addr}")
+}

@@ -1,0 +1,340 @@
+//! The ConnectWise Manage connector's HTTP client: builds requests as the real API wants them
+//! (Basic `company+public:private`, the `clientId` header, `/v4_6_release/apis/3.0`), follows
+//! `Link` headers through navigable or forward-only pages of up to 1000 records, retries 429 and
+//! 5xx with exponential backoff honouring `Retry-After`, within a bound, and maps every failure
+//! to an error naming the endpoint and the PSA's own message.
+
+use base64::Engine;
+use serde_json::Value;
+use std::time::Duration;
+
+pub const API_BASE: &str = "/v4_6_release/apis/3.0";
+pub const PAGE_SIZE: usize = 1000;
+
+/// What it takes to talk to one ConnectWise Manage site. `Debug` never shows the private key.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CwCredentials {
+    /// e.g. https://na.myconnectwise.net (no trailing slash needed).
+    pub site_url: String,
+    pub company_id: String,
+    pub public_key: String,
+    pub private_key: String,
+    pub client_id: String,
+}
+
+impl std::fmt::Debug for CwCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CwCredentials")
+            .field("site_url", &self.site_url)
+            .field("company_id", &self.company_id)
+            .field("public_key", &self.public_key)
+            .field("private_key", &"<redacted>")
+            .field("client_id", &self.client_id)
+            .finish()
+    }
+}
+
+/// How hard to try before giving up on a request.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// The first backoff; each retry doubles it.
+    pub base_delay: Duration,
+    /// No wait is longer than this, whatever `Retry-After` says.
+    pub max_delay: Duration,
+    /// Time-out of one request.
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A failed call, naming the endpoint and what the PSA said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectorError {
+    #[error("ConnectWise Manage refused the credentials at {endpoint}: {message}")]
+    Unauthorized { endpoint: String, message: String },
+    #[error("ConnectWise Manage answered {status} at {endpoint}: {message}")]
+    Status {
+        endpoint: String,
+        status: u16,
+        message: String,
+    },
+    #[error("ConnectWise Manage could not be reached at {endpoint}: {message}")]
+    Transport { endpoint: String, message: String },
+    #[error("ConnectWise Manage sent an answer that is not valid JSON at {endpoint}: {message}")]
+    Malformed { endpoint: String, message: String },
+}
+
+/// The PSA's message from an error body (`{"code","message"}`), or the start of the text.
+fn psa_message(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+/// The `rel="next"` target of a `Link` header.
+fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let link = headers.get("link")?.to_str().ok()?;
+    link.split(',').find_map(|part| {
+        let (url, rel) = part.split_once(';')?;
+        rel.contains("rel=\"next\"").then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+    })
+}
+
+pub struct CwClient {
+    http: reqwest::Client,
+    site: String,
+    authorization: String,
+    client_id: String,
+    retry: RetryPolicy,
+}
+
+impl CwClient {
+    pub fn new(
+        credentials: &CwCredentials,
+        retry: RetryPolicy,
+    ) -> Result<CwClient, ConnectorError> {
+        let http = reqwest::Client::builder()
+            .timeout(retry.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| ConnectorError::Transport {
+                endpoint: credentials.site_url.clone(),
+                message: e.to_string(),
+            })?;
+        let userpass = format!(
+            "{}+{}:{}",
+            credentials.company_id, credentials.public_key, credentials.private_key
+        );
+        Ok(CwClient {
+            http,
+            site: credentials.site_url.trim_end_matches('/').to_string(),
+            authorization: format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(userpass)
+            ),
+            client_id: credentials.client_id.clone(),
+            retry,
+        })
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.retry
+            .base_delay
+            .saturating_mul(1 << attempt.min(16))
+            .min(self.retry.max_delay)
+    }
+
+    /// GETs `path_and_query` (under the API base, or a full `Link` target), with retries.
+    /// Returns the JSON and the next page's link.
+    async fn get(
+        &self,
+        target: &str,
+        forward_only: bool,
+    ) -> Result<(Value, Option<String>), ConnectorError> {
+        let url = if target.starts_with(API_BASE) {
+            format!("{}{target}", self.site)
+        } else {
+            format!("{}{API_BASE}/{}", self.site, target.trim_start_matches('/'))
+        };
+        let endpoint = target
+            .split('?')
+            .next()
+            .unwrap_or(target)
+            .trim_start_matches(API_BASE)
+            .trim_start_matches('/')
+            .to_string();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut req = self
+                .http
+                .get(&url)
+                .header("authorization", &self.authorization)
+                .header("clientId", &self.client_id)
+                .header("accept", "application/json");
+            if forward_only {
+                req = req.header("pagination-type", "forward-only");
+            }
+            let last = attempt >= self.retry.max_attempts;
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) if !last => {
+                    tracing::warn!(%endpoint, attempt, error = %e, "ConnectWise request failed; retrying");
+                    tokio::time::sleep(self.backoff(attempt - 1)).await;
+                    continue;
+                }
+                Err(e) => {
+                    return Err(ConnectorError::Transport {
+                        endpoint,
+                        message: e.to_string(),
+                    })
+                }
+            };
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let body = match resp.text().await {
+                Ok(b) => b,
+                Err(e) if !last => {
+                    tracing::warn!(%endpoint, attempt, error = %e, "ConnectWise answer was cut; retrying");
+                    tokio::time::sleep(self.backoff(attempt - 1)).await;
+                    continue;
+                }
+                Err(e) => {
+                    return Err(ConnectorError::Transport {
+                        endpoint,
+                        message: e.to_string(),
+                    })
+                }
+            };
+            match status {
+                200..=299 => {
+                    let json =
+                        serde_json::from_str(&body).map_err(|e| ConnectorError::Malformed {
+                            endpoint: endpoint.clone(),
+                            message: e.to_string(),
+                        })?;
+                    return Ok((json, next_link(&headers)));
+                }
+                401 | 403 => {
+                    return Err(ConnectorError::Unauthorized {
+                        endpoint,
+                        message: psa_message(&body),
+                    })
+                }
+                429 | 500..=599 if !last => {
+                    let wait = headers
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs)
+                        .unwrap_or_else(|| self.backoff(attempt - 1))
+                        .min(self.retry.max_delay);
+                    tracing::warn!(%endpoint, status, attempt, wait_ms = wait.as_millis() as u64, "ConnectWise asked to retry");
+                    tokio::time::sleep(wait).await;
+                }
+                _ => {
+                    return Err(ConnectorError::Status {
+                        endpoint,
+                        status,
+                        message: psa_message(&body),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The site's system info: the cheapest call that proves the credentials work.
+    pub async fn system_info(&self) -> Result<Value, ConnectorError> {
+        Ok(self.get("system/info", false).await?.0)
+    }
+
+    /// `{endpoint}/count` with optional conditions.
+    pub async fn count(
+        &self,
+        endpoint: &str,
+        conditions: Option<&str>,
+    ) -> Result<u64, ConnectorError> {
+        let mut target = format!("{endpoint}/count");
+        if let Some(c) = conditions {
+            target.push_str(&format!(
+                "?conditions={}",
+                url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
+            ));
+        }
+        let (v, _) = self.get(&target, false).await?;
+        v.get("count")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| ConnectorError::Malformed {
+                endpoint: target,
+                message: "no count in the answer".into(),
+            })
+    }
+
+    /// Every record of `endpoint` matching `conditions`, page by page (1000 a page), handing each
+    /// page to `on_page` as it arrives so memory stays flat. Returns how many records came.
+    pub async fn for_each_page(
+        &self,
+        endpoint: &str,
+        conditions: Option<&str>,
+        forward_only: bool,
+        mut on_page: impl FnMut(Vec<Value>),
+    ) -> Result<usize, ConnectorError> {
+        let mut target = format!("{endpoint}?pageSize={PAGE_SIZE}&orderBy=id%20asc");
+        if let Some(c) = conditions {
+            target.push_str(&format!(
+                "&conditions={}",
+                url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
+            ));
+        }
+        let mut total = 0;
+        let mut next = Some(target);
+        while let Some(t) = next {
+            let (page, link) = self.get(&t, forward_only).await?;
+            let Value::Array(records) = page else {
+                return Err(ConnectorError::Malformed {
+                    endpoint: endpoint.into(),
+                    message: "a list was expected".into(),
+                });
+            };
+            total += records.len();
+            on_page(records);
+            next = link;
+        }
+        Ok(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_private_key() {
+        let c = CwCredentials {
+            site_url: "https://na.myconnectwise.net".into(),
+            company_id: "acme".into(),
+            public_key: "pub".into(),
+            private_key: "very-secret".into(),
+            client_id: "cid".into(),
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("very-secret"));
+        assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn reads_next_links_and_psa_messages() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("link", "</v4_6_release/apis/3.0/x?page=2>; rel=\"next\", </v4_6_release/apis/3.0/x?page=9>; rel=\"last\"".parse().unwrap());
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("/v4_6_release/apis/3.0/x?page=2")
+        );
+        assert_eq!(
+            psa_message(r#"{"code":"NotFound","message":"Company 9 was not found"}"#),
+            "Company 9 was not found"
+        );
+        assert_eq!(psa_message("<html>oops</html>"), "<html>oops</html>");
+    }
+}

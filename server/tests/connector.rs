@@ -1,0 +1,193 @@
+//! The ConnectWise connector against the simulator: paging both ways, retries within a bound,
+//! and errors that name the endpoint and carry the PSA's message.
+
+mod common;
+
+use serde_json::{json, Value};
+use server::psa::connectwise::client::{ConnectorError, CwClient, CwCredentials, RetryPolicy};
+use std::time::Duration;
+
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(2),
+        timeout: Duration::from_secs(10),
+    }
+}
+
+async fn connect() -> (String, CwClient) {
+    let base = common::spawn_simulator().await;
+    let c = common::sim_credentials();
+    let creds = CwCredentials {
+        site_url: base.clone(),
+        company_id: c.company_id,
+        public_key: c.public_key,
+        private_key: c.private_key,
+        client_id: c.client_id,
+    };
+    (
+        base.clone(),
+        CwClient::new(&creds, quick_retries()).unwrap(),
+    )
+}
+
+async fn faults(base: &str, body: Value) {
+    let r = reqwest::Client::new()
+        .put(format!("{base}/_sim/faults"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+}
+
+async fn all(
+    client: &CwClient,
+    endpoint: &str,
+    forward_only: bool,
+) -> Result<Vec<Value>, ConnectorError> {
+    let mut out = Vec::new();
+    client
+        .for_each_page(endpoint, None, forward_only, |page| out.extend(page))
+        .await?;
+    Ok(out)
+}
+
+#[tokio::test]
+async fn lists_every_record_navigably_and_forward_only() {
+    let (_, client) = connect().await;
+    client.system_info().await.expect("the credentials work");
+    let companies = all(&client, "company/companies", false).await.unwrap();
+    assert_eq!(
+        companies.len() as u64,
+        client.count("company/companies", None).await.unwrap()
+    );
+    let configurations = all(&client, "company/configurations", true).await.unwrap();
+    assert_eq!(
+        configurations.len() as u64,
+        client.count("company/configurations", None).await.unwrap()
+    );
+    assert!(configurations.len() > 1000, "more than one page");
+    let ids: std::collections::HashSet<_> = configurations
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), configurations.len(), "no record twice");
+
+    let mut customers = 0;
+    let n = client
+        .for_each_page(
+            "company/companies",
+            Some("types/name = \"Customer\""),
+            false,
+            |p| customers += p.len(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, customers);
+    assert_eq!(
+        n as u64,
+        client
+            .count("company/companies", Some("types/name = \"Customer\""))
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn retries_a_server_error_and_a_dropped_connection_then_succeeds() {
+    let (base, client) = connect().await;
+    let expected = client.count("company/configurations", None).await.unwrap() as usize;
+    faults(
+        &base,
+        json!({ "server_error": { "endpoint": "company/configurations", "page": 2, "times": 1 } }),
+    )
+    .await;
+    assert_eq!(
+        all(&client, "company/configurations", true)
+            .await
+            .unwrap()
+            .len(),
+        expected
+    );
+    faults(&base, json!({ "drop_connection": { "endpoint": "company/configurations", "page": 1, "times": 2 } })).await;
+    assert_eq!(
+        all(&client, "company/configurations", true)
+            .await
+            .unwrap()
+            .len(),
+        expected
+    );
+}
+
+#[tokio::test]
+async fn honours_retry_after_when_rate_limited() {
+    let (base, client) = connect().await;
+    faults(
+        &base,
+        json!({ "rate_limit": { "requests": 2, "per_seconds": 1 } }),
+    )
+    .await;
+    // Three pages of configurations: the third request meets the limit, waits and goes through.
+    let started = std::time::Instant::now();
+    let got = all(&client, "company/configurations", true).await.unwrap();
+    assert!(got.len() > 2000);
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "it waited for the window"
+    );
+}
+
+#[tokio::test]
+async fn gives_up_within_the_bound_with_the_psa_message() {
+    let (base, client) = connect().await;
+    faults(
+        &base,
+        json!({ "server_error": { "endpoint": "company/companies", "page": 1 } }),
+    )
+    .await;
+    match all(&client, "company/companies", false).await {
+        Err(ConnectorError::Status {
+            endpoint,
+            status,
+            message,
+        }) => {
+            assert_eq!((endpoint.as_str(), status), ("company/companies", 500));
+            assert_eq!(message, "An unexpected error has occurred");
+        }
+        other => panic!("{other:?}"),
+    }
+    faults(
+        &base,
+        json!({ "malformed_json": { "endpoint": "company/contacts", "page": 1 } }),
+    )
+    .await;
+    assert!(matches!(
+        all(&client, "company/contacts", false).await,
+        Err(ConnectorError::Malformed { .. })
+    ));
+    let err = all(&client, "company/contacts", false).await.unwrap_err();
+    assert!(err.to_string().contains("company/contacts"), "{err}");
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_reported_with_the_psa_message() {
+    let base = common::spawn_simulator().await;
+    let c = common::sim_credentials();
+    let creds = CwCredentials {
+        site_url: base,
+        company_id: c.company_id,
+        public_key: c.public_key,
+        private_key: "wrong".into(),
+        client_id: c.client_id,
+    };
+    let client = CwClient::new(&creds, quick_retries()).unwrap();
+    match client.system_info().await {
+        Err(ConnectorError::Unauthorized { endpoint, message }) => {
+            assert_eq!(endpoint, "system/info");
+            assert!(message.contains("Authentication failed"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
