@@ -34,6 +34,11 @@ pub struct ServeConfig {
     #[arg(long)]
     pub no_demo_data: bool,
 
+    /// The key that seals PSA credentials at rest: 32 bytes, base64 (generated into the data
+    /// directory as secret.key when unset).
+    #[arg(long, env = "STEWARD_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
     /// Where the built site (JS, WASM, CSS) is served from.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,

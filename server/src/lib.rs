@@ -9,5 +9,6 @@ pub mod db;
 pub mod http;
 pub mod psa;
 pub mod repo;
+pub mod secrets;
 pub mod services;
 pub mod startup;

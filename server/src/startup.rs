@@ -6,6 +6,7 @@ use crate::config::ServeConfig;
 use crate::db::Db;
 use crate::http::{build_router, AppState};
 use crate::repo::Repo;
+use crate::secrets::SecretBox;
 use crate::services::AppServices;
 use anyhow::Context;
 use leptos::config::LeptosOptions;
@@ -19,6 +20,7 @@ pub struct Application {
     router: axum::Router,
     pub addr: SocketAddr,
     pub repo: Repo,
+    pub secrets: Arc<SecretBox>,
     pub bootstrapped: Option<Bootstrapped>,
 }
 
@@ -30,6 +32,10 @@ impl Application {
                 config.data_dir.display()
             )
         })?;
+        let secrets = Arc::new(SecretBox::load_or_create(
+            &config.data_dir,
+            config.secret_key.as_deref(),
+        )?);
         let db = Db::connect(&config.database_url()).await?;
         db.migrate().await?;
         let repo = Repo::new(db);
@@ -65,6 +71,7 @@ impl Application {
             router: build_router(state),
             addr,
             repo,
+            secrets,
             bootstrapped,
         })
     }

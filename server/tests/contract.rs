@@ -137,6 +137,43 @@ async fn contract_suite(db: Db) {
         .expect("the load records a sync run");
     assert_eq!(last.outcome, "succeeded");
 
+    // Credentials are stored sealed and only for the integration's own account.
+    let secrets = server::secrets::SecretBox::new([3; 32]);
+    let creds = server::psa::connectwise::client::CwCredentials {
+        site_url: "https://na.myconnectwise.net".into(),
+        company_id: "alpha".into(),
+        public_key: "pub".into(),
+        private_key: "private-key-of-alpha".into(),
+        client_id: "cid".into(),
+    };
+    assert_eq!(repo.integration_credentials(a, ia).await.unwrap(), None);
+    let sealed = secrets.seal_json(&creds).unwrap();
+    assert!(repo
+        .set_integration_credentials(a, ia, &sealed)
+        .await
+        .unwrap());
+    assert!(
+        !repo
+            .set_integration_credentials(b, ia, &sealed)
+            .await
+            .unwrap(),
+        "another account cannot write them"
+    );
+    let stored = repo
+        .integration_credentials(a, ia)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert!(!String::from_utf8_lossy(&stored).contains("private-key-of-alpha"));
+    let opened: server::psa::connectwise::client::CwCredentials =
+        secrets.open_json(&stored).unwrap();
+    assert_eq!(opened, creds);
+    assert_eq!(
+        repo.integration_credentials(b, ia).await.unwrap(),
+        None,
+        "nor read them"
+    );
+
     // Nothing crosses accounts.
     assert!(repo.integration(b, ia).await.unwrap().is_none());
     assert_eq!(repo.integrations(b).await.unwrap().len(), 1);

@@ -34,6 +34,7 @@ fn config(
         admin_email: EMAIL.into(),
         admin_password: admin_password.map(str::to_string),
         no_demo_data: !demo,
+        secret_key: None,
         site_root: dir.path().join("site").display().to_string(),
     }
 }
@@ -326,5 +327,9 @@ async fn a_second_start_keeps_the_data_and_creates_nothing_new() {
     first.repo.db.close().await;
     let second = Application::build(&config).await.unwrap();
     assert!(second.bootstrapped.is_none());
+    assert!(
+        dir.path().join("secret.key").exists(),
+        "the credentials key is generated once into the data directory"
+    );
     assert_eq!(second.repo.account_ids().await.unwrap().len(), 1);
 }

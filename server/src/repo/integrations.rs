@@ -103,4 +103,31 @@ impl Repo {
             sqlx::query_as(&sql).bind(account.0).bind(id.0).fetch_optional(pool).await)?;
         row.map(to_summary).transpose()
     }
+
+    /// Stores an integration's sealed credentials; false when the integration is not the account's.
+    pub async fn set_integration_credentials(
+        &self,
+        account: AccountId,
+        id: IntegrationId,
+        sealed: &[u8],
+    ) -> anyhow::Result<bool> {
+        let now = Utc::now();
+        let updated = on_db!(&self.db, pool => sqlx::query(
+            "UPDATE psa_integrations SET credentials_ciphertext = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
+            .bind(sealed).bind(now).bind(id.0).bind(account.0)
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(updated == 1)
+    }
+
+    /// An integration's sealed credentials, if any were stored.
+    pub async fn integration_credentials(
+        &self,
+        account: AccountId,
+        id: IntegrationId,
+    ) -> anyhow::Result<Option<Vec<u8>>> {
+        let row: Option<Option<Vec<u8>>> = on_db!(&self.db, pool => sqlx::query_scalar(
+            "SELECT credentials_ciphertext FROM psa_integrations WHERE id = $1 AND account_id = $2")
+            .bind(id.0).bind(account.0).fetch_optional(pool).await)?;
+        Ok(row.flatten())
+    }
 }
