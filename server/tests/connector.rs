@@ -16,20 +16,22 @@ fn quick_retries() -> RetryPolicy {
     }
 }
 
-async fn connect() -> (String, CwClient) {
-    let base = common::spawn_simulator().await;
+/// The simulator's credentials at `base`, with another private key when given.
+fn credentials(base: &str, private_key: Option<&str>) -> CwCredentials {
     let c = common::sim_credentials();
-    let creds = CwCredentials {
-        site_url: base.clone(),
+    CwCredentials {
+        site_url: base.to_string(),
         company_id: c.company_id,
         public_key: c.public_key,
-        private_key: c.private_key,
+        private_key: private_key.map_or(c.private_key, str::to_string),
         client_id: c.client_id,
-    };
-    (
-        base.clone(),
-        CwClient::new(&creds, quick_retries()).unwrap(),
-    )
+    }
+}
+
+async fn connect() -> (String, CwClient) {
+    let base = common::spawn_simulator().await;
+    let client = CwClient::new(&credentials(&base, None), quick_retries()).unwrap();
+    (base, client)
 }
 
 async fn faults(base: &str, body: Value) {
@@ -174,15 +176,7 @@ async fn gives_up_within_the_bound_with_the_psa_message() {
 #[tokio::test]
 async fn wrong_credentials_are_reported_with_the_psa_message() {
     let base = common::spawn_simulator().await;
-    let c = common::sim_credentials();
-    let creds = CwCredentials {
-        site_url: base,
-        company_id: c.company_id,
-        public_key: c.public_key,
-        private_key: "wrong".into(),
-        client_id: c.client_id,
-    };
-    let client = CwClient::new(&creds, quick_retries()).unwrap();
+    let client = CwClient::new(&credentials(&base, Some("wrong")), quick_retries()).unwrap();
     match client.system_info().await {
         Err(ConnectorError::Unauthorized { endpoint, message }) => {
             assert_eq!(endpoint, "system/info");

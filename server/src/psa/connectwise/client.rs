@@ -177,26 +177,18 @@ impl CwClient {
                 req = req.header("pagination-type", "forward-only");
             }
             let last = attempt >= self.retry.max_attempts;
-            let resp = match req.send().await {
-                Ok(r) => r,
+            // A refused connection and an answer cut half-way are the same failure: retry both.
+            let sent = async {
+                let resp = req.send().await?;
+                let status = resp.status().as_u16();
+                let headers = resp.headers().clone();
+                Ok::<_, reqwest::Error>((status, headers, resp.text().await?))
+            }
+            .await;
+            let (status, headers, body) = match sent {
+                Ok(answer) => answer,
                 Err(e) if !last => {
                     tracing::warn!(%endpoint, attempt, error = %e, "ConnectWise request failed; retrying");
-                    tokio::time::sleep(self.backoff(attempt - 1)).await;
-                    continue;
-                }
-                Err(e) => {
-                    return Err(ConnectorError::Transport {
-                        endpoint,
-                        message: e.to_string(),
-                    })
-                }
-            };
-            let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
-            let body = match resp.text().await {
-                Ok(b) => b,
-                Err(e) if !last => {
-                    tracing::warn!(%endpoint, attempt, error = %e, "ConnectWise answer was cut; retrying");
                     tokio::time::sleep(self.backoff(attempt - 1)).await;
                     continue;
                 }
@@ -244,6 +236,15 @@ impl CwClient {
         }
     }
 
+    /// Appends `conditions` (URL-encoded) to a target that has `sep` before its next parameter.
+    fn with_conditions(mut target: String, conditions: Option<&str>, sep: char) -> String {
+        if let Some(c) = conditions {
+            let encoded: String = url::form_urlencoded::byte_serialize(c.as_bytes()).collect();
+            target.push_str(&format!("{sep}conditions={encoded}"));
+        }
+        target
+    }
+
     /// The site's system info: the cheapest call that proves the credentials work.
     pub async fn system_info(&self) -> Result<Value, ConnectorError> {
         Ok(self.get("system/info", false).await?.0)
@@ -255,13 +256,7 @@ impl CwClient {
         endpoint: &str,
         conditions: Option<&str>,
     ) -> Result<u64, ConnectorError> {
-        let mut target = format!("{endpoint}/count");
-        if let Some(c) = conditions {
-            target.push_str(&format!(
-                "?conditions={}",
-                url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
-            ));
-        }
+        let target = Self::with_conditions(format!("{endpoint}/count"), conditions, '?');
         let (v, _) = self.get(&target, false).await?;
         v.get("count")
             .and_then(Value::as_u64)
@@ -280,13 +275,11 @@ impl CwClient {
         forward_only: bool,
         mut on_page: impl FnMut(Vec<Value>),
     ) -> Result<usize, ConnectorError> {
-        let mut target = format!("{endpoint}?pageSize={PAGE_SIZE}&orderBy=id%20asc");
-        if let Some(c) = conditions {
-            target.push_str(&format!(
-                "&conditions={}",
-                url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
-            ));
-        }
+        let target = Self::with_conditions(
+            format!("{endpoint}?pageSize={PAGE_SIZE}&orderBy=id%20asc"),
+            conditions,
+            '&',
+        );
         let mut total = 0;
         let mut next = Some(target);
         while let Some(t) = next {
