@@ -500,3 +500,113 @@ async fn the_control_api_changes_the_psa_data_and_stamps_last_updated() {
     let (_, after) = cw.json(&format!("company/configurations/{cid}")).await;
     assert_eq!(after["activeFlag"], false);
 }
+
+impl Cw {
+    async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .patch(format!("{}{BASE}/{path}", self.base))
+            .header("authorization", basic("acme_msp+pub", "priv"))
+            .header("clientId", "client-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn patches_types_and_statuses_all_or_nothing_with_validation_errors() {
+    let cw = client().await;
+    let (_, first) = cw.json("company/companies?pageSize=1").await;
+    let id = first[0]["id"].as_i64().unwrap();
+    let (_, types) = cw.json("company/companies/types").await;
+    let vendor = types
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Vendor")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    let ok = cw
+        .patch(
+            &format!("company/companies/{id}"),
+            serde_json::json!([{ "op": "replace", "path": "types", "value": [{ "id": vendor }] }]),
+        )
+        .await;
+    assert_eq!(ok.status().as_u16(), 200);
+    let (_, now) = cw.json(&format!("company/companies/{id}")).await;
+    assert_eq!(now["types"][0]["name"], "Vendor");
+
+    // A valid change followed by an invalid one: refused whole, nothing changes.
+    let refused = cw
+        .patch(
+            &format!("company/companies/{id}"),
+            serde_json::json!([
+                { "op": "replace", "path": "name", "value": "Renamed LLC" },
+                { "op": "replace", "path": "status/id", "value": 999 }
+            ]),
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "InvalidObject");
+    assert_eq!(body["errors"][0]["field"], "status");
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("999"));
+    let (_, after) = cw.json(&format!("company/companies/{id}")).await;
+    assert_eq!(after["name"], now["name"], "nothing changed");
+
+    let (_, cfg) = cw.json("company/configurations?pageSize=1").await;
+    let cid = cfg[0]["id"].as_i64().unwrap();
+    let r = cw
+        .patch(
+            &format!("company/configurations/{cid}"),
+            serde_json::json!([{ "op": "replace", "path": "/activeFlag", "value": false }]),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let (_, cfg_after) = cw.json(&format!("company/configurations/{cid}")).await;
+    assert_eq!(cfg_after["activeFlag"], false);
+
+    for (path, body, status) in [
+        (
+            format!("company/companies/{id}"),
+            serde_json::json!({ "not": "an array" }),
+            400,
+        ),
+        (
+            format!("company/companies/{id}"),
+            serde_json::json!([{ "op": "replace", "path": "identifier", "value": "X" }]),
+            400,
+        ),
+        (
+            format!("company/companies/{id}"),
+            serde_json::json!([{ "op": "remove", "path": "name" }]),
+            400,
+        ),
+        (
+            "company/companies/1".to_string(),
+            serde_json::json!([]),
+            404,
+        ),
+        ("company/contacts/1".to_string(), serde_json::json!([]), 404),
+    ] {
+        assert_eq!(
+            cw.patch(&path, body.clone()).await.status().as_u16(),
+            status,
+            "{path} {body}"
+        );
+    }
+    let anonymous = cw
+        .http
+        .patch(format!("{}{BASE}/company/companies/{id}", cw.base))
+        .json(&serde_json::json!([]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 400, "no clientId");
+}

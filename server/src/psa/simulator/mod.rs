@@ -5,6 +5,7 @@
 
 mod control;
 mod faults;
+mod patch;
 mod query;
 mod records;
 
@@ -136,7 +137,10 @@ impl Simulator {
 pub fn router(sim: Arc<Simulator>) -> Router {
     Router::new()
         .route("/login/companyinfo/{company}", get(company_info))
-        .route(&format!("{BASE}/{{*path}}"), get(dispatch))
+        .route(
+            &format!("{BASE}/{{*path}}"),
+            get(dispatch).patch(patch_dispatch),
+        )
         .merge(control::router())
         .with_state(sim)
 }
@@ -181,19 +185,15 @@ fn link(path: &str, pairs: &[(String, String)], key: &str, value: String) -> Str
     format!("{BASE}/{path}?{}", s.finish())
 }
 
-async fn dispatch(
-    State(sim): State<Arc<Simulator>>,
-    Path(path): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Response {
+/// The checks every call passes first: slowness, credentials, rate limit.
+async fn gate(sim: &Simulator, headers: &HeaderMap) -> Option<Response> {
     let slow = sim.faults().faults.slow_millis;
     if let Some(ms) = slow {
         // Simulated latency of a slow PSA (the fault a test asked for), not a wait for readiness.
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
-    if let Some(refused) = sim.refusal(&headers) {
-        return refused;
+    if let Some(refused) = sim.refusal(headers) {
+        return Some(refused);
     }
     let limited = sim.faults().rate_limited(std::time::Instant::now());
     if let Some(wait) = limited {
@@ -204,7 +204,60 @@ async fn dispatch(
             "Too many requests: wait and try again",
         );
         resp.headers_mut().insert("retry-after", secs.into());
-        return resp;
+        return Some(resp);
+    }
+    None
+}
+
+async fn patch_dispatch(
+    State(sim): State<Arc<Simulator>>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(refused) = gate(&sim, &headers).await {
+        return refused;
+    }
+    let lower = path.trim_end_matches('/').to_ascii_lowercase();
+    let segments: Vec<&str> = lower.split('/').collect();
+    let (collection, id) = match segments.as_slice() {
+        ["company", c @ ("companies" | "configurations"), id] => match id.parse::<i64>() {
+            Ok(id) => (*c, id),
+            Err(_) => {
+                return cw_error(
+                    StatusCode::NOT_FOUND,
+                    "NotFound",
+                    format!("/{path} is not a route of this API"),
+                )
+            }
+        },
+        _ => {
+            return cw_error(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                format!("/{path} cannot be patched"),
+            )
+        }
+    };
+    let Ok(ops) = serde_json::from_slice::<Value>(&body) else {
+        return cw_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidObject",
+            "The body is not valid JSON",
+        );
+    };
+    let mut records = sim.records.write().unwrap_or_else(|e| e.into_inner());
+    patch::apply(&mut records, collection, id, &ops)
+}
+
+async fn dispatch(
+    State(sim): State<Arc<Simulator>>,
+    Path(path): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = gate(&sim, &headers).await {
+        return refused;
     }
     let path = path.trim_end_matches('/').to_string();
     let segments: Vec<&str> = path.split('/').collect();

@@ -1,0 +1,160 @@
+//! `PATCH company/companies/{id}` and `PATCH company/configurations/{id}` with a JSON Patch array,
+//! as the edit pencil writes types and statuses back: `replace` (or `add`) of `types`,
+//! `status`, `status/id`, `type`, `type/id`, `name`, `activeFlag`, with ConnectWise's validation
+//! errors when a value does not exist.
+
+use super::{cw_error, Records};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+/// ConnectWise's "object is invalid" answer with one field error.
+fn invalid(resource: &str, field: &str, message: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({
+            "code": "InvalidObject",
+            "message": format!("{resource} object is invalid"),
+            "errors": [{ "code": "InvalidField", "message": message, "resource": resource, "field": field }],
+        })),
+    )
+        .into_response()
+}
+
+/// The id inside a patch value: `3`, `{"id": 3}` or `[{"id": 3}]`.
+fn id_of(v: &Value) -> Option<i64> {
+    v.as_i64()
+        .or_else(|| v.get("id").and_then(Value::as_i64))
+        .or_else(|| {
+            v.as_array()
+                .and_then(|a| a.first())
+                .and_then(|f| f.get("id"))
+                .and_then(Value::as_i64)
+        })
+}
+
+fn catalog_ref(catalog: &[Value], id: i64, label: &str) -> Option<Value> {
+    catalog
+        .iter()
+        .find(|v| v["id"] == id)
+        .map(|v| json!({ "id": id, label: v[label].clone() }))
+}
+
+/// Applies `ops` to record `id` of `collection` ("companies" or "configurations"), all or nothing.
+pub fn apply(records: &mut Records, collection: &str, id: i64, ops: &Value) -> Response {
+    let Some(ops) = ops.as_array() else {
+        return cw_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidObject",
+            "The body must be a JSON Patch array",
+        );
+    };
+    let (resource, items) = match collection {
+        "companies" => ("company", &records.companies),
+        _ => ("configuration", &records.configurations),
+    };
+    let Some(index) = items.iter().position(|r| r["id"] == id) else {
+        return cw_error(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("{resource} {id} was not found"),
+        );
+    };
+    let mut record = items[index].clone();
+    for op in ops {
+        let kind = op["op"].as_str().unwrap_or_default().to_ascii_lowercase();
+        if kind != "replace" && kind != "add" {
+            return cw_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidObject",
+                format!("The operation {kind:?} is not supported here"),
+            );
+        }
+        let path = op["path"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        let value = &op["value"];
+        match (resource, path.as_str()) {
+            ("company", "types" | "types/id") => {
+                match id_of(value).and_then(|t| catalog_ref(&records.company_types, t, "name")) {
+                    Some(r) => record["types"] = json!([r]),
+                    None => {
+                        return invalid(
+                            resource,
+                            "types",
+                            format!("The company type {} is not valid", value),
+                        )
+                    }
+                }
+            }
+            ("company", "status" | "status/id") => {
+                match id_of(value).and_then(|s| catalog_ref(&records.company_statuses, s, "name")) {
+                    Some(r) => record["status"] = r,
+                    None => {
+                        return invalid(
+                            resource,
+                            "status",
+                            format!("The company status {} is not valid", value),
+                        )
+                    }
+                }
+            }
+            ("configuration", "type" | "type/id") => match id_of(value)
+                .and_then(|t| catalog_ref(&records.configuration_types, t, "name"))
+            {
+                Some(r) => record["type"] = r,
+                None => {
+                    return invalid(
+                        resource,
+                        "type",
+                        format!("The configuration type {} is not valid", value),
+                    )
+                }
+            },
+            ("configuration", "status" | "status/id") => match id_of(value)
+                .and_then(|s| catalog_ref(&records.configuration_statuses, s, "description"))
+            {
+                Some(r) => record["status"] = r,
+                None => {
+                    return invalid(
+                        resource,
+                        "status",
+                        format!("The configuration status {} is not valid", value),
+                    )
+                }
+            },
+            ("configuration", "activeflag") => match value.as_bool() {
+                Some(b) => record["activeFlag"] = json!(b),
+                None => {
+                    return invalid(
+                        resource,
+                        "activeFlag",
+                        "activeFlag must be true or false".into(),
+                    )
+                }
+            },
+            (_, "name") => match value.as_str().filter(|n| !n.trim().is_empty()) {
+                Some(n) => record["name"] = json!(n),
+                None => return invalid(resource, "name", "The name is required".into()),
+            },
+            (_, other) => {
+                return invalid(
+                    resource,
+                    other,
+                    format!("The field {other:?} cannot be changed"),
+                )
+            }
+        }
+    }
+    record["_info"]["lastUpdated"] =
+        json!(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let items = match collection {
+        "companies" => &mut records.companies,
+        _ => &mut records.configurations,
+    };
+    items[index] = record.clone();
+    Json(record).into_response()
+}
