@@ -1,4 +1,6 @@
-//! The PSA side: ConnectWise Manage's wire format and a simulator that serves it.
+//! The PSA side: PSA-neutral records, ConnectWise Manage's wire format and connector, and a
+//! simulator that serves it.
 
 pub mod connectwise;
+pub mod records;
 pub mod simulator;
