@@ -185,3 +185,70 @@ async fn wrong_credentials_are_reported_with_the_psa_message() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn the_connectwise_connector_reads_the_whole_psa_as_neutral_records() {
+    use server::dataset::{Dataset, Fate, Size};
+    use server::psa::connector::{ConnectWise, PsaConnector};
+    let base = common::spawn_simulator().await;
+    let cw = ConnectWise::new(&credentials(&base, None), quick_retries()).unwrap();
+    cw.test_connection().await.unwrap();
+    let d = Dataset::generate(Size::S, 1);
+
+    let catalog = cw.catalog().await.unwrap();
+    assert_eq!(catalog.len(), d.catalog.len());
+    for e in &d.catalog {
+        assert!(
+            catalog
+                .iter()
+                .any(|c| c.category == e.category && c.psa_id == e.psa_id && c.name == e.name),
+            "{}",
+            e.name
+        );
+    }
+
+    let mut companies = Vec::new();
+    cw.companies(None, &mut |p| companies.extend(p))
+        .await
+        .unwrap();
+    let live = d
+        .companies
+        .iter()
+        .filter(|c| c.fate != Fate::DeletedInPsa)
+        .count();
+    assert_eq!(
+        companies.len(),
+        live,
+        "companies deleted in the PSA are gone from it"
+    );
+    let mut configurations = 0;
+    let n = cw
+        .configurations(None, &mut |p| configurations += p.len())
+        .await
+        .unwrap();
+    assert_eq!(n, configurations);
+    assert!(n > 2000);
+    let mut contacts = Vec::new();
+    cw.contacts(None, &mut |p| contacts.extend(p))
+        .await
+        .unwrap();
+    assert!(contacts
+        .iter()
+        .all(|c| c.email.is_some() && c.company_psa_id.is_some()));
+
+    // Incremental: only what changed since a moment.
+    let since = chrono::DateTime::parse_from_rfc3339("2026-09-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let mut recent = Vec::new();
+    cw.companies(Some(since), &mut |p| recent.extend(p))
+        .await
+        .unwrap();
+    assert!(!recent.is_empty() && recent.len() < companies.len());
+    assert!(recent.iter().all(|c| c.last_updated.unwrap() > since));
+
+    let first = &companies[0];
+    let sites = cw.sites(first.psa_id).await.unwrap();
+    assert!(!sites.is_empty());
+    assert!(sites.iter().all(|s| s.company_psa_id == first.psa_id));
+}
