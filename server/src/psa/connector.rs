@@ -10,7 +10,6 @@ use super::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, 
 use app::model::{CatalogCategory, PsaKind};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 /// A page handler: gets each page of records as it arrives.
 pub type OnPage<'a, T> = &'a mut (dyn FnMut(Vec<T>) + Send);
@@ -56,21 +55,19 @@ impl ConnectWise {
         })
     }
 
-    async fn list<C, T>(
+    /// Every record of `endpoint`, read as `C`, handed over a page at a time. A record that does
+    /// not read stops the listing with a `Malformed` error naming the endpoint.
+    async fn each_page<C: DeserializeOwned>(
         &self,
         endpoint: &str,
-        since: Option<DateTime<Utc>>,
+        conditions: Option<&str>,
         forward_only: bool,
-        on_page: OnPage<'_, T>,
-    ) -> Result<usize, ConnectorError>
-    where
-        C: DeserializeOwned + Into<T>,
-    {
-        let conditions = since.map(|d| format!("_info/lastUpdated > {}", datetime_literal(d)));
+        mut each: impl FnMut(Vec<C>) + Send,
+    ) -> Result<usize, ConnectorError> {
         let mut failure = None;
         let n = self
             .client
-            .for_each_page(endpoint, conditions.as_deref(), forward_only, |page| {
+            .for_each_page(endpoint, conditions, forward_only, |page| {
                 if failure.is_some() {
                     return;
                 }
@@ -79,7 +76,7 @@ impl ConnectWise {
                     .map(serde_json::from_value::<C>)
                     .collect::<Result<Vec<_>, _>>()
                 {
-                    Ok(records) => on_page(records.into_iter().map(Into::into).collect()),
+                    Ok(records) => each(records),
                     Err(e) => failure = Some(e.to_string()),
                 }
             })
@@ -93,30 +90,22 @@ impl ConnectWise {
         }
     }
 
-    async fn catalog_list(
+    /// Records changed since `since` (all when None), translated to the neutral shape.
+    async fn list<C, T>(
         &self,
         endpoint: &str,
-        category: CatalogCategory,
-    ) -> Result<Vec<PsaCatalogValue>, ConnectorError> {
-        let mut out = Vec::new();
-        let mut failure = None;
-        self.client
-            .for_each_page(endpoint, None, false, |page: Vec<Value>| {
-                for v in page {
-                    match serde_json::from_value::<Ref>(v) {
-                        Ok(r) => out.push(catalog_value(category, r)),
-                        Err(e) => failure = Some(e.to_string()),
-                    }
-                }
-            })
-            .await?;
-        match failure {
-            Some(message) => Err(ConnectorError::Malformed {
-                endpoint: endpoint.into(),
-                message,
-            }),
-            None => Ok(out),
-        }
+        since: Option<DateTime<Utc>>,
+        forward_only: bool,
+        on_page: OnPage<'_, T>,
+    ) -> Result<usize, ConnectorError>
+    where
+        C: DeserializeOwned + Into<T>,
+    {
+        let conditions = since.map(|d| format!("_info/lastUpdated > {}", datetime_literal(d)));
+        self.each_page::<C>(endpoint, conditions.as_deref(), forward_only, |records| {
+            on_page(records.into_iter().map(Into::into).collect())
+        })
+        .await
     }
 }
 
@@ -148,7 +137,10 @@ impl PsaConnector for ConnectWise {
             ),
             ("company/contacts/types", CatalogCategory::ContactType),
         ] {
-            all.extend(self.catalog_list(endpoint, category).await?);
+            self.each_page::<Ref>(endpoint, None, false, |refs| {
+                all.extend(refs.into_iter().map(|r| catalog_value(category, r)))
+            })
+            .await?;
         }
         Ok(all)
     }
@@ -184,20 +176,10 @@ impl PsaConnector for ConnectWise {
     async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError> {
         let endpoint = format!("company/companies/{company_psa_id}/sites");
         let mut sites = Vec::new();
-        let mut failure = None;
-        self.client
-            .for_each_page(&endpoint, None, false, |page| {
-                for v in page {
-                    match serde_json::from_value::<CwSite>(v) {
-                        Ok(s) => sites.push(s.into_site(company_psa_id)),
-                        Err(e) => failure = Some(e.to_string()),
-                    }
-                }
-            })
-            .await?;
-        match failure {
-            Some(message) => Err(ConnectorError::Malformed { endpoint, message }),
-            None => Ok(sites),
-        }
+        self.each_page::<CwSite>(&endpoint, None, false, |page| {
+            sites.extend(page.into_iter().map(|s| s.into_site(company_psa_id)))
+        })
+        .await?;
+        Ok(sites)
     }
 }
