@@ -2,14 +2,14 @@
 //! the PSA's data as a PSA user would (move a company to another type or status, delete it, make
 //! a configuration inactive, add a company). Every change stamps `_info.lastUpdated`.
 
-use super::{cw_error, Faults, Simulator};
+use super::{cw_error, patch, Faults, Simulator};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{patch, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<Simulator>> {
@@ -21,16 +21,6 @@ pub fn router() -> Router<Arc<Simulator>> {
             patch(change_company).delete(delete_company),
         )
         .route("/_sim/configurations/{id}", patch(change_configuration))
-}
-
-fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// A reference to a catalog value, as ConnectWise embeds it.
-fn reference(catalog: &[Value], id: i64, label: &str) -> Option<Value> {
-    let v = catalog.iter().find(|v| v["id"] == id)?;
-    Some(json!({ "id": id, label: v[label].clone() }))
 }
 
 async fn set_faults(State(sim): State<Arc<Simulator>>, Json(faults): Json<Faults>) -> StatusCode {
@@ -55,38 +45,19 @@ async fn change_company(
     Path(id): Path<i64>,
     Json(change): Json<CompanyChange>,
 ) -> Response {
-    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
-    let type_ref = change
-        .type_id
-        .map(|t| reference(&r.company_types, t, "name"));
-    let status_ref = change
-        .status_id
-        .map(|s| reference(&r.company_statuses, s, "name"));
-    if matches!(type_ref, Some(None)) || matches!(status_ref, Some(None)) {
-        return cw_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidObject",
-            "No such company type or status",
-        );
+    // The same change a PSA user makes through the API: one JSON Patch, applied all or nothing.
+    let mut ops = Vec::new();
+    if let Some(t) = change.type_id {
+        ops.push(json!({ "op": "replace", "path": "types", "value": [{ "id": t }] }));
     }
-    let Some(c) = r.companies.iter_mut().find(|c| c["id"] == id) else {
-        return cw_error(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            format!("Company {id} was not found"),
-        );
-    };
-    if let Some(Some(t)) = type_ref {
-        c["types"] = json!([t]);
-    }
-    if let Some(Some(s)) = status_ref {
-        c["status"] = s;
+    if let Some(s) = change.status_id {
+        ops.push(json!({ "op": "replace", "path": "status/id", "value": s }));
     }
     if let Some(name) = change.name {
-        c["name"] = json!(name);
+        ops.push(json!({ "op": "replace", "path": "name", "value": name }));
     }
-    c["_info"]["lastUpdated"] = json!(now());
-    Json(c.clone()).into_response()
+    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
+    patch::apply(&mut r, "companies", id, &json!(ops))
 }
 
 async fn delete_company(State(sim): State<Arc<Simulator>>, Path(id): Path<i64>) -> Response {
@@ -114,8 +85,8 @@ struct NewCompany {
 async fn add_company(State(sim): State<Arc<Simulator>>, Json(new): Json<NewCompany>) -> Response {
     let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
     let (Some(t), Some(s)) = (
-        reference(&r.company_types, new.type_id, "name"),
-        reference(&r.company_statuses, new.status_id, "name"),
+        patch::catalog_ref(&r.company_types, new.type_id, "name"),
+        patch::catalog_ref(&r.company_statuses, new.status_id, "name"),
     ) else {
         return cw_error(
             StatusCode::BAD_REQUEST,
@@ -143,7 +114,7 @@ async fn add_company(State(sim): State<Arc<Simulator>>, Json(new): Json<NewCompa
         + 1;
     let company = json!({
         "id": id, "identifier": new.identifier, "name": new.name, "status": s, "types": [t],
-        "deletedFlag": false, "_info": { "lastUpdated": now(), "updatedBy": "steward-sim" },
+        "deletedFlag": false, "_info": { "lastUpdated": patch::stamp_now(), "updatedBy": "steward-sim" },
     });
     r.companies.push(company.clone());
     (StatusCode::CREATED, Json(company)).into_response()
@@ -160,30 +131,13 @@ async fn change_configuration(
     Path(id): Path<i64>,
     Json(change): Json<ConfigurationChange>,
 ) -> Response {
-    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
-    let status_ref = change
-        .status_id
-        .map(|s| reference(&r.configuration_statuses, s, "description"));
-    if matches!(status_ref, Some(None)) {
-        return cw_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidObject",
-            "No such configuration status",
-        );
-    }
-    let Some(c) = r.configurations.iter_mut().find(|c| c["id"] == id) else {
-        return cw_error(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            format!("Configuration {id} was not found"),
-        );
-    };
+    let mut ops = Vec::new();
     if let Some(active) = change.active {
-        c["activeFlag"] = json!(active);
+        ops.push(json!({ "op": "replace", "path": "activeFlag", "value": active }));
     }
-    if let Some(Some(s)) = status_ref {
-        c["status"] = s;
+    if let Some(s) = change.status_id {
+        ops.push(json!({ "op": "replace", "path": "status/id", "value": s }));
     }
-    c["_info"]["lastUpdated"] = json!(now());
-    Json(c.clone()).into_response()
+    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
+    patch::apply(&mut r, "configurations", id, &json!(ops))
 }

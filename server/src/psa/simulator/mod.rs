@@ -340,6 +340,11 @@ async fn dispatch(
         // Keyset by id: pageId is the last id of the previous page.
         hits.sort_by_key(|r| r["id"].as_i64().unwrap_or_default());
         let after = list.page_id.unwrap_or(i64::MIN);
+        // The page's ordinal: how many matching records came before it, in pages.
+        let before = hits
+            .iter()
+            .filter(|r| r["id"].as_i64().unwrap_or_default() <= after)
+            .count();
         let page: Vec<&Value> = hits
             .into_iter()
             .filter(|r| r["id"].as_i64().unwrap_or_default() > after)
@@ -347,9 +352,6 @@ async fn dispatch(
             .collect();
         let more = page.len() > list.page_size;
         let page: Vec<&Value> = page.into_iter().take(list.page_size).collect();
-        let before = list.page_id.map_or(0, |after| {
-            hits_before(&records_ids(&endpoint, &records), after)
-        });
         if let Some(resp) = injected(&sim, &endpoint, before / list.page_size + 1) {
             return resp;
         }
@@ -401,21 +403,6 @@ async fn dispatch(
             .collect()
     };
     (response_headers, Json(page)).into_response()
-}
-
-/// Ids of a collection, for the ordinal of a forward-only page.
-fn records_ids(endpoint: &str, records: &Records) -> Vec<i64> {
-    let ids = |v: &[Value]| v.iter().filter_map(|r| r["id"].as_i64()).collect();
-    match endpoint.to_ascii_lowercase().as_str() {
-        "company/companies" => ids(&records.companies),
-        "company/configurations" => ids(&records.configurations),
-        "company/contacts" => ids(&records.contacts),
-        _ => Vec::new(),
-    }
-}
-
-fn hits_before(ids: &[i64], after: i64) -> usize {
-    ids.iter().filter(|id| **id <= after).count()
 }
 
 /// The answer a page fault gives instead of the page, if one is set for this page.

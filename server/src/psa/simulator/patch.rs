@@ -34,11 +34,17 @@ fn id_of(v: &Value) -> Option<i64> {
         })
 }
 
-fn catalog_ref(catalog: &[Value], id: i64, label: &str) -> Option<Value> {
+/// A reference to a catalog value, as ConnectWise embeds it.
+pub(super) fn catalog_ref(catalog: &[Value], id: i64, label: &str) -> Option<Value> {
     catalog
         .iter()
         .find(|v| v["id"] == id)
         .map(|v| json!({ "id": id, label: v[label].clone() }))
+}
+
+/// Now, as `_info.lastUpdated` writes it.
+pub(super) fn stamp_now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Applies `ops` to record `id` of `collection` ("companies" or "configurations"), all or nothing.
@@ -149,8 +155,7 @@ pub fn apply(records: &mut Records, collection: &str, id: i64, ops: &Value) -> R
             }
         }
     }
-    record["_info"]["lastUpdated"] =
-        json!(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    record["_info"]["lastUpdated"] = json!(stamp_now());
     let items = match collection {
         "companies" => &mut records.companies,
         _ => &mut records.configurations,
