@@ -12,3 +12,4 @@ pub mod repo;
 pub mod secrets;
 pub mod services;
 pub mod startup;
+pub mod sync;

@@ -189,7 +189,7 @@ async fn wrong_credentials_are_reported_with_the_psa_message() {
 #[tokio::test]
 async fn the_connectwise_connector_reads_the_whole_psa_as_neutral_records() {
     use server::dataset::{Dataset, Fate, Size};
-    use server::psa::connector::{ConnectWise, PsaConnector};
+    use server::psa::connector::{collect_all, ConnectWise, PsaConnector};
     let base = common::spawn_simulator().await;
     let cw = ConnectWise::new(&credentials(&base, None), quick_retries()).unwrap();
     cw.test_connection().await.unwrap();
@@ -207,31 +207,28 @@ async fn the_connectwise_connector_reads_the_whole_psa_as_neutral_records() {
         );
     }
 
-    let mut companies = Vec::new();
-    cw.companies(None, &mut |p| companies.extend(p))
-        .await
-        .unwrap();
+    let companies = collect_all(cw.companies(None)).await.unwrap();
     let live = d
         .companies
         .iter()
-        .filter(|c| c.fate != Fate::DeletedInPsa)
+        .filter(|c| !matches!(c.fate, Fate::DeletedInPsa | Fate::StandAlone))
         .count();
     assert_eq!(
         companies.len(),
         live,
-        "companies deleted in the PSA are gone from it"
+        "companies deleted in the PSA are gone from it, and Steward-only ones were never in it"
     );
+    let mut pages = cw.configurations(None);
     let mut configurations = 0;
-    let n = cw
-        .configurations(None, &mut |p| configurations += p.len())
-        .await
-        .unwrap();
-    assert_eq!(n, configurations);
-    assert!(n > 2000);
-    let mut contacts = Vec::new();
-    cw.contacts(None, &mut |p| contacts.extend(p))
-        .await
-        .unwrap();
+    let mut page_count = 0;
+    while let Some(page) = pages.next_page().await.unwrap() {
+        assert!(page.len() <= 1000);
+        configurations += page.len();
+        page_count += 1;
+    }
+    assert!(configurations > 2000);
+    assert_eq!(page_count, configurations.div_ceil(1000));
+    let contacts = collect_all(cw.contacts(None)).await.unwrap();
     assert!(contacts
         .iter()
         .all(|c| c.email.is_some() && c.company_psa_id.is_some()));
@@ -240,10 +237,7 @@ async fn the_connectwise_connector_reads_the_whole_psa_as_neutral_records() {
     let since = chrono::DateTime::parse_from_rfc3339("2026-09-01T00:00:00Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
-    let mut recent = Vec::new();
-    cw.companies(Some(since), &mut |p| recent.extend(p))
-        .await
-        .unwrap();
+    let recent = collect_all(cw.companies(Some(since))).await.unwrap();
     assert!(!recent.is_empty() && recent.len() < companies.len());
     assert!(recent.iter().all(|c| c.last_updated.unwrap() > since));
 

@@ -14,3 +14,5 @@ pub use sync::*;
 pub use user::*;
 mod items;
 pub use items::*;
+mod sync_run;
+pub use sync_run::*;

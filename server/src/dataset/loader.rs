@@ -4,7 +4,7 @@
 use super::{Dataset, Fate, Link, Plan};
 use crate::db::Db;
 use crate::on_db;
-use app::model::{AccountId, IntegrationId, SyncState};
+use app::model::{AccountId, IntegrationId, ItemKind, SyncState};
 use chrono::Utc;
 use std::time::{Duration, Instant};
 
@@ -22,9 +22,10 @@ pub struct LoadReport {
     pub elapsed: Duration,
 }
 
-fn sync_error(state: Option<SyncState>) -> Option<&'static str> {
-    (state == Some(SyncState::Error))
-        .then_some("ConnectWise Manage refused the update: the record is locked by another user")
+/// The error of an item whose last sync failed: the PSA sends it without a name (the simulator
+/// serves it so), so the next sync fails it the same way.
+fn sync_error(state: Option<SyncState>, kind: ItemKind, psa_id: i64) -> Option<String> {
+    (state == Some(SyncState::Error)).then(|| crate::sync::decide::nameless(kind, psa_id))
 }
 
 /// One item row's PSA link columns: (integration_id, psa_id, sync_state, orphan_reason).
@@ -108,7 +109,7 @@ pub async fn load(
                 b.push_bind(org_id(i)).push_bind(acc).push_bind(c.name.as_str())
                     .push_bind(catalog_id(c.type_idx)).push_bind(catalog_id(c.status_idx))
                     .push_bind(iid).push_bind(psa).push_bind(state).push_bind(reason)
-                    .push_bind(sync_error(link.state)).push_bind(c.had_data_before_first_sync && link.state.is_some())
+                    .push_bind(sync_error(link.state, ItemKind::Organization, c.psa_id)).push_bind(c.had_data_before_first_sync && link.state.is_some())
                     .push_bind(link.state.map(|_| now)).push_bind(now).push_bind(now);
             });
             qb.build().execute(&mut *tx).await?;
@@ -131,7 +132,7 @@ pub async fn load(
                     .push_bind(c.name.as_str()).push_bind(c.serial_number.as_str())
                     .push_bind(catalog_id(c.type_idx)).push_bind(catalog_id(c.status_idx)).push_bind(c.active)
                     .push_bind(iid).push_bind(psa).push_bind(state).push_bind(reason)
-                    .push_bind(sync_error(link.state)).push_bind(link.state.map(|_| now))
+                    .push_bind(sync_error(link.state, ItemKind::Configuration, c.psa_id)).push_bind(link.state.map(|_| now))
                     .push_bind(now).push_bind(now);
             });
             qb.build().execute(&mut *tx).await?;
@@ -154,7 +155,7 @@ pub async fn load(
                     .push_bind(c.first_name).push_bind(c.last_name).push_bind(c.email.as_str())
                     .push_bind(catalog_id(c.type_idx))
                     .push_bind(iid).push_bind(psa).push_bind(state).push_bind(reason)
-                    .push_bind(sync_error(link.state)).push_bind(link.state.map(|_| now))
+                    .push_bind(sync_error(link.state, ItemKind::Contact, c.psa_id)).push_bind(link.state.map(|_| now))
                     .push_bind(now).push_bind(now);
             });
             qb.build().execute(&mut *tx).await?;
@@ -178,7 +179,7 @@ pub async fn load(
                     .push_bind(s.region.as_str()).push_bind(s.postal_code.as_str()).push_bind(s.country)
                     .push_bind(s.phone.as_str())
                     .push_bind(iid).push_bind(psa).push_bind(state).push_bind(reason)
-                    .push_bind(sync_error(link.state)).push_bind(link.state.map(|_| now))
+                    .push_bind(sync_error(link.state, ItemKind::Location, s.psa_id)).push_bind(link.state.map(|_| now))
                     .push_bind(now).push_bind(now);
             });
             qb.build().execute(&mut *tx).await?;

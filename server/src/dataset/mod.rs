@@ -498,6 +498,13 @@ impl Dataset {
             if parent.state.is_none() {
                 return Link::STAND_ALONE;
             }
+            // The PSA lists nothing of a company deleted in it: what is not disabled follows
+            // its organization.
+            if self.companies[company].fate == Fate::DeletedInPsa
+                && !matches!(fate, Fate::Disabled | Fate::DisconnectedThenDeleted)
+            {
+                return Link::orphan(OrphanReason::ParentNotSyncing);
+            }
             if let Some(link) = fated(fate) {
                 return link;
             }

@@ -11,8 +11,22 @@ use app::model::{CatalogCategory, PsaKind};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
-/// A page handler: gets each page of records as it arrives.
-pub type OnPage<'a, T> = &'a mut (dyn FnMut(Vec<T>) + Send);
+/// A listing read one page at a time: the caller pulls the next page when it has dealt with the
+/// last, so memory holds one page whatever the size of the PSA.
+#[async_trait::async_trait]
+pub trait Pages<T>: Send {
+    /// The next page, or None after the last.
+    async fn next_page(&mut self) -> Result<Option<Vec<T>>, ConnectorError>;
+}
+
+/// Reads a whole listing into memory (tests and small listings only).
+pub async fn collect_all<T>(mut pages: Box<dyn Pages<T> + '_>) -> Result<Vec<T>, ConnectorError> {
+    let mut all = Vec::new();
+    while let Some(page) = pages.next_page().await? {
+        all.extend(page);
+    }
+    Ok(all)
+}
 
 #[async_trait::async_trait]
 pub trait PsaConnector: Send + Sync {
@@ -22,23 +36,48 @@ pub trait PsaConnector: Send + Sync {
     /// The PSA's types and statuses that carry a sync checkbox.
     async fn catalog(&self) -> Result<Vec<PsaCatalogValue>, ConnectorError>;
     /// Companies changed since `since` (all of them when None).
-    async fn companies(
-        &self,
-        since: Option<DateTime<Utc>>,
-        on_page: OnPage<'_, PsaCompany>,
-    ) -> Result<usize, ConnectorError>;
-    async fn configurations(
-        &self,
-        since: Option<DateTime<Utc>>,
-        on_page: OnPage<'_, PsaConfiguration>,
-    ) -> Result<usize, ConnectorError>;
-    async fn contacts(
-        &self,
-        since: Option<DateTime<Utc>>,
-        on_page: OnPage<'_, PsaContact>,
-    ) -> Result<usize, ConnectorError>;
+    fn companies(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_>;
+    fn configurations(&self, since: Option<DateTime<Utc>>)
+        -> Box<dyn Pages<PsaConfiguration> + '_>;
+    fn contacts(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaContact> + '_>;
     /// The sites of one company.
     async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError>;
+}
+
+/// A ConnectWise listing, page by page, translated into neutral records.
+struct CwPages<'a, C, T> {
+    client: &'a CwClient,
+    endpoint: &'static str,
+    next: Option<String>,
+    forward_only: bool,
+    _records: std::marker::PhantomData<fn() -> (C, T)>,
+}
+
+#[async_trait::async_trait]
+impl<C, T> Pages<T> for CwPages<'_, C, T>
+where
+    C: DeserializeOwned + Into<T>,
+    T: Send,
+{
+    async fn next_page(&mut self) -> Result<Option<Vec<T>>, ConnectorError> {
+        let Some(target) = self.next.take() else {
+            return Ok(None);
+        };
+        let (records, next) = self
+            .client
+            .page(&target, self.endpoint, self.forward_only)
+            .await?;
+        self.next = next;
+        records
+            .into_iter()
+            .map(|r| serde_json::from_value::<C>(r).map(Into::into))
+            .collect::<Result<Vec<T>, _>>()
+            .map(Some)
+            .map_err(|e| ConnectorError::Malformed {
+                endpoint: self.endpoint.into(),
+                message: e.to_string(),
+            })
+    }
 }
 
 pub struct ConnectWise {
@@ -91,21 +130,24 @@ impl ConnectWise {
     }
 
     /// Records changed since `since` (all when None), translated to the neutral shape.
-    async fn list<C, T>(
+    fn list<C, T>(
         &self,
-        endpoint: &str,
+        endpoint: &'static str,
         since: Option<DateTime<Utc>>,
         forward_only: bool,
-        on_page: OnPage<'_, T>,
-    ) -> Result<usize, ConnectorError>
+    ) -> Box<dyn Pages<T> + '_>
     where
-        C: DeserializeOwned + Into<T>,
+        C: DeserializeOwned + Into<T> + 'static,
+        T: Send + 'static,
     {
         let conditions = since.map(|d| format!("_info/lastUpdated > {}", datetime_literal(d)));
-        self.each_page::<C>(endpoint, conditions.as_deref(), forward_only, |records| {
-            on_page(records.into_iter().map(Into::into).collect())
+        Box::new(CwPages::<C, T> {
+            client: &self.client,
+            endpoint,
+            next: Some(CwClient::list_target(endpoint, conditions.as_deref())),
+            forward_only,
+            _records: std::marker::PhantomData,
         })
-        .await
     }
 }
 
@@ -145,32 +187,20 @@ impl PsaConnector for ConnectWise {
         Ok(all)
     }
 
-    async fn companies(
-        &self,
-        since: Option<DateTime<Utc>>,
-        on_page: OnPage<'_, PsaCompany>,
-    ) -> Result<usize, ConnectorError> {
-        self.list::<CwCompany, _>("company/companies", since, false, on_page)
-            .await
+    fn companies(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_> {
+        self.list::<CwCompany, _>("company/companies", since, false)
     }
 
-    async fn configurations(
+    fn configurations(
         &self,
         since: Option<DateTime<Utc>>,
-        on_page: OnPage<'_, PsaConfiguration>,
-    ) -> Result<usize, ConnectorError> {
+    ) -> Box<dyn Pages<PsaConfiguration> + '_> {
         // The largest table: forward-only paging, as ConnectWise recommends for big listings.
-        self.list::<CwConfiguration, _>("company/configurations", since, true, on_page)
-            .await
+        self.list::<CwConfiguration, _>("company/configurations", since, true)
     }
 
-    async fn contacts(
-        &self,
-        since: Option<DateTime<Utc>>,
-        on_page: OnPage<'_, PsaContact>,
-    ) -> Result<usize, ConnectorError> {
-        self.list::<CwContact, _>("company/contacts", since, true, on_page)
-            .await
+    fn contacts(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaContact> + '_> {
+        self.list::<CwContact, _>("company/contacts", since, true)
     }
 
     async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError> {

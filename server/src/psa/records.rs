@@ -3,6 +3,7 @@
 
 use app::model::CatalogCategory;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// An entry of the PSA's catalog (an organization type, a configuration status...).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub struct PsaCatalogValue {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PsaCompany {
     pub psa_id: i64,
     pub identifier: String,
@@ -24,7 +25,7 @@ pub struct PsaCompany {
     pub last_updated: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PsaConfiguration {
     pub psa_id: i64,
     pub company_psa_id: i64,
@@ -36,7 +37,7 @@ pub struct PsaConfiguration {
     pub last_updated: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PsaContact {
     pub psa_id: i64,
     pub company_psa_id: Option<i64>,
@@ -47,7 +48,7 @@ pub struct PsaContact {
     pub last_updated: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PsaSite {
     pub psa_id: i64,
     pub company_psa_id: i64,

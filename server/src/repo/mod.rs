@@ -5,9 +5,12 @@ mod accounts;
 mod integrations;
 mod items;
 mod manage_data;
+mod sync;
+pub mod sync_apply;
 
 pub use accounts::{Activity, LoginRow, NewUser};
 pub use integrations::NewIntegration;
+pub use sync::{NewEvent, RunStart, SyncTarget};
 
 use crate::db::Db;
 use app::model::CurrentUser;

@@ -266,6 +266,32 @@ impl CwClient {
             })
     }
 
+    /// The first page's URL of a listing of `endpoint` (1000 a page, in id order).
+    pub fn list_target(endpoint: &str, conditions: Option<&str>) -> String {
+        Self::with_conditions(
+            format!("{endpoint}?pageSize={PAGE_SIZE}&orderBy=id%20asc"),
+            conditions,
+            '&',
+        )
+    }
+
+    /// One page of a listing: its records and the next page's URL, if any.
+    pub async fn page(
+        &self,
+        target: &str,
+        endpoint: &str,
+        forward_only: bool,
+    ) -> Result<(Vec<Value>, Option<String>), ConnectorError> {
+        let (page, link) = self.get(target, forward_only).await?;
+        let Value::Array(records) = page else {
+            return Err(ConnectorError::Malformed {
+                endpoint: endpoint.into(),
+                message: "a list was expected".into(),
+            });
+        };
+        Ok((records, link))
+    }
+
     /// Every record of `endpoint` matching `conditions`, page by page (1000 a page), handing each
     /// page to `on_page` as it arrives so memory stays flat. Returns how many records came.
     pub async fn for_each_page(
@@ -275,21 +301,10 @@ impl CwClient {
         forward_only: bool,
         mut on_page: impl FnMut(Vec<Value>),
     ) -> Result<usize, ConnectorError> {
-        let target = Self::with_conditions(
-            format!("{endpoint}?pageSize={PAGE_SIZE}&orderBy=id%20asc"),
-            conditions,
-            '&',
-        );
         let mut total = 0;
-        let mut next = Some(target);
+        let mut next = Some(Self::list_target(endpoint, conditions));
         while let Some(t) = next {
-            let (page, link) = self.get(&t, forward_only).await?;
-            let Value::Array(records) = page else {
-                return Err(ConnectorError::Malformed {
-                    endpoint: endpoint.into(),
-                    message: "a list was expected".into(),
-                });
-            };
+            let (records, link) = self.page(&t, endpoint, forward_only).await?;
             total += records.len();
             on_page(records);
             next = link;

@@ -67,7 +67,20 @@ impl Records {
             json!({ "id": c.psa_id, "identifier": c.identifier, "name": c.name,
                     "_info": { "company_href": format!("/v4_6_release/apis/3.0/company/companies/{}", c.psa_id) } })
         };
-        for c in d.companies.iter().filter(|c| c.fate != Fate::DeletedInPsa) {
+        // What the PSA holds: not the items deleted in it, and not the ones that only ever existed
+        // in Steward (stand-alone), nor anything of a company that is not in it.
+        let in_psa = |fate: Fate| !matches!(fate, Fate::DeletedInPsa | Fate::StandAlone);
+        let company_in_psa = |i: usize| in_psa(d.companies[i].fate);
+        // Items whose last sync failed are served as the PSA has them: without a name, which
+        // Steward cannot store.
+        let named = |fate: Fate, name: &str| {
+            if fate == Fate::Error {
+                String::new()
+            } else {
+                name.to_string()
+            }
+        };
+        for c in d.companies.iter().filter(|c| in_psa(c.fate)) {
             let main_site = d
                 .sites
                 .iter()
@@ -75,7 +88,7 @@ impl Records {
             r.companies.push(json!({
                 "id": c.psa_id,
                 "identifier": c.identifier,
-                "name": c.name,
+                "name": named(c.fate, &c.name),
                 "status": catalog_ref(&d.catalog[c.status_idx], "company/companies/statuses"),
                 "types": [catalog_ref(&d.catalog[c.type_idx], "company/companies/types")],
                 "addressLine1": main_site.map(|s| s.address_line1.as_str()),
@@ -89,14 +102,16 @@ impl Records {
                 "_info": info("sites", format!("/v4_6_release/apis/3.0/company/companies/{}/sites", c.psa_id), &stamp(c.last_updated)),
             }));
         }
-        for s in d.sites.iter().filter(|s| {
-            s.fate != Fate::DeletedInPsa && d.companies[s.company].fate != Fate::DeletedInPsa
-        }) {
+        for s in d
+            .sites
+            .iter()
+            .filter(|s| in_psa(s.fate) && company_in_psa(s.company))
+        {
             r.sites.push((
                 d.companies[s.company].psa_id,
                 json!({
                     "id": s.psa_id,
-                    "name": s.name,
+                    "name": named(s.fate, &s.name),
                     "addressLine1": s.address_line1,
                     "city": s.city,
                     "stateReference": { "identifier": s.region, "name": s.region },
@@ -110,14 +125,16 @@ impl Records {
                 }),
             ));
         }
-        for c in d.contacts.iter().filter(|c| {
-            c.fate != Fate::DeletedInPsa && d.companies[c.company].fate != Fate::DeletedInPsa
-        }) {
+        for c in d
+            .contacts
+            .iter()
+            .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
+        {
             let t = &d.catalog[c.type_idx];
             r.contacts.push(json!({
                 "id": c.psa_id,
-                "firstName": c.first_name,
-                "lastName": c.last_name,
+                "firstName": named(c.fate, c.first_name),
+                "lastName": named(c.fate, c.last_name),
                 "company": company_ref(c.company),
                 "types": [{ "id": t.psa_id, "name": t.name, "_info": { "type_href": format!("/v4_6_release/apis/3.0/company/contacts/types/{}", t.psa_id) } }],
                 "inactiveFlag": false,
@@ -125,12 +142,14 @@ impl Records {
                 "_info": { "lastUpdated": stamp(c.last_updated), "updatedBy": "steward-sim" },
             }));
         }
-        for c in d.configurations.iter().filter(|c| {
-            c.fate != Fate::DeletedInPsa && d.companies[c.company].fate != Fate::DeletedInPsa
-        }) {
+        for c in d
+            .configurations
+            .iter()
+            .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
+        {
             r.configurations.push(json!({
                 "id": c.psa_id,
-                "name": c.name,
+                "name": named(c.fate, &c.name),
                 "type": catalog_ref(&d.catalog[c.type_idx], "company/configurations/types"),
                 "status": catalog_ref(&d.catalog[c.status_idx], "company/configurations/statuses"),
                 "company": company_ref(c.company),
@@ -155,7 +174,7 @@ mod tests {
         let deleted = d
             .companies
             .iter()
-            .filter(|c| c.fate == Fate::DeletedInPsa)
+            .filter(|c| matches!(c.fate, Fate::DeletedInPsa | Fate::StandAlone))
             .count();
         assert!(deleted > 0);
         assert_eq!(r.companies.len(), d.companies.len() - deleted);

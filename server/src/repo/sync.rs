@@ -1,0 +1,402 @@
+//! Sync runs (one running per integration, across app nodes), the staging of a run's listing,
+//! run events, and the integration's sync settings.
+
+use super::{parse_or, Repo};
+use crate::on_db;
+use crate::psa::records::PsaCatalogValue;
+use app::model::{
+    AccountId, CatalogCategory, CatalogSetting, CatalogValueId, EventLevel, IntegrationId,
+    IntegrationState, ItemKind, OrphanReason, SyncCounts, SyncEvent, SyncMode, SyncOutcome,
+    SyncRun, SyncSettings, SyncSettingsChange, SyncTrigger,
+};
+use chrono::{DateTime, Utc};
+
+/// Rows per multi-row INSERT.
+const CHUNK: usize = 500;
+
+/// The answer to "start a run".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStart {
+    Started(i64),
+    /// Another run of the integration is going (on this node or another).
+    AlreadyRunning(i64),
+}
+
+/// What the engine needs to know about an integration before a run.
+#[derive(Debug, Clone)]
+pub struct SyncTarget {
+    pub state: IntegrationState,
+    pub sync_contacts: bool,
+    pub schedule_minutes: i64,
+    pub last_full_sync_at: Option<DateTime<Utc>>,
+    /// Start of the last successful run, any mode: incremental runs fetch what changed since.
+    pub last_success_started_at: Option<DateTime<Utc>>,
+    /// Start of the last run, whatever its outcome: the scheduler waits `schedule_minutes` from it.
+    pub last_started_at: Option<DateTime<Utc>>,
+}
+
+/// An event to record.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub level: EventLevel,
+    pub kind: Option<ItemKind>,
+    pub item_id: Option<i64>,
+    pub psa_id: Option<i64>,
+    pub reason: Option<OrphanReason>,
+    pub message: String,
+}
+
+pub(crate) const INTERRUPTED: &str =
+    "The run was cut off (the server stopped while it ran); nothing it listed was applied. The next run starts over.";
+
+type RunRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+const RUN_COLUMNS: &str =
+    "id, mode, trigger_source, outcome, error_message, created_count, updated_count,
+    orphaned_count, unchanged_count, failed_count, started_at, finished_at";
+
+fn to_run(r: RunRow) -> anyhow::Result<SyncRun> {
+    let (id, mode, trigger, outcome, error_message, c, u, o, n, f, started_at, finished_at) = r;
+    Ok(SyncRun {
+        id,
+        mode: parse_or(&mode, SyncMode::parse, "sync mode")?,
+        trigger: parse_or(&trigger, SyncTrigger::parse, "sync trigger")?,
+        outcome: parse_or(&outcome, SyncOutcome::parse, "sync outcome")?,
+        error_message,
+        counts: SyncCounts {
+            created: c,
+            updated: u,
+            orphaned: o,
+            unchanged: n,
+            failed: f,
+        },
+        started_at,
+        finished_at,
+    })
+}
+
+impl Repo {
+    /// The integrations of every account, for the scheduler.
+    pub async fn all_integrations(&self) -> anyhow::Result<Vec<(AccountId, IntegrationId)>> {
+        let rows: Vec<(i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT account_id, id FROM psa_integrations ORDER BY id").fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(a, i)| (AccountId(a), IntegrationId(i)))
+            .collect())
+    }
+
+    pub async fn sync_target(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+    ) -> anyhow::Result<Option<SyncTarget>> {
+        type Row = (
+            String,
+            bool,
+            i64,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+        );
+        let row: Option<Row> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT i.state, i.sync_contacts, i.schedule_minutes, i.last_full_sync_at,
+                (SELECT MAX(r.started_at) FROM sync_runs r WHERE r.integration_id = i.id AND r.outcome = 'succeeded'),
+                (SELECT MAX(r.started_at) FROM sync_runs r WHERE r.integration_id = i.id)
+             FROM psa_integrations i WHERE i.id = $1 AND i.account_id = $2")
+            .bind(integration.0).bind(account.0).fetch_optional(pool).await)?;
+        row.map(|(state, contacts, minutes, full, success, last)| {
+            Ok(SyncTarget {
+                state: parse_or(&state, IntegrationState::parse, "integration state")?,
+                sync_contacts: contacts,
+                schedule_minutes: minutes,
+                last_full_sync_at: full,
+                last_success_started_at: success,
+                last_started_at: last,
+            })
+        })
+        .transpose()
+    }
+
+    /// Starts a run unless one is going. A run whose heartbeat is older than `stale_before` was
+    /// cut off (its node stopped): it is closed as failed first. The unique index on running runs
+    /// makes this safe across app nodes sharing one database.
+    pub async fn begin_sync_run(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        mode: SyncMode,
+        trigger: SyncTrigger,
+        stale_before: DateTime<Utc>,
+    ) -> anyhow::Result<RunStart> {
+        let now = Utc::now();
+        on_db!(&self.db, pool => {
+            let stale: Vec<(i64,)> = sqlx::query_as(
+                "UPDATE sync_runs SET outcome = 'failed', error_message = $1, finished_at = $2
+                 WHERE integration_id = $3 AND account_id = $4 AND outcome = 'running'
+                   AND COALESCE(heartbeat_at, started_at) < $5 RETURNING id")
+                .bind(INTERRUPTED).bind(now).bind(integration.0).bind(account.0).bind(stale_before)
+                .fetch_all(pool).await?;
+            for (id,) in stale {
+                sqlx::query("DELETE FROM sync_staging WHERE run_id = $1").bind(id).execute(pool).await?;
+            }
+            let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+                "INSERT INTO sync_runs (account_id, integration_id, mode, trigger_source, outcome, started_at, heartbeat_at)
+                 VALUES ($1, $2, $3, $4, 'running', $5, $5) RETURNING id")
+                .bind(account.0).bind(integration.0).bind(mode.as_str()).bind(trigger.as_str()).bind(now)
+                .fetch_one(pool).await;
+            match inserted {
+                Ok(id) => Ok(RunStart::Started(id)),
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    let running: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM sync_runs WHERE integration_id = $1 AND outcome = 'running'")
+                        .bind(integration.0).fetch_optional(pool).await?;
+                    // It may have finished between the two statements: then try again later.
+                    Ok(RunStart::AlreadyRunning(running.unwrap_or_default()))
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    pub async fn touch_sync_run(&self, run: i64) -> anyhow::Result<()> {
+        on_db!(&self.db, pool => sqlx::query("UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2")
+            .bind(Utc::now()).bind(run).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Adds listed records to a run's staging area (the same record twice: the later wins).
+    pub async fn stage_records(
+        &self,
+        run: i64,
+        kind: ItemKind,
+        records: &[(i64, String)],
+    ) -> anyhow::Result<()> {
+        on_db!(&self.db, pool as DB => {
+            for chunk in records.chunks(CHUNK) {
+                let mut qb = sqlx::QueryBuilder::<DB>::new(
+                    "INSERT INTO sync_staging (run_id, item_kind, psa_id, record) ");
+                qb.push_values(chunk, |mut b, (psa_id, record)| {
+                    b.push_bind(run).push_bind(kind.as_str()).push_bind(*psa_id).push_bind(record.as_str());
+                });
+                qb.push(" ON CONFLICT (run_id, item_kind, psa_id) DO UPDATE SET record = excluded.record");
+                qb.build().execute(pool).await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        })?;
+        Ok(())
+    }
+
+    /// Closes a run as failed: its staged listing is dropped, no item was touched.
+    pub async fn fail_sync_run(
+        &self,
+        account: AccountId,
+        run: i64,
+        message: &str,
+    ) -> anyhow::Result<()> {
+        let now = Utc::now();
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM sync_staging WHERE run_id = $1").bind(run).execute(&mut *tx).await?;
+            sqlx::query("UPDATE sync_runs SET outcome = 'failed', error_message = $1, finished_at = $2
+                         WHERE id = $3 AND account_id = $4")
+                .bind(message).bind(now).bind(run).bind(account.0).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO sync_events (account_id, run_id, level, message, created_at)
+                         VALUES ($1, $2, 'error', $3, $4)")
+                .bind(account.0).bind(run).bind(message).bind(now).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// An integration's runs, newest first.
+    pub async fn sync_runs(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        limit: i64,
+    ) -> anyhow::Result<Vec<SyncRun>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE account_id = $1 AND integration_id = $2
+             ORDER BY id DESC LIMIT $3"
+        );
+        let rows: Vec<RunRow> = on_db!(&self.db, pool => sqlx::query_as(&sql)
+            .bind(account.0).bind(integration.0).bind(limit).fetch_all(pool).await)?;
+        rows.into_iter().map(to_run).collect()
+    }
+
+    pub async fn sync_run(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        run: i64,
+    ) -> anyhow::Result<Option<SyncRun>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE account_id = $1 AND integration_id = $2 AND id = $3"
+        );
+        let row: Option<RunRow> = on_db!(&self.db, pool => sqlx::query_as(&sql)
+            .bind(account.0).bind(integration.0).bind(run).fetch_optional(pool).await)?;
+        row.map(to_run).transpose()
+    }
+
+    /// A run's events, errors first, then in the order they happened.
+    pub async fn sync_events(
+        &self,
+        account: AccountId,
+        run: i64,
+        limit: i64,
+        offset: i64,
+    ) -> anyhow::Result<Vec<SyncEvent>> {
+        type Row = (
+            String,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            String,
+            DateTime<Utc>,
+        );
+        let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT level, item_kind, item_id, psa_id, reason, message, created_at FROM sync_events
+             WHERE account_id = $1 AND run_id = $2
+             ORDER BY CASE level WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, id
+             LIMIT $3 OFFSET $4")
+            .bind(account.0).bind(run).bind(limit).bind(offset).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(
+                |(level, kind, item_id, psa_id, reason, message, created_at)| {
+                    Ok(SyncEvent {
+                        level: parse_or(&level, EventLevel::parse, "event level")?,
+                        kind: kind
+                            .map(|k| parse_or(&k, ItemKind::parse, "item kind"))
+                            .transpose()?,
+                        item_id,
+                        psa_id,
+                        reason: reason
+                            .map(|r| parse_or(&r, OrphanReason::parse, "orphan reason"))
+                            .transpose()?,
+                        message,
+                        created_at,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Adds the PSA's catalog values the integration does not have yet (unchecked: nothing new
+    /// syncs until an admin says so) and renames the ones the PSA renamed.
+    pub async fn merge_catalog(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        values: &[PsaCatalogValue],
+    ) -> anyhow::Result<()> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            for v in values {
+                sqlx::query(
+                    "INSERT INTO psa_catalog_values (account_id, integration_id, category, psa_id, name, sync_enabled)
+                     VALUES ($1, $2, $3, $4, $5, FALSE)
+                     ON CONFLICT (integration_id, category, psa_id) DO UPDATE SET name = excluded.name")
+                    .bind(account.0).bind(integration.0).bind(v.category.as_str()).bind(v.psa_id).bind(v.name.as_str())
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    pub async fn sync_settings(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+    ) -> anyhow::Result<Option<SyncSettings>> {
+        let head: Option<(bool, i64)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT sync_contacts, schedule_minutes FROM psa_integrations WHERE id = $1 AND account_id = $2")
+            .bind(integration.0).bind(account.0).fetch_optional(pool).await)?;
+        let Some((sync_contacts, schedule_minutes)) = head else {
+            return Ok(None);
+        };
+        let rows: Vec<(i64, String, i64, String, bool)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT id, category, psa_id, name, sync_enabled FROM psa_catalog_values
+             WHERE account_id = $1 AND integration_id = $2 ORDER BY category, name, id")
+            .bind(account.0).bind(integration.0).fetch_all(pool).await)?;
+        let values = rows
+            .into_iter()
+            .map(|(id, category, psa_id, name, sync_enabled)| {
+                Ok(CatalogSetting {
+                    id: CatalogValueId(id),
+                    category: parse_or(&category, CatalogCategory::parse, "catalog category")?,
+                    psa_id,
+                    name,
+                    sync_enabled,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Some(SyncSettings {
+            sync_contacts,
+            schedule_minutes,
+            values,
+        }))
+    }
+
+    /// Applies a settings change all or nothing. False when a catalog value is not the
+    /// integration's (nothing is changed then).
+    pub async fn change_sync_settings(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        change: &SyncSettingsChange,
+    ) -> anyhow::Result<bool> {
+        let now = Utc::now();
+        let ok = on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let mut ok = true;
+            for (value, checked) in &change.values {
+                let n = sqlx::query("UPDATE psa_catalog_values SET sync_enabled = $1
+                                     WHERE id = $2 AND account_id = $3 AND integration_id = $4")
+                    .bind(*checked).bind(value.0).bind(account.0).bind(integration.0)
+                    .execute(&mut *tx).await?.rows_affected();
+                ok &= n == 1;
+            }
+            if let Some(contacts) = change.sync_contacts {
+                sqlx::query("UPDATE psa_integrations SET sync_contacts = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
+                    .bind(contacts).bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
+            }
+            if let Some(minutes) = change.schedule_minutes {
+                sqlx::query("UPDATE psa_integrations SET schedule_minutes = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
+                    .bind(minutes).bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
+            }
+            if ok { tx.commit().await?; } else { tx.rollback().await?; }
+            Ok::<bool, sqlx::Error>(ok)
+        })?;
+        Ok(ok)
+    }
+
+    /// Pause Sync / Resume Sync. False when the integration is not the account's.
+    pub async fn set_integration_state(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        state: IntegrationState,
+    ) -> anyhow::Result<bool> {
+        let n = on_db!(&self.db, pool => sqlx::query(
+            "UPDATE psa_integrations SET state = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
+            .bind(state.as_str()).bind(Utc::now()).bind(integration.0).bind(account.0)
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}

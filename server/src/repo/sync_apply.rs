@@ -1,0 +1,587 @@
+//! Applying a complete listing: the staged records of a run are read back in chunks, planned by
+//! the rules in `crate::sync::decide`, and written in ONE transaction: either the whole run lands
+//! or none of it does. Memory stays flat: a chunk of records at a time.
+
+use super::sync::NewEvent;
+use super::Repo;
+use crate::on_db;
+use crate::psa::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use crate::sync::decide::{self, Catalog, Link, Parent, Planned, Target, Transition, Val};
+use app::model::{
+    AccountId, CatalogCategory, EventLevel, IntegrationId, ItemKind, OrphanReason, SyncCounts,
+    SyncMode, SyncState,
+};
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Row};
+use std::collections::{HashMap, HashSet};
+
+/// Staged records planned per chunk.
+const CHUNK: i64 = 1_000;
+
+pub struct ApplyRun {
+    pub account: AccountId,
+    pub integration: IntegrationId,
+    pub run: i64,
+    pub mode: SyncMode,
+    pub started_at: DateTime<Utc>,
+    /// No successful full sync yet: stand-alone items are matched instead of duplicated (rule 6).
+    pub first_sync: bool,
+    /// The kinds whose listing this run made (contacts are left out when their switch is off).
+    pub listed: Vec<ItemKind>,
+}
+
+#[derive(Clone, Copy)]
+enum Ty {
+    Int,
+    Text,
+    Bool,
+}
+
+fn table(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Organization => "organizations",
+        ItemKind::Configuration => "configurations",
+        ItemKind::Contact => "contacts",
+        ItemKind::Location => "locations",
+    }
+}
+
+/// The columns a sync writes, per kind.
+fn columns(kind: ItemKind) -> &'static [(&'static str, Ty)] {
+    use Ty::*;
+    match kind {
+        ItemKind::Organization => &[
+            ("name", Text),
+            ("organization_type_id", Int),
+            ("organization_status_id", Int),
+        ],
+        ItemKind::Configuration => &[
+            ("name", Text),
+            ("serial_number", Text),
+            ("organization_id", Int),
+            ("configuration_type_id", Int),
+            ("configuration_status_id", Int),
+            ("active", Bool),
+        ],
+        ItemKind::Contact => &[
+            ("first_name", Text),
+            ("last_name", Text),
+            ("email", Text),
+            ("organization_id", Int),
+            ("contact_type_id", Int),
+        ],
+        ItemKind::Location => &[
+            ("name", Text),
+            ("address_line1", Text),
+            ("city", Text),
+            ("region", Text),
+            ("postal_code", Text),
+            ("country", Text),
+            ("phone", Text),
+            ("organization_id", Int),
+        ],
+    }
+}
+
+/// A linked item as it is in Steward now.
+struct Local {
+    id: i64,
+    link: Link,
+    error: Option<String>,
+    values: HashMap<&'static str, Val>,
+}
+
+fn bind<'a, DB>(qb: &mut QueryBuilder<'a, DB>, v: Val)
+where
+    DB: sqlx::Database,
+    Option<i64>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    match v {
+        Val::Int(x) => qb.push_bind(x),
+        Val::Text(x) => qb.push_bind(x),
+        Val::Bool(x) => qb.push_bind(x),
+    };
+}
+
+fn state_of(state: &str, reason: Option<&str>) -> anyhow::Result<Link> {
+    Ok(Link {
+        state: SyncState::parse(state)
+            .ok_or_else(|| anyhow::anyhow!("unknown sync state {state:?} in the database"))?,
+        reason: reason.and_then(OrphanReason::parse),
+    })
+}
+
+/// What one planned record does, decided against its local copy.
+enum Write {
+    Create(Planned),
+    Update {
+        id: i64,
+        sets: Vec<(&'static str, Val)>,
+    },
+}
+
+struct Outcome {
+    counts: SyncCounts,
+    events: Vec<NewEvent>,
+    writes: Vec<Write>,
+}
+
+impl Outcome {
+    fn event(
+        &mut self,
+        level: EventLevel,
+        p: &Planned,
+        item: Option<i64>,
+        reason: Option<OrphanReason>,
+        message: String,
+    ) {
+        self.events.push(NewEvent {
+            level,
+            kind: Some(p.kind),
+            item_id: item,
+            psa_id: Some(p.psa_id),
+            reason,
+            message,
+        });
+    }
+}
+
+/// Stand-alone items a first sync may match, by matching key.
+type Candidates = HashMap<String, Vec<(i64, bool)>>;
+
+fn kind_word(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Organization => "Organization",
+        ItemKind::Configuration => "Configuration",
+        ItemKind::Contact => "Contact",
+        ItemKind::Location => "Location",
+    }
+}
+
+/// Decides what happens to each planned record of a chunk.
+fn decide_chunk(
+    planned: Vec<Planned>,
+    locals: &HashMap<i64, Local>,
+    tombstones: &HashSet<(ItemKind, i64)>,
+    candidates: &mut Candidates,
+    mode: SyncMode,
+    now: DateTime<Utc>,
+    out: &mut Outcome,
+) {
+    for p in planned {
+        if tombstones.contains(&(p.kind, p.psa_id)) {
+            // Disconnected one at a time and deleted since: never recreated by a sync (rule 5).
+            continue;
+        }
+        let local = locals.get(&p.psa_id);
+        if local.is_none() && p.target == Target::Enabled {
+            let matched = p
+                .match_key
+                .as_ref()
+                .and_then(|k| candidates.get_mut(k))
+                .and_then(|ids| ids.pop());
+            if let Some((id, had_data)) = matched {
+                // Rule 6: link the stand-alone item instead of creating a duplicate.
+                let mut sets = p.fields.clone();
+                sets.extend(p.class.clone());
+                sets.push(("integration_id", Val::Int(None)));
+                sets.push(("psa_id", Val::Int(Some(p.psa_id))));
+                sets.push(("sync_state", Val::Text(Some("enabled".into()))));
+                sets.push(("orphan_reason", Val::Text(None)));
+                sets.push(("sync_error", Val::Text(None)));
+                sets.push(("had_data_before_first_sync", Val::Bool(had_data)));
+                let note = if had_data {
+                    "; it had data before the first sync"
+                } else {
+                    ""
+                };
+                out.event(
+                    EventLevel::Info,
+                    &p,
+                    Some(id),
+                    None,
+                    format!("{} \"{}\" matched an existing stand-alone item instead of a duplicate{note}", kind_word(p.kind), p.label),
+                );
+                out.counts.updated += 1;
+                out.writes.push(Write::Update {
+                    id,
+                    sets: link_sets(sets, now),
+                });
+                continue;
+            }
+        }
+        let transition = decide::transition(local.map(|l| l.link), &p.target, mode);
+        let (link, error, write_fields) = match transition {
+            Transition::Skip => continue,
+            Transition::Create => {
+                out.counts.created += 1;
+                out.writes.push(Write::Create(p));
+                continue;
+            }
+            Transition::FailNew(message) => {
+                out.counts.failed += 1;
+                out.event(EventLevel::Error, &p, None, None, message);
+                continue;
+            }
+            Transition::Set {
+                link,
+                error,
+                write_fields,
+            } => (Some(link), error, write_fields),
+            Transition::Keep { write_fields } => (None, None, write_fields),
+        };
+        let Some(local) = local else { continue };
+        let mut sets: Vec<(&'static str, Val)> = Vec::new();
+        let wanted = p
+            .class
+            .iter()
+            .chain(p.fields.iter().filter(|_| write_fields));
+        for (col, val) in wanted {
+            if local.values.get(col) != Some(val) {
+                sets.push((col, val.clone()));
+            }
+        }
+        let mut level_event = None;
+        if let Some(link) = link {
+            if link != local.link || error != local.error {
+                sets.push(("sync_state", Val::Text(Some(link.state.as_str().into()))));
+                sets.push((
+                    "orphan_reason",
+                    Val::Text(link.reason.map(|r| r.as_str().into())),
+                ));
+                sets.push(("sync_error", Val::Text(error.clone())));
+            }
+            match (link.state, local.link.state) {
+                (SyncState::Error, _) => {
+                    out.counts.failed += 1;
+                    level_event =
+                        Some((EventLevel::Error, None, error.clone().unwrap_or_default()));
+                }
+                (SyncState::Orphaned, SyncState::Orphaned) if link.reason != local.link.reason => {
+                    let r = link.reason.unwrap_or(OrphanReason::DeletedInPsa);
+                    level_event = Some((
+                        EventLevel::Warning,
+                        Some(r),
+                        format!(
+                            "{} \"{}\" is still an orphan, now because: {}",
+                            kind_word(p.kind),
+                            p.label,
+                            r.label()
+                        ),
+                    ));
+                }
+                (SyncState::Orphaned, _) => {
+                    let r = link.reason.unwrap_or(OrphanReason::DeletedInPsa);
+                    out.counts.orphaned += 1;
+                    level_event = Some((
+                        EventLevel::Warning,
+                        Some(r),
+                        format!(
+                            "{} \"{}\" became an orphan: {}",
+                            kind_word(p.kind),
+                            p.label,
+                            r.label()
+                        ),
+                    ));
+                }
+                (SyncState::Enabled, before) if before != SyncState::Enabled => {
+                    level_event = Some((
+                        EventLevel::Info,
+                        None,
+                        format!("{} \"{}\" syncs again", kind_word(p.kind), p.label),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let orphaned_now = link.is_some_and(|l| {
+            l.state == SyncState::Orphaned && local.link.state != SyncState::Orphaned
+        });
+        let failed_now = link.is_some_and(|l| l.state == SyncState::Error);
+        if let Some((level, reason, message)) = level_event {
+            out.event(level, &p, Some(local.id), reason, message);
+        }
+        if sets.is_empty() {
+            if !failed_now {
+                out.counts.unchanged += 1;
+            }
+            continue;
+        }
+        if !orphaned_now && !failed_now {
+            out.counts.updated += 1;
+        }
+        out.writes.push(Write::Update {
+            id: local.id,
+            sets: link_sets(sets, now),
+        });
+    }
+}
+
+/// Adds the bookkeeping columns of an update.
+fn link_sets(mut sets: Vec<(&'static str, Val)>, now: DateTime<Utc>) -> Vec<(&'static str, Val)> {
+    sets.retain(|(c, _)| *c != "last_synced_at");
+    sets.push(("last_synced_at", Val::Text(Some(now.to_rfc3339()))));
+    sets.push(("updated_at", Val::Text(Some(now.to_rfc3339()))));
+    sets
+}
+
+impl Repo {
+    /// Applies run `r`'s complete listing and closes the run as succeeded, in one transaction.
+    pub async fn apply_sync_run(&self, r: &ApplyRun) -> anyhow::Result<SyncCounts> {
+        let now = Utc::now();
+        let acc = r.account.0;
+        let iid = r.integration.0;
+        let mut out = Outcome {
+            counts: SyncCounts::default(),
+            events: Vec::new(),
+            writes: Vec::new(),
+        };
+        on_db!(&self.db, pool as DB => {
+            let mut tx = pool.begin().await?;
+            // Take the write lock first (SQLite upgrades a reading transaction badly under load).
+            sqlx::query("UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2")
+                .bind(now).bind(r.run).execute(&mut *tx).await?;
+
+            let mut catalog = Catalog::default();
+            let rows: Vec<(i64, String, i64, String, bool)> = sqlx::query_as(
+                "SELECT id, category, psa_id, name, sync_enabled FROM psa_catalog_values WHERE account_id = $1 AND integration_id = $2")
+                .bind(acc).bind(iid).fetch_all(&mut *tx).await?;
+            for (id, category, psa_id, name, synced) in rows {
+                if let Some(c) = CatalogCategory::parse(&category) {
+                    catalog.insert(c, psa_id, id, name, synced);
+                }
+            }
+            let stones: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT item_kind, psa_id FROM disconnected_items WHERE account_id = $1 AND integration_id = $2 AND item_id IS NULL")
+                .bind(acc).bind(iid).fetch_all(&mut *tx).await?;
+            let tombstones: HashSet<(ItemKind, i64)> = stones.into_iter()
+                .filter_map(|(k, p)| ItemKind::parse(&k).map(|k| (k, p))).collect();
+
+            for kind in [ItemKind::Organization, ItemKind::Location, ItemKind::Configuration, ItemKind::Contact] {
+                if !r.listed.contains(&kind) {
+                    continue;
+                }
+                let mut candidates: Candidates = HashMap::new();
+                let candidate_sql = match kind {
+                        ItemKind::Organization => Some("SELECT o.id, o.name, '', '', '',
+                            (EXISTS (SELECT 1 FROM passwords x WHERE x.organization_id = o.id)
+                             OR EXISTS (SELECT 1 FROM documents x WHERE x.organization_id = o.id)
+                             OR EXISTS (SELECT 1 FROM configurations x WHERE x.organization_id = o.id)
+                             OR EXISTS (SELECT 1 FROM contacts x WHERE x.organization_id = o.id)
+                             OR EXISTS (SELECT 1 FROM locations x WHERE x.organization_id = o.id))
+                            FROM organizations o WHERE o.account_id = $1 AND o.integration_id IS NULL"),
+                        ItemKind::Configuration => Some("SELECT c.id, CAST(c.organization_id AS TEXT), COALESCE(v.name, ''), c.name,
+                            COALESCE(c.serial_number, ''), TRUE FROM configurations c
+                            LEFT JOIN psa_catalog_values v ON v.id = c.configuration_type_id
+                            WHERE c.account_id = $1 AND c.integration_id IS NULL AND v.name IS NOT NULL"),
+                        ItemKind::Contact => Some("SELECT id, CAST(organization_id AS TEXT), first_name, last_name, '', TRUE
+                            FROM contacts WHERE account_id = $1 AND integration_id IS NULL"),
+                        // Sites are never matched (rule 6 names the other three).
+                        ItemKind::Location => None,
+                };
+                if let Some(sql) = candidate_sql.filter(|_| r.first_sync) {
+                    let rows: Vec<(i64, String, String, String, String, bool)> =
+                        sqlx::query_as(sql).bind(acc).fetch_all(&mut *tx).await?;
+                    for (id, a, b, c, d, had_data) in rows {
+                        let key = match kind {
+                            ItemKind::Organization => a.trim().to_lowercase(),
+                            ItemKind::Configuration => decide::configuration_key(a.parse().unwrap_or(-1), &b, &c, &d),
+                            ItemKind::Contact => decide::contact_key(a.parse().unwrap_or(-1), &b, &c),
+                            ItemKind::Location => continue,
+                        };
+                        candidates.entry(key).or_default().push((id, had_data));
+                    }
+                }
+
+                let cols = columns(kind);
+                let col_list = cols.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ");
+                let mut after = i64::MIN;
+                loop {
+                    let staged: Vec<(i64, String)> = sqlx::query_as(
+                        "SELECT psa_id, record FROM sync_staging WHERE run_id = $1 AND item_kind = $2 AND psa_id > $3
+                         ORDER BY psa_id LIMIT $4")
+                        .bind(r.run).bind(kind.as_str()).bind(after).bind(CHUNK)
+                        .fetch_all(&mut *tx).await?;
+                    let Some(last) = staged.last() else { break };
+                    after = last.0;
+
+                    // The organizations of a chunk of children, as they stand after their own phase.
+                    let company_of = |record: &str| -> Option<i64> {
+                        serde_json::from_str::<serde_json::Value>(record).ok()?
+                            .get("company_psa_id")?.as_i64()
+                    };
+                    let mut parents: HashMap<i64, Parent> = HashMap::new();
+                    if kind != ItemKind::Organization {
+                        let ids: Vec<i64> = staged.iter().filter_map(|(_, rec)| company_of(rec)).collect();
+                        if !ids.is_empty() {
+                            let mut qb = QueryBuilder::<DB>::new(
+                                "SELECT psa_id, id, sync_state FROM organizations WHERE account_id = ");
+                            qb.push_bind(acc).push(" AND integration_id = ").push_bind(iid).push(" AND psa_id IN (");
+                            let mut sep = qb.separated(", ");
+                            for id in &ids { sep.push_bind(*id); }
+                            qb.push(")");
+                            let rows: Vec<(i64, i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                            for (psa, id, state) in rows {
+                                parents.insert(psa, if state == "orphaned" { Parent::Orphaned(id) } else { Parent::Syncing(id) });
+                            }
+                        }
+                    }
+                    let parent = |company: Option<i64>| company.and_then(|c| parents.get(&c).copied()).unwrap_or(Parent::Missing);
+                    let mut planned = Vec::with_capacity(staged.len());
+                    for (_, record) in &staged {
+                        let p = match kind {
+                            ItemKind::Organization => decide::company(&serde_json::from_str::<PsaCompany>(record)?, &catalog),
+                            ItemKind::Configuration => {
+                                let rec: PsaConfiguration = serde_json::from_str(record)?;
+                                decide::configuration(&rec, parent(Some(rec.company_psa_id)), &catalog)
+                            }
+                            ItemKind::Contact => {
+                                let rec: PsaContact = serde_json::from_str(record)?;
+                                decide::contact(&rec, parent(rec.company_psa_id), &catalog)
+                            }
+                            ItemKind::Location => {
+                                let rec: PsaSite = serde_json::from_str(record)?;
+                                decide::site(&rec, parent(Some(rec.company_psa_id)))
+                            }
+                        };
+                        planned.push(p);
+                    }
+
+                    let mut qb = QueryBuilder::<DB>::new(format!(
+                        "SELECT id, psa_id, sync_state, orphan_reason, sync_error, {col_list} FROM {} WHERE account_id = ", table(kind)));
+                    qb.push_bind(acc).push(" AND integration_id = ").push_bind(iid).push(" AND psa_id IN (");
+                    let mut sep = qb.separated(", ");
+                    for (psa, _) in &staged { sep.push_bind(*psa); }
+                    qb.push(")");
+                    let rows = qb.build().fetch_all(&mut *tx).await?;
+                    let mut locals = HashMap::with_capacity(rows.len());
+                    for row in rows {
+                        let state: String = row.try_get(2)?;
+                        let reason: Option<String> = row.try_get(3)?;
+                        let mut values = HashMap::new();
+                        for (i, (col, ty)) in cols.iter().enumerate() {
+                            let v = match ty {
+                                Ty::Int => Val::Int(row.try_get(5 + i)?),
+                                Ty::Text => Val::Text(row.try_get(5 + i)?),
+                                Ty::Bool => Val::Bool(row.try_get(5 + i)?),
+                            };
+                            values.insert(*col, v);
+                        }
+                        locals.insert(row.try_get::<i64, _>(1)?, Local {
+                            id: row.try_get(0)?,
+                            link: state_of(&state, reason.as_deref())?,
+                            error: row.try_get(4)?,
+                            values,
+                        });
+                    }
+
+                    decide_chunk(planned, &locals, &tombstones, &mut candidates, r.mode, now, &mut out);
+
+                    let (creates, updates): (Vec<Write>, Vec<Write>) = std::mem::take(&mut out.writes)
+                        .into_iter().partition(|w| matches!(w, Write::Create(_)));
+                    if !creates.is_empty() {
+                        let mut qb = QueryBuilder::<DB>::new(format!(
+                            "INSERT INTO {} (account_id, integration_id, psa_id, sync_state, last_synced_at, created_at, updated_at, {col_list}) VALUES ",
+                            table(kind)));
+                        for (n, w) in creates.into_iter().enumerate() {
+                            let Write::Create(p) = w else { continue };
+                            if n > 0 { qb.push(", "); }
+                            qb.push("(").push_bind(acc).push(", ").push_bind(iid).push(", ").push_bind(p.psa_id)
+                                .push(", 'enabled', ").push_bind(now).push(", ").push_bind(now).push(", ").push_bind(now);
+                            let mut vals: HashMap<&str, Val> = p.fields.into_iter().chain(p.class).collect();
+                            for (col, ty) in cols {
+                                qb.push(", ");
+                                let v = vals.remove(col).unwrap_or(match ty {
+                                    Ty::Int => Val::Int(None),
+                                    Ty::Text => Val::Text(None),
+                                    Ty::Bool => Val::Bool(true),
+                                });
+                                bind(&mut qb, v);
+                            }
+                            qb.push(")");
+                        }
+                        qb.build().execute(&mut *tx).await?;
+                    }
+                    for w in updates {
+                        let Write::Update { id, sets } = w else { continue };
+                        let mut qb = QueryBuilder::<DB>::new(format!("UPDATE {} SET ", table(kind)));
+                        for (n, (col, val)) in sets.into_iter().enumerate() {
+                            if n > 0 { qb.push(", "); }
+                            qb.push(col).push(" = ");
+                            match (col, val) {
+                                ("last_synced_at" | "updated_at", _) => { qb.push_bind(now); }
+                                ("integration_id", _) => { qb.push_bind(iid); }
+                                (_, v) => bind(&mut qb, v),
+                            }
+                        }
+                        qb.push(" WHERE id = ").push_bind(id).push(" AND account_id = ").push_bind(acc);
+                        qb.build().execute(&mut *tx).await?;
+                    }
+                }
+
+                // A complete full listing that did not return a linked item: gone from the PSA.
+                if r.mode == SyncMode::Full {
+                    let parent_reason = if kind == ItemKind::Organization {
+                        "NULL"
+                    } else {
+                        "(SELECT p.orphan_reason FROM organizations p WHERE p.id = t.organization_id)"
+                    };
+                    let sql = format!(
+                        "SELECT t.id, t.psa_id, t.sync_state, t.orphan_reason, {parent_reason}, {} FROM {} t
+                         WHERE t.account_id = $1 AND t.integration_id = $2 AND t.sync_state IN ('enabled', 'error', 'orphaned')
+                           AND NOT EXISTS (SELECT 1 FROM sync_staging s WHERE s.run_id = $3 AND s.item_kind = $4 AND s.psa_id = t.psa_id)",
+                        if kind == ItemKind::Contact { "t.first_name || ' ' || t.last_name" } else { "t.name" },
+                        table(kind));
+                    let gone: Vec<(i64, i64, String, Option<String>, Option<String>, String)> = sqlx::query_as(&sql)
+                        .bind(acc).bind(iid).bind(r.run).bind(kind.as_str()).fetch_all(&mut *tx).await?;
+                    for (id, psa_id, state, reason, parent_reason, label) in gone {
+                        let why = decide::unlisted_reason(parent_reason.as_deref().and_then(OrphanReason::parse));
+                        if state == "orphaned" && reason.as_deref() == Some(why.as_str()) {
+                            out.counts.unchanged += 1;
+                            continue;
+                        }
+                        sqlx::query(&format!(
+                            "UPDATE {} SET sync_state = 'orphaned', orphan_reason = $1, sync_error = NULL, updated_at = $2 WHERE id = $3",
+                            table(kind)))
+                            .bind(why.as_str()).bind(now).bind(id).execute(&mut *tx).await?;
+                        let message = if state == "orphaned" {
+                            out.counts.updated += 1;
+                            format!("{} \"{label}\" is still an orphan, now because: {}", kind_word(kind), why.label())
+                        } else {
+                            out.counts.orphaned += 1;
+                            format!("{} \"{label}\" became an orphan: {}", kind_word(kind), why.label())
+                        };
+                        out.events.push(NewEvent { level: EventLevel::Warning, kind: Some(kind), item_id: Some(id),
+                            psa_id: Some(psa_id), reason: Some(why), message });
+                    }
+                }
+            }
+
+            for chunk in out.events.chunks(500) {
+                let mut qb = QueryBuilder::<DB>::new(
+                    "INSERT INTO sync_events (account_id, run_id, level, item_kind, item_id, psa_id, reason, message, created_at) ");
+                qb.push_values(chunk, |mut b, e| {
+                    b.push_bind(acc).push_bind(r.run).push_bind(e.level.as_str()).push_bind(e.kind.map(|k| k.as_str()))
+                        .push_bind(e.item_id).push_bind(e.psa_id).push_bind(e.reason.map(|x| x.as_str()))
+                        .push_bind(e.message.as_str()).push_bind(now);
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
+            let c = out.counts;
+            sqlx::query("UPDATE sync_runs SET outcome = 'succeeded', finished_at = $1, created_count = $2, updated_count = $3,
+                         orphaned_count = $4, unchanged_count = $5, failed_count = $6 WHERE id = $7 AND account_id = $8")
+                .bind(Utc::now()).bind(c.created).bind(c.updated).bind(c.orphaned).bind(c.unchanged).bind(c.failed)
+                .bind(r.run).bind(acc).execute(&mut *tx).await?;
+            if r.mode == SyncMode::Full {
+                sqlx::query("UPDATE psa_integrations SET last_full_sync_at = $1 WHERE id = $2 AND account_id = $3")
+                    .bind(r.started_at).bind(iid).bind(acc).execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM sync_staging WHERE run_id = $1").bind(r.run).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<(), anyhow::Error>(())
+        })?;
+        Ok(out.counts)
+    }
+}

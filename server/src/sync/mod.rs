@@ -1,0 +1,459 @@
+//! The sync engine: lists the PSA through a `PsaConnector`, stages what it lists, and applies a
+//! complete listing in one transaction by the rules of DOMAIN.md (`decide`). A failed listing
+//! drops its staging and changes nothing. One run per integration at a time, across app nodes
+//! (a unique index on running runs); `scheduler` starts runs on each integration's interval.
+
+pub mod decide;
+mod scheduler;
+
+pub use scheduler::Scheduler;
+
+use crate::psa::connector::{ConnectWise, Pages, PsaConnector};
+use crate::psa::connectwise::client::{ConnectorError, CwCredentials, RetryPolicy};
+use crate::repo::sync_apply::ApplyRun;
+use crate::repo::{Repo, RunStart};
+use crate::secrets::SecretBox;
+use app::model::{
+    AccountId, IntegrationId, IntegrationState, ItemKind, SyncCounts, SyncMode, SyncOutcome,
+    SyncStarted, SyncTrigger,
+};
+use chrono::Utc;
+use futures_util::{stream, StreamExt, TryStreamExt};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("This integration does not exist in your account.")]
+    NotFound,
+    #[error("Sync is paused for this integration: resume it to start a sync.")]
+    Paused,
+    #[error("This integration has no credentials yet: add them under Edit Credentials.")]
+    NoCredentials,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    pub run_id: i64,
+    /// Running when another run was already going (this request joined it).
+    pub outcome: SyncOutcome,
+    pub counts: SyncCounts,
+    /// For a failed run: what went wrong, naming the PSA's endpoint and message.
+    pub error: Option<String>,
+}
+
+/// Incremental runs re-read this much before the last successful run's start, so a clock
+/// difference between the PSA and Steward loses nothing (re-reading is harmless).
+const INCREMENTAL_OVERLAP: chrono::Duration = chrono::Duration::seconds(60);
+
+#[derive(Clone)]
+pub struct SyncEngine {
+    repo: Repo,
+    secrets: Arc<SecretBox>,
+    retry: RetryPolicy,
+    /// A running run whose heartbeat is older than this was cut off.
+    pub stale_after: Duration,
+    /// Site listings (one call per company) made at once.
+    pub site_concurrency: usize,
+}
+
+/// Why a listing stopped: the PSA, or Steward's own database.
+enum ListError {
+    Psa(ConnectorError),
+    Internal(anyhow::Error),
+}
+
+impl From<ConnectorError> for ListError {
+    fn from(e: ConnectorError) -> Self {
+        ListError::Psa(e)
+    }
+}
+
+impl From<anyhow::Error> for ListError {
+    fn from(e: anyhow::Error) -> Self {
+        ListError::Internal(e)
+    }
+}
+
+/// The message a failed run records when Steward itself failed (the cause goes to the log).
+const INTERNAL_FAILURE: &str =
+    "Steward could not save this run (an internal error, logged on the server); nothing was changed. Try again; if it keeps failing, contact support.";
+
+impl SyncEngine {
+    pub fn new(repo: Repo, secrets: Arc<SecretBox>) -> SyncEngine {
+        SyncEngine {
+            repo,
+            secrets,
+            retry: RetryPolicy::default(),
+            stale_after: Duration::from_secs(15 * 60),
+            site_concurrency: 4,
+        }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> SyncEngine {
+        self.retry = retry;
+        self
+    }
+
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    /// The connector of an integration, from its sealed credentials.
+    pub async fn connector(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+    ) -> Result<Box<dyn PsaConnector>, SyncError> {
+        let sealed = self
+            .repo
+            .integration_credentials(account, integration)
+            .await?
+            .ok_or(SyncError::NoCredentials)?;
+        let credentials: CwCredentials = self.secrets.open_json(&sealed)?;
+        let cw = ConnectWise::new(&credentials, self.retry.clone())
+            .map_err(|e| SyncError::Internal(anyhow::anyhow!(e)))?;
+        Ok(Box::new(cw))
+    }
+
+    /// Start Manual Sync: starts a run in the background and answers at once. A second request
+    /// while one runs does not start another; it answers with the running one.
+    pub async fn start(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        mode: SyncMode,
+        trigger: SyncTrigger,
+    ) -> Result<SyncStarted, SyncError> {
+        let connector = self.connector(account, integration).await?;
+        let (run_id, mode, first_sync, since, contacts) =
+            match self.begin(account, integration, mode, trigger).await? {
+                Begun::Running(run_id) => {
+                    return Ok(SyncStarted {
+                        run_id,
+                        started: false,
+                    })
+                }
+                Begun::Started {
+                    run_id,
+                    mode,
+                    first_sync,
+                    since,
+                    contacts,
+                } => (run_id, mode, first_sync, since, contacts),
+            };
+        let engine = self.clone();
+        tokio::spawn(async move {
+            engine
+                .execute(
+                    &*connector,
+                    account,
+                    integration,
+                    run_id,
+                    mode,
+                    first_sync,
+                    since,
+                    contacts,
+                )
+                .await
+        });
+        Ok(SyncStarted {
+            run_id,
+            started: true,
+        })
+    }
+
+    /// Runs a sync to its end with the integration's own connector.
+    pub async fn run(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        mode: SyncMode,
+        trigger: SyncTrigger,
+    ) -> Result<RunReport, SyncError> {
+        let connector = self.connector(account, integration).await?;
+        self.run_with(&*connector, account, integration, mode, trigger)
+            .await
+    }
+
+    /// Runs a sync to its end through `connector`.
+    pub async fn run_with(
+        &self,
+        connector: &dyn PsaConnector,
+        account: AccountId,
+        integration: IntegrationId,
+        mode: SyncMode,
+        trigger: SyncTrigger,
+    ) -> Result<RunReport, SyncError> {
+        match self.begin(account, integration, mode, trigger).await? {
+            Begun::Running(run_id) => Ok(RunReport {
+                run_id,
+                outcome: SyncOutcome::Running,
+                counts: SyncCounts::default(),
+                error: None,
+            }),
+            Begun::Started {
+                run_id,
+                mode,
+                first_sync,
+                since,
+                contacts,
+            } => Ok(self
+                .execute(
+                    connector,
+                    account,
+                    integration,
+                    run_id,
+                    mode,
+                    first_sync,
+                    since,
+                    contacts,
+                )
+                .await),
+        }
+    }
+
+    async fn begin(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        mode: SyncMode,
+        trigger: SyncTrigger,
+    ) -> Result<Begun, SyncError> {
+        let target = self
+            .repo
+            .sync_target(account, integration)
+            .await?
+            .ok_or(SyncError::NotFound)?;
+        // Pause Sync stops the next run from starting (rule 7), whoever asks.
+        if target.state == IntegrationState::Paused {
+            return Err(SyncError::Paused);
+        }
+        // Without a successful run to count from, an incremental run would miss everything.
+        let since = target
+            .last_success_started_at
+            .map(|t| t - INCREMENTAL_OVERLAP);
+        let mode = if since.is_none() || target.last_full_sync_at.is_none() {
+            SyncMode::Full
+        } else {
+            mode
+        };
+        let stale_before = Utc::now()
+            - chrono::Duration::from_std(self.stale_after).unwrap_or(chrono::Duration::minutes(15));
+        Ok(
+            match self
+                .repo
+                .begin_sync_run(account, integration, mode, trigger, stale_before)
+                .await?
+            {
+                RunStart::AlreadyRunning(run_id) => Begun::Running(run_id),
+                RunStart::Started(run_id) => Begun::Started {
+                    run_id,
+                    mode,
+                    first_sync: target.last_full_sync_at.is_none(),
+                    since: if mode == SyncMode::Incremental {
+                        since
+                    } else {
+                        None
+                    },
+                    contacts: target.sync_contacts,
+                },
+            },
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn execute(
+        &self,
+        connector: &dyn PsaConnector,
+        account: AccountId,
+        integration: IntegrationId,
+        run_id: i64,
+        mode: SyncMode,
+        first_sync: bool,
+        since: Option<chrono::DateTime<Utc>>,
+        contacts: bool,
+    ) -> RunReport {
+        let started_at = Utc::now();
+        let failed = |error: String| RunReport {
+            run_id,
+            outcome: SyncOutcome::Failed,
+            counts: SyncCounts::default(),
+            error: Some(error),
+        };
+        let listed = match self.list(connector, run_id, since, contacts).await {
+            Ok(listed) => listed,
+            Err(e) => {
+                let message = match e {
+                    ListError::Psa(e) => {
+                        tracing::warn!(run_id, error = %e, "sync listing failed");
+                        e.to_string()
+                    }
+                    ListError::Internal(e) => {
+                        tracing::error!(run_id, error = ?e, "sync listing could not be staged");
+                        INTERNAL_FAILURE.to_string()
+                    }
+                };
+                if let Err(e) = self.repo.fail_sync_run(account, run_id, &message).await {
+                    tracing::error!(run_id, error = ?e, "could not record a failed run");
+                }
+                return failed(message);
+            }
+        };
+        let apply = ApplyRun {
+            account,
+            integration,
+            run: run_id,
+            mode,
+            started_at,
+            first_sync: first_sync && mode == SyncMode::Full,
+            listed: listed.kinds,
+        };
+        let result = async {
+            self.repo
+                .merge_catalog(account, integration, &listed.catalog)
+                .await?;
+            self.repo.apply_sync_run(&apply).await
+        }
+        .await;
+        match result {
+            Ok(counts) => {
+                tracing::info!(run_id, ?mode, ?counts, "sync run succeeded");
+                RunReport {
+                    run_id,
+                    outcome: SyncOutcome::Succeeded,
+                    counts,
+                    error: None,
+                }
+            }
+            Err(e) => {
+                tracing::error!(run_id, error = ?e, "sync run could not be applied");
+                if let Err(e) = self
+                    .repo
+                    .fail_sync_run(account, run_id, INTERNAL_FAILURE)
+                    .await
+                {
+                    tracing::error!(run_id, error = ?e, "could not record a failed run");
+                }
+                failed(INTERNAL_FAILURE.to_string())
+            }
+        }
+    }
+
+    /// Lists the PSA into the run's staging area: the catalog, companies, each listed company's
+    /// sites, configurations, and contacts when they sync.
+    async fn list(
+        &self,
+        connector: &dyn PsaConnector,
+        run_id: i64,
+        since: Option<chrono::DateTime<Utc>>,
+        contacts: bool,
+    ) -> Result<Listed, ListError> {
+        let catalog = connector.catalog().await?;
+        let mut company_ids = Vec::new();
+        self.stage(
+            run_id,
+            ItemKind::Organization,
+            connector.companies(since),
+            |c| {
+                company_ids.push(c.psa_id);
+                c.psa_id
+            },
+        )
+        .await?;
+        // ConnectWise lists sites per company: one call each, a few at a time.
+        let mut sites = stream::iter(company_ids)
+            .map(|id| connector.sites(id))
+            .buffered(self.site_concurrency.max(1));
+        let mut batch = Vec::new();
+        while let Some(page) = sites.try_next().await? {
+            batch.extend(page);
+            if batch.len() >= 1000 {
+                self.stage_batch(
+                    run_id,
+                    ItemKind::Location,
+                    std::mem::take(&mut batch),
+                    |s| s.psa_id,
+                )
+                .await?;
+            }
+        }
+        self.stage_batch(run_id, ItemKind::Location, batch, |s| s.psa_id)
+            .await?;
+        drop(sites);
+        self.stage(
+            run_id,
+            ItemKind::Configuration,
+            connector.configurations(since),
+            |c| c.psa_id,
+        )
+        .await?;
+        let mut kinds = vec![
+            ItemKind::Organization,
+            ItemKind::Location,
+            ItemKind::Configuration,
+        ];
+        if contacts {
+            self.stage(run_id, ItemKind::Contact, connector.contacts(since), |c| {
+                c.psa_id
+            })
+            .await?;
+            kinds.push(ItemKind::Contact);
+        }
+        Ok(Listed { catalog, kinds })
+    }
+
+    async fn stage<T: Serialize>(
+        &self,
+        run_id: i64,
+        kind: ItemKind,
+        mut pages: Box<dyn Pages<T> + '_>,
+        mut id: impl FnMut(&T) -> i64,
+    ) -> Result<(), ListError> {
+        while let Some(page) = pages.next_page().await? {
+            self.stage_batch(run_id, kind, page, &mut id).await?;
+        }
+        Ok(())
+    }
+
+    async fn stage_batch<T: Serialize>(
+        &self,
+        run_id: i64,
+        kind: ItemKind,
+        records: Vec<T>,
+        mut id: impl FnMut(&T) -> i64,
+    ) -> Result<(), ListError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let rows = records
+            .iter()
+            .map(|r| Ok((id(r), serde_json::to_string(r)?)))
+            .collect::<Result<Vec<_>, serde_json::Error>>()
+            .map_err(|e| ListError::Internal(e.into()))?;
+        self.repo.stage_records(run_id, kind, &rows).await?;
+        self.repo.touch_sync_run(run_id).await?;
+        Ok(())
+    }
+}
+
+enum Begun {
+    Running(i64),
+    Started {
+        run_id: i64,
+        mode: SyncMode,
+        first_sync: bool,
+        since: Option<chrono::DateTime<Utc>>,
+        contacts: bool,
+    },
+}
+
+struct Listed {
+    catalog: Vec<crate::psa::records::PsaCatalogValue>,
+    kinds: Vec<ItemKind>,
+}
