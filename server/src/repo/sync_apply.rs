@@ -272,6 +272,7 @@ fn decide_chunk(
                         ),
                     ));
                 }
+                (SyncState::Orphaned, SyncState::Orphaned) => {}
                 (SyncState::Orphaned, _) => {
                     let r = link.reason.unwrap_or(OrphanReason::DeletedInPsa);
                     out.counts.orphaned += 1;

@@ -60,3 +60,18 @@ pub async fn spawn_simulator() -> String {
     tokio::spawn(async move { axum::serve(listener, router(sim)).await });
     format!("http://{addr}")
 }
+
+/// A simulator serving `records` on a free port: its base URL and a handle on its state.
+pub async fn spawn_simulator_with(
+    records: server::psa::simulator::Records,
+) -> (String, std::sync::Arc<server::psa::simulator::Simulator>) {
+    use server::psa::simulator::{router, Simulator};
+    let sim = Simulator::new(sim_credentials(), records);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let addr = listener.local_addr().expect("an address");
+    let app = router(sim.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), sim)
+}

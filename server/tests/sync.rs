@@ -1,0 +1,1016 @@
+//! The sync engine against the ConnectWise simulator over HTTP, on SQLite and on PostgreSQL:
+//! each sync rule of DOMAIN.md, failed listings at any page, first-sync matching, runs and
+//! events, Pause Sync, the scheduler, and one run per integration across app nodes.
+
+mod common;
+
+use app::model::{
+    AccountId, CatalogCategory, CatalogValueId, EventLevel, IntegrationId, IntegrationState,
+    ItemKind, OrphanReason, SyncMode, SyncOutcome, SyncSettingsChange, SyncTrigger,
+};
+use serde_json::json;
+use server::dataset::{loader, Dataset, Expected, Fate, Size};
+use server::db::Db;
+use server::on_db;
+use server::psa::connectwise::client::{CwCredentials, RetryPolicy};
+use server::psa::simulator::{Faults, PageFault, Records, Simulator};
+use server::repo::{NewIntegration, Repo};
+use server::secrets::SecretBox;
+use server::sync::{Scheduler, SyncEngine, SyncError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs a scenario on a fresh SQLite and on a fresh PostgreSQL database.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let (db, _dir) = crate::common::fresh_sqlite().await;
+                super::$name(db).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(crate::common::fresh_postgres().await).await
+            }
+        }
+    };
+}
+
+struct Ctx {
+    repo: Repo,
+    engine: SyncEngine,
+    account: AccountId,
+    integration: IntegrationId,
+    sim: Arc<Simulator>,
+    sim_url: String,
+    d: Dataset,
+    http: reqwest::Client,
+}
+
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        timeout: Duration::from_secs(20),
+    }
+}
+
+/// An account with a ConnectWise integration whose credentials point at a fresh simulator of
+/// the S dataset; with `loaded`, the dataset is also in Steward as the last full sync left it.
+async fn setup(db: Db, loaded: bool) -> Ctx {
+    db.migrate().await.expect("migrations apply");
+    let repo = Repo::new(db);
+    let account = repo.create_account("Alpha IT").await.unwrap();
+    let integration = repo
+        .create_integration(NewIntegration::connectwise(account))
+        .await
+        .unwrap();
+    let d = Dataset::generate(Size::S, 1);
+    if loaded {
+        loader::load(&repo.db, account, integration, &d)
+            .await
+            .unwrap();
+    }
+    let (sim_url, sim) = common::spawn_simulator_with(Records::from_dataset(&d)).await;
+    let c = common::sim_credentials();
+    let credentials = CwCredentials {
+        site_url: sim_url.clone(),
+        company_id: c.company_id,
+        public_key: c.public_key,
+        private_key: c.private_key,
+        client_id: c.client_id,
+    };
+    let secrets = Arc::new(SecretBox::new([7; 32]));
+    repo.set_integration_credentials(
+        account,
+        integration,
+        &secrets.seal_json(&credentials).unwrap(),
+    )
+    .await
+    .unwrap();
+    let engine = SyncEngine::new(repo.clone(), secrets).with_retry(fast_retry());
+    Ctx {
+        repo,
+        engine,
+        account,
+        integration,
+        sim,
+        sim_url,
+        d,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Ctx {
+    async fn sync(&self, mode: SyncMode) -> server::sync::RunReport {
+        self.engine
+            .run(self.account, self.integration, mode, SyncTrigger::Manual)
+            .await
+            .expect("the run starts")
+    }
+
+    /// Changes the PSA's data through the simulator's control API.
+    async fn psa(&self, method: reqwest::Method, path: &str, body: serde_json::Value) {
+        let r = self
+            .http
+            .request(method, format!("{}/_sim/{path}", self.sim_url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+    }
+
+    fn faults(&self, f: Faults) {
+        self.sim.faults.lock().unwrap().set(f);
+    }
+
+    /// Every linked item: (kind, PSA id) → (state, reason, name, active).
+    async fn links(&self) -> BTreeMap<(ItemKind, i64), Item> {
+        let mut all = BTreeMap::new();
+        for (kind, table, name) in [
+            (ItemKind::Organization, "organizations", "name"),
+            (ItemKind::Configuration, "configurations", "name"),
+            (
+                ItemKind::Contact,
+                "contacts",
+                "first_name || ' ' || last_name",
+            ),
+            (ItemKind::Location, "locations", "name"),
+        ] {
+            let active = if kind == ItemKind::Configuration {
+                "active"
+            } else {
+                "TRUE"
+            };
+            let sql = format!(
+                "SELECT psa_id, sync_state, orphan_reason, {name}, {active}, had_data_before_first_sync, id
+                 FROM {table} WHERE account_id = $1 AND integration_id IS NOT NULL"
+            );
+            let rows: Vec<(i64, String, Option<String>, String, bool, bool, i64)> =
+                on_db!(&self.repo.db, pool => sqlx::query_as(&sql).bind(self.account.0).fetch_all(pool).await)
+                    .unwrap();
+            for (psa_id, state, reason, name, active, had_data, id) in rows {
+                all.insert(
+                    (kind, psa_id),
+                    Item {
+                        state,
+                        reason,
+                        name,
+                        active,
+                        had_data,
+                        id,
+                    },
+                );
+            }
+        }
+        all
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.account.0).fetch_one(pool).await)
+            .unwrap()
+    }
+
+    async fn catalog_value(&self, category: CatalogCategory, name: &str) -> CatalogValueId {
+        let settings = self
+            .repo
+            .sync_settings(self.account, self.integration)
+            .await
+            .unwrap()
+            .unwrap();
+        settings
+            .values
+            .iter()
+            .find(|v| v.category == category && v.name == name)
+            .map(|v| v.id)
+            .unwrap_or_else(|| panic!("{name} is in the catalog"))
+    }
+
+    async fn set_synced(&self, value: CatalogValueId, checked: bool) {
+        assert!(self
+            .repo
+            .change_sync_settings(
+                self.account,
+                self.integration,
+                &SyncSettingsChange {
+                    values: vec![(value, checked)],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap());
+    }
+
+    async fn expected(&self) -> Expected {
+        Expected::of(&self.d, &self.d.plan())
+    }
+
+    async fn manage_data(&self) -> Expected {
+        let admin = app::model::CurrentUser {
+            user_id: app::model::UserId(0),
+            account_id: self.account,
+            account_name: "Alpha IT".into(),
+            email: "admin@example.com".into(),
+            name: "Admin".into(),
+            role: app::model::Role::Administrator,
+            restricted: false,
+        };
+        let summary = self
+            .repo
+            .integration(self.account, self.integration)
+            .await
+            .unwrap()
+            .unwrap();
+        Expected::from_manage_data(&self.repo.manage_data(&admin, summary).await.unwrap())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Item {
+    state: String,
+    reason: Option<String>,
+    name: String,
+    active: bool,
+    had_data: bool,
+    id: i64,
+}
+
+/// A company of the dataset with this fate whose own type and status sync, and its index.
+fn company_with(d: &Dataset, fate: Fate) -> (usize, i64) {
+    let plan = d.plan();
+    d.companies
+        .iter()
+        .enumerate()
+        .find(|(i, c)| {
+            c.fate == fate
+                && (fate != Fate::Normal
+                    || plan.companies[*i].state == Some(app::model::SyncState::Enabled))
+                && d.configurations.iter().any(|x| x.company == *i)
+        })
+        .map(|(i, c)| (i, c.psa_id))
+        .expect("the S dataset has one")
+}
+
+fn catalog_psa_id(d: &Dataset, category: CatalogCategory, name: &str) -> i64 {
+    d.catalog
+        .iter()
+        .find(|e| e.category == category && e.name == name)
+        .unwrap()
+        .psa_id
+}
+
+/// Rule 1 + 2 + 8 base case: a full sync of a PSA that matches Steward changes no state, writes
+/// a succeeded run, and counts every item that cannot be stored as failed, with an event.
+async fn full_sync_of_an_unchanged_psa_changes_nothing(db: Db) {
+    let ctx = setup(db, true).await;
+    let before = ctx.links().await;
+    let report = ctx.sync(SyncMode::Full).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded, "{report:?}");
+    assert_eq!(
+        (report.counts.created, report.counts.orphaned),
+        (0, 0),
+        "{report:?}"
+    );
+    assert!(report.counts.unchanged > 3000, "{report:?}");
+    let errors = before.values().filter(|i| i.state == "error").count() as i64;
+    assert!(errors > 0);
+    assert_eq!(report.counts.failed, errors, "items in error fail again");
+    assert_eq!(ctx.links().await, before);
+    assert_eq!(ctx.manage_data().await, ctx.expected().await);
+
+    let runs = ctx
+        .repo
+        .sync_runs(ctx.account, ctx.integration, 10)
+        .await
+        .unwrap();
+    assert_eq!(runs[0].id, report.run_id);
+    assert_eq!(runs[0].outcome, SyncOutcome::Succeeded);
+    assert_eq!(runs[0].counts, report.counts);
+    assert!(runs[0].finished_at.is_some());
+    let events = ctx
+        .repo
+        .sync_events(ctx.account, report.run_id, 1000, 0)
+        .await
+        .unwrap();
+    let failed: Vec<_> = events
+        .iter()
+        .filter(|e| e.level == EventLevel::Error)
+        .collect();
+    assert_eq!(failed.len() as i64, errors);
+    assert!(failed[0].message.contains("without a name"), "{failed:?}");
+    assert!(failed[0].psa_id.is_some() && failed[0].kind.is_some());
+    // Nothing is left staged.
+    assert_eq!(
+        ctx.count("SELECT COUNT(*) FROM sync_staging WHERE $1 > 0")
+            .await,
+        0
+    );
+}
+on_both!(full_sync_of_an_unchanged_psa_changes_nothing);
+
+/// Rule 1: a listing that fails at any page (catalog, companies, a company's sites, any page of
+/// configurations or contacts; a 500, malformed JSON or a cut connection) changes no item, and
+/// the run is logged as failed with the PSA's error.
+async fn a_failed_listing_at_any_page_changes_nothing(db: Db) {
+    let ctx = setup(db, true).await;
+    // Changes a successful full run would apply.
+    let (_, deleted) = company_with(&ctx.d, Fate::Normal);
+    ctx.psa(
+        reqwest::Method::DELETE,
+        &format!("companies/{deleted}"),
+        json!({}),
+    )
+    .await;
+    let prospect = catalog_psa_id(&ctx.d, CatalogCategory::OrganizationType, "Prospect");
+    let moved = ctx
+        .d
+        .companies
+        .iter()
+        .rev()
+        .find(|c| c.fate == Fate::Normal && c.psa_id != deleted)
+        .unwrap()
+        .psa_id;
+    ctx.psa(
+        reqwest::Method::PATCH,
+        &format!("companies/{moved}"),
+        json!({ "type_id": prospect, "name": "Renamed In The PSA" }),
+    )
+    .await;
+    let before = ctx.links().await;
+    let listed_company = moved;
+    let cases: Vec<(&str, String, usize)> = vec![
+        ("server_error", "company/companies/types".into(), 1),
+        ("server_error", "company/companies".into(), 1),
+        (
+            "malformed_json",
+            format!("company/companies/{listed_company}/sites"),
+            1,
+        ),
+        ("server_error", "company/configurations".into(), 1),
+        ("drop_connection", "company/configurations".into(), 2),
+        ("malformed_json", "company/configurations".into(), 3),
+        ("server_error", "company/contacts".into(), 1),
+    ];
+    for (fault, endpoint, page) in cases {
+        let f = PageFault {
+            endpoint: endpoint.clone(),
+            page,
+            times: None,
+        };
+        ctx.faults(match fault {
+            "server_error" => Faults {
+                server_error: Some(f),
+                ..Default::default()
+            },
+            "malformed_json" => Faults {
+                malformed_json: Some(f),
+                ..Default::default()
+            },
+            _ => Faults {
+                drop_connection: Some(f),
+                ..Default::default()
+            },
+        });
+        let report = ctx.sync(SyncMode::Full).await;
+        assert_eq!(
+            report.outcome,
+            SyncOutcome::Failed,
+            "{fault} at {endpoint} page {page}"
+        );
+        let error = report.error.unwrap();
+        assert!(
+            error.contains(&endpoint),
+            "the error names the endpoint: {error}"
+        );
+        if fault == "server_error" {
+            assert!(
+                error.contains("An unexpected error has occurred"),
+                "and the PSA's message: {error}"
+            );
+        }
+        assert_eq!(
+            ctx.links().await,
+            before,
+            "{fault} at {endpoint} page {page} changed items"
+        );
+        let run = ctx
+            .repo
+            .sync_run(ctx.account, ctx.integration, report.run_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(run.outcome, SyncOutcome::Failed);
+        assert_eq!(run.error_message.as_deref(), Some(error.as_str()));
+        let events = ctx
+            .repo
+            .sync_events(ctx.account, report.run_id, 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(events[0].level, EventLevel::Error);
+        assert_eq!(events[0].message, error);
+    }
+    assert_eq!(
+        ctx.count("SELECT COUNT(*) FROM sync_staging WHERE $1 > 0")
+            .await,
+        0,
+        "failed runs leave nothing staged"
+    );
+    // With the PSA healthy again, the same changes land.
+    ctx.faults(Faults::default());
+    let report = ctx.sync(SyncMode::Full).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded);
+    let after = ctx.links().await;
+    let gone = &after[&(ItemKind::Organization, deleted)];
+    assert_eq!(
+        (gone.state.as_str(), gone.reason.as_deref()),
+        ("orphaned", Some("deleted_in_psa"))
+    );
+    let moved_item = &after[&(ItemKind::Organization, moved)];
+    assert_eq!(moved_item.reason.as_deref(), Some("type_not_synced"));
+    assert!(
+        report.counts.orphaned > 2,
+        "the organizations and their children: {report:?}"
+    );
+}
+on_both!(a_failed_listing_at_any_page_changes_nothing);
+
+/// Rule 2: the PSA wins for enabled items; orphans keep their local fields.
+async fn the_psa_wins_for_enabled_items(db: Db) {
+    let ctx = setup(db, true).await;
+    let plan = ctx.d.plan();
+    let (i, enabled) = company_with(&ctx.d, Fate::Normal);
+    let orphan = ctx
+        .d
+        .companies
+        .iter()
+        .zip(&plan.companies)
+        .find(|(c, l)| c.fate == Fate::Normal && l.reason == Some(OrphanReason::TypeNotSynced))
+        .unwrap()
+        .0
+        .psa_id;
+    // A local edit of an enabled organization, and PSA renames of both.
+    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE organizations SET name = 'Edited In Steward' WHERE psa_id = $1")
+        .bind(enabled).execute(pool).await.map(|_| ())).unwrap();
+    ctx.psa(
+        reqwest::Method::PATCH,
+        &format!("companies/{orphan}"),
+        json!({ "name": "Orphan Renamed" }),
+    )
+    .await;
+    let before = ctx.links().await;
+    let report = ctx.sync(SyncMode::Full).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded);
+    let after = ctx.links().await;
+    assert_eq!(
+        after[&(ItemKind::Organization, enabled)].name,
+        ctx.d.companies[i].name
+    );
+    assert_eq!(
+        after[&(ItemKind::Organization, orphan)].name,
+        before[&(ItemKind::Organization, orphan)].name
+    );
+    assert_eq!(report.counts.updated, 1, "{report:?}");
+}
+on_both!(the_psa_wins_for_enabled_items);
+
+/// Rule 3 (+ 7, 8): unchecking a type shows Sync Active: No at once; only the next FULL sync
+/// orphans its items (and their children), with reasons and events; re-checking resumes them.
+async fn unchecked_types_orphan_after_the_next_full_sync(db: Db) {
+    let ctx = setup(db, true).await;
+    let vendor = ctx
+        .catalog_value(CatalogCategory::OrganizationType, "Vendor")
+        .await;
+    let vendor_psa = catalog_psa_id(&ctx.d, CatalogCategory::OrganizationType, "Vendor");
+    let plan = ctx.d.plan();
+    let vendors: Vec<i64> = ctx
+        .d
+        .companies
+        .iter()
+        .zip(&plan.companies)
+        .filter(|(c, l)| {
+            c.type_idx
+                == ctx
+                    .d
+                    .catalog
+                    .iter()
+                    .position(|e| {
+                        e.category == CatalogCategory::OrganizationType && e.psa_id == vendor_psa
+                    })
+                    .unwrap()
+                && l.state == Some(app::model::SyncState::Enabled)
+        })
+        .map(|(c, _)| c.psa_id)
+        .collect();
+    assert!(!vendors.is_empty());
+    ctx.set_synced(vendor, false).await;
+    let md = ctx.manage_data().await;
+    assert!(md
+        .synced_items
+        .iter()
+        .any(|r| r.type_or_status == "Type: Vendor" && r.sync_active == "No"));
+    let before = ctx.links().await;
+
+    let report = ctx.sync(SyncMode::Incremental).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded);
+    assert_eq!(
+        ctx.links().await,
+        before,
+        "an incremental run orphans nothing"
+    );
+
+    let report = ctx.sync(SyncMode::Full).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded);
+    let after = ctx.links().await;
+    for v in &vendors {
+        let org = &after[&(ItemKind::Organization, *v)];
+        assert_eq!(
+            (org.state.as_str(), org.reason.as_deref()),
+            ("orphaned", Some("type_not_synced"))
+        );
+    }
+    let newly_orphaned = after
+        .iter()
+        .filter(|(k, i)| i.state == "orphaned" && before[*k].state != "orphaned")
+        .count();
+    let children_orphaned = newly_orphaned - vendors.len();
+    assert!(
+        children_orphaned > 0,
+        "their configurations, contacts and locations too"
+    );
+    assert!(after
+        .iter()
+        .filter(|((k, _), i)| *k != ItemKind::Organization && i.state == "orphaned")
+        .all(|(_, i)| i.reason.is_some()));
+    assert_eq!(
+        report.counts.orphaned as usize,
+        vendors.len() + children_orphaned,
+        "{report:?}"
+    );
+    let events = ctx
+        .repo
+        .sync_events(ctx.account, report.run_id, 10_000, 0)
+        .await
+        .unwrap();
+    let orphan_events = events
+        .iter()
+        .filter(|e| e.level == EventLevel::Warning && e.message.contains("became an orphan"))
+        .count();
+    assert_eq!(orphan_events as i64, report.counts.orphaned);
+    // Children that were orphans for their own reason now say their organization stopped syncing.
+    assert!(events
+        .iter()
+        .any(|e| e.reason == Some(OrphanReason::ParentNotSyncing)
+            && e.message.contains("still an orphan, now because")));
+    assert!(events
+        .iter()
+        .any(|e| e.reason == Some(OrphanReason::TypeNotSynced)
+            && e.message.contains("became an orphan: Type not synced")));
+
+    // Re-checking resumes them at the next full sync.
+    ctx.set_synced(vendor, true).await;
+    let report = ctx.sync(SyncMode::Full).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded);
+    assert_eq!(ctx.links().await, before);
+    assert_eq!(ctx.manage_data().await, ctx.expected().await);
+}
+on_both!(unchecked_types_orphan_after_the_next_full_sync);
+
+/// Rule 4: a configuration that turns inactive is marked inactive whatever the settings, and
+/// orphaned (with its own reason) when its status is not synced.
+async fn inactive_configurations(db: Db) {
+    let ctx = setup(db, true).await;
+    let plan = ctx.d.plan();
+    let mut enabled = ctx
+        .d
+        .configurations
+        .iter()
+        .zip(&plan.configurations)
+        .filter(|(_, l)| l.state == Some(app::model::SyncState::Enabled))
+        .map(|(c, _)| c.psa_id);
+    let (a, b) = (enabled.next().unwrap(), enabled.next().unwrap());
+    let retired = catalog_psa_id(&ctx.d, CatalogCategory::ConfigurationStatus, "Retired");
+    ctx.psa(
+        reqwest::Method::PATCH,
+        &format!("configurations/{a}"),
+        json!({ "active": false }),
+    )
+    .await;
+    ctx.psa(
+        reqwest::Method::PATCH,
+        &format!("configurations/{b}"),
+        json!({ "active": false, "status_id": retired }),
+    )
+    .await;
+
+    let report = ctx.sync(SyncMode::Incremental).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded);
+    assert_eq!(report.counts.updated, 2, "{report:?}");
+    let links = ctx.links().await;
+    let (ia, ib) = (
+        &links[&(ItemKind::Configuration, a)],
+        &links[&(ItemKind::Configuration, b)],
+    );
+    assert!(
+        !ia.active && !ib.active,
+        "inactive at once, whatever the settings"
+    );
+    assert_eq!(
+        (ia.state.as_str(), ib.state.as_str()),
+        ("enabled", "enabled")
+    );
+
+    let report = ctx.sync(SyncMode::Full).await;
+    assert_eq!(report.counts.orphaned, 1, "{report:?}");
+    let links = ctx.links().await;
+    assert_eq!(links[&(ItemKind::Configuration, a)].state, "enabled");
+    let ib = &links[&(ItemKind::Configuration, b)];
+    assert_eq!(
+        (ib.state.as_str(), ib.reason.as_deref()),
+        ("orphaned", Some("inactive_status_not_synced"))
+    );
+}
+on_both!(inactive_configurations);
+
+/// Rule 5: items with sync disabled are never touched, and disconnected items deleted since are
+/// never recreated.
+async fn disabled_items_are_never_touched(db: Db) {
+    let ctx = setup(db, true).await;
+    let (_, disabled) = company_with(&ctx.d, Fate::Disabled);
+    let prospect = catalog_psa_id(&ctx.d, CatalogCategory::OrganizationType, "Prospect");
+    ctx.psa(
+        reqwest::Method::PATCH,
+        &format!("companies/{disabled}"),
+        json!({ "type_id": prospect, "name": "Renamed" }),
+    )
+    .await;
+    let before = ctx.links().await;
+    let tombstones = ctx
+        .count("SELECT COUNT(*) FROM disconnected_items WHERE account_id = $1 AND item_id IS NULL")
+        .await;
+    assert!(tombstones > 0);
+    for mode in [SyncMode::Incremental, SyncMode::Full] {
+        let report = ctx.sync(mode).await;
+        assert_eq!(report.outcome, SyncOutcome::Succeeded);
+        assert_eq!(
+            report.counts.created, 0,
+            "nothing disconnected is recreated: {report:?}"
+        );
+        assert_eq!(ctx.links().await, before);
+    }
+    let type_id: Option<i64> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+        "SELECT v.psa_id FROM organizations o JOIN psa_catalog_values v ON v.id = o.organization_type_id WHERE o.psa_id = $1")
+        .bind(disabled).fetch_one(pool).await).unwrap();
+    assert_ne!(type_id, Some(prospect), "not even its type changed");
+}
+on_both!(disabled_items_are_never_touched);
+
+/// Rule 6: the first sync links existing stand-alone items instead of duplicating them, and flags
+/// those that already had data.
+async fn the_first_sync_matches_stand_alone_items(db: Db) {
+    let ctx = setup(db, false).await;
+    // The admin sets the integration up: the PSA's catalog, every box checked.
+    let cw = ctx
+        .engine
+        .connector(ctx.account, ctx.integration)
+        .await
+        .unwrap();
+    ctx.repo
+        .merge_catalog(ctx.account, ctx.integration, &cw.catalog().await.unwrap())
+        .await
+        .unwrap();
+    let settings = ctx
+        .repo
+        .sync_settings(ctx.account, ctx.integration)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        settings.values.iter().all(|v| !v.sync_enabled),
+        "new values start unchecked"
+    );
+    assert!(ctx
+        .repo
+        .change_sync_settings(
+            ctx.account,
+            ctx.integration,
+            &SyncSettingsChange {
+                values: settings.values.iter().map(|v| (v.id, true)).collect(),
+                ..Default::default()
+            }
+        )
+        .await
+        .unwrap());
+
+    // Stand-alone items typed in before the integration existed.
+    let (with_data, _) = company_with(&ctx.d, Fate::Normal);
+    let c = &ctx.d.companies[with_data];
+    let without = ctx
+        .d
+        .companies
+        .iter()
+        .rposition(|x| x.fate == Fate::Normal)
+        .unwrap();
+    let cfg = ctx
+        .d
+        .configurations
+        .iter()
+        .find(|x| x.company == with_data && x.fate == Fate::Normal)
+        .unwrap();
+    let server_type = ctx
+        .catalog_value(
+            CatalogCategory::ConfigurationType,
+            ctx.d.catalog[cfg.type_idx].name,
+        )
+        .await;
+    let contact = ctx
+        .d
+        .contacts
+        .iter()
+        .find(|x| x.company == with_data && x.fate == Fate::Normal);
+    on_db!(&ctx.repo.db, pool => {
+        let now = chrono::Utc::now();
+        let org: i64 = sqlx::query_scalar("INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
+            .bind(ctx.account.0).bind(c.name.to_uppercase()).bind(now).fetch_one(pool).await.unwrap();
+        sqlx::query("INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
+            .bind(ctx.account.0).bind(&ctx.d.companies[without].name).bind(now).execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO configurations (account_id, organization_id, name, serial_number, configuration_type_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)")
+            .bind(ctx.account.0).bind(org).bind(&cfg.name).bind(&cfg.serial_number).bind(server_type.0).bind(now).execute(pool).await.unwrap();
+        if let Some(p) = contact {
+            sqlx::query("INSERT INTO contacts (account_id, organization_id, first_name, last_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                .bind(ctx.account.0).bind(org).bind(p.first_name).bind(p.last_name).bind(now).execute(pool).await.unwrap();
+        }
+        sqlx::query("INSERT INTO documents (account_id, organization_id, title, body, created_at, updated_at) VALUES ($1, $2, 'Network', 'VLANs', $3, $3)")
+            .bind(ctx.account.0).bind(org).bind(now).execute(pool).await.unwrap();
+    });
+
+    let report = ctx.sync(SyncMode::Full).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded, "{report:?}");
+    assert!(report.counts.created > 3000, "{report:?}");
+    let links = ctx.links().await;
+    let org = &links[&(ItemKind::Organization, c.psa_id)];
+    assert!(org.had_data, "it had a document and a configuration");
+    assert!(!links[&(ItemKind::Organization, ctx.d.companies[without].psa_id)].had_data);
+    assert!(links[&(ItemKind::Configuration, cfg.psa_id)].had_data);
+    if let Some(p) = contact {
+        assert!(links[&(ItemKind::Contact, p.psa_id)].had_data);
+    }
+    // No duplicates, no stand-alone leftovers of the matched ones.
+    assert_eq!(
+        ctx.count(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND integration_id IS NULL"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        ctx.count(
+            "SELECT COUNT(*) FROM configurations WHERE account_id = $1 AND integration_id IS NULL"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        ctx.count("SELECT COUNT(*) FROM documents WHERE account_id = $1")
+            .await,
+        1
+    );
+    let matched = ctx
+        .repo
+        .sync_events(ctx.account, report.run_id, 100, 0)
+        .await
+        .unwrap();
+    assert!(matched.iter().any(
+        |e| e.message.contains("matched an existing stand-alone item")
+            && e.message.contains("had data")
+    ));
+    // Prospects and other unsynced values would not have been created had they been unchecked;
+    // here everything is checked, so the whole PSA arrived, minus the nameless records.
+    let nameless = report.counts.failed;
+    assert!(nameless > 0);
+    let second = ctx.sync(SyncMode::Full).await;
+    assert_eq!(second.counts.created, 0, "{second:?}");
+}
+on_both!(the_first_sync_matches_stand_alone_items);
+
+/// Rule 7: incremental runs fetch only what changed; Pause Sync stops the next run (manual or
+/// scheduled) from starting; the scheduler runs what is due.
+async fn incremental_runs_pause_and_the_scheduler(db: Db) {
+    let ctx = setup(db, true).await;
+    let (i, company) = company_with(&ctx.d, Fate::Normal);
+    ctx.psa(
+        reqwest::Method::PATCH,
+        &format!("companies/{company}"),
+        json!({ "name": "New Name Ltd" }),
+    )
+    .await;
+    let report = ctx.sync(SyncMode::Incremental).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded);
+    // Only the changed company was fetched, with its sites (ConnectWise lists sites per company).
+    let sites = ctx
+        .links()
+        .await
+        .keys()
+        .filter(|(k, _)| *k == ItemKind::Location)
+        .count();
+    assert!(sites > 100);
+    let its_sites = ctx
+        .d
+        .sites
+        .iter()
+        .filter(|s| s.company == i && s.fate == Fate::Normal)
+        .count() as i64;
+    assert_eq!(
+        (report.counts.updated, report.counts.created),
+        (1, 0),
+        "{report:?}"
+    );
+    assert!(report.counts.unchanged <= its_sites + 1, "{report:?}");
+    assert_eq!(
+        ctx.links().await[&(ItemKind::Organization, company)].name,
+        "New Name Ltd"
+    );
+    assert_ne!(ctx.d.companies[i].name, "New Name Ltd");
+    let runs = ctx
+        .repo
+        .sync_runs(ctx.account, ctx.integration, 1)
+        .await
+        .unwrap();
+    assert_eq!(runs[0].mode, SyncMode::Incremental);
+
+    assert!(ctx
+        .repo
+        .set_integration_state(ctx.account, ctx.integration, IntegrationState::Paused)
+        .await
+        .unwrap());
+    let n_runs = ctx
+        .count("SELECT COUNT(*) FROM sync_runs WHERE account_id = $1")
+        .await;
+    assert!(matches!(
+        ctx.engine
+            .run(
+                ctx.account,
+                ctx.integration,
+                SyncMode::Full,
+                SyncTrigger::Manual
+            )
+            .await,
+        Err(SyncError::Paused)
+    ));
+    assert!(matches!(
+        ctx.engine
+            .start(
+                ctx.account,
+                ctx.integration,
+                SyncMode::Full,
+                SyncTrigger::Manual
+            )
+            .await,
+        Err(SyncError::Paused)
+    ));
+    // Make the integration overdue: a paused one still does not run.
+    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE sync_runs SET started_at = $1")
+        .bind(chrono::Utc::now() - chrono::Duration::hours(3)).execute(pool).await.map(|_| ()))
+    .unwrap();
+    let scheduler = Scheduler::new(ctx.engine.clone());
+    assert_eq!(scheduler.run_due().await.unwrap(), 0);
+    assert_eq!(
+        ctx.count("SELECT COUNT(*) FROM sync_runs WHERE account_id = $1")
+            .await,
+        n_runs
+    );
+
+    assert!(ctx
+        .repo
+        .set_integration_state(ctx.account, ctx.integration, IntegrationState::Active)
+        .await
+        .unwrap());
+    assert_eq!(
+        scheduler.run_due().await.unwrap(),
+        1,
+        "an overdue integration runs"
+    );
+    let runs = ctx
+        .repo
+        .sync_runs(ctx.account, ctx.integration, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (runs[0].trigger, runs[0].outcome),
+        (SyncTrigger::Schedule, SyncOutcome::Succeeded)
+    );
+    assert_eq!(
+        scheduler.run_due().await.unwrap(),
+        0,
+        "not due again before its interval"
+    );
+}
+on_both!(incremental_runs_pause_and_the_scheduler);
+
+/// One run per integration at a time, across app nodes sharing the database; a second Start
+/// Manual Sync joins the running one; a run cut off by a crash does not block the next.
+async fn one_run_per_integration_across_nodes(db: Db, second: Db) {
+    let ctx = setup(db, true).await;
+    // A second app node: its own pool on the same database, its own engine.
+    let other = SyncEngine::new(Repo::new(second), Arc::new(SecretBox::new([7; 32])));
+    ctx.faults(Faults {
+        slow_millis: Some(150),
+        ..Default::default()
+    });
+    let started = ctx
+        .engine
+        .start(
+            ctx.account,
+            ctx.integration,
+            SyncMode::Full,
+            SyncTrigger::Manual,
+        )
+        .await
+        .unwrap();
+    assert!(started.started);
+    let again = other
+        .start(
+            ctx.account,
+            ctx.integration,
+            SyncMode::Full,
+            SyncTrigger::Manual,
+        )
+        .await
+        .unwrap();
+    assert_eq!((again.run_id, again.started), (started.run_id, false));
+    let joined = other
+        .run(
+            ctx.account,
+            ctx.integration,
+            SyncMode::Full,
+            SyncTrigger::Schedule,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (joined.run_id, joined.outcome),
+        (started.run_id, SyncOutcome::Running)
+    );
+    ctx.faults(Faults::default());
+    // Poll until the background run ends.
+    let run = loop {
+        let run = ctx
+            .repo
+            .sync_run(ctx.account, ctx.integration, started.run_id)
+            .await
+            .unwrap()
+            .unwrap();
+        if run.outcome != SyncOutcome::Running {
+            break run;
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(run.outcome, SyncOutcome::Succeeded);
+
+    // A node died mid-run: its run stays "running" with an old heartbeat.
+    let old = chrono::Utc::now() - chrono::Duration::hours(1);
+    on_db!(&ctx.repo.db, pool => sqlx::query(
+        "INSERT INTO sync_runs (account_id, integration_id, mode, trigger_source, outcome, started_at, heartbeat_at) VALUES ($1, $2, 'full', 'schedule', 'running', $3, $3)")
+        .bind(ctx.account.0).bind(ctx.integration.0).bind(old).execute(pool).await.map(|_| ())).unwrap();
+    let report = other
+        .run(
+            ctx.account,
+            ctx.integration,
+            SyncMode::Full,
+            SyncTrigger::Manual,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Succeeded);
+    let runs = ctx
+        .repo
+        .sync_runs(ctx.account, ctx.integration, 3)
+        .await
+        .unwrap();
+    let cut = runs
+        .iter()
+        .find(|r| r.started_at < old + chrono::Duration::seconds(1))
+        .unwrap();
+    assert_eq!(cut.outcome, SyncOutcome::Failed);
+    assert!(cut.error_message.as_deref().unwrap().contains("cut off"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_run_per_integration_across_nodes_sqlite() {
+    let (db, dir) = common::fresh_sqlite().await;
+    let url = format!("sqlite://{}", dir.path().join("steward.db").display());
+    let second = Db::connect(&url).await.unwrap();
+    one_run_per_integration_across_nodes(db, second).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_run_per_integration_across_nodes_postgres() {
+    let url = common::fresh_postgres_url().await;
+    let db = Db::connect(&url).await.unwrap();
+    let second = Db::connect(&url).await.unwrap();
+    one_run_per_integration_across_nodes(db, second).await
+}
