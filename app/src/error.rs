@@ -22,6 +22,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// The feature is switched off for this account.
     FeatureUnavailable,
+    /// The request clashes with the thing's current state (e.g. a sync while sync is paused).
+    Conflict,
     /// The browser could not reach Steward.
     Network,
     /// A fault on Steward's side; the cause is in the server log.
@@ -35,6 +37,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden | ErrorCode::CrossOrigin | ErrorCode::FeatureUnavailable => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
             ErrorCode::InvalidInput => 422,
             ErrorCode::Network => 503,
             ErrorCode::Internal => 500,
@@ -84,6 +87,10 @@ impl AppError {
             ErrorCode::NotFound,
             format!("{what} was not found in your account: it may have been removed"),
         )
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, message)
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Self {

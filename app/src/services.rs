@@ -4,7 +4,8 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData,
+    CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, SyncEvent,
+    SyncRun, SyncSettings, SyncSettingsChange, SyncStarted,
 };
 use std::sync::Arc;
 
@@ -41,6 +42,44 @@ pub trait Services: Send + Sync + 'static {
         search: &str,
         page: u32,
     ) -> Result<ItemPage, AppError>;
+    /// Start Manual Sync: a full run now, or the running one if a run is going.
+    async fn start_sync(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<SyncStarted, AppError>;
+    /// Pause Sync (true) / Resume Sync (false).
+    async fn set_sync_paused(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        paused: bool,
+    ) -> Result<IntegrationSummary, AppError>;
+    /// The integration's sync runs, newest first.
+    async fn sync_runs(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Vec<SyncRun>, AppError>;
+    /// One run's events, errors first, `page` 1-based.
+    async fn sync_events(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        run: i64,
+        page: u32,
+    ) -> Result<Vec<SyncEvent>, AppError>;
+    async fn sync_settings(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<SyncSettings, AppError>;
+    async fn change_sync_settings(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        change: SyncSettingsChange,
+    ) -> Result<SyncSettings, AppError>;
 }
 
 /// The server's implementation, as provided through context.

@@ -5,15 +5,27 @@ use crate::auth;
 use crate::dataset::{loader, Dataset, Expected, Size};
 use crate::repo::{Activity, NewIntegration, NewUser, Repo};
 use anyhow::Context;
-use app::model::{AccountId, Role};
+use app::model::{AccountId, IntegrationId, Role};
 use std::path::Path;
 
 /// The seed of the demo dataset: the demo is the same on every machine.
 pub const DEMO_SEED: u64 = 1;
 
+/// The file in the data directory that names the demo integration (it syncs from the built-in
+/// simulator, whose address changes from start to start).
+pub const DEMO_PSA_FILE: &str = "demo-psa.json";
+
+/// The integration the demo's simulator serves.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct DemoPsa {
+    pub account: AccountId,
+    pub integration: IntegrationId,
+}
+
 /// What the first start created, for the log.
 pub struct Bootstrapped {
     pub account: AccountId,
+    pub integration: IntegrationId,
     pub admin_email: String,
     /// Set when Steward generated the password (it is printed once).
     pub generated_password: Option<String>,
@@ -78,9 +90,18 @@ pub async fn ensure_demo_account(
             elapsed_ms = report.elapsed.as_millis() as u64,
             "demo dataset loaded"
         );
+        std::fs::write(
+            data_dir.join(DEMO_PSA_FILE),
+            serde_json::to_vec_pretty(&DemoPsa {
+                account,
+                integration,
+            })?,
+        )
+        .context("could not write demo-psa.json into the data directory")?;
     }
     Ok(Some(Bootstrapped {
         account,
+        integration,
         admin_email: admin_email.to_string(),
         generated_password: generated,
     }))

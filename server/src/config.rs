@@ -39,6 +39,15 @@ pub struct ServeConfig {
     #[arg(long, env = "STEWARD_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
 
+    /// With the demo data: where the built-in ConnectWise Manage simulator the demo integration
+    /// syncs from listens (port 0: any free port).
+    #[arg(long, env = "STEWARD_DEMO_PSA_ADDR", default_value = "127.0.0.1:0")]
+    pub demo_psa_addr: SocketAddr,
+
+    /// Do not start scheduled syncs on this node.
+    #[arg(long, env = "STEWARD_NO_SCHEDULER")]
+    pub no_scheduler: bool,
+
     /// Where the built site (JS, WASM, CSS) is served from.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,

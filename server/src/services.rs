@@ -3,14 +3,50 @@
 
 use crate::auth;
 use crate::repo::Repo;
+use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
-use app::model::{CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData};
+use app::model::{
+    CurrentUser, IntegrationId, IntegrationState, IntegrationSummary, ItemKind, ItemPage,
+    ManageData, SyncEvent, SyncMode, SyncRun, SyncSettings, SyncSettingsChange, SyncStarted,
+    SyncTrigger,
+};
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
 
 #[derive(Clone)]
 pub struct AppServices {
     pub repo: Repo,
+    pub sync: SyncEngine,
+}
+
+/// Events per page of a run's log.
+const EVENTS_PER_PAGE: i64 = 100;
+
+/// The bounds of the sync interval, in minutes.
+const SCHEDULE_MINUTES: std::ops::RangeInclusive<i64> = 5..=10_080;
+
+impl AppServices {
+    /// The integration, if it is the user's account's.
+    async fn own_integration(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<IntegrationSummary, AppError> {
+        self.repo
+            .integration(user.account_id, integration)
+            .await
+            .map_err(internal("loading an integration"))?
+            .ok_or_else(|| AppError::not_found("That integration"))
+    }
+
+    /// Integration settings and sync actions: Manager and Administrator.
+    fn may_manage(user: &CurrentUser, what: &str) -> Result<(), AppError> {
+        if user.role.can_manage_integrations() {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(what))
+        }
+    }
 }
 
 /// Logs an internal fault with its context and returns the generic error.
@@ -111,5 +147,128 @@ impl Services for AppServices {
             .items(user, kind, search, page)
             .await
             .map_err(internal("listing items"))
+    }
+
+    async fn start_sync(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<SyncStarted, AppError> {
+        Self::may_manage(user, "start a sync")?;
+        self.own_integration(user, integration).await?;
+        self.sync
+            .start(
+                user.account_id,
+                integration,
+                SyncMode::Full,
+                SyncTrigger::Manual,
+            )
+            .await
+            .map_err(|e| match e {
+                SyncError::NotFound => AppError::not_found("That integration"),
+                SyncError::Paused => AppError::conflict(e.to_string()),
+                SyncError::NoCredentials => AppError::invalid_input(e.to_string()),
+                SyncError::Internal(e) => AppError::internal_from("starting a sync", e.as_ref()),
+            })
+    }
+
+    async fn set_sync_paused(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        paused: bool,
+    ) -> Result<IntegrationSummary, AppError> {
+        Self::may_manage(user, "pause or resume sync")?;
+        self.own_integration(user, integration).await?;
+        let state = if paused {
+            IntegrationState::Paused
+        } else {
+            IntegrationState::Active
+        };
+        self.repo
+            .set_integration_state(user.account_id, integration, state)
+            .await
+            .map_err(internal("pausing or resuming sync"))?;
+        self.own_integration(user, integration).await
+    }
+
+    async fn sync_runs(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Vec<SyncRun>, AppError> {
+        self.own_integration(user, integration).await?;
+        self.repo
+            .sync_runs(user.account_id, integration, 100)
+            .await
+            .map_err(internal("listing sync runs"))
+    }
+
+    async fn sync_events(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        run: i64,
+        page: u32,
+    ) -> Result<Vec<SyncEvent>, AppError> {
+        if page == 0 {
+            return Err(AppError::invalid_input("Pages start at 1"));
+        }
+        self.repo
+            .sync_run(user.account_id, integration, run)
+            .await
+            .map_err(internal("loading a sync run"))?
+            .ok_or_else(|| AppError::not_found("That sync run"))?;
+        self.repo
+            .sync_events(
+                user.account_id,
+                run,
+                EVENTS_PER_PAGE,
+                (i64::from(page) - 1) * EVENTS_PER_PAGE,
+            )
+            .await
+            .map_err(internal("listing sync events"))
+    }
+
+    async fn sync_settings(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<SyncSettings, AppError> {
+        self.repo
+            .sync_settings(user.account_id, integration)
+            .await
+            .map_err(internal("loading sync settings"))?
+            .ok_or_else(|| AppError::not_found("That integration"))
+    }
+
+    async fn change_sync_settings(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        change: SyncSettingsChange,
+    ) -> Result<SyncSettings, AppError> {
+        Self::may_manage(user, "change the sync settings")?;
+        if let Some(m) = change.schedule_minutes {
+            if !SCHEDULE_MINUTES.contains(&m) {
+                return Err(AppError::invalid_input(format!(
+                    "The sync interval must be between {} and {} minutes",
+                    SCHEDULE_MINUTES.start(),
+                    SCHEDULE_MINUTES.end()
+                )));
+            }
+        }
+        self.own_integration(user, integration).await?;
+        let applied = self
+            .repo
+            .change_sync_settings(user.account_id, integration, &change)
+            .await
+            .map_err(internal("changing sync settings"))?;
+        if !applied {
+            return Err(AppError::invalid_input(
+                "A type or status in the change is not one of this integration's: reload the settings and try again",
+            ));
+        }
+        self.sync_settings(user, integration).await
     }
 }

@@ -1,14 +1,19 @@
 //! Start-up you can drive from a test: `Application::build` opens and migrates the database,
 //! bootstraps an empty one and binds the listener; `run_until` serves until shutdown.
 
-use crate::bootstrap::{ensure_demo_account, Bootstrapped};
+use crate::bootstrap::{ensure_demo_account, Bootstrapped, DemoPsa, DEMO_PSA_FILE};
 use crate::config::ServeConfig;
+use crate::dataset::{Dataset, Size};
 use crate::db::Db;
 use crate::http::{build_router, AppState};
+use crate::psa::connectwise::client::CwCredentials;
+use crate::psa::simulator::{Records, SimCredentials, Simulator};
 use crate::repo::Repo;
 use crate::secrets::SecretBox;
 use crate::services::AppServices;
+use crate::sync::{Scheduler, SyncEngine};
 use anyhow::Context;
+use app::model::{SyncMode, SyncTrigger};
 use leptos::config::LeptosOptions;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -21,7 +26,11 @@ pub struct Application {
     pub addr: SocketAddr,
     pub repo: Repo,
     pub secrets: Arc<SecretBox>,
+    pub sync: SyncEngine,
     pub bootstrapped: Option<Bootstrapped>,
+    /// The demo's built-in ConnectWise simulator, when the demo data is on.
+    pub demo_psa: Option<String>,
+    scheduler: bool,
 }
 
 impl Application {
@@ -48,6 +57,12 @@ impl Application {
         )
         .await
         .context("could not set up the demo account")?;
+        let sync = SyncEngine::new(repo.clone(), secrets.clone());
+        let demo_psa = if config.no_demo_data {
+            None
+        } else {
+            start_demo_psa(config, &repo, &secrets).await?
+        };
 
         let listener = TcpListener::bind(config.addr).await.with_context(|| {
             format!(
@@ -64,7 +79,10 @@ impl Application {
             .build();
         let state = AppState {
             leptos_options,
-            services: Arc::new(AppServices { repo: repo.clone() }),
+            services: Arc::new(AppServices {
+                repo: repo.clone(),
+                sync: sync.clone(),
+            }),
         };
         Ok(Application {
             listener,
@@ -72,7 +90,10 @@ impl Application {
             addr,
             repo,
             secrets,
+            sync,
             bootstrapped,
+            demo_psa,
+            scheduler: !config.no_scheduler,
         })
     }
 
@@ -81,11 +102,79 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        // The demo's first full sync, from the simulator, right after the first start.
+        if let (Some(b), Some(_)) = (&self.bootstrapped, &self.demo_psa) {
+            match self
+                .sync
+                .start(
+                    b.account,
+                    b.integration,
+                    SyncMode::Full,
+                    SyncTrigger::Manual,
+                )
+                .await
+            {
+                Ok(started) => {
+                    tracing::info!(run_id = started.run_id, "demo: first full sync started")
+                }
+                Err(e) => tracing::error!(error = %e, "demo: the first full sync did not start"),
+            }
+        }
+        let scheduler = self
+            .scheduler
+            .then(|| tokio::spawn(Scheduler::new(self.sync.clone()).run_forever()));
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("the HTTP server stopped with an error")?;
+            .context("the HTTP server stopped with an error");
+        if let Some(s) = scheduler {
+            s.abort();
+        }
+        served?;
         self.repo.db.close().await;
         Ok(())
     }
+}
+
+/// Starts the demo's ConnectWise simulator (the demo dataset, the simulator's default
+/// credentials) and points the demo integration at it: its credentials are sealed again on each
+/// start, since the simulator's port may change.
+async fn start_demo_psa(
+    config: &ServeConfig,
+    repo: &Repo,
+    secrets: &SecretBox,
+) -> anyhow::Result<Option<String>> {
+    let path = config.data_dir.join(DEMO_PSA_FILE);
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Ok(None);
+    };
+    let demo: DemoPsa = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "{} is not readable: delete it to skip the demo PSA",
+            path.display()
+        )
+    })?;
+    let dataset = Dataset::generate(Size::S, crate::bootstrap::DEMO_SEED);
+    let credentials = SimCredentials::demo();
+    let sim = Simulator::new(credentials.clone(), Records::from_dataset(&dataset));
+    let listener = TcpListener::bind(config.demo_psa_addr)
+        .await
+        .with_context(|| format!("could not start the demo PSA on {}", config.demo_psa_addr))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, crate::psa::simulator::router(sim)).await {
+            tracing::error!(error = %e, "the demo PSA stopped");
+        }
+    });
+    let sealed = secrets.seal_json(&CwCredentials {
+        site_url: url.clone(),
+        company_id: credentials.company_id,
+        public_key: credentials.public_key,
+        private_key: credentials.private_key,
+        client_id: credentials.client_id,
+    })?;
+    repo.set_integration_credentials(demo.account, demo.integration, &sealed)
+        .await?;
+    tracing::info!(%url, "demo: the ConnectWise Manage simulator serves the demo PSA");
+    Ok(Some(url))
 }

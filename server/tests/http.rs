@@ -15,6 +15,9 @@ const PASSWORD: &str = "integration-test-pw";
 
 struct TestApp {
     base: String,
+    repo: server::repo::Repo,
+    /// The demo's ConnectWise simulator.
+    demo_psa: String,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -35,6 +38,8 @@ fn config(
         admin_password: admin_password.map(str::to_string),
         no_demo_data: !demo,
         secret_key: None,
+        demo_psa_addr: "127.0.0.1:0".parse().unwrap(),
+        no_scheduler: false,
         site_root: dir.path().join("site").display().to_string(),
     }
 }
@@ -45,12 +50,19 @@ impl TestApp {
         let config = config(&dir, database_url, Some(PASSWORD), true);
         let app = Application::build(&config).await.expect("Steward starts");
         let base = format!("http://{}", app.addr);
+        let repo = app.repo.clone();
+        let demo_psa = app
+            .demo_psa
+            .clone()
+            .expect("the demo starts its PSA simulator");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
         TestApp {
             base,
+            repo,
+            demo_psa,
             _dir: dir,
             shutdown: Some(tx),
             server: Some(server),
@@ -332,4 +344,314 @@ async fn a_second_start_keeps_the_data_and_creates_nothing_new() {
         "the credentials key is generated once into the data directory"
     );
     assert_eq!(second.repo.account_ids().await.unwrap().len(), 1);
+}
+
+/// Polls a run until it ends.
+async fn finished_run(app: &TestApp, client: &reqwest::Client, run: i64) -> Value {
+    loop {
+        let runs: Value = client
+            .get(app.url("/api/v1/integrations/1/sync-runs"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let this = runs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == run)
+            .cloned()
+            .expect("the run is listed");
+        if this["outcome"] != "running" {
+            return this;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Start Manual Sync, its dedupe, Pause / Resume, runs and events, and the sync settings, over
+/// /api/v1 against the demo's simulator.
+async fn drive_sync_api(app: &TestApp) {
+    let admin = app.client();
+    assert_eq!(app.sign_in(&admin).await.status().as_u16(), 200);
+    let http = reqwest::Client::new();
+
+    // The demo's first full sync from its simulator, started at boot, succeeds.
+    let runs: Value = admin
+        .get(app.url("/api/v1/integrations/1/sync-runs"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["trigger"] == "manual")
+        .expect("the demo's first sync")
+        .clone();
+    let first = finished_run(app, &admin, first["id"].as_i64().unwrap()).await;
+    assert_eq!(first["outcome"], "succeeded", "{first}");
+    assert_eq!(first["mode"], "full");
+    assert_eq!(first["counts"]["created"], 0, "{first}");
+
+    // A slow PSA keeps the next run going long enough to ask twice.
+    let r = http
+        .put(format!("{}/_sim/faults", app.demo_psa))
+        .json(&json!({ "slow_millis": 40 }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let start = admin
+        .post(app.url("/api/v1/integrations/1/sync"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status().as_u16(), 202);
+    let started: Value = start.json().await.unwrap();
+    assert_eq!(started["started"], true);
+    let again: Value = admin
+        .post(app.url("/api/v1/integrations/1/sync"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&again["run_id"], &again["started"]),
+        (&started["run_id"], &json!(false)),
+        "a second request joins the running run"
+    );
+    http.delete(format!("{}/_sim/faults", app.demo_psa))
+        .send()
+        .await
+        .unwrap();
+    let run = finished_run(app, &admin, started["run_id"].as_i64().unwrap()).await;
+    assert_eq!(run["outcome"], "succeeded", "{run}");
+    let events: Value = admin
+        .get(app.url(&format!(
+            "/api/v1/integrations/1/sync-runs/{}/events?page=1",
+            run["id"]
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = events.as_array().unwrap();
+    assert_eq!(
+        events.len() as i64,
+        run["counts"]["failed"].as_i64().unwrap().min(100)
+    );
+    assert!(events.iter().all(
+        |e| e["level"] == "error" && e["message"].as_str().unwrap().contains("without a name")
+    ));
+    assert_eq!(
+        error_code(
+            admin
+                .get(app.url("/api/v1/integrations/1/sync-runs/999999/events"))
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
+        (404, "not_found".into())
+    );
+    assert_eq!(
+        error_code(
+            admin
+                .get(app.url("/api/v1/integrations/1/sync-runs/x/events"))
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
+        (422, "invalid_input".into())
+    );
+
+    // Pause Sync: the next run does not start; Resume Sync lets it.
+    let paused: Value = admin
+        .post(app.url("/api/v1/integrations/1/pause"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paused["state"], "paused");
+    let refused = admin
+        .post(app.url("/api/v1/integrations/1/sync"))
+        .send()
+        .await
+        .unwrap();
+    let (status, code) = error_code(refused).await;
+    assert_eq!((status, code.as_str()), (409, "conflict"));
+    let resumed: Value = admin
+        .post(app.url("/api/v1/integrations/1/resume"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(resumed["state"], "active");
+
+    // Sync settings: read, uncheck a type (Sync Active: No at once), refuse bad changes.
+    let settings: Value = admin
+        .get(app.url("/api/v1/integrations/1/sync-settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["schedule_minutes"], 60);
+    let vendor = settings["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["category"] == "organization_type" && v["name"] == "Vendor")
+        .unwrap()
+        .clone();
+    assert_eq!(vendor["sync_enabled"], true);
+    let changed: Value = admin
+        .patch(app.url("/api/v1/integrations/1/sync-settings"))
+        .json(&json!({ "values": [[vendor["id"], false]], "schedule_minutes": 30 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(changed["schedule_minutes"], 30);
+    assert!(changed["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["id"] == vendor["id"] && v["sync_enabled"] == false));
+    let md: Value = admin
+        .get(app.url("/api/v1/integrations/1/manage-data"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(md["synced_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["value_name"] == "Vendor" && r["sync_active"] == false));
+    for bad in [
+        json!({ "schedule_minutes": 0 }),
+        json!({ "values": [[999999, true]] }),
+        json!({ "values": "all" }),
+    ] {
+        let resp = admin
+            .patch(app.url("/api/v1/integrations/1/sync-settings"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            error_code(resp).await,
+            (422, "invalid_input".into()),
+            "{bad}"
+        );
+    }
+    let unchanged: Value = admin
+        .get(app.url("/api/v1/integrations/1/sync-settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        unchanged["schedule_minutes"], 30,
+        "a refused change changes nothing"
+    );
+
+    // An Editor may read but not start, pause or change.
+    let account = app.repo.account_ids().await.unwrap()[0];
+    let hash = server::auth::hash_password("editor-password-1").unwrap();
+    app.repo
+        .create_user(server::repo::NewUser {
+            account,
+            email: "editor@steward.test",
+            name: "Eddie",
+            password_hash: &hash,
+            role: app::model::Role::Editor,
+            restricted: false,
+        })
+        .await
+        .unwrap();
+    let editor = app.client();
+    let r = editor
+        .post(app.url("/api/v1/session"))
+        .json(&json!({ "email": "editor@steward.test", "password": "editor-password-1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        editor
+            .get(app.url("/api/v1/integrations/1/sync-runs"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    for (method, path) in [
+        ("POST", "sync"),
+        ("POST", "pause"),
+        ("POST", "resume"),
+        ("PATCH", "sync-settings"),
+    ] {
+        let req = editor.request(
+            method.parse().unwrap(),
+            app.url(&format!("/api/v1/integrations/1/{path}")),
+        );
+        let resp = req.json(&json!({})).send().await.unwrap();
+        assert_eq!(
+            error_code(resp).await,
+            (403, "forbidden".into()),
+            "{method} {path}"
+        );
+    }
+    // Another account's integration does not exist for this one.
+    assert_eq!(
+        error_code(
+            admin
+                .post(app.url("/api/v1/integrations/999/sync"))
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
+        (404, "not_found".into())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_api_on_sqlite() {
+    let app = TestApp::spawn(None).await;
+    drive_sync_api(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_api_on_postgres() {
+    let app = TestApp::spawn(Some(common::fresh_postgres_url().await)).await;
+    drive_sync_api(&app).await;
+    app.stop().await;
 }

@@ -3,11 +3,14 @@
 
 use super::{ApiError, AppState};
 use app::error::AppError;
-use app::model::{CurrentUser, IntegrationId, IntegrationSummary, ManageData};
+use app::model::{
+    CurrentUser, IntegrationId, IntegrationSummary, ManageData, SyncEvent, SyncRun, SyncSettings,
+    SyncSettingsChange, SyncStarted,
+};
 use app::services::{
     cleared_session_cookie, cookie_value, session_cookie, Services, SESSION_COOKIE,
 };
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -94,17 +97,116 @@ pub async fn integrations(
     Ok(Json(state.services.integrations(&user).await?))
 }
 
+/// A path's integration id.
+fn integration_id(raw: &str) -> Result<IntegrationId, ApiError> {
+    raw.parse::<i64>().map(IntegrationId).map_err(|_| {
+        ApiError(AppError::invalid_input(
+            "The integration id must be a number",
+        ))
+    })
+}
+
 /// GET /api/v1/integrations/{id}/manage-data
 pub async fn manage_data(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<ManageData>, ApiError> {
-    let id = id
-        .parse::<i64>()
-        .map_err(|_| AppError::invalid_input("The integration id must be a number"))?;
+    let id = integration_id(&id)?;
+    Ok(Json(state.services.manage_data(&user, id).await?))
+}
+
+/// POST /api/v1/integrations/{id}/sync: Start Manual Sync. 202 with the run; a run already
+/// going is answered with that run (`started: false`).
+pub async fn start_sync(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<SyncStarted>), ApiError> {
+    let id = integration_id(&id)?;
+    let started = state.services.start_sync(&user, id).await?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
+}
+
+/// POST /api/v1/integrations/{id}/pause
+pub async fn pause(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<IntegrationSummary>, ApiError> {
+    let id = integration_id(&id)?;
+    Ok(Json(state.services.set_sync_paused(&user, id, true).await?))
+}
+
+/// POST /api/v1/integrations/{id}/resume
+pub async fn resume(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<IntegrationSummary>, ApiError> {
+    let id = integration_id(&id)?;
     Ok(Json(
-        state.services.manage_data(&user, IntegrationId(id)).await?,
+        state.services.set_sync_paused(&user, id, false).await?,
+    ))
+}
+
+/// GET /api/v1/integrations/{id}/sync-runs
+pub async fn sync_runs(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<SyncRun>>, ApiError> {
+    let id = integration_id(&id)?;
+    Ok(Json(state.services.sync_runs(&user, id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+}
+
+/// GET /api/v1/integrations/{id}/sync-runs/{run}/events?page=N
+pub async fn sync_events(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, run)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Vec<SyncEvent>>, ApiError> {
+    let id = integration_id(&id)?;
+    let run = run
+        .parse::<i64>()
+        .map_err(|_| ApiError(AppError::invalid_input("The run id must be a number")))?;
+    Ok(Json(
+        state
+            .services
+            .sync_events(&user, id, run, q.page.unwrap_or(1))
+            .await?,
+    ))
+}
+
+/// GET /api/v1/integrations/{id}/sync-settings
+pub async fn sync_settings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<SyncSettings>, ApiError> {
+    let id = integration_id(&id)?;
+    Ok(Json(state.services.sync_settings(&user, id).await?))
+}
+
+/// PATCH /api/v1/integrations/{id}/sync-settings
+pub async fn change_sync_settings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(change): ApiJson<SyncSettingsChange>,
+) -> Result<Json<SyncSettings>, ApiError> {
+    let id = integration_id(&id)?;
+    Ok(Json(
+        state
+            .services
+            .change_sync_settings(&user, id, change)
+            .await?,
     ))
 }
 

@@ -37,6 +37,21 @@ pub fn build_router(state: AppState) -> Router {
             "/api/v1/integrations/{id}/manage-data",
             get(api_v1::manage_data),
         )
+        .route("/api/v1/integrations/{id}/sync", post(api_v1::start_sync))
+        .route("/api/v1/integrations/{id}/pause", post(api_v1::pause))
+        .route("/api/v1/integrations/{id}/resume", post(api_v1::resume))
+        .route(
+            "/api/v1/integrations/{id}/sync-runs",
+            get(api_v1::sync_runs),
+        )
+        .route(
+            "/api/v1/integrations/{id}/sync-runs/{run}/events",
+            get(api_v1::sync_events),
+        )
+        .route(
+            "/api/v1/integrations/{id}/sync-settings",
+            get(api_v1::sync_settings).patch(api_v1::change_sync_settings),
+        )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/{*rest}", any(api_v1::no_such_route))
         .route("/healthz", get(|| async { "ok" }))

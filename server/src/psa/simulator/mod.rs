@@ -23,24 +23,29 @@ use std::sync::{Arc, RwLock};
 
 pub const BASE: &str = "/v4_6_release/apis/3.0";
 
+const DEMO_COMPANY_ID: &str = "steward_demo";
+const DEMO_PUBLIC_KEY: &str = "demo-public-key";
+const DEMO_PRIVATE_KEY: &str = "demo-private-key";
+const DEMO_CLIENT_ID: &str = "00000000-0000-4000-8000-000000000001";
+
 /// The credentials the simulator accepts.
 #[derive(Clone, clap::Args)]
 pub struct SimCredentials {
     /// The ConnectWise company id (the login company).
-    #[arg(long, env = "STEWARD_SIM_COMPANY_ID", default_value = "steward_demo")]
+    #[arg(long, env = "STEWARD_SIM_COMPANY_ID", default_value = DEMO_COMPANY_ID)]
     pub company_id: String,
     /// The API member's public key.
     #[arg(
         long,
         env = "STEWARD_SIM_PUBLIC_KEY",
-        default_value = "demo-public-key"
+        default_value = DEMO_PUBLIC_KEY
     )]
     pub public_key: String,
     /// The API member's private key.
     #[arg(
         long,
         env = "STEWARD_SIM_PRIVATE_KEY",
-        default_value = "demo-private-key",
+        default_value = DEMO_PRIVATE_KEY,
         hide_env_values = true
     )]
     pub private_key: String,
@@ -48,9 +53,21 @@ pub struct SimCredentials {
     #[arg(
         long,
         env = "STEWARD_SIM_CLIENT_ID",
-        default_value = "00000000-0000-4000-8000-000000000001"
+        default_value = DEMO_CLIENT_ID
     )]
     pub client_id: String,
+}
+
+impl SimCredentials {
+    /// The documented defaults of `steward psa-sim`, which the demo uses too.
+    pub fn demo() -> SimCredentials {
+        SimCredentials {
+            company_id: DEMO_COMPANY_ID.into(),
+            public_key: DEMO_PUBLIC_KEY.into(),
+            private_key: DEMO_PRIVATE_KEY.into(),
+            client_id: DEMO_CLIENT_ID.into(),
+        }
+    }
 }
 
 impl std::fmt::Debug for SimCredentials {
