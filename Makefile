@@ -18,6 +18,8 @@ lint:
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-# Dataset loading and the Manage Data summary at L and XL on both databases (see docs/BENCHMARKS.md).
+# Dataset loading and the Manage Data summary at L and XL, and syncing L from the simulator, on
+# both databases (see docs/BENCHMARKS.md).
 bench:
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench dataset
+	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench sync

@@ -339,6 +339,14 @@ impl Repo {
             events: Vec::new(),
             writes: Vec::new(),
         };
+        if let crate::db::Db::Postgres(pool) = &self.db {
+            // The staging rows (and, on a first sync, most items) arrived since the last
+            // statistics: without fresh ones the planner takes the tables for empty, and the
+            // "not listed" anti-joins and the lookups by PSA id scan whole tables per chunk.
+            sqlx::query("ANALYZE sync_staging, organizations, configurations, contacts, locations")
+                .execute(pool)
+                .await?;
+        }
         on_db!(&self.db, pool as DB => {
             let mut tx = pool.begin().await?;
             // Take the write lock first (SQLite upgrades a reading transaction badly under load).
@@ -398,6 +406,11 @@ impl Repo {
 
                 let cols = columns(kind);
                 let col_list = cols.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ");
+                // Nothing of this kind linked yet (a first sync): every record is new, and looking
+                // each chunk up in a table this run is filling would only cost time.
+                let any_linked: bool = sqlx::query_scalar(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM {} WHERE account_id = $1 AND integration_id = $2)", table(kind)))
+                    .bind(acc).bind(iid).fetch_one(&mut *tx).await?;
                 let mut after = i64::MIN;
                 loop {
                     let staged: Vec<(i64, String)> = sqlx::query_as(
@@ -456,7 +469,7 @@ impl Repo {
                     let mut sep = qb.separated(", ");
                     for (psa, _) in &staged { sep.push_bind(*psa); }
                     qb.push(")");
-                    let rows = qb.build().fetch_all(&mut *tx).await?;
+                    let rows = if any_linked { qb.build().fetch_all(&mut *tx).await? } else { Vec::new() };
                     let mut locals = HashMap::with_capacity(rows.len());
                     for row in rows {
                         let state: String = row.try_get(2)?;
@@ -522,6 +535,11 @@ impl Repo {
                     }
                 }
 
+                if self.db.backend() == crate::db::Backend::Postgres {
+                    // Fresh statistics for the rows this run just wrote (ANALYZE in a transaction
+                    // counts its own rows), so the next kind's lookups use the indexes.
+                    sqlx::query(&format!("ANALYZE {}", table(kind))).execute(&mut *tx).await?;
+                }
                 // A complete full listing that did not return a linked item: gone from the PSA.
                 if r.mode == SyncMode::Full {
                     let parent_reason = if kind == ItemKind::Organization {

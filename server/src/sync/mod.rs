@@ -286,8 +286,16 @@ impl SyncEngine {
             counts: SyncCounts::default(),
             error: Some(error),
         };
+        let listing = std::time::Instant::now();
         let listed = match self.list(connector, run_id, since, contacts).await {
-            Ok(listed) => listed,
+            Ok(listed) => {
+                tracing::info!(
+                    run_id,
+                    elapsed_ms = listing.elapsed().as_millis() as u64,
+                    "sync listing complete"
+                );
+                listed
+            }
             Err(e) => {
                 let message = match e {
                     ListError::Psa(e) => {
@@ -314,6 +322,7 @@ impl SyncEngine {
             first_sync: first_sync && mode == SyncMode::Full,
             listed: listed.kinds,
         };
+        let applying = std::time::Instant::now();
         let result = async {
             self.repo
                 .merge_catalog(account, integration, &listed.catalog)
@@ -323,7 +332,13 @@ impl SyncEngine {
         .await;
         match result {
             Ok(counts) => {
-                tracing::info!(run_id, ?mode, ?counts, "sync run succeeded");
+                tracing::info!(
+                    run_id,
+                    ?mode,
+                    ?counts,
+                    apply_ms = applying.elapsed().as_millis() as u64,
+                    "sync run succeeded"
+                );
                 RunReport {
                     run_id,
                     outcome: SyncOutcome::Succeeded,
