@@ -150,7 +150,7 @@ impl Ctx {
                 "SELECT psa_id, sync_state, orphan_reason, {name}, {active}, had_data_before_first_sync, id
                  FROM {table} WHERE account_id = $1 AND integration_id IS NOT NULL"
             );
-            let rows: Vec<(i64, String, Option<String>, String, bool, bool, i64)> =
+            let rows: Vec<ItemRow> =
                 on_db!(&self.repo.db, pool => sqlx::query_as(&sql).bind(self.account.0).fetch_all(pool).await)
                     .unwrap();
             for (psa_id, state, reason, name, active, had_data, id) in rows {
@@ -228,6 +228,9 @@ impl Ctx {
         Expected::from_manage_data(&self.repo.manage_data(&admin, summary).await.unwrap())
     }
 }
+
+/// psa_id, sync_state, orphan_reason, name, active, had data, id.
+type ItemRow = (i64, String, Option<String>, String, bool, bool, i64);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Item {

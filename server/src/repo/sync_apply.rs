@@ -148,6 +148,10 @@ impl Outcome {
     }
 }
 
+/// A linked item a full listing did not return: id, PSA id, state, reason, its organization's
+/// orphan reason, label.
+type Unlisted = (i64, i64, String, Option<String>, Option<String>, String);
+
 /// Stand-alone items a first sync may match, by matching key.
 type Candidates = HashMap<String, Vec<(i64, bool)>>;
 
@@ -553,7 +557,7 @@ impl Repo {
                            AND NOT EXISTS (SELECT 1 FROM sync_staging s WHERE s.run_id = $3 AND s.item_kind = $4 AND s.psa_id = t.psa_id)",
                         if kind == ItemKind::Contact { "t.first_name || ' ' || t.last_name" } else { "t.name" },
                         table(kind));
-                    let gone: Vec<(i64, i64, String, Option<String>, Option<String>, String)> = sqlx::query_as(&sql)
+                    let gone: Vec<Unlisted> = sqlx::query_as(&sql)
                         .bind(acc).bind(iid).bind(r.run).bind(kind.as_str()).fetch_all(&mut *tx).await?;
                     for (id, psa_id, state, reason, parent_reason, label) in gone {
                         let why = decide::unlisted_reason(parent_reason.as_deref().and_then(OrphanReason::parse));
