@@ -3,7 +3,8 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData,
+    CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, SyncEvent,
+    SyncRun, SyncStarted,
 };
 use leptos::prelude::*;
 
@@ -67,5 +68,57 @@ pub async fn list_items(kind: ItemKind, search: String, page: u32) -> Result<Ite
     let user = crate::services::current_user()?;
     crate::services::services()?
         .items(&user, kind, &search, page)
+        .await
+}
+
+/// Start Manual Sync: a full run now (or the one already going).
+#[server(prefix = "/api", endpoint = "start_sync")]
+pub async fn start_sync(integration: IntegrationId) -> Result<SyncStarted, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .start_sync(&user, integration)
+        .await
+}
+
+/// Pause Sync (true) or Resume Sync (false).
+#[server(prefix = "/api", endpoint = "set_sync_paused")]
+pub async fn set_sync_paused(
+    integration: IntegrationId,
+    paused: bool,
+) -> Result<IntegrationSummary, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .set_sync_paused(&user, integration, paused)
+        .await
+}
+
+/// One sync run, for watching it live.
+#[server(prefix = "/api", endpoint = "sync_run")]
+pub async fn get_sync_run(integration: IntegrationId, run: i64) -> Result<SyncRun, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .sync_run(&user, integration, run)
+        .await
+}
+
+/// The integration's sync runs, newest first.
+#[server(prefix = "/api", endpoint = "sync_runs")]
+pub async fn list_sync_runs(integration: IntegrationId) -> Result<Vec<SyncRun>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .sync_runs(&user, integration)
+        .await
+}
+
+/// One page of a run's events.
+#[server(prefix = "/api", endpoint = "sync_events")]
+pub async fn list_sync_events(
+    integration: IntegrationId,
+    run: i64,
+    page: u32,
+) -> Result<Vec<SyncEvent>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .sync_events(&user, integration, run, page)
         .await
 }

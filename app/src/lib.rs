@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account") view=|| view! { <Redirect path="/account/integrations"/> }/>
                 <Route path=path!("/account/integrations") ssr=SsrMode::Async view=pages::IntegrationsPage/>
                 <Route path=path!("/account/integrations/:id/manage-data") ssr=SsrMode::Async view=pages::ManageDataPage/>
+                <Route path=path!("/account/integrations/:id/logs") ssr=SsrMode::Async view=pages::LogsPage/>
             </Routes>
         </Router>
     }

@@ -61,6 +61,13 @@ pub trait Services: Send + Sync + 'static {
         user: &CurrentUser,
         integration: IntegrationId,
     ) -> Result<Vec<SyncRun>, AppError>;
+    /// One run (its progress while it runs).
+    async fn sync_run(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        run: i64,
+    ) -> Result<SyncRun, AppError>;
     /// One run's events, errors first, `page` 1-based.
     async fn sync_events(
         &self,

@@ -32,3 +32,15 @@ export async function signIn(page: Page) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/account\/integrations$/);
 }
+
+/** The base URL of the demo's ConnectWise simulator (the server writes it into its data directory). */
+export function demoPsa() {
+  return fs.readFileSync(path.join(process.env.STEWARD_E2E_DATA_DIR!, 'demo-psa-url'), 'utf8').trim();
+}
+
+/** Opens Account > Integrations and the demo integration's Actions menu. */
+export async function openActions(page: Page) {
+  await page.goto('/account/integrations');
+  await hydrated(page);
+  await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
+}

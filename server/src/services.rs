@@ -204,6 +204,19 @@ impl Services for AppServices {
             .map_err(internal("listing sync runs"))
     }
 
+    async fn sync_run(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        run: i64,
+    ) -> Result<SyncRun, AppError> {
+        self.repo
+            .sync_run(user.account_id, integration, run)
+            .await
+            .map_err(internal("loading a sync run"))?
+            .ok_or_else(|| AppError::not_found("That sync run"))
+    }
+
     async fn sync_events(
         &self,
         user: &CurrentUser,

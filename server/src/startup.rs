@@ -175,6 +175,10 @@ async fn start_demo_psa(
     })?;
     repo.set_integration_credentials(demo.account, demo.integration, &sealed)
         .await?;
+    // Where the demo PSA answers, for the browser tests (they slow it down or break it on purpose
+    // through its /_sim control API).
+    std::fs::write(config.data_dir.join("demo-psa-url"), &url)
+        .context("could not write demo-psa-url into the data directory")?;
     tracing::info!(%url, "demo: the ConnectWise Manage simulator serves the demo PSA");
     Ok(Some(url))
 }

@@ -106,8 +106,27 @@ pub struct SyncRun {
     /// For a failed run: what went wrong, with the PSA's own message.
     pub error_message: Option<String>,
     pub counts: SyncCounts,
+    /// While running: the PSA records listed so far (its progress).
+    pub listed: i64,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl SyncRun {
+    /// "succeeded", "running"... as the screens say it.
+    pub fn outcome_label(&self) -> &'static str {
+        match self.outcome {
+            SyncOutcome::Running => "Running",
+            SyncOutcome::Succeeded => "Succeeded",
+            SyncOutcome::Failed => "Failed",
+        }
+    }
+
+    /// Seconds from start to end (or to now while running is unknown here: None).
+    pub fn duration_seconds(&self) -> Option<i64> {
+        self.finished_at
+            .map(|f| (f - self.started_at).num_milliseconds().max(0) / 1000)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

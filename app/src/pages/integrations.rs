@@ -1,34 +1,111 @@
-//! Account > Integrations: the account's PSA integrations and their Actions menu.
+//! Account > Integrations: the account's PSA integrations, their last sync, and the Actions menu
+//! (Manage Data, Logs, Start Manual Sync with its progress live, Pause Sync / Resume Sync).
 
-use crate::api::list_integrations;
-use crate::components::{ErrorNotice, Page};
-use crate::model::{IntegrationId, IntegrationSummary};
+use crate::api::{get_sync_run, list_integrations, set_sync_paused, start_sync};
+use crate::components::{fmt_count, ErrorNotice, Page};
+use crate::error::AppError;
+use crate::model::{IntegrationId, IntegrationState, IntegrationSummary, SyncOutcome, SyncRun};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use std::time::Duration;
+
+/// What the page says about the sync it started.
+#[derive(Debug, Clone, PartialEq)]
+enum Watch {
+    Starting,
+    Run(SyncRun),
+    Failed(AppError),
+}
+
+/// How often a running sync is asked for its progress.
+const POLL: Duration = Duration::from_millis(700);
+
+/// Asks for the run until it ends, updating `watch` (and `done` once at the end).
+fn follow(
+    integration: IntegrationId,
+    run: i64,
+    watch: RwSignal<Option<Watch>>,
+    done: RwSignal<u32>,
+) {
+    leptos::task::spawn_local(async move {
+        match get_sync_run(integration, run).await {
+            Ok(r) => {
+                let running = r.outcome == SyncOutcome::Running;
+                watch.set(Some(Watch::Run(r)));
+                if running {
+                    set_timeout(move || follow(integration, run, watch, done), POLL);
+                } else {
+                    done.update(|n| *n += 1);
+                }
+            }
+            Err(e) => watch.set(Some(Watch::Failed(e))),
+        }
+    });
+}
+
+fn counts_line(r: &SyncRun) -> String {
+    let c = &r.counts;
+    format!(
+        "{} created, {} updated, {} orphaned, {} unchanged, {} failed",
+        fmt_count(c.created),
+        fmt_count(c.updated),
+        fmt_count(c.orphaned),
+        fmt_count(c.unchanged),
+        fmt_count(c.failed)
+    )
+}
+
+fn watch_text(w: &Watch) -> String {
+    match w {
+        Watch::Starting => "Starting the sync…".into(),
+        Watch::Failed(e) => e.message.clone(),
+        Watch::Run(r) => match r.outcome {
+            SyncOutcome::Running => format!(
+                "Sync running: {} records read from the PSA so far…",
+                fmt_count(r.listed)
+            ),
+            SyncOutcome::Succeeded => format!("Sync succeeded: {}.", counts_line(r)),
+            SyncOutcome::Failed => format!(
+                "Sync failed: {}",
+                r.error_message.clone().unwrap_or_default()
+            ),
+        },
+    }
+}
 
 #[component]
 pub fn IntegrationsPage() -> impl IntoView {
-    let integrations = Resource::new(|| (), |_| list_integrations());
+    // Bumped to reload the list after a sync ends or the state changes.
+    let version = RwSignal::new(0u32);
+    let integrations = Resource::new(move || version.get(), |_| list_integrations());
+    let watch: RwSignal<Option<Watch>> = RwSignal::new(None);
     view! {
         <Title text="Integrations · Steward"/>
         <Page>
             <h1>"Account"</h1>
             <h2>"Integrations"</h2>
-            <Suspense fallback=|| view! { <p>"Loading integrations…"</p> }>
+            <p role="status" aria-live="polite" class="sync-status">
+                {move || watch.get().map(|w| watch_text(&w))}
+            </p>
+            <Transition fallback=|| view! { <p>"Loading integrations…"</p> }>
                 {move || Suspend::new(async move {
                     match integrations.await {
                         Ok(list) if list.is_empty() => view! { <p>"This account has no PSA integration yet."</p> }.into_any(),
-                        Ok(list) => view! { <IntegrationTable list/> }.into_any(),
+                        Ok(list) => view! { <IntegrationTable list watch version/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </Page>
     }
 }
 
 #[component]
-fn IntegrationTable(list: Vec<IntegrationSummary>) -> impl IntoView {
+fn IntegrationTable(
+    list: Vec<IntegrationSummary>,
+    watch: RwSignal<Option<Watch>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     view! {
         <table>
             <thead>
@@ -46,7 +123,7 @@ fn IntegrationTable(list: Vec<IntegrationSummary>) -> impl IntoView {
                             <td>{i.kind.label()}</td>
                             <td>{i.state.label()}</td>
                             <td>{last}</td>
-                            <td><ActionsMenu id=i.id/></td>
+                            <td><ActionsMenu id=i.id state=i.state watch version/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -57,9 +134,38 @@ fn IntegrationTable(list: Vec<IntegrationSummary>) -> impl IntoView {
 
 /// The integration's "Actions" menu. Entries appear as their features land.
 #[component]
-fn ActionsMenu(id: IntegrationId) -> impl IntoView {
+fn ActionsMenu(
+    id: IntegrationId,
+    state: IntegrationState,
+    watch: RwSignal<Option<Watch>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let manage_data = format!("/account/integrations/{id}/manage-data");
+    let logs = format!("/account/integrations/{id}/logs");
+    let start = move |_| {
+        open.set(false);
+        watch.set(Some(Watch::Starting));
+        leptos::task::spawn_local(async move {
+            match start_sync(id).await {
+                Ok(started) => follow(id, started.run_id, watch, version),
+                Err(e) => watch.set(Some(Watch::Failed(e))),
+            }
+        });
+    };
+    let paused = state == IntegrationState::Paused;
+    let toggle_pause = move |_| {
+        open.set(false);
+        leptos::task::spawn_local(async move {
+            match set_sync_paused(id, !paused).await {
+                Ok(_) => {
+                    watch.set(None);
+                    version.update(|n| *n += 1);
+                }
+                Err(e) => watch.set(Some(Watch::Failed(e))),
+            }
+        });
+    };
     view! {
         <div class="menu">
             <button
@@ -71,6 +177,13 @@ fn ActionsMenu(id: IntegrationId) -> impl IntoView {
             <Show when=move || open.get()>
                 <ul role="menu" class="menu-list">
                     <li role="none"><a role="menuitem" href=manage_data.clone()>"Manage Data"</a></li>
+                    <li role="none"><a role="menuitem" href=logs.clone()>"Logs"</a></li>
+                    <li role="none"><button type="button" role="menuitem" on:click=start>"Start Manual Sync"</button></li>
+                    <li role="none">
+                        <button type="button" role="menuitem" on:click=toggle_pause>
+                            {if paused { "Resume Sync" } else { "Pause Sync" }}
+                        </button>
+                    </li>
                 </ul>
             </Show>
         </div>

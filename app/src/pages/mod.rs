@@ -3,11 +3,13 @@
 mod integrations;
 mod items;
 mod login;
+mod logs;
 mod manage_data;
 
 pub use integrations::IntegrationsPage;
 pub use items::ItemsPage;
 pub use login::LoginPage;
+pub use logs::LogsPage;
 pub use manage_data::ManageDataPage;
 
 use leptos::prelude::*;

@@ -60,16 +60,19 @@ type RunRow = (
     i64,
     i64,
     i64,
+    i64,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
 );
 
-const RUN_COLUMNS: &str =
-    "id, mode, trigger_source, outcome, error_message, created_count, updated_count,
-    orphaned_count, unchanged_count, failed_count, started_at, finished_at";
+const RUN_COLUMNS: &str = "id, mode, trigger_source, outcome, error_message, created_count, updated_count,
+    orphaned_count, unchanged_count, failed_count,
+    CASE WHEN outcome = 'running' THEN (SELECT COUNT(*) FROM sync_staging s WHERE s.run_id = sync_runs.id) ELSE 0 END,
+    started_at, finished_at";
 
 fn to_run(r: RunRow) -> anyhow::Result<SyncRun> {
-    let (id, mode, trigger, outcome, error_message, c, u, o, n, f, started_at, finished_at) = r;
+    let (id, mode, trigger, outcome, error_message, c, u, o, n, f, listed, started_at, finished_at) =
+        r;
     Ok(SyncRun {
         id,
         mode: parse_or(&mode, SyncMode::parse, "sync mode")?,
@@ -83,6 +86,7 @@ fn to_run(r: RunRow) -> anyhow::Result<SyncRun> {
             unchanged: n,
             failed: f,
         },
+        listed,
         started_at,
         finished_at,
     })

@@ -1,0 +1,226 @@
+//! Account > Integrations > Actions > Logs: the integration's sync runs newest first, a chart of
+//! records synced and orphaned per run, and a run's events filtered by level and item kind.
+
+use crate::api::{list_sync_events, list_sync_runs};
+use crate::components::{fmt_count, ErrorNotice, Page};
+use crate::error::AppError;
+use crate::model::{EventLevel, IntegrationId, ItemKind, SyncEvent, SyncRun};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn LogsPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let runs = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => list_sync_runs(IntegrationId(id)).await,
+            None => Err(AppError::not_found("That integration")),
+        }
+    });
+    let selected: RwSignal<Option<i64>> = RwSignal::new(None);
+    view! {
+        <Title text="Logs · Steward"/>
+        <Page>
+            <p><a href="/account/integrations">"< Back"</a></p>
+            <h1>"Sync logs"</h1>
+            <Suspense fallback=|| view! { <p>"Loading the sync runs…"</p> }>
+                {move || Suspend::new(async move {
+                    match (runs.await, id()) {
+                        (Ok(runs), Some(id)) => view! {
+                            <RunChart runs=runs.clone()/>
+                            <RunTable runs selected/>
+                            {move || selected.get().map(|run| view! { <Events integration=IntegrationId(id) run/> })}
+                        }.into_any(),
+                        (Err(error), _) => view! { <ErrorNotice error/> }.into_any(),
+                        (Ok(_), None) => view! { <ErrorNotice error=AppError::not_found("That integration")/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+fn duration(r: &SyncRun) -> String {
+    match r.duration_seconds() {
+        Some(s) if s >= 60 => format!("{} min {} s", s / 60, s % 60),
+        Some(s) => format!("{s} s"),
+        None => "—".into(),
+    }
+}
+
+#[component]
+fn RunTable(runs: Vec<SyncRun>, selected: RwSignal<Option<i64>>) -> impl IntoView {
+    if runs.is_empty() {
+        return view! { <p>"No sync has run yet."</p> }.into_any();
+    }
+    view! {
+        <section aria-labelledby="runs-heading">
+            <h2 id="runs-heading">"Sync runs"</h2>
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"Started"</th><th scope="col">"Run"</th><th scope="col">"Outcome"</th>
+                        <th scope="col">"Duration"</th><th scope="col" class="num">"Created"</th><th scope="col" class="num">"Updated"</th>
+                        <th scope="col" class="num">"Orphaned"</th><th scope="col" class="num">"Unchanged"</th><th scope="col" class="num">"Failed"</th>
+                        <th scope="col">"Error"</th><th scope="col"><span class="visually-hidden">"Events"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {runs.into_iter().map(|r| {
+                        let id = r.id;
+                        let label = format!("Events of the run started {}", r.started_at.format("%Y-%m-%d %H:%M:%S UTC"));
+                        view! {
+                            <tr>
+                                <th scope="row">{r.started_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</th>
+                                <td>{format!("{} · {}", r.mode.as_str(), r.trigger.as_str())}</td>
+                                <td>{r.outcome_label()}</td>
+                                <td>{duration(&r)}</td>
+                                <td class="num">{fmt_count(r.counts.created)}</td>
+                                <td class="num">{fmt_count(r.counts.updated)}</td>
+                                <td class="num">{fmt_count(r.counts.orphaned)}</td>
+                                <td class="num">{fmt_count(r.counts.unchanged)}</td>
+                                <td class="num">{fmt_count(r.counts.failed)}</td>
+                                <td>{r.error_message.clone().unwrap_or_default()}</td>
+                                <td>
+                                    <button type="button" aria-label=label aria-pressed=move || (selected.get() == Some(id)).to_string()
+                                        on:click=move |_| selected.set(Some(id))>"Events"</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+/// Records synced (created + updated) and orphaned per run, oldest to newest, as bars.
+#[component]
+fn RunChart(runs: Vec<SyncRun>) -> impl IntoView {
+    let mut runs: Vec<SyncRun> = runs.into_iter().take(30).collect();
+    runs.reverse();
+    let max = runs
+        .iter()
+        .map(|r| (r.counts.created + r.counts.updated).max(r.counts.orphaned))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let synced: i64 = runs
+        .iter()
+        .map(|r| r.counts.created + r.counts.updated)
+        .sum();
+    let orphaned: i64 = runs.iter().map(|r| r.counts.orphaned).sum();
+    let label = format!(
+        "Records synced and orphaned per run, last {} runs: {} synced, {} orphaned",
+        runs.len(),
+        fmt_count(synced),
+        fmt_count(orphaned)
+    );
+    let bar = 12.0;
+    let width = (runs.len() as f64 * bar * 2.5).max(60.0);
+    view! {
+        <figure class="run-chart">
+            <svg role="img" aria-label=label.clone() viewBox=format!("0 0 {width} 60") width=width height="60">
+                {runs.iter().enumerate().map(|(i, r)| {
+                    let x = i as f64 * bar * 2.5;
+                    let s = ((r.counts.created + r.counts.updated) as f64 / max * 56.0).max(1.0);
+                    let o = (r.counts.orphaned as f64 / max * 56.0).max(if r.counts.orphaned > 0 { 1.0 } else { 0.0 });
+                    view! {
+                        <rect class="synced" x=x y=60.0 - s width=bar height=s/>
+                        <rect class="orphaned" x=x + bar y=60.0 - o width=bar height=o/>
+                    }
+                }).collect_view()}
+            </svg>
+            <figcaption>{label}" (grey: synced, orange: orphaned)"</figcaption>
+        </figure>
+    }
+}
+
+#[component]
+fn Events(integration: IntegrationId, run: i64) -> impl IntoView {
+    let page = RwSignal::new(1u32);
+    let events = Resource::new(
+        move || page.get(),
+        move |p| list_sync_events(integration, run, p),
+    );
+    let level: RwSignal<String> = RwSignal::new(String::new());
+    let kind: RwSignal<String> = RwSignal::new(String::new());
+    let keep = move |e: &SyncEvent| {
+        let l = level.get();
+        let k = kind.get();
+        (l.is_empty() || e.level.as_str() == l)
+            && (k.is_empty() || e.kind.map(|x| x.as_str()) == Some(k.as_str()))
+    };
+    view! {
+        <section aria-labelledby="events-heading">
+            <h2 id="events-heading">"Events"</h2>
+            <div class="filters">
+                <label>"Level "
+                    <select on:change=move |ev| level.set(event_target_value(&ev))>
+                        <option value="">"All levels"</option>
+                        <option value="error">"Errors"</option>
+                        <option value="warning">"Warnings"</option>
+                        <option value="info">"Information"</option>
+                    </select>
+                </label>
+                <label>"Item kind "
+                    <select on:change=move |ev| kind.set(event_target_value(&ev))>
+                        <option value="">"All kinds"</option>
+                        {ItemKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.plural()}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <Transition fallback=|| view! { <p>"Loading events…"</p> }>
+                {move || Suspend::new(async move {
+                    match events.await {
+                        Ok(list) => {
+                            let full = list.len() == 100;
+                            let list = StoredValue::new(list);
+                            view! {
+                                {move || {
+                                    let shown: Vec<SyncEvent> = list.with_value(|l| l.iter().filter(|e| keep(e)).cloned().collect());
+                                    if shown.is_empty() {
+                                        view! { <p>"No events to show."</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <table>
+                                                <thead><tr><th scope="col">"Level"</th><th scope="col">"Item"</th><th scope="col">"PSA id"</th><th scope="col">"Reason"</th><th scope="col">"What happened"</th></tr></thead>
+                                                <tbody>
+                                                    {shown.into_iter().map(|e| view! {
+                                                        <tr>
+                                                            <td>{level_label(e.level)}</td>
+                                                            <td>{e.kind.map(|k| k.plural()).unwrap_or("The run")}</td>
+                                                            <td>{e.psa_id.map(|p| p.to_string()).unwrap_or_default()}</td>
+                                                            <td>{e.reason.map(|r| r.label()).unwrap_or_default()}</td>
+                                                            <td>{e.message}</td>
+                                                        </tr>
+                                                    }).collect_view()}
+                                                </tbody>
+                                            </table>
+                                        }.into_any()
+                                    }
+                                }}
+                                <nav aria-label="Event pages">
+                                    {move || (page.get() > 1).then(|| view! { <button type="button" on:click=move |_| page.update(|p| *p -= 1)>"Previous events"</button> })}
+                                    {full.then(|| view! { <button type="button" on:click=move |_| page.update(|p| *p += 1)>"More events"</button> })}
+                                </nav>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn level_label(l: EventLevel) -> &'static str {
+    match l {
+        EventLevel::Error => "Error",
+        EventLevel::Warning => "Warning",
+        EventLevel::Info => "Information",
+    }
+}

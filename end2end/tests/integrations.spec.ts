@@ -1,0 +1,74 @@
+// Account > Integrations: the Actions menu, Start Manual Sync watched live to its end, Pause Sync
+// and Resume Sync, and the Logs with a failed run's reason. The demo's ConnectWise simulator is
+// slowed down or broken on purpose through its /_sim control API.
+import { test, expect } from '@playwright/test';
+import { demoPsa, openActions, signIn } from './helpers';
+
+test.beforeEach(async ({ page, request }) => {
+  await request.delete(`${demoPsa()}/_sim/faults`);
+  await signIn(page);
+});
+
+test.afterEach(async ({ request }) => {
+  await request.delete(`${demoPsa()}/_sim/faults`);
+});
+
+test('the Actions menu offers the integration actions', async ({ page }) => {
+  await openActions(page);
+  const menu = page.getByRole('menu');
+  for (const name of ['Manage Data', 'Logs', 'Start Manual Sync', 'Pause Sync']) {
+    await expect(menu.getByRole('menuitem', { name })).toBeVisible();
+  }
+  await menu.getByRole('menuitem', { name: 'Logs' }).click();
+  await expect(page).toHaveURL(/\/account\/integrations\/\d+\/logs$/);
+  await expect(page.getByRole('heading', { name: 'Sync runs' })).toBeVisible();
+});
+
+test('Start Manual Sync shows the run live until it ends', async ({ page, request }) => {
+  // A slow PSA: the run lasts long enough to be watched.
+  expect((await request.put(`${demoPsa()}/_sim/faults`, { data: { slow_millis: 40 } })).ok()).toBeTruthy();
+  await openActions(page);
+  await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
+  const status = page.getByRole('status');
+  await expect(status).toContainText('Sync running');
+  await request.delete(`${demoPsa()}/_sim/faults`);
+  await expect(status).toContainText(/Sync succeeded: 0 created, \d+ updated, 0 orphaned, [\d,]+ unchanged, \d+ failed\./, { timeout: 60_000 });
+  // The list shows the new last sync without a reload.
+  await expect(page.getByRole('row', { name: /ConnectWise Manage/ })).toContainText('succeeded');
+});
+
+test('Pause Sync stops the next run from starting until Resume Sync', async ({ page }) => {
+  await openActions(page);
+  await page.getByRole('menuitem', { name: 'Pause Sync' }).click();
+  const row = page.getByRole('row', { name: /ConnectWise Manage/ });
+  await expect(row.getByRole('cell', { name: 'Paused' })).toBeVisible();
+  await row.getByRole('button', { name: 'Actions' }).click();
+  await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
+  await expect(page.getByRole('status')).toContainText('Sync is paused for this integration: resume it to start a sync.');
+  await row.getByRole('button', { name: 'Actions' }).click();
+  await page.getByRole('menuitem', { name: 'Resume Sync' }).click();
+  await expect(row.getByRole('cell', { name: 'Active' })).toBeVisible();
+});
+
+test('Logs show a failed run with the PSA\'s reason, and its events by level', async ({ page, request }) => {
+  const fault = { server_error: { endpoint: 'company/companies', page: 1 } };
+  expect((await request.put(`${demoPsa()}/_sim/faults`, { data: fault })).ok()).toBeTruthy();
+  await openActions(page);
+  await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
+  const reason = 'ConnectWise Manage answered 500 at company/companies: An unexpected error has occurred';
+  await expect(page.getByRole('status')).toContainText(`Sync failed: ${reason}`, { timeout: 60_000 });
+  await request.delete(`${demoPsa()}/_sim/faults`);
+
+  await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
+  await page.getByRole('menuitem', { name: 'Logs' }).click();
+  await expect(page.getByRole('img', { name: /Records synced and orphaned per run/ })).toBeVisible();
+  const failed = page.getByRole('region', { name: 'Sync runs' }).getByRole('row').filter({ hasText: reason }).first();
+  await expect(failed.getByRole('cell', { name: 'Failed', exact: true })).toBeVisible();
+  await failed.getByRole('button', { name: /Events of the run started/ }).click();
+  const events = page.getByRole('region', { name: 'Events' });
+  await expect(events.getByRole('row').filter({ hasText: reason })).toHaveCount(1);
+  await events.getByLabel('Level').selectOption({ label: 'Warnings' });
+  await expect(events).toContainText('No events to show.');
+  await events.getByLabel('Level').selectOption({ label: 'Errors' });
+  await expect(events.getByRole('row').filter({ hasText: reason })).toHaveCount(1);
+});
