@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::model::{
     CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, SyncEvent,
-    SyncRun, SyncStarted,
+    SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
 use leptos::prelude::*;
 
@@ -120,5 +120,38 @@ pub async fn list_sync_events(
     let user = crate::services::current_user()?;
     crate::services::services()?
         .sync_events(&user, integration, run, page)
+        .await
+}
+
+/// The integration's sync settings.
+#[server(prefix = "/api", endpoint = "sync_settings")]
+pub async fn get_sync_settings(integration: IntegrationId) -> Result<SyncSettings, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .sync_settings(&user, integration)
+        .await
+}
+
+/// What a settings change would do at the next full sync.
+#[server(prefix = "/api", endpoint = "preview_sync_settings", input = server_fn::codec::Json)]
+pub async fn preview_sync_settings(
+    integration: IntegrationId,
+    change: SyncSettingsChange,
+) -> Result<SyncSettingsEffect, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .preview_sync_settings(&user, integration, change)
+        .await
+}
+
+/// Saves a settings change.
+#[server(prefix = "/api", endpoint = "change_sync_settings", input = server_fn::codec::Json)]
+pub async fn change_sync_settings(
+    integration: IntegrationId,
+    change: SyncSettingsChange,
+) -> Result<SyncSettings, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .change_sync_settings(&user, integration, change)
         .await
 }

@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account/integrations") ssr=SsrMode::Async view=pages::IntegrationsPage/>
                 <Route path=path!("/account/integrations/:id/manage-data") ssr=SsrMode::Async view=pages::ManageDataPage/>
                 <Route path=path!("/account/integrations/:id/logs") ssr=SsrMode::Async view=pages::LogsPage/>
+                <Route path=path!("/account/integrations/:id/configuration") ssr=SsrMode::Async view=pages::ConfigurationPage/>
             </Routes>
         </Router>
     }

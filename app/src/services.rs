@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::model::{
     CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, SyncEvent,
-    SyncRun, SyncSettings, SyncSettingsChange, SyncStarted,
+    SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
 use std::sync::Arc;
 
@@ -81,6 +81,13 @@ pub trait Services: Send + Sync + 'static {
         user: &CurrentUser,
         integration: IntegrationId,
     ) -> Result<SyncSettings, AppError>;
+    /// What a settings change would do at the next full sync.
+    async fn preview_sync_settings(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        change: SyncSettingsChange,
+    ) -> Result<SyncSettingsEffect, AppError>;
     async fn change_sync_settings(
         &self,
         user: &CurrentUser,

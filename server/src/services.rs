@@ -7,8 +7,8 @@ use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
 use app::model::{
     CurrentUser, IntegrationId, IntegrationState, IntegrationSummary, ItemKind, ItemPage,
-    ManageData, SyncEvent, SyncMode, SyncRun, SyncSettings, SyncSettingsChange, SyncStarted,
-    SyncTrigger,
+    ManageData, SyncEvent, SyncMode, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect,
+    SyncStarted, SyncTrigger,
 };
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
@@ -253,6 +253,19 @@ impl Services for AppServices {
             .await
             .map_err(internal("loading sync settings"))?
             .ok_or_else(|| AppError::not_found("That integration"))
+    }
+
+    async fn preview_sync_settings(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        change: SyncSettingsChange,
+    ) -> Result<SyncSettingsEffect, AppError> {
+        self.own_integration(user, integration).await?;
+        self.repo
+            .preview_sync_settings(user.account_id, integration, &change)
+            .await
+            .map_err(internal("previewing sync settings"))
     }
 
     async fn change_sync_settings(

@@ -1017,3 +1017,66 @@ async fn one_run_per_integration_across_nodes_postgres() {
     let second = Db::connect(&url).await.unwrap();
     one_run_per_integration_across_nodes(db, second).await
 }
+
+/// The Configuration screen's preview: what a settings change will do at the next full sync,
+/// computed from Steward's data, is what the next full sync does.
+async fn a_settings_preview_predicts_the_next_full_sync(db: Db) {
+    let ctx = setup(db, true).await;
+    let vendor = ctx
+        .catalog_value(CatalogCategory::OrganizationType, "Vendor")
+        .await;
+    let prospect = ctx
+        .catalog_value(CatalogCategory::OrganizationType, "Prospect")
+        .await;
+    let laptop = ctx
+        .catalog_value(CatalogCategory::ConfigurationType, "Laptop")
+        .await;
+    let change = SyncSettingsChange {
+        values: vec![(vendor, false), (prospect, true), (laptop, false)],
+        ..Default::default()
+    };
+    let effect = ctx
+        .repo
+        .preview_sync_settings(ctx.account, ctx.integration, &change)
+        .await
+        .unwrap();
+    let before = ctx.links().await;
+    assert!(ctx
+        .repo
+        .change_sync_settings(ctx.account, ctx.integration, &change)
+        .await
+        .unwrap());
+    let report = ctx.sync(SyncMode::Full).await;
+    let after = ctx.links().await;
+    for kind in ItemKind::ALL {
+        let orphaned = after
+            .iter()
+            .filter(|((k, p), i)| {
+                k == kind && i.state == "orphaned" && before[&(*k, *p)].state != "orphaned"
+            })
+            .count() as i64;
+        let resumed = after
+            .iter()
+            .filter(|((k, p), i)| {
+                k == kind && i.state == "enabled" && before[&(*k, *p)].state == "orphaned"
+            })
+            .count() as i64;
+        assert_eq!(
+            effect.orphaned.iter().find(|(k, _)| k == kind).unwrap().1,
+            orphaned,
+            "{kind:?} orphaned"
+        );
+        assert_eq!(
+            effect.resumed.iter().find(|(k, _)| k == kind).unwrap().1,
+            resumed,
+            "{kind:?} resumed"
+        );
+    }
+    let predicted: i64 = effect.orphaned.iter().map(|(_, n)| n).sum();
+    assert!(
+        predicted > 0 && effect.resumed.iter().any(|(_, n)| *n > 0),
+        "{effect:?}"
+    );
+    assert_eq!(predicted, report.counts.orphaned);
+}
+on_both!(a_settings_preview_predicts_the_next_full_sync);

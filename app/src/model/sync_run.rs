@@ -207,3 +207,22 @@ pub struct SyncStarted {
     /// False when a run was already going: the request joined it instead of starting another.
     pub started: bool,
 }
+
+/// What a change of the sync settings will do at the next full sync, computed from the current
+/// data (assuming the PSA does not change meanwhile).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSettingsEffect {
+    /// Items that become orphans, per kind.
+    pub orphaned: Vec<(ItemKind, i64)>,
+    /// Orphans that start syncing again, per kind.
+    pub resumed: Vec<(ItemKind, i64)>,
+}
+
+impl SyncSettingsEffect {
+    pub fn is_empty(&self) -> bool {
+        self.orphaned
+            .iter()
+            .chain(&self.resumed)
+            .all(|(_, n)| *n == 0)
+    }
+}

@@ -143,6 +143,7 @@ fn ActionsMenu(
     let open = RwSignal::new(false);
     let manage_data = format!("/account/integrations/{id}/manage-data");
     let logs = format!("/account/integrations/{id}/logs");
+    let configuration = format!("/account/integrations/{id}/configuration");
     let start = move |_| {
         open.set(false);
         watch.set(Some(Watch::Starting));
@@ -179,6 +180,7 @@ fn ActionsMenu(
                     <li role="none"><a role="menuitem" href=manage_data.clone()>"Manage Data"</a></li>
                     <li role="none"><a role="menuitem" href=logs.clone()>"Logs"</a></li>
                     <li role="none"><button type="button" role="menuitem" on:click=start>"Start Manual Sync"</button></li>
+                    <li role="none"><a role="menuitem" href=configuration.clone()>"Configuration"</a></li>
                     <li role="none">
                         <button type="button" role="menuitem" on:click=toggle_pause>
                             {if paused { "Resume Sync" } else { "Pause Sync" }}

@@ -1,11 +1,13 @@
 //! One module per page.
 
+mod configuration;
 mod integrations;
 mod items;
 mod login;
 mod logs;
 mod manage_data;
 
+pub use configuration::ConfigurationPage;
 pub use integrations::IntegrationsPage;
 pub use items::ItemsPage;
 pub use login::LoginPage;

@@ -7,6 +7,7 @@ mod items;
 mod manage_data;
 mod sync;
 pub mod sync_apply;
+mod sync_preview;
 
 pub use accounts::{Activity, LoginRow, NewUser};
 pub use integrations::NewIntegration;
