@@ -3,8 +3,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, SyncEvent,
-    SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
+    CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationSummary, ItemKind,
+    ItemPage, ManageData, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect,
+    SyncStarted,
 };
 use leptos::prelude::*;
 
@@ -153,5 +154,38 @@ pub async fn change_sync_settings(
     let user = crate::services::current_user()?;
     crate::services::services()?
         .change_sync_settings(&user, integration, change)
+        .await
+}
+
+/// The integration's credentials, keys redacted.
+#[server(prefix = "/api", endpoint = "credentials")]
+pub async fn get_credentials(integration: IntegrationId) -> Result<CredentialsView, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .credentials(&user, integration)
+        .await
+}
+
+/// Test connection, with the values in the form.
+#[server(prefix = "/api", endpoint = "test_credentials", input = server_fn::codec::Json)]
+pub async fn test_credentials(
+    integration: IntegrationId,
+    input: CredentialsInput,
+) -> Result<(), AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .test_credentials(&user, integration, input)
+        .await
+}
+
+/// Saves the credentials.
+#[server(prefix = "/api", endpoint = "save_credentials", input = server_fn::codec::Json)]
+pub async fn save_credentials(
+    integration: IntegrationId,
+    input: CredentialsInput,
+) -> Result<CredentialsView, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .save_credentials(&user, integration, input)
         .await
 }

@@ -4,8 +4,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CurrentUser, IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, SyncEvent,
-    SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
+    CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationSummary, ItemKind,
+    ItemPage, ManageData, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect,
+    SyncStarted,
 };
 use std::sync::Arc;
 
@@ -81,6 +82,26 @@ pub trait Services: Send + Sync + 'static {
         user: &CurrentUser,
         integration: IntegrationId,
     ) -> Result<SyncSettings, AppError>;
+    /// The integration's credentials, keys redacted.
+    async fn credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<CredentialsView, AppError>;
+    /// Tries credentials (empty keys: the saved ones) against the PSA without saving them.
+    async fn test_credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        input: CredentialsInput,
+    ) -> Result<(), AppError>;
+    /// Saves credentials (empty keys: the saved ones), sealed.
+    async fn save_credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        input: CredentialsInput,
+    ) -> Result<CredentialsView, AppError>;
     /// What a settings change would do at the next full sync.
     async fn preview_sync_settings(
         &self,

@@ -2,21 +2,85 @@
 //! repository, with internal faults logged and turned into the generic wire error.
 
 use crate::auth;
+use crate::psa::connector::{ConnectWise, PsaConnector};
+use crate::psa::connectwise::client::{CwCredentials, RetryPolicy};
 use crate::repo::Repo;
+use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
 use app::model::{
-    CurrentUser, IntegrationId, IntegrationState, IntegrationSummary, ItemKind, ItemPage,
-    ManageData, SyncEvent, SyncMode, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect,
-    SyncStarted, SyncTrigger,
+    CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationState,
+    IntegrationSummary, ItemKind, ItemPage, ManageData, SyncEvent, SyncMode, SyncRun, SyncSettings,
+    SyncSettingsChange, SyncSettingsEffect, SyncStarted, SyncTrigger,
 };
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppServices {
     pub repo: Repo,
     pub sync: SyncEngine,
+    pub secrets: Arc<SecretBox>,
+}
+
+/// Checks and completes entered credentials: empty keys take the saved ones.
+fn merge_credentials(
+    input: CredentialsInput,
+    saved: Option<CwCredentials>,
+) -> Result<CwCredentials, AppError> {
+    let site = input.site_url.trim().trim_end_matches('/').to_string();
+    let valid_site = url::Url::parse(&site)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if valid_site.is_none() {
+        return Err(AppError::invalid_input(
+            "Enter the site's address with https://, like https://na.myconnectwise.net",
+        ));
+    }
+    let field = |value: &str, what: &str| -> Result<String, AppError> {
+        let v = value.trim();
+        if v.is_empty() || v.len() > 200 {
+            Err(AppError::invalid_input(format!(
+                "Enter the {what} (at most 200 characters)"
+            )))
+        } else {
+            Ok(v.to_string())
+        }
+    };
+    let key = |entered: &str, kept: Option<&String>, what: &str| -> Result<String, AppError> {
+        if entered.trim().is_empty() {
+            kept.cloned()
+                .ok_or_else(|| AppError::invalid_input(format!("Enter the {what}")))
+        } else {
+            field(entered, what)
+        }
+    };
+    Ok(CwCredentials {
+        site_url: site,
+        company_id: field(&input.company_id, "company ID")?,
+        client_id: field(&input.client_id, "client ID")?,
+        public_key: key(
+            &input.public_key,
+            saved.as_ref().map(|c| &c.public_key),
+            "public key",
+        )?,
+        private_key: key(
+            &input.private_key,
+            saved.as_ref().map(|c| &c.private_key),
+            "private key",
+        )?,
+    })
+}
+
+fn credentials_view(c: &CwCredentials) -> CredentialsView {
+    CredentialsView {
+        site_url: c.site_url.clone(),
+        company_id: c.company_id.clone(),
+        client_id: c.client_id.clone(),
+        public_key_set: !c.public_key.is_empty(),
+        private_key_set: !c.private_key.is_empty(),
+    }
 }
 
 /// Events per page of a run's log.
@@ -26,6 +90,23 @@ const EVENTS_PER_PAGE: i64 = 100;
 const SCHEDULE_MINUTES: std::ops::RangeInclusive<i64> = 5..=10_080;
 
 impl AppServices {
+    /// The integration's saved credentials, opened.
+    async fn saved_credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Option<CwCredentials>, AppError> {
+        let sealed = self
+            .repo
+            .integration_credentials(user.account_id, integration)
+            .await
+            .map_err(internal("loading credentials"))?;
+        sealed
+            .map(|s| self.secrets.open_json::<CwCredentials>(&s))
+            .transpose()
+            .map_err(internal("opening credentials"))
+    }
+
     /// The integration, if it is the user's account's.
     async fn own_integration(
         &self,
@@ -253,6 +334,70 @@ impl Services for AppServices {
             .await
             .map_err(internal("loading sync settings"))?
             .ok_or_else(|| AppError::not_found("That integration"))
+    }
+
+    async fn credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<CredentialsView, AppError> {
+        Self::may_manage(user, "see the integration's credentials")?;
+        let summary = self.own_integration(user, integration).await?;
+        Ok(match self.saved_credentials(user, integration).await? {
+            Some(c) => credentials_view(&c),
+            None => CredentialsView {
+                site_url: summary.site_url,
+                ..Default::default()
+            },
+        })
+    }
+
+    async fn test_credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        input: CredentialsInput,
+    ) -> Result<(), AppError> {
+        Self::may_manage(user, "test the integration's credentials")?;
+        self.own_integration(user, integration).await?;
+        let saved = self.saved_credentials(user, integration).await?;
+        let credentials = merge_credentials(input, saved)?;
+        let once = RetryPolicy {
+            max_attempts: 1,
+            timeout: std::time::Duration::from_secs(20),
+            ..RetryPolicy::default()
+        };
+        let cw = ConnectWise::new(&credentials, once)
+            .map_err(|e| AppError::internal_from("building a PSA client", &e))?;
+        // The PSA's own answer is what the admin needs to see.
+        cw.test_connection()
+            .await
+            .map_err(|e| AppError::invalid_input(e.to_string()))
+    }
+
+    async fn save_credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        input: CredentialsInput,
+    ) -> Result<CredentialsView, AppError> {
+        Self::may_manage(user, "change the integration's credentials")?;
+        self.own_integration(user, integration).await?;
+        let saved = self.saved_credentials(user, integration).await?;
+        let credentials = merge_credentials(input, saved)?;
+        let sealed = self
+            .secrets
+            .seal_json(&credentials)
+            .map_err(internal("sealing credentials"))?;
+        self.repo
+            .set_integration_credentials(user.account_id, integration, &sealed)
+            .await
+            .map_err(internal("saving credentials"))?;
+        self.repo
+            .set_integration_site(user.account_id, integration, &credentials.site_url)
+            .await
+            .map_err(internal("saving the site"))?;
+        Ok(credentials_view(&credentials))
     }
 
     async fn preview_sync_settings(

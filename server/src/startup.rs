@@ -82,6 +82,7 @@ impl Application {
             services: Arc::new(AppServices {
                 repo: repo.clone(),
                 sync: sync.clone(),
+                secrets: secrets.clone(),
             }),
         };
         Ok(Application {

@@ -94,3 +94,26 @@ pub struct IntegrationSummary {
     pub state: IntegrationState,
     pub last_sync: Option<LastSync>,
 }
+
+/// An integration's PSA credentials as the screens may see them: the keys never come back, only
+/// whether they are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialsView {
+    pub site_url: String,
+    pub company_id: String,
+    pub client_id: String,
+    pub public_key_set: bool,
+    pub private_key_set: bool,
+}
+
+/// Credentials as an admin enters them. A key left empty keeps the saved one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialsInput {
+    pub site_url: String,
+    pub company_id: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub public_key: String,
+    #[serde(default)]
+    pub private_key: String,
+}

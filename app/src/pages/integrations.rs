@@ -144,6 +144,7 @@ fn ActionsMenu(
     let manage_data = format!("/account/integrations/{id}/manage-data");
     let logs = format!("/account/integrations/{id}/logs");
     let configuration = format!("/account/integrations/{id}/configuration");
+    let credentials = format!("/account/integrations/{id}/credentials");
     let start = move |_| {
         open.set(false);
         watch.set(Some(Watch::Starting));
@@ -180,6 +181,7 @@ fn ActionsMenu(
                     <li role="none"><a role="menuitem" href=manage_data.clone()>"Manage Data"</a></li>
                     <li role="none"><a role="menuitem" href=logs.clone()>"Logs"</a></li>
                     <li role="none"><button type="button" role="menuitem" on:click=start>"Start Manual Sync"</button></li>
+                    <li role="none"><a role="menuitem" href=credentials.clone()>"Edit Credentials"</a></li>
                     <li role="none"><a role="menuitem" href=configuration.clone()>"Configuration"</a></li>
                     <li role="none">
                         <button type="button" role="menuitem" on:click=toggle_pause>

@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod configuration;
+mod credentials;
 mod integrations;
 mod items;
 mod login;
@@ -8,6 +9,7 @@ mod logs;
 mod manage_data;
 
 pub use configuration::ConfigurationPage;
+pub use credentials::CredentialsPage;
 pub use integrations::IntegrationsPage;
 pub use items::ItemsPage;
 pub use login::LoginPage;

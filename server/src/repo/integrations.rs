@@ -119,6 +119,20 @@ impl Repo {
         Ok(updated == 1)
     }
 
+    /// The site an integration's PSA answers at, as the screens show it.
+    pub async fn set_integration_site(
+        &self,
+        account: AccountId,
+        id: IntegrationId,
+        site_url: &str,
+    ) -> anyhow::Result<()> {
+        on_db!(&self.db, pool => sqlx::query(
+            "UPDATE psa_integrations SET site_url = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
+            .bind(site_url).bind(Utc::now()).bind(id.0).bind(account.0)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// An integration's sealed credentials, if any were stored.
     pub async fn integration_credentials(
         &self,

@@ -1,0 +1,38 @@
+// Account > Integrations > Actions > Edit Credentials: keys are never shown back; Test connection
+// answers with the PSA's own error, then passes with the right key; Save keeps what was entered.
+import { test, expect } from '@playwright/test';
+import { demoPsa, openActions, signIn } from './helpers';
+
+test('credentials: a failing and a passing Test connection, then Save', async ({ page }) => {
+  await signIn(page);
+  await openActions(page);
+  await page.getByRole('menuitem', { name: 'Edit Credentials' }).click();
+  await expect(page.getByRole('heading', { name: 'Edit Credentials' })).toBeVisible();
+
+  await expect(page.getByLabel('Site URL')).toHaveValue(demoPsa());
+  await expect(page.getByLabel('Company ID')).toHaveValue('steward_demo');
+  const privateKey = page.getByLabel('Private key');
+  await expect(privateKey).toHaveValue('');
+  await expect(privateKey).toHaveAccessibleDescription(/A key is saved; it is never shown/);
+  expect(await page.content()).not.toContain('demo-private-key');
+
+  await privateKey.fill('not-the-key');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByRole('alert')).toContainText(
+    'ConnectWise Manage refused the credentials at system/info: Authentication failed: check the company id, public key and private key');
+
+  await privateKey.fill('demo-private-key');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByRole('status')).toContainText('Connection works');
+
+  // An empty key keeps the saved one.
+  await privateKey.fill('');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByRole('status')).toContainText('Connection works');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved. The next sync uses these credentials.');
+
+  await page.getByLabel('Site URL').fill('not a url');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert')).toContainText("Enter the site's address with https://");
+});
