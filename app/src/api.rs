@@ -65,10 +65,15 @@ pub async fn get_manage_data(integration: IntegrationId) -> Result<ManageData, A
 
 /// One page of organizations or configurations, filtered by name.
 #[server(prefix = "/api", endpoint = "items")]
-pub async fn list_items(kind: ItemKind, search: String, page: u32) -> Result<ItemPage, AppError> {
+pub async fn list_items(
+    kind: ItemKind,
+    search: String,
+    page: u32,
+    show_inactive_orphans: bool,
+) -> Result<ItemPage, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
-        .items(&user, kind, &search, page)
+        .items(&user, kind, &search, page, show_inactive_orphans)
         .await
 }
 

@@ -42,6 +42,7 @@ pub trait Services: Send + Sync + 'static {
         kind: ItemKind,
         search: &str,
         page: u32,
+        show_inactive_orphans: bool,
     ) -> Result<ItemPage, AppError>;
     /// Start Manual Sync: a full run now, or the running one if a run is going.
     async fn start_sync(

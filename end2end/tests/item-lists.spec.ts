@@ -37,3 +37,21 @@ test('Configurations are listed 50 to a page', async ({ page }) => {
   await expect(page.getByText(/^51–100 of [\d,]+$/)).toBeVisible();
   await expect(page.getByRole('link', { name: 'Previous page' })).toBeVisible();
 });
+
+test('the Configurations list hides inactive orphans unless asked', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Configurations' }).click();
+  const total = async () => Number((await page.getByText(/^1–50 of [\d,]+$/).textContent())!.split(' of ')[1].replace(/,/g, ''));
+  await expect(page.getByText(/^1–50 of [\d,]+$/)).toBeVisible();
+  const hidden = await total();
+  const box = page.getByRole('checkbox', { name: 'Show inactive orphans' });
+  await expect(box).not.toBeChecked();
+  await box.check();
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/inactive=1/);
+  await expect(page.getByRole('checkbox', { name: 'Show inactive orphans' })).toBeChecked();
+  await expect.poll(total).toBeGreaterThan(hidden);
+  // Paging keeps the choice.
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await expect(page).toHaveURL(/inactive=1/);
+});

@@ -56,7 +56,8 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
     let mut list = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        repo.items(&user, ItemKind::Configuration, "", 1).await?;
+        repo.items(&user, ItemKind::Configuration, "", 1, false)
+            .await?;
         list.push(t.elapsed());
     }
     println!(

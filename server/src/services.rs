@@ -218,6 +218,7 @@ impl Services for AppServices {
         kind: ItemKind,
         search: &str,
         page: u32,
+        show_inactive_orphans: bool,
     ) -> Result<ItemPage, AppError> {
         if search.len() > 200 {
             return Err(AppError::invalid_input(
@@ -225,7 +226,7 @@ impl Services for AppServices {
             ));
         }
         self.repo
-            .items(user, kind, search, page)
+            .items(user, kind, search, page, show_inactive_orphans)
             .await
             .map_err(internal("listing items"))
     }

@@ -186,7 +186,7 @@ async fn contract_suite(db: Db) {
         .chain(&md_b.disconnected_data)
         .all(|r| r.count == 0));
     assert_eq!(
-        repo.items(&bravo, ItemKind::Organization, "", 1)
+        repo.items(&bravo, ItemKind::Organization, "", 1, true)
             .await
             .unwrap()
             .total,
@@ -213,7 +213,7 @@ async fn contract_suite(db: Db) {
         .expect("an enabled organization");
     let lite = user(&repo, a, "lite@alpha.test", Role::Lite, true).await;
     let orgs = repo
-        .items(&admin, ItemKind::Organization, &company.name, 1)
+        .items(&admin, ItemKind::Organization, &company.name, 1, true)
         .await
         .unwrap();
     let org_id = orgs
@@ -249,7 +249,7 @@ async fn contract_suite(db: Db) {
         .count() as i64;
     assert_eq!(total(CatalogCategory::ConfigurationType), linked_configs);
     let lite_orgs = repo
-        .items(&lite, ItemKind::Organization, "", 1)
+        .items(&lite, ItemKind::Organization, "", 1, true)
         .await
         .unwrap();
     assert_eq!(lite_orgs.total, 1);
@@ -257,28 +257,46 @@ async fn contract_suite(db: Db) {
 
     // Item lists: search by name (case-insensitive, LIKE wildcards taken literally), pages of 50.
     let all = repo
-        .items(&admin, ItemKind::Configuration, "", 1)
+        .items(&admin, ItemKind::Configuration, "", 1, true)
         .await
         .unwrap();
     assert_eq!(all.items.len(), 50);
     let page2 = repo
-        .items(&admin, ItemKind::Configuration, "", 2)
+        .items(&admin, ItemKind::Configuration, "", 2, true)
         .await
         .unwrap();
     assert_ne!(all.items[0].id, page2.items[0].id);
     assert_eq!(all.total, page2.total);
+    // Rule 4: by default the list hides inactive orphans, and only them.
+    let inactive_orphans = d
+        .configurations
+        .iter()
+        .zip(&plan.configurations)
+        .filter(|(c, l)| {
+            !c.active
+                && l.state == Some(SyncState::Orphaned)
+                && c.fate != Fate::DisconnectedThenDeleted
+        })
+        .count() as i64;
+    assert!(inactive_orphans > 0);
+    let default = repo
+        .items(&admin, ItemKind::Configuration, "", 1, false)
+        .await
+        .unwrap();
+    assert_eq!(default.total, all.total - inactive_orphans);
     let upper = repo
         .items(
             &admin,
             ItemKind::Organization,
             &company.name.to_uppercase(),
             1,
+            true,
         )
         .await
         .unwrap();
     assert!(upper.items.iter().any(|i| i.name == company.name));
     assert_eq!(
-        repo.items(&admin, ItemKind::Organization, "%", 1)
+        repo.items(&admin, ItemKind::Organization, "%", 1, true)
             .await
             .unwrap()
             .total,

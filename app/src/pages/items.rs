@@ -18,9 +18,10 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(1)
     };
+    let inactive = move || query.read().get("inactive").is_some_and(|v| v == "1");
     let items = Resource::new(
-        move || (search(), page()),
-        move |(q, p)| list_items(kind, q, p),
+        move || (search(), page(), inactive()),
+        move |(q, p, i)| list_items(kind, q, p, i),
     );
     view! {
         <Title text=format!("{} · Steward", kind.plural())/>
@@ -28,12 +29,15 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
             <h1>{kind.plural()}</h1>
             <form method="get" role="search">
                 <label>"Search" <input type="search" name="q" prop:value=search/></label>
+                {(kind == ItemKind::Configuration).then(|| view! {
+                    <label class="check"><input type="checkbox" name="inactive" value="1" prop:checked=inactive/>"Show inactive orphans"</label>
+                })}
                 <button type="submit">"Search"</button>
             </form>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match items.await {
-                        Ok(page) => view! { <ItemTable page search=search()/> }.into_any(),
+                        Ok(page) => view! { <ItemTable page search=search() inactive=inactive()/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -43,7 +47,7 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
 }
 
 #[component]
-fn ItemTable(page: ItemPage, search: String) -> impl IntoView {
+fn ItemTable(page: ItemPage, search: String, inactive: bool) -> impl IntoView {
     let first = (page.page.saturating_sub(1) as i64) * ITEM_PAGE_SIZE as i64;
     let shown = format!(
         "{}–{} of {}",
@@ -62,7 +66,8 @@ fn ItemTable(page: ItemPage, search: String) -> impl IntoView {
             _ => format!("%{b:02X}"),
         })
         .collect();
-    let href = move |p: u32| format!("?q={q}&page={p}");
+    let keep = if inactive { "&inactive=1" } else { "" };
+    let href = move |p: u32| format!("?q={q}{keep}&page={p}");
     view! {
         <p>{shown}</p>
         <table>

@@ -24,6 +24,7 @@ impl Repo {
         kind: ItemKind,
         search: &str,
         page: u32,
+        show_inactive_orphans: bool,
     ) -> anyhow::Result<ItemPage> {
         let (org_name, type_col, status_col, join_org) = match kind {
             ItemKind::Organization => {
@@ -64,6 +65,12 @@ impl Repo {
         // An empty search matches everything: no LIKE, so the name index can order the page.
         let searching = !search.trim().is_empty();
         let mut filter = "i.account_id = $1".to_string();
+        if kind == ItemKind::Configuration && !show_inactive_orphans {
+            // Rule 4: lists of configurations hide inactive orphans unless asked.
+            filter.push_str(
+                " AND NOT (i.active = FALSE AND COALESCE(i.sync_state, '') = 'orphaned')",
+            );
+        }
         if searching {
             filter.push_str(&format!(" AND LOWER({name}) LIKE $2 ESCAPE '\\'"));
         }
