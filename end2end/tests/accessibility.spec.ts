@@ -1,0 +1,43 @@
+// An axe-core scan of every page: no serious or critical accessibility violations.
+import { test, expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { hydrated, signIn } from './helpers';
+
+async function scan(page: Page, what: string) {
+  await hydrated(page);
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad, `${what}: serious or critical violations`).toEqual([]);
+}
+
+test('the login page has no serious accessibility violations', async ({ page }) => {
+  await page.goto('/login');
+  await scan(page, 'login');
+});
+
+test('every signed-in page has no serious accessibility violations', async ({ page }) => {
+  await signIn(page);
+  await scan(page, 'integrations');
+  await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
+  await scan(page, 'integrations with the Actions menu open');
+  for (const [path, heading] of [
+    ['/account/integrations/1/manage-data', /Manage Data/],
+    ['/account/integrations/1/logs', 'Sync logs'],
+    ['/account/integrations/1/configuration', 'Sync settings'],
+    ['/account/integrations/1/credentials', 'Edit Credentials'],
+    ['/organizations', 'Organizations'],
+    ['/configurations', 'Configurations'],
+  ] as const) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+    await scan(page, path);
+  }
+  // The Logs page with a run's events open.
+  await page.goto('/account/integrations/1/logs');
+  await hydrated(page);
+  await page.getByRole('button', { name: /Events of the run started/ }).first().click();
+  await expect(page.getByRole('heading', { name: 'Events' })).toBeVisible();
+  await scan(page, 'logs with events');
+});
