@@ -194,3 +194,25 @@ pub async fn save_credentials(
         .save_credentials(&user, integration, input)
         .await
 }
+
+/// How many items of each kind Disconnect would make stand-alone.
+#[server(prefix = "/api", endpoint = "disconnect_preview")]
+pub async fn disconnect_preview(
+    integration: IntegrationId,
+) -> Result<Vec<(ItemKind, i64)>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .disconnect_preview(&user, integration)
+        .await
+}
+
+/// Disconnect the whole integration.
+#[server(prefix = "/api", endpoint = "disconnect_integration")]
+pub async fn disconnect_integration(
+    integration: IntegrationId,
+) -> Result<Vec<(ItemKind, i64)>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .disconnect_integration(&user, integration)
+        .await
+}

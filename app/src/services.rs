@@ -103,6 +103,18 @@ pub trait Services: Send + Sync + 'static {
         integration: IntegrationId,
         input: CredentialsInput,
     ) -> Result<CredentialsView, AppError>;
+    /// How many items of each kind Disconnect would make stand-alone.
+    async fn disconnect_preview(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError>;
+    /// Disconnect the whole integration: its items become stand-alone, nothing is deleted.
+    async fn disconnect_integration(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError>;
     /// What a settings change would do at the next full sync.
     async fn preview_sync_settings(
         &self,

@@ -16,7 +16,7 @@ test.afterEach(async ({ request }) => {
 test('the Actions menu offers the integration actions', async ({ page }) => {
   await openActions(page);
   const menu = page.getByRole('menu');
-  for (const name of ['Manage Data', 'Logs', 'Start Manual Sync', 'Edit Credentials', 'Configuration', 'Pause Sync']) {
+  for (const name of ['Manage Data', 'Logs', 'Start Manual Sync', 'Edit Credentials', 'Configuration', 'Pause Sync', 'Disconnect']) {
     await expect(menu.getByRole('menuitem', { name })).toBeVisible();
   }
   await menu.getByRole('menuitem', { name: 'Logs' }).click();

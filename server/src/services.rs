@@ -4,7 +4,7 @@
 use crate::auth;
 use crate::psa::connector::{ConnectWise, PsaConnector};
 use crate::psa::connectwise::client::{CwCredentials, RetryPolicy};
-use crate::repo::Repo;
+use crate::repo::{Disconnected, Repo};
 use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
@@ -335,6 +335,39 @@ impl Services for AppServices {
             .await
             .map_err(internal("loading sync settings"))?
             .ok_or_else(|| AppError::not_found("That integration"))
+    }
+
+    async fn disconnect_preview(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError> {
+        Self::may_manage(user, "disconnect the integration")?;
+        self.own_integration(user, integration).await?;
+        self.repo
+            .linked_counts(user.account_id, integration)
+            .await
+            .map_err(internal("counting linked items"))
+    }
+
+    async fn disconnect_integration(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError> {
+        Self::may_manage(user, "disconnect the integration")?;
+        match self
+            .repo
+            .disconnect_integration(user.account_id, integration, Some(user.user_id))
+            .await
+            .map_err(internal("disconnecting an integration"))?
+        {
+            Disconnected::Done(counts) => Ok(counts),
+            Disconnected::NotFound => Err(AppError::not_found("That integration")),
+            Disconnected::SyncRunning => Err(AppError::conflict(
+                "A sync is running: wait for it to end (see Logs), then disconnect",
+            )),
+        }
     }
 
     async fn credentials(

@@ -1080,3 +1080,68 @@ async fn a_settings_preview_predicts_the_next_full_sync(db: Db) {
     assert_eq!(predicted, report.counts.orphaned);
 }
 on_both!(a_settings_preview_predicts_the_next_full_sync);
+
+/// Disconnect (the whole integration): every item becomes stand-alone in one transaction, nothing
+/// is deleted, no run starts afterwards; refused while a sync runs.
+async fn disconnect_makes_every_item_stand_alone(db: Db) {
+    let ctx = setup(db, true).await;
+    let items = "SELECT (SELECT COUNT(*) FROM organizations WHERE account_id = $1) + (SELECT COUNT(*) FROM configurations WHERE account_id = $1)
+        + (SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM locations WHERE account_id = $1)
+        + (SELECT COUNT(*) FROM passwords WHERE account_id = $1) + (SELECT COUNT(*) FROM documents WHERE account_id = $1)";
+    let before = ctx.count(items).await;
+    let linked = ctx.links().await.len() as i64;
+
+    // While a run is going, it is refused and nothing changes.
+    on_db!(&ctx.repo.db, pool => sqlx::query(
+        "INSERT INTO sync_runs (account_id, integration_id, mode, trigger_source, outcome, started_at, heartbeat_at) VALUES ($1, $2, 'full', 'manual', 'running', $3, $3)")
+        .bind(ctx.account.0).bind(ctx.integration.0).bind(chrono::Utc::now()).execute(pool).await.map(|_| ())).unwrap();
+    assert_eq!(
+        ctx.repo
+            .disconnect_integration(ctx.account, ctx.integration, None)
+            .await
+            .unwrap(),
+        server::repo::Disconnected::SyncRunning
+    );
+    assert_eq!(ctx.links().await.len() as i64, linked);
+    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE sync_runs SET outcome = 'failed' WHERE outcome = 'running'")
+        .execute(pool).await.map(|_| ())).unwrap();
+
+    let server::repo::Disconnected::Done(counts) = ctx
+        .repo
+        .disconnect_integration(ctx.account, ctx.integration, None)
+        .await
+        .unwrap()
+    else {
+        panic!("disconnected")
+    };
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), linked);
+    assert!(ctx.links().await.is_empty(), "every item is stand-alone");
+    assert_eq!(ctx.count(items).await, before, "nothing was deleted");
+    assert_eq!(
+        ctx.count("SELECT COUNT(*) FROM disconnected_items WHERE account_id = $1")
+            .await,
+        0
+    );
+    assert!(ctx.repo.integrations(ctx.account).await.unwrap().is_empty());
+    assert!(matches!(
+        ctx.engine
+            .run(
+                ctx.account,
+                ctx.integration,
+                SyncMode::Full,
+                SyncTrigger::Manual
+            )
+            .await,
+        Err(SyncError::NotFound | SyncError::NoCredentials)
+    ));
+    assert_eq!(
+        ctx.repo
+            .disconnect_integration(ctx.account, ctx.integration, None)
+            .await
+            .unwrap(),
+        server::repo::Disconnected::NotFound
+    );
+    // Types and statuses keep their names on the stand-alone items.
+    assert!(ctx.count("SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND organization_type_id IS NOT NULL").await > 0);
+}
+on_both!(disconnect_makes_every_item_stand_alone);

@@ -1,10 +1,15 @@
 //! Account > Integrations: the account's PSA integrations, their last sync, and the Actions menu
 //! (Manage Data, Logs, Start Manual Sync with its progress live, Pause Sync / Resume Sync).
 
-use crate::api::{get_sync_run, list_integrations, set_sync_paused, start_sync};
+use crate::api::{
+    disconnect_integration, disconnect_preview, get_sync_run, list_integrations, set_sync_paused,
+    start_sync,
+};
 use crate::components::{fmt_count, ErrorNotice, Page};
 use crate::error::AppError;
-use crate::model::{IntegrationId, IntegrationState, IntegrationSummary, SyncOutcome, SyncRun};
+use crate::model::{
+    IntegrationId, IntegrationState, IntegrationSummary, ItemKind, SyncOutcome, SyncRun,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::time::Duration;
@@ -13,6 +18,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq)]
 enum Watch {
     Starting,
+    Said(String),
     Run(SyncRun),
     Failed(AppError),
 }
@@ -58,6 +64,7 @@ fn counts_line(r: &SyncRun) -> String {
 fn watch_text(w: &Watch) -> String {
     match w {
         Watch::Starting => "Starting the sync…".into(),
+        Watch::Said(s) => s.clone(),
         Watch::Failed(e) => e.message.clone(),
         Watch::Run(r) => match r.outcome {
             SyncOutcome::Running => format!(
@@ -123,7 +130,7 @@ fn IntegrationTable(
                             <td>{i.kind.label()}</td>
                             <td>{i.state.label()}</td>
                             <td>{last}</td>
-                            <td><ActionsMenu id=i.id state=i.state watch version/></td>
+                            <td><ActionsMenu id=i.id name=i.name.clone() state=i.state watch version/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -136,6 +143,7 @@ fn IntegrationTable(
 #[component]
 fn ActionsMenu(
     id: IntegrationId,
+    name: String,
     state: IntegrationState,
     watch: RwSignal<Option<Watch>>,
     version: RwSignal<u32>,
@@ -168,6 +176,40 @@ fn ActionsMenu(
             }
         });
     };
+    // Disconnect: the counts it would make stand-alone, while its confirmation is open.
+    let confirming: RwSignal<Option<Vec<(ItemKind, i64)>>> = RwSignal::new(None);
+    let ask_disconnect = move |_| {
+        open.set(false);
+        leptos::task::spawn_local(async move {
+            match disconnect_preview(id).await {
+                Ok(counts) => confirming.set(Some(counts)),
+                Err(e) => watch.set(Some(Watch::Failed(e))),
+            }
+        });
+    };
+    let disconnect = move |_| {
+        leptos::task::spawn_local(async move {
+            let result = disconnect_integration(id).await;
+            confirming.set(None);
+            match result {
+                Ok(counts) => {
+                    watch.set(Some(Watch::Said(format!(
+                        "Disconnected. {} are now stand-alone; nothing was deleted.",
+                        counts_sentence(&counts)
+                    ))));
+                    version.update(|n| *n += 1);
+                }
+                Err(e) => watch.set(Some(Watch::Failed(e))),
+            }
+        });
+    };
+    let title = format!("Disconnect {name}?");
+    let cancel_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(b) = cancel_ref.get() {
+            let _ = b.focus();
+        }
+    });
     view! {
         <div class="menu">
             <button
@@ -188,8 +230,37 @@ fn ActionsMenu(
                             {if paused { "Resume Sync" } else { "Pause Sync" }}
                         </button>
                     </li>
+                    <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect>"Disconnect"</button></li>
                 </ul>
             </Show>
+            {move || confirming.get().map(|counts| view! {
+                <div role="dialog" aria-modal="true" aria-labelledby="disconnect-title" aria-describedby="disconnect-what" class="dialog">
+                    <h2 id="disconnect-title">{title.clone()}</h2>
+                    <p id="disconnect-what">
+                        {format!(
+                            "Its {} become stand-alone: they stay in Steward with all their data, passwords and documents included, \
+                             but no longer sync and cannot be reconnected. Nothing is deleted.",
+                            counts_sentence(&counts)
+                        )}
+                    </p>
+                    <button type="button" class="danger" on:click=disconnect>"Disconnect"</button>
+                    " "
+                    <button type="button" node_ref=cancel_ref on:click=move |_| confirming.set(None)>"Cancel"</button>
+                </div>
+            })}
         </div>
+    }
+}
+
+/// "1,234 organizations, 2,500 configurations, 800 contacts and 200 locations".
+fn counts_sentence(counts: &[(ItemKind, i64)]) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(k, n)| format!("{} {}", fmt_count(*n), k.plural().to_lowercase()))
+        .collect();
+    match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => "items".into(),
     }
 }

@@ -46,7 +46,7 @@ const SELECT: &str = "SELECT i.id, i.kind, i.name, i.site_url, i.state,
     FROM psa_integrations i
     LEFT JOIN sync_runs r ON r.id = (
         SELECT MAX(r2.id) FROM sync_runs r2 WHERE r2.integration_id = i.id AND r2.account_id = i.account_id)
-    WHERE i.account_id = $1";
+    WHERE i.account_id = $1 AND i.disconnected_at IS NULL";
 
 fn to_summary(r: Row) -> anyhow::Result<IntegrationSummary> {
     let (id, kind, name, site_url, state, started, finished, outcome, c, u, o, f) = r;
@@ -143,5 +143,88 @@ impl Repo {
             "SELECT credentials_ciphertext FROM psa_integrations WHERE id = $1 AND account_id = $2")
             .bind(id.0).bind(account.0).fetch_optional(pool).await)?;
         Ok(row.flatten())
+    }
+}
+
+/// The refusal or the result of disconnecting an integration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disconnected {
+    /// Per kind, how many items became stand-alone.
+    Done(Vec<(app::model::ItemKind, i64)>),
+    /// A sync is running: disconnecting under it would race its apply.
+    SyncRunning,
+    NotFound,
+}
+
+const ITEM_TABLES: [(app::model::ItemKind, &str); 4] = [
+    (app::model::ItemKind::Organization, "organizations"),
+    (app::model::ItemKind::Configuration, "configurations"),
+    (app::model::ItemKind::Contact, "contacts"),
+    (app::model::ItemKind::Location, "locations"),
+];
+
+impl Repo {
+    /// How many items each kind has linked to the integration.
+    pub async fn linked_counts(
+        &self,
+        account: AccountId,
+        id: IntegrationId,
+    ) -> anyhow::Result<Vec<(app::model::ItemKind, i64)>> {
+        let mut out = Vec::new();
+        for (kind, table) in ITEM_TABLES {
+            let n: i64 = on_db!(&self.db, pool => sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE account_id = $1 AND integration_id = $2"))
+                .bind(account.0).bind(id.0).fetch_one(pool).await)?;
+            out.push((kind, n));
+        }
+        Ok(out)
+    }
+
+    /// Disconnect: in one transaction every linked item becomes stand-alone (nothing is deleted),
+    /// the tombstones of individually disconnected items go (nothing is left to reconnect to), the
+    /// credentials are dropped and the integration is marked disconnected.
+    pub async fn disconnect_integration(
+        &self,
+        account: AccountId,
+        id: IntegrationId,
+        user: Option<app::model::UserId>,
+    ) -> anyhow::Result<Disconnected> {
+        let now = Utc::now();
+        let result = on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let marked = sqlx::query(
+                "UPDATE psa_integrations SET disconnected_at = $1, credentials_ciphertext = NULL, state = 'paused', updated_at = $1
+                 WHERE id = $2 AND account_id = $3 AND disconnected_at IS NULL")
+                .bind(now).bind(id.0).bind(account.0).execute(&mut *tx).await?.rows_affected();
+            if marked == 0 {
+                return Ok(Disconnected::NotFound);
+            }
+            let running: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sync_runs WHERE integration_id = $1 AND outcome = 'running'")
+                .bind(id.0).fetch_one(&mut *tx).await?;
+            if running > 0 {
+                tx.rollback().await?;
+                return Ok(Disconnected::SyncRunning);
+            }
+            let mut counts = Vec::new();
+            for (kind, table) in ITEM_TABLES {
+                let n = sqlx::query(&format!(
+                    "UPDATE {table} SET integration_id = NULL, psa_id = NULL, sync_state = NULL, orphan_reason = NULL,
+                     sync_error = NULL, updated_at = $1 WHERE account_id = $2 AND integration_id = $3"))
+                    .bind(now).bind(account.0).bind(id.0).execute(&mut *tx).await?.rows_affected();
+                counts.push((kind, n as i64));
+            }
+            sqlx::query("DELETE FROM disconnected_items WHERE account_id = $1 AND integration_id = $2")
+                .bind(account.0).bind(id.0).execute(&mut *tx).await?;
+            let details = serde_json::json!(counts.iter().map(|(k, n)| (k.as_str(), n)).collect::<std::collections::BTreeMap<_, _>>());
+            sqlx::query(
+                "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
+                 VALUES ($1, $2, 'user', 'integration.disconnected', $3, $4, 'succeeded', $5)")
+                .bind(account.0).bind(user.map(|u| u.0)).bind(format!("integration {}", id.0))
+                .bind(details.to_string()).bind(now).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<Disconnected, anyhow::Error>(Disconnected::Done(counts))
+        })?;
+        Ok(result)
     }
 }

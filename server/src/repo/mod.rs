@@ -10,7 +10,7 @@ pub mod sync_apply;
 mod sync_preview;
 
 pub use accounts::{Activity, LoginRow, NewUser};
-pub use integrations::NewIntegration;
+pub use integrations::{Disconnected, NewIntegration};
 pub use sync::{NewEvent, RunStart, SyncTarget};
 
 use crate::db::Db;

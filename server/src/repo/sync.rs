@@ -96,7 +96,7 @@ impl Repo {
     /// The integrations of every account, for the scheduler.
     pub async fn all_integrations(&self) -> anyhow::Result<Vec<(AccountId, IntegrationId)>> {
         let rows: Vec<(i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT account_id, id FROM psa_integrations ORDER BY id").fetch_all(pool).await)?;
+            "SELECT account_id, id FROM psa_integrations WHERE disconnected_at IS NULL ORDER BY id").fetch_all(pool).await)?;
         Ok(rows
             .into_iter()
             .map(|(a, i)| (AccountId(a), IntegrationId(i)))
@@ -120,7 +120,7 @@ impl Repo {
             "SELECT i.state, i.sync_contacts, i.schedule_minutes, i.last_full_sync_at,
                 (SELECT MAX(r.started_at) FROM sync_runs r WHERE r.integration_id = i.id AND r.outcome = 'succeeded'),
                 (SELECT MAX(r.started_at) FROM sync_runs r WHERE r.integration_id = i.id)
-             FROM psa_integrations i WHERE i.id = $1 AND i.account_id = $2")
+             FROM psa_integrations i WHERE i.id = $1 AND i.account_id = $2 AND i.disconnected_at IS NULL")
             .bind(integration.0).bind(account.0).fetch_optional(pool).await)?;
         row.map(|(state, contacts, minutes, full, success, last)| {
             Ok(SyncTarget {

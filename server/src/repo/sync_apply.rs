@@ -357,6 +357,13 @@ impl Repo {
             sqlx::query("UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2")
                 .bind(now).bind(r.run).execute(&mut *tx).await?;
 
+            // Disconnected while this run listed: it must not link anything again.
+            let live: bool = sqlx::query_scalar(
+                "SELECT COUNT(*) > 0 FROM psa_integrations WHERE id = $1 AND account_id = $2 AND disconnected_at IS NULL")
+                .bind(iid).bind(acc).fetch_one(&mut *tx).await?;
+            if !live {
+                anyhow::bail!("integration {iid} was disconnected while run {} listed", r.run);
+            }
             let mut catalog = Catalog::default();
             let rows: Vec<(i64, String, i64, String, bool)> = sqlx::query_as(
                 "SELECT id, category, psa_id, name, sync_enabled FROM psa_catalog_values WHERE account_id = $1 AND integration_id = $2")

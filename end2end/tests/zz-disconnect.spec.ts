@@ -1,0 +1,29 @@
+// Account > Integrations > Actions > Disconnect. This file's name sorts last on purpose: it
+// disconnects the demo integration, which the other files use (Playwright runs files in order
+// with one worker).
+import { test, expect } from '@playwright/test';
+import { openActions, signIn } from './helpers';
+
+test('Disconnect says what will happen, Cancel keeps everything, Disconnect makes items stand-alone', async ({ page }) => {
+  await signIn(page);
+  await openActions(page);
+  await page.getByRole('menuitem', { name: 'Disconnect' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Disconnect ConnectWise Manage?' });
+  await expect(dialog).toContainText(/Its [\d,]+ organizations, [\d,]+ configurations, [\d,]+ contacts and [\d,]+ locations become stand-alone/);
+  await expect(dialog).toContainText('Nothing is deleted.');
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('row', { name: /ConnectWise Manage/ })).toBeVisible();
+
+  await openActions(page);
+  await page.getByRole('menuitem', { name: 'Disconnect' }).click();
+  await page.getByRole('dialog', { name: 'Disconnect ConnectWise Manage?' }).getByRole('button', { name: 'Disconnect' }).click();
+  await expect(page.getByRole('status')).toContainText(/Disconnected\. [\d,]+ organizations, .* are now stand-alone; nothing was deleted\./);
+  await expect(page.getByText('This account has no PSA integration yet.')).toBeVisible();
+
+  // The organizations are all still there, without a plug.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organizations' }).click();
+  await expect(page.getByText(/^1–50 of [\d,]+$/)).toBeVisible();
+  await expect(page.getByRole('table').getByRole('img', { name: /Sync enabled|Orphaned|Sync disabled|Sync error/ })).toHaveCount(0);
+});
