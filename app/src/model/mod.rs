@@ -16,3 +16,5 @@ mod items;
 pub use items::*;
 mod sync_run;
 pub use sync_run::*;
+mod preview;
+pub use preview::*;

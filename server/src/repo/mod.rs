@@ -5,6 +5,7 @@ mod accounts;
 mod integrations;
 mod items;
 mod manage_data;
+mod preview;
 mod sync;
 pub mod sync_apply;
 mod sync_preview;
