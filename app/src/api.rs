@@ -4,8 +4,8 @@
 use crate::error::AppError;
 use crate::model::{
     CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationSummary, ItemKind,
-    ItemPage, ManageData, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect,
-    SyncStarted,
+    ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings,
+    SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
 use leptos::prelude::*;
 
@@ -214,5 +214,17 @@ pub async fn disconnect_integration(
     let user = crate::services::current_user()?;
     crate::services::services()?
         .disconnect_integration(&user, integration)
+        .await
+}
+
+/// View: one page of a Manage Data row's items.
+#[server(prefix = "/api", endpoint = "preview", input = server_fn::codec::Json)]
+pub async fn get_preview(
+    integration: IntegrationId,
+    query: PreviewQuery,
+) -> Result<PreviewPage, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .preview(&user, integration, query)
         .await
 }

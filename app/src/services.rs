@@ -5,8 +5,8 @@
 use crate::error::AppError;
 use crate::model::{
     CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationSummary, ItemKind,
-    ItemPage, ManageData, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect,
-    SyncStarted,
+    ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings,
+    SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
 use std::sync::Arc;
 
@@ -103,6 +103,13 @@ pub trait Services: Send + Sync + 'static {
         integration: IntegrationId,
         input: CredentialsInput,
     ) -> Result<CredentialsView, AppError>;
+    /// View: one page of a Manage Data row's items.
+    async fn preview(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        query: PreviewQuery,
+    ) -> Result<PreviewPage, AppError>;
     /// How many items of each kind Disconnect would make stand-alone.
     async fn disconnect_preview(
         &self,

@@ -24,6 +24,7 @@ test('every signed-in page has no serious accessibility violations', async ({ pa
   await scan(page, 'integrations with the Actions menu open');
   for (const [path, heading] of [
     ['/account/integrations/1/manage-data', /Manage Data/],
+    ['/account/integrations/1/manage-data/view?row=orphans&kind=configuration', 'Orphaned configurations'],
     ['/account/integrations/1/logs', 'Sync logs'],
     ['/account/integrations/1/configuration', 'Sync settings'],
     ['/account/integrations/1/credentials', 'Edit Credentials'],

@@ -44,7 +44,7 @@ test('Manage Data shows Synced Items, Orphaned Data and Disconnected Data with t
       .filter({ has: page.getByRole('cell', { name: row.type_or_status, exact: true }) });
     await expect(tr.getByRole('cell')).toHaveText([
       row.type_or_status, row.sync_active,
-      fmt(row.enabled), fmt(row.disabled), fmt(row.orphaned), fmt(row.error), fmt(row.total),
+      fmt(row.enabled), fmt(row.disabled), fmt(row.orphaned), fmt(row.error), fmt(row.total), 'Actions',
     ]);
   }
 

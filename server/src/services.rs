@@ -10,8 +10,9 @@ use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
 use app::model::{
     CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationState,
-    IntegrationSummary, ItemKind, ItemPage, ManageData, SyncEvent, SyncMode, SyncRun, SyncSettings,
-    SyncSettingsChange, SyncSettingsEffect, SyncStarted, SyncTrigger,
+    IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent,
+    SyncMode, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
+    SyncTrigger,
 };
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
@@ -335,6 +336,20 @@ impl Services for AppServices {
             .await
             .map_err(internal("loading sync settings"))?
             .ok_or_else(|| AppError::not_found("That integration"))
+    }
+
+    async fn preview(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        query: PreviewQuery,
+    ) -> Result<PreviewPage, AppError> {
+        self.own_integration(user, integration).await?;
+        self.repo
+            .preview(user, integration, &query)
+            .await
+            .map_err(internal("reading a preview page"))?
+            .ok_or_else(|| AppError::not_found("That Manage Data row"))
     }
 
     async fn disconnect_preview(

@@ -1159,7 +1159,9 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
         role: app::model::Role::Administrator,
         restricted: false,
     };
-    let workstation = ctx.catalog_value(CatalogCategory::ConfigurationType, "Workstation").await;
+    let workstation = ctx
+        .catalog_value(CatalogCategory::ConfigurationType, "Workstation")
+        .await;
     let expected = ctx
         .count(&format!(
             "SELECT COUNT(*) FROM configurations WHERE account_id = $1 AND integration_id IS NOT NULL AND configuration_type_id = {}",
@@ -1169,10 +1171,23 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
     assert!(expected > 100, "more than two pages");
     for sort in PreviewSort::ALL {
         for descending in [false, true] {
-            let row = PreviewRow::Value { category: CatalogCategory::ConfigurationType, value: workstation };
-            let page = |at| PreviewQuery { row, sort, descending, at };
+            let row = PreviewRow::Value {
+                category: CatalogCategory::ConfigurationType,
+                value: workstation,
+            };
+            let page = |at| PreviewQuery {
+                row,
+                sort,
+                descending,
+                at,
+            };
             let mut forward = Vec::new();
-            let mut p = ctx.repo.preview(&admin, ctx.integration, &page(PreviewPageAt::First)).await.unwrap().unwrap();
+            let mut p = ctx
+                .repo
+                .preview(&admin, ctx.integration, &page(PreviewPageAt::First))
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(p.total, expected);
             assert!(!p.has_previous);
             loop {
@@ -1180,38 +1195,96 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
                 if !p.has_next {
                     break;
                 }
-                p = ctx.repo.preview(&admin, ctx.integration, &page(PreviewPageAt::After(p.last.clone().unwrap()))).await.unwrap().unwrap();
+                p = ctx
+                    .repo
+                    .preview(
+                        &admin,
+                        ctx.integration,
+                        &page(PreviewPageAt::After(p.last.clone().unwrap())),
+                    )
+                    .await
+                    .unwrap()
+                    .unwrap();
             }
             assert_eq!(forward.len() as i64, expected, "{sort:?} {descending}");
             let unique: std::collections::HashSet<_> = forward.iter().collect();
-            assert_eq!(unique.len(), forward.len(), "no item twice: {sort:?} {descending}");
+            assert_eq!(
+                unique.len(),
+                forward.len(),
+                "no item twice: {sort:?} {descending}"
+            );
             let mut backward = Vec::new();
-            let mut p = ctx.repo.preview(&admin, ctx.integration, &page(PreviewPageAt::Last)).await.unwrap().unwrap();
+            let mut p = ctx
+                .repo
+                .preview(&admin, ctx.integration, &page(PreviewPageAt::Last))
+                .await
+                .unwrap()
+                .unwrap();
             assert!(!p.has_next);
             loop {
                 backward.splice(0..0, p.items.iter().map(|i| i.id));
                 if !p.has_previous {
                     break;
                 }
-                p = ctx.repo.preview(&admin, ctx.integration, &page(PreviewPageAt::Before(p.first.clone().unwrap()))).await.unwrap().unwrap();
+                p = ctx
+                    .repo
+                    .preview(
+                        &admin,
+                        ctx.integration,
+                        &page(PreviewPageAt::Before(p.first.clone().unwrap())),
+                    )
+                    .await
+                    .unwrap()
+                    .unwrap();
             }
-            assert_eq!(backward, forward, "the same order backward: {sort:?} {descending}");
+            assert_eq!(
+                backward, forward,
+                "the same order backward: {sort:?} {descending}"
+            );
         }
     }
-    let by_name = ctx.repo.preview(&admin, ctx.integration, &PreviewQuery {
-        row: PreviewRow::Orphans { kind: ItemKind::Configuration },
-        sort: PreviewSort::Name,
-        descending: true,
-        at: PreviewPageAt::First,
-    }).await.unwrap().unwrap();
+    let by_name = ctx
+        .repo
+        .preview(
+            &admin,
+            ctx.integration,
+            &PreviewQuery {
+                row: PreviewRow::Orphans {
+                    kind: ItemKind::Configuration,
+                },
+                sort: PreviewSort::Name,
+                descending: true,
+                at: PreviewPageAt::First,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(by_name.title, "Orphaned configurations");
-    assert!(by_name.items.iter().all(|i| i.sync_state == Some(app::model::SyncState::Orphaned) && i.orphan_reason.is_some()));
-    assert!(by_name.items.windows(2).all(|w| w[0].name >= w[1].name || w[0].name.to_lowercase() >= w[1].name.to_lowercase()));
+    assert!(by_name.items.iter().all(
+        |i| i.sync_state == Some(app::model::SyncState::Orphaned) && i.orphan_reason.is_some()
+    ));
+    assert!(by_name
+        .items
+        .windows(2)
+        .all(|w| w[0].name >= w[1].name || w[0].name.to_lowercase() >= w[1].name.to_lowercase()));
     // Another integration's value is not found.
     let other = PreviewQuery {
-        row: PreviewRow::Value { category: CatalogCategory::OrganizationType, value: workstation },
-        sort: PreviewSort::Name, descending: false, at: PreviewPageAt::First,
+        row: PreviewRow::Value {
+            category: CatalogCategory::OrganizationType,
+            value: workstation,
+        },
+        sort: PreviewSort::Name,
+        descending: false,
+        at: PreviewPageAt::First,
     };
-    assert!(ctx.repo.preview(&admin, ctx.integration, &other).await.unwrap().is_none(), "a value of another category");
+    assert!(
+        ctx.repo
+            .preview(&admin, ctx.integration, &other)
+            .await
+            .unwrap()
+            .is_none(),
+        "a value of another category"
+    );
 }
 on_both!(the_preview_pages_through_exactly_a_rows_items);

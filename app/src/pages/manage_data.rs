@@ -38,20 +38,21 @@ pub fn ManageDataPage() -> impl IntoView {
 #[component]
 fn Sections(data: ManageData) -> impl IntoView {
     let title = format!("Manage Data: {}", data.integration.name);
+    let id = data.integration.id;
     view! {
         <h1>{title}</h1>
         <PlugLegend/>
         <section aria-labelledby="synced-items">
             <h2 id="synced-items">"Synced Items"</h2>
-            <SyncedItemsTable rows=data.synced_items/>
+            <SyncedItemsTable id rows=data.synced_items/>
         </section>
         <section aria-labelledby="orphaned-data">
             <h2 id="orphaned-data">"Orphaned Data"</h2>
-            <KindTable rows=data.orphaned_data count_label="Orphaned" with_reasons=true/>
+            <KindTable id rows=data.orphaned_data count_label="Orphaned" with_reasons=true/>
         </section>
         <section aria-labelledby="disconnected-data">
             <h2 id="disconnected-data">"Disconnected Data"</h2>
-            <KindTable rows=data.disconnected_data count_label="Disconnected" with_reasons=false/>
+            <KindTable id rows=data.disconnected_data count_label="Disconnected" with_reasons=false/>
         </section>
     }
 }
@@ -61,7 +62,7 @@ fn state_header(state: SyncState) -> impl IntoView {
 }
 
 #[component]
-fn SyncedItemsTable(rows: Vec<SyncedItemsRow>) -> impl IntoView {
+fn SyncedItemsTable(id: IntegrationId, rows: Vec<SyncedItemsRow>) -> impl IntoView {
     view! {
         <table class="counts">
             <thead>
@@ -71,6 +72,7 @@ fn SyncedItemsTable(rows: Vec<SyncedItemsRow>) -> impl IntoView {
                     <th scope="col">"Sync Active"</th>
                     {SyncState::ALL.iter().map(|s| state_header(*s)).collect_view()}
                     <th scope="col" class="num">"Total"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -86,6 +88,10 @@ fn SyncedItemsTable(rows: Vec<SyncedItemsRow>) -> impl IntoView {
                             <td class="num">{fmt_count(c.orphaned)}</td>
                             <td class="num">{fmt_count(c.error)}</td>
                             <td class="num">{fmt_count(c.total())}</td>
+                            <td><RowActions view=Some(format!(
+                                "/account/integrations/{id}/manage-data/view?row=value&category={}&value={}",
+                                r.category.as_str(), r.value_id.0
+                            ))/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -95,7 +101,12 @@ fn SyncedItemsTable(rows: Vec<SyncedItemsRow>) -> impl IntoView {
 }
 
 #[component]
-fn KindTable(rows: Vec<KindRow>, count_label: &'static str, with_reasons: bool) -> impl IntoView {
+fn KindTable(
+    id: IntegrationId,
+    rows: Vec<KindRow>,
+    count_label: &'static str,
+    with_reasons: bool,
+) -> impl IntoView {
     view! {
         <table class="counts">
             <thead>
@@ -103,6 +114,7 @@ fn KindTable(rows: Vec<KindRow>, count_label: &'static str, with_reasons: bool) 
                     <th scope="col">"Item"</th>
                     <th scope="col" class="num">{count_label}</th>
                     {with_reasons.then(|| view! { <th scope="col">"Reasons"</th> })}
+                    {with_reasons.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
                 </tr>
             </thead>
             <tbody>
@@ -116,10 +128,30 @@ fn KindTable(rows: Vec<KindRow>, count_label: &'static str, with_reasons: bool) 
                             <th scope="row">{r.kind.plural()}</th>
                             <td class="num">{fmt_count(r.count)}</td>
                             {with_reasons.then(|| view! { <td>{reasons}</td> })}
+                            {with_reasons.then(|| view! { <td><RowActions view=Some(format!(
+                                "/account/integrations/{id}/manage-data/view?row=orphans&kind={}", r.kind.as_str()
+                            ))/></td> })}
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// A Manage Data row's "Actions" menu. Delete, Disconnect and Pause join with their issues.
+#[component]
+fn RowActions(view: Option<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <div class="menu">
+            <button type="button" aria-haspopup="menu" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>"Actions"</button>
+            <Show when=move || open.get()>
+                <ul role="menu" class="menu-list">
+                    {view.clone().map(|href| view! { <li role="none"><a role="menuitem" href=href>"View"</a></li> })}
+                </ul>
+            </Show>
+        </div>
     }
 }

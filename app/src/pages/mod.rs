@@ -7,6 +7,7 @@ mod items;
 mod login;
 mod logs;
 mod manage_data;
+mod preview;
 
 pub use configuration::ConfigurationPage;
 pub use credentials::CredentialsPage;
@@ -15,6 +16,7 @@ pub use items::ItemsPage;
 pub use login::LoginPage;
 pub use logs::LogsPage;
 pub use manage_data::ManageDataPage;
+pub use preview::PreviewPageView;
 
 use leptos::prelude::*;
 

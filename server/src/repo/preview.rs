@@ -99,12 +99,18 @@ impl Repo {
                     CatalogCategory::OrganizationType
                     | CatalogCategory::ConfigurationType
                     | CatalogCategory::ContactType => type_col,
-                    CatalogCategory::OrganizationStatus
-                    | CatalogCategory::ConfigurationStatus => status_col,
+                    CatalogCategory::OrganizationStatus | CatalogCategory::ConfigurationStatus => {
+                        status_col
+                    }
                 };
                 let Some(col) = col else { return Ok(None) };
                 (
-                    format!("{} · {}: {}", kind.plural(), category.dimension(), value_name),
+                    format!(
+                        "{} · {}: {}",
+                        kind.plural(),
+                        category.dimension(),
+                        value_name
+                    ),
                     Some((col, value.0)),
                 )
             }
@@ -134,7 +140,11 @@ impl Repo {
         };
         // Reading backward flips the order; the rows are turned round afterwards.
         let ascending = forward != q.descending;
-        let (cmp, dir) = if ascending { (">", "ASC") } else { ("<", "DESC") };
+        let (cmp, dir) = if ascending {
+            (">", "ASC")
+        } else {
+            ("<", "DESC")
+        };
         let restricted = user.restricted;
         let (total, rows): (i64, Vec<Row>) = on_db!(&self.db, pool as DB => {
             // The filter, pushed with its binds (the builder numbers them for each database).
