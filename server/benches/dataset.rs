@@ -3,7 +3,10 @@
 //!
 //! `cargo bench -p server --bench dataset` (sizes from STEWARD_BENCH_SIZES, default "l,xl").
 
-use app::model::{AccountId, CurrentUser, ItemKind, Role, UserId};
+use app::model::{
+    AccountId, CurrentUser, ItemKind, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, Role,
+    UserId,
+};
 use server::dataset::{loader, Dataset, Size};
 use server::db::Db;
 use server::repo::{NewIntegration, Repo};
@@ -60,14 +63,59 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
             .await?;
         list.push(t.elapsed());
     }
+    // View of the largest Synced Items row (configurations of the most common type), sorted by
+    // name: its first and its last page, keyset-paged.
+    let biggest = repo
+        .manage_data(&user, summary.clone())
+        .await?
+        .synced_items
+        .into_iter()
+        .max_by_key(|r| r.counts.total())
+        .expect("rows");
+    let row = PreviewRow::Value {
+        category: biggest.category,
+        value: biggest.value_id,
+    };
+    let preview = |at: PreviewPageAt| {
+        let repo = repo.clone();
+        let user = user.clone();
+        async move {
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let t = Instant::now();
+                let page = repo
+                    .preview(
+                        &user,
+                        integration,
+                        &PreviewQuery {
+                            row,
+                            sort: PreviewSort::Name,
+                            descending: false,
+                            at: at.clone(),
+                        },
+                    )
+                    .await?
+                    .expect("the row");
+                assert_eq!(page.items.len(), 50);
+                times.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>(median(times))
+        }
+    };
+    let first_page = preview(PreviewPageAt::First).await?;
+    let last_page = preview(PreviewPageAt::Last).await?;
     println!(
-        "| {label} | {:?} | {} | {:.2} s | {:.0} | {:.1} ms | {:.1} ms |",
+        "| {label} | {:?} | {} | {:.2} s | {:.0} | {:.1} ms | {:.1} ms | {} ({} items): {:.1} ms / {:.1} ms |",
         dataset.size,
         report.items,
         report.elapsed.as_secs_f64(),
         report.items as f64 / report.elapsed.as_secs_f64(),
         median(times).as_secs_f64() * 1e3,
         median(list).as_secs_f64() * 1e3,
+        biggest.value_name,
+        biggest.counts.total(),
+        first_page.as_secs_f64() * 1e3,
+        last_page.as_secs_f64() * 1e3,
     );
     repo.db.close().await;
     Ok(())
@@ -77,8 +125,8 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     let sizes = std::env::var("STEWARD_BENCH_SIZES").unwrap_or_else(|_| "l,xl".into());
     let pg = std::env::var("STEWARD_BENCH_POSTGRES_URL").ok();
-    println!("| database | size | items loaded | load time | items/s | Manage Data summary (median of 5) | configurations page 1 (median of 5) |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| database | size | items loaded | load time | items/s | Manage Data summary (median of 5) | configurations page 1 (median of 5) | View of the biggest row, first / last page (median of 5) |");
+    println!("|---|---|---|---|---|---|---|---|");
     for size in sizes.split(',') {
         let size = match size.trim().to_ascii_lowercase().as_str() {
             "s" => Size::S,
