@@ -3,9 +3,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationSummary, ItemKind,
-    ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings,
-    SyncSettingsChange, SyncSettingsEffect, SyncStarted,
+    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, IntegrationId,
+    IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent,
+    SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
 use leptos::prelude::*;
 
@@ -226,5 +226,33 @@ pub async fn get_preview(
     let user = crate::services::current_user()?;
     crate::services::services()?
         .preview(&user, integration, query)
+        .await
+}
+
+/// The edit pencil's Save.
+#[server(prefix = "/api", endpoint = "edit_item")]
+pub async fn edit_item(
+    integration: IntegrationId,
+    kind: ItemKind,
+    id: i64,
+    type_value: CatalogValueId,
+    status_value: CatalogValueId,
+) -> Result<(), AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .edit_item(&user, integration, kind, id, type_value, status_value)
+        .await
+}
+
+/// Disable sync for one item.
+#[server(prefix = "/api", endpoint = "disable_item_sync")]
+pub async fn disable_item_sync(
+    integration: IntegrationId,
+    kind: ItemKind,
+    id: i64,
+) -> Result<(), AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .disable_item_sync(&user, integration, kind, id)
         .await
 }

@@ -4,9 +4,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationSummary, ItemKind,
-    ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings,
-    SyncSettingsChange, SyncSettingsEffect, SyncStarted,
+    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, IntegrationId,
+    IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent,
+    SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
 use std::sync::Arc;
 
@@ -110,6 +110,25 @@ pub trait Services: Send + Sync + 'static {
         integration: IntegrationId,
         query: PreviewQuery,
     ) -> Result<PreviewPage, AppError>;
+    /// The edit pencil: a new type and status for an organization or configuration, written to
+    /// the PSA first and then applied here; nothing changes when the PSA refuses.
+    async fn edit_item(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        id: i64,
+        type_value: CatalogValueId,
+        status_value: CatalogValueId,
+    ) -> Result<(), AppError>;
+    /// Disable sync for one item (red plug); it then shows under Disconnected Data.
+    async fn disable_item_sync(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        id: i64,
+    ) -> Result<(), AppError>;
     /// How many items of each kind Disconnect would make stand-alone.
     async fn disconnect_preview(
         &self,

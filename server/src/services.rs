@@ -9,10 +9,10 @@ use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
 use app::model::{
-    CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationState,
-    IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent,
-    SyncMode, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
-    SyncTrigger,
+    CatalogCategory, CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, IntegrationId,
+    IntegrationState, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage,
+    PreviewQuery, SyncEvent, SyncMode, SyncRun, SyncSettings, SyncSettingsChange,
+    SyncSettingsEffect, SyncStarted, SyncTrigger,
 };
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
@@ -350,6 +350,97 @@ impl Services for AppServices {
             .await
             .map_err(internal("reading a preview page"))?
             .ok_or_else(|| AppError::not_found("That Manage Data row"))
+    }
+
+    async fn edit_item(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        id: i64,
+        type_value: CatalogValueId,
+        status_value: CatalogValueId,
+    ) -> Result<(), AppError> {
+        if !user.role.can_edit_items() {
+            return Err(AppError::forbidden("change an item's type or status"));
+        }
+        let (type_cat, status_cat) = match kind {
+            ItemKind::Organization => (
+                CatalogCategory::OrganizationType,
+                CatalogCategory::OrganizationStatus,
+            ),
+            ItemKind::Configuration => (
+                CatalogCategory::ConfigurationType,
+                CatalogCategory::ConfigurationStatus,
+            ),
+            _ => {
+                return Err(AppError::invalid_input(
+                    "Only organizations and configurations have a type and a status to edit",
+                ))
+            }
+        };
+        let item = self
+            .repo
+            .item_link(user, integration, kind, id)
+            .await
+            .map_err(internal("loading an item"))?
+            .ok_or_else(|| AppError::not_found("That item"))?;
+        let psa_value = |category, value: CatalogValueId| async move {
+            self.repo
+                .catalog_psa_id(user.account_id, integration, category, value.0)
+                .await
+                .map_err(internal("loading a catalog value"))?
+                .ok_or_else(|| AppError::invalid_input("That type or status is not one of this PSA's: reload the page and try again"))
+        };
+        let type_psa = psa_value(type_cat, type_value).await?;
+        let status_psa = psa_value(status_cat, status_value).await?;
+        let connector = self
+            .sync
+            .connector(user.account_id, integration)
+            .await
+            .map_err(|e| match e {
+                SyncError::NoCredentials => AppError::invalid_input(e.to_string()),
+                SyncError::NotFound => AppError::not_found("That integration"),
+                other => AppError::internal_from("building a PSA connector", &other),
+            })?;
+        // The PSA first: if it refuses, nothing changes here and its own words are shown.
+        connector
+            .set_classification(kind, item.psa_id, type_psa, status_psa)
+            .await
+            .map_err(|e| {
+                AppError::conflict(format!(
+                    "The PSA refused the change, so nothing changed: {e}"
+                ))
+            })?;
+        self.repo
+            .set_item_classification(user.account_id, kind, id, type_value.0, status_value.0)
+            .await
+            .map_err(internal("saving an item's type and status"))
+    }
+
+    async fn disable_item_sync(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        id: i64,
+    ) -> Result<(), AppError> {
+        if !user.role.can_edit_items() {
+            return Err(AppError::forbidden("turn an item's sync off"));
+        }
+        let item = self
+            .repo
+            .item_link(user, integration, kind, id)
+            .await
+            .map_err(internal("loading an item"))?
+            .ok_or_else(|| AppError::not_found("That item"))?;
+        if item.sync_state == "disabled" {
+            return Ok(());
+        }
+        self.repo
+            .disable_item_sync(user.account_id, integration, kind, id, &item, user.user_id)
+            .await
+            .map_err(internal("turning an item's sync off"))
     }
 
     async fn disconnect_preview(

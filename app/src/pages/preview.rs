@@ -1,12 +1,12 @@
 //! Manage Data > Actions > View: exactly the items a row's action would touch, keyset-paged and
 //! sortable by each column, with the total.
 
-use crate::api::get_preview;
+use crate::api::{disable_item_sync, edit_item, get_preview, get_sync_settings};
 use crate::components::{fmt_count, ErrorNotice, Page, Plug};
 use crate::error::AppError;
 use crate::model::{
-    CatalogCategory, CatalogValueId, IntegrationId, ItemKind, PreviewPage, PreviewPageAt,
-    PreviewQuery, PreviewRow, PreviewSort,
+    CatalogCategory, CatalogSetting, CatalogValueId, IntegrationId, ItemKind, PreviewItem,
+    PreviewPage, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, SyncState,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,9 +33,21 @@ pub fn PreviewPageView() -> impl IntoView {
     let sort = RwSignal::new(PreviewSort::Name);
     let descending = RwSignal::new(false);
     let at = RwSignal::new(PreviewPageAt::First);
+    // Bumped after an edit or Disable sync, to read the page again.
+    let version = RwSignal::new(0u32);
+    let said: RwSignal<Option<String>> = RwSignal::new(None);
     let page = Resource::new(
-        move || (id(), row(), sort.get(), descending.get(), at.get()),
-        |(id, row, sort, descending, at)| async move {
+        move || {
+            (
+                id(),
+                row(),
+                sort.get(),
+                descending.get(),
+                at.get(),
+                version.get(),
+            )
+        },
+        |(id, row, sort, descending, at, _)| async move {
             match (id, row) {
                 (Some(id), Some(row)) => {
                     get_preview(
@@ -61,10 +73,11 @@ pub fn PreviewPageView() -> impl IntoView {
         <Title text="View · Steward"/>
         <Page>
             <p><a href=back>"< Back"</a></p>
+            <p role="status">{move || said.get()}</p>
             <Transition fallback=|| view! { <p>"Loading the items…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(p) => view! { <PreviewTable p sort descending at/> }.into_any(),
+                        Ok(p) => view! { <PreviewTable id=IntegrationId(id().unwrap_or_default()) p sort descending at version said/> }.into_any(),
                         Err(error) => view! { <h1>"View"</h1><ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -75,11 +88,15 @@ pub fn PreviewPageView() -> impl IntoView {
 
 #[component]
 fn PreviewTable(
+    id: IntegrationId,
     p: PreviewPage,
     sort: RwSignal<PreviewSort>,
     descending: RwSignal<bool>,
     at: RwSignal<PreviewPageAt>,
+    version: RwSignal<u32>,
+    said: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let kind = p.kind;
     let with_org = p.kind != ItemKind::Organization;
     let header = move |col: PreviewSort| {
         let aria = move || {
@@ -121,20 +138,12 @@ fn PreviewTable(
                     {header(PreviewSort::OrphanReason)}
                     {header(PreviewSort::LastSynced)}
                     <th scope="col">"Had data before the first sync"</th>
+                    <th scope="col"><span class="visually-hidden">"Item actions"</span></th>
                 </tr>
             </thead>
             <tbody>
-                {p.items.into_iter().map(|i| view! {
-                    <tr>
-                        <td><Plug state=i.sync_state/></td>
-                        <th scope="row">{i.name}</th>
-                        {with_org.then(|| view! { <td>{i.organization.clone()}</td> })}
-                        <td>{i.type_name.unwrap_or_default()}</td>
-                        <td>{i.status_name.unwrap_or_default()}</td>
-                        <td>{i.orphan_reason.map(|r| r.label()).unwrap_or_default()}</td>
-                        <td>{i.last_synced_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()}</td>
-                        <td>{if i.had_data_before_first_sync { "Yes" } else { "" }}</td>
-                    </tr>
+                {p.items.into_iter().map(|item| view! {
+                    <ItemRowView id kind item with_org version said/>
                 }).collect_view()}
             </tbody>
         </table>
@@ -148,5 +157,149 @@ fn PreviewTable(
             }>"Next page"</button>
             <button type="button" disabled=!has_next on:click=move |_| at.set(PreviewPageAt::Last)>"Last page"</button>
         </nav>
+    }
+}
+
+/// The types and statuses an organization or configuration can take.
+fn categories(kind: ItemKind) -> Option<(CatalogCategory, CatalogCategory)> {
+    match kind {
+        ItemKind::Organization => Some((
+            CatalogCategory::OrganizationType,
+            CatalogCategory::OrganizationStatus,
+        )),
+        ItemKind::Configuration => Some((
+            CatalogCategory::ConfigurationType,
+            CatalogCategory::ConfigurationStatus,
+        )),
+        _ => None,
+    }
+}
+
+/// One item of the preview, with the edit pencil and Disable sync.
+#[component]
+fn ItemRowView(
+    id: IntegrationId,
+    kind: ItemKind,
+    item: PreviewItem,
+    with_org: bool,
+    version: RwSignal<u32>,
+    said: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    let options: RwSignal<Option<(Vec<CatalogSetting>, Vec<CatalogSetting>)>> = RwSignal::new(None);
+    let chosen_type = RwSignal::new(0i64);
+    let chosen_status = RwSignal::new(0i64);
+    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let item_id = item.id;
+    let name = StoredValue::new(item.name.clone());
+    let (type_name, status_name) = (item.type_name.clone(), item.status_name.clone());
+    let open_editor = move |_| {
+        let Some((tc, sc)) = categories(kind) else {
+            return;
+        };
+        let (type_name, status_name) = (type_name.clone(), status_name.clone());
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match get_sync_settings(id).await {
+                Ok(s) => {
+                    let of = |c| {
+                        s.values
+                            .iter()
+                            .filter(|v| v.category == c)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                    };
+                    let (types, statuses) = (of(tc), of(sc));
+                    let pick = |list: &[CatalogSetting], name: &Option<String>| {
+                        list.iter()
+                            .find(|v| Some(&v.name) == name.as_ref())
+                            .or(list.first())
+                            .map(|v| v.id.0)
+                            .unwrap_or_default()
+                    };
+                    chosen_type.set(pick(&types, &type_name));
+                    chosen_status.set(pick(&statuses, &status_name));
+                    options.set(Some((types, statuses)));
+                    editing.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let save = move |_| {
+        leptos::task::spawn_local(async move {
+            let (t, s) = (chosen_type.get_untracked(), chosen_status.get_untracked());
+            match edit_item(id, kind, item_id, CatalogValueId(t), CatalogValueId(s)).await {
+                Ok(()) => {
+                    said.set(Some(format!(
+                        "Saved {} in the PSA and here.",
+                        name.get_value()
+                    )));
+                    editing.set(false);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let disable = move |_| {
+        leptos::task::spawn_local(async move {
+            match disable_item_sync(id, kind, item_id).await {
+                Ok(()) => {
+                    said.set(Some(format!(
+                        "Sync disabled for {}: it is listed under Disconnected Data.",
+                        name.get_value()
+                    )));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let select = move |label: &'static str, list: Vec<CatalogSetting>, chosen: RwSignal<i64>| {
+        view! {
+            <select aria-label=label on:change=move |ev| chosen.set(event_target_value(&ev).parse().unwrap_or_default())>
+                {list.into_iter().map(|v| {
+                    let vid = v.id.0;
+                    view! { <option value=vid.to_string() selected=move || chosen.get() == vid>{v.name}</option> }
+                }).collect_view()}
+            </select>
+        }
+    };
+    let type_text = item.type_name.clone().unwrap_or_default();
+    let status_text = item.status_name.clone().unwrap_or_default();
+    let editable = categories(kind).is_some();
+    let disabled = item.sync_state == Some(SyncState::Disabled);
+    view! {
+        <tr>
+            <td><Plug state=item.sync_state/></td>
+            <th scope="row">{item.name.clone()}</th>
+            {with_org.then(|| view! { <td>{item.organization.clone()}</td> })}
+            <td>{move || match (editing.get(), options.get()) {
+                (true, Some((types, _))) => select("Type", types, chosen_type).into_any(),
+                _ => type_text.clone().into_any(),
+            }}</td>
+            <td>{move || match (editing.get(), options.get()) {
+                (true, Some((_, statuses))) => select("Status", statuses, chosen_status).into_any(),
+                _ => status_text.clone().into_any(),
+            }}</td>
+            <td>{item.orphan_reason.map(|r| r.label()).unwrap_or_default()}</td>
+            <td>{item.last_synced_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()}</td>
+            <td>{if item.had_data_before_first_sync { "Yes" } else { "" }}</td>
+            <td class="row-actions">
+                {move || if editing.get() {
+                    view! {
+                        <button type="button" on:click=save>"Save"</button>
+                        <button type="button" on:click=move |_| { editing.set(false); error.set(None); }>"Cancel"</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        {editable.then(|| view! { <button type="button" class="pencil" on:click=open_editor.clone()>"Edit type and status"</button> })}
+                        {(!disabled).then(|| view! { <button type="button" on:click=disable>"Disable sync"</button> })}
+                    }.into_any()
+                }}
+                {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
+            </td>
+        </tr>
     }
 }

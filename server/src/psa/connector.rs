@@ -7,7 +7,7 @@ use super::connectwise::model::{
     catalog_value, CwCompany, CwConfiguration, CwContact, CwSite, Ref,
 };
 use super::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
-use app::model::{CatalogCategory, PsaKind};
+use app::model::{CatalogCategory, ItemKind, PsaKind};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
@@ -42,6 +42,14 @@ pub trait PsaConnector: Send + Sync {
     fn contacts(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaContact> + '_>;
     /// The sites of one company.
     async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError>;
+    /// The edit pencil's write-back: a company's or configuration's type and status.
+    async fn set_classification(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        type_psa_id: i64,
+        status_psa_id: i64,
+    ) -> Result<(), ConnectorError>;
 }
 
 /// A ConnectWise listing, page by page, translated into neutral records.
@@ -211,5 +219,38 @@ impl PsaConnector for ConnectWise {
         })
         .await?;
         Ok(sites)
+    }
+
+    async fn set_classification(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        type_psa_id: i64,
+        status_psa_id: i64,
+    ) -> Result<(), ConnectorError> {
+        let (endpoint, ops) = match kind {
+            ItemKind::Organization => (
+                format!("company/companies/{psa_id}"),
+                serde_json::json!([
+                    { "op": "replace", "path": "types", "value": [{ "id": type_psa_id }] },
+                    { "op": "replace", "path": "status/id", "value": status_psa_id },
+                ]),
+            ),
+            ItemKind::Configuration => (
+                format!("company/configurations/{psa_id}"),
+                serde_json::json!([
+                    { "op": "replace", "path": "type/id", "value": type_psa_id },
+                    { "op": "replace", "path": "status/id", "value": status_psa_id },
+                ]),
+            ),
+            ItemKind::Contact | ItemKind::Location => {
+                return Err(ConnectorError::Status {
+                    endpoint: "company".into(),
+                    status: 400,
+                    message: "only companies and configurations have a type and a status".into(),
+                })
+            }
+        };
+        self.client.patch(&endpoint, &ops).await.map(|_| ())
     }
 }

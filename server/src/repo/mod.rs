@@ -3,6 +3,7 @@
 
 mod accounts;
 mod integrations;
+mod item_edit;
 mod items;
 mod manage_data;
 mod preview;
@@ -12,6 +13,7 @@ mod sync_preview;
 
 pub use accounts::{Activity, LoginRow, NewUser};
 pub use integrations::{Disconnected, NewIntegration};
+pub use item_edit::ItemLink;
 pub use sync::{NewEvent, RunStart, SyncTarget};
 
 use crate::db::Db;

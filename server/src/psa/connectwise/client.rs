@@ -75,16 +75,30 @@ pub enum ConnectorError {
     Malformed { endpoint: String, message: String },
 }
 
-/// The PSA's message from an error body (`{"code","message"}`), or the start of the text.
+/// The PSA's message from an error body (`{"code","message","errors":[{"message"}]}`), with its
+/// field errors, or the start of the text.
 fn psa_message(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| {
-            v.get("message")
-                .and_then(|m| m.as_str())
-                .map(str::to_string)
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
+        return body.chars().take(200).collect();
+    };
+    let Some(message) = v.get("message").and_then(|m| m.as_str()) else {
+        return body.chars().take(200).collect();
+    };
+    let details: Vec<&str> = v
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e.get("message").and_then(Value::as_str))
+                .collect()
         })
-        .unwrap_or_else(|| body.chars().take(200).collect())
+        .unwrap_or_default();
+    if details.is_empty() {
+        message.to_string()
+    } else {
+        format!("{message}: {}", details.join("; "))
+    }
 }
 
 /// The `rel="next"` target of a `Link` header.
@@ -243,6 +257,48 @@ impl CwClient {
             target.push_str(&format!("{sep}conditions={encoded}"));
         }
         target
+    }
+
+    /// `PATCH {endpoint}` with a JSON Patch array, once (a write is not retried blindly).
+    pub async fn patch(&self, endpoint: &str, ops: &Value) -> Result<Value, ConnectorError> {
+        let url = format!(
+            "{}{API_BASE}/{}",
+            self.site,
+            endpoint.trim_start_matches('/')
+        );
+        let resp = self
+            .http
+            .patch(&url)
+            .header("authorization", &self.authorization)
+            .header("clientId", &self.client_id)
+            .header("accept", "application/json")
+            .json(ops)
+            .send()
+            .await
+            .map_err(|e| ConnectorError::Transport {
+                endpoint: endpoint.into(),
+                message: e.to_string(),
+            })?;
+        let status = resp.status().as_u16();
+        let body = resp.text().await.map_err(|e| ConnectorError::Transport {
+            endpoint: endpoint.into(),
+            message: e.to_string(),
+        })?;
+        match status {
+            200..=299 => serde_json::from_str(&body).map_err(|e| ConnectorError::Malformed {
+                endpoint: endpoint.into(),
+                message: e.to_string(),
+            }),
+            401 | 403 => Err(ConnectorError::Unauthorized {
+                endpoint: endpoint.into(),
+                message: psa_message(&body),
+            }),
+            _ => Err(ConnectorError::Status {
+                endpoint: endpoint.into(),
+                status,
+                message: psa_message(&body),
+            }),
+        }
     }
 
     /// The site's system info: the cheapest call that proves the credentials work.

@@ -1,0 +1,144 @@
+//! One item at a time, from View: its type and status (after the PSA took them), and turning its
+//! sync off (red plug, listed under Disconnected Data).
+
+use super::Repo;
+use crate::on_db;
+use app::model::{AccountId, CatalogCategory, CurrentUser, IntegrationId, ItemKind, UserId};
+use chrono::Utc;
+
+/// What the edit pencil and Disable sync need to know about an item.
+#[derive(Debug, Clone)]
+pub struct ItemLink {
+    pub psa_id: i64,
+    pub sync_state: String,
+    pub name: String,
+    pub organization_id: i64,
+    pub organization_name: String,
+}
+
+fn table(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Organization => "organizations",
+        ItemKind::Configuration => "configurations",
+        ItemKind::Contact => "contacts",
+        ItemKind::Location => "locations",
+    }
+}
+
+impl Repo {
+    /// A PSA-linked item of the integration that the user may access.
+    pub async fn item_link(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        id: i64,
+    ) -> anyhow::Result<Option<ItemLink>> {
+        let (name, org_id, join) = match kind {
+            ItemKind::Organization => ("i.name", "i.id", " JOIN organizations o ON o.id = i.id"),
+            ItemKind::Contact => (
+                "i.first_name || ' ' || i.last_name",
+                "i.organization_id",
+                " JOIN organizations o ON o.id = i.organization_id",
+            ),
+            _ => (
+                "i.name",
+                "i.organization_id",
+                " JOIN organizations o ON o.id = i.organization_id",
+            ),
+        };
+        let access = if user.restricted {
+            format!(" AND {org_id} IN (SELECT organization_id FROM user_organization_access WHERE user_id = $4)")
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "SELECT i.psa_id, i.sync_state, {name}, {org_id}, o.name FROM {} i{join}
+             WHERE i.id = $1 AND i.account_id = $2 AND i.integration_id = $3{access}",
+            table(kind)
+        );
+        let row: Option<(i64, String, String, i64, String)> = on_db!(&self.db, pool => {
+            let q = sqlx::query_as(&sql).bind(id).bind(user.account_id.0).bind(integration.0);
+            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            q.fetch_optional(pool).await
+        })?;
+        Ok(row.map(
+            |(psa_id, sync_state, name, organization_id, organization_name)| ItemLink {
+                psa_id,
+                sync_state,
+                name,
+                organization_id,
+                organization_name,
+            },
+        ))
+    }
+
+    /// A catalog value of the integration: its PSA id, if it is of `category`.
+    pub async fn catalog_psa_id(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        category: CatalogCategory,
+        value: i64,
+    ) -> anyhow::Result<Option<i64>> {
+        Ok(on_db!(&self.db, pool => sqlx::query_scalar(
+            "SELECT psa_id FROM psa_catalog_values WHERE id = $1 AND account_id = $2 AND integration_id = $3 AND category = $4")
+            .bind(value).bind(account.0).bind(integration.0).bind(category.as_str())
+            .fetch_optional(pool).await)?)
+    }
+
+    /// Sets an organization's or configuration's type and status locally.
+    pub async fn set_item_classification(
+        &self,
+        account: AccountId,
+        kind: ItemKind,
+        id: i64,
+        type_value: i64,
+        status_value: i64,
+    ) -> anyhow::Result<()> {
+        let (t, s) = match kind {
+            ItemKind::Organization => ("organization_type_id", "organization_status_id"),
+            ItemKind::Configuration => ("configuration_type_id", "configuration_status_id"),
+            _ => anyhow::bail!("{kind:?} has no type and status"),
+        };
+        let sql = format!(
+            "UPDATE {} SET {t} = $1, {s} = $2, updated_at = $3 WHERE id = $4 AND account_id = $5",
+            table(kind)
+        );
+        on_db!(&self.db, pool => sqlx::query(&sql).bind(type_value).bind(status_value).bind(Utc::now())
+            .bind(id).bind(account.0).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Turns one item's sync off: red plug, and a Disconnected Data entry that keeps its PSA
+    /// link for Reconnect. In one transaction.
+    pub async fn disable_item_sync(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        kind: ItemKind,
+        id: i64,
+        item: &ItemLink,
+        by: UserId,
+    ) -> anyhow::Result<()> {
+        let now = Utc::now();
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(&format!(
+                "UPDATE {} SET sync_state = 'disabled', orphan_reason = NULL, sync_error = NULL, updated_at = $1
+                 WHERE id = $2 AND account_id = $3", table(kind)))
+                .bind(now).bind(id).bind(account.0).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO disconnected_items (account_id, integration_id, item_kind, psa_id, item_id, organization_id,
+                 name, organization_name, disconnected_by, disconnected_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (integration_id, item_kind, psa_id) DO UPDATE SET item_id = excluded.item_id,
+                 disconnected_by = excluded.disconnected_by, disconnected_at = excluded.disconnected_at, deleted_locally_at = NULL")
+                .bind(account.0).bind(integration.0).bind(kind.as_str()).bind(item.psa_id).bind(id)
+                .bind(item.organization_id).bind(&item.name).bind(&item.organization_name).bind(by.0).bind(now)
+                .execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+}
