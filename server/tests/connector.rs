@@ -246,3 +246,65 @@ async fn the_connectwise_connector_reads_the_whole_psa_as_neutral_records() {
     assert!(!sites.is_empty());
     assert!(sites.iter().all(|s| s.company_psa_id == first.psa_id));
 }
+
+#[tokio::test]
+async fn the_edit_pencil_writes_type_and_status_back_and_reports_refusals() {
+    use app::model::ItemKind;
+    use server::psa::connector::{ConnectWise, PsaConnector};
+    let base = common::spawn_simulator().await;
+    let cw = ConnectWise::new(&credentials(&base, None), quick_retries()).unwrap();
+    let companies = server::psa::connector::collect_all(cw.companies(None))
+        .await
+        .unwrap();
+    let company = companies.iter().find(|c| c.type_psa_id != Some(4)).unwrap();
+    cw.set_classification(ItemKind::Organization, company.psa_id, 4, 1)
+        .await
+        .unwrap();
+    let after = server::psa::connector::collect_all(cw.companies(None))
+        .await
+        .unwrap();
+    let changed = after.iter().find(|c| c.psa_id == company.psa_id).unwrap();
+    assert_eq!(
+        (changed.type_psa_id, changed.status_psa_id),
+        (Some(4), Some(1))
+    );
+    assert!(
+        changed.last_updated > company.last_updated,
+        "the PSA stamps the change"
+    );
+
+    // A status the PSA does not have: refused with ConnectWise's field error, nothing changed.
+    let err = cw
+        .set_classification(ItemKind::Organization, company.psa_id, 1, 999)
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("company/companies/{}", company.psa_id)),
+        "{text}"
+    );
+    assert!(text.contains("company object is invalid"), "{text}");
+    let again = server::psa::connector::collect_all(cw.companies(None))
+        .await
+        .unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .find(|c| c.psa_id == company.psa_id)
+            .unwrap()
+            .type_psa_id,
+        Some(4)
+    );
+
+    let configurations = server::psa::connector::collect_all(cw.configurations(None))
+        .await
+        .unwrap();
+    let cfg = &configurations[0];
+    cw.set_classification(ItemKind::Configuration, cfg.psa_id, 3, 2)
+        .await
+        .unwrap();
+    assert!(cw
+        .set_classification(ItemKind::Contact, 1, 1, 1)
+        .await
+        .is_err());
+}
