@@ -3,9 +3,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, IntegrationId,
-    IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent,
-    SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
+    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
+    IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
+    SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
 use leptos::prelude::*;
 
@@ -254,5 +254,26 @@ pub async fn disable_item_sync(
     let user = crate::services::current_user()?;
     crate::services::services()?
         .disable_item_sync(&user, integration, kind, id)
+        .await
+}
+
+/// Disconnected Data's View.
+#[server(prefix = "/api", endpoint = "disconnected_items")]
+pub async fn list_disconnected(
+    integration: IntegrationId,
+    kind: ItemKind,
+) -> Result<(i64, Vec<DisconnectedItem>), AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .disconnected_items(&user, integration, kind)
+        .await
+}
+
+/// Reconnect one disconnected item.
+#[server(prefix = "/api", endpoint = "reconnect")]
+pub async fn reconnect(integration: IntegrationId, tombstone: i64) -> Result<String, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .reconnect(&user, integration, tombstone)
         .await
 }

@@ -4,9 +4,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, IntegrationId,
-    IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery, SyncEvent,
-    SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
+    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
+    IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
+    SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
 use std::sync::Arc;
 
@@ -129,6 +129,20 @@ pub trait Services: Send + Sync + 'static {
         kind: ItemKind,
         id: i64,
     ) -> Result<(), AppError>;
+    /// Disconnected Data's View: the individually disconnected items of a kind, and their total.
+    async fn disconnected_items(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+    ) -> Result<(i64, Vec<DisconnectedItem>), AppError>;
+    /// Reconnect one disconnected item, if the PSA still has it; says what happens next.
+    async fn reconnect(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        tombstone: i64,
+    ) -> Result<String, AppError>;
     /// How many items of each kind Disconnect would make stand-alone.
     async fn disconnect_preview(
         &self,

@@ -25,6 +25,7 @@ test('every signed-in page has no serious accessibility violations', async ({ pa
   for (const [path, heading] of [
     ['/account/integrations/1/manage-data', /Manage Data/],
     ['/account/integrations/1/manage-data/view?row=orphans&kind=configuration', 'Orphaned configurations'],
+    ['/account/integrations/1/manage-data/disconnected?kind=configuration', 'Disconnected configurations'],
     ['/account/integrations/1/logs', 'Sync logs'],
     ['/account/integrations/1/configuration', 'Sync settings'],
     ['/account/integrations/1/credentials', 'Edit Credentials'],

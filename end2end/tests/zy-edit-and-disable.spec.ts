@@ -77,3 +77,33 @@ test('Disable sync turns one item\'s plug red and lists it under Disconnected Da
     .filter({ has: page.getByRole('rowheader', { name: 'Contacts', exact: true }) });
   await expect(row.getByRole('cell').first()).toHaveText(fmt(disconnected + 1));
 });
+
+test('Reconnect brings a disconnected item back, recreates one deleted since, and refuses one gone from the PSA', async ({ page, request }) => {
+  await signIn(page);
+  // The contact the previous test disconnected is the newest.
+  await viewRow(page, 'Disconnected Data', 'Contacts');
+  await expect(page.getByRole('heading', { level: 1, name: 'Disconnected contacts' })).toBeVisible();
+  const kept = body(page).getByRole('row').filter({ hasNot: page.getByRole('cell', { name: 'Yes', exact: true }) }).first();
+  const name = (await kept.getByRole('rowheader').textContent())!;
+  await kept.getByRole('button', { name: 'Reconnect' }).click();
+  await expect(page.getByRole('status')).toContainText(`Reconnected ${name}: it syncs again`);
+  await expect(body(page).getByRole('rowheader', { name, exact: true })).toHaveCount(0);
+
+  // One deleted in Steward since: recreated from the PSA by the sync Reconnect starts.
+  await viewRow(page, 'Disconnected Data', 'Configurations');
+  const deleted = body(page).getByRole('row').filter({ has: page.getByRole('cell', { name: 'Yes', exact: true }) }).first();
+  const gone = (await deleted.getByRole('rowheader').textContent())!;
+  await deleted.getByRole('button', { name: 'Reconnect' }).click();
+  await expect(page.getByRole('status')).toContainText(`Reconnected ${gone}:`);
+  await expect(page.getByRole('status')).toContainText('recreates it from the PSA (data that existed only in Steward does not come back)');
+
+  // An organization deleted in the PSA cannot be reconnected.
+  await viewRow(page, 'Disconnected Data', 'Organizations');
+  const org = body(page).getByRole('row').first();
+  const psaId = (await org.getByRole('cell').nth(1).textContent())!.trim();
+  const orgName = (await org.getByRole('rowheader').textContent())!;
+  expect((await request.delete(`${demoPsa()}/_sim/companies/${psaId}`)).ok()).toBeTruthy();
+  await org.getByRole('button', { name: 'Reconnect' }).click();
+  await expect(page.getByRole('alert')).toContainText(`${orgName} no longer exists in the PSA, so it cannot be reconnected`);
+  await expect(body(page).getByRole('rowheader', { name: orgName, exact: true })).toHaveCount(1);
+});

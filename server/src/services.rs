@@ -9,10 +9,10 @@ use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
 use app::model::{
-    CatalogCategory, CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, IntegrationId,
-    IntegrationState, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage,
-    PreviewQuery, SyncEvent, SyncMode, SyncRun, SyncSettings, SyncSettingsChange,
-    SyncSettingsEffect, SyncStarted, SyncTrigger,
+    CatalogCategory, CatalogValueId, CredentialsInput, CredentialsView, CurrentUser,
+    DisconnectedItem, IntegrationId, IntegrationState, IntegrationSummary, ItemKind, ItemPage,
+    ManageData, PreviewPage, PreviewQuery, SyncEvent, SyncMode, SyncRun, SyncSettings,
+    SyncSettingsChange, SyncSettingsEffect, SyncStarted, SyncTrigger,
 };
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
@@ -441,6 +441,84 @@ impl Services for AppServices {
             .disable_item_sync(user.account_id, integration, kind, id, &item, user.user_id)
             .await
             .map_err(internal("turning an item's sync off"))
+    }
+
+    async fn disconnected_items(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+    ) -> Result<(i64, Vec<DisconnectedItem>), AppError> {
+        self.own_integration(user, integration).await?;
+        self.repo
+            .disconnected_items(user, integration, kind)
+            .await
+            .map_err(internal("listing disconnected items"))
+    }
+
+    async fn reconnect(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        tombstone: i64,
+    ) -> Result<String, AppError> {
+        if !user.role.can_edit_items() {
+            return Err(AppError::forbidden("reconnect an item"));
+        }
+        let t = self
+            .repo
+            .tombstone(user, integration, tombstone)
+            .await
+            .map_err(internal("loading a disconnected item"))?
+            .ok_or_else(|| AppError::not_found("That disconnected item"))?;
+        let connector = self
+            .sync
+            .connector(user.account_id, integration)
+            .await
+            .map_err(|e| match e {
+                SyncError::NoCredentials => AppError::invalid_input(e.to_string()),
+                SyncError::NotFound => AppError::not_found("That integration"),
+                other => AppError::internal_from("building a PSA connector", &other),
+            })?;
+        let exists = connector
+            .exists(t.kind, t.psa_id, t.company_psa_id)
+            .await
+            .map_err(|e| {
+                AppError::conflict(format!(
+                    "The PSA could not be asked, so nothing changed: {e}"
+                ))
+            })?;
+        if !exists {
+            return Err(AppError::conflict(format!(
+                "{} no longer exists in the PSA, so it cannot be reconnected",
+                t.name
+            )));
+        }
+        self.repo
+            .reconnect(user.account_id, integration, tombstone, &t)
+            .await
+            .map_err(internal("reconnecting an item"))?;
+        let next = match self
+            .sync
+            .start(
+                user.account_id,
+                integration,
+                SyncMode::Full,
+                SyncTrigger::Manual,
+            )
+            .await
+        {
+            Ok(_) => "the sync that just started",
+            Err(_) => "the next full sync",
+        };
+        Ok(if t.item_id.is_some() {
+            format!("Reconnected {}: it syncs again, from {next} on.", t.name)
+        } else {
+            format!(
+                "Reconnected {}: {next} recreates it from the PSA (data that existed only in Steward does not come back).",
+                t.name
+            )
+        })
     }
 
     async fn disconnect_preview(

@@ -1288,3 +1288,59 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
     );
 }
 on_both!(the_preview_pages_through_exactly_a_rows_items);
+
+/// Reconnect of an item deleted in Steward after it was disconnected: the next full sync
+/// recreates it from the PSA (until then, the tombstone kept the sync from recreating it).
+async fn a_reconnected_deleted_item_is_recreated_by_the_next_full_sync(db: Db) {
+    let ctx = setup(db, true).await;
+    let plan = ctx.d.plan();
+    let cfg = ctx
+        .d
+        .configurations
+        .iter()
+        .zip(&plan.configurations)
+        .find(|(c, l)| {
+            c.fate == Fate::DisconnectedThenDeleted
+                && l.state == Some(app::model::SyncState::Enabled)
+        })
+        .map(|(c, _)| c.psa_id)
+        .expect("the S dataset has one");
+    let admin = app::model::CurrentUser {
+        user_id: app::model::UserId(0),
+        account_id: ctx.account,
+        account_name: "Alpha IT".into(),
+        email: "a@example.com".into(),
+        name: "A".into(),
+        role: app::model::Role::Administrator,
+        restricted: false,
+    };
+    let tombstone: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+        "SELECT id FROM disconnected_items WHERE item_kind = 'configuration' AND psa_id = $1")
+        .bind(cfg).fetch_one(pool).await)
+    .unwrap();
+    ctx.sync(SyncMode::Full).await;
+    assert!(
+        !ctx.links()
+            .await
+            .contains_key(&(ItemKind::Configuration, cfg)),
+        "not recreated while disconnected"
+    );
+    let t = ctx
+        .repo
+        .tombstone(&admin, ctx.integration, tombstone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.item_id, None);
+    ctx.repo
+        .reconnect(ctx.account, ctx.integration, tombstone, &t)
+        .await
+        .unwrap();
+    let report = ctx.sync(SyncMode::Full).await;
+    assert!(report.counts.created >= 1, "{report:?}");
+    assert_eq!(
+        ctx.links().await[&(ItemKind::Configuration, cfg)].state,
+        "enabled"
+    );
+}
+on_both!(a_reconnected_deleted_item_is_recreated_by_the_next_full_sync);

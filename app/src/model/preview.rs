@@ -135,3 +135,18 @@ pub struct PreviewPage {
     pub has_previous: bool,
     pub has_next: bool,
 }
+
+/// One individually disconnected item (Disconnected Data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisconnectedItem {
+    /// The tombstone's id (what Reconnect takes).
+    pub id: i64,
+    pub kind: ItemKind,
+    pub name: String,
+    pub organization: String,
+    pub psa_id: i64,
+    pub disconnected_at: DateTime<Utc>,
+    /// Deleted in Steward since: Reconnect recreates it from the PSA (Steward-only data does not
+    /// come back).
+    pub deleted_locally: bool,
+}

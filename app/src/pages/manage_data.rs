@@ -114,7 +114,7 @@ fn KindTable(
                     <th scope="col">"Item"</th>
                     <th scope="col" class="num">{count_label}</th>
                     {with_reasons.then(|| view! { <th scope="col">"Reasons"</th> })}
-                    {with_reasons.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -128,9 +128,11 @@ fn KindTable(
                             <th scope="row">{r.kind.plural()}</th>
                             <td class="num">{fmt_count(r.count)}</td>
                             {with_reasons.then(|| view! { <td>{reasons}</td> })}
-                            {with_reasons.then(|| view! { <td><RowActions view=Some(format!(
-                                "/account/integrations/{id}/manage-data/view?row=orphans&kind={}", r.kind.as_str()
-                            ))/></td> })}
+                            <td><RowActions view=Some(if with_reasons {
+                                format!("/account/integrations/{id}/manage-data/view?row=orphans&kind={}", r.kind.as_str())
+                            } else {
+                                format!("/account/integrations/{id}/manage-data/disconnected?kind={}", r.kind.as_str())
+                            })/></td>
                         </tr>
                     }
                 }).collect_view()}

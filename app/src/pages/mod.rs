@@ -2,6 +2,7 @@
 
 mod configuration;
 mod credentials;
+mod disconnected;
 mod integrations;
 mod items;
 mod login;
@@ -11,6 +12,7 @@ mod preview;
 
 pub use configuration::ConfigurationPage;
 pub use credentials::CredentialsPage;
+pub use disconnected::DisconnectedPage;
 pub use integrations::IntegrationsPage;
 pub use items::ItemsPage;
 pub use login::LoginPage;

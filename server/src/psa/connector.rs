@@ -42,6 +42,13 @@ pub trait PsaConnector: Send + Sync {
     fn contacts(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaContact> + '_>;
     /// The sites of one company.
     async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError>;
+    /// Whether the PSA still has a record (a site is read through its company).
+    async fn exists(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        company_psa_id: Option<i64>,
+    ) -> Result<bool, ConnectorError>;
     /// The edit pencil's write-back: a company's or configuration's type and status.
     async fn set_classification(
         &self,
@@ -252,5 +259,23 @@ impl PsaConnector for ConnectWise {
             }
         };
         self.client.patch(&endpoint, &ops).await.map(|_| ())
+    }
+
+    async fn exists(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        company_psa_id: Option<i64>,
+    ) -> Result<bool, ConnectorError> {
+        let endpoint = match kind {
+            ItemKind::Organization => format!("company/companies/{psa_id}"),
+            ItemKind::Configuration => format!("company/configurations/{psa_id}"),
+            ItemKind::Contact => format!("company/contacts/{psa_id}"),
+            ItemKind::Location => match company_psa_id {
+                Some(c) => format!("company/companies/{c}/sites/{psa_id}"),
+                None => return Ok(false),
+            },
+        };
+        self.client.exists(&endpoint).await
     }
 }

@@ -142,3 +142,122 @@ impl Repo {
         Ok(())
     }
 }
+
+/// A tombstone as Reconnect needs it.
+#[derive(Debug, Clone)]
+pub struct Tombstone {
+    pub kind: ItemKind,
+    pub psa_id: i64,
+    pub item_id: Option<i64>,
+    pub name: String,
+    /// The PSA id of its organization, when that organization is still linked (sites are read
+    /// through their company).
+    pub company_psa_id: Option<i64>,
+}
+
+impl Repo {
+    /// The individually disconnected items of a kind, newest first (at most 500), with the total.
+    pub async fn disconnected_items(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+    ) -> anyhow::Result<(i64, Vec<app::model::DisconnectedItem>)> {
+        let access = if user.restricted {
+            " AND organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $4)"
+        } else {
+            ""
+        };
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM disconnected_items WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3{access}");
+        let list_sql = format!(
+            "SELECT id, name, COALESCE(organization_name, ''), psa_id, disconnected_at, item_id IS NULL FROM disconnected_items
+             WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3{access} ORDER BY disconnected_at DESC, id DESC LIMIT 500");
+        type Row = (i64, String, String, i64, chrono::DateTime<Utc>, bool);
+        let (total, rows): (i64, Vec<Row>) = on_db!(&self.db, pool => {
+            let q = sqlx::query_scalar(&count_sql).bind(user.account_id.0).bind(integration.0).bind(kind.as_str());
+            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let total = q.fetch_one(pool).await?;
+            let q = sqlx::query_as(&list_sql).bind(user.account_id.0).bind(integration.0).bind(kind.as_str());
+            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            Ok::<_, sqlx::Error>((total, q.fetch_all(pool).await?))
+        })?;
+        Ok((
+            total,
+            rows.into_iter()
+                .map(
+                    |(id, name, organization, psa_id, disconnected_at, deleted_locally)| {
+                        app::model::DisconnectedItem {
+                            id,
+                            kind,
+                            name,
+                            organization,
+                            psa_id,
+                            disconnected_at,
+                            deleted_locally,
+                        }
+                    },
+                )
+                .collect(),
+        ))
+    }
+
+    pub async fn tombstone(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        id: i64,
+    ) -> anyhow::Result<Option<Tombstone>> {
+        let access = if user.restricted {
+            " AND t.organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $4)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT t.item_kind, t.psa_id, t.item_id, t.name, o.psa_id FROM disconnected_items t
+             LEFT JOIN organizations o ON o.id = t.organization_id AND o.integration_id = t.integration_id
+             WHERE t.id = $1 AND t.account_id = $2 AND t.integration_id = $3{access}");
+        type Row = (String, i64, Option<i64>, String, Option<i64>);
+        let row: Option<Row> = on_db!(&self.db, pool => {
+            let q = sqlx::query_as(&sql).bind(id).bind(user.account_id.0).bind(integration.0);
+            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            q.fetch_optional(pool).await
+        })?;
+        Ok(
+            row.and_then(|(kind, psa_id, item_id, name, company_psa_id)| {
+                Some(Tombstone {
+                    kind: ItemKind::parse(&kind)?,
+                    psa_id,
+                    item_id,
+                    name,
+                    company_psa_id,
+                })
+            }),
+        )
+    }
+
+    /// Reconnect: the tombstone goes and a kept item syncs again (its fields come from the PSA at
+    /// the next sync); an item deleted since is recreated by the next full sync.
+    pub async fn reconnect(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        id: i64,
+        t: &Tombstone,
+    ) -> anyhow::Result<()> {
+        let now = Utc::now();
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            if let Some(item) = t.item_id {
+                sqlx::query(&format!(
+                    "UPDATE {} SET sync_state = 'enabled', orphan_reason = NULL, sync_error = NULL, updated_at = $1
+                     WHERE id = $2 AND account_id = $3 AND integration_id = $4", table(t.kind)))
+                    .bind(now).bind(item).bind(account.0).bind(integration.0).execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM disconnected_items WHERE id = $1 AND account_id = $2")
+                .bind(id).bind(account.0).execute(&mut *tx).await?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+}

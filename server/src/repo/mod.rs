@@ -13,7 +13,7 @@ mod sync_preview;
 
 pub use accounts::{Activity, LoginRow, NewUser};
 pub use integrations::{Disconnected, NewIntegration};
-pub use item_edit::ItemLink;
+pub use item_edit::{ItemLink, Tombstone};
 pub use sync::{NewEvent, RunStart, SyncTarget};
 
 use crate::db::Db;

@@ -301,6 +301,15 @@ impl CwClient {
         }
     }
 
+    /// Whether one record exists (`GET {endpoint}` answers 200, not 404).
+    pub async fn exists(&self, endpoint: &str) -> Result<bool, ConnectorError> {
+        match self.get(endpoint, false).await {
+            Ok(_) => Ok(true),
+            Err(ConnectorError::Status { status: 404, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The site's system info: the cheapest call that proves the credentials work.
     pub async fn system_info(&self) -> Result<Value, ConnectorError> {
         Ok(self.get("system/info", false).await?.0)
