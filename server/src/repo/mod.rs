@@ -5,6 +5,7 @@ mod accounts;
 mod integrations;
 mod item_edit;
 mod items;
+mod jobs;
 mod manage_data;
 mod preview;
 mod sync;
@@ -14,6 +15,7 @@ mod sync_preview;
 pub use accounts::{Activity, LoginRow, NewUser};
 pub use integrations::{Disconnected, NewIntegration};
 pub use item_edit::{ItemLink, Tombstone};
+pub use jobs::{Job, JobState, NewJob};
 pub use sync::{NewEvent, RunStart, SyncTarget};
 
 use crate::db::Db;

@@ -1,0 +1,228 @@
+//! The job queue, in the `jobs` table on both databases: enqueue, claim (PostgreSQL:
+//! `FOR UPDATE SKIP LOCKED`; SQLite: one atomic UPDATE, SQLite having one writer at a time),
+//! heartbeats that keep a claim, takeover of a job whose worker stopped beating, retries with
+//! backoff, and cancel.
+
+use super::{parse_or, Repo};
+use crate::db::Db;
+use crate::on_db;
+use app::model::{AccountId, UserId};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        [
+            JobState::Queued,
+            JobState::Running,
+            JobState::Succeeded,
+            JobState::Failed,
+            JobState::Cancelled,
+        ]
+        .into_iter()
+        .find(|j| j.as_str() == s)
+    }
+}
+
+/// A job as a worker sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub account: AccountId,
+    pub kind: String,
+    pub state: JobState,
+    pub args: String,
+    pub attempt: i64,
+    pub max_attempts: i64,
+    pub progress_done: i64,
+    pub progress_total: i64,
+    pub cancel_requested: bool,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewJob<'a> {
+    pub account: AccountId,
+    pub kind: &'a str,
+    pub args: &'a str,
+    /// At most one job with this key exists (e.g. one removal of a row at a time).
+    pub unique_key: Option<&'a str>,
+    pub total: i64,
+    pub created_by: Option<UserId>,
+}
+
+type Row = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    bool,
+    Option<String>,
+    DateTime<Utc>,
+);
+
+const COLUMNS: &str =
+    "id, account_id, kind, state, args, attempt, max_attempts, progress_done, progress_total,
+    cancel_requested, last_error, created_at";
+
+fn to_job(r: Row) -> anyhow::Result<Job> {
+    let (
+        id,
+        account,
+        kind,
+        state,
+        args,
+        attempt,
+        max_attempts,
+        done,
+        total,
+        cancel,
+        error,
+        created,
+    ) = r;
+    Ok(Job {
+        id,
+        account: AccountId(account),
+        kind,
+        state: parse_or(&state, JobState::parse, "job state")?,
+        args,
+        attempt,
+        max_attempts,
+        progress_done: done,
+        progress_total: total,
+        cancel_requested: cancel,
+        last_error: error,
+        created_at: created,
+    })
+}
+
+impl Repo {
+    /// Queues a job; None when a job with the same unique key exists.
+    pub async fn enqueue_job(&self, j: NewJob<'_>) -> anyhow::Result<Option<i64>> {
+        let now = Utc::now();
+        let id: Option<i64> = on_db!(&self.db, pool => sqlx::query_scalar(
+            "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, progress_total, created_by, created_at)
+             VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $5)
+             ON CONFLICT (unique_key) DO NOTHING RETURNING id")
+            .bind(j.account.0).bind(j.kind).bind(j.unique_key).bind(j.args).bind(now).bind(j.total)
+            .bind(j.created_by.map(|u| u.0)).fetch_optional(pool).await)?;
+        Ok(id)
+    }
+
+    /// Claims the next job for `worker`: a queued one that is due, or a running one whose
+    /// worker stopped beating before `stale_before` (it resumes from its last committed step).
+    pub async fn claim_job(
+        &self,
+        worker: &str,
+        stale_before: DateTime<Utc>,
+    ) -> anyhow::Result<Option<Job>> {
+        let now = Utc::now();
+        let lock = match self.db {
+            Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+            Db::Sqlite(_) => "",
+        };
+        let sql = format!(
+            "UPDATE jobs SET state = 'running', locked_by = $1, heartbeat_at = $2, attempt = attempt + 1,
+                 started_at = COALESCE(started_at, $2)
+             WHERE id = (SELECT id FROM jobs
+                         WHERE (state = 'queued' AND run_at <= $2) OR (state = 'running' AND heartbeat_at < $3)
+                         ORDER BY run_at, id LIMIT 1{lock})
+             RETURNING {COLUMNS}"
+        );
+        let row: Option<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
+            .bind(worker).bind(now).bind(stale_before).fetch_optional(pool).await)?;
+        row.map(to_job).transpose()
+    }
+
+    /// Keeps `worker`'s claim and records progress. False when the claim was lost (another
+    /// worker took the job over): the caller must stop.
+    pub async fn job_heartbeat(&self, job: i64, worker: &str, done: i64) -> anyhow::Result<bool> {
+        let n = on_db!(&self.db, pool => sqlx::query(
+            "UPDATE jobs SET heartbeat_at = $1, progress_done = $2 WHERE id = $3 AND locked_by = $4 AND state = 'running'")
+            .bind(Utc::now()).bind(done).bind(job).bind(worker).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Ends a claimed job (succeeded, failed or cancelled).
+    pub async fn finish_job(
+        &self,
+        job: i64,
+        worker: &str,
+        state: JobState,
+        error: Option<&str>,
+    ) -> anyhow::Result<bool> {
+        let n = on_db!(&self.db, pool => sqlx::query(
+            "UPDATE jobs SET state = $1, last_error = $2, finished_at = $3, locked_by = NULL, unique_key = NULL
+             WHERE id = $4 AND locked_by = $5 AND state = 'running'")
+            .bind(state.as_str()).bind(error).bind(Utc::now()).bind(job).bind(worker)
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// A claimed job failed: queued again after `backoff`, or failed for good after its last
+    /// attempt.
+    pub async fn retry_job(
+        &self,
+        job: i64,
+        worker: &str,
+        error: &str,
+        backoff: chrono::Duration,
+    ) -> anyhow::Result<JobState> {
+        let now = Utc::now();
+        let state: Option<String> = on_db!(&self.db, pool => sqlx::query_scalar(
+            "UPDATE jobs SET state = CASE WHEN attempt >= max_attempts THEN 'failed' ELSE 'queued' END,
+                 run_at = $1, last_error = $2, locked_by = NULL,
+                 finished_at = CASE WHEN attempt >= max_attempts THEN $3 ELSE NULL END,
+                 unique_key = CASE WHEN attempt >= max_attempts THEN NULL ELSE unique_key END
+             WHERE id = $4 AND locked_by = $5 AND state = 'running' RETURNING state")
+            .bind(now + backoff).bind(error).bind(now).bind(job).bind(worker).fetch_optional(pool).await)?;
+        let state = state.ok_or_else(|| anyhow::anyhow!("job {job} is not claimed by {worker}"))?;
+        parse_or(&state, JobState::parse, "job state")
+    }
+
+    /// Cancel: a queued job ends at once; a running one is asked to stop after its current step.
+    /// False when the job is not the account's or already ended.
+    pub async fn cancel_job(&self, account: AccountId, job: i64) -> anyhow::Result<bool> {
+        let now = Utc::now();
+        let n = on_db!(&self.db, pool => {
+            let queued = sqlx::query(
+                "UPDATE jobs SET state = 'cancelled', finished_at = $1, unique_key = NULL WHERE id = $2 AND account_id = $3 AND state = 'queued'")
+                .bind(now).bind(job).bind(account.0).execute(pool).await?.rows_affected();
+            let running = sqlx::query(
+                "UPDATE jobs SET cancel_requested = TRUE WHERE id = $1 AND account_id = $2 AND state = 'running'")
+                .bind(job).bind(account.0).execute(pool).await?.rows_affected();
+            Ok::<u64, sqlx::Error>(queued + running)
+        })?;
+        Ok(n == 1)
+    }
+
+    pub async fn job(&self, account: AccountId, job: i64) -> anyhow::Result<Option<Job>> {
+        let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1 AND account_id = $2");
+        let row: Option<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
+            .bind(job).bind(account.0).fetch_optional(pool).await)?;
+        row.map(to_job).transpose()
+    }
+}
