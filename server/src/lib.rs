@@ -13,3 +13,4 @@ pub mod secrets;
 pub mod services;
 pub mod startup;
 pub mod sync;
+pub mod worker;

@@ -1,0 +1,382 @@
+//! Queued removals (delete orphans): the impact preview, queueing with a frozen target list, and
+//! the chunk step a worker runs: in ONE transaction it re-checks each target still qualifies,
+//! archives it and everything under it as JSON, deletes it (children by cascade), records each
+//! target's outcome and moves the job's progress. A chunk is wholly done or not at all.
+
+use super::Repo;
+use crate::db::Backend;
+use crate::on_db;
+use app::model::{AccountId, CurrentUser, IntegrationId, ItemKind};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+/// What a removal job works on (the job's `args`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovalArgs {
+    pub integration: IntegrationId,
+    pub kind: ItemKind,
+}
+
+pub const REMOVAL_JOB: &str = "removal";
+
+/// What deleting a row's orphans takes with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovalImpact {
+    pub items: i64,
+    /// For organizations: (kind of record, how many) of everything inside them.
+    pub children: Vec<(String, i64)>,
+    /// Organizations flagged "had data before the first sync": name and what they hold.
+    pub had_data: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Queued {
+    Job(i64),
+    /// The orphans changed since the preview: the typed count no longer matches.
+    CountChanged(i64),
+    /// A removal of this row is already queued or running.
+    AlreadyQueued,
+}
+
+/// One chunk's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunk {
+    pub deleted: i64,
+    pub skipped: i64,
+    /// Targets left after this chunk.
+    pub remaining: i64,
+    /// The claim was lost (another worker took the job over): nothing of this chunk was written.
+    pub lost: bool,
+}
+
+fn table(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Organization => "organizations",
+        ItemKind::Configuration => "configurations",
+        ItemKind::Contact => "contacts",
+        ItemKind::Location => "locations",
+    }
+}
+
+/// Every column of each table a removal archives, as `'name', t.name` pairs for
+/// `json_object` (SQLite) / `json_build_object` (PostgreSQL).
+fn json_columns(table: &str, backend: Backend) -> String {
+    let cols: &[&str] = match table {
+        "organizations" => &[
+            "id",
+            "name",
+            "organization_type_id",
+            "organization_status_id",
+            "integration_id",
+            "psa_id",
+            "sync_state",
+            "orphan_reason",
+            "sync_error",
+            "had_data_before_first_sync",
+            "last_synced_at",
+            "created_at",
+            "updated_at",
+        ],
+        "configurations" => &[
+            "id",
+            "organization_id",
+            "name",
+            "serial_number",
+            "configuration_type_id",
+            "configuration_status_id",
+            "active",
+            "integration_id",
+            "psa_id",
+            "sync_state",
+            "orphan_reason",
+            "sync_error",
+            "last_synced_at",
+            "created_at",
+            "updated_at",
+        ],
+        "contacts" => &[
+            "id",
+            "organization_id",
+            "first_name",
+            "last_name",
+            "email",
+            "contact_type_id",
+            "integration_id",
+            "psa_id",
+            "sync_state",
+            "orphan_reason",
+            "sync_error",
+            "last_synced_at",
+            "created_at",
+            "updated_at",
+        ],
+        "locations" => &[
+            "id",
+            "organization_id",
+            "name",
+            "address_line1",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "phone",
+            "integration_id",
+            "psa_id",
+            "sync_state",
+            "orphan_reason",
+            "sync_error",
+            "last_synced_at",
+            "created_at",
+            "updated_at",
+        ],
+        "passwords" => &[
+            "id",
+            "organization_id",
+            "name",
+            "username",
+            "url",
+            "created_at",
+            "updated_at",
+        ],
+        "documents" => &[
+            "id",
+            "organization_id",
+            "title",
+            "body",
+            "created_at",
+            "updated_at",
+        ],
+        _ => &["id"],
+    };
+    let mut pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', t.{c}")).collect();
+    if table == "passwords" {
+        // The sealed secret goes into the archive too, as hex.
+        pairs.push(match backend {
+            Backend::Sqlite => "'secret_ciphertext_hex', hex(t.secret_ciphertext)".into(),
+            Backend::Postgres => {
+                "'secret_ciphertext_hex', encode(t.secret_ciphertext, 'hex')".into()
+            }
+        });
+    }
+    let f = match backend {
+        Backend::Sqlite => "json_object",
+        Backend::Postgres => "json_build_object",
+    };
+    format!("CAST({f}({}) AS TEXT)", pairs.join(", "))
+}
+
+/// `AND <org column> IN (organizations the user may see)` for restricted users.
+fn access(user: &CurrentUser, kind: ItemKind, param: usize) -> String {
+    if !user.restricted {
+        return String::new();
+    }
+    let col = if kind == ItemKind::Organization {
+        "t.id"
+    } else {
+        "t.organization_id"
+    };
+    format!(" AND {col} IN (SELECT organization_id FROM user_organization_access WHERE user_id = ${param})")
+}
+
+impl Repo {
+    pub async fn removal_impact(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+    ) -> anyhow::Result<RemovalImpact> {
+        let orphans = format!(
+            "FROM {} t WHERE t.account_id = $1 AND t.integration_id = $2 AND t.sync_state = 'orphaned'{}",
+            table(kind),
+            access(user, kind, 3)
+        );
+        let count = |sql: String| {
+            let db = self.db.clone();
+            let user = user.clone();
+            async move {
+                let n: i64 = on_db!(&db, pool => {
+                    let q = sqlx::query_scalar(&sql).bind(user.account_id.0).bind(integration.0);
+                    let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+                    q.fetch_one(pool).await
+                })?;
+                Ok::<i64, anyhow::Error>(n)
+            }
+        };
+        let items = count(format!("SELECT COUNT(*) {orphans}")).await?;
+        let mut children = Vec::new();
+        let mut had_data = Vec::new();
+        if kind == ItemKind::Organization {
+            for (label, child) in [
+                ("configurations", "configurations"),
+                ("contacts", "contacts"),
+                ("locations", "locations"),
+                ("passwords", "passwords"),
+                ("documents", "documents"),
+            ] {
+                let n = count(format!(
+                    "SELECT COUNT(*) FROM {child} c WHERE c.organization_id IN (SELECT t.id {orphans})"
+                ))
+                .await?;
+                children.push((label.to_string(), n));
+            }
+            let sql = format!(
+                "SELECT t.name,
+                    (SELECT COUNT(*) FROM configurations c WHERE c.organization_id = t.id),
+                    (SELECT COUNT(*) FROM contacts c WHERE c.organization_id = t.id),
+                    (SELECT COUNT(*) FROM passwords c WHERE c.organization_id = t.id),
+                    (SELECT COUNT(*) FROM documents c WHERE c.organization_id = t.id)
+                 {orphans} AND t.had_data_before_first_sync = TRUE ORDER BY t.name LIMIT 200"
+            );
+            let rows: Vec<(String, i64, i64, i64, i64)> = on_db!(&self.db, pool => {
+                let q = sqlx::query_as(&sql).bind(user.account_id.0).bind(integration.0);
+                let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+                q.fetch_all(pool).await
+            })?;
+            had_data = rows
+                .into_iter()
+                .map(|(name, c, p, w, d)| {
+                    (
+                        name,
+                        format!("{c} configurations, {p} contacts, {w} passwords, {d} documents"),
+                    )
+                })
+                .collect();
+        }
+        Ok(RemovalImpact {
+            items,
+            children,
+            had_data,
+        })
+    }
+
+    /// Queues the removal of a row's orphans, freezing exactly the ids counted now. Refused when
+    /// the count is not the one the user confirmed.
+    pub async fn queue_removal(
+        &self,
+        user: &CurrentUser,
+        args: RemovalArgs,
+        confirmed: i64,
+    ) -> anyhow::Result<Queued> {
+        let now = Utc::now();
+        let key = format!("removal:{}:{}", args.integration.0, args.kind.as_str());
+        let args_json = serde_json::to_string(&args)?;
+        let freeze = format!(
+            "INSERT INTO removal_targets (job_id, seq, item_id)
+             SELECT $3, ROW_NUMBER() OVER (ORDER BY t.id), t.id FROM {} t
+             WHERE t.account_id = $1 AND t.integration_id = $2 AND t.sync_state = 'orphaned'{}",
+            table(args.kind),
+            access(user, args.kind, 4)
+        );
+        let result = on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let job: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, created_by, created_at)
+                 VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING RETURNING id")
+                .bind(user.account_id.0).bind(REMOVAL_JOB).bind(&key).bind(&args_json).bind(now).bind(user.user_id.0)
+                .fetch_optional(&mut *tx).await?;
+            let Some(job) = job else {
+                return Ok(Queued::AlreadyQueued);
+            };
+            let q = sqlx::query(&freeze).bind(user.account_id.0).bind(args.integration.0).bind(job);
+            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let n = q.execute(&mut *tx).await?.rows_affected() as i64;
+            if n != confirmed {
+                tx.rollback().await?;
+                return Ok(Queued::CountChanged(n));
+            }
+            sqlx::query("UPDATE jobs SET progress_total = $1 WHERE id = $2").bind(n).bind(job).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<Queued, anyhow::Error>(Queued::Job(job))
+        })?;
+        Ok(result)
+    }
+
+    /// Runs the next chunk of `size` targets of a claimed removal job.
+    pub async fn removal_chunk(
+        &self,
+        account: AccountId,
+        job: i64,
+        worker: &str,
+        args: RemovalArgs,
+        size: i64,
+    ) -> anyhow::Result<Chunk> {
+        let now = Utc::now();
+        let backend = self.db.backend();
+        let t = table(args.kind);
+        let acc = account.0;
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            // The progress update first: it takes the write lock, and proves the claim.
+            let done: Option<i64> = sqlx::query_scalar(
+                "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running' RETURNING progress_done")
+                .bind(now).bind(job).bind(worker).fetch_optional(&mut *tx).await?;
+            let Some(done) = done else {
+                return Ok(Chunk { deleted: 0, skipped: 0, remaining: 0, lost: true });
+            };
+            let targets: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT seq, item_id FROM removal_targets WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+                .bind(job).bind(done).bind(size).fetch_all(&mut *tx).await?;
+            let Some(&(last_seq, _)) = targets.last() else {
+                return Ok(Chunk { deleted: 0, skipped: 0, remaining: 0, lost: false });
+            };
+            let ids: Vec<String> = targets.iter().map(|(_, id)| id.to_string()).collect();
+            let id_list = ids.join(", ");
+            // Still qualifies: still in the account, still linked to the integration, still orphaned.
+            let qualifying: Vec<i64> = sqlx::query_scalar(&format!(
+                "SELECT id FROM {t} WHERE id IN ({id_list}) AND account_id = $1 AND integration_id = $2 AND sync_state = 'orphaned'"))
+                .bind(acc).bind(args.integration.0).fetch_all(&mut *tx).await?;
+            let deleted = qualifying.len() as i64;
+            if !qualifying.is_empty() {
+                let q_list = qualifying.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+                let mut archive = vec![(args.kind.as_str(), t, format!("t.id IN ({q_list})"))];
+                if args.kind == ItemKind::Organization {
+                    for (kind, child) in [("configuration", "configurations"), ("contact", "contacts"), ("location", "locations"),
+                                          ("password", "passwords"), ("document", "documents")] {
+                        archive.push((kind, child, format!("t.organization_id IN ({q_list})")));
+                    }
+                }
+                for (kind, tbl, filter) in archive {
+                    sqlx::query(&format!(
+                        "INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, payload, created_at)
+                         SELECT $1, $2, '{kind}', t.id, {}, $3 FROM {tbl} t WHERE {filter} AND t.account_id = $1",
+                        json_columns(tbl, backend)))
+                        .bind(acc).bind(job).bind(now).execute(&mut *tx).await?;
+                }
+                sqlx::query(&format!("DELETE FROM {t} WHERE id IN ({q_list}) AND account_id = $1"))
+                    .bind(acc).execute(&mut *tx).await?;
+                sqlx::query(&format!(
+                    "UPDATE removal_targets SET outcome = 'deleted' WHERE job_id = $1 AND item_id IN ({q_list})"))
+                    .bind(job).execute(&mut *tx).await?;
+            }
+            sqlx::query("UPDATE removal_targets SET outcome = 'skipped' WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND outcome IS NULL")
+                .bind(job).bind(done).bind(last_seq).execute(&mut *tx).await?;
+            sqlx::query("UPDATE jobs SET progress_done = $1 WHERE id = $2")
+                .bind(last_seq).bind(job).execute(&mut *tx).await?;
+            let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM removal_targets WHERE job_id = $1 AND seq > $2")
+                .bind(job).bind(last_seq).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<Chunk, anyhow::Error>(Chunk { deleted, skipped: targets.len() as i64 - deleted, remaining, lost: false })
+        })
+    }
+
+    /// The archive of a removal job, oldest first: (kind, item id, JSON).
+    pub async fn deletion_archive(
+        &self,
+        account: AccountId,
+        job: i64,
+    ) -> anyhow::Result<Vec<(String, i64, String)>> {
+        Ok(on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT item_kind, item_id, payload FROM deletion_archive WHERE account_id = $1 AND job_id = $2 ORDER BY id")
+            .bind(account.0).bind(job).fetch_all(pool).await)?)
+    }
+
+    /// How many of a job's targets were deleted and skipped.
+    pub async fn removal_outcomes(&self, job: i64) -> anyhow::Result<(i64, i64)> {
+        let (d, s): (i64, i64) = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN outcome = 'deleted' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN outcome = 'skipped' THEN 1 ELSE 0 END), 0)
+             FROM removal_targets WHERE job_id = $1")
+            .bind(job).fetch_one(pool).await)?;
+        Ok((d, s))
+    }
+}

@@ -1,0 +1,385 @@
+//! Queued removals on SQLite and PostgreSQL: the impact preview, the frozen target list, chunks
+//! that archive and delete together, items that changed in between are skipped, a worker that
+//! dies is taken over and the result is exact, and Cancel.
+
+mod common;
+
+use app::model::{CurrentUser, IntegrationId, ItemKind, Role, UserId};
+use server::dataset::{loader, Dataset, Size};
+use server::db::Db;
+use server::on_db;
+use server::repo::{JobState, NewIntegration, Queued, RemovalArgs, Repo};
+use server::worker::Worker;
+use std::time::Duration;
+
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let (db, _dir) = crate::common::fresh_sqlite().await;
+                super::$name(db).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(crate::common::fresh_postgres().await).await
+            }
+        }
+    };
+}
+
+struct Ctx {
+    repo: Repo,
+    admin: CurrentUser,
+    integration: IntegrationId,
+}
+
+async fn setup(db: Db) -> Ctx {
+    db.migrate().await.unwrap();
+    let repo = Repo::new(db);
+    let account = repo.create_account("Alpha IT").await.unwrap();
+    let integration = repo
+        .create_integration(NewIntegration::connectwise(account))
+        .await
+        .unwrap();
+    loader::load(
+        &repo.db,
+        account,
+        integration,
+        &Dataset::generate(Size::S, 1),
+    )
+    .await
+    .unwrap();
+    let user_id: UserId = repo
+        .create_user(server::repo::NewUser {
+            account,
+            email: "a@example.com",
+            name: "A",
+            password_hash: "x",
+            role: Role::Administrator,
+            restricted: false,
+        })
+        .await
+        .unwrap();
+    let admin = CurrentUser {
+        user_id,
+        account_id: account,
+        account_name: "Alpha IT".into(),
+        email: "a@example.com".into(),
+        name: "A".into(),
+        role: Role::Administrator,
+        restricted: false,
+    };
+    Ctx {
+        repo,
+        admin,
+        integration,
+    }
+}
+
+impl Ctx {
+    async fn count(&self, sql: &str) -> i64 {
+        on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.admin.account_id.0).fetch_one(pool).await).unwrap()
+    }
+    async fn ids(&self, sql: &str) -> Vec<i64> {
+        on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.admin.account_id.0).fetch_all(pool).await).unwrap()
+    }
+    fn worker(&self) -> Worker {
+        let mut w = Worker::new(self.repo.clone());
+        w.chunk = 7;
+        w
+    }
+    fn args(&self, kind: ItemKind) -> RemovalArgs {
+        RemovalArgs {
+            integration: self.integration,
+            kind,
+        }
+    }
+}
+
+const ORPHAN_ORGS: &str =
+    "SELECT id FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned' ORDER BY id";
+const EVERYTHING: &str = "SELECT (SELECT COUNT(*) FROM organizations WHERE account_id = $1) + (SELECT COUNT(*) FROM configurations WHERE account_id = $1)
+    + (SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM locations WHERE account_id = $1)
+    + (SELECT COUNT(*) FROM passwords WHERE account_id = $1) + (SELECT COUNT(*) FROM documents WHERE account_id = $1)";
+
+/// How many records deleting these organizations removes: them and everything inside them.
+async fn with_children(ctx: &Ctx, orgs: &[i64]) -> i64 {
+    let list = orgs
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut n = orgs.len() as i64;
+    for t in [
+        "configurations",
+        "contacts",
+        "locations",
+        "passwords",
+        "documents",
+    ] {
+        n += ctx
+            .count(&format!(
+                "SELECT COUNT(*) FROM {t} WHERE account_id = $1 AND organization_id IN ({list})"
+            ))
+            .await;
+    }
+    n
+}
+
+async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_archives_them(
+    db: Db,
+) {
+    let ctx = setup(db).await;
+    let orphans = ctx.ids(ORPHAN_ORGS).await;
+    let impact = ctx
+        .repo
+        .removal_impact(&ctx.admin, ctx.integration, ItemKind::Organization)
+        .await
+        .unwrap();
+    assert_eq!(impact.items, orphans.len() as i64);
+    let removed = with_children(&ctx, &orphans).await;
+    assert_eq!(
+        impact.items + impact.children.iter().map(|(_, n)| n).sum::<i64>(),
+        removed
+    );
+    assert!(impact
+        .children
+        .iter()
+        .any(|(k, n)| k == "passwords" && *n > 0));
+
+    let args = ctx.args(ItemKind::Organization);
+    assert_eq!(
+        ctx.repo
+            .queue_removal(&ctx.admin, args, impact.items + 1)
+            .await
+            .unwrap(),
+        Queued::CountChanged(impact.items)
+    );
+    let Queued::Job(job) = ctx
+        .repo
+        .queue_removal(&ctx.admin, args, impact.items)
+        .await
+        .unwrap()
+    else {
+        panic!("queued")
+    };
+    assert_eq!(
+        ctx.repo
+            .queue_removal(&ctx.admin, args, impact.items)
+            .await
+            .unwrap(),
+        Queued::AlreadyQueued
+    );
+
+    // An organization re-synced after the list was frozen must not be deleted.
+    let resynced = orphans[0];
+    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE organizations SET sync_state = 'enabled', orphan_reason = NULL WHERE id = $1")
+        .bind(resynced).execute(pool).await.map(|_| ())).unwrap();
+    let kept = with_children(&ctx, &orphans[..1]).await;
+    let before = ctx.count(EVERYTHING).await;
+
+    let worker = ctx.worker();
+    assert_eq!(
+        worker.run_one().await.unwrap(),
+        Some((job, JobState::Succeeded))
+    );
+    assert_eq!(worker.run_one().await.unwrap(), None);
+    assert_eq!(
+        ctx.count(EVERYTHING).await,
+        before - (removed - kept),
+        "exactly the frozen orphans and their children"
+    );
+    assert_eq!(ctx.ids(ORPHAN_ORGS).await, Vec::<i64>::new());
+    assert_eq!(
+        ctx.count(&format!(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND id = {resynced}"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        ctx.repo.removal_outcomes(job).await.unwrap(),
+        (impact.items - 1, 1)
+    );
+    let archive = ctx
+        .repo
+        .deletion_archive(ctx.admin.account_id, job)
+        .await
+        .unwrap();
+    assert_eq!(
+        archive.len() as i64,
+        removed - kept,
+        "everything removed is archived"
+    );
+    let org: serde_json::Value = serde_json::from_str(
+        &archive
+            .iter()
+            .find(|(k, _, _)| k == "organization")
+            .unwrap()
+            .2,
+    )
+    .unwrap();
+    assert!(org["name"].is_string() && org["sync_state"] == "orphaned");
+    assert!(archive
+        .iter()
+        .any(|(k, _, p)| k == "password" && p.contains("secret_ciphertext_hex")));
+    let j = ctx
+        .repo
+        .job(ctx.admin.account_id, job)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (j.progress_done, j.progress_total),
+        (impact.items, impact.items)
+    );
+    let log = ctx
+        .repo
+        .recent_activity(ctx.admin.account_id, 5)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|a| a.1 == "removal.finished" && a.3 == "succeeded"),
+        "{log:?}"
+    );
+}
+on_both!(a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_archives_them);
+
+async fn a_dead_worker_is_taken_over_and_the_result_is_exact(db: Db) {
+    let ctx = setup(db).await;
+    let orphans = ctx
+        .ids("SELECT id FROM configurations WHERE account_id = $1 AND sync_state = 'orphaned'")
+        .await;
+    let before = ctx.count(EVERYTHING).await;
+    let Queued::Job(job) = ctx
+        .repo
+        .queue_removal(
+            &ctx.admin,
+            ctx.args(ItemKind::Configuration),
+            orphans.len() as i64,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("queued")
+    };
+    // Worker A claims and does two chunks, then dies (it never beats again).
+    let claimed = ctx
+        .repo
+        .claim_job("worker-a", chrono::Utc::now() - chrono::Duration::hours(1))
+        .await
+        .unwrap()
+        .unwrap();
+    for _ in 0..2 {
+        ctx.repo
+            .removal_chunk(
+                ctx.admin.account_id,
+                job,
+                "worker-a",
+                ctx.args(ItemKind::Configuration),
+                7,
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(claimed.id, job);
+    assert_eq!(ctx.count(EVERYTHING).await, before - 14, "two whole chunks");
+    // Worker B takes the stale job over and finishes it from there.
+    let mut b = ctx.worker();
+    b.stale_after = Duration::ZERO;
+    assert_eq!(b.run_one().await.unwrap(), Some((job, JobState::Succeeded)));
+    // A wakes up: its claim is gone, it writes nothing.
+    let late = ctx
+        .repo
+        .removal_chunk(
+            ctx.admin.account_id,
+            job,
+            "worker-a",
+            ctx.args(ItemKind::Configuration),
+            7,
+        )
+        .await
+        .unwrap();
+    assert!(late.lost);
+    assert_eq!(ctx.count(EVERYTHING).await, before - orphans.len() as i64);
+    assert_eq!(
+        ctx.repo
+            .deletion_archive(ctx.admin.account_id, job)
+            .await
+            .unwrap()
+            .len(),
+        orphans.len()
+    );
+    assert_eq!(
+        ctx.repo
+            .job(ctx.admin.account_id, job)
+            .await
+            .unwrap()
+            .unwrap()
+            .attempt,
+        2
+    );
+}
+on_both!(a_dead_worker_is_taken_over_and_the_result_is_exact);
+
+async fn cancel_stops_a_removal_after_its_current_chunk(db: Db) {
+    let ctx = setup(db).await;
+    let orphans = ctx
+        .ids("SELECT id FROM contacts WHERE account_id = $1 AND sync_state = 'orphaned'")
+        .await;
+    let args = ctx.args(ItemKind::Contact);
+    let Queued::Job(job) = ctx
+        .repo
+        .queue_removal(&ctx.admin, args, orphans.len() as i64)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    ctx.repo
+        .claim_job("w", chrono::Utc::now() - chrono::Duration::hours(1))
+        .await
+        .unwrap()
+        .unwrap();
+    ctx.repo
+        .removal_chunk(ctx.admin.account_id, job, "w", args, 7)
+        .await
+        .unwrap();
+    assert!(ctx
+        .repo
+        .cancel_job(ctx.admin.account_id, job)
+        .await
+        .unwrap());
+    // The worker that holds it notices at its next step.
+    let mut w = ctx.worker();
+    w.id = "w".into();
+    w.stale_after = Duration::ZERO;
+    assert_eq!(w.run_one().await.unwrap(), Some((job, JobState::Cancelled)));
+    let left = ctx
+        .ids("SELECT id FROM contacts WHERE account_id = $1 AND sync_state = 'orphaned'")
+        .await;
+    assert_eq!(
+        left.len(),
+        orphans.len() - 7,
+        "what was deleted stays deleted; the rest stays"
+    );
+    assert_eq!(
+        ctx.repo
+            .deletion_archive(ctx.admin.account_id, job)
+            .await
+            .unwrap()
+            .len(),
+        7
+    );
+    // A new removal of the row may be queued again.
+    assert!(matches!(
+        ctx.repo
+            .queue_removal(&ctx.admin, args, left.len() as i64)
+            .await
+            .unwrap(),
+        Queued::Job(_)
+    ));
+}
+on_both!(cancel_stops_a_removal_after_its_current_chunk);
