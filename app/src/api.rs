@@ -7,6 +7,7 @@ use crate::model::{
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
     SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
+use crate::model::{RemovalImpact, RemovalJob};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -276,4 +277,52 @@ pub async fn reconnect(integration: IntegrationId, tombstone: i64) -> Result<Str
     crate::services::services()?
         .reconnect(&user, integration, tombstone)
         .await
+}
+
+/// Delete (Orphaned Data): what it removes.
+#[server(prefix = "/api", endpoint = "removal_impact")]
+pub async fn get_removal_impact(
+    integration: IntegrationId,
+    kind: ItemKind,
+) -> Result<RemovalImpact, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .removal_impact(&user, integration, kind)
+        .await
+}
+
+/// Delete, confirmed by the typed number of items.
+#[server(prefix = "/api", endpoint = "start_removal")]
+pub async fn start_removal(
+    integration: IntegrationId,
+    kind: ItemKind,
+    typed: String,
+) -> Result<RemovalJob, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .start_removal(&user, integration, kind, typed)
+        .await
+}
+
+/// A removal's progress.
+#[server(prefix = "/api", endpoint = "removal")]
+pub async fn get_removal(job: i64) -> Result<RemovalJob, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.removal(&user, job).await
+}
+
+/// Cancel removal.
+#[server(prefix = "/api", endpoint = "cancel_removal")]
+pub async fn cancel_removal(job: i64) -> Result<RemovalJob, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .cancel_removal(&user, job)
+        .await
+}
+
+/// The account's removal that has not ended, if any.
+#[server(prefix = "/api", endpoint = "active_removal")]
+pub async fn get_active_removal() -> Result<Option<RemovalJob>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.active_removal(&user).await
 }

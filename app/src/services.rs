@@ -8,6 +8,7 @@ use crate::model::{
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
     SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
+use crate::model::{RemovalImpact, RemovalJob};
 use std::sync::Arc;
 
 /// The name of the session cookie.
@@ -143,6 +144,27 @@ pub trait Services: Send + Sync + 'static {
         integration: IntegrationId,
         tombstone: i64,
     ) -> Result<String, AppError>;
+    /// Delete (Orphaned Data): what deleting a kind's orphans removes.
+    async fn removal_impact(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+    ) -> Result<RemovalImpact, AppError>;
+    /// Queues the removal once the user typed the number of items; Managers and Administrators.
+    async fn start_removal(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        typed: String,
+    ) -> Result<RemovalJob, AppError>;
+    /// The account's removal that has not ended, if any (a reloaded page picks it up).
+    async fn active_removal(&self, user: &CurrentUser) -> Result<Option<RemovalJob>, AppError>;
+    /// A removal and its progress.
+    async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
+    /// Cancel removal: a queued one ends now, a running one after its current chunk.
+    async fn cancel_removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
     /// How many items of each kind Disconnect would make stand-alone.
     async fn disconnect_preview(
         &self,

@@ -4,7 +4,7 @@
 use crate::auth;
 use crate::psa::connector::{ConnectWise, PsaConnector};
 use crate::psa::connectwise::client::{CwCredentials, RetryPolicy};
-use crate::repo::{Disconnected, Repo};
+use crate::repo::{Disconnected, Queued, RemovalArgs, Repo, REMOVAL_JOB};
 use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
@@ -14,6 +14,7 @@ use app::model::{
     ManageData, PreviewPage, PreviewQuery, SyncEvent, SyncMode, SyncRun, SyncSettings,
     SyncSettingsChange, SyncSettingsEffect, SyncStarted, SyncTrigger,
 };
+use app::model::{RemovalImpact, RemovalJob};
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
@@ -519,6 +520,112 @@ impl Services for AppServices {
                 t.name
             )
         })
+    }
+
+    async fn removal_impact(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+    ) -> Result<RemovalImpact, AppError> {
+        Self::may_manage(user, "delete items")?;
+        self.own_integration(user, integration).await?;
+        self.repo
+            .removal_impact(user, integration, kind)
+            .await
+            .map_err(internal("computing a removal's impact"))
+    }
+
+    async fn start_removal(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        typed: String,
+    ) -> Result<RemovalJob, AppError> {
+        Self::may_manage(user, "delete items")?;
+        self.own_integration(user, integration).await?;
+        let typed: i64 = typed.trim().replace(',', "").parse().map_err(|_| {
+            AppError::invalid_input("Type the number of items, in digits, to confirm")
+        })?;
+        let impact = self
+            .repo
+            .removal_impact(user, integration, kind)
+            .await
+            .map_err(internal("computing a removal's impact"))?;
+        if impact.items == 0 {
+            return Err(AppError::invalid_input("There is nothing to delete"));
+        }
+        if typed != impact.items {
+            return Err(AppError::invalid_input(format!(
+                "That is not the number of items: type {} to confirm",
+                impact.items
+            )));
+        }
+        match self
+            .repo
+            .queue_removal(user, RemovalArgs { integration, kind }, typed)
+            .await
+            .map_err(internal("queueing a removal"))?
+        {
+            Queued::Job(job) => self.removal(user, job).await,
+            Queued::CountChanged(n) => Err(AppError::conflict(format!(
+                "The orphans changed while you confirmed: there are now {n}. Review the impact and confirm again"
+            ))),
+            Queued::AlreadyQueued => Err(AppError::conflict(
+                "A removal of these orphans is already queued or running: watch it on this page",
+            )),
+        }
+    }
+
+    async fn active_removal(&self, user: &CurrentUser) -> Result<Option<RemovalJob>, AppError> {
+        match self
+            .repo
+            .active_job(user.account_id, REMOVAL_JOB)
+            .await
+            .map_err(internal("looking for a running removal"))?
+        {
+            Some(job) => self.removal(user, job).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
+        let j = self
+            .repo
+            .job(user.account_id, job)
+            .await
+            .map_err(internal("loading a removal"))?
+            .filter(|j| j.kind == REMOVAL_JOB)
+            .ok_or_else(|| AppError::not_found("That removal"))?;
+        let (deleted, skipped) = self
+            .repo
+            .removal_outcomes(job)
+            .await
+            .map_err(internal("counting a removal"))?;
+        Ok(RemovalJob {
+            id: j.id,
+            state: j.state.as_str().to_string(),
+            done: j.progress_done,
+            total: j.progress_total,
+            deleted,
+            skipped,
+            created_at: j.created_at,
+            elapsed_ms: (chrono::Utc::now() - j.created_at)
+                .num_milliseconds()
+                .max(1),
+            error: j.last_error,
+        })
+    }
+
+    async fn cancel_removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
+        Self::may_manage(user, "cancel a removal")?;
+        self.removal(user, job).await?;
+        self.repo
+            .cancel_job(user.account_id, job)
+            .await
+            .map_err(internal("cancelling a removal"))?;
+        self.removal(user, job).await
     }
 
     async fn disconnect_preview(

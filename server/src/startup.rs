@@ -124,6 +124,7 @@ impl Application {
         let scheduler = self
             .scheduler
             .then(|| tokio::spawn(Scheduler::new(self.sync.clone()).run_forever()));
+        let worker = tokio::spawn(crate::worker::Worker::new(self.repo.clone()).run_forever());
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -131,6 +132,7 @@ impl Application {
         if let Some(s) = scheduler {
             s.abort();
         }
+        worker.abort();
         served?;
         self.repo.db.close().await;
         Ok(())

@@ -18,3 +18,5 @@ mod sync_run;
 pub use sync_run::*;
 mod preview;
 pub use preview::*;
+mod removal;
+pub use removal::*;

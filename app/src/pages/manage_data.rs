@@ -1,10 +1,14 @@
 //! Account > Integrations > Actions > Manage Data: Synced Items, Orphaned Data and Disconnected
 //! Data, with counts by sync state.
 
-use crate::api::get_manage_data;
+use crate::api::{
+    cancel_removal, get_active_removal, get_manage_data, get_removal, get_removal_impact,
+    start_removal,
+};
 use crate::components::{fmt_count, ErrorNotice, Page, Plug, PlugLegend};
 use crate::error::AppError;
 use crate::model::{IntegrationId, KindRow, ManageData, SyncState, SyncedItemsRow};
+use crate::model::{ItemKind, RemovalImpact, RemovalJob};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -13,24 +17,45 @@ use leptos_router::hooks::use_params_map;
 pub fn ManageDataPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let data = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_manage_data(IntegrationId(id)).await,
-            None => Err(AppError::not_found("That integration")),
-        }
+    // Bumped when a removal ends: the counts are read again.
+    let version = RwSignal::new(0u32);
+    let removal = Removal {
+        asking: RwSignal::new(None),
+        job: RwSignal::new(None),
+        version,
+    };
+    provide_context(removal);
+    // A reload (or a second tab) picks up a removal that is still going.
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(Some(job)) = get_active_removal().await {
+                watch(removal, job);
+            }
+        });
     });
+    let data = Resource::new(
+        move || (id(), version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_manage_data(IntegrationId(id)).await,
+                None => Err(AppError::not_found("That integration")),
+            }
+        },
+    );
     view! {
         <Title text="Manage Data · Steward"/>
         <Page>
             <p><a href="/account/integrations">"< Back"</a></p>
-            <Suspense fallback=|| view! { <p>"Loading Manage Data…"</p> }>
+            {move || id().map(|i| view! { <DeleteDialog id=IntegrationId(i)/> })}
+            <RemovalProgress/>
+            <Transition fallback=|| view! { <p>"Loading Manage Data…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(data) => view! { <Sections data/> }.into_any(),
                         Err(error) => view! { <h1>"Manage Data"</h1><ErrorNotice error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </Page>
     }
 }
@@ -91,7 +116,7 @@ fn SyncedItemsTable(id: IntegrationId, rows: Vec<SyncedItemsRow>) -> impl IntoVi
                             <td><RowActions view=Some(format!(
                                 "/account/integrations/{id}/manage-data/view?row=value&category={}&value={}",
                                 r.category.as_str(), r.value_id.0
-                            ))/></td>
+                            )) delete=None/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -132,7 +157,7 @@ fn KindTable(
                                 format!("/account/integrations/{id}/manage-data/view?row=orphans&kind={}", r.kind.as_str())
                             } else {
                                 format!("/account/integrations/{id}/manage-data/disconnected?kind={}", r.kind.as_str())
-                            })/></td>
+                            }) delete=(with_reasons && r.count > 0).then_some((id, r.kind))/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -143,8 +168,21 @@ fn KindTable(
 
 /// A Manage Data row's "Actions" menu. Delete, Disconnect and Pause join with their issues.
 #[component]
-fn RowActions(view: Option<String>) -> impl IntoView {
+fn RowActions(view: Option<String>, delete: Option<(IntegrationId, ItemKind)>) -> impl IntoView {
     let open = RwSignal::new(false);
+    let removal = use_context::<Removal>();
+    let ask = move |_| {
+        open.set(false);
+        let (Some((id, kind)), Some(r)) = (delete, removal) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            r.asking.set(Some(Asking {
+                kind,
+                impact: get_removal_impact(id, kind).await,
+            }));
+        });
+    };
     view! {
         <div class="menu">
             <button type="button" aria-haspopup="menu" aria-expanded=move || open.get().to_string()
@@ -152,8 +190,138 @@ fn RowActions(view: Option<String>) -> impl IntoView {
             <Show when=move || open.get()>
                 <ul role="menu" class="menu-list">
                     {view.clone().map(|href| view! { <li role="none"><a role="menuitem" href=href>"View"</a></li> })}
+                    {delete.map(|_| view! { <li role="none"><button type="button" role="menuitem" on:click=ask>"Delete"</button></li> })}
                 </ul>
             </Show>
         </div>
+    }
+}
+
+/// The Delete confirmation being asked, and the removal being watched.
+#[derive(Clone, Copy)]
+struct Removal {
+    asking: RwSignal<Option<Asking>>,
+    job: RwSignal<Option<RemovalJob>>,
+    version: RwSignal<u32>,
+}
+
+#[derive(Clone)]
+struct Asking {
+    kind: ItemKind,
+    impact: Result<RemovalImpact, AppError>,
+}
+
+/// Follows a removal until it ends; then the counts are read again.
+fn watch(r: Removal, job: RemovalJob) {
+    let finished = job.finished();
+    let id = job.id;
+    r.job.set(Some(job));
+    if finished {
+        r.version.update(|v| *v += 1);
+        return;
+    }
+    set_timeout(
+        move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(j) = get_removal(id).await {
+                    watch(r, j);
+                }
+            })
+        },
+        std::time::Duration::from_millis(500),
+    );
+}
+
+#[component]
+fn DeleteDialog(id: IntegrationId) -> impl IntoView {
+    let r = expect_context::<Removal>();
+    let typed = RwSignal::new(String::new());
+    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    move || {
+        r.asking.get().map(|a| {
+            let kind = a.kind;
+            let plural = kind.plural().to_lowercase();
+            match a.impact {
+                Err(e) => view! { <div role="alert" class="dialog"><ErrorNotice error=e/>
+                    <button type="button" on:click=move |_| r.asking.set(None)>"Close"</button></div> }.into_any(),
+                Ok(impact) => {
+                    let title = format!("Delete {} orphaned {plural}?", fmt_count(impact.items));
+                    let children = impact.children.iter().filter(|(_, n)| *n > 0)
+                        .map(|(k, n)| format!("{} {k}", fmt_count(*n))).collect::<Vec<_>>();
+                    let ok = move |_| {
+                        leptos::task::spawn_local(async move {
+                            match start_removal(id, kind, typed.get_untracked()).await {
+                                Ok(job) => {
+                                    r.asking.set(None);
+                                    typed.set(String::new());
+                                    error.set(None);
+                                    watch(r, job);
+                                }
+                                Err(e) => error.set(Some(e)),
+                            }
+                        });
+                    };
+                    view! {
+                        <div role="dialog" aria-modal="true" aria-labelledby="delete-title" class="dialog">
+                            <h2 id="delete-title">{title}</h2>
+                            <p>"This is a hard delete: there is no trash can. Steward keeps a deletion archive an Administrator can download."</p>
+                            {(!children.is_empty()).then(|| view! { <p>{format!("With them go everything inside them: {}.", children.join(", "))}</p> })}
+                            {(!impact.had_data.is_empty()).then(|| view! {
+                                <p>"These organizations had data before the first sync:"</p>
+                                <ul class="had-data">{impact.had_data.iter().map(|(n, what)| view! { <li>{format!("{n}: {what}")}</li> }).collect_view()}</ul>
+                            })}
+                            <label>"Type the number of items to confirm "
+                                <input type="text" inputmode="numeric" autocomplete="off" prop:value=move || typed.get()
+                                    on:input=move |ev| typed.set(event_target_value(&ev))/>
+                            </label>
+                            <button type="button" class="danger" on:click=ok>"OK"</button>
+                            " "
+                            <button type="button" on:click=move |_| { r.asking.set(None); error.set(None); }>"Cancel"</button>
+                            {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
+                        </div>
+                    }.into_any()
+                }
+            }
+        })
+    }
+}
+
+#[component]
+fn RemovalProgress() -> impl IntoView {
+    let r = expect_context::<Removal>();
+    let cancel = move |_| {
+        if let Some(job) = r.job.get_untracked() {
+            leptos::task::spawn_local(async move {
+                if let Ok(j) = cancel_removal(job.id).await {
+                    watch(r, j);
+                }
+            });
+        }
+    };
+    move || {
+        r.job.get().map(|job| {
+            let pct = if job.total > 0 { job.done * 100 / job.total } else { 100 };
+            let rate = job.done as f64 * 1000.0 / job.elapsed_ms.max(1) as f64;
+            let eta = if rate > 0.0 { ((job.total - job.done) as f64 / rate).ceil() as i64 } else { 0 };
+            let line = match job.state.as_str() {
+                "succeeded" => format!("Removal finished: {} deleted, {} skipped (they changed since the list was made).",
+                    fmt_count(job.deleted), fmt_count(job.skipped)),
+                "cancelled" => format!("Removal cancelled: {} deleted; the rest stays.", fmt_count(job.deleted)),
+                "failed" => format!("Removal failed: {}", job.error.clone().unwrap_or_default()),
+                _ => format!("Deleting: {} of {} ({pct} %) · {:.0} items/s · about {eta} s left",
+                    fmt_count(job.done), fmt_count(job.total), rate),
+            };
+            let running = !job.finished();
+            view! {
+                <section aria-label="Removal" class="removal">
+                    <div role="progressbar" aria-label="Removal progress" aria-valuemin="0"
+                        aria-valuemax=job.total.to_string() aria-valuenow=job.done.to_string() class="bar">
+                        <div class="fill" style=format!("width: {pct}%")></div>
+                    </div>
+                    <p role="status">{line}</p>
+                    {running.then(|| view! { <button type="button" on:click=cancel>"Cancel removal"</button> })}
+                </section>
+            }
+        })
     }
 }

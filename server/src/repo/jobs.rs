@@ -225,4 +225,11 @@ impl Repo {
             .bind(job).bind(account.0).fetch_optional(pool).await)?;
         row.map(to_job).transpose()
     }
+
+    /// The account's newest job of `kind` that has not ended, if any.
+    pub async fn active_job(&self, account: AccountId, kind: &str) -> anyhow::Result<Option<i64>> {
+        Ok(on_db!(&self.db, pool => sqlx::query_scalar(
+            "SELECT id FROM jobs WHERE account_id = $1 AND kind = $2 AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1")
+            .bind(account.0).bind(kind).fetch_optional(pool).await)?)
+    }
 }

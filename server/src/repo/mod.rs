@@ -17,7 +17,7 @@ pub use accounts::{Activity, LoginRow, NewUser};
 pub use integrations::{Disconnected, NewIntegration};
 pub use item_edit::{ItemLink, Tombstone};
 pub use jobs::{Job, JobState, NewJob};
-pub use removals::{Chunk, Queued, RemovalArgs, RemovalImpact, REMOVAL_JOB};
+pub use removals::{Chunk, Queued, RemovalArgs, REMOVAL_JOB};
 pub use sync::{NewEvent, RunStart, SyncTarget};
 
 use crate::db::Db;

@@ -6,7 +6,7 @@
 use super::Repo;
 use crate::db::Backend;
 use crate::on_db;
-use app::model::{AccountId, CurrentUser, IntegrationId, ItemKind};
+use app::model::{AccountId, CurrentUser, IntegrationId, ItemKind, RemovalImpact};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
@@ -18,16 +18,6 @@ pub struct RemovalArgs {
 }
 
 pub const REMOVAL_JOB: &str = "removal";
-
-/// What deleting a row's orphans takes with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RemovalImpact {
-    pub items: i64,
-    /// For organizations: (kind of record, how many) of everything inside them.
-    pub children: Vec<(String, i64)>,
-    /// Organizations flagged "had data before the first sync": name and what they hold.
-    pub had_data: Vec<(String, String)>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Queued {
@@ -243,6 +233,7 @@ impl Repo {
                 .collect();
         }
         Ok(RemovalImpact {
+            kind,
             items,
             children,
             had_data,

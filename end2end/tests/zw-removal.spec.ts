@@ -1,0 +1,35 @@
+// Manage Data > Orphaned Data > Actions > Delete: the impact, the typed confirmation, the queued
+// removal watched live to 100 %, the counts after it. Named to run after manage-data.spec.ts,
+// whose demo counts it changes (it deletes orphaned locations, which the later files do not use).
+import { test, expect } from '@playwright/test';
+import { expectedDemo, fmt, hydrated, signIn } from './helpers';
+
+test('Delete orphaned locations: impact, typed count, live progress to the end, counts drop', async ({ page }) => {
+  const n = expectedDemo().orphaned_data.find((r) => r.item === 'Locations')!.count;
+  expect(n).toBeGreaterThan(0);
+  await signIn(page);
+  await page.goto('/account/integrations/1/manage-data');
+  await hydrated(page);
+  const row = page.getByRole('region', { name: 'Orphaned Data' }).getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name: 'Locations', exact: true }) });
+  await row.getByRole('button', { name: 'Actions' }).click();
+  await row.getByRole('menuitem', { name: 'Delete' }).click();
+
+  const dialog = page.getByRole('dialog', { name: `Delete ${fmt(n)} orphaned locations?` });
+  await expect(dialog).toContainText('This is a hard delete: there is no trash can.');
+  const box = dialog.getByRole('textbox', { name: 'Type the number of items to confirm' });
+  await box.fill(String(n + 1));
+  await dialog.getByRole('button', { name: 'OK' }).click();
+  await expect(dialog.getByRole('alert')).toContainText(`That is not the number of items: type ${n} to confirm`);
+  await box.fill(String(n));
+  await dialog.getByRole('button', { name: 'OK' }).click();
+  await expect(dialog).toBeHidden();
+
+  const bar = page.getByRole('progressbar', { name: 'Removal progress' });
+  await expect(bar).toHaveAttribute('aria-valuemax', String(n));
+  await expect(bar).toHaveAttribute('aria-valuenow', String(n));
+  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status'))
+    .toContainText(`Removal finished: ${fmt(n)} deleted, 0 skipped`);
+  // The counts update without a reload.
+  await expect(row.getByRole('cell').first()).toHaveText('0');
+});
