@@ -161,6 +161,8 @@ pub trait Services: Send + Sync + 'static {
     ) -> Result<RemovalJob, AppError>;
     /// The account's removal that has not ended, if any (a reloaded page picks it up).
     async fn active_removal(&self, user: &CurrentUser) -> Result<Option<RemovalJob>, AppError>;
+    /// A removal's deletion archive as one JSON document; Administrators only.
+    async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<String, AppError>;
     /// A removal and its progress.
     async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
     /// Cancel removal: a queued one ends now, a running one after its current chunk.

@@ -2,6 +2,7 @@
 // removal watched live to 100 %, the counts after it. Named to run after manage-data.spec.ts,
 // whose demo counts it changes (it deletes orphaned locations, which the later files do not use).
 import { test, expect } from '@playwright/test';
+import * as fs from 'node:fs';
 import { expectedDemo, fmt, hydrated, signIn } from './helpers';
 
 test('Delete orphaned locations: impact, typed count, live progress to the end, counts drop', async ({ page }) => {
@@ -32,4 +33,13 @@ test('Delete orphaned locations: impact, typed count, live progress to the end, 
     .toContainText(`Removal finished: ${fmt(n)} deleted, 0 skipped`);
   // The counts update without a reload.
   await expect(row.getByRole('cell').first()).toHaveText('0');
+
+  // An Administrator downloads what was deleted.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download the deletion archive' }).click();
+  const file = await (await download).path();
+  const archive = JSON.parse(fs.readFileSync(file!, 'utf8'));
+  expect(archive.deleted).toBe(n);
+  expect(archive.records.filter((r: { kind: string }) => r.kind === 'location')).toHaveLength(n);
+  expect(archive.records[0].record.sync_state).toBe('orphaned');
 });

@@ -590,6 +590,35 @@ impl Services for AppServices {
         }
     }
 
+    async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<String, AppError> {
+        if user.role != app::model::Role::Administrator {
+            return Err(AppError::forbidden("download a deletion archive"));
+        }
+        let removal = self.removal(user, job).await?;
+        let rows = self
+            .repo
+            .deletion_archive(user.account_id, job)
+            .await
+            .map_err(internal("reading a deletion archive"))?;
+        let items: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(|(kind, id, payload)| {
+                let record: serde_json::Value =
+                    serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload));
+                serde_json::json!({ "kind": kind, "id": id, "record": record })
+            })
+            .collect();
+        serde_json::to_string_pretty(&serde_json::json!({
+            "removal": removal.id,
+            "state": removal.state,
+            "deleted": removal.deleted,
+            "skipped": removal.skipped,
+            "queued_at": removal.created_at,
+            "records": items,
+        }))
+        .map_err(|e| AppError::internal_from("writing a deletion archive", &e))
+    }
+
     async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
         let j = self
             .repo

@@ -628,6 +628,28 @@ async fn drive_sync_api(app: &TestApp) {
             "{method} {path}"
         );
     }
+    // Deleting is for Managers and Administrators: an Editor is refused and nothing is queued.
+    let jobs = |repo: server::repo::Repo| async move {
+        server::on_db!(&repo.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM jobs").fetch_one(pool).await).unwrap()
+    };
+    let before = jobs(app.repo.clone()).await;
+    let refused = editor
+        .post(app.url("/api/start_removal"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("integration=1&kind=organization&typed=5")
+        .send()
+        .await
+        .unwrap();
+    // (Server functions answer their errors with 500 and the wire error; the code says what.)
+    assert_eq!(error_code(refused).await.1, "forbidden");
+    assert_eq!(jobs(app.repo.clone()).await, before, "nothing queued");
+    let archive = editor
+        .get(app.url("/api/v1/removals/1/archive"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(archive).await, (403, "forbidden".into()));
+
     // Another account's integration does not exist for this one.
     assert_eq!(
         error_code(

@@ -320,6 +320,9 @@ fn RemovalProgress() -> impl IntoView {
                     </div>
                     <p role="status">{line}</p>
                     {running.then(|| view! { <button type="button" on:click=cancel>"Cancel removal"</button> })}
+                    {(!running && job.deleted > 0).then(|| view! {
+                        <a href=format!("/api/v1/removals/{}/archive", job.id) download="">"Download the deletion archive"</a>
+                    })}
                 </section>
             }
         })

@@ -210,6 +210,29 @@ pub async fn change_sync_settings(
     ))
 }
 
+/// GET /api/v1/removals/{job}/archive: everything a removal deleted, as JSON (Administrators).
+pub async fn removal_archive(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(job): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = job
+        .parse::<i64>()
+        .map_err(|_| ApiError(AppError::invalid_input("The removal id must be a number")))?;
+    let body = state.services.removal_archive(&user, job).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"steward-deletion-archive-{job}.json\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 /// Anything else under /api/v1.
 pub async fn no_such_route() -> ApiError {
     ApiError(AppError::new(

@@ -52,6 +52,10 @@ pub fn build_router(state: AppState) -> Router {
             "/api/v1/integrations/{id}/sync-settings",
             get(api_v1::sync_settings).patch(api_v1::change_sync_settings),
         )
+        .route(
+            "/api/v1/removals/{job}/archive",
+            get(api_v1::removal_archive),
+        )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/{*rest}", any(api_v1::no_such_route))
         .route("/healthz", get(|| async { "ok" }))

@@ -225,6 +225,13 @@ pub fn spec() -> Value {
                     "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/SyncEvent" } }), error_responses(&["401", "404", "422"]))
                 }
             },
+            "/removals/{job}/archive": {
+                "get": {
+                    "summary": "Everything a removal deleted (items and their children, as JSON), for download. Administrators only.",
+                    "parameters": [{ "name": "job", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "responses": ok(json!({ "type": "object" }), error_responses(&["401", "403", "404", "422"]))
+                }
+            },
             "/integrations/{id}/sync-settings": {
                 "get": {
                     "summary": "The sync settings: a checkbox per PSA type and status, the contacts switch, the interval",
