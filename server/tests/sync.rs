@@ -1344,3 +1344,130 @@ async fn a_reconnected_deleted_item_is_recreated_by_the_next_full_sync(db: Db) {
     );
 }
 on_both!(a_reconnected_deleted_item_is_recreated_by_the_next_full_sync);
+
+/// A sync that runs in the middle of a removal neither brings back what the removal deleted nor
+/// lets the removal delete what the sync made non-orphan.
+async fn a_sync_during_a_removal(db: Db) {
+    use server::repo::{Queued, RemovalArgs};
+    let ctx = setup(db, true).await;
+    let user_id = ctx
+        .repo
+        .create_user(server::repo::NewUser {
+            account: ctx.account,
+            email: "m@example.com",
+            name: "M",
+            password_hash: "x",
+            role: app::model::Role::Manager,
+            restricted: false,
+        })
+        .await
+        .unwrap();
+    let manager = app::model::CurrentUser {
+        user_id,
+        account_id: ctx.account,
+        account_name: "Alpha IT".into(),
+        email: "m@example.com".into(),
+        name: "M".into(),
+        role: app::model::Role::Manager,
+        restricted: false,
+    };
+    // Orphans whose company the PSA still lists (type or status not synced), in id order.
+    let orphans: Vec<(i64, i64)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+        "SELECT id, psa_id FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned'
+           AND orphan_reason IN ('type_not_synced', 'status_not_synced') ORDER BY id")
+        .bind(ctx.account.0).fetch_all(pool).await)
+    .unwrap();
+    let total = ctx
+        .count(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned'",
+        )
+        .await;
+    let args = RemovalArgs {
+        integration: ctx.integration,
+        kind: ItemKind::Organization,
+    };
+    let Queued::Job(job) = ctx.repo.queue_removal(&manager, args, total).await.unwrap() else {
+        panic!("queued")
+    };
+    ctx.repo
+        .claim_job("w", chrono::Utc::now() - chrono::Duration::hours(1))
+        .await
+        .unwrap()
+        .unwrap();
+    // A first chunk goes.
+    ctx.repo
+        .removal_chunk(ctx.account, job, "w", args, 5)
+        .await
+        .unwrap();
+    let deleted: Vec<i64> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+        "SELECT t.item_id FROM removal_targets t WHERE t.job_id = $1 AND t.outcome = 'deleted'")
+        .bind(job).fetch_all(pool).await)
+    .unwrap();
+    assert!(!deleted.is_empty());
+    // In the PSA, two companies further down the list become customers in an active status.
+    let customer = catalog_psa_id(&ctx.d, CatalogCategory::OrganizationType, "Customer");
+    let active = catalog_psa_id(&ctx.d, CatalogCategory::OrganizationStatus, "Active");
+    let rescued: Vec<(i64, i64)> = orphans.iter().rev().take(2).copied().collect();
+    for (_, psa) in &rescued {
+        ctx.psa(
+            reqwest::Method::PATCH,
+            &format!("companies/{psa}"),
+            json!({ "type_id": customer, "status_id": active }),
+        )
+        .await;
+    }
+    let report = ctx.sync(SyncMode::Full).await;
+    assert_eq!(report.outcome, SyncOutcome::Succeeded);
+    for id in &deleted {
+        assert_eq!(
+            ctx.count(&format!(
+                "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND id = {id}"
+            ))
+            .await,
+            0
+        );
+    }
+    let deleted_psa: Vec<i64> = orphans
+        .iter()
+        .filter(|(id, _)| deleted.contains(id))
+        .map(|(_, p)| *p)
+        .collect();
+    let links = ctx.links().await;
+    assert!(
+        deleted_psa
+            .iter()
+            .all(|p| !links.contains_key(&(ItemKind::Organization, *p))),
+        "nothing deleted came back"
+    );
+    // The removal finishes (another worker takes it over): the rescued two are skipped and kept.
+    let mut worker = server::worker::Worker::new(ctx.repo.clone());
+    worker.chunk = 50;
+    worker.stale_after = std::time::Duration::ZERO;
+    assert_eq!(
+        worker.run_one().await.unwrap(),
+        Some((job, server::repo::JobState::Succeeded))
+    );
+    for (id, psa) in &rescued {
+        assert_eq!(
+            ctx.count(&format!(
+                "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND id = {id}"
+            ))
+            .await,
+            1
+        );
+        assert_eq!(
+            ctx.links().await[&(ItemKind::Organization, *psa)].state,
+            "enabled"
+        );
+    }
+    let (d, s) = ctx.repo.removal_outcomes(job).await.unwrap();
+    assert_eq!((d + s, s >= 2), (total, true));
+    assert_eq!(
+        ctx.count(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned'"
+        )
+        .await,
+        0
+    );
+}
+on_both!(a_sync_during_a_removal);
