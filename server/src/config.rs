@@ -48,6 +48,14 @@ pub struct ServeConfig {
     #[arg(long, env = "STEWARD_NO_SCHEDULER")]
     pub no_scheduler: bool,
 
+    /// A running job whose worker has not beaten for this many seconds is taken over.
+    #[arg(long, env = "STEWARD_JOB_STALE_SECONDS", default_value_t = 60)]
+    pub job_stale_seconds: u64,
+
+    /// Targets per removal chunk (one transaction each).
+    #[arg(long, env = "STEWARD_REMOVAL_CHUNK", default_value_t = 500)]
+    pub removal_chunk: i64,
+
     /// Where the built site (JS, WASM, CSS) is served from.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,

@@ -31,6 +31,8 @@ pub struct Application {
     /// The demo's built-in ConnectWise simulator, when the demo data is on.
     pub demo_psa: Option<String>,
     scheduler: bool,
+    job_stale: std::time::Duration,
+    removal_chunk: i64,
 }
 
 impl Application {
@@ -95,6 +97,8 @@ impl Application {
             bootstrapped,
             demo_psa,
             scheduler: !config.no_scheduler,
+            job_stale: std::time::Duration::from_secs(config.job_stale_seconds),
+            removal_chunk: config.removal_chunk.max(1),
         })
     }
 
@@ -124,7 +128,10 @@ impl Application {
         let scheduler = self
             .scheduler
             .then(|| tokio::spawn(Scheduler::new(self.sync.clone()).run_forever()));
-        let worker = tokio::spawn(crate::worker::Worker::new(self.repo.clone()).run_forever());
+        let mut worker = crate::worker::Worker::new(self.repo.clone());
+        worker.stale_after = self.job_stale;
+        worker.chunk = self.removal_chunk;
+        let worker = tokio::spawn(worker.run_forever());
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await

@@ -40,6 +40,8 @@ fn config(
         secret_key: None,
         demo_psa_addr: "127.0.0.1:0".parse().unwrap(),
         no_scheduler: false,
+        job_stale_seconds: 60,
+        removal_chunk: 500,
         site_root: dir.path().join("site").display().to_string(),
     }
 }
