@@ -23,3 +23,4 @@ lint:
 bench:
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench dataset
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench sync
+	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench removal
