@@ -85,6 +85,16 @@ fn credentials_view(c: &CwCredentials) -> CredentialsView {
     }
 }
 
+/// A sync engine refusal as the wire error (internal causes logged under `context`).
+fn sync_error(context: &'static str) -> impl FnOnce(SyncError) -> AppError {
+    move |e| match e {
+        SyncError::NotFound => AppError::not_found("That integration"),
+        SyncError::Paused => AppError::conflict(e.to_string()),
+        SyncError::NoCredentials => AppError::invalid_input(e.to_string()),
+        SyncError::Internal(e) => AppError::internal_from(context, e.as_ref()),
+    }
+}
+
 /// Events per page of a run's log.
 const EVENTS_PER_PAGE: i64 = 100;
 
@@ -248,12 +258,7 @@ impl Services for AppServices {
                 SyncTrigger::Manual,
             )
             .await
-            .map_err(|e| match e {
-                SyncError::NotFound => AppError::not_found("That integration"),
-                SyncError::Paused => AppError::conflict(e.to_string()),
-                SyncError::NoCredentials => AppError::invalid_input(e.to_string()),
-                SyncError::Internal(e) => AppError::internal_from("starting a sync", e.as_ref()),
-            })
+            .map_err(sync_error("starting a sync"))
     }
 
     async fn set_sync_paused(
@@ -399,11 +404,7 @@ impl Services for AppServices {
             .sync
             .connector(user.account_id, integration)
             .await
-            .map_err(|e| match e {
-                SyncError::NoCredentials => AppError::invalid_input(e.to_string()),
-                SyncError::NotFound => AppError::not_found("That integration"),
-                other => AppError::internal_from("building a PSA connector", &other),
-            })?;
+            .map_err(sync_error("building a PSA connector"))?;
         // The PSA first: if it refuses, nothing changes here and its own words are shown.
         connector
             .set_classification(kind, item.psa_id, type_psa, status_psa)
@@ -476,11 +477,7 @@ impl Services for AppServices {
             .sync
             .connector(user.account_id, integration)
             .await
-            .map_err(|e| match e {
-                SyncError::NoCredentials => AppError::invalid_input(e.to_string()),
-                SyncError::NotFound => AppError::not_found("That integration"),
-                other => AppError::internal_from("building a PSA connector", &other),
-            })?;
+            .map_err(sync_error("building a PSA connector"))?;
         let exists = connector
             .exists(t.kind, t.psa_id, t.company_psa_id)
             .await

@@ -2,6 +2,7 @@
 //! that archive and delete together, items that changed in between are skipped, a worker that
 //! dies is taken over and the result is exact, and Cancel.
 
+#[macro_use]
 mod common;
 
 use app::model::{CurrentUser, IntegrationId, ItemKind, Role, UserId};
@@ -11,22 +12,6 @@ use server::on_db;
 use server::repo::{JobState, NewIntegration, Queued, RemovalArgs, Repo};
 use server::worker::Worker;
 use std::time::Duration;
-
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let (db, _dir) = crate::common::fresh_sqlite().await;
-                super::$name(db).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(crate::common::fresh_postgres().await).await
-            }
-        }
-    };
-}
 
 struct Ctx {
     repo: Repo,

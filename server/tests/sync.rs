@@ -2,6 +2,7 @@
 //! each sync rule of DOMAIN.md, failed listings at any page, first-sync matching, runs and
 //! events, Pause Sync, the scheduler, and one run per integration across app nodes.
 
+#[macro_use]
 mod common;
 
 use app::model::{
@@ -20,23 +21,6 @@ use server::sync::{Scheduler, SyncEngine, SyncError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Runs a scenario on a fresh SQLite and on a fresh PostgreSQL database.
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let (db, _dir) = crate::common::fresh_sqlite().await;
-                super::$name(db).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(crate::common::fresh_postgres().await).await
-            }
-        }
-    };
-}
 
 struct Ctx {
     repo: Repo,
@@ -105,6 +89,19 @@ async fn setup(db: Db, loaded: bool) -> Ctx {
 }
 
 impl Ctx {
+    /// An Administrator of the account who sees everything (not a stored user).
+    fn admin(&self) -> app::model::CurrentUser {
+        app::model::CurrentUser {
+            user_id: app::model::UserId(0),
+            account_id: self.account,
+            account_name: "Alpha IT".into(),
+            email: "admin@example.com".into(),
+            name: "Admin".into(),
+            role: app::model::Role::Administrator,
+            restricted: false,
+        }
+    }
+
     async fn sync(&self, mode: SyncMode) -> server::sync::RunReport {
         self.engine
             .run(self.account, self.integration, mode, SyncTrigger::Manual)
@@ -210,15 +207,7 @@ impl Ctx {
     }
 
     async fn manage_data(&self) -> Expected {
-        let admin = app::model::CurrentUser {
-            user_id: app::model::UserId(0),
-            account_id: self.account,
-            account_name: "Alpha IT".into(),
-            email: "admin@example.com".into(),
-            name: "Admin".into(),
-            role: app::model::Role::Administrator,
-            restricted: false,
-        };
+        let admin = self.admin();
         let summary = self
             .repo
             .integration(self.account, self.integration)
@@ -1150,15 +1139,7 @@ on_both!(disconnect_makes_every_item_stand_alone);
 async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
     use app::model::{PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort};
     let ctx = setup(db, true).await;
-    let admin = app::model::CurrentUser {
-        user_id: app::model::UserId(0),
-        account_id: ctx.account,
-        account_name: "Alpha IT".into(),
-        email: "a@example.com".into(),
-        name: "A".into(),
-        role: app::model::Role::Administrator,
-        restricted: false,
-    };
+    let admin = ctx.admin();
     let workstation = ctx
         .catalog_value(CatalogCategory::ConfigurationType, "Workstation")
         .await;
@@ -1305,15 +1286,7 @@ async fn a_reconnected_deleted_item_is_recreated_by_the_next_full_sync(db: Db) {
         })
         .map(|(c, _)| c.psa_id)
         .expect("the S dataset has one");
-    let admin = app::model::CurrentUser {
-        user_id: app::model::UserId(0),
-        account_id: ctx.account,
-        account_name: "Alpha IT".into(),
-        email: "a@example.com".into(),
-        name: "A".into(),
-        role: app::model::Role::Administrator,
-        restricted: false,
-    };
+    let admin = ctx.admin();
     let tombstone: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
         "SELECT id FROM disconnected_items WHERE item_kind = 'configuration' AND psa_id = $1")
         .bind(cfg).fetch_one(pool).await)

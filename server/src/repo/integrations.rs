@@ -156,13 +156,6 @@ pub enum Disconnected {
     NotFound,
 }
 
-const ITEM_TABLES: [(app::model::ItemKind, &str); 4] = [
-    (app::model::ItemKind::Organization, "organizations"),
-    (app::model::ItemKind::Configuration, "configurations"),
-    (app::model::ItemKind::Contact, "contacts"),
-    (app::model::ItemKind::Location, "locations"),
-];
-
 impl Repo {
     /// How many items each kind has linked to the integration.
     pub async fn linked_counts(
@@ -171,7 +164,8 @@ impl Repo {
         id: IntegrationId,
     ) -> anyhow::Result<Vec<(app::model::ItemKind, i64)>> {
         let mut out = Vec::new();
-        for (kind, table) in ITEM_TABLES {
+        for &kind in app::model::ItemKind::ALL {
+            let table = super::manage_data::table(kind);
             let n: i64 = on_db!(&self.db, pool => sqlx::query_scalar(&format!(
                 "SELECT COUNT(*) FROM {table} WHERE account_id = $1 AND integration_id = $2"))
                 .bind(account.0).bind(id.0).fetch_one(pool).await)?;
@@ -207,7 +201,8 @@ impl Repo {
                 return Ok(Disconnected::SyncRunning);
             }
             let mut counts = Vec::new();
-            for (kind, table) in ITEM_TABLES {
+            for &kind in app::model::ItemKind::ALL {
+                let table = super::manage_data::table(kind);
                 let n = sqlx::query(&format!(
                     "UPDATE {table} SET integration_id = NULL, psa_id = NULL, sync_state = NULL, orphan_reason = NULL,
                      sync_error = NULL, updated_at = $1 WHERE account_id = $2 AND integration_id = $3"))

@@ -1,6 +1,7 @@
 //! One item at a time, from View: its type and status (after the PSA took them), and turning its
 //! sync off (red plug, listed under Disconnected Data).
 
+use super::manage_data::table;
 use super::Repo;
 use crate::on_db;
 use app::model::{AccountId, CatalogCategory, CurrentUser, IntegrationId, ItemKind, UserId};
@@ -14,15 +15,6 @@ pub struct ItemLink {
     pub name: String,
     pub organization_id: i64,
     pub organization_name: String,
-}
-
-fn table(kind: ItemKind) -> &'static str {
-    match kind {
-        ItemKind::Organization => "organizations",
-        ItemKind::Configuration => "configurations",
-        ItemKind::Contact => "contacts",
-        ItemKind::Location => "locations",
-    }
 }
 
 impl Repo {

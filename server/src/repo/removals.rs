@@ -3,6 +3,7 @@
 //! archives it and everything under it as JSON, deletes it (children by cascade), records each
 //! target's outcome and moves the job's progress. A chunk is wholly done or not at all.
 
+use super::manage_data::table;
 use super::Repo;
 use crate::db::Backend;
 use crate::on_db;
@@ -37,15 +38,6 @@ pub struct Chunk {
     pub remaining: i64,
     /// The claim was lost (another worker took the job over): nothing of this chunk was written.
     pub lost: bool,
-}
-
-fn table(kind: ItemKind) -> &'static str {
-    match kind {
-        ItemKind::Organization => "organizations",
-        ItemKind::Configuration => "configurations",
-        ItemKind::Contact => "contacts",
-        ItemKind::Location => "locations",
-    }
 }
 
 /// Every column of each table a removal archives, as `'name', t.name` pairs for

@@ -2,6 +2,7 @@
 //! the rules in `crate::sync::decide`, and written in ONE transaction: either the whole run lands
 //! or none of it does. Memory stays flat: a chunk of records at a time.
 
+use super::manage_data::table;
 use super::sync::NewEvent;
 use super::Repo;
 use crate::on_db;
@@ -35,15 +36,6 @@ enum Ty {
     Int,
     Text,
     Bool,
-}
-
-fn table(kind: ItemKind) -> &'static str {
-    match kind {
-        ItemKind::Organization => "organizations",
-        ItemKind::Configuration => "configurations",
-        ItemKind::Contact => "contacts",
-        ItemKind::Location => "locations",
-    }
 }
 
 /// The columns a sync writes, per kind.

@@ -2,6 +2,24 @@
 #![allow(dead_code)]
 
 use server::db::Db;
+
+/// Runs a scenario `async fn name(db: Db)` on a fresh SQLite and on a fresh PostgreSQL database.
+#[allow(unused_macros)]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let (db, _dir) = crate::common::fresh_sqlite().await;
+                super::$name(db).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(crate::common::fresh_postgres().await).await
+            }
+        }
+    };
+}
 use sqlx::Connection;
 
 /// A fresh SQLite database in its own temporary directory (kept alive by the returned guard).
