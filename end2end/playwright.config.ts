@@ -46,6 +46,10 @@ export default defineConfig({
       STEWARD_ADMIN_PASSWORD: process.env.STEWARD_E2E_PASSWORD,
       LEPTOS_SITE_ROOT: path.resolve(__dirname, '../target/site'),
       RUST_LOG: 'warn',
+      // Small removal chunks with a pause between them: a removal of the demo's orphans lasts
+      // a few seconds, long enough to watch it and to cancel it part-way.
+      STEWARD_REMOVAL_CHUNK: '2',
+      STEWARD_REMOVAL_PAUSE_MS: '250',
     },
   },
 });

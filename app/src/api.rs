@@ -7,7 +7,7 @@ use crate::model::{
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
     SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
-use crate::model::{RemovalImpact, RemovalJob};
+use crate::model::{ActivityEntry, RemovalImpact, RemovalJob};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -304,13 +304,6 @@ pub async fn start_removal(
         .await
 }
 
-/// A removal's progress.
-#[server(prefix = "/api", endpoint = "removal")]
-pub async fn get_removal(job: i64) -> Result<RemovalJob, AppError> {
-    let user = crate::services::current_user()?;
-    crate::services::services()?.removal(&user, job).await
-}
-
 /// Cancel removal.
 #[server(prefix = "/api", endpoint = "cancel_removal")]
 pub async fn cancel_removal(job: i64) -> Result<RemovalJob, AppError> {
@@ -320,9 +313,16 @@ pub async fn cancel_removal(job: i64) -> Result<RemovalJob, AppError> {
         .await
 }
 
-/// The account's removal that has not ended, if any.
-#[server(prefix = "/api", endpoint = "active_removal")]
-pub async fn get_active_removal() -> Result<Option<RemovalJob>, AppError> {
+/// The Removals page: the account's removals, current and past.
+#[server(prefix = "/api", endpoint = "removals")]
+pub async fn list_removals() -> Result<Vec<RemovalJob>, AppError> {
     let user = crate::services::current_user()?;
-    crate::services::services()?.active_removal(&user).await
+    crate::services::services()?.removals(&user).await
+}
+
+/// The account's activity log.
+#[server(prefix = "/api", endpoint = "activity")]
+pub async fn get_activity() -> Result<Vec<ActivityEntry>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.activity(&user).await
 }

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod live;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -63,6 +64,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/configurations") ssr=SsrMode::Async view=|| view! { <pages::ItemsPage kind=model::ItemKind::Configuration/> }/>
                 <Route path=path!("/account") view=|| view! { <Redirect path="/account/integrations"/> }/>
                 <Route path=path!("/account/integrations") ssr=SsrMode::Async view=pages::IntegrationsPage/>
+                <Route path=path!("/account/removals") ssr=SsrMode::Async view=pages::RemovalsPage/>
+                <Route path=path!("/account/activity") ssr=SsrMode::Async view=pages::ActivityPage/>
                 <Route path=path!("/account/integrations/:id/manage-data") ssr=SsrMode::Async view=pages::ManageDataPage/>
                 <Route path=path!("/account/integrations/:id/manage-data/view") ssr=SsrMode::Async view=pages::PreviewPageView/>
                 <Route path=path!("/account/integrations/:id/manage-data/disconnected") ssr=SsrMode::Async view=pages::DisconnectedPage/>

@@ -8,7 +8,7 @@ use crate::model::{
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
     SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
-use crate::model::{RemovalImpact, RemovalJob};
+use crate::model::{ActivityEntry, RemovalImpact, RemovalJob};
 use std::sync::Arc;
 
 /// The name of the session cookie.
@@ -159,14 +159,17 @@ pub trait Services: Send + Sync + 'static {
         kind: ItemKind,
         typed: String,
     ) -> Result<RemovalJob, AppError>;
-    /// The account's removal that has not ended, if any (a reloaded page picks it up).
-    async fn active_removal(&self, user: &CurrentUser) -> Result<Option<RemovalJob>, AppError>;
     /// A removal's deletion archive as one JSON document; Administrators only.
     async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<String, AppError>;
     /// A removal and its progress.
     async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
     /// Cancel removal: a queued one ends now, a running one after its current chunk.
     async fn cancel_removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
+    /// The Removals page: the account's removals, current and past, newest first; Managers and
+    /// Administrators.
+    async fn removals(&self, user: &CurrentUser) -> Result<Vec<RemovalJob>, AppError>;
+    /// The account's activity log, newest first; Managers and Administrators.
+    async fn activity(&self, user: &CurrentUser) -> Result<Vec<ActivityEntry>, AppError>;
     /// How many items of each kind Disconnect would make stand-alone.
     async fn disconnect_preview(
         &self,

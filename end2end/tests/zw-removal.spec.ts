@@ -3,9 +3,9 @@
 // whose demo counts it changes (it deletes orphaned locations, which the later files do not use).
 import { test, expect } from '@playwright/test';
 import * as fs from 'node:fs';
-import { expectedDemo, fmt, hydrated, signIn } from './helpers';
+import { email, expectedDemo, fmt, hydrated, signIn } from './helpers';
 
-test('Delete orphaned locations: impact, typed count, live progress to the end, counts drop', async ({ page }) => {
+test('Delete orphaned locations: impact, typed count, live progress to the end, counts drop, Removals and activity log', async ({ page }) => {
   const n = expectedDemo().orphaned_data.find((r) => r.item === 'Locations')!.count;
   expect(n).toBeGreaterThan(0);
   await signIn(page);
@@ -42,4 +42,23 @@ test('Delete orphaned locations: impact, typed count, live progress to the end, 
   expect(archive.deleted).toBe(n);
   expect(archive.records.filter((r: { kind: string }) => r.kind === 'location')).toHaveLength(n);
   expect(archive.records[0].record.sync_state).toBe('orphaned');
+
+  // The Removals page lists it, with who started it.
+  await page.getByRole('link', { name: 'All removals' }).click();
+  await expect(page.getByRole('heading', { name: 'Removals', level: 1 })).toBeVisible();
+  await hydrated(page);
+  const removal = page.getByRole('row').filter({ hasText: 'orphaned locations' });
+  await expect(removal).toContainText(email);
+  await expect(removal.getByRole('status')).toContainText(`Removal finished: ${fmt(n)} deleted`);
+  await expect(removal.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n));
+  await expect(removal.getByRole('link', { name: 'Download the deletion archive' })).toBeVisible();
+
+  // The activity log records who, what, how many and the outcome.
+  await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Activity log' }).click();
+  await expect(page.getByRole('heading', { name: 'Activity log', level: 1 })).toBeVisible();
+  const entry = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Removal' }) }).first();
+  await expect(entry).toContainText(email);
+  await expect(entry).toContainText('orphaned locations');
+  await expect(entry).toContainText('succeeded');
+  await expect(entry).toContainText(`deleted: ${n}`);
 });

@@ -3,7 +3,9 @@
 //! the same rows in a copy of the same database, and the p99 of Manage Data requests made while
 //! the removal runs. Prints a table.
 //!
-//! `cargo bench -p server --bench removal` (size from STEWARD_BENCH_REMOVAL_SIZE: l or xl; default xl).
+//! `cargo bench -p server --bench removal` (size from STEWARD_BENCH_REMOVAL_SIZE: m, l or xl;
+//! default xl; chunk sizes to compare from STEWARD_BENCH_REMOVAL_CHUNKS, e.g. "100,500,2000";
+//! default the worker's default). Each chunk size runs on its own copy of the loaded database.
 
 use app::model::{CurrentUser, ItemKind, Role};
 use server::dataset::{loader, Dataset, Size};
@@ -18,7 +20,14 @@ async fn scalar(db: &Db, sql: &str) -> anyhow::Result<i64> {
     Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)?)
 }
 
-async fn bench(label: &str, db: Db, copy: Db, size: Size) -> anyhow::Result<()> {
+/// A plain cascade DELETE of every orphaned organization, timed.
+async fn plain_cascade(copy: &Db) -> anyhow::Result<Duration> {
+    let t = Instant::now();
+    on_db!(copy, pool => sqlx::query("DELETE FROM organizations WHERE sync_state = 'orphaned'").execute(pool).await.map(|_| ()))?;
+    Ok(t.elapsed())
+}
+
+async fn bench(label: &str, db: Db, plain: Duration, size: Size, chunk: i64) -> anyhow::Result<()> {
     let repo = Repo::new(db.clone());
     let account = repo.account_ids().await?[0];
     let integration = repo.integrations(account).await?[0].id;
@@ -70,7 +79,7 @@ async fn bench(label: &str, db: Db, copy: Db, size: Size) -> anyhow::Result<()> 
         .await?
         .expect("integration");
     let mut worker = Worker::new(repo.clone());
-    worker.chunk = 500;
+    worker.chunk = chunk;
     let started = Instant::now();
     let removal = tokio::spawn(async move { worker.run_one().await });
     // Manage Data requests while it runs.
@@ -91,12 +100,8 @@ async fn bench(label: &str, db: Db, copy: Db, size: Size) -> anyhow::Result<()> 
         .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
         .copied()
         .unwrap_or(Duration::ZERO);
-
-    let t = Instant::now();
-    on_db!(&copy, pool => sqlx::query("DELETE FROM organizations WHERE sync_state = 'orphaned'").execute(pool).await.map(|_| ()))?;
-    let plain = t.elapsed();
     println!(
-        "| {label} | {size:?} | {orgs} organizations ({records} records) | {:.2} s | {:.0} organizations/s | {:.2} s | {} requests, p99 {:.0} ms |",
+        "| {label} | {size:?} | {chunk} | {orgs} organizations ({records} records) | {:.2} s | {:.0} organizations/s | {:.2} s | {} requests, p99 {:.0} ms |",
         removal_time.as_secs_f64(),
         orgs as f64 / removal_time.as_secs_f64(),
         plain.as_secs_f64(),
@@ -117,6 +122,46 @@ async fn loaded(db: &Db, d: &Dataset) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A copy of a loaded SQLite database, through `VACUUM INTO`.
+async fn sqlite_copy(template: &Db, dir: &std::path::Path, name: &str) -> anyhow::Result<Db> {
+    let path = dir.join(name);
+    let Db::Sqlite(pool) = template else {
+        anyhow::bail!("not SQLite")
+    };
+    sqlx::query("VACUUM INTO ?")
+        .bind(path.display().to_string())
+        .execute(pool)
+        .await?;
+    Db::connect(&format!("sqlite://{}", path.display())).await
+}
+
+/// A copy of a loaded PostgreSQL database (`CREATE DATABASE … TEMPLATE`), retried while
+/// autovacuum still visits the template.
+async fn postgres_copy(
+    conn: &mut sqlx::PgConnection,
+    prefix: &str,
+    template: &str,
+    name: &str,
+) -> anyhow::Result<Db> {
+    let mut tries = 0;
+    loop {
+        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
+            .bind(template).execute(&mut *conn).await?;
+        match sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&mut *conn)
+            .await
+        {
+            Ok(_) => break,
+            Err(e) if tries > 100 => return Err(e.into()),
+            Err(_) => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    Db::connect(&format!("{prefix}/{name}")).await
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let size = match std::env::var("STEWARD_BENCH_REMOVAL_SIZE").as_deref() {
@@ -124,22 +169,27 @@ async fn main() -> anyhow::Result<()> {
         Ok("m") => Size::M,
         _ => Size::Xl,
     };
+    let chunks: Vec<i64> = match std::env::var("STEWARD_BENCH_REMOVAL_CHUNKS") {
+        Ok(list) => list
+            .split(',')
+            .map(|c| c.trim().parse())
+            .collect::<Result<_, _>>()?,
+        Err(_) => vec![server::config::DEFAULT_REMOVAL_CHUNK],
+    };
     let d = Dataset::generate(size, 1);
-    println!("| database | size | removed | queued removal (chunks of 500, archived) | rate | plain cascade DELETE of the same rows | Manage Data while it runs |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| database | size | chunk | removed | queued removal (archived) | rate | plain cascade DELETE of the same rows | Manage Data while it runs |");
+    println!("|---|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir()?;
-    let a = dir.path().join("a.db");
-    let db = Db::connect(&format!("sqlite://{}", a.display())).await?;
-    loaded(&db, &d).await?;
-    sqlx::query("VACUUM INTO ?")
-        .bind(dir.path().join("b.db").display().to_string())
-        .execute(match &db {
-            Db::Sqlite(p) => p,
-            Db::Postgres(_) => unreachable!(),
-        })
-        .await?;
-    let copy = Db::connect(&format!("sqlite://{}", dir.path().join("b.db").display())).await?;
-    bench("SQLite", db, copy, size).await?;
+    let template = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await?;
+    loaded(&template, &d).await?;
+    let plain = plain_cascade(&sqlite_copy(&template, dir.path(), "plain.db").await?).await?;
+    for (i, chunk) in chunks.iter().enumerate() {
+        let db = sqlite_copy(&template, dir.path(), &format!("run{i}.db")).await?;
+        bench("SQLite", db.clone(), plain, size, *chunk).await?;
+        db.close().await;
+        std::fs::remove_file(dir.path().join(format!("run{i}.db")))?;
+    }
+    template.close().await;
     if let Ok(base) = std::env::var("STEWARD_BENCH_POSTGRES_URL") {
         let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
         let mut conn = sqlx::PgConnection::connect(&base).await?;
@@ -150,24 +200,23 @@ async fn main() -> anyhow::Result<()> {
         let db = Db::connect(&format!("{prefix}/{name}")).await?;
         loaded(&db, &d).await?;
         db.close().await;
-        // Autovacuum may still be visiting the new database: end those sessions, and try the copy
-        // again until it is free.
-        let mut tries = 0;
-        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
-            .bind(&name).execute(&mut conn).await?;
-        while let Err(e) = sqlx::query(&format!("CREATE DATABASE {name}_copy TEMPLATE {name}"))
-            .execute(&mut conn)
-            .await
-        {
-            tries += 1;
-            if tries > 100 {
-                return Err(e.into());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+        let copy = postgres_copy(&mut conn, prefix, &name, &format!("{name}_plain")).await?;
+        let plain = plain_cascade(&copy).await?;
+        copy.close().await;
+        let mut made = vec![format!("{name}_plain")];
+        for (i, chunk) in chunks.iter().enumerate() {
+            let run = format!("{name}_run{i}");
+            let db = postgres_copy(&mut conn, prefix, &name, &run).await?;
+            bench("PostgreSQL", db.clone(), plain, size, *chunk).await?;
+            db.close().await;
+            made.push(run);
         }
-        let db = Db::connect(&format!("{prefix}/{name}")).await?;
-        let copy = Db::connect(&format!("{prefix}/{name}_copy")).await?;
-        bench("PostgreSQL", db, copy, size).await?;
+        made.push(name);
+        for db in made {
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await?;
+        }
     }
     Ok(())
 }

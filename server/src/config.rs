@@ -48,13 +48,12 @@ pub struct ServeConfig {
     #[arg(long, env = "STEWARD_NO_SCHEDULER")]
     pub no_scheduler: bool,
 
-    /// A running job whose worker has not beaten for this many seconds is taken over.
-    #[arg(long, env = "STEWARD_JOB_STALE_SECONDS", default_value_t = 60)]
-    pub job_stale_seconds: u64,
+    /// Do not run a job worker on this node (run `steward worker` elsewhere).
+    #[arg(long, env = "STEWARD_NO_WORKER")]
+    pub no_worker: bool,
 
-    /// Targets per removal chunk (one transaction each).
-    #[arg(long, env = "STEWARD_REMOVAL_CHUNK", default_value_t = 500)]
-    pub removal_chunk: i64,
+    #[command(flatten)]
+    pub worker: WorkerConfig,
 
     /// Where the built site (JS, WASM, CSS) is served from.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
@@ -67,5 +66,47 @@ impl ServeConfig {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("steward.db").display()))
+    }
+}
+
+/// How a job worker runs: inside `steward serve`, or alone as `steward worker`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkerConfig {
+    /// A running job whose worker has not beaten for this many seconds is taken over.
+    #[arg(long, env = "STEWARD_JOB_STALE_SECONDS", default_value_t = 60)]
+    pub job_stale_seconds: u64,
+
+    /// Targets per removal chunk (one transaction each).
+    #[arg(long, env = "STEWARD_REMOVAL_CHUNK", default_value_t = DEFAULT_REMOVAL_CHUNK)]
+    pub removal_chunk: i64,
+
+    /// Milliseconds a removal waits between chunks, leaving the database to other writers
+    /// (SQLite has one writer at a time). 0: none.
+    #[arg(long, env = "STEWARD_REMOVAL_PAUSE_MS", default_value_t = 0)]
+    pub removal_pause_ms: u64,
+
+    /// Days a removal's deletion archive can be downloaded after the removal ended; older
+    /// archives are deleted.
+    #[arg(long, env = "STEWARD_ARCHIVE_RETENTION_DAYS", default_value_t = 30)]
+    pub archive_retention_days: u32,
+}
+
+/// Targets per removal chunk, chosen by measurement (docs/BENCHMARKS.md).
+pub const DEFAULT_REMOVAL_CHUNK: i64 = 500;
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            job_stale_seconds: 60,
+            removal_chunk: DEFAULT_REMOVAL_CHUNK,
+            removal_pause_ms: 0,
+            archive_retention_days: 30,
+        }
+    }
+}
+
+impl WorkerConfig {
+    pub fn archive_retention(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.archive_retention_days))
     }
 }

@@ -31,6 +31,14 @@ enum Command {
     /// Run the web server (the default). On an empty database it creates the demo account,
     /// its Administrator and the demo data.
     Serve(ServeConfig),
+    /// Run a job worker alone (removals), without the web server: for nodes that only work the
+    /// queue. `steward serve` runs one too unless `--no-worker`.
+    Worker {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[command(flatten)]
+        config: server::config::WorkerConfig,
+    },
     /// Apply the database migrations and exit.
     Migrate {
         #[arg(long, env = "DATABASE_URL")]
@@ -81,6 +89,20 @@ async fn main() -> anyhow::Result<()> {
     };
     match command {
         Command::Serve(config) => serve(config).await,
+        Command::Worker {
+            database_url,
+            config,
+        } => {
+            let db = Db::connect(&database_url).await?;
+            db.migrate().await?;
+            let worker = server::worker::Worker::with_config(Repo::new(db), &config);
+            println!("Steward worker {} is working the job queue", worker.id);
+            tokio::select! {
+                _ = worker.run_forever() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            Ok(())
+        }
         Command::Migrate { database_url } => {
             let db = Db::connect(&database_url).await?;
             db.migrate().await?;

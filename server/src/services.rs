@@ -4,7 +4,7 @@
 use crate::auth;
 use crate::psa::connector::{ConnectWise, PsaConnector};
 use crate::psa::connectwise::client::{CwCredentials, RetryPolicy};
-use crate::repo::{Disconnected, Queued, RemovalArgs, Repo, REMOVAL_JOB};
+use crate::repo::{Disconnected, Queued, RemovalArgs, RemovalRow, Repo, Which};
 use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
@@ -14,7 +14,7 @@ use app::model::{
     ManageData, PreviewPage, PreviewQuery, SyncEvent, SyncMode, SyncRun, SyncSettings,
     SyncSettingsChange, SyncSettingsEffect, SyncStarted, SyncTrigger,
 };
-use app::model::{RemovalImpact, RemovalJob};
+use app::model::{ActivityEntry, RemovalImpact, RemovalJob};
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
@@ -24,6 +24,8 @@ pub struct AppServices {
     pub repo: Repo,
     pub sync: SyncEngine,
     pub secrets: Arc<SecretBox>,
+    /// How long a deletion archive stays downloadable after its removal ended.
+    pub archive_retention: Duration,
 }
 
 /// Checks and completes entered credentials: empty keys take the saved ones.
@@ -102,6 +104,24 @@ const EVENTS_PER_PAGE: i64 = 100;
 const SCHEDULE_MINUTES: std::ops::RangeInclusive<i64> = 5..=10_080;
 
 impl AppServices {
+    /// Removal jobs as the screens and the progress stream show them.
+    pub async fn removal_views(
+        &self,
+        user: &CurrentUser,
+        which: Which,
+    ) -> Result<Vec<RemovalJob>, AppError> {
+        let rows = self
+            .repo
+            .removal_rows(user.account_id, which)
+            .await
+            .map_err(internal("loading removals"))?;
+        let now = Utc::now();
+        Ok(rows
+            .into_iter()
+            .map(|r| removal_view(r, now, self.archive_retention))
+            .collect())
+    }
+
     /// The integration's saved credentials, opened.
     async fn saved_credentials(
         &self,
@@ -139,6 +159,60 @@ impl AppServices {
         } else {
             Err(AppError::forbidden(what))
         }
+    }
+}
+
+/// A removal job as people see it: rate and time left from its progress since a worker first
+/// took it; its archive downloadable until the retention period after its end.
+fn removal_view(r: RemovalRow, now: chrono::DateTime<Utc>, retention: Duration) -> RemovalJob {
+    let end = r.finished_at.unwrap_or(now);
+    let running_ms = r
+        .started_at
+        .map(|s| (end - s).num_milliseconds())
+        .unwrap_or(0)
+        .max(1);
+    let rate = if r.started_at.is_some() {
+        r.done as f64 * 1000.0 / running_ms as f64
+    } else {
+        0.0
+    };
+    let finished = r.finished_at.is_some();
+    RemovalJob {
+        id: r.id,
+        integration: r.args.integration,
+        kind: r.args.kind,
+        state: r.state.as_str().to_string(),
+        started_by: r.started_by,
+        done: r.done,
+        total: r.total,
+        deleted: r.deleted,
+        skipped: r.skipped,
+        created_at: r.created_at,
+        finished_at: r.finished_at,
+        rate,
+        eta_seconds: (!finished && rate > 0.0)
+            .then(|| ((r.total - r.done) as f64 / rate).ceil() as i64),
+        elapsed_ms: (end - r.created_at).num_milliseconds().max(0),
+        cancel_requested: r.cancel_requested,
+        error: r.error,
+        archive_available: r.finished_at.is_none_or(|f| f >= now - retention),
+    }
+}
+
+/// An activity entry's JSON details as "key: value" pairs, by key.
+fn activity_details(json: &str) -> Vec<(String, String)> {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k.replace('_', " "), v)
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -575,23 +649,20 @@ impl Services for AppServices {
         }
     }
 
-    async fn active_removal(&self, user: &CurrentUser) -> Result<Option<RemovalJob>, AppError> {
-        match self
-            .repo
-            .active_job(user.account_id, REMOVAL_JOB)
-            .await
-            .map_err(internal("looking for a running removal"))?
-        {
-            Some(job) => self.removal(user, job).await.map(Some),
-            None => Ok(None),
-        }
-    }
-
     async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<String, AppError> {
         if user.role != app::model::Role::Administrator {
             return Err(AppError::forbidden("download a deletion archive"));
         }
         let removal = self.removal(user, job).await?;
+        if !removal.archive_available {
+            return Err(AppError::new(
+                app::error::ErrorCode::NotFound,
+                format!(
+                    "The deletion archive of removal {job} has expired: archives are kept {} days after a removal ends",
+                    self.archive_retention.num_days()
+                ),
+            ));
+        }
         let rows = self
             .repo
             .deletion_archive(user.account_id, job)
@@ -617,31 +688,10 @@ impl Services for AppServices {
     }
 
     async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
-        let j = self
-            .repo
-            .job(user.account_id, job)
-            .await
-            .map_err(internal("loading a removal"))?
-            .filter(|j| j.kind == REMOVAL_JOB)
-            .ok_or_else(|| AppError::not_found("That removal"))?;
-        let (deleted, skipped) = self
-            .repo
-            .removal_outcomes(job)
-            .await
-            .map_err(internal("counting a removal"))?;
-        Ok(RemovalJob {
-            id: j.id,
-            state: j.state.as_str().to_string(),
-            done: j.progress_done,
-            total: j.progress_total,
-            deleted,
-            skipped,
-            created_at: j.created_at,
-            elapsed_ms: (chrono::Utc::now() - j.created_at)
-                .num_milliseconds()
-                .max(1),
-            error: j.last_error,
-        })
+        self.removal_views(user, Which::One(job))
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::not_found("That removal"))
     }
 
     async fn cancel_removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
@@ -652,6 +702,32 @@ impl Services for AppServices {
             .await
             .map_err(internal("cancelling a removal"))?;
         self.removal(user, job).await
+    }
+
+    async fn removals(&self, user: &CurrentUser) -> Result<Vec<RemovalJob>, AppError> {
+        Self::may_manage(user, "see the removals")?;
+        self.removal_views(user, Which::Newest(100)).await
+    }
+
+    async fn activity(&self, user: &CurrentUser) -> Result<Vec<ActivityEntry>, AppError> {
+        Self::may_manage(user, "see the activity log")?;
+        let rows = self
+            .repo
+            .activity_log(user.account_id, 200)
+            .await
+            .map_err(internal("reading the activity log"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, at, actor, action, subject, outcome, details)| ActivityEntry {
+                id,
+                at,
+                actor,
+                action,
+                subject,
+                outcome,
+                details: activity_details(&details),
+            })
+            .collect())
     }
 
     async fn disconnect_preview(

@@ -31,8 +31,8 @@ pub struct Application {
     /// The demo's built-in ConnectWise simulator, when the demo data is on.
     pub demo_psa: Option<String>,
     scheduler: bool,
-    job_stale: std::time::Duration,
-    removal_chunk: i64,
+    /// The job worker this node runs, unless `--no-worker`.
+    worker: Option<crate::config::WorkerConfig>,
 }
 
 impl Application {
@@ -85,6 +85,7 @@ impl Application {
                 repo: repo.clone(),
                 sync: sync.clone(),
                 secrets: secrets.clone(),
+                archive_retention: config.worker.archive_retention(),
             }),
         };
         Ok(Application {
@@ -97,8 +98,7 @@ impl Application {
             bootstrapped,
             demo_psa,
             scheduler: !config.no_scheduler,
-            job_stale: std::time::Duration::from_secs(config.job_stale_seconds),
-            removal_chunk: config.removal_chunk.max(1),
+            worker: (!config.no_worker).then(|| config.worker.clone()),
         })
     }
 
@@ -128,10 +128,9 @@ impl Application {
         let scheduler = self
             .scheduler
             .then(|| tokio::spawn(Scheduler::new(self.sync.clone()).run_forever()));
-        let mut worker = crate::worker::Worker::new(self.repo.clone());
-        worker.stale_after = self.job_stale;
-        worker.chunk = self.removal_chunk;
-        let worker = tokio::spawn(worker.run_forever());
+        let worker = self.worker.as_ref().map(|c| {
+            tokio::spawn(crate::worker::Worker::with_config(self.repo.clone(), c).run_forever())
+        });
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -139,7 +138,9 @@ impl Application {
         if let Some(s) = scheduler {
             s.abort();
         }
-        worker.abort();
+        if let Some(w) = worker {
+            w.abort();
+        }
         served?;
         self.repo.db.close().await;
         Ok(())

@@ -1,11 +1,13 @@
 //! The job worker: claims jobs from the queue (`repo::jobs`) and runs them. Removals run a chunk
 //! at a time (`Repo::removal_chunk`), each chunk one transaction with its progress, so a worker
 //! that dies mid-job leaves a consistent database and another worker resumes after its last chunk.
-//! Runs inside `steward serve` on every node.
+//! Runs inside `steward serve` on every node, or alone as `steward worker`. It also deletes the
+//! deletion archives that passed their retention period.
 
-use crate::repo::{Activity, JobState, RemovalArgs, Repo, REMOVAL_JOB};
+use crate::config::WorkerConfig;
+use crate::repo::{Activity, JobState, RemovalArgs, Repo, Which, REMOVAL_JOB};
 use chrono::Utc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub struct Worker {
     repo: Repo,
@@ -15,12 +17,23 @@ pub struct Worker {
     pub stale_after: Duration,
     /// Targets per removal chunk (one transaction each).
     pub chunk: i64,
+    /// Pause between a removal's chunks (other writers get the database).
+    pub pause: Duration,
+    /// How long a deletion archive is kept after its removal ended.
+    pub retention: chrono::Duration,
     /// How long an idle worker waits before looking for work again.
     pub idle: Duration,
 }
 
+/// How often a worker looks for deletion archives past their retention.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
 impl Worker {
     pub fn new(repo: Repo) -> Worker {
+        Worker::with_config(repo, &WorkerConfig::default())
+    }
+
+    pub fn with_config(repo: Repo, config: &WorkerConfig) -> Worker {
         Worker {
             repo,
             id: format!(
@@ -28,8 +41,10 @@ impl Worker {
                 std::process::id(),
                 hex::encode(rand::random::<[u8; 4]>())
             ),
-            stale_after: Duration::from_secs(60),
-            chunk: 500,
+            stale_after: Duration::from_secs(config.job_stale_seconds),
+            chunk: config.removal_chunk.max(1),
+            pause: Duration::from_millis(config.removal_pause_ms),
+            retention: config.archive_retention(),
             idle: Duration::from_secs(1),
         }
     }
@@ -42,7 +57,7 @@ impl Worker {
         let Some(job) = self.repo.claim_job(&self.id, stale).await? else {
             return Ok(None);
         };
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         if job.kind != REMOVAL_JOB {
             self.repo
                 .finish_job(job.id, &self.id, JobState::Failed, Some("unknown job kind"))
@@ -50,13 +65,21 @@ impl Worker {
             return Ok(Some((job.id, JobState::Failed)));
         }
         let args: RemovalArgs = serde_json::from_str(&job.args)?;
+        let mut first = true;
         loop {
+            if !first && !self.pause.is_zero() {
+                tokio::time::sleep(self.pause).await;
+            }
+            first = false;
             let now = self.repo.job(job.account, job.id).await?;
             if now.as_ref().is_some_and(|j| j.cancel_requested) {
-                self.repo
+                if self
+                    .repo
                     .finish_job(job.id, &self.id, JobState::Cancelled, None)
-                    .await?;
-                self.log(&job, args, "cancelled", started).await?;
+                    .await?
+                {
+                    self.log(&job, args, "cancelled", started).await?;
+                }
                 return Ok(Some((job.id, JobState::Cancelled)));
             }
             match self
@@ -66,10 +89,13 @@ impl Worker {
             {
                 Ok(c) if c.lost => return Ok(Some((job.id, JobState::Running))),
                 Ok(c) if c.remaining == 0 => {
-                    self.repo
+                    if self
+                        .repo
                         .finish_job(job.id, &self.id, JobState::Succeeded, None)
-                        .await?;
-                    self.log(&job, args, "succeeded", started).await?;
+                        .await?
+                    {
+                        self.log(&job, args, "succeeded", started).await?;
+                    }
                     return Ok(Some((job.id, JobState::Succeeded)));
                 }
                 Ok(_) => {}
@@ -85,39 +111,72 @@ impl Worker {
                             backoff,
                         )
                         .await?;
+                    if state == JobState::Failed {
+                        self.log(&job, args, "failed", started).await?;
+                    }
                     return Ok(Some((job.id, state)));
                 }
             }
         }
     }
 
+    /// The activity log entry of a removal that ended: who queued it, what, how many, the
+    /// outcome and how long it took from queueing to its end.
     async fn log(
         &self,
         job: &crate::repo::Job,
         args: RemovalArgs,
         outcome: &str,
-        started: std::time::Instant,
+        started: Instant,
     ) -> anyhow::Result<()> {
-        let (deleted, skipped) = self.repo.removal_outcomes(job.id).await?;
+        let row = self
+            .repo
+            .removal_rows(job.account, Which::One(job.id))
+            .await?
+            .pop();
+        let (deleted, skipped, by) = row
+            .map(|r| (r.deleted, r.skipped, r.started_by))
+            .unwrap_or((0, 0, None));
+        let took = (Utc::now() - job.created_at).num_milliseconds().max(0);
         self.repo
             .log_activity(Activity {
                 account: job.account,
-                user: None,
-                actor: "removal worker",
+                user: job.created_by,
+                actor: by.as_deref().unwrap_or("removal worker"),
                 action: "removal.finished",
                 subject: &format!("orphaned {}", args.kind.plural().to_lowercase()),
                 details: serde_json::json!({
-                    "job": job.id, "deleted": deleted, "skipped": skipped,
-                    "total": job.progress_total, "duration_ms": started.elapsed().as_millis() as u64,
+                    "removal": job.id, "items": job.progress_total, "deleted": deleted,
+                    "skipped": skipped, "duration_ms": took,
+                    "worker_ms": started.elapsed().as_millis() as u64,
                 }),
                 outcome,
             })
             .await
     }
 
+    /// Deletes the deletion archives past their retention period.
+    pub async fn purge_archives(&self) -> anyhow::Result<u64> {
+        let n = self
+            .repo
+            .purge_deletion_archives(Utc::now() - self.retention)
+            .await?;
+        if n > 0 {
+            tracing::info!(records = n, "deleted deletion archives past their retention");
+        }
+        Ok(n)
+    }
+
     /// Runs jobs forever; waits `idle` between looks when there is nothing to do.
     pub async fn run_forever(self) {
+        let mut purged: Option<Instant> = None;
         loop {
+            if purged.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
+                if let Err(e) = self.purge_archives().await {
+                    tracing::error!(error = ?e, "could not delete expired deletion archives");
+                }
+                purged = Some(Instant::now());
+            }
             match self.run_one().await {
                 Ok(Some(_)) => {}
                 Ok(None) => tokio::time::sleep(self.idle).await,

@@ -4,117 +4,11 @@
 
 mod common;
 
+use common::app::{config, error_code, TestApp, EMAIL, PASSWORD};
 use serde_json::{json, Value};
 use server::bootstrap::DEMO_SEED;
-use server::config::ServeConfig;
 use server::dataset::{Dataset, Expected, Size};
 use server::startup::Application;
-
-const EMAIL: &str = "admin@steward.test";
-const PASSWORD: &str = "integration-test-pw";
-
-struct TestApp {
-    base: String,
-    repo: server::repo::Repo,
-    /// The demo's ConnectWise simulator.
-    demo_psa: String,
-    _dir: tempfile::TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-}
-
-/// A server on a free port with its own data directory.
-fn config(
-    dir: &tempfile::TempDir,
-    database_url: Option<String>,
-    admin_password: Option<&str>,
-    demo: bool,
-) -> ServeConfig {
-    ServeConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
-        database_url,
-        admin_email: EMAIL.into(),
-        admin_password: admin_password.map(str::to_string),
-        no_demo_data: !demo,
-        secret_key: None,
-        demo_psa_addr: "127.0.0.1:0".parse().unwrap(),
-        no_scheduler: false,
-        job_stale_seconds: 60,
-        removal_chunk: 500,
-        site_root: dir.path().join("site").display().to_string(),
-    }
-}
-
-impl TestApp {
-    async fn spawn(database_url: Option<String>) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let config = config(&dir, database_url, Some(PASSWORD), true);
-        let app = Application::build(&config).await.expect("Steward starts");
-        let base = format!("http://{}", app.addr);
-        let repo = app.repo.clone();
-        let demo_psa = app
-            .demo_psa
-            .clone()
-            .expect("the demo starts its PSA simulator");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(app.run_until(async {
-            let _ = rx.await;
-        }));
-        TestApp {
-            base,
-            repo,
-            demo_psa,
-            _dir: dir,
-            shutdown: Some(tx),
-            server: Some(server),
-        }
-    }
-
-    fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn sign_in(&self, client: &reqwest::Client) -> reqwest::Response {
-        client
-            .post(self.url("/api/v1/session"))
-            .json(&json!({ "email": EMAIL, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn stop(mut self) {
-        let _ = self.shutdown.take().unwrap().send(());
-        self.server
-            .take()
-            .unwrap()
-            .await
-            .unwrap()
-            .expect("the server shuts down cleanly");
-    }
-}
-
-async fn error_code(resp: reqwest::Response) -> (u16, String) {
-    let status = resp.status().as_u16();
-    let body: Value = resp.json().await.expect("errors are JSON");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    (
-        status,
-        body["code"].as_str().unwrap_or_default().to_string(),
-    )
-}
 
 async fn drive(app: &TestApp) {
     let anon = app.client();

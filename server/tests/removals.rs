@@ -368,3 +368,75 @@ async fn cancel_stops_a_removal_after_its_current_chunk(db: Db) {
     ));
 }
 on_both!(cancel_stops_a_removal_after_its_current_chunk);
+
+/// `steward worker` alone (no web server) picks up a queued removal and finishes it, with its
+/// activity log entry naming who queued it.
+async fn a_lone_worker_process_runs_a_queued_removal(url: String) {
+    let ctx = setup(Db::connect(&url).await.unwrap()).await;
+    let orphans = ctx.ids(ORPHAN_ORGS).await;
+    let everything = ctx.count(EVERYTHING).await;
+    let gone = with_children(&ctx, &orphans).await;
+    let Queued::Job(job) = ctx
+        .repo
+        .queue_removal(
+            &ctx.admin,
+            ctx.args(ItemKind::Organization),
+            orphans.len() as i64,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("queued")
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["worker", "--database-url", &url, "--removal-chunk", "4"])
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("steward worker starts");
+    let started = std::time::Instant::now();
+    let state = loop {
+        let j = ctx
+            .repo
+            .job(ctx.admin.account_id, job)
+            .await
+            .unwrap()
+            .unwrap();
+        if !matches!(j.state, JobState::Queued | JobState::Running)
+            || started.elapsed() > Duration::from_secs(120)
+        {
+            break j.state;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(state, JobState::Succeeded);
+    assert!(ctx.ids(ORPHAN_ORGS).await.is_empty());
+    assert_eq!(ctx.count(EVERYTHING).await, everything - gone);
+    let log = ctx
+        .repo
+        .activity_log(ctx.admin.account_id, 5)
+        .await
+        .unwrap();
+    let entry = log
+        .iter()
+        .find(|a| a.3 == "removal.finished")
+        .expect("an activity entry");
+    assert_eq!(
+        (entry.2.as_str(), entry.4.as_str(), entry.5.as_str()),
+        ("a@example.com", "orphaned organizations", "succeeded")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lone_worker_process_runs_a_queued_removal_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("steward.db").display());
+    a_lone_worker_process_runs_a_queued_removal(url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lone_worker_process_runs_a_queued_removal_on_postgres() {
+    a_lone_worker_process_runs_a_queued_removal(common::fresh_postgres_url().await).await;
+}

@@ -25,6 +25,18 @@ pub fn Page(children: Children) -> impl IntoView {
     }
 }
 
+/// The Account pages' own navigation: Integrations, Removals, Activity log.
+#[component]
+pub fn AccountNav() -> impl IntoView {
+    view! {
+        <nav aria-label="Account" class="subnav">
+            <A href="/account/integrations">"Integrations"</A>
+            <A href="/account/removals">"Removals"</A>
+            <A href="/account/activity">"Activity log"</A>
+        </nav>
+    }
+}
+
 /// Shows an error the way users see every error: what went wrong and what to do.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {

@@ -2,9 +2,11 @@
 
 mod layout;
 mod plug;
+mod removal;
 
 pub use layout::*;
 pub use plug::*;
+pub use removal::*;
 
 /// 1243 -> "1,243".
 pub fn fmt_count(n: i64) -> String {

@@ -1,6 +1,6 @@
-//! Queued removals as the screens see them.
+//! Queued removals and the activity log as the screens see them.
 
-use super::ItemKind;
+use super::{IntegrationId, ItemKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -15,24 +15,105 @@ pub struct RemovalImpact {
     pub had_data: Vec<(String, String)>,
 }
 
-/// A removal job and its progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A removal job and its progress: what the Manage Data screen, the Removals page and the
+/// progress stream (`/api/v1/removals/events`) carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RemovalJob {
     pub id: i64,
+    pub integration: IntegrationId,
+    pub kind: ItemKind,
     /// queued, running, succeeded, failed, cancelled.
     pub state: String,
+    /// Who queued it (their email), when known.
+    pub started_by: Option<String>,
+    /// Targets behind the job, of `total`.
     pub done: i64,
     pub total: i64,
     pub deleted: i64,
     pub skipped: i64,
     pub created_at: DateTime<Utc>,
-    /// Milliseconds since it was queued, by the server's clock (for rate and ETA).
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Targets per second since a worker first took it.
+    pub rate: f64,
+    /// Seconds left at that rate, while it runs.
+    pub eta_seconds: Option<i64>,
+    /// Milliseconds from queueing to its end (or to now).
     pub elapsed_ms: i64,
+    /// Cancel removal was asked; a running job stops after its current chunk.
+    pub cancel_requested: bool,
     pub error: Option<String>,
+    /// Its deletion archive can still be downloaded (not past the retention period).
+    pub archive_available: bool,
 }
 
 impl RemovalJob {
     pub fn finished(&self) -> bool {
         matches!(self.state.as_str(), "succeeded" | "failed" | "cancelled")
     }
+
+    /// "orphaned organizations".
+    pub fn what(&self) -> String {
+        format!("orphaned {}", self.kind.plural().to_lowercase())
+    }
+
+    /// Whole percent done.
+    pub fn percent(&self) -> i64 {
+        if self.total > 0 {
+            self.done * 100 / self.total
+        } else {
+            100
+        }
+    }
+
+    /// The line a user reads under the progress bar.
+    pub fn status_line(&self) -> String {
+        use crate::components::fmt_count;
+        match self.state.as_str() {
+            "succeeded" => format!(
+                "Removal finished: {} deleted, {} skipped (they changed since the list was made).",
+                fmt_count(self.deleted),
+                fmt_count(self.skipped)
+            ),
+            "cancelled" => format!(
+                "Removal cancelled: {} deleted; the rest stays.",
+                fmt_count(self.deleted)
+            ),
+            "failed" => format!(
+                "Removal failed: {}",
+                self.error.clone().unwrap_or_default()
+            ),
+            "queued" if self.cancel_requested => "Cancelling…".to_string(),
+            "queued" => format!("Queued: {} items to delete", fmt_count(self.total)),
+            _ if self.cancel_requested => format!(
+                "Cancelling after the current chunk: {} of {} done",
+                fmt_count(self.done),
+                fmt_count(self.total)
+            ),
+            _ => format!(
+                "Deleting: {} of {} ({} %) · {:.0} items/s · {}",
+                fmt_count(self.done),
+                fmt_count(self.total),
+                self.percent(),
+                self.rate,
+                match self.eta_seconds {
+                    Some(s) => format!("about {s} s left"),
+                    None => "estimating the time left".to_string(),
+                }
+            ),
+        }
+    }
+}
+
+/// One entry of the account's activity log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// A user's email, or "operator", "removal worker"...
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub outcome: String,
+    /// What else was recorded, as "key: value" pairs.
+    pub details: Vec<(String, String)>,
 }

@@ -5,7 +5,7 @@ use crate::api::{
     disconnect_integration, disconnect_preview, get_sync_run, list_integrations, set_sync_paused,
     start_sync,
 };
-use crate::components::{fmt_count, ErrorNotice, Page};
+use crate::components::{fmt_count, AccountNav, ErrorNotice, Page};
 use crate::error::AppError;
 use crate::model::{
     IntegrationId, IntegrationState, IntegrationSummary, ItemKind, SyncOutcome, SyncRun,
@@ -90,6 +90,7 @@ pub fn IntegrationsPage() -> impl IntoView {
         <Title text="Integrations · Steward"/>
         <Page>
             <h1>"Account"</h1>
+            <AccountNav/>
             <h2>"Integrations"</h2>
             <p role="status" aria-live="polite" class="sync-status">
                 {move || watch.get().map(|w| watch_text(&w))}

@@ -1,11 +1,12 @@
 //! Account > Integrations > Actions > Manage Data: Synced Items, Orphaned Data and Disconnected
 //! Data, with counts by sync state.
 
-use crate::api::{
-    cancel_removal, get_active_removal, get_manage_data, get_removal, get_removal_impact,
-    start_removal,
+use crate::api::{get_manage_data, get_removal_impact, start_removal};
+use crate::components::{
+    fmt_count, is_administrator, merge_removal, ErrorNotice, Page, Plug, PlugLegend,
+    RemovalProgress,
 };
-use crate::components::{fmt_count, ErrorNotice, Page, Plug, PlugLegend};
+use crate::live::follow_removals;
 use crate::error::AppError;
 use crate::model::{IntegrationId, KindRow, ManageData, SyncState, SyncedItemsRow};
 use crate::model::{ItemKind, RemovalImpact, RemovalJob};
@@ -25,11 +26,13 @@ pub fn ManageDataPage() -> impl IntoView {
         version,
     };
     provide_context(removal);
-    // A reload (or a second tab) picks up a removal that is still going.
+    // The account's removals, live: a reload or a second tab picks up the same state, and the
+    // counts are read again when the followed removal ends.
     Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            if let Ok(Some(job)) = get_active_removal().await {
-                watch(removal, job);
+        let Some(integration) = id() else { return };
+        follow_removals(move |job| {
+            if job.integration.0 == integration {
+                follow(removal, job);
             }
         });
     });
@@ -47,7 +50,7 @@ pub fn ManageDataPage() -> impl IntoView {
         <Page>
             <p><a href="/account/integrations">"< Back"</a></p>
             {move || id().map(|i| view! { <DeleteDialog id=IntegrationId(i)/> })}
-            <RemovalProgress/>
+            <LiveRemoval/>
             <Transition fallback=|| view! { <p>"Loading Manage Data…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -211,25 +214,11 @@ struct Asking {
     impact: Result<RemovalImpact, AppError>,
 }
 
-/// Follows a removal until it ends; then the counts are read again.
-fn watch(r: Removal, job: RemovalJob) {
-    let finished = job.finished();
-    let id = job.id;
-    r.job.set(Some(job));
-    if finished {
+/// Takes a removal update; when the followed removal ends, the counts are read again.
+fn follow(r: Removal, job: RemovalJob) {
+    if merge_removal(r.job, job) {
         r.version.update(|v| *v += 1);
-        return;
     }
-    set_timeout(
-        move || {
-            leptos::task::spawn_local(async move {
-                if let Ok(j) = get_removal(id).await {
-                    watch(r, j);
-                }
-            })
-        },
-        std::time::Duration::from_millis(500),
-    );
 }
 
 #[component]
@@ -255,7 +244,7 @@ fn DeleteDialog(id: IntegrationId) -> impl IntoView {
                                     r.asking.set(None);
                                     typed.set(String::new());
                                     error.set(None);
-                                    watch(r, job);
+                                    follow(r, job);
                                 }
                                 Err(e) => error.set(Some(e)),
                             }
@@ -286,43 +275,18 @@ fn DeleteDialog(id: IntegrationId) -> impl IntoView {
     }
 }
 
+/// The followed removal's progress, above the sections.
 #[component]
-fn RemovalProgress() -> impl IntoView {
+fn LiveRemoval() -> impl IntoView {
     let r = expect_context::<Removal>();
-    let cancel = move |_| {
-        if let Some(job) = r.job.get_untracked() {
-            leptos::task::spawn_local(async move {
-                if let Ok(j) = cancel_removal(job.id).await {
-                    watch(r, j);
-                }
-            });
-        }
-    };
+    let is_admin = is_administrator();
+    let on_update = Callback::new(move |job| follow(r, job));
     move || {
         r.job.get().map(|job| {
-            let pct = if job.total > 0 { job.done * 100 / job.total } else { 100 };
-            let rate = job.done as f64 * 1000.0 / job.elapsed_ms.max(1) as f64;
-            let eta = if rate > 0.0 { ((job.total - job.done) as f64 / rate).ceil() as i64 } else { 0 };
-            let line = match job.state.as_str() {
-                "succeeded" => format!("Removal finished: {} deleted, {} skipped (they changed since the list was made).",
-                    fmt_count(job.deleted), fmt_count(job.skipped)),
-                "cancelled" => format!("Removal cancelled: {} deleted; the rest stays.", fmt_count(job.deleted)),
-                "failed" => format!("Removal failed: {}", job.error.clone().unwrap_or_default()),
-                _ => format!("Deleting: {} of {} ({pct} %) · {:.0} items/s · about {eta} s left",
-                    fmt_count(job.done), fmt_count(job.total), rate),
-            };
-            let running = !job.finished();
             view! {
                 <section aria-label="Removal" class="removal">
-                    <div role="progressbar" aria-label="Removal progress" aria-valuemin="0"
-                        aria-valuemax=job.total.to_string() aria-valuenow=job.done.to_string() class="bar">
-                        <div class="fill" style=format!("width: {pct}%")></div>
-                    </div>
-                    <p role="status">{line}</p>
-                    {running.then(|| view! { <button type="button" on:click=cancel>"Cancel removal"</button> })}
-                    {(!running && job.deleted > 0).then(|| view! {
-                        <a href=format!("/api/v1/removals/{}/archive", job.id) download="">"Download the deletion archive"</a>
-                    })}
+                    <RemovalProgress job is_admin on_update/>
+                    <p><a href="/account/removals">"All removals"</a></p>
                 </section>
             }
         })

@@ -1,5 +1,6 @@
 //! One module per page.
 
+mod activity;
 mod configuration;
 mod credentials;
 mod disconnected;
@@ -9,7 +10,9 @@ mod login;
 mod logs;
 mod manage_data;
 mod preview;
+mod removals;
 
+pub use activity::ActivityPage;
 pub use configuration::ConfigurationPage;
 pub use credentials::CredentialsPage;
 pub use disconnected::DisconnectedPage;
@@ -19,6 +22,7 @@ pub use login::LoginPage;
 pub use logs::LogsPage;
 pub use manage_data::ManageDataPage;
 pub use preview::PreviewPageView;
+pub use removals::RemovalsPage;
 
 use leptos::prelude::*;
 

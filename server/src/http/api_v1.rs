@@ -3,6 +3,7 @@
 
 use super::{ApiError, AppState};
 use app::error::AppError;
+use app::model::{ActivityEntry, ItemKind, RemovalImpact, RemovalJob};
 use app::model::{
     CurrentUser, IntegrationId, IntegrationSummary, ManageData, SyncEvent, SyncRun, SyncSettings,
     SyncSettingsChange, SyncStarted,
@@ -12,10 +13,16 @@ use app::services::{
 };
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::{header, StatusCode};
+use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
+use crate::repo::Which;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::time::Duration;
 
 /// The signed-in user, or 401.
 pub struct ApiUser(pub CurrentUser);
@@ -216,9 +223,7 @@ pub async fn removal_archive(
     ApiUser(user): ApiUser,
     Path(job): Path<String>,
 ) -> Result<Response, ApiError> {
-    let job = job
-        .parse::<i64>()
-        .map_err(|_| ApiError(AppError::invalid_input("The removal id must be a number")))?;
+    let job = removal_id(&job)?;
     let body = state.services.removal_archive(&user, job).await?;
     Ok((
         [
@@ -231,6 +236,135 @@ pub async fn removal_archive(
         body,
     )
         .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KindQuery {
+    pub kind: ItemKind,
+}
+
+/// GET /api/v1/integrations/{id}/removals/impact?kind=organization: what deleting that kind's
+/// orphans removes (Managers and Administrators).
+pub async fn removal_impact(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<KindQuery>,
+) -> Result<Json<RemovalImpact>, ApiError> {
+    let id = integration_id(&id)?;
+    Ok(Json(
+        state.services.removal_impact(&user, id, q.kind).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StartRemoval {
+    pub kind: ItemKind,
+    /// The number of items, as the user typed it.
+    pub confirm: String,
+}
+
+/// POST /api/v1/integrations/{id}/removals: queue the deletion of a kind's orphans, confirmed
+/// by their number. 202 with the queued removal.
+pub async fn start_removal(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StartRemoval>,
+) -> Result<(StatusCode, Json<RemovalJob>), ApiError> {
+    let id = integration_id(&id)?;
+    let job = state
+        .services
+        .start_removal(&user, id, body.kind, body.confirm)
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// GET /api/v1/removals: the account's removals, current and past, newest first.
+pub async fn removals(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Vec<RemovalJob>>, ApiError> {
+    Ok(Json(state.services.removals(&user).await?))
+}
+
+/// POST /api/v1/removals/{job}/cancel: Cancel removal.
+pub async fn cancel_removal(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(job): Path<String>,
+) -> Result<Json<RemovalJob>, ApiError> {
+    let job = removal_id(&job)?;
+    Ok(Json(state.services.cancel_removal(&user, job).await?))
+}
+
+/// GET /api/v1/activity: the account's activity log, newest first.
+pub async fn activity(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Vec<ActivityEntry>>, ApiError> {
+    Ok(Json(state.services.activity(&user).await?))
+}
+
+/// How often the progress stream looks at the job table. The workers may run on other nodes,
+/// so the database (not this process's memory) is what the stream follows.
+const REMOVAL_EVENTS_EVERY: Duration = Duration::from_millis(400);
+
+/// GET /api/v1/removals/events: server-sent events, one `removal` event (a `RemovalJob` as
+/// JSON) whenever a removal of the account that is queued or running, or that ended since the
+/// stream opened, changes state or progress. The first events are the removals going on now.
+pub async fn removal_events(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: http::HeaderMap,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Every event carries the moment its stream opened as its id; a browser that reconnects
+    // sends it back, and the new stream also reports the removals that ended in between.
+    let since = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .unwrap_or_else(chrono::Utc::now);
+    let stream_id = since.timestamp_millis().to_string();
+    let seen: HashMap<i64, (String, i64, i64, bool)> = HashMap::new();
+    let ticks = stream::unfold((seen, true), move |(mut seen, first)| {
+        let services = state.services.clone();
+        let user = user.clone();
+        let stream_id = stream_id.clone();
+        async move {
+            if !first {
+                tokio::time::sleep(REMOVAL_EVENTS_EVERY).await;
+            }
+            let jobs = match services.removal_views(&user, Which::LiveSince(since)).await {
+                Ok(jobs) => jobs,
+                // Already logged; the next tick tries again.
+                Err(_) => Vec::new(),
+            };
+            let mut events = Vec::new();
+            for job in jobs.into_iter().rev() {
+                let key = (job.state.clone(), job.done, job.deleted, job.cancel_requested);
+                if seen.get(&job.id) != Some(&key) {
+                    seen.insert(job.id, key);
+                    if let Ok(e) = Event::default()
+                        .event("removal")
+                        .id(stream_id.clone())
+                        .json_data(&job)
+                    {
+                        events.push(Ok(e));
+                    }
+                }
+            }
+            Some((stream::iter(events), (seen, false)))
+        }
+    });
+    Sse::new(ticks.flatten()).keep_alive(KeepAlive::default())
+}
+
+/// A path's removal id.
+fn removal_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .map_err(|_| ApiError(AppError::invalid_input("The removal id must be a number")))
 }
 
 /// Anything else under /api/v1.

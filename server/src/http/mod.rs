@@ -53,6 +53,21 @@ pub fn build_router(state: AppState) -> Router {
             get(api_v1::sync_settings).patch(api_v1::change_sync_settings),
         )
         .route(
+            "/api/v1/integrations/{id}/removals/impact",
+            get(api_v1::removal_impact),
+        )
+        .route(
+            "/api/v1/integrations/{id}/removals",
+            post(api_v1::start_removal),
+        )
+        .route("/api/v1/removals", get(api_v1::removals))
+        .route("/api/v1/removals/events", get(api_v1::removal_events))
+        .route(
+            "/api/v1/removals/{job}/cancel",
+            post(api_v1::cancel_removal),
+        )
+        .route("/api/v1/activity", get(api_v1::activity))
+        .route(
             "/api/v1/removals/{job}/archive",
             get(api_v1::removal_archive),
         )

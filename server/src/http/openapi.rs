@@ -46,8 +46,40 @@ pub fn spec() -> Value {
                 "Error": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {
-                        "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "forbidden", "cross_origin", "not_found", "invalid_input", "feature_unavailable", "network", "internal"] },
+                        "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "forbidden", "cross_origin", "not_found", "invalid_input", "feature_unavailable", "conflict", "network", "internal"] },
                         "message": { "type": "string", "description": "What went wrong and what to do" }
+                    }
+                },
+                "RemovalImpact": {
+                    "type": "object", "required": ["kind", "items", "children", "had_data"],
+                    "properties": {
+                        "kind": kind_schema(), "items": { "type": "integer" },
+                        "children": { "type": "array", "description": "[kind of record, how many] inside the organizations", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "integer" }] } },
+                        "had_data": { "type": "array", "description": "[organization, what it holds] for those that had data before the first sync", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }] } }
+                    }
+                },
+                "Removal": {
+                    "type": "object",
+                    "required": ["id", "integration", "kind", "state", "done", "total", "deleted", "skipped", "created_at", "rate", "elapsed_ms", "cancel_requested", "archive_available"],
+                    "properties": {
+                        "id": { "type": "integer" }, "integration": { "type": "integer" }, "kind": kind_schema(),
+                        "state": { "type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled"] },
+                        "started_by": { "type": ["string", "null"] },
+                        "done": { "type": "integer", "description": "Targets behind the removal" }, "total": { "type": "integer" },
+                        "deleted": { "type": "integer" }, "skipped": { "type": "integer", "description": "Targets that no longer qualified when reached" },
+                        "created_at": { "type": "string", "format": "date-time" }, "finished_at": { "type": ["string", "null"], "format": "date-time" },
+                        "rate": { "type": "number", "description": "Targets per second" }, "eta_seconds": { "type": ["integer", "null"] },
+                        "elapsed_ms": { "type": "integer" }, "cancel_requested": { "type": "boolean" },
+                        "error": { "type": ["string", "null"] }, "archive_available": { "type": "boolean" }
+                    }
+                },
+                "ActivityEntry": {
+                    "type": "object", "required": ["id", "at", "actor", "action", "subject", "outcome", "details"],
+                    "properties": {
+                        "id": { "type": "integer" }, "at": { "type": "string", "format": "date-time" },
+                        "actor": { "type": "string" }, "action": { "type": "string" }, "subject": { "type": "string" },
+                        "outcome": { "type": "string" },
+                        "details": { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }] } }
                     }
                 },
                 "User": {
@@ -225,6 +257,49 @@ pub fn spec() -> Value {
                     "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/SyncEvent" } }), error_responses(&["401", "404", "422"]))
                 }
             },
+            "/integrations/{id}/removals/impact": {
+                "get": {
+                    "summary": "Delete (Orphaned Data), before anything happens: how many orphans of a kind would go, with every record inside the organizations among them, and the organizations that had data before the first sync. Manager and Administrator.",
+                    "parameters": [id_param(), kind_param()],
+                    "responses": ok(json!({ "$ref": "#/components/schemas/RemovalImpact" }), error_responses(&["401", "403", "404", "422"]))
+                }
+            },
+            "/integrations/{id}/removals": {
+                "post": {
+                    "summary": "Queue the deletion of a kind's orphans: the ids counted now are frozen into a removal that a worker runs in chunks. `confirm` must be their number. Manager and Administrator.",
+                    "parameters": [id_param()],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                        "type": "object", "required": ["kind", "confirm"],
+                        "properties": { "kind": kind_schema(), "confirm": { "type": "string", "description": "The number of items, as typed" } }
+                    } } } },
+                    "responses": with_status("202", json!({ "$ref": "#/components/schemas/Removal" }), error_responses(&["401", "403", "404", "409", "422"]))
+                }
+            },
+            "/removals": {
+                "get": {
+                    "summary": "The account's removals, current and past, newest first (100). Manager and Administrator.",
+                    "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/Removal" } }), error_responses(&["401", "403"]))
+                }
+            },
+            "/removals/events": {
+                "get": {
+                    "summary": "Server-sent events (text/event-stream): a `removal` event, its data a Removal as JSON, whenever a removal of the account that is queued or running (or ended since the stream opened) changes state or progress; first the removals going on now. Reconnecting with Last-Event-ID resumes from that stream's start.",
+                    "responses": { "200": { "description": "An event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } }, "401": error_responses(&["401"])["401"].clone() }
+                }
+            },
+            "/removals/{job}/cancel": {
+                "post": {
+                    "summary": "Cancel removal: a queued removal ends now, a running one after its current chunk; what was deleted stays deleted and archived. Manager and Administrator.",
+                    "parameters": [job_param()],
+                    "responses": ok(json!({ "$ref": "#/components/schemas/Removal" }), error_responses(&["401", "403", "404", "422"]))
+                }
+            },
+            "/activity": {
+                "get": {
+                    "summary": "The account's activity log, newest first (200): who did what, the outcome and details. Manager and Administrator.",
+                    "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/ActivityEntry" } }), error_responses(&["401", "403"]))
+                }
+            },
             "/removals/{job}/archive": {
                 "get": {
                     "summary": "Everything a removal deleted (items and their children, as JSON), for download. Administrators only.",
@@ -247,6 +322,18 @@ pub fn spec() -> Value {
             }
         }
     })
+}
+
+fn job_param() -> Value {
+    json!({ "name": "job", "in": "path", "required": true, "schema": { "type": "integer" } })
+}
+
+fn kind_schema() -> Value {
+    json!({ "type": "string", "enum": ["organization", "configuration", "contact", "location"] })
+}
+
+fn kind_param() -> Value {
+    json!({ "name": "kind", "in": "query", "required": true, "schema": kind_schema() })
 }
 
 fn id_param() -> Value {

@@ -163,4 +163,29 @@ impl Repo {
             .bind(account.0).bind(limit).fetch_all(pool).await)?;
         Ok(rows)
     }
+
+    /// The account's activity log, newest first: (id, when, who (the user's email when a user
+    /// did it), action, subject, outcome, details as JSON).
+    pub async fn activity_log(
+        &self,
+        account: AccountId,
+        limit: i64,
+    ) -> anyhow::Result<Vec<ActivityRow>> {
+        Ok(on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT a.id, a.created_at, COALESCE(u.email, a.actor), a.action, a.subject, a.outcome, a.details
+             FROM activity_log a LEFT JOIN users u ON u.id = a.user_id
+             WHERE a.account_id = $1 ORDER BY a.id DESC LIMIT $2")
+            .bind(account.0).bind(limit).fetch_all(pool).await)?)
+    }
 }
+
+/// (id, when, actor, action, subject, outcome, details JSON).
+pub type ActivityRow = (
+    i64,
+    chrono::DateTime<Utc>,
+    String,
+    String,
+    String,
+    String,
+    String,
+);

@@ -56,6 +56,7 @@ pub struct Job {
     pub progress_total: i64,
     pub cancel_requested: bool,
     pub last_error: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -81,12 +82,13 @@ type Row = (
     i64,
     bool,
     Option<String>,
+    Option<i64>,
     DateTime<Utc>,
 );
 
 const COLUMNS: &str =
     "id, account_id, kind, state, args, attempt, max_attempts, progress_done, progress_total,
-    cancel_requested, last_error, created_at";
+    cancel_requested, last_error, created_by, created_at";
 
 fn to_job(r: Row) -> anyhow::Result<Job> {
     let (
@@ -101,6 +103,7 @@ fn to_job(r: Row) -> anyhow::Result<Job> {
         total,
         cancel,
         error,
+        created_by,
         created,
     ) = r;
     Ok(Job {
@@ -115,6 +118,7 @@ fn to_job(r: Row) -> anyhow::Result<Job> {
         progress_total: total,
         cancel_requested: cancel,
         last_error: error,
+        created_by: created_by.map(UserId),
         created_at: created,
     })
 }

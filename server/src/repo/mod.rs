@@ -8,15 +8,17 @@ mod items;
 mod jobs;
 mod manage_data;
 mod preview;
+mod removal_jobs;
 mod removals;
 mod sync;
 pub mod sync_apply;
 mod sync_preview;
 
-pub use accounts::{Activity, LoginRow, NewUser};
+pub use accounts::{Activity, ActivityRow, LoginRow, NewUser};
 pub use integrations::{Disconnected, NewIntegration};
 pub use item_edit::{ItemLink, Tombstone};
 pub use jobs::{Job, JobState, NewJob};
+pub use removal_jobs::{RemovalRow, Which};
 pub use removals::{Chunk, Queued, RemovalArgs, REMOVAL_JOB};
 pub use sync::{NewEvent, RunStart, SyncTarget};
 

@@ -1,6 +1,8 @@
 //! Test helpers: a fresh database per test, SQLite or PostgreSQL.
 #![allow(dead_code)]
 
+pub mod app;
+
 use server::db::Db;
 
 /// Runs a scenario `async fn name(db: Db)` on a fresh SQLite and on a fresh PostgreSQL database.

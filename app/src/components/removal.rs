@@ -1,0 +1,66 @@
+//! A removal's live progress: the bar (role `progressbar`), the status line, Cancel removal
+//! while it runs, and the deletion archive link for Administrators when it has ended. Shown on
+//! the Manage Data screen and on the Removals page.
+
+use crate::api::{cancel_removal, get_current_user};
+use crate::model::{RemovalJob, Role};
+use leptos::prelude::*;
+
+/// Whether the signed-in user is an Administrator (asked once, in the browser).
+pub fn is_administrator() -> Signal<bool> {
+    let me = LocalResource::new(get_current_user);
+    Signal::derive(move || {
+        me.get()
+            .and_then(|r| r.ok())
+            .is_some_and(|u| u.role == Role::Administrator)
+    })
+}
+
+/// Merges an update into the job a page follows: a newer removal replaces an older one; returns
+/// true when this update is the followed removal's end (the page then reads its counts again).
+pub fn merge_removal(followed: RwSignal<Option<RemovalJob>>, job: RemovalJob) -> bool {
+    let current = followed.get_untracked();
+    if current.as_ref().is_some_and(|c| c.id > job.id) {
+        return false;
+    }
+    let was_finished = current
+        .as_ref()
+        .is_some_and(|c| c.id == job.id && c.finished());
+    let ends_now = job.finished() && !was_finished;
+    followed.set(Some(job));
+    ends_now
+}
+
+/// The progress of one removal. `on_update` receives the job Cancel removal answers with.
+#[component]
+pub fn RemovalProgress(
+    job: RemovalJob,
+    is_admin: Signal<bool>,
+    on_update: Callback<RemovalJob>,
+) -> impl IntoView {
+    let id = job.id;
+    let cancel = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(j) = cancel_removal(id).await {
+                on_update.run(j);
+            }
+        });
+    };
+    let running = !job.finished();
+    let archive = !running && job.deleted > 0 && job.archive_available;
+    view! {
+        <div class="removal">
+            <div role="progressbar" aria-label="Removal progress" aria-valuemin="0"
+                aria-valuemax=job.total.to_string() aria-valuenow=job.done.to_string() class="bar">
+                <div class="fill" style=format!("width: {}%", job.percent())></div>
+            </div>
+            <p role="status">{job.status_line()}</p>
+            {(running && !job.cancel_requested).then(|| view! {
+                <button type="button" on:click=cancel>"Cancel removal"</button>
+            })}
+            {move || (archive && is_admin.get()).then(|| view! {
+                <a href=format!("/api/v1/removals/{id}/archive") download="">"Download the deletion archive"</a>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,104 @@
+//! Account > Removals: the account's removals, current and past, newest first, each with its
+//! live progress (the server-sent removal events), Cancel removal while it runs, and the deletion
+//! archive for Administrators.
+
+use crate::api::list_removals;
+use crate::components::{
+    fmt_count, is_administrator, AccountNav, ErrorNotice, Page, RemovalProgress,
+};
+use crate::live::follow_removals;
+use crate::model::RemovalJob;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn RemovalsPage() -> impl IntoView {
+    let list = Resource::new(|| (), |_| list_removals());
+    view! {
+        <Title text="Removals · Steward"/>
+        <Page>
+            <AccountNav/>
+            <h1>"Removals"</h1>
+            <Suspense fallback=|| view! { <p>"Loading the removals…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(jobs) => view! { <RemovalTable jobs/> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+/// Puts an update in its place, or first when it is a removal the list did not have.
+fn upsert(list: &mut Vec<RemovalJob>, job: RemovalJob) {
+    match list.iter_mut().find(|j| j.id == job.id) {
+        Some(j) => *j = job,
+        None => {
+            list.push(job);
+            list.sort_by(|a, b| b.id.cmp(&a.id));
+        }
+    }
+}
+
+/// "12.3 s", "4 min 05 s".
+fn fmt_duration(ms: i64) -> String {
+    if ms < 60_000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else {
+        format!("{} min {:02} s", ms / 60_000, (ms % 60_000) / 1000)
+    }
+}
+
+#[component]
+fn RemovalTable(jobs: Vec<RemovalJob>) -> impl IntoView {
+    let jobs = RwSignal::new(jobs);
+    let is_admin = is_administrator();
+    let update = Callback::new(move |job: RemovalJob| jobs.update(|list| upsert(list, job)));
+    Effect::new(move |_| follow_removals(move |job| update.run(job)));
+    view! {
+        <Show when=move || jobs.with(|j| !j.is_empty())
+            fallback=|| view! { <p>"No removals yet: they start from Manage Data > Orphaned Data > Actions > Delete."</p> }>
+            <table class="removals">
+                <thead>
+                    <tr>
+                        <th scope="col">"Removal"</th>
+                        <th scope="col">"What"</th>
+                        <th scope="col">"Started by"</th>
+                        <th scope="col">"Queued"</th>
+                        <th scope="col">"Progress"</th>
+                        <th scope="col" class="num">"Deleted"</th>
+                        <th scope="col" class="num">"Skipped"</th>
+                        <th scope="col" class="num">"Duration"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || jobs.get()
+                        key=|j| (j.id, j.state.clone(), j.done, j.cancel_requested)
+                        let:job>
+                        <tr>
+                            <th scope="row">{format!("#{}", job.id)}</th>
+                            <td>{job.what()}</td>
+                            <td>{job.started_by.clone().unwrap_or_else(|| "—".to_string())}</td>
+                            <td>{job.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                            <td>{let j = job.clone(); view! { <RemovalProgress job=j is_admin on_update=update/> }}</td>
+                            <td class="num">{fmt_count(job.deleted)}</td>
+                            <td class="num">{fmt_count(job.skipped)}</td>
+                            <td class="num">{fmt_duration(job.elapsed_ms)}</td>
+                        </tr>
+                    </For>
+                </tbody>
+            </table>
+        </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_as_seconds_then_minutes() {
+        assert_eq!(super::fmt_duration(1_234), "1.2 s");
+        assert_eq!(super::fmt_duration(125_000), "2 min 05 s");
+    }
+}

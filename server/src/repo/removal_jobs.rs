@@ -1,0 +1,110 @@
+//! Removal jobs as people follow them: one query for the Removals page, the Manage Data
+//! progress bar and the progress stream (who queued it, how far it is, what it deleted and
+//! skipped), and the purge of deletion archives past their retention period.
+
+use super::{parse_or, JobState, RemovalArgs, Repo, REMOVAL_JOB};
+use crate::on_db;
+use app::model::AccountId;
+use chrono::{DateTime, Utc};
+
+/// Which removal jobs to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Which {
+    One(i64),
+    /// Queued or running ones, and those that ended at or after this moment.
+    LiveSince(DateTime<Utc>),
+    /// The newest ones, current and past.
+    Newest(i64),
+}
+
+/// A removal job with what its targets' outcomes say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemovalRow {
+    pub id: i64,
+    pub args: RemovalArgs,
+    pub state: JobState,
+    pub started_by: Option<String>,
+    pub done: i64,
+    pub total: i64,
+    pub deleted: i64,
+    pub skipped: i64,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub cancel_requested: bool,
+    pub error: Option<String>,
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    bool,
+    Option<String>,
+);
+
+fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
+    let (id, args, state, by, done, total, deleted, skipped, created, started, finished, cancel, error) =
+        r;
+    Ok(RemovalRow {
+        id,
+        args: serde_json::from_str(&args)?,
+        state: parse_or(&state, JobState::parse, "job state")?,
+        started_by: by,
+        done,
+        total,
+        deleted,
+        skipped,
+        created_at: created,
+        started_at: started,
+        finished_at: finished,
+        cancel_requested: cancel,
+        error,
+    })
+}
+
+impl Repo {
+    /// Removal jobs of an account, newest first.
+    pub async fn removal_rows(&self, account: AccountId, which: Which) -> anyhow::Result<Vec<RemovalRow>> {
+        let (filter, limit) = match which {
+            Which::One(_) => ("j.id = $3", 1),
+            Which::LiveSince(_) => ("(j.state IN ('queued', 'running') OR j.finished_at >= $3)", 100),
+            Which::Newest(n) => ("$3 = $3", n.clamp(1, 500)),
+        };
+        let sql = format!(
+            "SELECT j.id, j.args, j.state, u.email, j.progress_done, j.progress_total,
+                (SELECT COUNT(*) FROM removal_targets r WHERE r.job_id = j.id AND r.outcome = 'deleted'),
+                (SELECT COUNT(*) FROM removal_targets r WHERE r.job_id = j.id AND r.outcome = 'skipped'),
+                j.created_at, j.started_at, j.finished_at, j.cancel_requested, j.last_error
+             FROM jobs j LEFT JOIN users u ON u.id = j.created_by
+             WHERE j.account_id = $1 AND j.kind = $2 AND {filter}
+             ORDER BY j.id DESC LIMIT {limit}"
+        );
+        let rows: Vec<Row> = match which {
+            Which::One(id) => on_db!(&self.db, pool => sqlx::query_as(&sql)
+                .bind(account.0).bind(REMOVAL_JOB).bind(id).fetch_all(pool).await)?,
+            Which::LiveSince(at) => on_db!(&self.db, pool => sqlx::query_as(&sql)
+                .bind(account.0).bind(REMOVAL_JOB).bind(at).fetch_all(pool).await)?,
+            Which::Newest(_) => on_db!(&self.db, pool => sqlx::query_as(&sql)
+                .bind(account.0).bind(REMOVAL_JOB).bind(0i64).fetch_all(pool).await)?,
+        };
+        rows.into_iter().map(to_row).collect()
+    }
+
+    /// Deletes the deletion archives of jobs that ended before `cutoff` (the retention period),
+    /// in every account. Returns how many archived records went.
+    pub async fn purge_deletion_archives(&self, cutoff: DateTime<Utc>) -> anyhow::Result<u64> {
+        Ok(on_db!(&self.db, pool => sqlx::query(
+            "DELETE FROM deletion_archive WHERE job_id IN
+                (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < $1)")
+            .bind(cutoff).execute(pool).await.map(|r| r.rows_affected()))?)
+    }
+}
