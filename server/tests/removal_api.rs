@@ -218,7 +218,7 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
     // worker's purge deletes it.
     let old = chrono::Utc::now() - chrono::Duration::days(31);
     on_db!(&app.repo.db, pool => sqlx::query("UPDATE jobs SET finished_at = $1 WHERE id = $2")
-        .bind(old).bind(id).execute(pool).await)
+        .bind(old).bind(id).execute(pool).await.map(|_| ()))
     .unwrap();
     let expired = admin
         .get(app.url(&format!("/api/v1/removals/{id}/archive")))

@@ -440,3 +440,46 @@ async fn a_lone_worker_process_runs_a_queued_removal_on_sqlite() {
 async fn a_lone_worker_process_runs_a_queued_removal_on_postgres() {
     a_lone_worker_process_runs_a_queued_removal(common::fresh_postgres_url().await).await;
 }
+
+/// The impact preview and the archive follow `ORGANIZATION_CHILDREN`: it must hold every table
+/// that cascades from organizations (besides the user access grants, which are not records),
+/// and none of those may have cascading children of its own.
+async fn every_record_kind_inside_an_organization_is_counted_and_archived(db: Db) {
+    db.migrate().await.unwrap();
+    // (table, referenced table, cascades) for every foreign key.
+    let keys: Vec<(String, String, bool)> = match &db {
+        Db::Sqlite(pool) => sqlx::query_as(
+            "SELECT m.name, f.\"table\", f.on_delete = 'CASCADE' FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+             WHERE m.type = 'table'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+        Db::Postgres(pool) => sqlx::query_as(
+            "SELECT conrelid::regclass::text, confrelid::regclass::text, confdeltype = 'c' FROM pg_constraint WHERE contype = 'f'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+    };
+    let cascading_from = |parent: &str| {
+        let mut t: Vec<String> = keys
+            .iter()
+            .filter(|(_, p, cascade)| p == parent && *cascade)
+            .map(|(t, _, _)| t.clone())
+            .collect();
+        t.sort();
+        t
+    };
+    let mut expected: Vec<String> = server::repo::ORGANIZATION_CHILDREN
+        .iter()
+        .map(|(t, _)| t.to_string())
+        .chain(["user_organization_access".to_string()])
+        .collect();
+    expected.sort();
+    assert_eq!(cascading_from("organizations"), expected);
+    for (child, _) in server::repo::ORGANIZATION_CHILDREN {
+        assert_eq!(cascading_from(child), Vec::<String>::new(), "{child}");
+    }
+}
+on_both!(every_record_kind_inside_an_organization_is_counted_and_archived);

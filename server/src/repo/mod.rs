@@ -19,7 +19,7 @@ pub use integrations::{Disconnected, NewIntegration};
 pub use item_edit::{ItemLink, Tombstone};
 pub use jobs::{Job, JobState, NewJob};
 pub use removal_jobs::{RemovalRow, Which};
-pub use removals::{Chunk, Queued, RemovalArgs, REMOVAL_JOB};
+pub use removals::{Chunk, Queued, RemovalArgs, ORGANIZATION_CHILDREN, REMOVAL_JOB};
 pub use sync::{NewEvent, RunStart, SyncTarget};
 
 use crate::db::Db;

@@ -20,6 +20,19 @@ pub struct RemovalArgs {
 
 pub const REMOVAL_JOB: &str = "removal";
 
+/// Every kind of record that lives inside an organization and goes with it (ON DELETE CASCADE):
+/// (table, the kind written in the deletion archive). The impact preview counts them and a
+/// removal archives them. A schema test on both databases checks that this list holds every
+/// table that cascades from organizations, and that none of them has children of its own (were
+/// one added, the impact and the archive would have to follow it a level down).
+pub const ORGANIZATION_CHILDREN: [(&str, &str); 5] = [
+    ("configurations", "configuration"),
+    ("contacts", "contact"),
+    ("locations", "location"),
+    ("passwords", "password"),
+    ("documents", "document"),
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Queued {
     Job(i64),
@@ -188,18 +201,12 @@ impl Repo {
         let mut children = Vec::new();
         let mut had_data = Vec::new();
         if kind == ItemKind::Organization {
-            for (label, child) in [
-                ("configurations", "configurations"),
-                ("contacts", "contacts"),
-                ("locations", "locations"),
-                ("passwords", "passwords"),
-                ("documents", "documents"),
-            ] {
+            for (child, _) in ORGANIZATION_CHILDREN {
                 let n = count(format!(
                     "SELECT COUNT(*) FROM {child} c WHERE c.organization_id IN (SELECT t.id {orphans})"
                 ))
                 .await?;
-                children.push((label.to_string(), n));
+                children.push((child.to_string(), n));
             }
             let sql = format!(
                 "SELECT t.name,
@@ -313,8 +320,7 @@ impl Repo {
                 let q_list = qualifying.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
                 let mut archive = vec![(args.kind.as_str(), t, format!("t.id IN ({q_list})"))];
                 if args.kind == ItemKind::Organization {
-                    for (kind, child) in [("configuration", "configurations"), ("contact", "contacts"), ("location", "locations"),
-                                          ("password", "passwords"), ("document", "documents")] {
+                    for (child, kind) in ORGANIZATION_CHILDREN {
                         archive.push((kind, child, format!("t.organization_id IN ({q_list})")));
                     }
                 }
