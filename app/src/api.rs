@@ -2,12 +2,12 @@
 //! and returns; the logic lives behind the `Services` trait.
 
 use crate::error::AppError;
+use crate::model::{ActivityEntry, RemovalImpact, RemovalJob};
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
     SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
-use crate::model::{ActivityEntry, RemovalImpact, RemovalJob};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

@@ -24,8 +24,8 @@ pub fn follow_removals(on_job: impl Fn(RemovalJob) + 'static) {
                     on_job(job);
                 }
             });
-        let _ = source
-            .add_event_listener_with_callback("removal", listener.as_ref().unchecked_ref());
+        let _ =
+            source.add_event_listener_with_callback("removal", listener.as_ref().unchecked_ref());
         let held = send_wrapper::SendWrapper::new((source, listener));
         leptos::prelude::on_cleanup(move || held.0.close());
     }

@@ -3,12 +3,12 @@
 //! implementation through Leptos context and the helpers below fetch it.
 
 use crate::error::AppError;
+use crate::model::{ActivityEntry, RemovalImpact, RemovalJob};
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
     SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
-use crate::model::{ActivityEntry, RemovalImpact, RemovalJob};
 use std::sync::Arc;
 
 /// The name of the session cookie.

@@ -8,13 +8,13 @@ use crate::repo::{Disconnected, Queued, RemovalArgs, RemovalRow, Repo, Which};
 use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
+use app::model::{ActivityEntry, RemovalImpact, RemovalJob};
 use app::model::{
     CatalogCategory, CatalogValueId, CredentialsInput, CredentialsView, CurrentUser,
     DisconnectedItem, IntegrationId, IntegrationState, IntegrationSummary, ItemKind, ItemPage,
     ManageData, PreviewPage, PreviewQuery, SyncEvent, SyncMode, SyncRun, SyncSettings,
     SyncSettingsChange, SyncSettingsEffect, SyncStarted, SyncTrigger,
 };
-use app::model::{ActivityEntry, RemovalImpact, RemovalJob};
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
@@ -718,15 +718,17 @@ impl Services for AppServices {
             .map_err(internal("reading the activity log"))?;
         Ok(rows
             .into_iter()
-            .map(|(id, at, actor, action, subject, outcome, details)| ActivityEntry {
-                id,
-                at,
-                actor,
-                action,
-                subject,
-                outcome,
-                details: activity_details(&details),
-            })
+            .map(
+                |(id, at, actor, action, subject, outcome, details)| ActivityEntry {
+                    id,
+                    at,
+                    actor,
+                    action,
+                    subject,
+                    outcome,
+                    details: activity_details(&details),
+                },
+            )
             .collect())
     }
 

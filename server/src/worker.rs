@@ -162,7 +162,10 @@ impl Worker {
             .purge_deletion_archives(Utc::now() - self.retention)
             .await?;
         if n > 0 {
-            tracing::info!(records = n, "deleted deletion archives past their retention");
+            tracing::info!(
+                records = n,
+                "deleted deletion archives past their retention"
+            );
         }
         Ok(n)
     }

@@ -110,7 +110,10 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
     )
     .await;
     let n = impact["items"].as_i64().unwrap();
-    assert!(n >= 3, "the demo has orphaned locations to delete: {impact}");
+    assert!(
+        n >= 3,
+        "the demo has orphaned locations to delete: {impact}"
+    );
     assert_eq!(n, orphaned_locations(&admin, &app).await);
 
     // A wrong count is refused and queues nothing.
@@ -156,7 +159,10 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
         "the stream showed the removal part-way: {done:?}"
     );
     let last = &mine.last().unwrap().job;
-    assert_eq!((last["done"].as_i64(), last["deleted"].as_i64()), (Some(n), Some(n)));
+    assert_eq!(
+        (last["done"].as_i64(), last["deleted"].as_i64()),
+        (Some(n), Some(n))
+    );
     assert_eq!(last["eta_seconds"], Value::Null);
     assert!(mine.iter().any(|e| e.job["state"] == "running"
         && e.job["rate"].as_f64().unwrap() > 0.0
@@ -253,10 +259,8 @@ async fn a_removal_over_http_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_removal_over_http_on_postgres() {
-    a_removal_is_followed_live_listed_logged_and_archived(Some(
-        common::fresh_postgres_url().await,
-    ))
-    .await;
+    a_removal_is_followed_live_listed_logged_and_archived(Some(common::fresh_postgres_url().await))
+        .await;
 }
 
 async fn jobs(app: &TestApp) -> i64 {
@@ -328,7 +332,9 @@ async fn roles_below_manager_are_refused_every_removal_action_and_nothing_is_que
         .await
         .unwrap();
     assert_eq!(queued.status().as_u16(), 202);
-    let id = queued.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = queued.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let refused = below[0]
         .1
         .post(app.url(&format!("/api/v1/removals/{id}/cancel")))

@@ -78,10 +78,7 @@ impl RemovalJob {
                 "Removal cancelled: {} deleted; the rest stays.",
                 fmt_count(self.deleted)
             ),
-            "failed" => format!(
-                "Removal failed: {}",
-                self.error.clone().unwrap_or_default()
-            ),
+            "failed" => format!("Removal failed: {}", self.error.clone().unwrap_or_default()),
             "queued" if self.cancel_requested => "Cancelling…".to_string(),
             "queued" => format!("Queued: {} items to delete", fmt_count(self.total)),
             _ if self.cancel_requested => format!(

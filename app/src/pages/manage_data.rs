@@ -6,8 +6,8 @@ use crate::components::{
     fmt_count, is_administrator, merge_removal, ErrorNotice, Page, Plug, PlugLegend,
     RemovalProgress,
 };
-use crate::live::follow_removals;
 use crate::error::AppError;
+use crate::live::follow_removals;
 use crate::model::{IntegrationId, KindRow, ManageData, SyncState, SyncedItemsRow};
 use crate::model::{ItemKind, RemovalImpact, RemovalJob};
 use leptos::prelude::*;

@@ -37,7 +37,7 @@ fn upsert(list: &mut Vec<RemovalJob>, job: RemovalJob) {
         Some(j) => *j = job,
         None => {
             list.push(job);
-            list.sort_by(|a, b| b.id.cmp(&a.id));
+            list.sort_by_key(|j| std::cmp::Reverse(j.id));
         }
     }
 }

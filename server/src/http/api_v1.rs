@@ -2,6 +2,7 @@
 //! as the server functions, and answers errors as `{"code", "message"}` with the code's status.
 
 use super::{ApiError, AppState};
+use crate::repo::Which;
 use app::error::AppError;
 use app::model::{ActivityEntry, ItemKind, RemovalImpact, RemovalJob};
 use app::model::{
@@ -16,10 +17,9 @@ use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use http::{header, StatusCode};
 use futures_util::stream::{self, Stream, StreamExt};
+use http::{header, StatusCode};
 use serde::Deserialize;
-use crate::repo::Which;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -336,14 +336,19 @@ pub async fn removal_events(
             if !first {
                 tokio::time::sleep(REMOVAL_EVENTS_EVERY).await;
             }
-            let jobs = match services.removal_views(&user, Which::LiveSince(since)).await {
-                Ok(jobs) => jobs,
-                // Already logged; the next tick tries again.
-                Err(_) => Vec::new(),
-            };
+            // A failed read is already logged; the next tick tries again.
+            let jobs = services
+                .removal_views(&user, Which::LiveSince(since))
+                .await
+                .unwrap_or_default();
             let mut events = Vec::new();
             for job in jobs.into_iter().rev() {
-                let key = (job.state.clone(), job.done, job.deleted, job.cancel_requested);
+                let key = (
+                    job.state.clone(),
+                    job.done,
+                    job.deleted,
+                    job.cancel_requested,
+                );
                 if seen.get(&job.id) != Some(&key) {
                     seen.insert(job.id, key);
                     if let Ok(e) = Event::default()

@@ -52,8 +52,21 @@ type Row = (
 );
 
 fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
-    let (id, args, state, by, done, total, deleted, skipped, created, started, finished, cancel, error) =
-        r;
+    let (
+        id,
+        args,
+        state,
+        by,
+        done,
+        total,
+        deleted,
+        skipped,
+        created,
+        started,
+        finished,
+        cancel,
+        error,
+    ) = r;
     Ok(RemovalRow {
         id,
         args: serde_json::from_str(&args)?,
@@ -73,10 +86,17 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
 
 impl Repo {
     /// Removal jobs of an account, newest first.
-    pub async fn removal_rows(&self, account: AccountId, which: Which) -> anyhow::Result<Vec<RemovalRow>> {
+    pub async fn removal_rows(
+        &self,
+        account: AccountId,
+        which: Which,
+    ) -> anyhow::Result<Vec<RemovalRow>> {
         let (filter, limit) = match which {
             Which::One(_) => ("j.id = $3", 1),
-            Which::LiveSince(_) => ("(j.state IN ('queued', 'running') OR j.finished_at >= $3)", 100),
+            Which::LiveSince(_) => (
+                "(j.state IN ('queued', 'running') OR j.finished_at >= $3)",
+                100,
+            ),
             Which::Newest(n) => ("$3 = $3", n.clamp(1, 500)),
         };
         let sql = format!(

@@ -1,9 +1,9 @@
 //! The real server on port 0 with its own data directory and a fresh database (the demo
 //! account, its Administrator and the demo PSA), and helpers to talk to it over HTTP.
 
+use serde_json::{json, Value};
 use server::config::{ServeConfig, WorkerConfig};
 use server::startup::Application;
-use serde_json::{json, Value};
 
 pub const EMAIL: &str = "admin@steward.test";
 pub const PASSWORD: &str = "integration-test-pw";
@@ -164,4 +164,3 @@ pub async fn error_code(resp: reqwest::Response) -> (u16, String) {
         body["code"].as_str().unwrap_or_default().to_string(),
     )
 }
-
