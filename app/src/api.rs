@@ -2,7 +2,7 @@
 //! and returns; the logic lives behind the `Services` trait.
 
 use crate::error::AppError;
-use crate::model::{ActivityEntry, RemovalImpact, RemovalJob};
+use crate::model::{ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget};
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
@@ -279,28 +279,71 @@ pub async fn reconnect(integration: IntegrationId, tombstone: i64) -> Result<Str
         .await
 }
 
-/// Delete (Orphaned Data): what it removes.
-#[server(prefix = "/api", endpoint = "removal_impact")]
+/// Delete: what it removes.
+#[server(prefix = "/api", endpoint = "removal_impact", input = server_fn::codec::Json)]
 pub async fn get_removal_impact(
     integration: IntegrationId,
-    kind: ItemKind,
+    target: RemovalTarget,
 ) -> Result<RemovalImpact, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
-        .removal_impact(&user, integration, kind)
+        .removal_impact(&user, integration, target)
         .await
 }
 
 /// Delete, confirmed by the typed number of items.
-#[server(prefix = "/api", endpoint = "start_removal")]
+#[server(prefix = "/api", endpoint = "start_removal", input = server_fn::codec::Json)]
 pub async fn start_removal(
     integration: IntegrationId,
-    kind: ItemKind,
+    target: RemovalTarget,
     typed: String,
 ) -> Result<RemovalJob, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
-        .start_removal(&user, integration, kind, typed)
+        .start_removal(&user, integration, target, typed)
+        .await
+}
+
+/// The features switched on for the account.
+#[server(prefix = "/api", endpoint = "account_features")]
+pub async fn get_account_features() -> Result<Vec<Feature>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.account_features(&user).await
+}
+
+/// Pause (a Synced Items row).
+#[server(prefix = "/api", endpoint = "pause_row")]
+pub async fn pause_row(
+    integration: IntegrationId,
+    value: CatalogValueId,
+) -> Result<String, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .pause_row(&user, integration, value)
+        .await
+}
+
+/// What "Permanently disconnect records" of a row makes stand-alone.
+#[server(prefix = "/api", endpoint = "row_disconnect_preview")]
+pub async fn row_disconnect_preview(
+    integration: IntegrationId,
+    value: CatalogValueId,
+) -> Result<Vec<(ItemKind, i64)>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .row_disconnect_preview(&user, integration, value)
+        .await
+}
+
+/// "Permanently disconnect records … but keep all data" of a row.
+#[server(prefix = "/api", endpoint = "disconnect_row")]
+pub async fn disconnect_row(
+    integration: IntegrationId,
+    value: CatalogValueId,
+) -> Result<Vec<(ItemKind, i64)>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .disconnect_row(&user, integration, value)
         .await
 }
 

@@ -3,7 +3,7 @@
 //! implementation through Leptos context and the helpers below fetch it.
 
 use crate::error::AppError;
-use crate::model::{ActivityEntry, RemovalImpact, RemovalJob};
+use crate::model::{ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget};
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
@@ -144,21 +144,45 @@ pub trait Services: Send + Sync + 'static {
         integration: IntegrationId,
         tombstone: i64,
     ) -> Result<String, AppError>;
-    /// Delete (Orphaned Data): what deleting a kind's orphans removes.
+    /// Delete: what deleting the target's items removes. Managers and Administrators; a
+    /// type-or-status target needs the account's feature.
     async fn removal_impact(
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
-        kind: ItemKind,
+        target: RemovalTarget,
     ) -> Result<RemovalImpact, AppError>;
     /// Queues the removal once the user typed the number of items; Managers and Administrators.
     async fn start_removal(
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
-        kind: ItemKind,
+        target: RemovalTarget,
         typed: String,
     ) -> Result<RemovalJob, AppError>;
+    /// The features switched on for the user's account.
+    async fn account_features(&self, user: &CurrentUser) -> Result<Vec<Feature>, AppError>;
+    /// Pause (a Synced Items row): unchecks its type or status at once; says what happens next.
+    async fn pause_row(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        value: CatalogValueId,
+    ) -> Result<String, AppError>;
+    /// What "Permanently disconnect records" of a row makes stand-alone.
+    async fn row_disconnect_preview(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        value: CatalogValueId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError>;
+    /// "Permanently disconnect records … but keep all data" of a row, in one transaction.
+    async fn disconnect_row(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        value: CatalogValueId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError>;
     /// A removal's deletion archive as one JSON document; Administrators only.
     async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<String, AppError>;
     /// A removal and its progress.

@@ -92,7 +92,7 @@ pub struct WorkerConfig {
 }
 
 /// Targets per removal chunk, chosen by measurement (docs/BENCHMARKS.md).
-pub const DEFAULT_REMOVAL_CHUNK: i64 = 500;
+pub const DEFAULT_REMOVAL_CHUNK: i64 = 1000;
 
 impl Default for WorkerConfig {
     fn default() -> Self {

@@ -39,6 +39,13 @@ enum Command {
         #[command(flatten)]
         config: server::config::WorkerConfig,
     },
+    /// Operator commands on an account (what support does when asked).
+    Account {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
     /// Apply the database migrations and exit.
     Migrate {
         #[arg(long, env = "DATABASE_URL")]
@@ -74,6 +81,80 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Switch a feature on for an account: bulk-delete-by-type or full-delete.
+    EnableFeature {
+        /// The account's id or exact name.
+        account: String,
+        /// bulk-delete-by-type or full-delete.
+        feature: String,
+    },
+    /// Switch a feature off for an account.
+    DisableFeature { account: String, feature: String },
+    /// List an account's features.
+    Features { account: String },
+}
+
+/// `steward account ...`: switch account features, recorded in the account's activity log.
+async fn account_command(database_url: &str, command: AccountCommand) -> anyhow::Result<()> {
+    use app::model::Feature;
+    let db = Db::connect(database_url).await?;
+    db.migrate().await?;
+    let repo = Repo::new(db);
+    let find = |name: String| {
+        let repo = repo.clone();
+        async move {
+            repo.find_account(&name).await?.ok_or_else(|| {
+                anyhow::anyhow!("there is no account {name:?}: give its id or exact name")
+            })
+        }
+    };
+    let feature = |name: &str| {
+        Feature::parse(name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "there is no feature {name:?}: use one of {}",
+                Feature::ALL.map(|f| f.as_str()).join(", ")
+            )
+        })
+    };
+    match command {
+        AccountCommand::EnableFeature {
+            account,
+            feature: f,
+        } => {
+            let f = feature(&f)?;
+            let id = find(account).await?;
+            let changed = repo.set_feature(id, f, true, "operator").await?;
+            println!(
+                "{} is {}on for account {id}",
+                f.as_str(),
+                if changed { "now " } else { "already " }
+            );
+        }
+        AccountCommand::DisableFeature {
+            account,
+            feature: f,
+        } => {
+            let f = feature(&f)?;
+            let id = find(account).await?;
+            let changed = repo.set_feature(id, f, false, "operator").await?;
+            println!(
+                "{} is {}off for account {id}",
+                f.as_str(),
+                if changed { "now " } else { "already " }
+            );
+        }
+        AccountCommand::Features { account } => {
+            let id = find(account).await?;
+            for f in repo.features(id).await? {
+                println!("{}", f.as_str());
+            }
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -103,6 +184,10 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Account {
+            database_url,
+            command,
+        } => account_command(&database_url, command).await,
         Command::Migrate { database_url } => {
             let db = Db::connect(&database_url).await?;
             db.migrate().await?;

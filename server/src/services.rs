@@ -4,11 +4,13 @@
 use crate::auth;
 use crate::psa::connector::{ConnectWise, PsaConnector};
 use crate::psa::connectwise::client::{CwCredentials, RetryPolicy};
-use crate::repo::{Disconnected, Queued, RemovalArgs, RemovalRow, Repo, Which};
+use crate::repo::{
+    CatalogValue, Disconnected, Queued, RemovalArgs, RemovalRow, Repo, RowTarget, Which,
+};
 use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
-use app::model::{ActivityEntry, RemovalImpact, RemovalJob};
+use app::model::{ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget};
 use app::model::{
     CatalogCategory, CatalogValueId, CredentialsInput, CredentialsView, CurrentUser,
     DisconnectedItem, IntegrationId, IntegrationState, IntegrationSummary, ItemKind, ItemPage,
@@ -104,6 +106,66 @@ const EVENTS_PER_PAGE: i64 = 100;
 const SCHEDULE_MINUTES: std::ops::RangeInclusive<i64> = 5..=10_080;
 
 impl AppServices {
+    /// A Synced Items row of the user's integration, or not found.
+    async fn row_value(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        value: CatalogValueId,
+    ) -> Result<CatalogValue, AppError> {
+        self.own_integration(user, integration).await?;
+        self.repo
+            .catalog_value(user.account_id, integration, value)
+            .await
+            .map_err(internal("loading a type or status"))?
+            .ok_or_else(|| AppError::not_found("That type or status"))
+    }
+
+    /// What a removal target deletes, checked: Managers and Administrators, the integration is
+    /// the account's, and a type-or-status target needs its feature.
+    async fn removal_args(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        target: RemovalTarget,
+    ) -> Result<RemovalArgs, AppError> {
+        Self::may_manage(user, "delete items")?;
+        self.own_integration(user, integration).await?;
+        let (value, feature, unavailable) = match target {
+            RemovalTarget::Orphans(kind) => return Ok(RemovalArgs::orphans(integration, kind)),
+            RemovalTarget::Row(v) => (
+                v,
+                Feature::BulkDeleteByType,
+                "Bulk delete by type or status is unavailable on your account",
+            ),
+            RemovalTarget::RowFullDelete(v) => (
+                v,
+                Feature::FullDelete,
+                "Permanently deleting all data of a type or status is unavailable on your account",
+            ),
+        };
+        if !self
+            .repo
+            .has_feature(user.account_id, feature)
+            .await
+            .map_err(internal("reading the account's features"))?
+        {
+            return Err(AppError::new(
+                app::error::ErrorCode::FeatureUnavailable,
+                format!("{unavailable}: ask Steward support to enable it"),
+            ));
+        }
+        let v = self.row_value(user, integration, value).await?;
+        Ok(RemovalArgs {
+            integration,
+            kind: v.category.kind(),
+            row: Some(RowTarget {
+                category: v.category,
+                value: v.id,
+            }),
+        })
+    }
+
     /// Removal jobs as the screens and the progress stream show them.
     pub async fn removal_views(
         &self,
@@ -181,6 +243,7 @@ fn removal_view(r: RemovalRow, now: chrono::DateTime<Utc>, retention: Duration) 
         id: r.id,
         integration: r.args.integration,
         kind: r.args.kind,
+        what: r.what,
         state: r.state.as_str().to_string(),
         started_by: r.started_by,
         done: r.done,
@@ -597,12 +660,11 @@ impl Services for AppServices {
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
-        kind: ItemKind,
+        target: RemovalTarget,
     ) -> Result<RemovalImpact, AppError> {
-        Self::may_manage(user, "delete items")?;
-        self.own_integration(user, integration).await?;
+        let args = self.removal_args(user, integration, target).await?;
         self.repo
-            .removal_impact(user, integration, kind)
+            .removal_impact(user, args)
             .await
             .map_err(internal("computing a removal's impact"))
     }
@@ -611,17 +673,16 @@ impl Services for AppServices {
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
-        kind: ItemKind,
+        target: RemovalTarget,
         typed: String,
     ) -> Result<RemovalJob, AppError> {
-        Self::may_manage(user, "delete items")?;
-        self.own_integration(user, integration).await?;
+        let args = self.removal_args(user, integration, target).await?;
         let typed: i64 = typed.trim().replace(',', "").parse().map_err(|_| {
             AppError::invalid_input("Type the number of items, in digits, to confirm")
         })?;
         let impact = self
             .repo
-            .removal_impact(user, integration, kind)
+            .removal_impact(user, args)
             .await
             .map_err(internal("computing a removal's impact"))?;
         if impact.items == 0 {
@@ -635,18 +696,78 @@ impl Services for AppServices {
         }
         match self
             .repo
-            .queue_removal(user, RemovalArgs { integration, kind }, typed)
+            .queue_removal(user, args, typed)
             .await
             .map_err(internal("queueing a removal"))?
         {
             Queued::Job(job) => self.removal(user, job).await,
             Queued::CountChanged(n) => Err(AppError::conflict(format!(
-                "The orphans changed while you confirmed: there are now {n}. Review the impact and confirm again"
+                "The items to delete changed while you confirmed: there are now {n}. Review the impact and confirm again"
             ))),
             Queued::AlreadyQueued => Err(AppError::conflict(
-                "A removal of these orphans is already queued or running: watch it on this page",
+                "A removal of these items is already queued or running: watch it on the Removals page",
             )),
         }
+    }
+
+    async fn account_features(&self, user: &CurrentUser) -> Result<Vec<Feature>, AppError> {
+        self.repo
+            .features(user.account_id)
+            .await
+            .map_err(internal("reading the account's features"))
+    }
+
+    async fn pause_row(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        value: CatalogValueId,
+    ) -> Result<String, AppError> {
+        Self::may_manage(user, "pause syncing")?;
+        let v = self.row_value(user, integration, value).await?;
+        self.repo
+            .pause_row(user.account_id, integration, &v, user.user_id, &user.email)
+            .await
+            .map_err(internal("pausing a type or status"))?;
+        Ok(format!(
+            "{} {}: {} no longer syncs (Sync Active: No). Its items become orphans after the next full sync; check it again in Configuration to resume.",
+            v.category.kind().plural(),
+            v.category.dimension(),
+            v.name
+        ))
+    }
+
+    async fn row_disconnect_preview(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        value: CatalogValueId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError> {
+        Self::may_manage(user, "disconnect items")?;
+        let v = self.row_value(user, integration, value).await?;
+        self.repo
+            .row_disconnect_counts(user.account_id, integration, &v)
+            .await
+            .map_err(internal("counting a row's items"))
+    }
+
+    async fn disconnect_row(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        value: CatalogValueId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError> {
+        Self::may_manage(user, "disconnect items")?;
+        let v = self.row_value(user, integration, value).await?;
+        self.repo
+            .disconnect_row(user.account_id, integration, &v, user.user_id, &user.email)
+            .await
+            .map_err(internal("disconnecting a type or status"))?
+            .ok_or_else(|| {
+                AppError::conflict(
+                    "A sync is running: wait for it to end (see Logs), then disconnect",
+                )
+            })
     }
 
     async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<String, AppError> {

@@ -78,7 +78,7 @@ impl Worker {
                     .finish_job(job.id, &self.id, JobState::Cancelled, None)
                     .await?
                 {
-                    self.log(&job, args, "cancelled", started).await?;
+                    self.log(&job, "cancelled", started).await?;
                 }
                 return Ok(Some((job.id, JobState::Cancelled)));
             }
@@ -94,7 +94,7 @@ impl Worker {
                         .finish_job(job.id, &self.id, JobState::Succeeded, None)
                         .await?
                     {
-                        self.log(&job, args, "succeeded", started).await?;
+                        self.log(&job, "succeeded", started).await?;
                     }
                     return Ok(Some((job.id, JobState::Succeeded)));
                 }
@@ -112,7 +112,7 @@ impl Worker {
                         )
                         .await?;
                     if state == JobState::Failed {
-                        self.log(&job, args, "failed", started).await?;
+                        self.log(&job, "failed", started).await?;
                     }
                     return Ok(Some((job.id, state)));
                 }
@@ -125,7 +125,6 @@ impl Worker {
     async fn log(
         &self,
         job: &crate::repo::Job,
-        args: RemovalArgs,
         outcome: &str,
         started: Instant,
     ) -> anyhow::Result<()> {
@@ -134,9 +133,9 @@ impl Worker {
             .removal_rows(job.account, Which::One(job.id))
             .await?
             .pop();
-        let (deleted, skipped, by) = row
-            .map(|r| (r.deleted, r.skipped, r.started_by))
-            .unwrap_or((0, 0, None));
+        let (deleted, skipped, by, what) = row
+            .map(|r| (r.deleted, r.skipped, r.started_by, r.what))
+            .unwrap_or((0, 0, None, String::new()));
         let took = (Utc::now() - job.created_at).num_milliseconds().max(0);
         self.repo
             .log_activity(Activity {
@@ -144,7 +143,7 @@ impl Worker {
                 user: job.created_by,
                 actor: by.as_deref().unwrap_or("removal worker"),
                 action: "removal.finished",
-                subject: &format!("orphaned {}", args.kind.plural().to_lowercase()),
+                subject: &what,
                 details: serde_json::json!({
                     "removal": job.id, "items": job.progress_total, "deleted": deleted,
                     "skipped": skipped, "duration_ms": took,

@@ -531,8 +531,7 @@ async fn drive_sync_api(app: &TestApp) {
     let before = jobs(app.repo.clone()).await;
     let refused = editor
         .post(app.url("/api/start_removal"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("integration=1&kind=organization&typed=5")
+        .json(&json!({ "integration": 1, "target": { "orphans": "organization" }, "typed": "5" }))
         .send()
         .await
         .unwrap();

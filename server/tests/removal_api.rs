@@ -314,8 +314,7 @@ async fn roles_below_manager_are_refused_every_removal_action_and_nothing_is_que
         // The browser's server function refuses too.
         let refused = user
             .post(app.url("/api/start_removal"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("integration=1&kind=location&typed={n}"))
+            .json(&json!({ "integration": 1, "target": { "orphans": "location" }, "typed": n.to_string() }))
             .send()
             .await
             .unwrap();

@@ -75,10 +75,7 @@ impl Ctx {
         w
     }
     fn args(&self, kind: ItemKind) -> RemovalArgs {
-        RemovalArgs {
-            integration: self.integration,
-            kind,
-        }
+        RemovalArgs::orphans(self.integration, kind)
     }
 }
 
@@ -119,7 +116,7 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
     let orphans = ctx.ids(ORPHAN_ORGS).await;
     let impact = ctx
         .repo
-        .removal_impact(&ctx.admin, ctx.integration, ItemKind::Organization)
+        .removal_impact(&ctx.admin, ctx.args(ItemKind::Organization))
         .await
         .unwrap();
     assert_eq!(impact.items, orphans.len() as i64);

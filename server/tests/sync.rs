@@ -1355,10 +1355,7 @@ async fn a_sync_during_a_removal(db: Db) {
             "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned'",
         )
         .await;
-    let args = RemovalArgs {
-        integration: ctx.integration,
-        kind: ItemKind::Organization,
-    };
+    let args = RemovalArgs::orphans(ctx.integration, ItemKind::Organization);
     let Queued::Job(job) = ctx.repo.queue_removal(&manager, args, total).await.unwrap() else {
         panic!("queued")
     };

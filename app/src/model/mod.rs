@@ -20,3 +20,5 @@ mod preview;
 pub use preview::*;
 mod removal;
 pub use removal::*;
+mod feature;
+pub use feature::*;

@@ -1,13 +1,29 @@
 //! Queued removals and the activity log as the screens see them.
 
-use super::{IntegrationId, ItemKind};
+use super::{CatalogValueId, IntegrationId, ItemKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+/// Which items a removal deletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalTarget {
+    /// Orphaned Data > Delete: every orphan of a kind.
+    Orphans(ItemKind),
+    /// Synced Items > Delete: every item of a type or status (the account needs the
+    /// bulk-delete-by-type feature).
+    Row(CatalogValueId),
+    /// Synced Items > Disconnect > "Permanently delete all data including all related/child
+    /// records" (the account needs the full-delete feature).
+    RowFullDelete(CatalogValueId),
+}
 
 /// What deleting a row's orphans takes with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemovalImpact {
     pub kind: ItemKind,
+    /// "orphaned organizations", "organizations of Type: Prospect".
+    pub what: String,
     pub items: i64,
     /// For organizations: (kind of record, how many) of everything inside them.
     pub children: Vec<(String, i64)>,
@@ -22,6 +38,8 @@ pub struct RemovalJob {
     pub id: i64,
     pub integration: IntegrationId,
     pub kind: ItemKind,
+    /// "orphaned organizations", "organizations of Type: Prospect".
+    pub what: String,
     /// queued, running, succeeded, failed, cancelled.
     pub state: String,
     /// Who queued it (their email), when known.
@@ -49,11 +67,6 @@ pub struct RemovalJob {
 impl RemovalJob {
     pub fn finished(&self) -> bool {
         matches!(self.state.as_str(), "succeeded" | "failed" | "cancelled")
-    }
-
-    /// "orphaned organizations".
-    pub fn what(&self) -> String {
-        format!("orphaned {}", self.kind.plural().to_lowercase())
     }
 
     /// Whole percent done.

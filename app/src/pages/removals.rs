@@ -79,7 +79,7 @@ fn RemovalTable(jobs: Vec<RemovalJob>) -> impl IntoView {
                         let:job>
                         <tr>
                             <th scope="row">{format!("#{}", job.id)}</th>
-                            <td>{job.what()}</td>
+                            <td>{job.what.clone()}</td>
                             <td>{job.started_by.clone().unwrap_or_else(|| "—".to_string())}</td>
                             <td>{job.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
                             <td>{let j = job.clone(); view! { <RemovalProgress job=j is_admin on_update=update/> }}</td>

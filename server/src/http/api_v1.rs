@@ -4,7 +4,9 @@
 use super::{ApiError, AppState};
 use crate::repo::Which;
 use app::error::AppError;
-use app::model::{ActivityEntry, ItemKind, RemovalImpact, RemovalJob};
+use app::model::{
+    ActivityEntry, CatalogValueId, ItemKind, RemovalImpact, RemovalJob, RemovalTarget,
+};
 use app::model::{
     CurrentUser, IntegrationId, IntegrationSummary, ManageData, SyncEvent, SyncRun, SyncSettings,
     SyncSettingsChange, SyncStarted,
@@ -238,28 +240,52 @@ pub async fn removal_archive(
         .into_response())
 }
 
+/// Which items a removal targets: `kind` (its orphans), or `value` (every item of that type or
+/// status; `full_delete` for Disconnect's "Permanently delete all data" option).
 #[derive(Debug, Deserialize)]
-pub struct KindQuery {
-    pub kind: ItemKind,
+pub struct TargetQuery {
+    pub kind: Option<ItemKind>,
+    pub value: Option<i64>,
+    #[serde(default)]
+    pub full_delete: bool,
 }
 
-/// GET /api/v1/integrations/{id}/removals/impact?kind=organization: what deleting that kind's
-/// orphans removes (Managers and Administrators).
+impl TargetQuery {
+    fn target(&self) -> Result<RemovalTarget, ApiError> {
+        match (self.kind, self.value) {
+            (Some(kind), None) => Ok(RemovalTarget::Orphans(kind)),
+            (None, Some(v)) if self.full_delete => {
+                Ok(RemovalTarget::RowFullDelete(CatalogValueId(v)))
+            }
+            (None, Some(v)) => Ok(RemovalTarget::Row(CatalogValueId(v))),
+            _ => Err(ApiError(AppError::invalid_input(
+                "Say what to delete: kind (its orphans) or value (a type or status), not both",
+            ))),
+        }
+    }
+}
+
+/// GET /api/v1/integrations/{id}/removals/impact?kind=organization (or ?value=N): what the
+/// removal would delete (Managers and Administrators).
 pub async fn removal_impact(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
-    Query(q): Query<KindQuery>,
+    Query(q): Query<TargetQuery>,
 ) -> Result<Json<RemovalImpact>, ApiError> {
     let id = integration_id(&id)?;
     Ok(Json(
-        state.services.removal_impact(&user, id, q.kind).await?,
+        state
+            .services
+            .removal_impact(&user, id, q.target()?)
+            .await?,
     ))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct StartRemoval {
-    pub kind: ItemKind,
+    #[serde(flatten)]
+    pub target: TargetQuery,
     /// The number of items, as the user typed it.
     pub confirm: String,
 }
@@ -275,7 +301,7 @@ pub async fn start_removal(
     let id = integration_id(&id)?;
     let job = state
         .services
-        .start_removal(&user, id, body.kind, body.confirm)
+        .start_removal(&user, id, body.target.target()?, body.confirm)
         .await?;
     Ok((StatusCode::ACCEPTED, Json(job)))
 }

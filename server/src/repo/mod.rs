@@ -2,6 +2,7 @@
 //! the account it works in; nothing here reads across accounts.
 
 mod accounts;
+mod features;
 mod integrations;
 mod item_edit;
 mod items;
@@ -10,6 +11,7 @@ mod manage_data;
 mod preview;
 mod removal_jobs;
 mod removals;
+mod row_actions;
 mod sync;
 pub mod sync_apply;
 mod sync_preview;
@@ -19,7 +21,8 @@ pub use integrations::{Disconnected, NewIntegration};
 pub use item_edit::{ItemLink, Tombstone};
 pub use jobs::{Job, JobState, NewJob};
 pub use removal_jobs::{RemovalRow, Which};
-pub use removals::{Chunk, Queued, RemovalArgs, ORGANIZATION_CHILDREN, REMOVAL_JOB};
+pub use removals::{Chunk, Queued, RemovalArgs, RowTarget, ORGANIZATION_CHILDREN, REMOVAL_JOB};
+pub use row_actions::CatalogValue;
 pub use sync::{NewEvent, RunStart, SyncTarget};
 
 use crate::db::Db;

@@ -22,6 +22,8 @@ pub enum Which {
 pub struct RemovalRow {
     pub id: i64,
     pub args: RemovalArgs,
+    /// "orphaned organizations", "organizations of Type: Prospect".
+    pub what: String,
     pub state: JobState,
     pub started_by: Option<String>,
     pub done: i64,
@@ -67,9 +69,11 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
         cancel,
         error,
     ) = r;
+    let args: RemovalArgs = serde_json::from_str(&args)?;
     Ok(RemovalRow {
         id,
-        args: serde_json::from_str(&args)?,
+        what: format!("orphaned {}", args.kind.plural().to_lowercase()),
+        args,
         state: parse_or(&state, JobState::parse, "job state")?,
         started_by: by,
         done,
@@ -116,7 +120,34 @@ impl Repo {
             Which::Newest(_) => on_db!(&self.db, pool => sqlx::query_as(&sql)
                 .bind(account.0).bind(REMOVAL_JOB).bind(0i64).fetch_all(pool).await)?,
         };
-        rows.into_iter().map(to_row).collect()
+        let mut rows = rows
+            .into_iter()
+            .map(to_row)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        for r in rows.iter_mut() {
+            if let Some(row) = r.args.row {
+                r.what = self.row_label(account, r.args.kind, row).await?;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// "organizations of Type: Prospect".
+    pub async fn row_label(
+        &self,
+        account: AccountId,
+        kind: app::model::ItemKind,
+        row: super::RowTarget,
+    ) -> anyhow::Result<String> {
+        let name: Option<String> = on_db!(&self.db, pool => sqlx::query_scalar(
+            "SELECT name FROM psa_catalog_values WHERE id = $1 AND account_id = $2")
+            .bind(row.value.0).bind(account.0).fetch_optional(pool).await)?;
+        Ok(format!(
+            "{} of {}: {}",
+            kind.plural().to_lowercase(),
+            row.category.dimension(),
+            name.unwrap_or_else(|| format!("#{}", row.value.0))
+        ))
     }
 
     /// Deletes the deletion archives of jobs that ended before `cutoff` (the retention period),

@@ -1,21 +1,61 @@
-//! Queued removals (delete orphans): the impact preview, queueing with a frozen target list, and
-//! the chunk step a worker runs: in ONE transaction it re-checks each target still qualifies,
+//! Queued removals (delete a kind's orphans, or every item of a Synced Items row's type or
+//! status): the impact preview, queueing with a frozen target list, and the chunk step a worker
+//! runs: in ONE transaction it re-checks each target still qualifies,
 //! archives it and everything under it as JSON, deletes it (children by cascade), records each
 //! target's outcome and moves the job's progress. A chunk is wholly done or not at all.
 
-use super::manage_data::table;
+use super::manage_data::{catalog_column, table};
 use super::Repo;
 use crate::db::Backend;
 use crate::on_db;
-use app::model::{AccountId, CurrentUser, IntegrationId, ItemKind, RemovalImpact};
+use app::model::{
+    AccountId, CatalogCategory, CatalogValueId, CurrentUser, IntegrationId, ItemKind, RemovalImpact,
+};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-/// What a removal job works on (the job's `args`).
+/// What a removal job works on (the job's `args`): the kind's orphans, or with `row` every
+/// item of that Synced Items row (linked to the integration, of that type or status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemovalArgs {
     pub integration: IntegrationId,
     pub kind: ItemKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<RowTarget>,
+}
+
+/// A Synced Items row: a type or status of the PSA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowTarget {
+    pub category: CatalogCategory,
+    pub value: CatalogValueId,
+}
+
+impl RemovalArgs {
+    pub fn orphans(integration: IntegrationId, kind: ItemKind) -> RemovalArgs {
+        RemovalArgs {
+            integration,
+            kind,
+            row: None,
+        }
+    }
+
+    /// What still qualifies a target of table alias `t` (besides its account and integration):
+    /// still orphaned, or still of the row's type or status.
+    fn qualifies(&self) -> String {
+        match self.row {
+            None => "t.sync_state = 'orphaned'".to_string(),
+            Some(r) => format!("t.{} = {}", catalog_column(r.category), r.value.0),
+        }
+    }
+
+    /// At most one removal of the same targets is queued or running.
+    fn unique_key(&self) -> String {
+        match self.row {
+            None => format!("removal:{}:{}", self.integration.0, self.kind.as_str()),
+            Some(r) => format!("removal:{}:value:{}", self.integration.0, r.value.0),
+        }
+    }
 }
 
 pub const REMOVAL_JOB: &str = "removal";
@@ -177,12 +217,13 @@ impl Repo {
     pub async fn removal_impact(
         &self,
         user: &CurrentUser,
-        integration: IntegrationId,
-        kind: ItemKind,
+        args: RemovalArgs,
     ) -> anyhow::Result<RemovalImpact> {
+        let (integration, kind) = (args.integration, args.kind);
         let orphans = format!(
-            "FROM {} t WHERE t.account_id = $1 AND t.integration_id = $2 AND t.sync_state = 'orphaned'{}",
+            "FROM {} t WHERE t.account_id = $1 AND t.integration_id = $2 AND {}{}",
             table(kind),
+            args.qualifies(),
             access(user, kind, 3)
         );
         let count = |sql: String| {
@@ -231,8 +272,13 @@ impl Repo {
                 })
                 .collect();
         }
+        let what = match args.row {
+            None => format!("orphaned {}", kind.plural().to_lowercase()),
+            Some(row) => self.row_label(user.account_id, kind, row).await?,
+        };
         Ok(RemovalImpact {
             kind,
+            what,
             items,
             children,
             had_data,
@@ -248,13 +294,14 @@ impl Repo {
         confirmed: i64,
     ) -> anyhow::Result<Queued> {
         let now = Utc::now();
-        let key = format!("removal:{}:{}", args.integration.0, args.kind.as_str());
+        let key = args.unique_key();
         let args_json = serde_json::to_string(&args)?;
         let freeze = format!(
             "INSERT INTO removal_targets (job_id, seq, item_id)
              SELECT $3, ROW_NUMBER() OVER (ORDER BY t.id), t.id FROM {} t
-             WHERE t.account_id = $1 AND t.integration_id = $2 AND t.sync_state = 'orphaned'{}",
+             WHERE t.account_id = $1 AND t.integration_id = $2 AND {}{}",
             table(args.kind),
+            args.qualifies(),
             access(user, args.kind, 4)
         );
         let result = on_db!(&self.db, pool => {
@@ -311,9 +358,11 @@ impl Repo {
             };
             let ids: Vec<String> = targets.iter().map(|(_, id)| id.to_string()).collect();
             let id_list = ids.join(", ");
-            // Still qualifies: still in the account, still linked to the integration, still orphaned.
+            // Still qualifies: still in the account, still linked to the integration, still
+            // orphaned (or still of the row's type or status).
             let qualifying: Vec<i64> = sqlx::query_scalar(&format!(
-                "SELECT id FROM {t} WHERE id IN ({id_list}) AND account_id = $1 AND integration_id = $2 AND sync_state = 'orphaned'"))
+                "SELECT t.id FROM {t} t WHERE t.id IN ({id_list}) AND t.account_id = $1 AND t.integration_id = $2 AND {}",
+                args.qualifies()))
                 .bind(acc).bind(args.integration.0).fetch_all(&mut *tx).await?;
             let deleted = qualifying.len() as i64;
             if !qualifying.is_empty() {

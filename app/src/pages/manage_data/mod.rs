@@ -1,15 +1,20 @@
 //! Account > Integrations > Actions > Manage Data: Synced Items, Orphaned Data and Disconnected
-//! Data, with counts by sync state.
+//! Data, with counts by sync state, each row's Actions menu (`actions.rs`), and the followed
+//! removal's live progress.
 
-use crate::api::{get_manage_data, get_removal_impact, start_removal};
+mod actions;
+
+use actions::{ActionDialog, Asking, RowActions, RowRef};
+
+use crate::api::{get_account_features, get_manage_data};
 use crate::components::{
     fmt_count, is_administrator, merge_removal, ErrorNotice, Page, Plug, PlugLegend,
     RemovalProgress,
 };
 use crate::error::AppError;
 use crate::live::follow_removals;
+use crate::model::{Feature, RemovalJob, RemovalTarget};
 use crate::model::{IntegrationId, KindRow, ManageData, SyncState, SyncedItemsRow};
-use crate::model::{ItemKind, RemovalImpact, RemovalJob};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -20,10 +25,18 @@ pub fn ManageDataPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
     // Bumped when a removal ends: the counts are read again.
     let version = RwSignal::new(0u32);
+    let features = LocalResource::new(get_account_features);
     let removal = Removal {
         asking: RwSignal::new(None),
         job: RwSignal::new(None),
         version,
+        said: RwSignal::new(None),
+        full_delete: Signal::derive(move || {
+            features
+                .get()
+                .and_then(|r| r.ok())
+                .is_some_and(|f| f.contains(&Feature::FullDelete))
+        }),
     };
     provide_context(removal);
     // The account's removals, live: a reload or a second tab picks up the same state, and the
@@ -49,7 +62,8 @@ pub fn ManageDataPage() -> impl IntoView {
         <Title text="Manage Data · Steward"/>
         <Page>
             <p><a href="/account/integrations">"< Back"</a></p>
-            {move || id().map(|i| view! { <DeleteDialog id=IntegrationId(i)/> })}
+            {move || id().map(|i| view! { <ActionDialog id=IntegrationId(i)/> })}
+            <p role="status" class="said">{move || removal.said.get()}</p>
             <LiveRemoval/>
             <Transition fallback=|| view! { <p>"Loading Manage Data…"</p> }>
                 {move || Suspend::new(async move {
@@ -72,7 +86,7 @@ fn Sections(data: ManageData) -> impl IntoView {
         <PlugLegend/>
         <section aria-labelledby="synced-items">
             <h2 id="synced-items">"Synced Items"</h2>
-            <SyncedItemsTable id rows=data.synced_items/>
+            <SyncedItemsTable id psa=data.integration.kind.label() rows=data.synced_items/>
         </section>
         <section aria-labelledby="orphaned-data">
             <h2 id="orphaned-data">"Orphaned Data"</h2>
@@ -90,7 +104,11 @@ fn state_header(state: SyncState) -> impl IntoView {
 }
 
 #[component]
-fn SyncedItemsTable(id: IntegrationId, rows: Vec<SyncedItemsRow>) -> impl IntoView {
+fn SyncedItemsTable(
+    id: IntegrationId,
+    psa: &'static str,
+    rows: Vec<SyncedItemsRow>,
+) -> impl IntoView {
     view! {
         <table class="counts">
             <thead>
@@ -119,7 +137,12 @@ fn SyncedItemsTable(id: IntegrationId, rows: Vec<SyncedItemsRow>) -> impl IntoVi
                             <td><RowActions view=Some(format!(
                                 "/account/integrations/{id}/manage-data/view?row=value&category={}&value={}",
                                 r.category.as_str(), r.value_id.0
-                            )) delete=None/></td>
+                            )) id delete=Some(RemovalTarget::Row(r.value_id))
+                                row=Some(RowRef {
+                                    value: r.value_id,
+                                    label: format!("{} {}: {}", r.category.kind().plural(), r.category.dimension(), r.value_name),
+                                    psa,
+                                })/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -160,7 +183,7 @@ fn KindTable(
                                 format!("/account/integrations/{id}/manage-data/view?row=orphans&kind={}", r.kind.as_str())
                             } else {
                                 format!("/account/integrations/{id}/manage-data/disconnected?kind={}", r.kind.as_str())
-                            }) delete=(with_reasons && r.count > 0).then_some((id, r.kind))/></td>
+                            }) id delete=(with_reasons && r.count > 0).then_some(RemovalTarget::Orphans(r.kind)) row=None/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -169,109 +192,22 @@ fn KindTable(
     }
 }
 
-/// A Manage Data row's "Actions" menu. Delete, Disconnect and Pause join with their issues.
-#[component]
-fn RowActions(view: Option<String>, delete: Option<(IntegrationId, ItemKind)>) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let removal = use_context::<Removal>();
-    let ask = move |_| {
-        open.set(false);
-        let (Some((id, kind)), Some(r)) = (delete, removal) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            r.asking.set(Some(Asking {
-                kind,
-                impact: get_removal_impact(id, kind).await,
-            }));
-        });
-    };
-    view! {
-        <div class="menu">
-            <button type="button" aria-haspopup="menu" aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)>"Actions"</button>
-            <Show when=move || open.get()>
-                <ul role="menu" class="menu-list">
-                    {view.clone().map(|href| view! { <li role="none"><a role="menuitem" href=href>"View"</a></li> })}
-                    {delete.map(|_| view! { <li role="none"><button type="button" role="menuitem" on:click=ask>"Delete"</button></li> })}
-                </ul>
-            </Show>
-        </div>
-    }
-}
-
-/// The Delete confirmation being asked, and the removal being watched.
+/// The dialog being asked, the removal being followed, and what the last row action said.
 #[derive(Clone, Copy)]
 struct Removal {
     asking: RwSignal<Option<Asking>>,
     job: RwSignal<Option<RemovalJob>>,
+    /// Bumped to read the counts again.
     version: RwSignal<u32>,
-}
-
-#[derive(Clone)]
-struct Asking {
-    kind: ItemKind,
-    impact: Result<RemovalImpact, AppError>,
+    said: RwSignal<Option<String>>,
+    /// The account may permanently delete a row's data (Disconnect's third option).
+    full_delete: Signal<bool>,
 }
 
 /// Takes a removal update; when the followed removal ends, the counts are read again.
 fn follow(r: Removal, job: RemovalJob) {
     if merge_removal(r.job, job) {
         r.version.update(|v| *v += 1);
-    }
-}
-
-#[component]
-fn DeleteDialog(id: IntegrationId) -> impl IntoView {
-    let r = expect_context::<Removal>();
-    let typed = RwSignal::new(String::new());
-    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
-    move || {
-        r.asking.get().map(|a| {
-            let kind = a.kind;
-            let plural = kind.plural().to_lowercase();
-            match a.impact {
-                Err(e) => view! { <div role="alert" class="dialog"><ErrorNotice error=e/>
-                    <button type="button" on:click=move |_| r.asking.set(None)>"Close"</button></div> }.into_any(),
-                Ok(impact) => {
-                    let title = format!("Delete {} orphaned {plural}?", fmt_count(impact.items));
-                    let children = impact.children.iter().filter(|(_, n)| *n > 0)
-                        .map(|(k, n)| format!("{} {k}", fmt_count(*n))).collect::<Vec<_>>();
-                    let ok = move |_| {
-                        leptos::task::spawn_local(async move {
-                            match start_removal(id, kind, typed.get_untracked()).await {
-                                Ok(job) => {
-                                    r.asking.set(None);
-                                    typed.set(String::new());
-                                    error.set(None);
-                                    follow(r, job);
-                                }
-                                Err(e) => error.set(Some(e)),
-                            }
-                        });
-                    };
-                    view! {
-                        <div role="dialog" aria-modal="true" aria-labelledby="delete-title" class="dialog">
-                            <h2 id="delete-title">{title}</h2>
-                            <p>"This is a hard delete: there is no trash can. Steward keeps a deletion archive an Administrator can download."</p>
-                            {(!children.is_empty()).then(|| view! { <p>{format!("With them go everything inside them: {}.", children.join(", "))}</p> })}
-                            {(!impact.had_data.is_empty()).then(|| view! {
-                                <p>"These organizations had data before the first sync:"</p>
-                                <ul class="had-data">{impact.had_data.iter().map(|(n, what)| view! { <li>{format!("{n}: {what}")}</li> }).collect_view()}</ul>
-                            })}
-                            <label>"Type the number of items to confirm "
-                                <input type="text" inputmode="numeric" autocomplete="off" prop:value=move || typed.get()
-                                    on:input=move |ev| typed.set(event_target_value(&ev))/>
-                            </label>
-                            <button type="button" class="danger" on:click=ok>"OK"</button>
-                            " "
-                            <button type="button" on:click=move |_| { r.asking.set(None); error.set(None); }>"Cancel"</button>
-                            {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
-                        </div>
-                    }.into_any()
-                }
-            }
-        })
     }
 }
 

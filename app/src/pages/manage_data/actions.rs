@@ -1,0 +1,310 @@
+//! A Manage Data row's Actions menu (View, Delete, and for Synced Items rows Disconnect and
+//! Pause) and the dialogs they open: Delete's impact with its typed confirmation, Disconnect's
+//! three options, Pause's confirmation.
+
+use super::{follow, Removal};
+use crate::api::{
+    disconnect_row, get_removal_impact, pause_row, row_disconnect_preview, start_removal,
+};
+use crate::components::{fmt_count, ErrorNotice};
+use crate::error::AppError;
+use crate::model::{CatalogValueId, IntegrationId, ItemKind, RemovalImpact, RemovalTarget};
+use leptos::prelude::*;
+
+/// A Synced Items row: its type or status, what people call it ("Organizations Type: Prospect"),
+/// and the PSA's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RowRef {
+    pub value: CatalogValueId,
+    pub label: String,
+    pub psa: &'static str,
+}
+
+/// The dialog a row action opened.
+#[derive(Clone)]
+pub(super) enum Asking {
+    Delete {
+        target: RemovalTarget,
+        impact: Result<RemovalImpact, AppError>,
+    },
+    Disconnect {
+        row: RowRef,
+        counts: Result<Vec<(ItemKind, i64)>, AppError>,
+    },
+    Pause {
+        row: RowRef,
+    },
+}
+
+#[component]
+pub(super) fn RowActions(
+    id: IntegrationId,
+    view: Option<String>,
+    delete: Option<RemovalTarget>,
+    row: Option<RowRef>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let r = use_context::<Removal>();
+    let ask_delete = move |_| {
+        open.set(false);
+        let (Some(target), Some(r)) = (delete, r) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let impact = get_removal_impact(id, target).await;
+            r.asking.set(Some(Asking::Delete { target, impact }));
+        });
+    };
+    let row_for_disconnect = row.clone();
+    let ask_disconnect = move |_| {
+        open.set(false);
+        let (Some(row), Some(r)) = (row_for_disconnect.clone(), r) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let counts = row_disconnect_preview(id, row.value).await;
+            r.asking.set(Some(Asking::Disconnect { row, counts }));
+        });
+    };
+    let row_for_pause = row.clone();
+    let ask_pause = move |_| {
+        open.set(false);
+        if let (Some(row), Some(r)) = (row_for_pause.clone(), r) {
+            r.asking.set(Some(Asking::Pause { row }));
+        }
+    };
+    let synced_row = row.is_some();
+    view! {
+        <div class="menu">
+            <button type="button" aria-haspopup="menu" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>"Actions"</button>
+            <Show when=move || open.get()>
+                <ul role="menu" class="menu-list">
+                    {view.clone().map(|href| view! { <li role="none"><a role="menuitem" href=href>"View"</a></li> })}
+                    {delete.map(|_| view! { <li role="none"><button type="button" role="menuitem" on:click=ask_delete.clone()>"Delete"</button></li> })}
+                    {synced_row.then(|| view! {
+                        <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect.clone()>"Disconnect"</button></li>
+                        <li role="none"><button type="button" role="menuitem" on:click=ask_pause.clone()>"Pause"</button></li>
+                    })}
+                </ul>
+            </Show>
+        </div>
+    }
+}
+
+/// The open dialog, if any.
+#[component]
+pub(super) fn ActionDialog(id: IntegrationId) -> impl IntoView {
+    let r = expect_context::<Removal>();
+    move || {
+        r.asking.get().map(|a| match a {
+            Asking::Delete { target, impact } => {
+                view! { <DeleteDialog id target impact/> }.into_any()
+            }
+            Asking::Disconnect { row, counts } => {
+                view! { <DisconnectDialog id row counts/> }.into_any()
+            }
+            Asking::Pause { row } => view! { <PauseDialog id row/> }.into_any(),
+        })
+    }
+}
+
+/// "12 organizations, 30 configurations".
+fn counts_text(counts: &[(ItemKind, i64)]) -> String {
+    counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{} {}", fmt_count(*n), k.plural().to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[component]
+fn DeleteDialog(
+    id: IntegrationId,
+    target: RemovalTarget,
+    impact: Result<RemovalImpact, AppError>,
+) -> impl IntoView {
+    let r = expect_context::<Removal>();
+    let typed = RwSignal::new(String::new());
+    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let close = move |_| {
+        r.asking.set(None);
+        error.set(None);
+    };
+    match impact {
+        Err(e) => view! {
+            <div role="alert" class="dialog"><ErrorNotice error=e/>
+                <button type="button" on:click=close>"Close"</button></div>
+        }
+        .into_any(),
+        Ok(impact) => {
+            let title = format!("Delete {} {}?", fmt_count(impact.items), impact.what);
+            let children = impact
+                .children
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| format!("{} {k}", fmt_count(*n)))
+                .collect::<Vec<_>>();
+            let ok = move |_| {
+                leptos::task::spawn_local(async move {
+                    match start_removal(id, target, typed.get_untracked()).await {
+                        Ok(job) => {
+                            r.asking.set(None);
+                            typed.set(String::new());
+                            error.set(None);
+                            follow(r, job);
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                });
+            };
+            view! {
+                <div role="dialog" aria-modal="true" aria-labelledby="delete-title" class="dialog">
+                    <h2 id="delete-title">{title}</h2>
+                    <p>"This is a hard delete: there is no trash can. Steward keeps a deletion archive an Administrator can download."</p>
+                    {(!children.is_empty()).then(|| view! { <p>{format!("With them go everything inside them: {}.", children.join(", "))}</p> })}
+                    {(!impact.had_data.is_empty()).then(|| view! {
+                        <p>"These organizations had data before the first sync:"</p>
+                        <ul class="had-data">{impact.had_data.iter().map(|(n, what)| view! { <li>{format!("{n}: {what}")}</li> }).collect_view()}</ul>
+                    })}
+                    <label>"Type the number of items to confirm "
+                        <input type="text" inputmode="numeric" autocomplete="off" prop:value=move || typed.get()
+                            on:input=move |ev| typed.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="button" class="danger" on:click=ok>"OK"</button>
+                    " "
+                    <button type="button" on:click=close>"Cancel"</button>
+                    {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Disconnect's options, named as the help article names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    Pause,
+    Disconnect,
+    Delete,
+}
+
+#[component]
+fn DisconnectDialog(
+    id: IntegrationId,
+    row: RowRef,
+    counts: Result<Vec<(ItemKind, i64)>, AppError>,
+) -> impl IntoView {
+    let r = expect_context::<Removal>();
+    let choice = RwSignal::new(Choice::Pause);
+    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let close = move |_| {
+        r.asking.set(None);
+        error.set(None);
+    };
+    let counts = match counts {
+        Ok(c) => c,
+        Err(e) => {
+            return view! {
+                <div role="alert" class="dialog"><ErrorNotice error=e/>
+                    <button type="button" on:click=close>"Close"</button></div>
+            }
+            .into_any()
+        }
+    };
+    let value = row.value;
+    let label = row.label.clone();
+    let ok = move |_| {
+        let label = label.clone();
+        leptos::task::spawn_local(async move {
+            match choice.get_untracked() {
+                Choice::Pause => match pause_row(id, value).await {
+                    Ok(said) => done(r, said),
+                    Err(e) => error.set(Some(e)),
+                },
+                Choice::Disconnect => match disconnect_row(id, value).await {
+                    Ok(c) => done(
+                        r,
+                        format!(
+                            "{label} is permanently disconnected: {} are now stand-alone, with all their data.",
+                            counts_text(&c)
+                        ),
+                    ),
+                    Err(e) => error.set(Some(e)),
+                },
+                Choice::Delete => {
+                    let target = RemovalTarget::RowFullDelete(value);
+                    let impact = get_removal_impact(id, target).await;
+                    r.asking.set(Some(Asking::Delete { target, impact }));
+                }
+            }
+        });
+    };
+    let radio = move |c: Choice, name: String| {
+        view! {
+            <label class="option">
+                <input type="radio" name="disconnect-option" prop:checked=move || choice.get() == c
+                    on:change=move |_| choice.set(c)/>
+                {name}
+            </label>
+        }
+    };
+    let stand_alone = counts_text(&counts);
+    view! {
+        <div role="dialog" aria-modal="true" aria-labelledby="disconnect-title" class="dialog">
+            <h2 id="disconnect-title">{format!("Disconnect {}?", row.label)}</h2>
+            <fieldset>
+                <legend>"Choose what happens to these items"</legend>
+                {radio(Choice::Pause, "Pause syncing and keep all data".to_string())}
+                <p class="hint">"This type or status stops syncing (Sync Active: No); its items become orphans after the next full sync. Checking it again in Configuration resumes syncing."</p>
+                {radio(Choice::Disconnect, format!("Permanently disconnect records from {} but keep all data", row.psa))}
+                <p class="hint">{format!(
+                    "{} become stand-alone and keep all their data; they can no longer be reconnected or deleted in bulk here, and this type or status stops syncing. Checking it again later could create duplicates: Steward then matches the PSA's records to these stand-alone items instead.",
+                    if stand_alone.is_empty() { "No items".to_string() } else { stand_alone })}</p>
+                {move || r.full_delete.get().then(|| view! {
+                    {radio(Choice::Delete, "Permanently delete all data including all related/child records".to_string())}
+                    <p class="hint">"Every item of this type or status and everything inside them is deleted, after you see what goes and type the number of items."</p>
+                })}
+            </fieldset>
+            <button type="button" on:click=ok>"OK"</button>
+            " "
+            <button type="button" on:click=close>"Cancel"</button>
+            {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn PauseDialog(id: IntegrationId, row: RowRef) -> impl IntoView {
+    let r = expect_context::<Removal>();
+    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let value = row.value;
+    let ok = move |_| {
+        leptos::task::spawn_local(async move {
+            match pause_row(id, value).await {
+                Ok(said) => done(r, said),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div role="dialog" aria-modal="true" aria-labelledby="pause-title" class="dialog">
+            <h2 id="pause-title">{format!("Pause syncing {}?", row.label)}</h2>
+            <p>"Sync Active becomes No at once; its items become orphans after the next full sync. Nothing is deleted. Checking it again in Configuration resumes syncing at the next sync."</p>
+            <button type="button" on:click=ok>"OK"</button>
+            " "
+            <button type="button" on:click=move |_| { r.asking.set(None); error.set(None); }>"Cancel"</button>
+            {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
+        </div>
+    }
+}
+
+/// A row action is done: close the dialog, say what happened, read the counts again.
+fn done(r: Removal, said: String) {
+    r.asking.set(None);
+    r.said.set(Some(said));
+    r.version.update(|v| *v += 1);
+}
