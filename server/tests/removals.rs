@@ -5,79 +5,12 @@
 #[macro_use]
 mod common;
 
-use app::model::{CurrentUser, IntegrationId, ItemKind, Role, UserId};
-use server::dataset::{loader, Dataset, Size};
+use app::model::ItemKind;
+use common::fixture::{setup, Ctx};
 use server::db::Db;
 use server::on_db;
-use server::repo::{JobState, NewIntegration, Queued, RemovalArgs, Repo};
-use server::worker::Worker;
+use server::repo::{JobState, Queued};
 use std::time::Duration;
-
-struct Ctx {
-    repo: Repo,
-    admin: CurrentUser,
-    integration: IntegrationId,
-}
-
-async fn setup(db: Db) -> Ctx {
-    db.migrate().await.unwrap();
-    let repo = Repo::new(db);
-    let account = repo.create_account("Alpha IT").await.unwrap();
-    let integration = repo
-        .create_integration(NewIntegration::connectwise(account))
-        .await
-        .unwrap();
-    loader::load(
-        &repo.db,
-        account,
-        integration,
-        &Dataset::generate(Size::S, 1),
-    )
-    .await
-    .unwrap();
-    let user_id: UserId = repo
-        .create_user(server::repo::NewUser {
-            account,
-            email: "a@example.com",
-            name: "A",
-            password_hash: "x",
-            role: Role::Administrator,
-            restricted: false,
-        })
-        .await
-        .unwrap();
-    let admin = CurrentUser {
-        user_id,
-        account_id: account,
-        account_name: "Alpha IT".into(),
-        email: "a@example.com".into(),
-        name: "A".into(),
-        role: Role::Administrator,
-        restricted: false,
-    };
-    Ctx {
-        repo,
-        admin,
-        integration,
-    }
-}
-
-impl Ctx {
-    async fn count(&self, sql: &str) -> i64 {
-        on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.admin.account_id.0).fetch_one(pool).await).unwrap()
-    }
-    async fn ids(&self, sql: &str) -> Vec<i64> {
-        on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.admin.account_id.0).fetch_all(pool).await).unwrap()
-    }
-    fn worker(&self) -> Worker {
-        let mut w = Worker::new(self.repo.clone());
-        w.chunk = 7;
-        w
-    }
-    fn args(&self, kind: ItemKind) -> RemovalArgs {
-        RemovalArgs::orphans(self.integration, kind)
-    }
-}
 
 const ORPHAN_ORGS: &str =
     "SELECT id FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned' ORDER BY id";

@@ -306,6 +306,58 @@ pub async fn start_removal(
     Ok((StatusCode::ACCEPTED, Json(job)))
 }
 
+/// A path's type-or-status id.
+fn value_id(raw: &str) -> Result<CatalogValueId, ApiError> {
+    raw.parse::<i64>().map(CatalogValueId).map_err(|_| {
+        ApiError(AppError::invalid_input(
+            "The type or status id must be a number",
+        ))
+    })
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Said {
+    pub message: String,
+}
+
+/// POST /api/v1/integrations/{id}/values/{value}/pause: Pause a Synced Items row.
+pub async fn pause_row(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, value)): Path<(String, String)>,
+) -> Result<Json<Said>, ApiError> {
+    let (id, value) = (integration_id(&id)?, value_id(&value)?);
+    let message = state.services.pause_row(&user, id, value).await?;
+    Ok(Json(Said { message }))
+}
+
+/// GET /api/v1/integrations/{id}/values/{value}/disconnect: what a permanent disconnect of the
+/// row makes stand-alone, per kind.
+pub async fn row_disconnect_preview(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, value)): Path<(String, String)>,
+) -> Result<Json<Vec<(ItemKind, i64)>>, ApiError> {
+    let (id, value) = (integration_id(&id)?, value_id(&value)?);
+    Ok(Json(
+        state
+            .services
+            .row_disconnect_preview(&user, id, value)
+            .await?,
+    ))
+}
+
+/// POST /api/v1/integrations/{id}/values/{value}/disconnect: "Permanently disconnect records …
+/// but keep all data", in one transaction; answers what became stand-alone.
+pub async fn disconnect_row(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, value)): Path<(String, String)>,
+) -> Result<Json<Vec<(ItemKind, i64)>>, ApiError> {
+    let (id, value) = (integration_id(&id)?, value_id(&value)?);
+    Ok(Json(state.services.disconnect_row(&user, id, value).await?))
+}
+
 /// GET /api/v1/removals: the account's removals, current and past, newest first.
 pub async fn removals(
     State(state): State<AppState>,

@@ -259,20 +259,42 @@ pub fn spec() -> Value {
             },
             "/integrations/{id}/removals/impact": {
                 "get": {
-                    "summary": "Delete (Orphaned Data), before anything happens: how many orphans of a kind would go, with every record inside the organizations among them, and the organizations that had data before the first sync. Manager and Administrator.",
-                    "parameters": [id_param(), kind_param()],
+                    "summary": "Delete, before anything happens: how many items would go (a kind's orphans with ?kind=, or every item of a type or status with ?value= and, for Disconnect's third option, &full_delete=true), with every record inside the organizations among them, and the organizations that had data before the first sync. Manager and Administrator; a type or status needs the account's bulk-delete-by-type (or full-delete) feature, else 403 feature_unavailable.",
+                    "parameters": [id_param(), kind_param(),
+                        { "name": "value", "in": "query", "required": false, "schema": { "type": "integer" } },
+                        { "name": "full_delete", "in": "query", "required": false, "schema": { "type": "boolean" } }],
                     "responses": ok(json!({ "$ref": "#/components/schemas/RemovalImpact" }), error_responses(&["401", "403", "404", "422"]))
                 }
             },
             "/integrations/{id}/removals": {
                 "post": {
-                    "summary": "Queue the deletion of a kind's orphans: the ids counted now are frozen into a removal that a worker runs in chunks. `confirm` must be their number. Manager and Administrator.",
+                    "summary": "Queue the deletion of a kind's orphans (kind) or of every item of a type or status (value): the ids counted now are frozen into a removal that a worker runs in chunks. `confirm` must be their number. Manager and Administrator.",
                     "parameters": [id_param()],
                     "requestBody": { "required": true, "content": { "application/json": { "schema": {
-                        "type": "object", "required": ["kind", "confirm"],
-                        "properties": { "kind": kind_schema(), "confirm": { "type": "string", "description": "The number of items, as typed" } }
+                        "type": "object", "required": ["confirm"],
+                        "properties": { "kind": kind_schema(), "value": { "type": "integer" }, "full_delete": { "type": "boolean" },
+                            "confirm": { "type": "string", "description": "The number of items, as typed" } }
                     } } } },
                     "responses": with_status("202", json!({ "$ref": "#/components/schemas/Removal" }), error_responses(&["401", "403", "404", "409", "422"]))
+                }
+            },
+            "/integrations/{id}/values/{value}/pause": {
+                "post": {
+                    "summary": "Pause (a Synced Items row): unchecks the type or status at once (Sync Active: No); its items become orphans after the next full sync. Manager and Administrator.",
+                    "parameters": [id_param(), value_param()],
+                    "responses": ok(json!({ "type": "object", "required": ["message"], "properties": { "message": { "type": "string" } } }), error_responses(&["401", "403", "404", "422"]))
+                }
+            },
+            "/integrations/{id}/values/{value}/disconnect": {
+                "get": {
+                    "summary": "What 'Permanently disconnect records … but keep all data' of the row would make stand-alone: [kind, how many] (for organizations, with the linked items inside them). Manager and Administrator.",
+                    "parameters": [id_param(), value_param()],
+                    "responses": ok(json!({ "type": "array", "items": { "type": "array", "prefixItems": [kind_schema(), { "type": "integer" }] } }), error_responses(&["401", "403", "404", "422"]))
+                },
+                "post": {
+                    "summary": "Permanently disconnect records of the row but keep all data, in one transaction: the type or status stops syncing, its items (and the items inside organizations) become stand-alone and cannot be reconnected. Refused while a sync runs. Manager and Administrator.",
+                    "parameters": [id_param(), value_param()],
+                    "responses": ok(json!({ "type": "array", "items": { "type": "array", "prefixItems": [kind_schema(), { "type": "integer" }] } }), error_responses(&["401", "403", "404", "409", "422"]))
                 }
             },
             "/removals": {
@@ -324,6 +346,10 @@ pub fn spec() -> Value {
     })
 }
 
+fn value_param() -> Value {
+    json!({ "name": "value", "in": "path", "required": true, "description": "A type or status (a Synced Items row)", "schema": { "type": "integer" } })
+}
+
 fn job_param() -> Value {
     json!({ "name": "job", "in": "path", "required": true, "schema": { "type": "integer" } })
 }
@@ -333,7 +359,7 @@ fn kind_schema() -> Value {
 }
 
 fn kind_param() -> Value {
-    json!({ "name": "kind", "in": "query", "required": true, "schema": kind_schema() })
+    json!({ "name": "kind", "in": "query", "required": false, "schema": kind_schema() })
 }
 
 fn id_param() -> Value {

@@ -13,6 +13,8 @@ pub struct TestApp {
     pub repo: server::repo::Repo,
     /// The demo's ConnectWise simulator.
     pub demo_psa: String,
+    /// Where its database is (for operator commands run beside it).
+    pub database_url: String,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -51,6 +53,7 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let mut config = config(&dir, database_url, Some(PASSWORD), true);
         config.worker = worker;
+        let database_url = config.database_url();
         let app = Application::build(&config).await.expect("Steward starts");
         let base = format!("http://{}", app.addr);
         let repo = app.repo.clone();
@@ -66,6 +69,7 @@ impl TestApp {
             base,
             repo,
             demo_psa,
+            database_url,
             _dir: dir,
             shutdown: Some(tx),
             server: Some(server),
