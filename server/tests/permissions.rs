@@ -1,0 +1,254 @@
+//! Who may do what, over HTTP against the real server: six roles × every bulk action of Manage
+//! Data (removal impact and queueing of orphans and of a type or status, cancel, the Removals
+//! list, the activity log, the deletion archive, Pause, Disconnect's preview and action).
+//! Refused requests change nothing. And the account features: delete by type or status answers
+//! "unavailable" until an operator enables it with `steward account enable-feature`.
+
+mod common;
+
+use app::model::Role;
+use common::app::{error_code, TestApp};
+use serde_json::{json, Value};
+use server::on_db;
+
+/// What a refused request could have changed: jobs, checkboxes, links, the activity log.
+async fn state(app: &TestApp) -> (i64, i64, i64, i64) {
+    let q = |sql: &'static str| {
+        let db = app.repo.db.clone();
+        async move { on_db!(&db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap() }
+    };
+    (
+        q("SELECT COUNT(*) FROM jobs").await,
+        q("SELECT COUNT(*) FROM psa_catalog_values WHERE sync_enabled = TRUE").await,
+        q("SELECT COUNT(*) FROM organizations WHERE integration_id IS NOT NULL").await,
+        q("SELECT COUNT(*) FROM activity_log").await,
+    )
+}
+
+/// The organization types of the demo integration with linked organizations, most first.
+async fn organization_types(app: &TestApp) -> Vec<i64> {
+    on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT organization_type_id FROM organizations WHERE integration_id IS NOT NULL AND organization_type_id IS NOT NULL
+         GROUP BY organization_type_id ORDER BY COUNT(*) DESC, organization_type_id")
+        .fetch_all(pool).await)
+    .unwrap()
+}
+
+/// `steward account <args>` against the app's database, as an operator runs it.
+fn operator(app: &TestApp, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("account")
+        .args(["--database-url", &app.database_url])
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("steward runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn six_roles_by_every_bulk_action() {
+    let app = TestApp::spawn(None).await;
+    let admin = app.client();
+    assert_eq!(app.sign_in(&admin).await.status().as_u16(), 200);
+    app.syncs_settled(&admin).await;
+    operator(&app, &["enable-feature", "1", "bulk-delete-by-type"]);
+    operator(&app, &["enable-feature", "1", "full-delete"]);
+    let types = organization_types(&app).await;
+    assert!(types.len() >= 3, "{types:?}");
+
+    // Every action a role may be refused: (name, method, path, body).
+    let actions = |value: i64, job: i64| -> Vec<(&'static str, &'static str, String, Option<Value>)> {
+        vec![
+            ("impact of orphans", "GET", "/api/v1/integrations/1/removals/impact?kind=location".into(), None),
+            ("impact of a type", "GET", format!("/api/v1/integrations/1/removals/impact?value={value}"), None),
+            ("queue orphans", "POST", "/api/v1/integrations/1/removals".into(), Some(json!({ "kind": "location", "confirm": "1" }))),
+            ("queue a type", "POST", "/api/v1/integrations/1/removals".into(), Some(json!({ "value": value, "confirm": "1" }))),
+            ("queue a full delete", "POST", "/api/v1/integrations/1/removals".into(), Some(json!({ "value": value, "full_delete": true, "confirm": "1" }))),
+            ("cancel", "POST", format!("/api/v1/removals/{job}/cancel"), None),
+            ("removals", "GET", "/api/v1/removals".into(), None),
+            ("activity log", "GET", "/api/v1/activity".into(), None),
+            ("archive", "GET", format!("/api/v1/removals/{job}/archive"), None),
+            ("pause", "POST", format!("/api/v1/integrations/1/values/{value}/pause"), None),
+            ("disconnect preview", "GET", format!("/api/v1/integrations/1/values/{value}/disconnect"), None),
+            ("disconnect", "POST", format!("/api/v1/integrations/1/values/{value}/disconnect"), None),
+        ]
+    };
+    let send = |client: &reqwest::Client, method: &str, path: &str, body: &Option<Value>| {
+        let req = client.request(method.parse().unwrap(), app.url(path));
+        match body {
+            Some(b) => req.json(b),
+            None => req,
+        }
+    };
+
+    // A removal that ended, for cancel and archive.
+    let n = get_orphans(&admin, &app).await;
+    let queued: Value = admin
+        .post(app.url("/api/v1/integrations/1/removals"))
+        .json(&json!({ "kind": "location", "confirm": n.to_string() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let job = queued["id"].as_i64().expect("queued");
+
+    // The four roles below Manager: everything refused, nothing changed.
+    for role in [Role::Editor, Role::Creator, Role::Lite, Role::ReadOnly] {
+        let user = app.user_with_role(role).await;
+        let before = state(&app).await;
+        for (name, method, path, body) in actions(types[0], job) {
+            let resp = send(&user, method, &path, &body).send().await.unwrap();
+            assert_eq!(
+                error_code(resp).await,
+                (403, "forbidden".into()),
+                "{role:?} may not: {name}"
+            );
+        }
+        assert_eq!(state(&app).await, before, "{role:?}: refused requests change nothing");
+    }
+
+    // A Manager may do every action but download an archive; an Administrator every one.
+    for (role, value) in [(Role::Manager, types[1]), (Role::Administrator, types[2])] {
+        let user = if role == Role::Administrator {
+            admin.clone()
+        } else {
+            app.user_with_role(role).await
+        };
+        for (name, method, path, body) in actions(value, job) {
+            let resp = send(&user, method, &path, &body).send().await.unwrap();
+            let status = resp.status().as_u16();
+            if name == "archive" && role == Role::Manager {
+                assert_eq!(error_code(resp).await, (403, "forbidden".into()));
+            } else if name.starts_with("queue") {
+                // Allowed; refused only for the count typed ("1"), not for the role.
+                let (status, code) = error_code(resp).await;
+                assert!(
+                    status == 422 && code == "invalid_input",
+                    "{role:?} {name}: {status} {code}"
+                );
+            } else {
+                assert!(
+                    (200..300).contains(&status),
+                    "{role:?} may: {name} ({status})"
+                );
+            }
+        }
+    }
+    app.stop().await;
+}
+
+async fn get_orphans(client: &reqwest::Client, app: &TestApp) -> i64 {
+    let impact: Value = client
+        .get(app.url("/api/v1/integrations/1/removals/impact?kind=location"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    impact["items"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_by_type_is_unavailable_until_an_operator_enables_it() {
+    let app = TestApp::spawn(None).await;
+    let admin = app.client();
+    assert_eq!(app.sign_in(&admin).await.status().as_u16(), 200);
+    app.syncs_settled(&admin).await;
+    let value = organization_types(&app).await[0];
+    let jobs = || async {
+        on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM jobs").fetch_one(pool).await).unwrap()
+    };
+
+    for (path, body, message) in [
+        (
+            format!("/api/v1/integrations/1/removals/impact?value={value}"),
+            None,
+            "Bulk delete by type or status is unavailable on your account",
+        ),
+        (
+            "/api/v1/integrations/1/removals".to_string(),
+            Some(json!({ "value": value, "confirm": "1" })),
+            "Bulk delete by type or status is unavailable on your account",
+        ),
+        (
+            format!("/api/v1/integrations/1/removals/impact?value={value}&full_delete=true"),
+            None,
+            "Permanently deleting all data of a type or status is unavailable on your account",
+        ),
+    ] {
+        let req = match &body {
+            Some(b) => admin.post(app.url(&path)).json(b),
+            None => admin.get(app.url(&path)),
+        };
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 403);
+        let err: Value = resp.json().await.unwrap();
+        assert_eq!(err["code"], "feature_unavailable");
+        assert!(err["message"].as_str().unwrap().starts_with(message), "{err}");
+    }
+    assert_eq!(jobs().await, 0, "nothing queued");
+
+    // The operator enables it; the action works; the change is in the activity log.
+    assert!(operator(&app, &["enable-feature", "1", "bulk-delete-by-type"]).contains("now on"));
+    assert!(operator(&app, &["enable-feature", "1", "bulk-delete-by-type"]).contains("already on"));
+    assert_eq!(operator(&app, &["features", "1"]).trim(), "bulk-delete-by-type");
+    let impact: Value = admin
+        .get(app.url(&format!(
+            "/api/v1/integrations/1/removals/impact?value={value}"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let n = impact["items"].as_i64().unwrap();
+    assert!(n > 0, "{impact}");
+    assert!(impact["what"]
+        .as_str()
+        .unwrap()
+        .starts_with("organizations of Type: "));
+    let queued = admin
+        .post(app.url("/api/v1/integrations/1/removals"))
+        .json(&json!({ "value": value, "confirm": n.to_string() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status().as_u16(), 202);
+    let log: Value = admin
+        .get(app.url("/api/v1/activity"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(log.as_array().unwrap().iter().any(|e| e["action"] == "feature.enabled"
+        && e["actor"] == "operator"
+        && e["subject"] == "bulk-delete-by-type"));
+
+    // Disabled again, it is unavailable again.
+    assert!(operator(&app, &["disable-feature", "1", "bulk-delete-by-type"]).contains("now off"));
+    let resp = admin
+        .get(app.url(&format!(
+            "/api/v1/integrations/1/removals/impact?value={value}"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(resp).await, (403, "feature_unavailable".into()));
+
+    // An unknown feature or account is refused with what to do.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["account", "--database-url", &app.database_url, "enable-feature", "1", "everything"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bulk-delete-by-type, full-delete"));
+    app.stop().await;
+}
