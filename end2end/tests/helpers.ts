@@ -2,6 +2,7 @@
 import { expect, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 export const email = process.env.STEWARD_E2E_EMAIL!;
 export const password = process.env.STEWARD_E2E_PASSWORD!;
@@ -43,4 +44,11 @@ export async function openActions(page: Page) {
   await page.goto('/account/integrations');
   await hydrated(page);
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
+}
+
+/** Runs Steward's operator command line against the test server's database, as support would. */
+export function operator(...args: string[]) {
+  const bin = path.resolve(__dirname, '../../target/debug/steward');
+  const db = `sqlite://${path.join(process.env.STEWARD_E2E_DATA_DIR!, 'steward.db')}`;
+  return execFileSync(bin, ['account', '--database-url', db, ...args], { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'error' } });
 }

@@ -15,7 +15,9 @@ use server::on_db;
 async fn state(app: &TestApp) -> (i64, i64, i64, i64) {
     let q = |sql: &'static str| {
         let db = app.repo.db.clone();
-        async move { on_db!(&db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap() }
+        async move {
+            on_db!(&db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+        }
     };
     (
         q("SELECT COUNT(*) FROM jobs").await,
@@ -59,22 +61,73 @@ async fn six_roles_by_every_bulk_action() {
     assert!(types.len() >= 3, "{types:?}");
 
     // Every action a role may be refused: (name, method, path, body).
-    let actions = |value: i64, job: i64| -> Vec<(&'static str, &'static str, String, Option<Value>)> {
-        vec![
-            ("impact of orphans", "GET", "/api/v1/integrations/1/removals/impact?kind=location".into(), None),
-            ("impact of a type", "GET", format!("/api/v1/integrations/1/removals/impact?value={value}"), None),
-            ("queue orphans", "POST", "/api/v1/integrations/1/removals".into(), Some(json!({ "kind": "location", "confirm": "1" }))),
-            ("queue a type", "POST", "/api/v1/integrations/1/removals".into(), Some(json!({ "value": value, "confirm": "1" }))),
-            ("queue a full delete", "POST", "/api/v1/integrations/1/removals".into(), Some(json!({ "value": value, "full_delete": true, "confirm": "1" }))),
-            ("cancel", "POST", format!("/api/v1/removals/{job}/cancel"), None),
-            ("removals", "GET", "/api/v1/removals".into(), None),
-            ("activity log", "GET", "/api/v1/activity".into(), None),
-            ("archive", "GET", format!("/api/v1/removals/{job}/archive"), None),
-            ("pause", "POST", format!("/api/v1/integrations/1/values/{value}/pause"), None),
-            ("disconnect preview", "GET", format!("/api/v1/integrations/1/values/{value}/disconnect"), None),
-            ("disconnect", "POST", format!("/api/v1/integrations/1/values/{value}/disconnect"), None),
-        ]
-    };
+    let actions =
+        |value: i64, job: i64| -> Vec<(&'static str, &'static str, String, Option<Value>)> {
+            vec![
+                (
+                    "impact of orphans",
+                    "GET",
+                    "/api/v1/integrations/1/removals/impact?kind=location".into(),
+                    None,
+                ),
+                (
+                    "impact of a type",
+                    "GET",
+                    format!("/api/v1/integrations/1/removals/impact?value={value}"),
+                    None,
+                ),
+                (
+                    "queue orphans",
+                    "POST",
+                    "/api/v1/integrations/1/removals".into(),
+                    Some(json!({ "kind": "location", "confirm": "1" })),
+                ),
+                (
+                    "queue a type",
+                    "POST",
+                    "/api/v1/integrations/1/removals".into(),
+                    Some(json!({ "value": value, "confirm": "1" })),
+                ),
+                (
+                    "queue a full delete",
+                    "POST",
+                    "/api/v1/integrations/1/removals".into(),
+                    Some(json!({ "value": value, "full_delete": true, "confirm": "1" })),
+                ),
+                (
+                    "cancel",
+                    "POST",
+                    format!("/api/v1/removals/{job}/cancel"),
+                    None,
+                ),
+                ("removals", "GET", "/api/v1/removals".into(), None),
+                ("activity log", "GET", "/api/v1/activity".into(), None),
+                (
+                    "archive",
+                    "GET",
+                    format!("/api/v1/removals/{job}/archive"),
+                    None,
+                ),
+                (
+                    "pause",
+                    "POST",
+                    format!("/api/v1/integrations/1/values/{value}/pause"),
+                    None,
+                ),
+                (
+                    "disconnect preview",
+                    "GET",
+                    format!("/api/v1/integrations/1/values/{value}/disconnect"),
+                    None,
+                ),
+                (
+                    "disconnect",
+                    "POST",
+                    format!("/api/v1/integrations/1/values/{value}/disconnect"),
+                    None,
+                ),
+            ]
+        };
     let send = |client: &reqwest::Client, method: &str, path: &str, body: &Option<Value>| {
         let req = client.request(method.parse().unwrap(), app.url(path));
         match body {
@@ -108,7 +161,11 @@ async fn six_roles_by_every_bulk_action() {
                 "{role:?} may not: {name}"
             );
         }
-        assert_eq!(state(&app).await, before, "{role:?}: refused requests change nothing");
+        assert_eq!(
+            state(&app).await,
+            before,
+            "{role:?}: refused requests change nothing"
+        );
     }
 
     // A Manager may do every action but download an archive; an Administrator every one.
@@ -189,14 +246,20 @@ async fn delete_by_type_is_unavailable_until_an_operator_enables_it() {
         assert_eq!(resp.status().as_u16(), 403);
         let err: Value = resp.json().await.unwrap();
         assert_eq!(err["code"], "feature_unavailable");
-        assert!(err["message"].as_str().unwrap().starts_with(message), "{err}");
+        assert!(
+            err["message"].as_str().unwrap().starts_with(message),
+            "{err}"
+        );
     }
     assert_eq!(jobs().await, 0, "nothing queued");
 
     // The operator enables it; the action works; the change is in the activity log.
     assert!(operator(&app, &["enable-feature", "1", "bulk-delete-by-type"]).contains("now on"));
     assert!(operator(&app, &["enable-feature", "1", "bulk-delete-by-type"]).contains("already on"));
-    assert_eq!(operator(&app, &["features", "1"]).trim(), "bulk-delete-by-type");
+    assert_eq!(
+        operator(&app, &["features", "1"]).trim(),
+        "bulk-delete-by-type"
+    );
     let impact: Value = admin
         .get(app.url(&format!(
             "/api/v1/integrations/1/removals/impact?value={value}"
@@ -228,9 +291,13 @@ async fn delete_by_type_is_unavailable_until_an_operator_enables_it() {
         .json()
         .await
         .unwrap();
-    assert!(log.as_array().unwrap().iter().any(|e| e["action"] == "feature.enabled"
-        && e["actor"] == "operator"
-        && e["subject"] == "bulk-delete-by-type"));
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "feature.enabled"
+            && e["actor"] == "operator"
+            && e["subject"] == "bulk-delete-by-type"));
 
     // Disabled again, it is unavailable again.
     assert!(operator(&app, &["disable-feature", "1", "bulk-delete-by-type"]).contains("now off"));
@@ -245,7 +312,14 @@ async fn delete_by_type_is_unavailable_until_an_operator_enables_it() {
 
     // An unknown feature or account is refused with what to do.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_steward"))
-        .args(["account", "--database-url", &app.database_url, "enable-feature", "1", "everything"])
+        .args([
+            "account",
+            "--database-url",
+            &app.database_url,
+            "enable-feature",
+            "1",
+            "everything",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

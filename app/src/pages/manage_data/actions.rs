@@ -134,7 +134,7 @@ fn DeleteDialog(
     };
     match impact {
         Err(e) => view! {
-            <div role="alert" class="dialog"><ErrorNotice error=e/>
+            <div role="dialog" aria-modal="true" aria-label="Delete" class="dialog"><ErrorNotice error=e/>
                 <button type="button" on:click=close>"Close"</button></div>
         }
         .into_any(),
@@ -208,7 +208,7 @@ fn DisconnectDialog(
         Ok(c) => c,
         Err(e) => {
             return view! {
-                <div role="alert" class="dialog"><ErrorNotice error=e/>
+                <div role="dialog" aria-modal="true" aria-label="Disconnect" class="dialog"><ErrorNotice error=e/>
                     <button type="button" on:click=close>"Close"</button></div>
             }
             .into_any()
