@@ -726,7 +726,13 @@ impl Services for AppServices {
         Self::may_manage(user, "pause syncing")?;
         let v = self.row_value(user, integration, value).await?;
         self.repo
-            .pause_row(user.account_id, integration, &v, user.user_id, &user.email)
+            .pause_row(
+                user.account_id,
+                integration,
+                &v,
+                Some(user.user_id),
+                &user.email,
+            )
             .await
             .map_err(internal("pausing a type or status"))?;
         Ok(format!(
@@ -760,7 +766,13 @@ impl Services for AppServices {
         Self::may_manage(user, "disconnect items")?;
         let v = self.row_value(user, integration, value).await?;
         self.repo
-            .disconnect_row(user.account_id, integration, &v, user.user_id, &user.email)
+            .disconnect_row(
+                user.account_id,
+                integration,
+                &v,
+                Some(user.user_id),
+                &user.email,
+            )
             .await
             .map_err(internal("disconnecting a type or status"))?
             .ok_or_else(|| {

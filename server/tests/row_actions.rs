@@ -137,7 +137,7 @@ async fn a_permanent_disconnect_unlinks_exactly_its_row_and_a_failure_changes_no
             ctx.admin.account_id,
             ctx.integration,
             &value,
-            ctx.admin.user_id,
+            Some(ctx.admin.user_id),
             "a@example.com",
         )
         .await;
@@ -155,7 +155,7 @@ async fn a_permanent_disconnect_unlinks_exactly_its_row_and_a_failure_changes_no
             ctx.admin.account_id,
             ctx.integration,
             &value,
-            ctx.admin.user_id,
+            Some(ctx.admin.user_id),
             "a@example.com",
         )
         .await
@@ -187,7 +187,7 @@ async fn a_permanent_disconnect_unlinks_exactly_its_row_and_a_failure_changes_no
     expected.checkboxes.insert(value.id.0, false);
     let tombstones_inside = ctx
         .count(&format!(
-            "SELECT COUNT(*) FROM disconnected_items WHERE account_id = $1 AND organization_id IN ({in_orgs})"
+            "SELECT COUNT(*) FROM disconnected_items WHERE account_id = $1 AND item_id IS NOT NULL AND organization_id IN ({in_orgs})"
         ))
         .await;
     assert_eq!(
@@ -229,7 +229,7 @@ async fn pause_unchecks_exactly_its_type_or_status(db: Db) {
             ctx.admin.account_id,
             ctx.integration,
             &value,
-            ctx.admin.user_id,
+            Some(ctx.admin.user_id),
             "a@example.com",
         )
         .await

@@ -1441,3 +1441,113 @@ async fn a_sync_during_a_removal(db: Db) {
     );
 }
 on_both!(a_sync_during_a_removal);
+
+/// Re-checking a type after "Permanently disconnect records … but keep all data": the next full
+/// sync matches the stand-alone items (organizations by name, and the items inside them)
+/// instead of creating duplicates, and its log lists what it matched; later runs match nothing.
+async fn rechecking_after_a_permanent_disconnect_matches_instead_of_duplicating(db: Db) {
+    let ctx = setup(db, true).await;
+    let first = ctx.sync(SyncMode::Full).await;
+    assert_eq!(first.outcome, SyncOutcome::Succeeded, "{first:?}");
+    let value: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+        "SELECT v.id FROM psa_catalog_values v JOIN organizations o ON o.organization_type_id = v.id
+         WHERE v.account_id = $1 AND v.category = 'organization_type' AND v.sync_enabled = TRUE
+           AND o.sync_state = 'enabled'
+         GROUP BY v.id ORDER BY COUNT(*) DESC, v.id LIMIT 1")
+        .bind(ctx.account.0).fetch_one(pool).await)
+    .unwrap();
+    let cv = ctx
+        .repo
+        .catalog_value(ctx.account, ctx.integration, CatalogValueId(value))
+        .await
+        .unwrap()
+        .unwrap();
+    let totals = "SELECT (SELECT COUNT(*) FROM organizations WHERE account_id = $1) || ',' ||
+        (SELECT COUNT(*) FROM configurations WHERE account_id = $1) || ',' ||
+        (SELECT COUNT(*) FROM contacts WHERE account_id = $1) || ',' ||
+        (SELECT COUNT(*) FROM locations WHERE account_id = $1)";
+    let text = |sql: &'static str| {
+        let db = ctx.repo.db.clone();
+        let account = ctx.account.0;
+        async move {
+            on_db!(&db, pool => sqlx::query_scalar::<_, String>(sql).bind(account).fetch_one(pool).await)
+                .unwrap()
+        }
+    };
+    let before = text(totals).await;
+    let links_before = ctx.links().await;
+
+    let unlinked = ctx
+        .repo
+        .disconnect_row(ctx.account, ctx.integration, &cv, None, "admin@example.com")
+        .await
+        .unwrap()
+        .expect("no sync runs");
+    let orgs = unlinked[0].1;
+    assert!(orgs > 0, "{unlinked:?}");
+    let links_mid = ctx.links().await;
+    assert!(links_mid.len() < links_before.len());
+    // Unchecked, the type's companies are not synced: nothing is created or linked again.
+    let unchecked = ctx.sync(SyncMode::Full).await;
+    assert_eq!(unchecked.counts.created, 0, "{unchecked:?}");
+    assert_eq!(text(totals).await, before);
+
+    // Checked again: matched, not duplicated.
+    assert!(ctx
+        .repo
+        .change_sync_settings(
+            ctx.account,
+            ctx.integration,
+            &SyncSettingsChange {
+                values: vec![(CatalogValueId(value), true)],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap());
+    let rechecked = ctx.sync(SyncMode::Full).await;
+    assert_eq!(rechecked.outcome, SyncOutcome::Succeeded, "{rechecked:?}");
+    assert_eq!(rechecked.counts.created, 0, "no duplicates: {rechecked:?}");
+    let links_after = ctx.links().await;
+    assert_eq!(text(totals).await, before, "as many items as before");
+    // Every item that synced before is linked again, the same local item; those that were
+    // orphans (status not synced, deleted in the PSA) stay stand-alone; nothing new appears.
+    let lost: Vec<_> = links_before
+        .iter()
+        .filter(|(k, b)| b.state == "enabled" && links_after.get(k).map(|a| a.id) != Some(b.id))
+        .collect();
+    let gained: Vec<_> = links_after
+        .keys()
+        .filter(|k| !links_before.contains_key(k))
+        .collect();
+    assert!(
+        lost.is_empty() && gained.is_empty(),
+        "lost {lost:?}, gained {gained:?}"
+    );
+    let relinked = links_after
+        .keys()
+        .filter(|k| !links_mid.contains_key(k))
+        .count();
+    assert!(relinked > 0);
+    let events = ctx
+        .repo
+        .sync_events(ctx.account, rechecked.run_id, 10_000, 0)
+        .await
+        .unwrap();
+    let matched = events
+        .iter()
+        .filter(|e| {
+            e.message
+                .contains("matched an existing stand-alone item instead of a duplicate")
+        })
+        .count();
+    assert_eq!(matched, relinked, "the run's log lists each match");
+    // Done: the next run matches nothing and creates nothing.
+    let after = ctx.sync(SyncMode::Full).await;
+    assert_eq!(
+        (after.counts.created, after.counts.updated),
+        (0, 0),
+        "{after:?}"
+    );
+}
+on_both!(rechecking_after_a_permanent_disconnect_matches_instead_of_duplicating);

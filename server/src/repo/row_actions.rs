@@ -84,7 +84,7 @@ impl Repo {
         account: AccountId,
         integration: IntegrationId,
         value: &CatalogValue,
-        user: UserId,
+        user: Option<UserId>,
         actor: &str,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
@@ -95,7 +95,7 @@ impl Repo {
             sqlx::query(
                 "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
                  VALUES ($1, $2, $3, 'row.paused', $4, '{}', 'succeeded', $5)")
-                .bind(account.0).bind(user.0).bind(actor)
+                .bind(account.0).bind(user.map(|u| u.0)).bind(actor)
                 .bind(format!("{}: {}", value.category.dimension(), value.name)).bind(now)
                 .execute(&mut *tx).await?;
             tx.commit().await?;
@@ -107,7 +107,9 @@ impl Repo {
     /// "Permanently disconnect records … but keep all data": in ONE transaction the type or
     /// status is unchecked and marked permanently disconnected (a later re-check matches
     /// instead of duplicating), the row's items (and, for organizations, the items inside them)
-    /// lose their PSA link and any disconnected-item tombstone, and the activity entry is written.
+    /// lose their PSA link and the tombstone of any whose sync was turned off (the tombstones of
+    /// items deleted since stay: a sync never recreates those), and the activity entry is
+    /// written.
     /// Returns what became stand-alone; None (nothing changed) while a sync of the integration
     /// runs, since its apply would race the change.
     pub async fn disconnect_row(
@@ -115,7 +117,7 @@ impl Repo {
         account: AccountId,
         integration: IntegrationId,
         value: &CatalogValue,
-        user: UserId,
+        user: Option<UserId>,
         actor: &str,
     ) -> anyhow::Result<Option<Vec<(ItemKind, i64)>>> {
         let now = Utc::now();
@@ -149,7 +151,8 @@ impl Repo {
                     counts.push((child, n as i64));
                 }
                 sqlx::query(&format!(
-                    "DELETE FROM disconnected_items WHERE account_id = $1 AND integration_id = $2 AND organization_id IN ({in_row})"))
+                    "DELETE FROM disconnected_items WHERE account_id = $1 AND integration_id = $2 AND item_id IS NOT NULL
+                       AND organization_id IN ({in_row})"))
                     .bind(account.0).bind(integration.0).bind(value.id.0)
                     .execute(&mut *tx).await?;
             }
@@ -173,7 +176,7 @@ impl Repo {
             sqlx::query(
                 "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
                  VALUES ($1, $2, $3, 'row.disconnected', $4, $5, 'succeeded', $6)")
-                .bind(account.0).bind(user.0).bind(actor)
+                .bind(account.0).bind(user.map(|u| u.0)).bind(actor)
                 .bind(format!("{}: {}", value.category.dimension(), value.name))
                 .bind(details.to_string()).bind(now)
                 .execute(&mut *tx).await?;

@@ -365,6 +365,13 @@ impl Repo {
                     catalog.insert(c, psa_id, id, name, synced);
                 }
             }
+            // A type or status checked again after a permanent disconnect: this run matches the
+            // stand-alone items by the first-sync rules instead of creating duplicates.
+            let rechecked: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM psa_catalog_values WHERE account_id = $1 AND integration_id = $2
+                   AND disconnected_at IS NOT NULL AND sync_enabled = TRUE")
+                .bind(acc).bind(iid).fetch_one(&mut *tx).await?;
+            let matching = r.first_sync || rechecked > 0;
             let stones: Vec<(String, i64)> = sqlx::query_as(
                 "SELECT item_kind, psa_id FROM disconnected_items WHERE account_id = $1 AND integration_id = $2 AND item_id IS NULL")
                 .bind(acc).bind(iid).fetch_all(&mut *tx).await?;
@@ -390,10 +397,12 @@ impl Repo {
                             WHERE c.account_id = $1 AND c.integration_id IS NULL AND v.name IS NOT NULL"),
                         ItemKind::Contact => Some("SELECT id, CAST(organization_id AS TEXT), first_name, last_name, '', TRUE
                             FROM contacts WHERE account_id = $1 AND integration_id IS NULL"),
-                        // Sites are never matched (rule 6 names the other three).
-                        ItemKind::Location => None,
+                        // Sites are matched only for a type or status checked again after a
+                        // permanent disconnect (rule 6 names the other three for a first sync).
+                        ItemKind::Location => (rechecked > 0).then_some("SELECT id, CAST(organization_id AS TEXT), name, '', '', TRUE
+                            FROM locations WHERE account_id = $1 AND integration_id IS NULL"),
                 };
-                if let Some(sql) = candidate_sql.filter(|_| r.first_sync) {
+                if let Some(sql) = candidate_sql.filter(|_| matching) {
                     let rows: Vec<(i64, String, String, String, String, bool)> =
                         sqlx::query_as(sql).bind(acc).fetch_all(&mut *tx).await?;
                     for (id, a, b, c, d, had_data) in rows {
@@ -401,9 +410,10 @@ impl Repo {
                             ItemKind::Organization => a.trim().to_lowercase(),
                             ItemKind::Configuration => decide::configuration_key(a.parse().unwrap_or(-1), &b, &c, &d),
                             ItemKind::Contact => decide::contact_key(a.parse().unwrap_or(-1), &b, &c),
-                            ItemKind::Location => continue,
+                            ItemKind::Location => decide::site_key(a.parse().unwrap_or(-1), &b),
                         };
-                        candidates.entry(key).or_default().push((id, had_data));
+                        // "Had data before the first sync" describes a first sync only.
+                        candidates.entry(key).or_default().push((id, had_data && r.first_sync));
                     }
                 }
 
@@ -599,6 +609,10 @@ impl Repo {
             if r.mode == SyncMode::Full {
                 sqlx::query("UPDATE psa_integrations SET last_full_sync_at = $1 WHERE id = $2 AND account_id = $3")
                     .bind(r.started_at).bind(iid).bind(acc).execute(&mut *tx).await?;
+                // A complete listing has matched what it could of the re-checked values.
+                sqlx::query("UPDATE psa_catalog_values SET disconnected_at = NULL
+                             WHERE account_id = $1 AND integration_id = $2 AND sync_enabled = TRUE AND disconnected_at IS NOT NULL")
+                    .bind(acc).bind(iid).execute(&mut *tx).await?;
             }
             sqlx::query("DELETE FROM sync_staging WHERE run_id = $1").bind(r.run).execute(&mut *tx).await?;
             tx.commit().await?;

@@ -310,9 +310,15 @@ pub fn site(rec: &PsaSite, parent: Parent) -> Planned {
             parent,
         ),
         class: vec![],
-        match_key: None,
+        // Used only when a type or status is checked again after a permanent disconnect (sites
+        // are not matched on a first sync: rule 6 names the other three).
+        match_key: parent.id().map(|org| site_key(org, &rec.name)),
         label: rec.name.clone(),
     }
+}
+
+pub fn site_key(org: i64, name: &str) -> String {
+    format!("{org}|{}", norm(name))
 }
 
 /// The sync link of a local copy.
