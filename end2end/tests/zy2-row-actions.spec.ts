@@ -3,7 +3,7 @@
 // enables it). Named to run after zy-edit-and-disable.spec.ts (which uses the Customer and
 // Vendor rows) and before zz-disconnect.spec.ts (which disconnects the whole integration).
 import { test, expect, Page } from '@playwright/test';
-import { hydrated, operator, signIn } from './helpers';
+import { hydrated, openActions, operator, signIn } from './helpers';
 
 async function openManageData(page: Page) {
   await page.goto('/account/integrations/1/manage-data');
@@ -63,6 +63,27 @@ test('Disconnect offers its options; permanently disconnecting keeps the data st
     .toContainText(/Organizations Status: Credit Hold is permanently disconnected: [\d,]+ organizations.* are now stand-alone, with all their data\./);
   await expect(orgRow(page, 'Status: Credit Hold').getByRole('cell').nth(1)).toHaveText('No');
   expect(await total(page, 'Status: Credit Hold')).toBe(0);
+
+  // Checking it again: the next sync matches the stand-alone organizations instead of creating
+  // duplicates.
+  await page.goto('/organizations');
+  await hydrated(page);
+  const before = (await page.getByText(/^1–50 of [\d,]+$/).textContent())!;
+  await page.goto('/account/integrations/1/configuration');
+  await hydrated(page);
+  await page.getByRole('group', { name: 'Organization statuses' }).getByRole('checkbox', { name: 'Credit Hold' }).check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved.');
+  await openActions(page);
+  await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
+  await expect(page.getByRole('status')).toContainText('Sync succeeded', { timeout: 60_000 });
+  await expect(page.getByRole('status')).toContainText(/ 0 created/);
+  await page.goto('/organizations');
+  await hydrated(page);
+  await expect(page.getByText(/^1–50 of [\d,]+$/)).toHaveText(before);
+  await openManageData(page);
+  await expect(orgRow(page, 'Status: Credit Hold').getByRole('cell').nth(1)).toHaveText('Yes');
+  expect(await total(page, 'Status: Credit Hold')).toBeGreaterThan(0);
 
   // Support enables full delete: the third option appears and goes through the impact, the
   // typed count and the removal queue.
