@@ -64,7 +64,7 @@ async fn bench(label: &str, db: Db, plain: Duration, size: Size, chunk: i64) -> 
     let Queued::Job(_) = repo
         .queue_removal(
             &user,
-            RemovalArgs::orphans(integration, ItemKind::Organization),
+            &RemovalArgs::orphans(integration, ItemKind::Organization),
             orgs,
         )
         .await?

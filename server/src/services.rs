@@ -130,9 +130,24 @@ impl AppServices {
         target: RemovalTarget,
     ) -> Result<RemovalArgs, AppError> {
         Self::may_manage(user, "delete items")?;
+        if let RemovalTarget::Search(text) = &target {
+            if text.len() > 200 {
+                return Err(AppError::invalid_input(
+                    "The search is too long: use at most 200 characters",
+                ));
+            }
+            let search = app::model::ItemSearch::parse(text).map_err(AppError::invalid_input)?;
+            return Ok(RemovalArgs {
+                integration: IntegrationId(0),
+                kind: ItemKind::Organization,
+                row: None,
+                search: Some(search),
+            });
+        }
         self.own_integration(user, integration).await?;
         let (value, feature, unavailable) = match target {
             RemovalTarget::Orphans(kind) => return Ok(RemovalArgs::orphans(integration, kind)),
+            RemovalTarget::Search(_) => unreachable!("handled above"),
             RemovalTarget::Row(v) => (
                 v,
                 Feature::BulkDeleteByType,
@@ -163,6 +178,7 @@ impl AppServices {
                 category: v.category,
                 value: v.id,
             }),
+            search: None,
         })
     }
 
@@ -374,8 +390,9 @@ impl Services for AppServices {
                 "The search is too long: use at most 200 characters",
             ));
         }
+        let search = app::model::ItemSearch::parse(search).map_err(AppError::invalid_input)?;
         self.repo
-            .items(user, kind, search, page, show_inactive_orphans)
+            .items(user, kind, &search, page, show_inactive_orphans)
             .await
             .map_err(internal("listing items"))
     }
@@ -664,7 +681,7 @@ impl Services for AppServices {
     ) -> Result<RemovalImpact, AppError> {
         let args = self.removal_args(user, integration, target).await?;
         self.repo
-            .removal_impact(user, args)
+            .removal_impact(user, &args)
             .await
             .map_err(internal("computing a removal's impact"))
     }
@@ -682,7 +699,7 @@ impl Services for AppServices {
         })?;
         let impact = self
             .repo
-            .removal_impact(user, args)
+            .removal_impact(user, &args)
             .await
             .map_err(internal("computing a removal's impact"))?;
         if impact.items == 0 {
@@ -696,7 +713,7 @@ impl Services for AppServices {
         }
         match self
             .repo
-            .queue_removal(user, args, typed)
+            .queue_removal(user, &args, typed)
             .await
             .map_err(internal("queueing a removal"))?
         {

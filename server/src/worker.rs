@@ -84,7 +84,7 @@ impl Worker {
             }
             match self
                 .repo
-                .removal_chunk(job.account, job.id, &self.id, args, self.chunk)
+                .removal_chunk(job.account, job.id, &self.id, &args, self.chunk)
                 .await
             {
                 Ok(c) if c.lost => return Ok(Some((job.id, JobState::Running))),

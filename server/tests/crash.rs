@@ -127,7 +127,7 @@ async fn a_removal_killed_mid_way_finishes_exactly_after_restarts() {
     let Queued::Job(job) = repo
         .queue_removal(
             &manager,
-            RemovalArgs::orphans(integration, ItemKind::Organization),
+            &RemovalArgs::orphans(integration, ItemKind::Organization),
             total,
         )
         .await

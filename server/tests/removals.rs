@@ -49,7 +49,7 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
     let orphans = ctx.ids(ORPHAN_ORGS).await;
     let impact = ctx
         .repo
-        .removal_impact(&ctx.admin, ctx.args(ItemKind::Organization))
+        .removal_impact(&ctx.admin, &ctx.args(ItemKind::Organization))
         .await
         .unwrap();
     assert_eq!(impact.items, orphans.len() as i64);
@@ -66,14 +66,14 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
     let args = ctx.args(ItemKind::Organization);
     assert_eq!(
         ctx.repo
-            .queue_removal(&ctx.admin, args, impact.items + 1)
+            .queue_removal(&ctx.admin, &args, impact.items + 1)
             .await
             .unwrap(),
         Queued::CountChanged(impact.items)
     );
     let Queued::Job(job) = ctx
         .repo
-        .queue_removal(&ctx.admin, args, impact.items)
+        .queue_removal(&ctx.admin, &args, impact.items)
         .await
         .unwrap()
     else {
@@ -81,7 +81,7 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
     };
     assert_eq!(
         ctx.repo
-            .queue_removal(&ctx.admin, args, impact.items)
+            .queue_removal(&ctx.admin, &args, impact.items)
             .await
             .unwrap(),
         Queued::AlreadyQueued
@@ -172,7 +172,7 @@ async fn a_dead_worker_is_taken_over_and_the_result_is_exact(db: Db) {
         .repo
         .queue_removal(
             &ctx.admin,
-            ctx.args(ItemKind::Configuration),
+            &ctx.args(ItemKind::Configuration),
             orphans.len() as i64,
         )
         .await
@@ -193,7 +193,7 @@ async fn a_dead_worker_is_taken_over_and_the_result_is_exact(db: Db) {
                 ctx.admin.account_id,
                 job,
                 "worker-a",
-                ctx.args(ItemKind::Configuration),
+                &ctx.args(ItemKind::Configuration),
                 7,
             )
             .await
@@ -212,7 +212,7 @@ async fn a_dead_worker_is_taken_over_and_the_result_is_exact(db: Db) {
             ctx.admin.account_id,
             job,
             "worker-a",
-            ctx.args(ItemKind::Configuration),
+            &ctx.args(ItemKind::Configuration),
             7,
         )
         .await
@@ -247,7 +247,7 @@ async fn cancel_stops_a_removal_after_its_current_chunk(db: Db) {
     let args = ctx.args(ItemKind::Contact);
     let Queued::Job(job) = ctx
         .repo
-        .queue_removal(&ctx.admin, args, orphans.len() as i64)
+        .queue_removal(&ctx.admin, &args, orphans.len() as i64)
         .await
         .unwrap()
     else {
@@ -259,7 +259,7 @@ async fn cancel_stops_a_removal_after_its_current_chunk(db: Db) {
         .unwrap()
         .unwrap();
     ctx.repo
-        .removal_chunk(ctx.admin.account_id, job, "w", args, 7)
+        .removal_chunk(ctx.admin.account_id, job, "w", &args, 7)
         .await
         .unwrap();
     assert!(ctx
@@ -291,7 +291,7 @@ async fn cancel_stops_a_removal_after_its_current_chunk(db: Db) {
     // A new removal of the row may be queued again.
     assert!(matches!(
         ctx.repo
-            .queue_removal(&ctx.admin, args, left.len() as i64)
+            .queue_removal(&ctx.admin, &args, left.len() as i64)
             .await
             .unwrap(),
         Queued::Job(_)
@@ -310,7 +310,7 @@ async fn a_lone_worker_process_runs_a_queued_removal(url: String) {
         .repo
         .queue_removal(
             &ctx.admin,
-            ctx.args(ItemKind::Organization),
+            &ctx.args(ItemKind::Organization),
             orphans.len() as i64,
         )
         .await
@@ -413,3 +413,76 @@ async fn every_record_kind_inside_an_organization_is_counted_and_archived(db: Db
     }
 }
 on_both!(every_record_kind_inside_an_organization_is_counted_and_archived);
+
+/// The Organizations list's search grammar, and Select All > Delete of what it matches: exactly
+/// the matching organizations go, each re-checked against the search when its chunk runs.
+async fn a_list_search_selects_and_deletes_exactly_what_it_matches(db: Db) {
+    use app::model::ItemSearch;
+    let ctx = setup(db).await;
+    let search = |s: &str| ItemSearch::parse(s).unwrap();
+    let total = |s: &'static str| {
+        let ctx = &ctx;
+        async move {
+            ctx.repo
+                .items(&ctx.admin, ItemKind::Organization, &search(s), 1, false)
+                .await
+                .unwrap()
+                .total
+        }
+    };
+    let orphans = ctx.ids(ORPHAN_ORGS).await;
+    assert_eq!(total("sync status: orphaned").await, orphans.len() as i64);
+    assert_eq!(
+        total("sync status: stand-alone").await,
+        ctx.count(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND integration_id IS NULL"
+        )
+        .await
+    );
+    let customers = ctx
+        .count(
+            "SELECT COUNT(*) FROM organizations o JOIN psa_catalog_values v ON v.id = o.organization_type_id
+             WHERE o.account_id = $1 AND v.name = 'Customer' AND o.sync_state = 'orphaned'",
+        )
+        .await;
+    assert_eq!(
+        total("SYNC STATUS: Orphaned type: customer").await,
+        customers
+    );
+    assert_eq!(total("type: nothing-like-this").await, 0);
+
+    // Select All > Delete of "sync status: orphaned type: Customer".
+    let args = server::repo::RemovalArgs {
+        integration: app::model::IntegrationId(0),
+        kind: ItemKind::Organization,
+        row: None,
+        search: Some(search("sync status: orphaned type: Customer")),
+    };
+    let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
+    assert_eq!(impact.items, customers);
+    assert_eq!(
+        impact.what,
+        "organizations matching “sync status: orphaned type: Customer”"
+    );
+    let everything = ctx.count(EVERYTHING).await;
+    let Queued::Job(job) = ctx
+        .repo
+        .queue_removal(&ctx.admin, &args, customers)
+        .await
+        .unwrap()
+    else {
+        panic!("queued")
+    };
+    assert_eq!(
+        ctx.worker().run_one().await.unwrap(),
+        Some((job, JobState::Succeeded))
+    );
+    assert_eq!(total("sync status: orphaned type: Customer").await, 0);
+    assert_eq!(
+        total("sync status: orphaned").await,
+        orphans.len() as i64 - customers,
+        "the other orphans stay"
+    );
+    assert!(ctx.count(EVERYTHING).await < everything);
+}
+on_both!(a_list_search_selects_and_deletes_exactly_what_it_matches);

@@ -264,8 +264,9 @@ async fn a_removal_of_a_row_deletes_exactly_its_items_and_a_failing_chunk_change
             category: CatalogCategory::ConfigurationType,
             value: CatalogValueId(value),
         }),
+        search: None,
     };
-    let impact = ctx.repo.removal_impact(&ctx.admin, args).await.unwrap();
+    let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
     assert_eq!(impact.items, targets.len() as i64);
     assert!(
         impact.what.starts_with("configurations of Type: "),
@@ -274,7 +275,7 @@ async fn a_removal_of_a_row_deletes_exactly_its_items_and_a_failing_chunk_change
     );
     let Queued::Job(job) = ctx
         .repo
-        .queue_removal(&ctx.admin, args, impact.items)
+        .queue_removal(&ctx.admin, &args, impact.items)
         .await
         .unwrap()
     else {

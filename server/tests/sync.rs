@@ -1356,7 +1356,12 @@ async fn a_sync_during_a_removal(db: Db) {
         )
         .await;
     let args = RemovalArgs::orphans(ctx.integration, ItemKind::Organization);
-    let Queued::Job(job) = ctx.repo.queue_removal(&manager, args, total).await.unwrap() else {
+    let Queued::Job(job) = ctx
+        .repo
+        .queue_removal(&manager, &args, total)
+        .await
+        .unwrap()
+    else {
         panic!("queued")
     };
     ctx.repo
@@ -1366,7 +1371,7 @@ async fn a_sync_during_a_removal(db: Db) {
         .unwrap();
     // A first chunk goes.
     ctx.repo
-        .removal_chunk(ctx.account, job, "w", args, 5)
+        .removal_chunk(ctx.account, job, "w", &args, 5)
         .await
         .unwrap();
     let deleted: Vec<i64> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(

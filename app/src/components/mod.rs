@@ -1,9 +1,11 @@
 //! Pieces of UI shared by several pages.
 
+mod delete_dialog;
 mod layout;
 mod plug;
 mod removal;
 
+pub use delete_dialog::*;
 pub use layout::*;
 pub use plug::*;
 pub use removal::*;

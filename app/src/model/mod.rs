@@ -22,3 +22,5 @@ mod removal;
 pub use removal::*;
 mod feature;
 pub use feature::*;
+mod search;
+pub use search::*;

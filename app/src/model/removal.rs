@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Which items a removal deletes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RemovalTarget {
     /// Orphaned Data > Delete: every orphan of a kind.
@@ -16,6 +16,8 @@ pub enum RemovalTarget {
     /// Synced Items > Disconnect > "Permanently delete all data including all related/child
     /// records" (the account needs the full-delete feature).
     RowFullDelete(CatalogValueId),
+    /// Organizations list > Select All > Delete: every organization the search matches.
+    Search(String),
 }
 
 /// What deleting a row's orphans takes with it.

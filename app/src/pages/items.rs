@@ -1,7 +1,16 @@
-//! The Organizations and Configurations lists: items by name, with their plug.
+//! The Organizations and Configurations lists: items by name, with their plug, searched with the
+//! grammar of `ItemSearch` (`sync status: orphaned`, `type: Prospect`, `status: Inactive`, free
+//! text). On Organizations, Select All selects every organization the search matches (not only
+//! the page shown) and Delete goes through the impact, the typed count and the removal queue.
 
-use crate::api::list_items;
-use crate::components::{fmt_count, ErrorNotice, Page, Plug};
+use crate::api::{get_removal_impact, list_items};
+use crate::components::{
+    fmt_count, is_administrator, merge_removal, DeleteDialog, ErrorNotice, Page, Plug,
+    RemovalProgress,
+};
+use crate::error::AppError;
+use crate::live::follow_removals;
+use crate::model::{IntegrationId, RemovalImpact, RemovalJob, RemovalTarget};
 use crate::model::{ItemKind, ItemPage, ITEM_PAGE_SIZE};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,10 +28,18 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
             .unwrap_or(1)
     };
     let inactive = move || query.read().get("inactive").is_some_and(|v| v == "1");
+    // Bumped when a removal started here ends: the list is read again.
+    let version = RwSignal::new(0u32);
     let items = Resource::new(
-        move || (search(), page(), inactive()),
-        move |(q, p, i)| list_items(kind, q, p, i),
+        move || (search(), page(), inactive(), version.get()),
+        move |(q, p, i, _)| list_items(kind, q, p, i),
     );
+    let bulk = Bulk {
+        selected: RwSignal::new(false),
+        asking: RwSignal::new(None),
+        job: RwSignal::new(None),
+        version,
+    };
     view! {
         <Title text=format!("{} · Steward", kind.plural())/>
         <Page>
@@ -34,10 +51,14 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
                 })}
                 <button type="submit">"Search"</button>
             </form>
+            {(kind == ItemKind::Organization).then(|| view! { <BulkDelete bulk/> })}
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match items.await {
-                        Ok(page) => view! { <ItemTable page search=search() inactive=inactive()/> }.into_any(),
+                        Ok(page) => view! {
+                            {(kind == ItemKind::Organization).then(|| view! { <SelectAll bulk total=page.total search=search()/> })}
+                            <ItemTable page search=search() inactive=inactive()/>
+                        }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -98,5 +119,75 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool) -> impl IntoView {
             {prev.map(|p| view! { <a href=href(p)>"Previous page"</a> })}
             {next.map(|p| view! { <a href=href(p)>"Next page"</a> })}
         </nav>
+    }
+}
+
+/// Select All and Delete on the Organizations list.
+#[derive(Clone, Copy)]
+struct Bulk {
+    selected: RwSignal<bool>,
+    /// Delete's confirmation being asked: the search and its impact.
+    asking: RwSignal<Option<(String, Result<RemovalImpact, AppError>)>>,
+    job: RwSignal<Option<RemovalJob>>,
+    version: RwSignal<u32>,
+}
+
+#[component]
+fn SelectAll(bulk: Bulk, total: i64, search: String) -> impl IntoView {
+    let delete = move |_| {
+        let search = search.clone();
+        leptos::task::spawn_local(async move {
+            let impact =
+                get_removal_impact(IntegrationId(0), RemovalTarget::Search(search.clone())).await;
+            bulk.asking.set(Some((search, impact)));
+        });
+    };
+    view! {
+        <div class="bulk">
+            <label class="check">
+                <input type="checkbox" prop:checked=move || bulk.selected.get()
+                    on:change=move |ev| bulk.selected.set(event_target_checked(&ev))/>
+                "Select All"
+            </label>
+            <button type="button" class="danger" prop:disabled=move || !bulk.selected.get() || total == 0 on:click=delete>"Delete"</button>
+            {move || bulk.selected.get().then(|| view! {
+                <p role="status">{format!("All {} organizations that match the search are selected", fmt_count(total))}</p>
+            })}
+        </div>
+    }
+}
+
+/// The Delete dialog and the removal it started, followed live.
+#[component]
+fn BulkDelete(bulk: Bulk) -> impl IntoView {
+    let is_admin = is_administrator();
+    let follow = move |job: RemovalJob| {
+        if merge_removal(bulk.job, job) {
+            bulk.selected.set(false);
+            bulk.version.update(|v| *v += 1);
+        }
+    };
+    Effect::new(move |_| {
+        follow_removals(move |job| {
+            if bulk
+                .job
+                .with_untracked(|j| j.as_ref().is_some_and(|j| j.id == job.id))
+            {
+                follow(job);
+            }
+        })
+    });
+    let on_update = Callback::new(follow);
+    view! {
+        {move || bulk.asking.get().map(|(search, impact)| view! {
+            <DeleteDialog id=IntegrationId(0) target=RemovalTarget::Search(search) impact
+                on_close=Callback::new(move |_| bulk.asking.set(None))
+                on_started=Callback::new(move |job| { bulk.asking.set(None); follow(job); })/>
+        })}
+        {move || bulk.job.get().map(|job| view! {
+            <section aria-label="Removal" class="removal">
+                <RemovalProgress job is_admin on_update/>
+            </section>
+        })}
     }
 }

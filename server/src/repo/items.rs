@@ -1,10 +1,11 @@
-//! Item lists: one page of organizations or configurations by name.
+//! Item lists: one page of organizations or configurations, searched by name, sync status, type
+//! and status (the search grammar of `app::model::ItemSearch`).
 
 use super::manage_data::{organization_column, table};
 use super::{access_filter, parse_or, Repo};
 use crate::on_db;
 use app::model::{
-    CurrentUser, ItemKind, ItemPage, ItemRow, OrphanReason, SyncState, ITEM_PAGE_SIZE,
+    CurrentUser, ItemKind, ItemPage, ItemRow, ItemSearch, OrphanReason, SyncState, ITEM_PAGE_SIZE,
 };
 
 type Row = (
@@ -17,12 +18,84 @@ type Row = (
     Option<String>,
 );
 
+/// A SQL string literal (quotes doubled), for values inlined into a search condition.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The catalog categories of a kind's type and status, and the columns holding them.
+fn classification(
+    kind: ItemKind,
+) -> (
+    Option<(&'static str, &'static str)>,
+    Option<(&'static str, &'static str)>,
+) {
+    match kind {
+        ItemKind::Organization => (
+            Some(("organization_type", "organization_type_id")),
+            Some(("organization_status", "organization_status_id")),
+        ),
+        ItemKind::Configuration => (
+            Some(("configuration_type", "configuration_type_id")),
+            Some(("configuration_status", "configuration_status_id")),
+        ),
+        ItemKind::Contact => (Some(("contact_type", "contact_type_id")), None),
+        ItemKind::Location => (None, None),
+    }
+}
+
+/// The condition a search puts on items of `kind` (table alias `alias`, account parameter $1):
+/// the name contains the free text, and the sync status, type and status match. Values are
+/// inlined as escaped literals, so the same condition serves the list and a removal's frozen
+/// selection and re-check.
+pub(crate) fn search_condition(kind: ItemKind, search: &ItemSearch, alias: &str) -> String {
+    let mut cond = String::new();
+    let name = match kind {
+        ItemKind::Contact => format!("{alias}.first_name || ' ' || {alias}.last_name"),
+        _ => format!("{alias}.name"),
+    };
+    let text = search.text.trim().to_lowercase();
+    if !text.is_empty() {
+        let pattern = format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        cond.push_str(&format!(
+            " AND LOWER({name}) LIKE {} ESCAPE '\\'",
+            literal(&pattern)
+        ));
+    }
+    match search.sync.map(|s| s.state()) {
+        None => {}
+        Some(None) => cond.push_str(&format!(" AND {alias}.integration_id IS NULL")),
+        Some(Some(state)) => cond.push_str(&format!(" AND {alias}.sync_state = '{state}'")),
+    }
+    let (type_of, status_of) = classification(kind);
+    for (wanted, class) in [
+        (&search.type_name, type_of),
+        (&search.status_name, status_of),
+    ] {
+        let Some(wanted) = wanted else { continue };
+        match class {
+            // This kind has no such classification: nothing matches.
+            None => cond.push_str(" AND 1 = 0"),
+            Some((category, column)) => cond.push_str(&format!(
+                " AND {alias}.{column} IN (SELECT id FROM psa_catalog_values WHERE account_id = $1 AND category = '{category}' AND LOWER(name) = {})",
+                literal(&wanted.trim().to_lowercase())
+            )),
+        }
+    }
+    cond
+}
+
 impl Repo {
     pub async fn items(
         &self,
         user: &CurrentUser,
         kind: ItemKind,
-        search: &str,
+        search: &ItemSearch,
         page: u32,
         show_inactive_orphans: bool,
     ) -> anyhow::Result<ItemPage> {
@@ -53,17 +126,6 @@ impl Repo {
             ItemKind::Contact => "i.first_name || ' ' || i.last_name",
             _ => "i.name",
         };
-        let pattern = format!(
-            "%{}%",
-            search
-                .trim()
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        // An empty search matches everything: no LIKE, so the name index can order the page.
-        let searching = !search.trim().is_empty();
         let mut filter = "i.account_id = $1".to_string();
         if kind == ItemKind::Configuration && !show_inactive_orphans {
             // Rule 4: lists of configurations hide inactive orphans unless asked.
@@ -71,13 +133,11 @@ impl Repo {
                 " AND NOT (i.active = FALSE AND COALESCE(i.sync_state, '') = 'orphaned')",
             );
         }
-        if searching {
-            filter.push_str(&format!(" AND LOWER({name}) LIKE $2 ESCAPE '\\'"));
-        }
+        filter.push_str(&search_condition(kind, search, "i"));
         filter.push_str(&access_filter(
             user,
             &format!("i.{}", organization_column(kind)),
-            if searching { 3 } else { 2 },
+            2,
         ));
         let from = format!("FROM {table} i{join_org}", table = table(kind));
         // The filter only reads the item's own columns: counting needs no join.
@@ -104,13 +164,11 @@ impl Repo {
         );
         let total: i64 = on_db!(&self.db, pool => {
             let q = sqlx::query_scalar(&count_sql).bind(user.account_id.0);
-            let q = if searching { q.bind(&pattern) } else { q };
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };
             q.fetch_one(pool).await
         })?;
         let rows: Vec<Row> = on_db!(&self.db, pool => {
             let q = sqlx::query_as(&list_sql).bind(user.account_id.0);
-            let q = if searching { q.bind(&pattern) } else { q };
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };
             q.fetch_all(pool).await
         })?;

@@ -72,7 +72,7 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
     let args: RemovalArgs = serde_json::from_str(&args)?;
     Ok(RemovalRow {
         id,
-        what: format!("orphaned {}", args.kind.plural().to_lowercase()),
+        what: String::new(),
         args,
         state: parse_or(&state, JobState::parse, "job state")?,
         started_by: by,
@@ -125,11 +125,24 @@ impl Repo {
             .map(to_row)
             .collect::<anyhow::Result<Vec<_>>>()?;
         for r in rows.iter_mut() {
-            if let Some(row) = r.args.row {
-                r.what = self.row_label(account, r.args.kind, row).await?;
-            }
+            r.what = self.removal_label(account, &r.args).await?;
         }
         Ok(rows)
+    }
+
+    /// What a removal deletes, in words: "orphaned organizations", "organizations of Type:
+    /// Prospect", "organizations matching “sync status: orphaned”".
+    pub async fn removal_label(
+        &self,
+        account: AccountId,
+        args: &RemovalArgs,
+    ) -> anyhow::Result<String> {
+        let plural = args.kind.plural().to_lowercase();
+        Ok(match (&args.row, &args.search) {
+            (Some(row), _) => self.row_label(account, args.kind, *row).await?,
+            (None, Some(search)) => format!("{plural} matching “{}”", search.describe()),
+            (None, None) => format!("orphaned {plural}"),
+        })
     }
 
     /// "organizations of Type: Prospect".

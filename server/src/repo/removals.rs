@@ -1,5 +1,5 @@
-//! Queued removals (delete a kind's orphans, or every item of a Synced Items row's type or
-//! status): the impact preview, queueing with a frozen target list, and the chunk step a worker
+//! Queued removals (delete a kind's orphans, every item of a Synced Items row's type or status,
+//! or the organizations a list search selected): the impact preview, queueing with a frozen target list, and the chunk step a worker
 //! runs: in ONE transaction it re-checks each target still qualifies,
 //! archives it and everything under it as JSON, deletes it (children by cascade), records each
 //! target's outcome and moves the job's progress. A chunk is wholly done or not at all.
@@ -9,19 +9,23 @@ use super::Repo;
 use crate::db::Backend;
 use crate::on_db;
 use app::model::{
-    AccountId, CatalogCategory, CatalogValueId, CurrentUser, IntegrationId, ItemKind, RemovalImpact,
+    AccountId, CatalogCategory, CatalogValueId, CurrentUser, IntegrationId, ItemKind, ItemSearch,
+    RemovalImpact,
 };
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-/// What a removal job works on (the job's `args`): the kind's orphans, or with `row` every
-/// item of that Synced Items row (linked to the integration, of that type or status).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a removal job works on (the job's `args`): the kind's orphans; with `row` every item
+/// of that Synced Items row (linked to the integration, of that type or status); with `search`
+/// the organizations a list search selected (Select All; `integration` is then 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemovalArgs {
     pub integration: IntegrationId,
     pub kind: ItemKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<RowTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<ItemSearch>,
 }
 
 /// A Synced Items row: a type or status of the PSA.
@@ -37,23 +41,34 @@ impl RemovalArgs {
             integration,
             kind,
             row: None,
+            search: None,
         }
     }
 
-    /// What still qualifies a target of table alias `t` (besides its account and integration):
-    /// still orphaned, or still of the row's type or status.
+    /// What still qualifies a target of table alias `t` (besides its account, $1): still linked
+    /// to the integration ($2) and orphaned, or of the row's type or status; or still matching
+    /// the search.
     fn qualifies(&self) -> String {
-        match self.row {
-            None => "t.sync_state = 'orphaned'".to_string(),
-            Some(r) => format!("t.{} = {}", catalog_column(r.category), r.value.0),
+        match (&self.row, &self.search) {
+            (Some(r), _) => format!(
+                "t.integration_id = $2 AND t.{} = {}",
+                catalog_column(r.category),
+                r.value.0
+            ),
+            (None, Some(search)) => format!(
+                "$2 = $2{}",
+                super::items::search_condition(self.kind, search, "t")
+            ),
+            (None, None) => "t.integration_id = $2 AND t.sync_state = 'orphaned'".to_string(),
         }
     }
 
     /// At most one removal of the same targets is queued or running.
     fn unique_key(&self) -> String {
-        match self.row {
-            None => format!("removal:{}:{}", self.integration.0, self.kind.as_str()),
-            Some(r) => format!("removal:{}:value:{}", self.integration.0, r.value.0),
+        match (&self.row, &self.search) {
+            (Some(r), _) => format!("removal:{}:value:{}", self.integration.0, r.value.0),
+            (None, Some(s)) => format!("removal:search:{}:{}", self.kind.as_str(), s.describe()),
+            (None, None) => format!("removal:{}:{}", self.integration.0, self.kind.as_str()),
         }
     }
 }
@@ -217,11 +232,11 @@ impl Repo {
     pub async fn removal_impact(
         &self,
         user: &CurrentUser,
-        args: RemovalArgs,
+        args: &RemovalArgs,
     ) -> anyhow::Result<RemovalImpact> {
         let (integration, kind) = (args.integration, args.kind);
         let orphans = format!(
-            "FROM {} t WHERE t.account_id = $1 AND t.integration_id = $2 AND {}{}",
+            "FROM {} t WHERE t.account_id = $1 AND {}{}",
             table(kind),
             args.qualifies(),
             access(user, kind, 3)
@@ -272,10 +287,7 @@ impl Repo {
                 })
                 .collect();
         }
-        let what = match args.row {
-            None => format!("orphaned {}", kind.plural().to_lowercase()),
-            Some(row) => self.row_label(user.account_id, kind, row).await?,
-        };
+        let what = self.removal_label(user.account_id, args).await?;
         Ok(RemovalImpact {
             kind,
             what,
@@ -290,16 +302,16 @@ impl Repo {
     pub async fn queue_removal(
         &self,
         user: &CurrentUser,
-        args: RemovalArgs,
+        args: &RemovalArgs,
         confirmed: i64,
     ) -> anyhow::Result<Queued> {
         let now = Utc::now();
         let key = args.unique_key();
-        let args_json = serde_json::to_string(&args)?;
+        let args_json = serde_json::to_string(args)?;
         let freeze = format!(
             "INSERT INTO removal_targets (job_id, seq, item_id)
              SELECT $3, ROW_NUMBER() OVER (ORDER BY t.id), t.id FROM {} t
-             WHERE t.account_id = $1 AND t.integration_id = $2 AND {}{}",
+             WHERE t.account_id = $1 AND {}{}",
             table(args.kind),
             args.qualifies(),
             access(user, args.kind, 4)
@@ -334,7 +346,7 @@ impl Repo {
         account: AccountId,
         job: i64,
         worker: &str,
-        args: RemovalArgs,
+        args: &RemovalArgs,
         size: i64,
     ) -> anyhow::Result<Chunk> {
         let now = Utc::now();
@@ -361,7 +373,7 @@ impl Repo {
             // Still qualifies: still in the account, still linked to the integration, still
             // orphaned (or still of the row's type or status).
             let qualifying: Vec<i64> = sqlx::query_scalar(&format!(
-                "SELECT t.id FROM {t} t WHERE t.id IN ({id_list}) AND t.account_id = $1 AND t.integration_id = $2 AND {}",
+                "SELECT t.id FROM {t} t WHERE t.id IN ({id_list}) AND t.account_id = $1 AND {}",
                 args.qualifies()))
                 .bind(acc).bind(args.integration.0).fetch_all(&mut *tx).await?;
             let deleted = qualifying.len() as i64;

@@ -3,10 +3,8 @@
 //! three options, Pause's confirmation.
 
 use super::{follow, Removal};
-use crate::api::{
-    disconnect_row, get_removal_impact, pause_row, row_disconnect_preview, start_removal,
-};
-use crate::components::{fmt_count, ErrorNotice};
+use crate::api::{disconnect_row, get_removal_impact, pause_row, row_disconnect_preview};
+use crate::components::{fmt_count, DeleteDialog, ErrorNotice};
 use crate::error::AppError;
 use crate::model::{CatalogValueId, IntegrationId, ItemKind, RemovalImpact, RemovalTarget};
 use leptos::prelude::*;
@@ -45,13 +43,14 @@ pub(super) fn RowActions(
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let r = use_context::<Removal>();
+    let can_delete = delete.is_some();
     let ask_delete = move |_| {
         open.set(false);
-        let (Some(target), Some(r)) = (delete, r) else {
+        let (Some(target), Some(r)) = (delete.clone(), r) else {
             return;
         };
         leptos::task::spawn_local(async move {
-            let impact = get_removal_impact(id, target).await;
+            let impact = get_removal_impact(id, target.clone()).await;
             r.asking.set(Some(Asking::Delete { target, impact }));
         });
     };
@@ -81,7 +80,7 @@ pub(super) fn RowActions(
             <Show when=move || open.get()>
                 <ul role="menu" class="menu-list">
                     {view.clone().map(|href| view! { <li role="none"><a role="menuitem" href=href>"View"</a></li> })}
-                    {delete.map(|_| view! { <li role="none"><button type="button" role="menuitem" on:click=ask_delete.clone()>"Delete"</button></li> })}
+                    {can_delete.then(|| view! { <li role="none"><button type="button" role="menuitem" on:click=ask_delete.clone()>"Delete"</button></li> })}
                     {synced_row.then(|| view! {
                         <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect.clone()>"Disconnect"</button></li>
                         <li role="none"><button type="button" role="menuitem" on:click=ask_pause.clone()>"Pause"</button></li>
@@ -98,9 +97,12 @@ pub(super) fn ActionDialog(id: IntegrationId) -> impl IntoView {
     let r = expect_context::<Removal>();
     move || {
         r.asking.get().map(|a| match a {
-            Asking::Delete { target, impact } => {
-                view! { <DeleteDialog id target impact/> }.into_any()
+            Asking::Delete { target, impact } => view! {
+                <DeleteDialog id target impact
+                    on_close=Callback::new(move |_| r.asking.set(None))
+                    on_started=Callback::new(move |job| { r.asking.set(None); follow(r, job); })/>
             }
+            .into_any(),
             Asking::Disconnect { row, counts } => {
                 view! { <DisconnectDialog id row counts/> }.into_any()
             }
@@ -117,70 +119,6 @@ fn counts_text(counts: &[(ItemKind, i64)]) -> String {
         .map(|(k, n)| format!("{} {}", fmt_count(*n), k.plural().to_lowercase()))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-#[component]
-fn DeleteDialog(
-    id: IntegrationId,
-    target: RemovalTarget,
-    impact: Result<RemovalImpact, AppError>,
-) -> impl IntoView {
-    let r = expect_context::<Removal>();
-    let typed = RwSignal::new(String::new());
-    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
-    let close = move |_| {
-        r.asking.set(None);
-        error.set(None);
-    };
-    match impact {
-        Err(e) => view! {
-            <div role="dialog" aria-modal="true" aria-label="Delete" class="dialog"><ErrorNotice error=e/>
-                <button type="button" on:click=close>"Close"</button></div>
-        }
-        .into_any(),
-        Ok(impact) => {
-            let title = format!("Delete {} {}?", fmt_count(impact.items), impact.what);
-            let children = impact
-                .children
-                .iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|(k, n)| format!("{} {k}", fmt_count(*n)))
-                .collect::<Vec<_>>();
-            let ok = move |_| {
-                leptos::task::spawn_local(async move {
-                    match start_removal(id, target, typed.get_untracked()).await {
-                        Ok(job) => {
-                            r.asking.set(None);
-                            typed.set(String::new());
-                            error.set(None);
-                            follow(r, job);
-                        }
-                        Err(e) => error.set(Some(e)),
-                    }
-                });
-            };
-            view! {
-                <div role="dialog" aria-modal="true" aria-labelledby="delete-title" class="dialog">
-                    <h2 id="delete-title">{title}</h2>
-                    <p>"This is a hard delete: there is no trash can. Steward keeps a deletion archive an Administrator can download."</p>
-                    {(!children.is_empty()).then(|| view! { <p>{format!("With them go everything inside them: {}.", children.join(", "))}</p> })}
-                    {(!impact.had_data.is_empty()).then(|| view! {
-                        <p>"These organizations had data before the first sync:"</p>
-                        <ul class="had-data">{impact.had_data.iter().map(|(n, what)| view! { <li>{format!("{n}: {what}")}</li> }).collect_view()}</ul>
-                    })}
-                    <label>"Type the number of items to confirm "
-                        <input type="text" inputmode="numeric" autocomplete="off" prop:value=move || typed.get()
-                            on:input=move |ev| typed.set(event_target_value(&ev))/>
-                    </label>
-                    <button type="button" class="danger" on:click=ok>"OK"</button>
-                    " "
-                    <button type="button" on:click=close>"Cancel"</button>
-                    {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
-                </div>
-            }
-            .into_any()
-        }
-    }
 }
 
 /// Disconnect's options, named as the help article names them.
@@ -236,7 +174,7 @@ fn DisconnectDialog(
                 },
                 Choice::Delete => {
                     let target = RemovalTarget::RowFullDelete(value);
-                    let impact = get_removal_impact(id, target).await;
+                    let impact = get_removal_impact(id, target.clone()).await;
                     r.asking.set(Some(Asking::Delete { target, impact }));
                 }
             }

@@ -1,0 +1,75 @@
+//! Delete's confirmation dialog, shared by Manage Data and the Organizations list.
+
+use crate::api::start_removal;
+use crate::components::{fmt_count, ErrorNotice};
+use crate::error::AppError;
+use crate::model::{IntegrationId, RemovalImpact, RemovalJob, RemovalTarget};
+use leptos::prelude::*;
+
+/// Delete's confirmation: what goes (the items and everything inside them, the organizations
+/// that had data before the first sync), the warning that it is a hard delete, and the typed
+/// number of items; OK queues the removal.
+#[component]
+pub fn DeleteDialog(
+    id: IntegrationId,
+    target: RemovalTarget,
+    impact: Result<RemovalImpact, AppError>,
+    on_close: Callback<()>,
+    on_started: Callback<RemovalJob>,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let close = move |_| {
+        error.set(None);
+        on_close.run(());
+    };
+    match impact {
+        Err(e) => view! {
+            <div role="dialog" aria-modal="true" aria-label="Delete" class="dialog"><ErrorNotice error=e/>
+                <button type="button" on:click=close>"Close"</button></div>
+        }
+        .into_any(),
+        Ok(impact) => {
+            let title = format!("Delete {} {}?", fmt_count(impact.items), impact.what);
+            let children = impact
+                .children
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| format!("{} {k}", fmt_count(*n)))
+                .collect::<Vec<_>>();
+            let ok = move |_| {
+                let target = target.clone();
+                leptos::task::spawn_local(async move {
+                    match start_removal(id, target, typed.get_untracked()).await {
+                        Ok(job) => {
+                            typed.set(String::new());
+                            error.set(None);
+                            on_started.run(job);
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                });
+            };
+            view! {
+                <div role="dialog" aria-modal="true" aria-labelledby="delete-title" class="dialog">
+                    <h2 id="delete-title">{title}</h2>
+                    <p>"This is a hard delete: there is no trash can. Steward keeps a deletion archive an Administrator can download."</p>
+                    {(!children.is_empty()).then(|| view! { <p>{format!("With them go everything inside them: {}.", children.join(", "))}</p> })}
+                    {(!impact.had_data.is_empty()).then(|| view! {
+                        <p>"These organizations had data before the first sync:"</p>
+                        <ul class="had-data">{impact.had_data.iter().map(|(n, what)| view! { <li>{format!("{n}: {what}")}</li> }).collect_view()}</ul>
+                    })}
+                    <label>"Type the number of items to confirm "
+                        <input type="text" inputmode="numeric" autocomplete="off" prop:value=move || typed.get()
+                            on:input=move |ev| typed.set(event_target_value(&ev))/>
+                    </label>
+                    <button type="button" class="danger" on:click=ok>"OK"</button>
+                    " "
+                    <button type="button" on:click=close>"Cancel"</button>
+                    {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
