@@ -1,0 +1,52 @@
+// Organizations list: the search grammar, Select All across pages, and Delete of every
+// orphaned organization through the impact, the typed count and the removal queue. Named to
+// run after zy2-row-actions.spec.ts and before zz-disconnect.spec.ts.
+import { test, expect, Page } from '@playwright/test';
+import { fmt, hydrated, signIn } from './helpers';
+
+async function search(page: Page, q: string) {
+  await page.goto('/organizations');
+  await hydrated(page);
+  await page.getByRole('searchbox', { name: 'Search' }).fill(q);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/q=/);
+  await hydrated(page);
+}
+
+/** "1–50 of 102" -> 102. */
+async function shownTotal(page: Page) {
+  const text = (await page.getByText(/^\d+–\d+ of [\d,]+$/).textContent())!;
+  return Number(text.split(' of ')[1].replace(/,/g, ''));
+}
+
+test('the search grammar filters by sync status, type and status; Select All counts every match, not just the page', async ({ page }) => {
+  await signIn(page);
+  await search(page, 'status: Active');
+  const active = await shownTotal(page);
+  expect(active).toBeGreaterThan(50);
+  await expect(page.getByRole('table').getByRole('row')).toHaveCount(51);
+  await page.getByRole('checkbox', { name: 'Select All' }).check();
+  await expect(page.getByRole('status')).toHaveText(`All ${fmt(active)} organizations that match the search are selected`);
+
+  await search(page, 'sync status: stand-alone type: Customer');
+  await expect(page.getByRole('table').getByRole('img', { name: /Sync enabled|Orphaned|Sync disabled|Sync error/ })).toHaveCount(0);
+  await search(page, 'sync status: lost');
+  await expect(page.getByRole('alert')).toContainText('"lost" is not a sync status: use orphaned, enabled, disabled, error or stand-alone');
+});
+
+test('Select All then Delete removes every orphaned organization after the typed count', async ({ page }) => {
+  await signIn(page);
+  await search(page, 'sync status: orphaned');
+  const n = await shownTotal(page);
+  expect(n).toBeGreaterThan(0);
+  await expect(page.getByRole('button', { name: 'Delete' })).toBeDisabled();
+  await page.getByRole('checkbox', { name: 'Select All' }).check();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog', { name: `Delete ${fmt(n)} organizations matching “sync status: orphaned”?` });
+  await expect(dialog).toContainText('This is a hard delete: there is no trash can.');
+  await dialog.getByRole('textbox', { name: 'Type the number of items to confirm' }).fill(String(n));
+  await dialog.getByRole('button', { name: 'OK' }).click();
+  await expect(page.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n));
+  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${fmt(n)} deleted`);
+  await expect(page.getByText(/^\d+–\d+ of 0$/)).toBeVisible();
+});
