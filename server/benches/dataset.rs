@@ -59,8 +59,14 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
     let mut list = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        repo.items(&user, ItemKind::Configuration, "", 1, false)
-            .await?;
+        repo.items(
+            &user,
+            ItemKind::Configuration,
+            &app::model::ItemSearch::parse("").unwrap(),
+            1,
+            false,
+        )
+        .await?;
         list.push(t.elapsed());
     }
     // View of the largest Synced Items row (configurations of the most common type), sorted by

@@ -186,10 +186,16 @@ async fn contract_suite(db: Db) {
         .chain(&md_b.disconnected_data)
         .all(|r| r.count == 0));
     assert_eq!(
-        repo.items(&bravo, ItemKind::Organization, "", 1, true)
-            .await
-            .unwrap()
-            .total,
+        repo.items(
+            &bravo,
+            ItemKind::Organization,
+            &app::model::ItemSearch::parse("").unwrap(),
+            1,
+            true
+        )
+        .await
+        .unwrap()
+        .total,
         0
     );
     let d_b = Dataset::generate(Size::S, 8);
@@ -213,7 +219,13 @@ async fn contract_suite(db: Db) {
         .expect("an enabled organization");
     let lite = user(&repo, a, "lite@alpha.test", Role::Lite, true).await;
     let orgs = repo
-        .items(&admin, ItemKind::Organization, &company.name, 1, true)
+        .items(
+            &admin,
+            ItemKind::Organization,
+            &app::model::ItemSearch::parse(&company.name).unwrap(),
+            1,
+            true,
+        )
         .await
         .unwrap();
     let org_id = orgs
@@ -249,7 +261,13 @@ async fn contract_suite(db: Db) {
         .count() as i64;
     assert_eq!(total(CatalogCategory::ConfigurationType), linked_configs);
     let lite_orgs = repo
-        .items(&lite, ItemKind::Organization, "", 1, true)
+        .items(
+            &lite,
+            ItemKind::Organization,
+            &app::model::ItemSearch::parse("").unwrap(),
+            1,
+            true,
+        )
         .await
         .unwrap();
     assert_eq!(lite_orgs.total, 1);
@@ -257,12 +275,24 @@ async fn contract_suite(db: Db) {
 
     // Item lists: search by name (case-insensitive, LIKE wildcards taken literally), pages of 50.
     let all = repo
-        .items(&admin, ItemKind::Configuration, "", 1, true)
+        .items(
+            &admin,
+            ItemKind::Configuration,
+            &app::model::ItemSearch::parse("").unwrap(),
+            1,
+            true,
+        )
         .await
         .unwrap();
     assert_eq!(all.items.len(), 50);
     let page2 = repo
-        .items(&admin, ItemKind::Configuration, "", 2, true)
+        .items(
+            &admin,
+            ItemKind::Configuration,
+            &app::model::ItemSearch::parse("").unwrap(),
+            2,
+            true,
+        )
         .await
         .unwrap();
     assert_ne!(all.items[0].id, page2.items[0].id);
@@ -280,7 +310,13 @@ async fn contract_suite(db: Db) {
         .count() as i64;
     assert!(inactive_orphans > 0);
     let default = repo
-        .items(&admin, ItemKind::Configuration, "", 1, false)
+        .items(
+            &admin,
+            ItemKind::Configuration,
+            &app::model::ItemSearch::parse("").unwrap(),
+            1,
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(default.total, all.total - inactive_orphans);
@@ -288,7 +324,7 @@ async fn contract_suite(db: Db) {
         .items(
             &admin,
             ItemKind::Organization,
-            &company.name.to_uppercase(),
+            &app::model::ItemSearch::parse(&company.name.to_uppercase()).unwrap(),
             1,
             true,
         )
@@ -296,10 +332,16 @@ async fn contract_suite(db: Db) {
         .unwrap();
     assert!(upper.items.iter().any(|i| i.name == company.name));
     assert_eq!(
-        repo.items(&admin, ItemKind::Organization, "%", 1, true)
-            .await
-            .unwrap()
-            .total,
+        repo.items(
+            &admin,
+            ItemKind::Organization,
+            &app::model::ItemSearch::parse("%").unwrap(),
+            1,
+            true
+        )
+        .await
+        .unwrap()
+        .total,
         0
     );
 

@@ -14,11 +14,14 @@ use server::on_db;
 use server::repo::{CatalogValue, JobState, Queued, RemovalArgs, RowTarget};
 use std::collections::BTreeMap;
 
+/// An item's PSA link: integration, PSA id, sync state.
+type Link = (Option<i64>, Option<i64>, Option<String>);
+
 /// Every item's PSA link and state, every catalog checkbox, the tombstones and the archive: what
 /// a row action may change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Snapshot {
-    items: BTreeMap<(String, i64), (Option<i64>, Option<i64>, Option<String>)>,
+    items: BTreeMap<(String, i64), Link>,
     checkboxes: BTreeMap<i64, bool>,
     tombstones: i64,
     archived: i64,
@@ -28,12 +31,15 @@ struct Snapshot {
 async fn snapshot(ctx: &Ctx) -> Snapshot {
     let mut items = BTreeMap::new();
     for t in ["organizations", "configurations", "contacts", "locations"] {
-        let rows: Vec<(i64, Option<i64>, Option<i64>, Option<String>)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+        let rows: Vec<(i64, Link)> = on_db!(&ctx.repo.db, pool => sqlx::query_as::<_, (i64, Option<i64>, Option<i64>, Option<String>)>(
             &format!("SELECT id, integration_id, psa_id, sync_state FROM {t} WHERE account_id = $1"))
             .bind(ctx.admin.account_id.0).fetch_all(pool).await)
-        .unwrap();
-        for (id, i, p, s) in rows {
-            items.insert((t.to_string(), id), (i, p, s));
+        .unwrap()
+        .into_iter()
+        .map(|(id, i, p, s)| (id, (i, p, s)))
+        .collect();
+        for (id, link) in rows {
+            items.insert((t.to_string(), id), link);
         }
     }
     let checkboxes: Vec<(i64, bool)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(

@@ -23,13 +23,11 @@ fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// A catalog category and the item column that holds it.
+type Class = Option<(&'static str, &'static str)>;
+
 /// The catalog categories of a kind's type and status, and the columns holding them.
-fn classification(
-    kind: ItemKind,
-) -> (
-    Option<(&'static str, &'static str)>,
-    Option<(&'static str, &'static str)>,
-) {
+fn classification(kind: ItemKind) -> (Class, Class) {
     match kind {
         ItemKind::Organization => (
             Some(("organization_type", "organization_type_id")),
