@@ -73,13 +73,7 @@ impl Worker {
             first = false;
             let now = self.repo.job(job.account, job.id).await?;
             if now.as_ref().is_some_and(|j| j.cancel_requested) {
-                if self
-                    .repo
-                    .finish_job(job.id, &self.id, JobState::Cancelled, None)
-                    .await?
-                {
-                    self.log(&job, "cancelled", started).await?;
-                }
+                self.finish(&job, JobState::Cancelled, started).await?;
                 return Ok(Some((job.id, JobState::Cancelled)));
             }
             match self
@@ -89,13 +83,7 @@ impl Worker {
             {
                 Ok(c) if c.lost => return Ok(Some((job.id, JobState::Running))),
                 Ok(c) if c.remaining == 0 => {
-                    if self
-                        .repo
-                        .finish_job(job.id, &self.id, JobState::Succeeded, None)
-                        .await?
-                    {
-                        self.log(&job, "succeeded", started).await?;
-                    }
+                    self.finish(&job, JobState::Succeeded, started).await?;
                     return Ok(Some((job.id, JobState::Succeeded)));
                 }
                 Ok(_) => {}
@@ -112,7 +100,18 @@ impl Worker {
                         )
                         .await?;
                     if state == JobState::Failed {
-                        self.log(&job, "failed", started).await?;
+                        let (subject, details, user, actor) = self.summary(&job, started).await?;
+                        self.repo
+                            .log_activity(Activity {
+                                account: job.account,
+                                user,
+                                actor: &actor,
+                                action: "removal.finished",
+                                subject: &subject,
+                                details,
+                                outcome: "failed",
+                            })
+                            .await?;
                     }
                     return Ok(Some((job.id, state)));
                 }
@@ -120,14 +119,17 @@ impl Worker {
         }
     }
 
-    /// The activity log entry of a removal that ended: who queued it, what, how many, the
-    /// outcome and how long it took from queueing to its end.
-    async fn log(
+    /// What the activity log says of a removal: what, the counts and duration, who queued it.
+    async fn summary(
         &self,
         job: &crate::repo::Job,
-        outcome: &str,
         started: Instant,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<(
+        String,
+        serde_json::Value,
+        Option<app::model::UserId>,
+        String,
+    )> {
         let row = self
             .repo
             .removal_rows(job.account, Which::One(job.id))
@@ -137,20 +139,44 @@ impl Worker {
             .map(|r| (r.deleted, r.skipped, r.started_by, r.what))
             .unwrap_or((0, 0, None, String::new()));
         let took = (Utc::now() - job.created_at).num_milliseconds().max(0);
+        let details = serde_json::json!({
+            "removal": job.id, "items": job.progress_total, "deleted": deleted,
+            "skipped": skipped, "duration_ms": took,
+            "worker_ms": started.elapsed().as_millis() as u64,
+        });
+        Ok((
+            what,
+            details,
+            job.created_by,
+            by.unwrap_or_else(|| "removal worker".to_string()),
+        ))
+    }
+
+    /// Ends a removal (succeeded or cancelled) together with its activity log entry: who
+    /// queued it, what, how many, the outcome and how long it took from queueing to its end.
+    async fn finish(
+        &self,
+        job: &crate::repo::Job,
+        state: JobState,
+        started: Instant,
+    ) -> anyhow::Result<bool> {
+        let (subject, details, user, actor) = self.summary(job, started).await?;
         self.repo
-            .log_activity(Activity {
-                account: job.account,
-                user: job.created_by,
-                actor: by.as_deref().unwrap_or("removal worker"),
-                action: "removal.finished",
-                subject: &what,
-                details: serde_json::json!({
-                    "removal": job.id, "items": job.progress_total, "deleted": deleted,
-                    "skipped": skipped, "duration_ms": took,
-                    "worker_ms": started.elapsed().as_millis() as u64,
-                }),
-                outcome,
-            })
+            .finish_job_logged(
+                job.id,
+                &self.id,
+                state,
+                None,
+                Activity {
+                    account: job.account,
+                    user,
+                    actor: &actor,
+                    action: "removal.finished",
+                    subject: &subject,
+                    details,
+                    outcome: state.as_str(),
+                },
+            )
             .await
     }
 

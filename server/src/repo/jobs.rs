@@ -186,6 +186,38 @@ impl Repo {
         Ok(n == 1)
     }
 
+    /// Ends a claimed job and writes its activity log entry in the same transaction, so an ended
+    /// job always has its entry. False (nothing written) when the claim was lost.
+    pub async fn finish_job_logged(
+        &self,
+        job: i64,
+        worker: &str,
+        state: JobState,
+        error: Option<&str>,
+        a: super::Activity<'_>,
+    ) -> anyhow::Result<bool> {
+        let now = Utc::now();
+        let done = on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE jobs SET state = $1, last_error = $2, finished_at = $3, locked_by = NULL, unique_key = NULL
+                 WHERE id = $4 AND locked_by = $5 AND state = 'running'")
+                .bind(state.as_str()).bind(error).bind(now).bind(job).bind(worker)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                sqlx::query(
+                    "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(a.account.0).bind(a.user.map(|u| u.0)).bind(a.actor).bind(a.action).bind(a.subject)
+                    .bind(a.details.to_string()).bind(a.outcome).bind(now)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(n == 1)
+        })?;
+        Ok(done)
+    }
+
     /// A claimed job failed: queued again after `backoff`, or failed for good after its last
     /// attempt.
     pub async fn retry_job(
