@@ -618,9 +618,7 @@ impl Services for AppServices {
         integration: IntegrationId,
         tombstone: i64,
     ) -> Result<String, AppError> {
-        if !user.role.can_edit_items() {
-            return Err(AppError::forbidden("reconnect an item"));
-        }
+        Self::may_manage(user, "reconnect items")?;
         let t = self
             .repo
             .tombstone(user, integration, tombstone)

@@ -1,6 +1,7 @@
 //! Who may do what, over HTTP against the real server: six roles × every bulk action of Manage
-//! Data (removal impact and queueing of orphans and of a type or status, cancel, the Removals
-//! list, the activity log, the deletion archive, Pause, Disconnect's preview and action).
+//! Data (removal impact and queueing of orphans, of a type or status and of an Organizations
+//! search, cancel, the Removals list, the activity log, the deletion archive, Pause,
+//! Disconnect's preview and action, Reconnect).
 //! Refused requests change nothing. And the account features: delete by type or status answers
 //! "unavailable" until an operator enables it with `steward account enable-feature`.
 
@@ -61,73 +62,87 @@ async fn six_roles_by_every_bulk_action() {
     assert!(types.len() >= 3, "{types:?}");
 
     // Every action a role may be refused: (name, method, path, body).
-    let actions =
-        |value: i64, job: i64| -> Vec<(&'static str, &'static str, String, Option<Value>)> {
-            vec![
-                (
-                    "impact of orphans",
-                    "GET",
-                    "/api/v1/integrations/1/removals/impact?kind=location".into(),
-                    None,
-                ),
-                (
-                    "impact of a type",
-                    "GET",
-                    format!("/api/v1/integrations/1/removals/impact?value={value}"),
-                    None,
-                ),
-                (
-                    "queue orphans",
-                    "POST",
-                    "/api/v1/integrations/1/removals".into(),
-                    Some(json!({ "kind": "location", "confirm": "1" })),
-                ),
-                (
-                    "queue a type",
-                    "POST",
-                    "/api/v1/integrations/1/removals".into(),
-                    Some(json!({ "value": value, "confirm": "1" })),
-                ),
-                (
-                    "queue a full delete",
-                    "POST",
-                    "/api/v1/integrations/1/removals".into(),
-                    Some(json!({ "value": value, "full_delete": true, "confirm": "1" })),
-                ),
-                (
-                    "cancel",
-                    "POST",
-                    format!("/api/v1/removals/{job}/cancel"),
-                    None,
-                ),
-                ("removals", "GET", "/api/v1/removals".into(), None),
-                ("activity log", "GET", "/api/v1/activity".into(), None),
-                (
-                    "archive",
-                    "GET",
-                    format!("/api/v1/removals/{job}/archive"),
-                    None,
-                ),
-                (
-                    "pause",
-                    "POST",
-                    format!("/api/v1/integrations/1/values/{value}/pause"),
-                    None,
-                ),
-                (
-                    "disconnect preview",
-                    "GET",
-                    format!("/api/v1/integrations/1/values/{value}/disconnect"),
-                    None,
-                ),
-                (
-                    "disconnect",
-                    "POST",
-                    format!("/api/v1/integrations/1/values/{value}/disconnect"),
-                    None,
-                ),
-            ]
-        };
+    let actions = |value: i64,
+                   job: i64,
+                   item: i64|
+     -> Vec<(&'static str, &'static str, String, Option<Value>)> {
+        vec![
+            (
+                "impact of orphans",
+                "GET",
+                "/api/v1/integrations/1/removals/impact?kind=location".into(),
+                None,
+            ),
+            (
+                "impact of a type",
+                "GET",
+                format!("/api/v1/integrations/1/removals/impact?value={value}"),
+                None,
+            ),
+            (
+                "queue orphans",
+                "POST",
+                "/api/v1/integrations/1/removals".into(),
+                Some(json!({ "kind": "location", "confirm": "1" })),
+            ),
+            (
+                "queue a type",
+                "POST",
+                "/api/v1/integrations/1/removals".into(),
+                Some(json!({ "value": value, "confirm": "1" })),
+            ),
+            (
+                "queue a full delete",
+                "POST",
+                "/api/v1/integrations/1/removals".into(),
+                Some(json!({ "value": value, "full_delete": true, "confirm": "1" })),
+            ),
+            (
+                "cancel",
+                "POST",
+                format!("/api/v1/removals/{job}/cancel"),
+                None,
+            ),
+            ("removals", "GET", "/api/v1/removals".into(), None),
+            ("activity log", "GET", "/api/v1/activity".into(), None),
+            (
+                "archive",
+                "GET",
+                format!("/api/v1/removals/{job}/archive"),
+                None,
+            ),
+            (
+                "pause",
+                "POST",
+                format!("/api/v1/integrations/1/values/{value}/pause"),
+                None,
+            ),
+            (
+                "disconnect preview",
+                "GET",
+                format!("/api/v1/integrations/1/values/{value}/disconnect"),
+                None,
+            ),
+            (
+                "disconnect",
+                "POST",
+                format!("/api/v1/integrations/1/values/{value}/disconnect"),
+                None,
+            ),
+            (
+                "queue a search delete",
+                "POST",
+                "/api/v1/integrations/1/removals".into(),
+                Some(json!({ "search": "sync status: orphaned", "confirm": "1" })),
+            ),
+            (
+                "reconnect",
+                "POST",
+                format!("/api/v1/integrations/1/disconnected/{item}/reconnect"),
+                None,
+            ),
+        ]
+    };
     let send = |client: &reqwest::Client, method: &str, path: &str, body: &Option<Value>| {
         let req = client.request(method.parse().unwrap(), app.url(path));
         match body {
@@ -149,11 +164,28 @@ async fn six_roles_by_every_bulk_action() {
         .unwrap();
     let job = queued["id"].as_i64().expect("queued");
 
+    // Disconnected Data's items, to reconnect.
+    let disconnected: Value = admin
+        .get(app.url("/api/v1/integrations/1/disconnected?kind=contact"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items: Vec<i64> = disconnected["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert!(items.len() >= 2, "{disconnected}");
+
     // The four roles below Manager: everything refused, nothing changed.
     for role in [Role::Editor, Role::Creator, Role::Lite, Role::ReadOnly] {
         let user = app.user_with_role(role).await;
         let before = state(&app).await;
-        for (name, method, path, body) in actions(types[0], job) {
+        for (name, method, path, body) in actions(types[0], job, items[0]) {
             let resp = send(&user, method, &path, &body).send().await.unwrap();
             assert_eq!(
                 error_code(resp).await,
@@ -169,13 +201,18 @@ async fn six_roles_by_every_bulk_action() {
     }
 
     // A Manager may do every action but download an archive; an Administrator every one.
-    for (role, value) in [(Role::Manager, types[1]), (Role::Administrator, types[2])] {
+    for (role, value, item) in [
+        (Role::Manager, types[1], items[0]),
+        (Role::Administrator, types[2], items[1]),
+    ] {
+        // Reconnect starts a sync; Disconnect waits for none to run.
+        app.syncs_settled(&admin).await;
         let user = if role == Role::Administrator {
             admin.clone()
         } else {
             app.user_with_role(role).await
         };
-        for (name, method, path, body) in actions(value, job) {
+        for (name, method, path, body) in actions(value, job, item) {
             let resp = send(&user, method, &path, &body).send().await.unwrap();
             let status = resp.status().as_u16();
             if name == "archive" && role == Role::Manager {
@@ -186,6 +223,12 @@ async fn six_roles_by_every_bulk_action() {
                 assert!(
                     status == 422 && code == "invalid_input",
                     "{role:?} {name}: {status} {code}"
+                );
+            } else if name == "reconnect" {
+                // Allowed: done, or refused by the PSA (the item is gone from it), not the role.
+                assert!(
+                    status == 200 || status == 409,
+                    "{role:?} may: {name} ({status})"
                 );
             } else {
                 assert!(

@@ -6,7 +6,7 @@
 mod common;
 
 use app::model::ItemKind;
-use common::fixture::{setup, Ctx};
+use common::fixture::{inject_failure, remove_failure, setup, Ctx};
 use server::db::Db;
 use server::on_db;
 use server::repo::{JobState, Queued};
@@ -473,6 +473,22 @@ async fn a_list_search_selects_and_deletes_exactly_what_it_matches(db: Db) {
     else {
         panic!("queued")
     };
+    // A chunk whose delete fails changes nothing (no archive either) and is retried.
+    inject_failure(&ctx.repo.db, "DELETE", "organizations").await;
+    assert_eq!(
+        ctx.worker().run_one().await.unwrap(),
+        Some((job, JobState::Queued))
+    );
+    assert_eq!(ctx.count(EVERYTHING).await, everything);
+    assert_eq!(
+        ctx.count("SELECT COUNT(*) FROM deletion_archive WHERE account_id = $1")
+            .await,
+        0
+    );
+    remove_failure(&ctx.repo.db, "organizations").await;
+    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE jobs SET run_at = $1 WHERE id = $2")
+        .bind(chrono::Utc::now()).bind(job).execute(pool).await.map(|_| ()))
+    .unwrap();
     assert_eq!(
         ctx.worker().run_one().await.unwrap(),
         Some((job, JobState::Succeeded))

@@ -8,7 +8,7 @@
 mod common;
 
 use app::model::{CatalogCategory, CatalogValueId, ItemKind};
-use common::fixture::{setup, Ctx};
+use common::fixture::{inject_failure, remove_failure, setup, Ctx};
 use server::db::Db;
 use server::on_db;
 use server::repo::{CatalogValue, JobState, Queued, RemovalArgs, RowTarget};
@@ -59,39 +59,6 @@ async fn snapshot(ctx: &Ctx) -> Snapshot {
             .count("SELECT CAST(COALESCE(SUM(progress_done), 0) AS BIGINT) FROM jobs WHERE account_id = $1")
             .await,
     }
-}
-
-/// A trigger that makes every `op` (UPDATE or DELETE) on `table` fail, as a fault in the middle
-/// of a transaction would.
-async fn inject_failure(db: &Db, op: &str, table: &str) {
-    match db {
-        Db::Sqlite(pool) => {
-            sqlx::query(&format!(
-                "CREATE TRIGGER inject_failure BEFORE {op} ON {table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
-            ))
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-        Db::Postgres(pool) => {
-            sqlx::query("CREATE OR REPLACE FUNCTION inject_failure() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql")
-                .execute(pool).await.unwrap();
-            sqlx::query(&format!(
-                "CREATE TRIGGER inject_failure BEFORE {op} ON {table} FOR EACH STATEMENT EXECUTE FUNCTION inject_failure()"
-            ))
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-    }
-}
-
-async fn remove_failure(db: &Db, table: &str) {
-    let sql = match db {
-        Db::Sqlite(_) => "DROP TRIGGER inject_failure".to_string(),
-        Db::Postgres(_) => format!("DROP TRIGGER inject_failure ON {table}"),
-    };
-    on_db!(db, pool => sqlx::query(&sql).execute(pool).await.map(|_| ())).unwrap();
 }
 
 /// The organization type whose linked organizations hold the most linked locations (so a
@@ -320,3 +287,71 @@ async fn a_removal_of_a_row_deletes_exactly_its_items_and_a_failing_chunk_change
     assert_eq!(after.archived - before.archived, targets.len() as i64);
 }
 on_both!(a_removal_of_a_row_deletes_exactly_its_items_and_a_failing_chunk_changes_nothing);
+
+async fn pause_and_reconnect_change_nothing_when_a_statement_fails(db: Db) {
+    let ctx = setup(db).await;
+    let value = busiest_organization_type(&ctx).await;
+    let before = snapshot(&ctx).await;
+
+    // Pause: its activity entry fails, so its checkbox stays.
+    inject_failure(&ctx.repo.db, "INSERT", "activity_log").await;
+    assert!(ctx
+        .repo
+        .pause_row(
+            ctx.admin.account_id,
+            ctx.integration,
+            &value,
+            Some(ctx.admin.user_id),
+            "a@example.com",
+        )
+        .await
+        .is_err());
+    assert_eq!(snapshot(&ctx).await, before);
+    remove_failure(&ctx.repo.db, "activity_log").await;
+
+    // Reconnect (the PSA was asked already): the tombstone cannot go, so the item stays
+    // disconnected.
+    let tombstone = ctx
+        .count(
+            "SELECT MIN(id) FROM disconnected_items WHERE account_id = $1 AND item_id IS NOT NULL",
+        )
+        .await;
+    let t = ctx
+        .repo
+        .tombstone(&ctx.admin, ctx.integration, tombstone)
+        .await
+        .unwrap()
+        .unwrap();
+    let item = t.item_id.unwrap();
+    let table = match t.kind {
+        ItemKind::Organization => "organizations",
+        ItemKind::Configuration => "configurations",
+        ItemKind::Contact => "contacts",
+        ItemKind::Location => "locations",
+    };
+    inject_failure(&ctx.repo.db, "DELETE", "disconnected_items").await;
+    assert!(ctx
+        .repo
+        .reconnect(ctx.admin.account_id, ctx.integration, tombstone, &t)
+        .await
+        .is_err());
+    assert_eq!(
+        snapshot(&ctx).await,
+        before,
+        "the item is still disconnected"
+    );
+    remove_failure(&ctx.repo.db, "disconnected_items").await;
+
+    // Without the fault: exactly the item syncs again and its tombstone goes.
+    ctx.repo
+        .reconnect(ctx.admin.account_id, ctx.integration, tombstone, &t)
+        .await
+        .unwrap();
+    let mut expected = before;
+    let key = (table.to_string(), item);
+    let (i, p, _) = expected.items[&key].clone();
+    expected.items.insert(key, (i, p, Some("enabled".into())));
+    expected.tombstones -= 1;
+    assert_eq!(snapshot(&ctx).await, expected);
+}
+on_both!(pause_and_reconnect_change_nothing_when_a_statement_fails);

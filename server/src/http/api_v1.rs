@@ -5,7 +5,8 @@ use super::{ApiError, AppState};
 use crate::repo::Which;
 use app::error::AppError;
 use app::model::{
-    ActivityEntry, CatalogValueId, ItemKind, RemovalImpact, RemovalJob, RemovalTarget,
+    ActivityEntry, CatalogValueId, DisconnectedItem, ItemKind, RemovalImpact, RemovalJob,
+    RemovalTarget,
 };
 use app::model::{
     CurrentUser, IntegrationId, IntegrationSummary, ManageData, SyncEvent, SyncRun, SyncSettings,
@@ -246,6 +247,8 @@ pub async fn removal_archive(
 pub struct TargetQuery {
     pub kind: Option<ItemKind>,
     pub value: Option<i64>,
+    /// The Organizations list's search: every organization it matches.
+    pub search: Option<String>,
     #[serde(default)]
     pub full_delete: bool,
 }
@@ -253,13 +256,16 @@ pub struct TargetQuery {
 impl TargetQuery {
     fn target(&self) -> Result<RemovalTarget, ApiError> {
         match (self.kind, self.value) {
-            (Some(kind), None) => Ok(RemovalTarget::Orphans(kind)),
+            (None, None) if self.search.is_some() => {
+                Ok(RemovalTarget::Search(self.search.clone().unwrap_or_default()))
+            }
+            (Some(kind), None) if self.search.is_none() => Ok(RemovalTarget::Orphans(kind)),
             (None, Some(v)) if self.full_delete => {
                 Ok(RemovalTarget::RowFullDelete(CatalogValueId(v)))
             }
             (None, Some(v)) => Ok(RemovalTarget::Row(CatalogValueId(v))),
             _ => Err(ApiError(AppError::invalid_input(
-                "Say what to delete: kind (its orphans) or value (a type or status), not both",
+                "Say what to delete: kind (its orphans), value (a type or status) or search (organizations), one of them",
             ))),
         }
     }
@@ -356,6 +362,47 @@ pub async fn disconnect_row(
 ) -> Result<Json<Vec<(ItemKind, i64)>>, ApiError> {
     let (id, value) = (integration_id(&id)?, value_id(&value)?);
     Ok(Json(state.services.disconnect_row(&user, id, value).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DisconnectedQuery {
+    pub kind: ItemKind,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct DisconnectedList {
+    pub total: i64,
+    pub items: Vec<DisconnectedItem>,
+}
+
+/// GET /api/v1/integrations/{id}/disconnected?kind=organization: Disconnected Data's items of a
+/// kind (the first 100, with the total).
+pub async fn disconnected(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<DisconnectedQuery>,
+) -> Result<Json<DisconnectedList>, ApiError> {
+    let id = integration_id(&id)?;
+    let (total, items) = state.services.disconnected_items(&user, id, q.kind).await?;
+    Ok(Json(DisconnectedList { total, items }))
+}
+
+/// POST /api/v1/integrations/{id}/disconnected/{item}/reconnect: Reconnect one item, if the PSA
+/// still has it; says what happens next.
+pub async fn reconnect(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, item)): Path<(String, String)>,
+) -> Result<Json<Said>, ApiError> {
+    let id = integration_id(&id)?;
+    let item = item.parse::<i64>().map_err(|_| {
+        ApiError(AppError::invalid_input(
+            "The disconnected item's id must be a number",
+        ))
+    })?;
+    let message = state.services.reconnect(&user, id, item).await?;
+    Ok(Json(Said { message }))
 }
 
 /// GET /api/v1/removals: the account's removals, current and past, newest first.

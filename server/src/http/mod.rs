@@ -68,6 +68,14 @@ pub fn build_router(state: AppState) -> Router {
             "/api/v1/integrations/{id}/values/{value}/disconnect",
             get(api_v1::row_disconnect_preview).post(api_v1::disconnect_row),
         )
+        .route(
+            "/api/v1/integrations/{id}/disconnected",
+            get(api_v1::disconnected),
+        )
+        .route(
+            "/api/v1/integrations/{id}/disconnected/{item}/reconnect",
+            post(api_v1::reconnect),
+        )
         .route("/api/v1/removals", get(api_v1::removals))
         .route("/api/v1/removals/events", get(api_v1::removal_events))
         .route(

@@ -273,6 +273,7 @@ pub fn spec() -> Value {
                     "requestBody": { "required": true, "content": { "application/json": { "schema": {
                         "type": "object", "required": ["confirm"],
                         "properties": { "kind": kind_schema(), "value": { "type": "integer" }, "full_delete": { "type": "boolean" },
+                            "search": { "type": "string", "description": "Organizations list search (sync status:, type:, status:, free text)" },
                             "confirm": { "type": "string", "description": "The number of items, as typed" } }
                     } } } },
                     "responses": with_status("202", json!({ "$ref": "#/components/schemas/Removal" }), error_responses(&["401", "403", "404", "409", "422"]))
@@ -295,6 +296,23 @@ pub fn spec() -> Value {
                     "summary": "Permanently disconnect records of the row but keep all data, in one transaction: the type or status stops syncing, its items (and the items inside organizations) become stand-alone and cannot be reconnected. Refused while a sync runs. Manager and Administrator.",
                     "parameters": [id_param(), value_param()],
                     "responses": ok(json!({ "type": "array", "items": { "type": "array", "prefixItems": [kind_schema(), { "type": "integer" }] } }), error_responses(&["401", "403", "404", "409", "422"]))
+                }
+            },
+            "/integrations/{id}/disconnected": {
+                "get": {
+                    "summary": "Disconnected Data: the items of a kind whose sync was turned off one at a time (including those deleted since), the first 100 and the total",
+                    "parameters": [id_param(), { "name": "kind", "in": "query", "required": true, "schema": kind_schema() }],
+                    "responses": ok(json!({ "type": "object", "required": ["total", "items"], "properties": {
+                        "total": { "type": "integer" },
+                        "items": { "type": "array", "items": { "type": "object", "required": ["id", "kind", "name", "organization", "psa_id", "disconnected_at", "deleted_locally"] } } } }),
+                        error_responses(&["401", "404", "422"]))
+                }
+            },
+            "/integrations/{id}/disconnected/{item}/reconnect": {
+                "post": {
+                    "summary": "Reconnect one item, only if it still exists in the PSA (checked live); it syncs again from the next sync, and one deleted locally since is recreated from the PSA (data that existed only in Steward does not come back). Manager and Administrator.",
+                    "parameters": [id_param(), { "name": "item", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "responses": ok(json!({ "type": "object", "required": ["message"], "properties": { "message": { "type": "string" } } }), error_responses(&["401", "403", "404", "409", "422"]))
                 }
             },
             "/removals": {

@@ -73,3 +73,51 @@ impl Ctx {
         RemovalArgs::orphans(self.integration, kind)
     }
 }
+
+/// A trigger that makes every `op` (UPDATE, DELETE or INSERT) on `table` fail, as a fault in the
+/// middle of a transaction would.
+pub async fn inject_failure(db: &Db, op: &str, table: &str) {
+    match db {
+        Db::Sqlite(pool) => {
+            sqlx::query(&format!(
+                "CREATE TRIGGER inject_failure_{table} BEFORE {op} ON {table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+            ))
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        Db::Postgres(pool) => {
+            sqlx::query("CREATE OR REPLACE FUNCTION inject_failure() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql")
+                .execute(pool).await.unwrap();
+            sqlx::query(&format!(
+                "CREATE TRIGGER inject_failure_{table} BEFORE {op} ON {table} FOR EACH STATEMENT EXECUTE FUNCTION inject_failure()"
+            ))
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+/// Removes the fault, and polls until no connection sees it any more (a connection may still be
+/// rolling back the transaction the fault broke).
+pub async fn remove_failure(db: &Db, table: &str) {
+    let (drop, left) = match db {
+        Db::Sqlite(_) => (
+            format!("DROP TRIGGER IF EXISTS inject_failure_{table}"),
+            format!("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'inject_failure_{table}'"),
+        ),
+        Db::Postgres(_) => (
+            format!("DROP TRIGGER IF EXISTS inject_failure_{table} ON {table}"),
+            format!("SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'inject_failure_{table}'"),
+        ),
+    };
+    loop {
+        on_db!(db, pool => sqlx::query(&drop).execute(pool).await.map(|_| ())).unwrap();
+        let n: i64 = on_db!(db, pool => sqlx::query_scalar(&left).fetch_one(pool).await).unwrap();
+        if n == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
