@@ -165,14 +165,9 @@ async fn six_roles_by_every_bulk_action() {
     let job = queued["id"].as_i64().expect("queued");
 
     // Disconnected Data's items, to reconnect.
-    let disconnected: Value = admin
-        .get(app.url("/api/v1/integrations/1/disconnected?kind=contact"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let disconnected: Value = app
+        .get_json(&admin, "/api/v1/integrations/1/disconnected?kind=contact")
+        .await;
     let items: Vec<i64> = disconnected["items"]
         .as_array()
         .unwrap()
@@ -242,14 +237,12 @@ async fn six_roles_by_every_bulk_action() {
 }
 
 async fn get_orphans(client: &reqwest::Client, app: &TestApp) -> i64 {
-    let impact: Value = client
-        .get(app.url("/api/v1/integrations/1/removals/impact?kind=location"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let impact: Value = app
+        .get_json(
+            &client,
+            "/api/v1/integrations/1/removals/impact?kind=location",
+        )
+        .await;
     impact["items"].as_i64().unwrap()
 }
 
@@ -303,16 +296,12 @@ async fn delete_by_type_is_unavailable_until_an_operator_enables_it() {
         operator(&app, &["features", "1"]).trim(),
         "bulk-delete-by-type"
     );
-    let impact: Value = admin
-        .get(app.url(&format!(
-            "/api/v1/integrations/1/removals/impact?value={value}"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let impact: Value = app
+        .get_json(
+            &admin,
+            &format!("/api/v1/integrations/1/removals/impact?value={value}"),
+        )
+        .await;
     let n = impact["items"].as_i64().unwrap();
     assert!(n > 0, "{impact}");
     assert!(impact["what"]
@@ -326,14 +315,7 @@ async fn delete_by_type_is_unavailable_until_an_operator_enables_it() {
         .await
         .unwrap();
     assert_eq!(queued.status().as_u16(), 202);
-    let log: Value = admin
-        .get(app.url("/api/v1/activity"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log: Value = app.get_json(&admin, "/api/v1/activity").await;
     assert!(log
         .as_array()
         .unwrap()

@@ -60,9 +60,7 @@ async fn read_events(resp: &mut reqwest::Response, stop: impl Fn(&Sent) -> bool)
 }
 
 async fn get(client: &reqwest::Client, app: &TestApp, path: &str) -> Value {
-    let resp = client.get(app.url(path)).send().await.unwrap();
-    assert_eq!(resp.status().as_u16(), 200, "GET {path}");
-    resp.json().await.unwrap()
+    app.get_json(client, path).await
 }
 
 async fn orphaned_locations(client: &reqwest::Client, app: &TestApp) -> i64 {

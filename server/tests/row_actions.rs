@@ -355,3 +355,31 @@ async fn pause_and_reconnect_change_nothing_when_a_statement_fails(db: Db) {
     assert_eq!(snapshot(&ctx).await, expected);
 }
 on_both!(pause_and_reconnect_change_nothing_when_a_statement_fails);
+
+/// The operator's feature switch and its activity entry commit together.
+async fn a_feature_switch_is_all_or_nothing(db: Db) {
+    use app::model::Feature;
+    let ctx = setup(db).await;
+    let account = ctx.admin.account_id;
+    let entries = || ctx.count("SELECT COUNT(*) FROM activity_log WHERE account_id = $1");
+    let before = entries().await;
+    inject_failure(&ctx.repo.db, "INSERT", "activity_log").await;
+    assert!(ctx
+        .repo
+        .set_feature(account, Feature::FullDelete, true, "operator")
+        .await
+        .is_err());
+    assert!(ctx.repo.features(account).await.unwrap().is_empty());
+    remove_failure(&ctx.repo.db, "activity_log").await;
+    assert!(ctx
+        .repo
+        .set_feature(account, Feature::FullDelete, true, "operator")
+        .await
+        .unwrap());
+    assert_eq!(
+        ctx.repo.features(account).await.unwrap(),
+        vec![Feature::FullDelete]
+    );
+    assert_eq!(entries().await, before + 1);
+}
+on_both!(a_feature_switch_is_all_or_nothing);

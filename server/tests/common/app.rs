@@ -97,18 +97,20 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GET `path` as `client`, expecting 200 and JSON.
+    pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> Value {
+        let resp = client.get(self.url(path)).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "GET {path}");
+        resp.json().await.unwrap()
+    }
+
     /// Polls until no sync run of the demo integration is running (the demo's first full sync
     /// starts with the server).
     pub async fn syncs_settled(&self, client: &reqwest::Client) {
         loop {
-            let runs: Value = client
-                .get(self.url("/api/v1/integrations/1/sync-runs"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let runs = self
+                .get_json(client, "/api/v1/integrations/1/sync-runs")
+                .await;
             let runs = runs.as_array().expect("a list of runs");
             if !runs.is_empty() && runs.iter().all(|r| r["outcome"] != "running") {
                 return;
