@@ -239,7 +239,7 @@ async fn six_roles_by_every_bulk_action() {
 async fn get_orphans(client: &reqwest::Client, app: &TestApp) -> i64 {
     let impact: Value = app
         .get_json(
-            &client,
+            client,
             "/api/v1/integrations/1/removals/impact?kind=location",
         )
         .await;
