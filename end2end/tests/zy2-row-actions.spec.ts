@@ -43,6 +43,17 @@ test('Pause unchecks a type at once: Sync Active becomes No, here and in the syn
   await page.goto('/account/integrations/1/configuration');
   await hydrated(page);
   await expect(page.getByRole('group', { name: 'Organization types' }).getByRole('checkbox', { name: 'Partner' })).not.toBeChecked();
+
+  // The next full sync makes its items orphans, with the reason.
+  await openActions(page);
+  await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
+  await expect(page.getByRole('status')).toContainText('Sync succeeded', { timeout: 60_000 });
+  await openManageData(page);
+  await expect(row.getByRole('cell').nth(2)).toHaveText('0');
+  expect(Number((await row.getByRole('cell').nth(4).textContent())!.replace(/,/g, ''))).toBeGreaterThan(0);
+  await row.getByRole('button', { name: 'Actions' }).click();
+  await row.getByRole('menuitem', { name: 'View' }).click();
+  await expect(page.getByRole('table').getByRole('row').filter({ hasText: 'Type not synced' }).first()).toBeVisible();
 });
 
 test('Disconnect offers its options; permanently disconnecting keeps the data stand-alone; full delete appears only where enabled', async ({ page }) => {
