@@ -1,5 +1,6 @@
 //! Account > Activity log: who did what to the account's data, newest first (removals with how
-//! many items, the outcome and the duration; integration disconnects; operator changes).
+//! many items, the outcome and the duration; Pause and permanent disconnects of a type or status;
+//! integration disconnects; features an operator switched).
 
 use crate::api::get_activity;
 use crate::components::{AccountNav, ErrorNotice, Page};
@@ -13,6 +14,10 @@ fn action_label(action: &str) -> String {
         "removal.finished" => "Removal".to_string(),
         "integration.disconnected" => "Integration disconnected".to_string(),
         "account.created" => "Account created".to_string(),
+        "row.paused" => "Paused syncing".to_string(),
+        "row.disconnected" => "Permanently disconnected".to_string(),
+        "feature.enabled" => "Feature enabled".to_string(),
+        "feature.disabled" => "Feature disabled".to_string(),
         other => other.replace(['.', '_'], " "),
     }
 }
@@ -64,5 +69,14 @@ fn ActivityTable(entries: Vec<ActivityEntry>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn actions_read_as_words() {
+        assert_eq!(super::action_label("row.disconnected"), "Permanently disconnected");
+        assert_eq!(super::action_label("something.new_here"), "something new here");
     }
 }
