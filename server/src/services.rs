@@ -117,8 +117,7 @@ impl AppServices {
         self.repo
             .catalog_value(user.account_id, integration, value)
             .await
-            .map_err(internal("loading a type or status"))?
-            .ok_or_else(|| AppError::not_found("That type or status"))
+            .found("loading a type or status", "That type or status")
     }
 
     /// What a removal target deletes, checked: Managers and Administrators, the integration is
@@ -226,8 +225,7 @@ impl AppServices {
         self.repo
             .integration(user.account_id, integration)
             .await
-            .map_err(internal("loading an integration"))?
-            .ok_or_else(|| AppError::not_found("That integration"))
+            .found("loading an integration", "That integration")
     }
 
     /// Integration settings and sync actions: Manager and Administrator.
@@ -292,6 +290,19 @@ fn activity_details(json: &str) -> Vec<(String, String)> {
             })
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// A repository lookup's answer: a fault is logged and answered with the generic error, an
+/// absence with "not found".
+trait Lookup<T> {
+    fn found(self, context: &'static str, what: &str) -> Result<T, AppError>;
+}
+
+impl<T> Lookup<T> for anyhow::Result<Option<T>> {
+    fn found(self, context: &'static str, what: &str) -> Result<T, AppError> {
+        self.map_err(internal(context))?
+            .ok_or_else(|| AppError::not_found(what))
     }
 }
 
@@ -369,8 +380,7 @@ impl Services for AppServices {
             .repo
             .integration(user.account_id, integration)
             .await
-            .map_err(internal("loading an integration"))?
-            .ok_or_else(|| AppError::not_found("That integration"))?;
+            .found("loading an integration", "That integration")?;
         self.repo
             .manage_data(user, summary)
             .await
@@ -456,8 +466,7 @@ impl Services for AppServices {
         self.repo
             .sync_run(user.account_id, integration, run)
             .await
-            .map_err(internal("loading a sync run"))?
-            .ok_or_else(|| AppError::not_found("That sync run"))
+            .found("loading a sync run", "That sync run")
     }
 
     async fn sync_events(
@@ -473,8 +482,7 @@ impl Services for AppServices {
         self.repo
             .sync_run(user.account_id, integration, run)
             .await
-            .map_err(internal("loading a sync run"))?
-            .ok_or_else(|| AppError::not_found("That sync run"))?;
+            .found("loading a sync run", "That sync run")?;
         self.repo
             .sync_events(
                 user.account_id,
@@ -494,8 +502,7 @@ impl Services for AppServices {
         self.repo
             .sync_settings(user.account_id, integration)
             .await
-            .map_err(internal("loading sync settings"))?
-            .ok_or_else(|| AppError::not_found("That integration"))
+            .found("loading sync settings", "That integration")
     }
 
     async fn preview(
@@ -508,8 +515,7 @@ impl Services for AppServices {
         self.repo
             .preview(user, integration, &query)
             .await
-            .map_err(internal("reading a preview page"))?
-            .ok_or_else(|| AppError::not_found("That Manage Data row"))
+            .found("reading a preview page", "That Manage Data row")
     }
 
     async fn edit_item(
@@ -543,8 +549,7 @@ impl Services for AppServices {
             .repo
             .item_link(user, integration, kind, id)
             .await
-            .map_err(internal("loading an item"))?
-            .ok_or_else(|| AppError::not_found("That item"))?;
+            .found("loading an item", "That item")?;
         let psa_value = |category, value: CatalogValueId| async move {
             self.repo
                 .catalog_psa_id(user.account_id, integration, category, value.0)
@@ -588,8 +593,7 @@ impl Services for AppServices {
             .repo
             .item_link(user, integration, kind, id)
             .await
-            .map_err(internal("loading an item"))?
-            .ok_or_else(|| AppError::not_found("That item"))?;
+            .found("loading an item", "That item")?;
         if item.sync_state == "disabled" {
             return Ok(());
         }
@@ -623,8 +627,7 @@ impl Services for AppServices {
             .repo
             .tombstone(user, integration, tombstone)
             .await
-            .map_err(internal("loading a disconnected item"))?
-            .ok_or_else(|| AppError::not_found("That disconnected item"))?;
+            .found("loading a disconnected item", "That disconnected item")?;
         let connector = self
             .sync
             .connector(user.account_id, integration)

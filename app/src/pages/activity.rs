@@ -76,7 +76,13 @@ fn ActivityTable(entries: Vec<ActivityEntry>) -> impl IntoView {
 mod tests {
     #[test]
     fn actions_read_as_words() {
-        assert_eq!(super::action_label("row.disconnected"), "Permanently disconnected");
-        assert_eq!(super::action_label("something.new_here"), "something new here");
+        assert_eq!(
+            super::action_label("row.disconnected"),
+            "Permanently disconnected"
+        );
+        assert_eq!(
+            super::action_label("something.new_here"),
+            "something new here"
+        );
     }
 }
