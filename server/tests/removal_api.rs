@@ -183,6 +183,25 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
     assert_eq!(again.last().unwrap().job["state"], "succeeded");
     drop(resumed);
 
+    // Signing out ends the stream.
+    let mut open = admin
+        .get(app.url("/api/v1/removals/events"))
+        .send()
+        .await
+        .unwrap();
+    let signed_out = admin
+        .delete(app.url("/api/v1/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status().as_u16(), 204);
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(_chunk) = open.chunk().await.unwrap() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended with the session");
+    assert_eq!(app.sign_in(&admin).await.status().as_u16(), 200);
+
     // The Removals list and the activity log.
     let list = get(&admin, &app, "/api/v1/removals").await;
     assert_eq!(list[0]["id"], id);

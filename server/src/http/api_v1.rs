@@ -438,6 +438,7 @@ const REMOVAL_EVENTS_EVERY: Duration = Duration::from_millis(400);
 /// GET /api/v1/removals/events: server-sent events, one `removal` event (a `RemovalJob` as
 /// JSON) whenever a removal of the account that is queued or running, or that ended since the
 /// stream opened, changes state or progress. The first events are the removals going on now.
+/// The stream ends when the session that opened it ends.
 pub async fn removal_events(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -452,14 +453,20 @@ pub async fn removal_events(
         .and_then(chrono::DateTime::from_timestamp_millis)
         .unwrap_or_else(chrono::Utc::now);
     let stream_id = since.timestamp_millis().to_string();
+    // The stream ends when its session does (signed out, expired).
+    let token = cookie_value(&headers, SESSION_COOKIE).unwrap_or_default();
     let seen: HashMap<i64, (String, i64, i64, bool)> = HashMap::new();
     let ticks = stream::unfold((seen, true), move |(mut seen, first)| {
         let services = state.services.clone();
         let user = user.clone();
         let stream_id = stream_id.clone();
+        let token = token.clone();
         async move {
             if !first {
                 tokio::time::sleep(REMOVAL_EVENTS_EVERY).await;
+                if let Ok(None) = services.user_for_session(&token).await {
+                    return None;
+                }
             }
             // A failed read is already logged; the next tick tries again.
             let jobs = services
