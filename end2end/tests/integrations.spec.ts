@@ -2,7 +2,7 @@
 // and Resume Sync, and the Logs with a failed run's reason. The demo's ConnectWise simulator is
 // slowed down or broken on purpose through its /_sim control API.
 import { test, expect } from '@playwright/test';
-import { demoPsa, openActions, signIn } from './helpers';
+import { demoPsa, hydrated, openActions, signIn } from './helpers';
 
 test.beforeEach(async ({ page, request }) => {
   await request.delete(`${demoPsa()}/_sim/faults`);
@@ -71,4 +71,24 @@ test('Logs show a failed run with the PSA\'s reason, and its events by level', a
   await expect(events).toContainText('No events to show.');
   await events.getByLabel('Level').selectOption({ label: 'Errors' });
   await expect(events.getByRole('row').filter({ hasText: reason })).toHaveCount(1);
+});
+
+test('the Actions menu works from the keyboard: arrows move, Home and End jump, Escape closes and returns focus', async ({ page }) => {
+  await hydrated(page);
+  const button = page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('menuitem', { name: 'Manage Data' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('menuitem', { name: 'Logs' })).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await expect(page.getByRole('menuitem', { name: 'Disconnect' })).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(page.getByRole('menuitem', { name: 'Manage Data' })).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(page.getByRole('menuitem', { name: 'Disconnect' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu')).toHaveCount(0);
+  await expect(button).toBeFocused();
 });

@@ -2,11 +2,13 @@
 
 mod delete_dialog;
 mod layout;
+mod menu;
 mod plug;
 mod removal;
 
 pub use delete_dialog::*;
 pub use layout::*;
+pub use menu::*;
 pub use plug::*;
 pub use removal::*;
 

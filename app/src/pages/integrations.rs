@@ -5,7 +5,7 @@ use crate::api::{
     disconnect_integration, disconnect_preview, get_sync_run, list_integrations, set_sync_paused,
     start_sync,
 };
-use crate::components::{fmt_count, AccountNav, ErrorNotice, Page};
+use crate::components::{fmt_count, AccountNav, ErrorNotice, MenuButton, Page};
 use crate::error::AppError;
 use crate::model::{
     IntegrationId, IntegrationState, IntegrationSummary, ItemKind, SyncOutcome, SyncRun,
@@ -212,28 +212,20 @@ fn ActionsMenu(
         }
     });
     view! {
-        <div class="menu">
-            <button
-                type="button"
-                aria-haspopup="menu"
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)
-            >"Actions"</button>
-            <Show when=move || open.get()>
-                <ul role="menu" class="menu-list">
-                    <li role="none"><a role="menuitem" href=manage_data.clone()>"Manage Data"</a></li>
-                    <li role="none"><a role="menuitem" href=logs.clone()>"Logs"</a></li>
-                    <li role="none"><button type="button" role="menuitem" on:click=start>"Start Manual Sync"</button></li>
-                    <li role="none"><a role="menuitem" href=credentials.clone()>"Edit Credentials"</a></li>
-                    <li role="none"><a role="menuitem" href=configuration.clone()>"Configuration"</a></li>
-                    <li role="none">
-                        <button type="button" role="menuitem" on:click=toggle_pause>
-                            {if paused { "Resume Sync" } else { "Pause Sync" }}
-                        </button>
-                    </li>
-                    <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect>"Disconnect"</button></li>
-                </ul>
-            </Show>
+        <div class="menu-with-dialog">
+            <MenuButton open>
+                <li role="none"><a role="menuitem" href=manage_data.clone()>"Manage Data"</a></li>
+                <li role="none"><a role="menuitem" href=logs.clone()>"Logs"</a></li>
+                <li role="none"><button type="button" role="menuitem" on:click=start>"Start Manual Sync"</button></li>
+                <li role="none"><a role="menuitem" href=credentials.clone()>"Edit Credentials"</a></li>
+                <li role="none"><a role="menuitem" href=configuration.clone()>"Configuration"</a></li>
+                <li role="none">
+                    <button type="button" role="menuitem" on:click=toggle_pause>
+                        {if paused { "Resume Sync" } else { "Pause Sync" }}
+                    </button>
+                </li>
+                <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect>"Disconnect"</button></li>
+            </MenuButton>
             {move || confirming.get().map(|counts| view! {
                 <div role="dialog" aria-modal="true" aria-labelledby="disconnect-title" aria-describedby="disconnect-what" class="dialog">
                     <h2 id="disconnect-title">{title.clone()}</h2>

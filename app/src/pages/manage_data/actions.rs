@@ -4,7 +4,7 @@
 
 use super::{follow, Removal};
 use crate::api::{disconnect_row, get_removal_impact, pause_row, row_disconnect_preview};
-use crate::components::{fmt_count, DeleteDialog, ErrorNotice};
+use crate::components::{fmt_count, DeleteDialog, ErrorNotice, MenuButton};
 use crate::error::AppError;
 use crate::model::{CatalogValueId, IntegrationId, ItemKind, RemovalImpact, RemovalTarget};
 use leptos::prelude::*;
@@ -74,20 +74,14 @@ pub(super) fn RowActions(
     };
     let synced_row = row.is_some();
     view! {
-        <div class="menu">
-            <button type="button" aria-haspopup="menu" aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)>"Actions"</button>
-            <Show when=move || open.get()>
-                <ul role="menu" class="menu-list">
-                    {view.clone().map(|href| view! { <li role="none"><a role="menuitem" href=href>"View"</a></li> })}
-                    {can_delete.then(|| view! { <li role="none"><button type="button" role="menuitem" on:click=ask_delete.clone()>"Delete"</button></li> })}
-                    {synced_row.then(|| view! {
-                        <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect.clone()>"Disconnect"</button></li>
-                        <li role="none"><button type="button" role="menuitem" on:click=ask_pause.clone()>"Pause"</button></li>
-                    })}
-                </ul>
-            </Show>
-        </div>
+        <MenuButton open>
+            {view.clone().map(|href| view! { <li role="none"><a role="menuitem" href=href>"View"</a></li> })}
+            {can_delete.then(|| view! { <li role="none"><button type="button" role="menuitem" on:click=ask_delete.clone()>"Delete"</button></li> })}
+            {synced_row.then(|| view! {
+                <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect.clone()>"Disconnect"</button></li>
+                <li role="none"><button type="button" role="menuitem" on:click=ask_pause.clone()>"Pause"</button></li>
+            })}
+        </MenuButton>
     }
 }
 
