@@ -15,7 +15,7 @@ pub fn Page(children: Children) -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/organizations">"Organizations"</A>
                 <A href="/configurations">"Configurations"</A>
-                <A href="/account/integrations">"Account"</A>
+                <A href="/account">"Account"</A>
             </nav>
             <ActionForm action=sign_out attr:class="sign-out">
                 <button type="submit">"Sign out"</button>
