@@ -438,12 +438,16 @@ const REMOVAL_EVENTS_EVERY: Duration = Duration::from_millis(400);
 /// GET /api/v1/removals/events: server-sent events, one `removal` event (a `RemovalJob` as
 /// JSON) whenever a removal of the account that is queued or running, or that ended since the
 /// stream opened, changes state or progress. The first events are the removals going on now.
-/// The stream ends when the session that opened it ends.
+/// The stream ends when the session that opened it ends. Managers and Administrators.
 pub async fn removal_events(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     headers: http::HeaderMap,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // Like the Removals page: for those who may run removals.
+    if !user.role.can_manage_integrations() {
+        return Err(ApiError(AppError::forbidden("follow the removals")));
+    }
     // Every event carries the moment its stream opened as its id; a browser that reconnects
     // sends it back, and the new stream also reports the removals that ended in between.
     let since = headers
@@ -495,7 +499,7 @@ pub async fn removal_events(
             Some((stream::iter(events), (seen, false)))
         }
     });
-    Sse::new(ticks.flatten()).keep_alive(KeepAlive::default())
+    Ok(Sse::new(ticks.flatten()).keep_alive(KeepAlive::default()))
 }
 
 /// A path's removal id.

@@ -323,8 +323,9 @@ pub fn spec() -> Value {
             },
             "/removals/events": {
                 "get": {
-                    "summary": "Server-sent events (text/event-stream): a `removal` event, its data a Removal as JSON, whenever a removal of the account that is queued or running (or ended since the stream opened) changes state or progress; first the removals going on now. Reconnecting with Last-Event-ID resumes from that stream's start.",
-                    "responses": { "200": { "description": "An event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } }, "401": error_responses(&["401"])["401"].clone() }
+                    "summary": "Server-sent events (text/event-stream): a `removal` event, its data a Removal as JSON, whenever a removal of the account that is queued or running (or ended since the stream opened) changes state or progress; first the removals going on now. Reconnecting with Last-Event-ID resumes from that stream's start. It ends with the session. Manager and Administrator.",
+                    "responses": { "200": { "description": "An event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } },
+                        "401": error_responses(&["401"])["401"].clone(), "403": error_responses(&["403"])["403"].clone() }
                 }
             },
             "/removals/{job}/cancel": {
