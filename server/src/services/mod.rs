@@ -4,9 +4,7 @@
 use crate::auth;
 use crate::psa::connector::{ConnectWise, PsaConnector};
 use crate::psa::connectwise::client::{CwCredentials, RetryPolicy};
-use crate::repo::{
-    CatalogValue, Disconnected, Queued, RemovalArgs, RemovalRow, Repo, RowTarget, Which,
-};
+use crate::repo::{Disconnected, Queued, Repo, Which};
 use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
 use app::error::AppError;
@@ -21,6 +19,12 @@ use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
 
+mod credentials;
+mod removals;
+
+use credentials::{credentials_view, merge_credentials};
+use removals::activity_details;
+
 #[derive(Clone)]
 pub struct AppServices {
     pub repo: Repo,
@@ -28,65 +32,6 @@ pub struct AppServices {
     pub secrets: Arc<SecretBox>,
     /// How long a deletion archive stays downloadable after its removal ended.
     pub archive_retention: Duration,
-}
-
-/// Checks and completes entered credentials: empty keys take the saved ones.
-fn merge_credentials(
-    input: CredentialsInput,
-    saved: Option<CwCredentials>,
-) -> Result<CwCredentials, AppError> {
-    let site = input.site_url.trim().trim_end_matches('/').to_string();
-    let valid_site = url::Url::parse(&site)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-    if valid_site.is_none() {
-        return Err(AppError::invalid_input(
-            "Enter the site's address with https://, like https://na.myconnectwise.net",
-        ));
-    }
-    let field = |value: &str, what: &str| -> Result<String, AppError> {
-        let v = value.trim();
-        if v.is_empty() || v.len() > 200 {
-            Err(AppError::invalid_input(format!(
-                "Enter the {what} (at most 200 characters)"
-            )))
-        } else {
-            Ok(v.to_string())
-        }
-    };
-    let key = |entered: &str, kept: Option<&String>, what: &str| -> Result<String, AppError> {
-        if entered.trim().is_empty() {
-            kept.cloned()
-                .ok_or_else(|| AppError::invalid_input(format!("Enter the {what}")))
-        } else {
-            field(entered, what)
-        }
-    };
-    Ok(CwCredentials {
-        site_url: site,
-        company_id: field(&input.company_id, "company ID")?,
-        client_id: field(&input.client_id, "client ID")?,
-        public_key: key(
-            &input.public_key,
-            saved.as_ref().map(|c| &c.public_key),
-            "public key",
-        )?,
-        private_key: key(
-            &input.private_key,
-            saved.as_ref().map(|c| &c.private_key),
-            "private key",
-        )?,
-    })
-}
-
-fn credentials_view(c: &CwCredentials) -> CredentialsView {
-    CredentialsView {
-        site_url: c.site_url.clone(),
-        company_id: c.company_id.clone(),
-        client_id: c.client_id.clone(),
-        public_key_set: !c.public_key.is_empty(),
-        private_key_set: !c.private_key.is_empty(),
-    }
 }
 
 /// A sync engine refusal as the wire error (internal causes logged under `context`).
@@ -106,99 +51,6 @@ const EVENTS_PER_PAGE: i64 = 100;
 const SCHEDULE_MINUTES: std::ops::RangeInclusive<i64> = 5..=10_080;
 
 impl AppServices {
-    /// A Synced Items row of the user's integration, or not found.
-    async fn row_value(
-        &self,
-        user: &CurrentUser,
-        integration: IntegrationId,
-        value: CatalogValueId,
-    ) -> Result<CatalogValue, AppError> {
-        self.own_integration(user, integration).await?;
-        self.repo
-            .catalog_value(user.account_id, integration, value)
-            .await
-            .found("loading a type or status", "That type or status")
-    }
-
-    /// What a removal target deletes, checked: Managers and Administrators, the integration is
-    /// the account's, and a type-or-status target needs its feature.
-    async fn removal_args(
-        &self,
-        user: &CurrentUser,
-        integration: IntegrationId,
-        target: RemovalTarget,
-    ) -> Result<RemovalArgs, AppError> {
-        Self::may_manage(user, "delete items")?;
-        if let RemovalTarget::Search(text) = &target {
-            if text.len() > 200 {
-                return Err(AppError::invalid_input(
-                    "The search is too long: use at most 200 characters",
-                ));
-            }
-            let search = app::model::ItemSearch::parse(text).map_err(AppError::invalid_input)?;
-            return Ok(RemovalArgs {
-                integration: IntegrationId(0),
-                kind: ItemKind::Organization,
-                row: None,
-                search: Some(search),
-            });
-        }
-        self.own_integration(user, integration).await?;
-        let (value, feature, unavailable) = match target {
-            RemovalTarget::Orphans(kind) => return Ok(RemovalArgs::orphans(integration, kind)),
-            RemovalTarget::Search(_) => unreachable!("handled above"),
-            RemovalTarget::Row(v) => (
-                v,
-                Feature::BulkDeleteByType,
-                "Bulk delete by type or status is unavailable on your account",
-            ),
-            RemovalTarget::RowFullDelete(v) => (
-                v,
-                Feature::FullDelete,
-                "Permanently deleting all data of a type or status is unavailable on your account",
-            ),
-        };
-        if !self
-            .repo
-            .has_feature(user.account_id, feature)
-            .await
-            .map_err(internal("reading the account's features"))?
-        {
-            return Err(AppError::new(
-                app::error::ErrorCode::FeatureUnavailable,
-                format!("{unavailable}: ask Steward support to enable it"),
-            ));
-        }
-        let v = self.row_value(user, integration, value).await?;
-        Ok(RemovalArgs {
-            integration,
-            kind: v.category.kind(),
-            row: Some(RowTarget {
-                category: v.category,
-                value: v.id,
-            }),
-            search: None,
-        })
-    }
-
-    /// Removal jobs as the screens and the progress stream show them.
-    pub async fn removal_views(
-        &self,
-        user: &CurrentUser,
-        which: Which,
-    ) -> Result<Vec<RemovalJob>, AppError> {
-        let rows = self
-            .repo
-            .removal_rows(user.account_id, which)
-            .await
-            .map_err(internal("loading removals"))?;
-        let now = Utc::now();
-        Ok(rows
-            .into_iter()
-            .map(|r| removal_view(r, now, self.archive_retention))
-            .collect())
-    }
-
     /// The integration's saved credentials, opened.
     async fn saved_credentials(
         &self,
@@ -235,61 +87,6 @@ impl AppServices {
         } else {
             Err(AppError::forbidden(what))
         }
-    }
-}
-
-/// A removal job as people see it: rate and time left from its progress since a worker first
-/// took it; its archive downloadable until the retention period after its end.
-fn removal_view(r: RemovalRow, now: chrono::DateTime<Utc>, retention: Duration) -> RemovalJob {
-    let end = r.finished_at.unwrap_or(now);
-    let running_ms = r
-        .started_at
-        .map(|s| (end - s).num_milliseconds())
-        .unwrap_or(0)
-        .max(1);
-    let rate = if r.started_at.is_some() {
-        r.done as f64 * 1000.0 / running_ms as f64
-    } else {
-        0.0
-    };
-    let finished = r.finished_at.is_some();
-    RemovalJob {
-        id: r.id,
-        integration: r.args.integration,
-        kind: r.args.kind,
-        what: r.what,
-        state: r.state.as_str().to_string(),
-        started_by: r.started_by,
-        done: r.done,
-        total: r.total,
-        deleted: r.deleted,
-        skipped: r.skipped,
-        created_at: r.created_at,
-        finished_at: r.finished_at,
-        rate,
-        eta_seconds: (!finished && rate > 0.0)
-            .then(|| ((r.total - r.done) as f64 / rate).ceil() as i64),
-        elapsed_ms: (end - r.created_at).num_milliseconds().max(0),
-        cancel_requested: r.cancel_requested,
-        error: r.error,
-        archive_available: r.finished_at.is_none_or(|f| f >= now - retention),
-    }
-}
-
-/// An activity entry's JSON details as "key: value" pairs, by key.
-fn activity_details(json: &str) -> Vec<(String, String)> {
-    match serde_json::from_str::<serde_json::Value>(json) {
-        Ok(serde_json::Value::Object(map)) => map
-            .into_iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    serde_json::Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k.replace('_', " "), v)
-            })
-            .collect(),
-        _ => Vec::new(),
     }
 }
 

@@ -1,0 +1,165 @@
+//! The services' side of removals and row actions: a removal target checked and turned into
+//! the job's arguments (role, integration, feature), a row's type or status looked up, and
+//! removal jobs and activity entries as the screens show them.
+
+use super::{internal, AppServices, Lookup};
+use crate::repo::{CatalogValue, RemovalArgs, RemovalRow, RowTarget, Which};
+use app::error::AppError;
+use app::model::{
+    CatalogValueId, CurrentUser, Feature, IntegrationId, ItemKind, RemovalJob, RemovalTarget,
+};
+use chrono::{Duration, Utc};
+
+impl AppServices {
+    /// A Synced Items row of the user's integration, or not found.
+    pub(super) async fn row_value(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        value: CatalogValueId,
+    ) -> Result<CatalogValue, AppError> {
+        self.own_integration(user, integration).await?;
+        self.repo
+            .catalog_value(user.account_id, integration, value)
+            .await
+            .found("loading a type or status", "That type or status")
+    }
+
+    /// What a removal target deletes, checked: Managers and Administrators, the integration is
+    /// the account's, and a type-or-status target needs its feature.
+    pub(super) async fn removal_args(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        target: RemovalTarget,
+    ) -> Result<RemovalArgs, AppError> {
+        Self::may_manage(user, "delete items")?;
+        if let RemovalTarget::Search(text) = &target {
+            if text.len() > 200 {
+                return Err(AppError::invalid_input(
+                    "The search is too long: use at most 200 characters",
+                ));
+            }
+            let search = app::model::ItemSearch::parse(text).map_err(AppError::invalid_input)?;
+            return Ok(RemovalArgs {
+                integration: IntegrationId(0),
+                kind: ItemKind::Organization,
+                row: None,
+                search: Some(search),
+            });
+        }
+        self.own_integration(user, integration).await?;
+        let (value, feature, unavailable) = match target {
+            RemovalTarget::Orphans(kind) => return Ok(RemovalArgs::orphans(integration, kind)),
+            RemovalTarget::Search(_) => unreachable!("handled above"),
+            RemovalTarget::Row(v) => (
+                v,
+                Feature::BulkDeleteByType,
+                "Bulk delete by type or status is unavailable on your account",
+            ),
+            RemovalTarget::RowFullDelete(v) => (
+                v,
+                Feature::FullDelete,
+                "Permanently deleting all data of a type or status is unavailable on your account",
+            ),
+        };
+        if !self
+            .repo
+            .has_feature(user.account_id, feature)
+            .await
+            .map_err(internal("reading the account's features"))?
+        {
+            return Err(AppError::new(
+                app::error::ErrorCode::FeatureUnavailable,
+                format!("{unavailable}: ask Steward support to enable it"),
+            ));
+        }
+        let v = self.row_value(user, integration, value).await?;
+        Ok(RemovalArgs {
+            integration,
+            kind: v.category.kind(),
+            row: Some(RowTarget {
+                category: v.category,
+                value: v.id,
+            }),
+            search: None,
+        })
+    }
+
+    /// Removal jobs as the screens and the progress stream show them.
+    pub async fn removal_views(
+        &self,
+        user: &CurrentUser,
+        which: Which,
+    ) -> Result<Vec<RemovalJob>, AppError> {
+        let rows = self
+            .repo
+            .removal_rows(user.account_id, which)
+            .await
+            .map_err(internal("loading removals"))?;
+        let now = Utc::now();
+        Ok(rows
+            .into_iter()
+            .map(|r| removal_view(r, now, self.archive_retention))
+            .collect())
+    }
+}
+
+/// A removal job as people see it: rate and time left from its progress since a worker first
+/// took it; its archive downloadable until the retention period after its end.
+pub(super) fn removal_view(
+    r: RemovalRow,
+    now: chrono::DateTime<Utc>,
+    retention: Duration,
+) -> RemovalJob {
+    let end = r.finished_at.unwrap_or(now);
+    let running_ms = r
+        .started_at
+        .map(|s| (end - s).num_milliseconds())
+        .unwrap_or(0)
+        .max(1);
+    let rate = if r.started_at.is_some() {
+        r.done as f64 * 1000.0 / running_ms as f64
+    } else {
+        0.0
+    };
+    let finished = r.finished_at.is_some();
+    RemovalJob {
+        id: r.id,
+        integration: r.args.integration,
+        kind: r.args.kind,
+        what: r.what,
+        state: r.state.as_str().to_string(),
+        started_by: r.started_by,
+        done: r.done,
+        total: r.total,
+        deleted: r.deleted,
+        skipped: r.skipped,
+        created_at: r.created_at,
+        finished_at: r.finished_at,
+        rate,
+        eta_seconds: (!finished && rate > 0.0)
+            .then(|| ((r.total - r.done) as f64 / rate).ceil() as i64),
+        elapsed_ms: (end - r.created_at).num_milliseconds().max(0),
+        cancel_requested: r.cancel_requested,
+        error: r.error,
+        archive_available: r.finished_at.is_none_or(|f| f >= now - retention),
+    }
+}
+
+/// An activity entry's JSON details as "key: value" pairs, by key.
+pub(super) fn activity_details(json: &str) -> Vec<(String, String)> {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k.replace('_', " "), v)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
