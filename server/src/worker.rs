@@ -25,6 +25,29 @@ pub struct Worker {
     pub idle: Duration,
 }
 
+/// A removal's activity log entry, owned until it is written.
+struct Entry {
+    account: app::model::AccountId,
+    user: Option<app::model::UserId>,
+    actor: String,
+    subject: String,
+    details: serde_json::Value,
+}
+
+impl Entry {
+    fn activity(&self, outcome: &'static str) -> Activity<'_> {
+        Activity {
+            account: self.account,
+            user: self.user,
+            actor: &self.actor,
+            action: "removal.finished",
+            subject: &self.subject,
+            details: self.details.clone(),
+            outcome,
+        }
+    }
+}
+
 /// How often a worker looks for deletion archives past their retention.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -100,18 +123,8 @@ impl Worker {
                         )
                         .await?;
                     if state == JobState::Failed {
-                        let (subject, details, user, actor) = self.summary(&job, started).await?;
-                        self.repo
-                            .log_activity(Activity {
-                                account: job.account,
-                                user,
-                                actor: &actor,
-                                action: "removal.finished",
-                                subject: &subject,
-                                details,
-                                outcome: "failed",
-                            })
-                            .await?;
+                        let entry = self.entry(&job, started).await?;
+                        self.repo.log_activity(entry.activity("failed")).await?;
                     }
                     return Ok(Some((job.id, state)));
                 }
@@ -120,16 +133,7 @@ impl Worker {
     }
 
     /// What the activity log says of a removal: what, the counts and duration, who queued it.
-    async fn summary(
-        &self,
-        job: &crate::repo::Job,
-        started: Instant,
-    ) -> anyhow::Result<(
-        String,
-        serde_json::Value,
-        Option<app::model::UserId>,
-        String,
-    )> {
+    async fn entry(&self, job: &crate::repo::Job, started: Instant) -> anyhow::Result<Entry> {
         let row = self
             .repo
             .removal_rows(job.account, Which::One(job.id))
@@ -139,17 +143,17 @@ impl Worker {
             .map(|r| (r.deleted, r.skipped, r.started_by, r.what))
             .unwrap_or((0, 0, None, String::new()));
         let took = (Utc::now() - job.created_at).num_milliseconds().max(0);
-        let details = serde_json::json!({
-            "removal": job.id, "items": job.progress_total, "deleted": deleted,
-            "skipped": skipped, "duration_ms": took,
-            "worker_ms": started.elapsed().as_millis() as u64,
-        });
-        Ok((
-            what,
-            details,
-            job.created_by,
-            by.unwrap_or_else(|| "removal worker".to_string()),
-        ))
+        Ok(Entry {
+            account: job.account,
+            user: job.created_by,
+            actor: by.unwrap_or_else(|| "removal worker".to_string()),
+            subject: what,
+            details: serde_json::json!({
+                "removal": job.id, "items": job.progress_total, "deleted": deleted,
+                "skipped": skipped, "duration_ms": took,
+                "worker_ms": started.elapsed().as_millis() as u64,
+            }),
+        })
     }
 
     /// Ends a removal (succeeded or cancelled) together with its activity log entry: who
@@ -160,22 +164,14 @@ impl Worker {
         state: JobState,
         started: Instant,
     ) -> anyhow::Result<bool> {
-        let (subject, details, user, actor) = self.summary(job, started).await?;
+        let entry = self.entry(job, started).await?;
         self.repo
             .finish_job_logged(
                 job.id,
                 &self.id,
                 state,
                 None,
-                Activity {
-                    account: job.account,
-                    user,
-                    actor: &actor,
-                    action: "removal.finished",
-                    subject: &subject,
-                    details,
-                    outcome: state.as_str(),
-                },
+                Some(entry.activity(state.as_str())),
             )
             .await
     }

@@ -151,12 +151,12 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
     );
     let log = ctx
         .repo
-        .recent_activity(ctx.admin.account_id, 5)
+        .activity_log(ctx.admin.account_id, 5)
         .await
         .unwrap();
     assert!(
         log.iter()
-            .any(|a| a.1 == "removal.finished" && a.3 == "succeeded"),
+            .any(|a| a.3 == "removal.finished" && a.5 == "succeeded"),
         "{log:?}"
     );
 }

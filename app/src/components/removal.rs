@@ -2,9 +2,44 @@
 //! while it runs, and the deletion archive link for Administrators when it has ended. Shown on
 //! the Manage Data screen and on the Removals page.
 
+use super::fmt_count;
 use crate::api::{cancel_removal, get_current_user};
 use crate::model::{RemovalJob, Role};
 use leptos::prelude::*;
+
+/// The line a user reads under the progress bar.
+fn status_line(job: &RemovalJob) -> String {
+    match job.state.as_str() {
+        "succeeded" => format!(
+            "Removal finished: {} deleted, {} skipped (they changed since the list was made).",
+            fmt_count(job.deleted),
+            fmt_count(job.skipped)
+        ),
+        "cancelled" => format!(
+            "Removal cancelled: {} deleted; the rest stays.",
+            fmt_count(job.deleted)
+        ),
+        "failed" => format!("Removal failed: {}", job.error.clone().unwrap_or_default()),
+        "queued" if job.cancel_requested => "Cancelling…".to_string(),
+        "queued" => format!("Queued: {} items to delete", fmt_count(job.total)),
+        _ if job.cancel_requested => format!(
+            "Cancelling after the current chunk: {} of {} done",
+            fmt_count(job.done),
+            fmt_count(job.total)
+        ),
+        _ => format!(
+            "Deleting: {} of {} ({} %) · {:.0} items/s · {}",
+            fmt_count(job.done),
+            fmt_count(job.total),
+            job.percent(),
+            job.rate,
+            match job.eta_seconds {
+                Some(s) => format!("about {s} s left"),
+                None => "estimating the time left".to_string(),
+            }
+        ),
+    }
+}
 
 /// Whether the signed-in user is an Administrator (asked once, in the browser).
 pub fn is_administrator() -> Signal<bool> {
@@ -54,7 +89,7 @@ pub fn RemovalProgress(
                 aria-valuemax=job.total.to_string() aria-valuenow=job.done.to_string() class="bar">
                 <div class="fill" style=format!("width: {}%", job.percent())></div>
             </div>
-            <p role="status">{job.status_line()}</p>
+            <p role="status">{status_line(&job)}</p>
             {(running && !job.cancel_requested).then(|| view! {
                 <button type="button" on:click=cancel>"Cancel removal"</button>
             })}

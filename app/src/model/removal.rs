@@ -79,41 +79,6 @@ impl RemovalJob {
             100
         }
     }
-
-    /// The line a user reads under the progress bar.
-    pub fn status_line(&self) -> String {
-        use crate::components::fmt_count;
-        match self.state.as_str() {
-            "succeeded" => format!(
-                "Removal finished: {} deleted, {} skipped (they changed since the list was made).",
-                fmt_count(self.deleted),
-                fmt_count(self.skipped)
-            ),
-            "cancelled" => format!(
-                "Removal cancelled: {} deleted; the rest stays.",
-                fmt_count(self.deleted)
-            ),
-            "failed" => format!("Removal failed: {}", self.error.clone().unwrap_or_default()),
-            "queued" if self.cancel_requested => "Cancelling…".to_string(),
-            "queued" => format!("Queued: {} items to delete", fmt_count(self.total)),
-            _ if self.cancel_requested => format!(
-                "Cancelling after the current chunk: {} of {} done",
-                fmt_count(self.done),
-                fmt_count(self.total)
-            ),
-            _ => format!(
-                "Deleting: {} of {} ({} %) · {:.0} items/s · {}",
-                fmt_count(self.done),
-                fmt_count(self.total),
-                self.percent(),
-                self.rate,
-                match self.eta_seconds {
-                    Some(s) => format!("about {s} s left"),
-                    None => "estimating the time left".to_string(),
-                }
-            ),
-        }
-    }
 }
 
 /// One entry of the account's activity log.

@@ -435,6 +435,9 @@ pub async fn activity(
 /// so the database (not this process's memory) is what the stream follows.
 const REMOVAL_EVENTS_EVERY: Duration = Duration::from_millis(400);
 
+/// Every how many ticks the stream checks its session is still signed in (about 4 s).
+const SESSION_CHECK_EVERY: u32 = 10;
+
 /// GET /api/v1/removals/events: server-sent events, one `removal` event (a `RemovalJob` as
 /// JSON) whenever a removal of the account that is queued or running, or that ended since the
 /// stream opened, changes state or progress. The first events are the removals going on now.
@@ -460,14 +463,16 @@ pub async fn removal_events(
     // The stream ends when its session does (signed out, expired).
     let token = cookie_value(&headers, SESSION_COOKIE).unwrap_or_default();
     let seen: HashMap<i64, (String, i64, i64, bool)> = HashMap::new();
-    let ticks = stream::unfold((seen, true), move |(mut seen, first)| {
+    let ticks = stream::unfold((seen, 0u32), move |(mut seen, tick)| {
         let services = state.services.clone();
         let user = user.clone();
         let stream_id = stream_id.clone();
         let token = token.clone();
         async move {
-            if !first {
+            if tick > 0 {
                 tokio::time::sleep(REMOVAL_EVENTS_EVERY).await;
+            }
+            if tick % SESSION_CHECK_EVERY == SESSION_CHECK_EVERY - 1 {
                 if let Ok(None) = services.user_for_session(&token).await {
                     return None;
                 }
@@ -496,7 +501,7 @@ pub async fn removal_events(
                     }
                 }
             }
-            Some((stream::iter(events), (seen, false)))
+            Some((stream::iter(events), (seen, tick.wrapping_add(1))))
         }
     });
     Ok(Sse::new(ticks.flatten()).keep_alive(KeepAlive::default()))

@@ -143,25 +143,8 @@ impl Repo {
     /// Appends to the account's activity log.
     pub async fn log_activity(&self, a: Activity<'_>) -> anyhow::Result<()> {
         let now = Utc::now();
-        on_db!(&self.db, pool => sqlx::query(
-            "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(a.account.0).bind(a.user.map(|u| u.0)).bind(a.actor).bind(a.action).bind(a.subject)
-            .bind(a.details.to_string()).bind(a.outcome).bind(now)
-            .execute(pool).await.map(|_| ()))?;
+        on_db!(&self.db, pool => insert_activity!(pool, a, now).await.map(|_| ()))?;
         Ok(())
-    }
-
-    /// The newest activity log entries of an account: (actor, action, subject, outcome).
-    pub async fn recent_activity(
-        &self,
-        account: AccountId,
-        limit: i64,
-    ) -> anyhow::Result<Vec<(String, String, String, String)>> {
-        let rows = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT actor, action, subject, outcome FROM activity_log WHERE account_id = $1 ORDER BY id DESC LIMIT $2")
-            .bind(account.0).bind(limit).fetch_all(pool).await)?;
-        Ok(rows)
     }
 
     /// The account's activity log, newest first: (id, when, who (the user's email when a user

@@ -1,7 +1,7 @@
 //! Account features (bulk delete by type or status, full delete): switched on and off per
 //! account by an operator, each change recorded in the account's activity log.
 
-use super::Repo;
+use super::{Activity, Repo};
 use crate::on_db;
 use app::model::{AccountId, Feature};
 use chrono::Utc;
@@ -57,12 +57,16 @@ impl Repo {
                     .bind(account.0).bind(feature.as_str()).execute(&mut *tx).await?.rows_affected()
             };
             if n > 0 {
-                sqlx::query(
-                    "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
-                     VALUES ($1, NULL, $2, $3, $4, '{}', 'succeeded', $5)")
-                    .bind(account.0).bind(actor)
-                    .bind(if enabled { "feature.enabled" } else { "feature.disabled" })
-                    .bind(feature.as_str()).bind(now).execute(&mut *tx).await?;
+                let entry = Activity {
+                    account,
+                    user: None,
+                    actor,
+                    action: if enabled { "feature.enabled" } else { "feature.disabled" },
+                    subject: feature.as_str(),
+                    details: serde_json::json!({}),
+                    outcome: "succeeded",
+                };
+                insert_activity!(&mut *tx, entry, now).await?;
             }
             tx.commit().await?;
             Ok::<bool, sqlx::Error>(n > 0)

@@ -212,11 +212,16 @@ impl Repo {
             sqlx::query("DELETE FROM disconnected_items WHERE account_id = $1 AND integration_id = $2")
                 .bind(account.0).bind(id.0).execute(&mut *tx).await?;
             let details = serde_json::json!(counts.iter().map(|(k, n)| (k.as_str(), n)).collect::<std::collections::BTreeMap<_, _>>());
-            sqlx::query(
-                "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
-                 VALUES ($1, $2, 'user', 'integration.disconnected', $3, $4, 'succeeded', $5)")
-                .bind(account.0).bind(user.map(|u| u.0)).bind(format!("integration {}", id.0))
-                .bind(details.to_string()).bind(now).execute(&mut *tx).await?;
+            let entry = super::Activity {
+                account,
+                user,
+                actor: "user",
+                action: "integration.disconnected",
+                subject: &format!("integration {}", id.0),
+                details,
+                outcome: "succeeded",
+            };
+            insert_activity!(&mut *tx, entry, now).await?;
             tx.commit().await?;
             Ok::<Disconnected, anyhow::Error>(Disconnected::Done(counts))
         })?;

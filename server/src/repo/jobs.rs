@@ -178,23 +178,19 @@ impl Repo {
         state: JobState,
         error: Option<&str>,
     ) -> anyhow::Result<bool> {
-        let n = on_db!(&self.db, pool => sqlx::query(
-            "UPDATE jobs SET state = $1, last_error = $2, finished_at = $3, locked_by = NULL, unique_key = NULL
-             WHERE id = $4 AND locked_by = $5 AND state = 'running'")
-            .bind(state.as_str()).bind(error).bind(Utc::now()).bind(job).bind(worker)
-            .execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+        self.finish_job_logged(job, worker, state, error, None)
+            .await
     }
 
-    /// Ends a claimed job and writes its activity log entry in the same transaction, so an ended
-    /// job always has its entry. False (nothing written) when the claim was lost.
+    /// Ends a claimed job, with its activity log entry (if any) in the same transaction, so an
+    /// ended job always has its entry. False (nothing written) when the claim was lost.
     pub async fn finish_job_logged(
         &self,
         job: i64,
         worker: &str,
         state: JobState,
         error: Option<&str>,
-        a: super::Activity<'_>,
+        activity: Option<super::Activity<'_>>,
     ) -> anyhow::Result<bool> {
         let now = Utc::now();
         let done = on_db!(&self.db, pool => {
@@ -204,13 +200,8 @@ impl Repo {
                  WHERE id = $4 AND locked_by = $5 AND state = 'running'")
                 .bind(state.as_str()).bind(error).bind(now).bind(job).bind(worker)
                 .execute(&mut *tx).await?.rows_affected();
-            if n == 1 {
-                sqlx::query(
-                    "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                    .bind(a.account.0).bind(a.user.map(|u| u.0)).bind(a.actor).bind(a.action).bind(a.subject)
-                    .bind(a.details.to_string()).bind(a.outcome).bind(now)
-                    .execute(&mut *tx).await?;
+            if let (1, Some(a)) = (n, &activity) {
+                insert_activity!(&mut *tx, a, now).await?;
             }
             tx.commit().await?;
             Ok::<bool, sqlx::Error>(n == 1)
@@ -260,12 +251,5 @@ impl Repo {
         let row: Option<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
             .bind(job).bind(account.0).fetch_optional(pool).await)?;
         row.map(to_job).transpose()
-    }
-
-    /// The account's newest job of `kind` that has not ended, if any.
-    pub async fn active_job(&self, account: AccountId, kind: &str) -> anyhow::Result<Option<i64>> {
-        Ok(on_db!(&self.db, pool => sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE account_id = $1 AND kind = $2 AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1")
-            .bind(account.0).bind(kind).fetch_optional(pool).await)?)
     }
 }

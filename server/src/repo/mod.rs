@@ -1,6 +1,26 @@
 //! The repository: every query Steward runs, written once for both databases. Each method takes
 //! the account it works in; nothing here reads across accounts.
 
+/// Writes one activity log entry (an `Activity`, at `$at`) through `$exec`: a pool or a
+/// transaction, inside an `on_db!` branch, so an action and its entry can commit together.
+macro_rules! insert_activity {
+    ($exec:expr, $a:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($a.account.0)
+        .bind($a.user.map(|u| u.0))
+        .bind($a.actor)
+        .bind($a.action)
+        .bind($a.subject)
+        .bind($a.details.to_string())
+        .bind($a.outcome)
+        .bind($at)
+        .execute($exec)
+    };
+}
+
 mod accounts;
 mod features;
 mod integrations;

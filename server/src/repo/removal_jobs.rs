@@ -6,6 +6,7 @@ use super::{parse_or, JobState, RemovalArgs, Repo, REMOVAL_JOB};
 use crate::on_db;
 use app::model::AccountId;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 /// Which removal jobs to read.
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +89,20 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
     })
 }
 
+/// A removal's words, given the name of its row's type or status (if it has a row).
+fn label(args: &RemovalArgs, row_name: Option<&str>) -> String {
+    let plural = args.kind.plural().to_lowercase();
+    match (&args.row, &args.search) {
+        (Some(row), _) => format!(
+            "{plural} of {}: {}",
+            row.category.dimension(),
+            row_name.map_or_else(|| format!("#{}", row.value.0), str::to_string)
+        ),
+        (None, Some(search)) => format!("{plural} matching “{}”", search.describe()),
+        (None, None) => format!("orphaned {plural}"),
+    }
+}
+
 impl Repo {
     /// Removal jobs of an account, newest first.
     pub async fn removal_rows(
@@ -124,8 +139,15 @@ impl Repo {
             .into_iter()
             .map(to_row)
             .collect::<anyhow::Result<Vec<_>>>()?;
+        // The names of the rows' types and statuses, in one query.
+        let values: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.args.row.map(|t| t.value.0))
+            .collect();
+        let names = self.catalog_names(account, &values).await?;
         for r in rows.iter_mut() {
-            r.what = self.removal_label(account, &r.args).await?;
+            let name = r.args.row.and_then(|t| names.get(&t.value.0));
+            r.what = label(&r.args, name.map(String::as_str));
         }
         Ok(rows)
     }
@@ -137,30 +159,30 @@ impl Repo {
         account: AccountId,
         args: &RemovalArgs,
     ) -> anyhow::Result<String> {
-        let plural = args.kind.plural().to_lowercase();
-        Ok(match (&args.row, &args.search) {
-            (Some(row), _) => self.row_label(account, args.kind, *row).await?,
-            (None, Some(search)) => format!("{plural} matching “{}”", search.describe()),
-            (None, None) => format!("orphaned {plural}"),
-        })
+        let values: Vec<i64> = args.row.iter().map(|t| t.value.0).collect();
+        let names = self.catalog_names(account, &values).await?;
+        let name = args.row.and_then(|t| names.get(&t.value.0));
+        Ok(label(args, name.map(String::as_str)))
     }
 
-    /// "organizations of Type: Prospect".
-    pub async fn row_label(
+    /// The names of these types and statuses of the account.
+    async fn catalog_names(
         &self,
         account: AccountId,
-        kind: app::model::ItemKind,
-        row: super::RowTarget,
-    ) -> anyhow::Result<String> {
-        let name: Option<String> = on_db!(&self.db, pool => sqlx::query_scalar(
-            "SELECT name FROM psa_catalog_values WHERE id = $1 AND account_id = $2")
-            .bind(row.value.0).bind(account.0).fetch_optional(pool).await)?;
-        Ok(format!(
-            "{} of {}: {}",
-            kind.plural().to_lowercase(),
-            row.category.dimension(),
-            name.unwrap_or_else(|| format!("#{}", row.value.0))
-        ))
+        values: &[i64],
+    ) -> anyhow::Result<HashMap<i64, String>> {
+        if values.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list = values
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows: Vec<(i64, String)> = on_db!(&self.db, pool => sqlx::query_as(&format!(
+            "SELECT id, name FROM psa_catalog_values WHERE account_id = $1 AND id IN ({list})"))
+            .bind(account.0).fetch_all(pool).await)?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Deletes the deletion archives of jobs that ended before `cutoff` (the retention period),

@@ -3,7 +3,7 @@
 //! stand-alone in one transaction), and the lookup of a row's catalog value.
 
 use super::manage_data::{catalog_column, table};
-use super::{parse_or, Repo};
+use super::{parse_or, Activity, Repo};
 use crate::on_db;
 use app::model::{AccountId, CatalogCategory, CatalogValueId, IntegrationId, ItemKind, UserId};
 use chrono::Utc;
@@ -15,6 +15,13 @@ pub struct CatalogValue {
     pub category: CatalogCategory,
     pub name: String,
     pub sync_enabled: bool,
+}
+
+impl CatalogValue {
+    /// "Type: Prospect".
+    pub fn label(&self) -> String {
+        format!("{}: {}", self.category.dimension(), self.name)
+    }
 }
 
 impl Repo {
@@ -92,12 +99,16 @@ impl Repo {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE psa_catalog_values SET sync_enabled = FALSE WHERE id = $1 AND account_id = $2 AND integration_id = $3")
                 .bind(value.id.0).bind(account.0).bind(integration.0).execute(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
-                 VALUES ($1, $2, $3, 'row.paused', $4, '{}', 'succeeded', $5)")
-                .bind(account.0).bind(user.map(|u| u.0)).bind(actor)
-                .bind(format!("{}: {}", value.category.dimension(), value.name)).bind(now)
-                .execute(&mut *tx).await?;
+            let entry = Activity {
+                account,
+                user,
+                actor,
+                action: "row.paused",
+                subject: &value.label(),
+                details: serde_json::json!({}),
+                outcome: "succeeded",
+            };
+            insert_activity!(&mut *tx, entry, now).await?;
             tx.commit().await?;
             Ok::<(), sqlx::Error>(())
         })?;
@@ -173,13 +184,16 @@ impl Repo {
                 .bind(value.id.0).bind(account.0).bind(integration.0).bind(now)
                 .execute(&mut *tx).await?;
             let details = serde_json::json!(counts.iter().map(|(k, n)| (k.as_str(), n)).collect::<std::collections::BTreeMap<_, _>>());
-            sqlx::query(
-                "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
-                 VALUES ($1, $2, $3, 'row.disconnected', $4, $5, 'succeeded', $6)")
-                .bind(account.0).bind(user.map(|u| u.0)).bind(actor)
-                .bind(format!("{}: {}", value.category.dimension(), value.name))
-                .bind(details.to_string()).bind(now)
-                .execute(&mut *tx).await?;
+            let entry = Activity {
+                account,
+                user,
+                actor,
+                action: "row.disconnected",
+                subject: &value.label(),
+                details,
+                outcome: "succeeded",
+            };
+            insert_activity!(&mut *tx, entry, now).await?;
             tx.commit().await?;
             Ok::<Option<Vec<(ItemKind, i64)>>, sqlx::Error>(Some(counts))
         })?;
