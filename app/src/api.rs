@@ -24,9 +24,13 @@ fn set_cookie(value: String) {
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let signed_in = crate::services::services()?
-        .sign_in(email.trim(), &password)
+        .sign_in(
+            email.trim(),
+            &password,
+            crate::services::request_client_addr(),
+        )
         .await?;
-    set_cookie(crate::services::session_cookie(&signed_in.token));
+    set_cookie(crate::services::session_cookie(&signed_in));
     leptos_axum::redirect("/account/integrations");
     Ok(())
 }

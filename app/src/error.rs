@@ -24,6 +24,8 @@ pub enum ErrorCode {
     FeatureUnavailable,
     /// The request clashes with the thing's current state (e.g. a sync while sync is paused).
     Conflict,
+    /// Too many tries (sign-in attempts): wait `retry_after` seconds.
+    TooManyRequests,
     /// The browser could not reach Steward.
     Network,
     /// A fault on Steward's side; the cause is in the server log.
@@ -39,6 +41,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::InvalidInput => 422,
+            ErrorCode::TooManyRequests => 429,
             ErrorCode::Network => 503,
             ErrorCode::Internal => 500,
         }
@@ -51,6 +54,9 @@ impl ErrorCode {
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
+    /// For `too_many_requests`: seconds to wait before trying again (also `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -58,6 +64,16 @@ impl AppError {
         Self {
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// Too many tries: say when to try again.
+    pub fn too_many_requests(message: impl Into<String>, retry_after_seconds: u64) -> Self {
+        Self {
+            code: ErrorCode::TooManyRequests,
+            message: message.into(),
+            retry_after: Some(retry_after_seconds.max(1)),
         }
     }
 

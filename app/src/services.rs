@@ -22,13 +22,32 @@ pub const SESSION_TTL_SECONDS: i64 = 60 * 60 * 12;
 pub struct SignedIn {
     pub token: String,
     pub user: CurrentUser,
+    /// Steward is served over https (its public URL says so): the cookie is `Secure`.
+    pub secure_cookie: bool,
+}
+
+/// The client's network address, put into each request's extensions by the server (sign-in is
+/// throttled by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+/// The client address of the current request, if the server knows it.
+pub fn request_client_addr() -> Option<std::net::IpAddr> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddr>().map(|c| c.0))
 }
 
 /// Everything the screens and the JSON API ask of the server. Each method authorizes with the
 /// user it is given; nothing reads across accounts.
 #[async_trait::async_trait]
 pub trait Services: Send + Sync + 'static {
-    async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError>;
+    /// Signs in; throttled per email and per client address (`client`).
+    async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<SignedIn, AppError>;
     async fn sign_out(&self, token: &str) -> Result<(), AppError>;
     async fn user_for_session(&self, token: &str) -> Result<Option<CurrentUser>, AppError>;
     async fn integrations(&self, user: &CurrentUser) -> Result<Vec<IntegrationSummary>, AppError>;
@@ -183,8 +202,9 @@ pub trait Services: Send + Sync + 'static {
         integration: IntegrationId,
         value: CatalogValueId,
     ) -> Result<Vec<(ItemKind, i64)>, AppError>;
-    /// A removal's deletion archive as one JSON document; Administrators only.
-    async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<String, AppError>;
+    /// A removal whose deletion archive the user may download (Administrators, within the
+    /// retention period); the server streams the archive itself page by page.
+    async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
     /// A removal and its progress.
     async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
     /// Cancel removal: a queued one ends now, a running one after its current chunk.
@@ -261,10 +281,26 @@ pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// The `Set-Cookie` value that starts a session: HttpOnly, SameSite=Strict, whole site.
-pub fn session_cookie(token: &str) -> String {
+/// The `Set-Cookie` value that starts a session: HttpOnly, SameSite=Strict, whole site, and
+/// `Secure` when Steward is served over https.
+pub fn session_cookie(signed_in: &SignedIn) -> String {
+    let secure = if signed_in.secure_cookie {
+        "; Secure"
+    } else {
+        ""
+    };
     format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_TTL_SECONDS}"
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_TTL_SECONDS}{secure}",
+        signed_in.token
+    )
+}
+
+/// The Content-Security-Policy of a page: scripts only from Steward itself or carrying this
+/// response's nonce (Leptos's hydration scripts), WASM compiled from Steward's own module, no
+/// framing, no plugins, forms and connections to Steward only.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
 
@@ -290,9 +326,25 @@ mod tests {
 
     #[test]
     fn session_cookie_is_http_only_and_strict() {
-        let c = session_cookie("t");
+        let mut signed_in = SignedIn {
+            token: "t".into(),
+            user: CurrentUser {
+                user_id: crate::model::UserId(1),
+                account_id: crate::model::AccountId(1),
+                account_name: "A".into(),
+                email: "a@x.test".into(),
+                name: "A".into(),
+                role: crate::model::Role::Administrator,
+                restricted: false,
+            },
+            secure_cookie: false,
+        };
+        let c = session_cookie(&signed_in);
         assert!(c.contains("HttpOnly"));
         assert!(c.contains("SameSite=Strict"));
+        assert!(!c.contains("Secure"));
+        signed_in.secure_cookie = true;
+        assert!(session_cookie(&signed_in).ends_with("; Secure"));
         assert!(cleared_session_cookie().contains("Max-Age=0"));
     }
 }

@@ -55,6 +55,16 @@ pub struct ServeConfig {
     #[command(flatten)]
     pub worker: WorkerConfig,
 
+    /// The address people reach Steward at, e.g. https://steward.example.com behind a TLS
+    /// proxy. An https URL makes the session cookie `Secure`.
+    #[arg(long, env = "STEWARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// How long an email or client address waits after too many failed sign-ins (5 for an
+    /// email, 20 for an address, within 15 minutes), in seconds.
+    #[arg(long, env = "STEWARD_SIGN_IN_WAIT_SECONDS", default_value_t = 60)]
+    pub sign_in_wait_seconds: u64,
+
     /// Where the built site (JS, WASM, CSS) is served from.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,

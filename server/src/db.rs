@@ -107,10 +107,103 @@ impl Db {
                 "database migrations failed on {:?}: Steward will not start on a schema it does not know",
                 self.backend()
             )
-        })
+        })?;
+        if let Db::Sqlite(pool) = self {
+            sqlite_item_ids_never_reused(pool)
+                .await
+                .context("could not make SQLite's item ids AUTOINCREMENT")?;
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await)
     }
+}
+
+/// The item tables whose ids must never be reused.
+const ITEM_TABLES: [&str; 4] = ["organizations", "configurations", "contacts", "locations"];
+
+/// Item ids are never reused: a stale id (a removal's frozen target, a tombstone) can never
+/// point at a new item. SQLite hands out the largest rowid + 1 after a delete unless the key is
+/// AUTOINCREMENT, so an item table created without it is rebuilt once with it (SQLite's
+/// documented table change: foreign keys off so that dropping the old table cascades nothing;
+/// its indexes and triggers re-created from the schema). This cannot be a sqlx migration:
+/// those run inside a transaction, where foreign keys cannot be switched off. All in one
+/// transaction; a no-op once done.
+async fn sqlite_item_ids_never_reused(pool: &sqlx::SqlitePool) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let mut conn = pool.acquire().await?;
+    let mut todo = Vec::new();
+    for table in ITEM_TABLES {
+        let sql: String =
+            sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1")
+                .bind(table)
+                .fetch_one(&mut *conn)
+                .await?;
+        if !sql.contains("AUTOINCREMENT") {
+            todo.push((table, sql));
+        }
+    }
+    if todo.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
+    let rebuilt = async {
+        let mut tx = conn.begin().await?;
+        for (table, sql) in &todo {
+            let (head, rest) = sql
+                .split_once("id                          INTEGER PRIMARY KEY,")
+                .with_context(|| format!("{table}: an id column of an unknown shape"))?;
+            let head = head.replacen(
+                &format!("CREATE TABLE {table}"),
+                &format!("CREATE TABLE {table}_autoincrement"),
+                1,
+            );
+            let create = format!(
+                "{head}id                          INTEGER PRIMARY KEY AUTOINCREMENT,{rest}"
+            );
+            let dependents: Vec<String> = sqlx::query_scalar(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = $1 AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+            )
+            .bind(*table)
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query(&create).execute(&mut *tx).await?;
+            sqlx::query(&format!(
+                "INSERT INTO {table}_autoincrement SELECT * FROM {table}"
+            ))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(&format!("DROP TABLE {table}"))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(&format!(
+                "ALTER TABLE {table}_autoincrement RENAME TO {table}"
+            ))
+            .execute(&mut *tx)
+            .await?;
+            for dependent in dependents {
+                sqlx::query(&dependent).execute(&mut *tx).await?;
+            }
+        }
+        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+            .fetch_all(&mut *tx)
+            .await?;
+        anyhow::ensure!(broken.is_empty(), "foreign keys broken by the rebuild: {broken:?}");
+        tx.commit().await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    // The connection goes back to the pool with foreign keys on, or not at all.
+    match sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await
+    {
+        Ok(_) => {}
+        Err(_) => drop(conn.detach()),
+    }
+    rebuilt
 }

@@ -86,6 +86,17 @@ impl Application {
                 sync: sync.clone(),
                 secrets: secrets.clone(),
                 archive_retention: config.worker.archive_retention(),
+                throttle: Arc::new(crate::services::throttle::SignInThrottle::new(
+                    crate::services::throttle::ThrottleConfig {
+                        wait: std::time::Duration::from_secs(config.sign_in_wait_seconds.max(1)),
+                        ..Default::default()
+                    },
+                )),
+                secure_cookies: config
+                    .public_url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with("https://")),
+                removal_streams: Default::default(),
             }),
         };
         Ok(Application {
@@ -131,7 +142,11 @@ impl Application {
         let worker = self.worker.as_ref().map(|c| {
             tokio::spawn(crate::worker::Worker::with_config(self.repo.clone(), c).run_forever())
         });
-        let served = axum::serve(self.listener, self.router)
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
             .with_graceful_shutdown(shutdown)
             .await
             .context("the HTTP server stopped with an error");

@@ -136,7 +136,7 @@ impl Worker {
     async fn entry(&self, job: &crate::repo::Job, started: Instant) -> anyhow::Result<Entry> {
         let row = self
             .repo
-            .removal_rows(job.account, Which::One(job.id))
+            .removal_rows(job.account, None, Which::One(job.id))
             .await?
             .pop();
         let (deleted, skipped, by, what) = row
@@ -198,6 +198,11 @@ impl Worker {
             if purged.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
                 if let Err(e) = self.purge_archives().await {
                     tracing::error!(error = ?e, "could not delete expired deletion archives");
+                }
+                match self.repo.purge_sessions(Utc::now()).await {
+                    Ok(n) if n > 0 => tracing::info!(sessions = n, "deleted expired sessions"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = ?e, "could not delete expired sessions"),
                 }
                 purged = Some(Instant::now());
             }

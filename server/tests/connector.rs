@@ -308,3 +308,48 @@ async fn the_edit_pencil_writes_type_and_status_back_and_reports_refusals() {
         .await
         .is_err());
 }
+
+/// A PSA (or anything in its place) whose next-page link points at another host: the connector
+/// stops with an error and the credentials go nowhere else.
+#[tokio::test]
+async fn a_next_page_link_to_another_host_is_not_followed() {
+    use std::sync::{Arc, Mutex};
+    let elsewhere_hits: Arc<Mutex<u32>> = Arc::default();
+    let hits = elsewhere_hits.clone();
+    let elsewhere = axum::Router::new().fallback(move || {
+        let hits = hits.clone();
+        async move {
+            *hits.lock().unwrap() += 1;
+            axum::Json(json!([]))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, elsewhere).await });
+
+    let target = other.clone();
+    let psa = axum::Router::new().fallback(move || {
+        let target = target.clone();
+        async move {
+            (
+                [(
+                    "link",
+                    format!("<{target}/v4_6_release/apis/3.0/company/companies?page=2>; rel=\"next\""),
+                )],
+                axum::Json(json!([{ "id": 1, "name": "Acme" }])),
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let site = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, psa).await });
+
+    let client = CwClient::new(&credentials(&site, None), quick_retries()).unwrap();
+    let err = all(&client, "company/companies", false).await.unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::Malformed { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("not followed"), "{err}");
+    assert_eq!(*elsewhere_hits.lock().unwrap(), 0, "nothing was sent elsewhere");
+}

@@ -151,7 +151,7 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
     );
     let log = ctx
         .repo
-        .activity_log(ctx.admin.account_id, 5)
+        .activity_log(ctx.admin.account_id, None, 5)
         .await
         .unwrap();
     assert!(
@@ -346,7 +346,7 @@ async fn a_lone_worker_process_runs_a_queued_removal(url: String) {
     assert_eq!(ctx.count(EVERYTHING).await, everything - gone);
     let log = ctx
         .repo
-        .activity_log(ctx.admin.account_id, 5)
+        .activity_log(ctx.admin.account_id, None, 5)
         .await
         .unwrap();
     let entry = log
@@ -457,6 +457,7 @@ async fn a_list_search_selects_and_deletes_exactly_what_it_matches(db: Db) {
         kind: ItemKind::Organization,
         row: None,
         search: Some(search("sync status: orphaned type: Customer")),
+        include_syncing: false,
     };
     let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
     assert_eq!(impact.items, customers);

@@ -185,7 +185,7 @@ async fn a_permanent_disconnect_unlinks_exactly_its_row_and_a_failure_changes_no
     assert_eq!(marked, 1);
     let log = ctx
         .repo
-        .activity_log(ctx.admin.account_id, 1)
+        .activity_log(ctx.admin.account_id, None, 1)
         .await
         .unwrap();
     assert_eq!(log[0].3, "row.disconnected");
@@ -238,6 +238,7 @@ async fn a_removal_of_a_row_deletes_exactly_its_items_and_a_failing_chunk_change
             value: CatalogValueId(value),
         }),
         search: None,
+        include_syncing: false,
     };
     let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
     assert_eq!(impact.items, targets.len() as i64);

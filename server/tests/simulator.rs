@@ -124,6 +124,12 @@ async fn pages_navigably_with_link_headers() {
         "{link}"
     );
     assert!(link.contains("page=2>"), "page= comes last: {link}");
+    // As the real service: absolute targets on the host the client called.
+    let host = cw.base.trim_start_matches("http://");
+    assert!(
+        link.starts_with(&format!("<http://{host}{BASE}/company/companies?")),
+        "absolute links: {link}"
+    );
     let (_, count) = cw.json("company/companies/count").await;
     let total = count["count"].as_u64().unwrap() as usize;
     let mut seen = HashSet::new();
@@ -219,9 +225,32 @@ async fn filters_orders_and_projects_like_the_real_api() {
     let keys: Vec<&String> = sorted[0].as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), 3, "only the requested fields: {keys:?}");
 
-    let (_, recent) = cw.json("company/configurations/count?conditions=_info/lastUpdated>[2026-06-01T00:00:00Z] and activeFlag=false").await;
+    // Real clients filter incremental listings on `lastUpdated` (the record's _info.lastUpdated).
+    let (_, recent) = cw.json("company/configurations/count?conditions=lastUpdated>[2026-06-01T00:00:00Z] and activeFlag=false").await;
     let (_, all) = cw.json("company/configurations/count").await;
-    assert!(recent["count"].as_u64().unwrap() < all["count"].as_u64().unwrap());
+    let recent = recent["count"].as_u64().unwrap();
+    assert!(recent > 0 && recent < all["count"].as_u64().unwrap());
+    let (_, listed) = cw
+        .json("company/configurations?pageSize=1000&conditions=lastUpdated > [2026-06-01T00:00:00Z] and activeFlag=false")
+        .await;
+    assert_eq!(listed.as_array().unwrap().len() as u64, recent.min(1000));
+    // A condition on a field the record does not have is a 400 naming it, never an empty page.
+    for bad in [
+        "company/companies?conditions=nosuchfield=1",
+        "company/companies/count?conditions=_info/lastUpdated>[2026-06-01T00:00:00Z]",
+    ] {
+        let resp = cw.get(bad).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{bad}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["code"], "InvalidObject");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("is not a field"),
+            "{body}"
+        );
+    }
 
     let bad = cw
         .get("company/companies?conditions=name%20%3D")

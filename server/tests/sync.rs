@@ -285,7 +285,7 @@ async fn full_sync_of_an_unchanged_psa_changes_nothing(db: Db) {
     assert!(runs[0].finished_at.is_some());
     let events = ctx
         .repo
-        .sync_events(ctx.account, report.run_id, 1000, 0)
+        .sync_events(&ctx.admin(), report.run_id, 1000, 0)
         .await
         .unwrap();
     let failed: Vec<_> = events
@@ -399,7 +399,7 @@ async fn a_failed_listing_at_any_page_changes_nothing(db: Db) {
         assert_eq!(run.error_message.as_deref(), Some(error.as_str()));
         let events = ctx
             .repo
-            .sync_events(ctx.account, report.run_id, 10, 0)
+            .sync_events(&ctx.admin(), report.run_id, 10, 0)
             .await
             .unwrap();
         assert_eq!(events[0].level, EventLevel::Error);
@@ -544,7 +544,7 @@ async fn unchecked_types_orphan_after_the_next_full_sync(db: Db) {
     );
     let events = ctx
         .repo
-        .sync_events(ctx.account, report.run_id, 10_000, 0)
+        .sync_events(&ctx.admin(), report.run_id, 10_000, 0)
         .await
         .unwrap();
     let orphan_events = events
@@ -772,7 +772,7 @@ async fn the_first_sync_matches_stand_alone_items(db: Db) {
     );
     let matched = ctx
         .repo
-        .sync_events(ctx.account, report.run_id, 100, 0)
+        .sync_events(&ctx.admin(), report.run_id, 100, 0)
         .await
         .unwrap();
     assert!(matched.iter().any(
@@ -1536,7 +1536,7 @@ async fn rechecking_after_a_permanent_disconnect_matches_instead_of_duplicating(
     assert!(relinked > 0);
     let events = ctx
         .repo
-        .sync_events(ctx.account, rechecked.run_id, 10_000, 0)
+        .sync_events(&ctx.admin(), rechecked.run_id, 10_000, 0)
         .await
         .unwrap();
     let matched = events

@@ -55,6 +55,7 @@ pub fn DeleteDialog(
                     <h2 id="delete-title">{title}</h2>
                     <p>"This is a hard delete: there is no trash can. Steward keeps a deletion archive an Administrator can download."</p>
                     {(!children.is_empty()).then(|| view! { <p>{format!("With them go everything inside them: {}.", children.join(", "))}</p> })}
+                    {impact.note.clone().map(|note| view! { <p class="kept" role="note">{note}</p> })}
                     {(!impact.had_data.is_empty()).then(|| view! {
                         <p>"These organizations had data before the first sync:"</p>
                         <ul class="had-data">{impact.had_data.iter().map(|(n, what)| view! { <li>{format!("{n}: {what}")}</li> }).collect_view()}</ul>

@@ -31,6 +31,15 @@ pub struct RemovalImpact {
     pub children: Vec<(String, i64)>,
     /// Organizations flagged "had data before the first sync": name and what they hold.
     pub had_data: Vec<(String, String)>,
+    /// Items the selection matches that are NOT deleted (a search's items the PSA still syncs,
+    /// on an account without bulk delete by type); `items` is what really goes.
+    #[serde(default)]
+    pub kept: i64,
+    /// Why items are kept, or that items still syncing are deleted too: "1,204 organizations
+    /// still syncing from ConnectWise Manage are not deleted: pause or disconnect their type
+    /// first".
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A removal job and its progress: what the Manage Data screen, the Removals page and the

@@ -53,22 +53,49 @@ pub struct ItemSearch {
 
 const KEYS: [&str; 3] = ["sync status:", "type:", "status:"];
 
+/// The longest search accepted, in bytes.
+pub const MAX_SEARCH_LEN: usize = 500;
+
 impl ItemSearch {
-    /// Parses a search; the error says what is wrong and what to write instead.
+    /// Parses a search; the error says what is wrong and what to write instead. Keywords are
+    /// found in the original text itself (ASCII case-insensitively, at character boundaries),
+    /// never through a lowercased copy whose byte offsets may differ ("\u{212A}" lowercases to
+    /// a one-byte "k").
     pub fn parse(input: &str) -> Result<ItemSearch, String> {
-        let lower = input.to_lowercase();
+        if input.len() > MAX_SEARCH_LEN {
+            return Err(format!(
+                "A search is at most {MAX_SEARCH_LEN} characters: shorten it"
+            ));
+        }
+        if input.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+            return Err("A search cannot hold control characters: remove them".to_string());
+        }
         // Where each keyword starts ("status:" inside "sync status:" is not its own).
         let mut found: Vec<(usize, &str)> = Vec::new();
-        for key in KEYS {
-            let mut from = 0;
-            while let Some(i) = lower[from..].find(key) {
-                let at = from + i;
-                let inside_sync = key == "status:" && lower[..at].ends_with("sync ");
-                let in_quotes = lower[..at].matches('"').count() % 2 == 1;
-                if !inside_sync && !in_quotes {
+        let mut quotes = 0usize;
+        for (at, c) in input.char_indices() {
+            if c == '"' {
+                quotes += 1;
+                continue;
+            }
+            if quotes % 2 == 1 {
+                continue;
+            }
+            for key in KEYS {
+                let Some(candidate) = input.get(at..at + key.len()) else {
+                    continue;
+                };
+                if !candidate.eq_ignore_ascii_case(key) {
+                    continue;
+                }
+                let inside_sync = key == "status:"
+                    && at >= 5
+                    && input
+                        .get(at - 5..at)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("sync "));
+                if !inside_sync && !found.iter().any(|(f, k)| at < f + k.len()) {
                     found.push((at, key));
                 }
-                from = at + key.len();
             }
         }
         found.sort();
@@ -177,5 +204,55 @@ mod tests {
         assert!(ItemSearch::parse("type: \"Lead")
             .unwrap_err()
             .contains("Close the quote"));
+    }
+
+    #[test]
+    fn unicode_whose_lowercase_changes_length_parses() {
+        // KELVIN SIGN lowercases to a one-byte "k": offsets into a lowercased copy would slice
+        // the original mid-character.
+        let s = ItemSearch::parse("\u{212A}type: x").unwrap();
+        assert_eq!(s.type_name.as_deref(), Some("x"));
+        assert_eq!(s.text, "\u{212A}");
+        let s = ItemSearch::parse("İstanbul TYPE: Lead sync STATUS: orphaned").unwrap();
+        assert_eq!(s.text, "İstanbul");
+        assert_eq!(s.type_name.as_deref(), Some("Lead"));
+        assert_eq!(s.sync, Some(SyncFilter::Orphaned));
+    }
+
+    #[test]
+    fn huge_and_control_characters_are_refused_with_a_reason() {
+        let huge = "a".repeat(MAX_SEARCH_LEN + 1);
+        assert!(ItemSearch::parse(&huge).unwrap_err().contains("shorten it"));
+        assert!(ItemSearch::parse("acme\u{0}")
+            .unwrap_err()
+            .contains("control characters"));
+    }
+
+    proptest::proptest! {
+        /// Any string either parses or gives a clear error; a parsed search parses again from
+        /// its own description to the same filters.
+        #[test]
+        fn any_string_parses_or_says_why(input in "\\PC*|(.|[\"\u{212A}\u{130}:]|type:|status:|sync status:| )*") {
+            match ItemSearch::parse(&input) {
+                Ok(s) => {
+                    proptest::prop_assert!(s.text.len() <= input.len());
+                    if let Some(t) = &s.type_name { proptest::prop_assert!(!t.is_empty()); }
+                    if let Some(t) = &s.status_name { proptest::prop_assert!(!t.is_empty()); }
+                }
+                Err(e) => {
+                    proptest::prop_assert!(!e.is_empty());
+                    proptest::prop_assert!(!e.ends_with('.'));
+                }
+            }
+        }
+
+        #[test]
+        fn keywords_with_any_values_never_panic(
+            text in "\\PC{0,20}", value in "\\PC{0,20}", key in 0usize..3, upper in proptest::bool::ANY,
+        ) {
+            let key = if upper { KEYS[key].to_uppercase() } else { KEYS[key].to_string() };
+            let input = format!("{text} {key} {value}");
+            let _ = ItemSearch::parse(&input);
+        }
     }
 }

@@ -71,10 +71,21 @@ pub async fn load(
     let mut tombstones = 0usize;
 
     on_db!(db, pool as DB => {
+        // Past every id the table ever handed out (not only the largest left): ids are never
+        // reused, so a stale id can never point at a loaded item.
+        let backend = db.backend();
         let base = |table: &'static str| {
             let pool = pool.clone();
+            let sql = match backend {
+                crate::db::Backend::Sqlite => format!(
+                    "SELECT MAX(x) FROM (SELECT MAX(id) AS x FROM {table}
+                     UNION ALL SELECT seq FROM sqlite_sequence WHERE name = '{table}')"),
+                crate::db::Backend::Postgres => format!(
+                    "SELECT GREATEST(COALESCE(MAX(id), 0),
+                     COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0)) FROM {table}"),
+            };
             async move {
-                let max: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(id) FROM {table}"))
+                let max: Option<i64> = sqlx::query_scalar(&sql)
                     .fetch_one(&pool)
                     .await?;
                 Ok::<i64, sqlx::Error>(max.unwrap_or(0))
@@ -270,7 +281,8 @@ pub async fn load(
             "locations",
         ] {
             sqlx::query(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 1) FROM {table}),
+                   COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 1)))"
             ))
             .execute(pool)
             .await?;

@@ -71,14 +71,19 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
 /// POST /api/v1/session
 pub async fn sign_in(
     State(state): State<AppState>,
+    client: Option<axum::Extension<app::services::ClientAddr>>,
     ApiJson(body): ApiJson<SignInRequest>,
 ) -> Result<Response, ApiError> {
     let signed_in = state
         .services
-        .sign_in(body.email.trim(), &body.password)
+        .sign_in(
+            body.email.trim(),
+            &body.password,
+            client.map(|c| c.0 .0),
+        )
         .await?;
     Ok((
-        [(header::SET_COOKIE, session_cookie(&signed_in.token))],
+        [(header::SET_COOKIE, session_cookie(&signed_in))],
         Json(signed_in.user),
     )
         .into_response())
@@ -227,7 +232,49 @@ pub async fn removal_archive(
     Path(job): Path<String>,
 ) -> Result<Response, ApiError> {
     let job = removal_id(&job)?;
-    let body = state.services.removal_archive(&user, job).await?;
+    let removal = state.services.removal_archive(&user, job).await?;
+    // One JSON document, written page by page as it is read: memory holds one page whatever
+    // the archive's size.
+    let head = serde_json::json!({
+        "removal": removal.id,
+        "state": removal.state,
+        "deleted": removal.deleted,
+        "skipped": removal.skipped,
+        "queued_at": removal.created_at,
+    })
+    .to_string();
+    let head = format!("{},\"records\":[", head.trim_end_matches('}'));
+    let repo = state.services.repo.clone();
+    let account = user.account_id;
+    let pages = stream::unfold(Some((0i64, true)), move |cursor| {
+        let repo = repo.clone();
+        async move {
+            let (after, first) = cursor?;
+            match repo.deletion_archive_page(account, job, after, ARCHIVE_PAGE).await {
+                Ok(rows) if rows.is_empty() => Some((Ok::<_, std::io::Error>("]}".to_string()), None)),
+                Ok(rows) => {
+                    let last = rows.last().map(|r| r.0).unwrap_or(after);
+                    let mut chunk = String::new();
+                    for (n, (_, kind, id, payload)) in rows.into_iter().enumerate() {
+                        if !(first && n == 0) {
+                            chunk.push(',');
+                        }
+                        let record: serde_json::Value = serde_json::from_str(&payload)
+                            .unwrap_or(serde_json::Value::String(payload));
+                        chunk.push_str(
+                            &serde_json::json!({ "kind": kind, "id": id, "record": record }).to_string(),
+                        );
+                    }
+                    Some((Ok(chunk), Some((last, false))))
+                }
+                Err(e) => {
+                    tracing::error!(error = ?e, job, "reading a deletion archive");
+                    Some((Err(std::io::Error::other("the archive could not be read")), None))
+                }
+            }
+        }
+    });
+    let body = stream::once(async move { Ok::<_, std::io::Error>(head) }).chain(pages);
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_string()),
@@ -236,10 +283,13 @@ pub async fn removal_archive(
                 format!("attachment; filename=\"steward-deletion-archive-{job}.json\""),
             ),
         ],
-        body,
+        axum::body::Body::from_stream(body),
     )
         .into_response())
 }
+
+/// Archive rows read at a time while streaming a deletion archive.
+const ARCHIVE_PAGE: i64 = 500;
 
 /// Which items a removal targets: `kind` (its orphans), or `value` (every item of that type or
 /// status; `full_delete` for Disconnect's "Permanently delete all data" option).
@@ -462,8 +512,10 @@ pub async fn removal_events(
     let stream_id = since.timestamp_millis().to_string();
     // The stream ends when its session does (signed out, expired).
     let token = cookie_value(&headers, SESSION_COOKIE).unwrap_or_default();
+    // At most a few streams per user: each holds a task and reads the database every tick.
+    let slot = state.services.open_stream(&user)?;
     let seen: HashMap<i64, (String, i64, i64, bool)> = HashMap::new();
-    let ticks = stream::unfold((seen, 0u32), move |(mut seen, tick)| {
+    let ticks = stream::unfold((seen, 0u32, slot), move |(mut seen, tick, slot)| {
         let services = state.services.clone();
         let user = user.clone();
         let stream_id = stream_id.clone();
@@ -473,8 +525,17 @@ pub async fn removal_events(
                 tokio::time::sleep(REMOVAL_EVENTS_EVERY).await;
             }
             if tick % SESSION_CHECK_EVERY == SESSION_CHECK_EVERY - 1 {
-                if let Ok(None) = services.user_for_session(&token).await {
-                    return None;
+                // Ends with its session, and when the user's role or restriction changed.
+                match services.user_for_session(&token).await {
+                    Ok(None) => return None,
+                    Ok(Some(now))
+                        if !now.role.can_manage_integrations()
+                            || now.restricted != user.restricted
+                            || now.user_id != user.user_id =>
+                    {
+                        return None
+                    }
+                    _ => {}
                 }
             }
             // A failed read is already logged; the next tick tries again.
@@ -501,10 +562,14 @@ pub async fn removal_events(
                     }
                 }
             }
-            Some((stream::iter(events), (seen, tick.wrapping_add(1))))
+            Some((stream::iter(events), (seen, tick.wrapping_add(1), slot)))
         }
     });
-    Ok(Sse::new(ticks.flatten()).keep_alive(KeepAlive::default()))
+    // A first comment lets the client know at once that the stream is open; keep-alives every
+    // few seconds let the server notice a closed one (and free its place) soon.
+    let opened = stream::once(async { Ok(Event::default().comment("open")) });
+    Ok(Sse::new(opened.chain(ticks.flatten()))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(5))))
 }
 
 /// A path's removal id.

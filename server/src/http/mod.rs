@@ -3,6 +3,7 @@
 
 mod api_v1;
 mod csrf;
+mod headers;
 mod openapi;
 mod session;
 
@@ -104,6 +105,7 @@ pub fn build_router(state: AppState) -> Router {
             session::resolve,
         ))
         .layer(middleware::from_fn(csrf::refuse_cross_origin))
+        .layer(middleware::from_fn(headers::secure))
         .with_state(state)
 }
 
@@ -114,7 +116,14 @@ impl axum::response::IntoResponse for ApiError {
     fn into_response(self) -> axum::response::Response {
         let status = http::StatusCode::from_u16(self.0.code.http_status())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(self.0)).into_response()
+        let retry_after = self.0.retry_after;
+        let mut response = (status, axum::Json(self.0)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

@@ -46,8 +46,9 @@ pub fn spec() -> Value {
                 "Error": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {
-                        "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "forbidden", "cross_origin", "not_found", "invalid_input", "feature_unavailable", "conflict", "network", "internal"] },
-                        "message": { "type": "string", "description": "What went wrong and what to do" }
+                        "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "forbidden", "cross_origin", "not_found", "invalid_input", "feature_unavailable", "conflict", "too_many_requests", "network", "internal"] },
+                        "message": { "type": "string", "description": "What went wrong and what to do" },
+                        "retry_after": { "type": "integer", "description": "With too_many_requests: seconds to wait (also the Retry-After header)" }
                     }
                 },
                 "RemovalImpact": {
@@ -55,7 +56,9 @@ pub fn spec() -> Value {
                     "properties": {
                         "kind": kind_schema(), "items": { "type": "integer" },
                         "children": { "type": "array", "description": "[kind of record, how many] inside the organizations", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "integer" }] } },
-                        "had_data": { "type": "array", "description": "[organization, what it holds] for those that had data before the first sync", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }] } }
+                        "had_data": { "type": "array", "description": "[organization, what it holds] for those that had data before the first sync", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }] } },
+                        "kept": { "type": "integer", "description": "Matching items that are not deleted (a search's items the PSA still syncs, without bulk delete by type)" },
+                        "note": { "type": ["string", "null"], "description": "Why items are kept, or that items still syncing are deleted too" }
                     }
                 },
                 "Removal": {
@@ -200,7 +203,7 @@ pub fn spec() -> Value {
                     "requestBody": { "required": true, "content": { "application/json": { "schema": {
                         "type": "object", "required": ["email", "password"],
                         "properties": { "email": { "type": "string" }, "password": { "type": "string" } } } } } },
-                    "responses": ok(json!({ "$ref": "#/components/schemas/User" }), error_responses(&["401", "403", "422"]))
+                    "responses": ok(json!({ "$ref": "#/components/schemas/User" }), error_responses(&["401", "403", "422", "429"]))
                 },
                 "delete": {
                     "summary": "Sign out",

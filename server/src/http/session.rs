@@ -23,6 +23,14 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     if path.starts_with("/pkg/") {
         return next.run(req).await;
     }
+    // The peer's address, for sign-in throttling (present when served with connect info).
+    if let Some(peer) = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+    {
+        req.extensions_mut().insert(app::services::ClientAddr(peer));
+    }
     let user = match cookie_value(req.headers(), SESSION_COOKIE) {
         Some(token) => state.services.user_for_session(&token).await.ok().flatten(),
         None => None,

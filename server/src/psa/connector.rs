@@ -155,7 +155,7 @@ impl ConnectWise {
         C: DeserializeOwned + Into<T> + 'static,
         T: Send + 'static,
     {
-        let conditions = since.map(|d| format!("_info/lastUpdated > {}", datetime_literal(d)));
+        let conditions = since.map(|d| format!("lastUpdated > {}", datetime_literal(d)));
         Box::new(CwPages::<C, T> {
             client: &self.client,
             endpoint,

@@ -134,6 +134,27 @@ impl Repo {
         row.map(to_user).transpose()
     }
 
+    /// Moves a live session's expiry to `expires_at` (sessions end after 12 hours idle); only
+    /// when it moves by more than `min_step`, so that a busy page does not write every request.
+    pub async fn touch_session(
+        &self,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        min_step: chrono::Duration,
+    ) -> anyhow::Result<()> {
+        on_db!(&self.db, pool => sqlx::query(
+            "UPDATE sessions SET expires_at = $1 WHERE token_hash = $2 AND expires_at > $3 AND expires_at < $4")
+            .bind(expires_at).bind(token_hash).bind(Utc::now()).bind(expires_at - min_step)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Deletes every expired session; how many went.
+    pub async fn purge_sessions(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
+        Ok(on_db!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now).execute(pool).await.map(|r| r.rows_affected()))?)
+    }
+
     pub async fn delete_session(&self, token_hash: &str) -> anyhow::Result<()> {
         on_db!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash).execute(pool).await.map(|_| ()))?;
@@ -149,16 +170,20 @@ impl Repo {
 
     /// The account's activity log, newest first: (id, when, who (the user's email when a user
     /// did it), action, subject, outcome, details as JSON).
+    /// The newest entries; with `only_by`, only that user's own (a user restricted to some
+    /// organizations does not see what others did across the account).
     pub async fn activity_log(
         &self,
         account: AccountId,
+        only_by: Option<app::model::UserId>,
         limit: i64,
     ) -> anyhow::Result<Vec<ActivityRow>> {
+        let by: Option<i64> = only_by.map(|u| u.0);
         Ok(on_db!(&self.db, pool => sqlx::query_as(
             "SELECT a.id, a.created_at, COALESCE(u.email, a.actor), a.action, a.subject, a.outcome, a.details
              FROM activity_log a LEFT JOIN users u ON u.id = a.user_id
-             WHERE a.account_id = $1 ORDER BY a.id DESC LIMIT $2")
-            .bind(account.0).bind(limit).fetch_all(pool).await)?)
+             WHERE a.account_id = $1 AND ($3 IS NULL OR a.user_id = $3) ORDER BY a.id DESC LIMIT $2")
+            .bind(account.0).bind(limit).bind(by).fetch_all(pool).await)?)
     }
 }
 

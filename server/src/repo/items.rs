@@ -18,11 +18,6 @@ type Row = (
     Option<String>,
 );
 
-/// A SQL string literal (quotes doubled), for values inlined into a search condition.
-fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 /// A catalog category and the item column that holds it.
 type Class = Option<(&'static str, &'static str)>;
 
@@ -42,33 +37,70 @@ fn classification(kind: ItemKind) -> (Class, Class) {
     }
 }
 
+/// A search's SQL condition and the values it binds. No text from the search is ever part of
+/// `sql`: every value is a numbered parameter (`$first`, `$first + 1`, ...) that the caller binds,
+/// in order, after its own parameters.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SearchSql {
+    pub sql: String,
+    pub binds: Vec<String>,
+}
+
+impl SearchSql {
+    fn param(&mut self, first: usize, value: String) -> String {
+        self.binds.push(value);
+        format!("${}", first + self.binds.len() - 1)
+    }
+}
+
+/// Binds a `SearchSql`'s values, in order, onto a sqlx query of either backend.
+#[macro_export]
+macro_rules! bind_search {
+    ($q:expr, $search:expr) => {{
+        let mut q = $q;
+        for value in &$search.binds {
+            q = q.bind(value.clone());
+        }
+        q
+    }};
+}
+
 /// The condition a search puts on items of `kind` (table alias `alias`, account parameter $1):
-/// the name contains the free text, and the sync status, type and status match. Values are
-/// inlined as escaped literals, so the same condition serves the list and a removal's frozen
+/// the name contains the free text, and the sync status, type and status match. Values are bound
+/// from parameter `first` on, so the same condition serves the list and a removal's frozen
 /// selection and re-check.
-pub(crate) fn search_condition(kind: ItemKind, search: &ItemSearch, alias: &str) -> String {
-    let mut cond = String::new();
+pub(crate) fn search_condition(
+    kind: ItemKind,
+    search: &ItemSearch,
+    alias: &str,
+    first: usize,
+) -> SearchSql {
+    let mut out = SearchSql::default();
     let name = match kind {
         ItemKind::Contact => format!("{alias}.first_name || ' ' || {alias}.last_name"),
         _ => format!("{alias}.name"),
     };
     let text = search.text.trim().to_lowercase();
     if !text.is_empty() {
+        // '!' escapes LIKE's wildcards: a backslash would be read differently by a PostgreSQL
+        // server whose standard_conforming_strings is off.
         let pattern = format!(
             "%{}%",
-            text.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
+            text.replace('!', "!!").replace('%', "!%").replace('_', "!_")
         );
-        cond.push_str(&format!(
-            " AND LOWER({name}) LIKE {} ESCAPE '\\'",
-            literal(&pattern)
-        ));
+        let p = out.param(first, pattern);
+        out.sql
+            .push_str(&format!(" AND LOWER({name}) LIKE {p} ESCAPE '!'"));
     }
     match search.sync.map(|s| s.state()) {
         None => {}
-        Some(None) => cond.push_str(&format!(" AND {alias}.integration_id IS NULL")),
-        Some(Some(state)) => cond.push_str(&format!(" AND {alias}.sync_state = '{state}'")),
+        Some(None) => out
+            .sql
+            .push_str(&format!(" AND {alias}.integration_id IS NULL")),
+        // A state from the enum, never from the request's text.
+        Some(Some(state)) => out
+            .sql
+            .push_str(&format!(" AND {alias}.sync_state = '{state}'")),
     }
     let (type_of, status_of) = classification(kind);
     for (wanted, class) in [
@@ -78,14 +110,16 @@ pub(crate) fn search_condition(kind: ItemKind, search: &ItemSearch, alias: &str)
         let Some(wanted) = wanted else { continue };
         match class {
             // This kind has no such classification: nothing matches.
-            None => cond.push_str(" AND 1 = 0"),
-            Some((category, column)) => cond.push_str(&format!(
-                " AND {alias}.{column} IN (SELECT id FROM psa_catalog_values WHERE account_id = $1 AND category = '{category}' AND LOWER(name) = {})",
-                literal(&wanted.trim().to_lowercase())
-            )),
+            None => out.sql.push_str(" AND 1 = 0"),
+            Some((category, column)) => {
+                let p = out.param(first, wanted.trim().to_lowercase());
+                out.sql.push_str(&format!(
+                    " AND {alias}.{column} IN (SELECT id FROM psa_catalog_values WHERE account_id = $1 AND category = '{category}' AND LOWER(name) = {p})"
+                ))
+            }
         }
     }
-    cond
+    out
 }
 
 impl Repo {
@@ -131,7 +165,9 @@ impl Repo {
                 " AND NOT (i.active = FALSE AND COALESCE(i.sync_state, '') = 'orphaned')",
             );
         }
-        filter.push_str(&search_condition(kind, search, "i"));
+        // $1 the account, $2 the user when restricted, then the search's values.
+        let search_sql = search_condition(kind, search, "i", if user.restricted { 3 } else { 2 });
+        filter.push_str(&search_sql.sql);
         filter.push_str(&access_filter(
             user,
             &format!("i.{}", organization_column(kind)),
@@ -163,12 +199,12 @@ impl Repo {
         let total: i64 = on_db!(&self.db, pool => {
             let q = sqlx::query_scalar(&count_sql).bind(user.account_id.0);
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };
-            q.fetch_one(pool).await
+            crate::bind_search!(q, search_sql).fetch_one(pool).await
         })?;
         let rows: Vec<Row> = on_db!(&self.db, pool => {
             let q = sqlx::query_as(&list_sql).bind(user.account_id.0);
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };
-            q.fetch_all(pool).await
+            crate::bind_search!(q, search_sql).fetch_all(pool).await
         })?;
         let items = rows
             .into_iter()

@@ -105,9 +105,13 @@ fn label(args: &RemovalArgs, row_name: Option<&str>) -> String {
 
 impl Repo {
     /// Removal jobs of an account, newest first.
+    /// Removal jobs of the account; with `only_by`, only those that user queued (what a user
+    /// restricted to some organizations may see: their own removals touched only their
+    /// organizations).
     pub async fn removal_rows(
         &self,
         account: AccountId,
+        only_by: Option<app::model::UserId>,
         which: Which,
     ) -> anyhow::Result<Vec<RemovalRow>> {
         let (filter, limit) = match which {
@@ -124,16 +128,17 @@ impl Repo {
                 (SELECT COUNT(*) FROM removal_targets r WHERE r.job_id = j.id AND r.outcome = 'skipped'),
                 j.created_at, j.started_at, j.finished_at, j.cancel_requested, j.last_error
              FROM jobs j LEFT JOIN users u ON u.id = j.created_by
-             WHERE j.account_id = $1 AND j.kind = $2 AND {filter}
+             WHERE j.account_id = $1 AND j.kind = $2 AND {filter} AND ($4 IS NULL OR j.created_by = $4)
              ORDER BY j.id DESC LIMIT {limit}"
         );
+        let by: Option<i64> = only_by.map(|u| u.0);
         let rows: Vec<Row> = match which {
             Which::One(id) => on_db!(&self.db, pool => sqlx::query_as(&sql)
-                .bind(account.0).bind(REMOVAL_JOB).bind(id).fetch_all(pool).await)?,
+                .bind(account.0).bind(REMOVAL_JOB).bind(id).bind(by).fetch_all(pool).await)?,
             Which::LiveSince(at) => on_db!(&self.db, pool => sqlx::query_as(&sql)
-                .bind(account.0).bind(REMOVAL_JOB).bind(at).fetch_all(pool).await)?,
+                .bind(account.0).bind(REMOVAL_JOB).bind(at).bind(by).fetch_all(pool).await)?,
             Which::Newest(_) => on_db!(&self.db, pool => sqlx::query_as(&sql)
-                .bind(account.0).bind(REMOVAL_JOB).bind(0i64).fetch_all(pool).await)?,
+                .bind(account.0).bind(REMOVAL_JOB).bind(0i64).bind(by).fetch_all(pool).await)?,
         };
         let mut rows = rows
             .into_iter()

@@ -5,6 +5,7 @@
 //! target's outcome and moves the job's progress. A chunk is wholly done or not at all.
 
 use super::manage_data::{catalog_column, table};
+use super::items::{search_condition, SearchSql};
 use super::Repo;
 use crate::db::Backend;
 use crate::on_db;
@@ -13,6 +14,23 @@ use app::model::{
     RemovalImpact,
 };
 use chrono::Utc;
+
+/// 1204 → "1,204".
+fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
 use serde::{Deserialize, Serialize};
 
 /// What a removal job works on (the job's `args`): the kind's orphans; with `row` every item
@@ -26,6 +44,11 @@ pub struct RemovalArgs {
     pub row: Option<RowTarget>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<ItemSearch>,
+    /// A search removal may delete items the PSA still syncs (enabled or error) only on an
+    /// account with bulk delete by type; without it they are kept (they would come back at the
+    /// next sync, and deleting them is what the feature guards).
+    #[serde(default)]
+    pub include_syncing: bool,
 }
 
 /// A Synced Items row: a type or status of the PSA.
@@ -42,36 +65,58 @@ impl RemovalArgs {
             kind,
             row: None,
             search: None,
+            include_syncing: false,
         }
     }
 
     /// What still qualifies a target of table alias `t` (besides its account, $1): still linked
     /// to the integration ($2) and orphaned, or of the row's type or status; or still matching
-    /// the search.
-    fn qualifies(&self) -> String {
+    /// the search (and, without `include_syncing`, not synced by the PSA). A search's values are
+    /// bound from parameter `first` on.
+    fn qualifies(&self, first: usize) -> SearchSql {
         match (&self.row, &self.search) {
-            (Some(r), _) => format!(
-                "t.integration_id = $2 AND t.{} = {}",
-                catalog_column(r.category),
-                r.value.0
-            ),
-            (None, Some(search)) => format!(
-                "$2 = $2{}",
-                super::items::search_condition(self.kind, search, "t")
-            ),
-            (None, None) => "t.integration_id = $2 AND t.sync_state = 'orphaned'".to_string(),
+            (Some(r), _) => SearchSql {
+                sql: format!(
+                    "t.integration_id = $2 AND t.{} = {}",
+                    catalog_column(r.category),
+                    r.value.0
+                ),
+                binds: Vec::new(),
+            },
+            (None, Some(search)) => {
+                let mut cond = search_condition(self.kind, search, "t", first);
+                let syncing = if self.include_syncing {
+                    ""
+                } else {
+                    NOT_SYNCING
+                };
+                cond.sql = format!("$2 = $2{syncing}{}", cond.sql);
+                cond
+            }
+            (None, None) => SearchSql {
+                sql: "t.integration_id = $2 AND t.sync_state = 'orphaned'".to_string(),
+                binds: Vec::new(),
+            },
         }
     }
 
-    /// At most one removal of the same targets is queued or running.
-    fn unique_key(&self) -> String {
+    /// At most one removal of the same targets is queued or running in an account.
+    fn unique_key(&self, account: AccountId) -> String {
         match (&self.row, &self.search) {
             (Some(r), _) => format!("removal:{}:value:{}", self.integration.0, r.value.0),
-            (None, Some(s)) => format!("removal:search:{}:{}", self.kind.as_str(), s.describe()),
+            (None, Some(s)) => format!(
+                "removal:{}:search:{}:{}",
+                account.0,
+                self.kind.as_str(),
+                s.describe()
+            ),
             (None, None) => format!("removal:{}:{}", self.integration.0, self.kind.as_str()),
         }
     }
 }
+
+/// Items the PSA does not sync: orphaned, disabled or stand-alone (no link).
+const NOT_SYNCING: &str = " AND (t.sync_state IS NULL OR t.sync_state NOT IN ('enabled', 'error'))";
 
 pub const REMOVAL_JOB: &str = "removal";
 
@@ -235,20 +280,23 @@ impl Repo {
         args: &RemovalArgs,
     ) -> anyhow::Result<RemovalImpact> {
         let (integration, kind) = (args.integration, args.kind);
+        let first = if user.restricted { 4 } else { 3 };
+        let qualifies = args.qualifies(first);
         let orphans = format!(
             "FROM {} t WHERE t.account_id = $1 AND {}{}",
             table(kind),
-            args.qualifies(),
+            qualifies.sql,
             access(user, kind, 3)
         );
         let count = |sql: String| {
             let db = self.db.clone();
             let user = user.clone();
+            let binds = qualifies.clone();
             async move {
                 let n: i64 = on_db!(&db, pool => {
                     let q = sqlx::query_scalar(&sql).bind(user.account_id.0).bind(integration.0);
                     let q = if user.restricted { q.bind(user.user_id.0) } else { q };
-                    q.fetch_one(pool).await
+                    crate::bind_search!(q, binds).fetch_one(pool).await
                 })?;
                 Ok::<i64, anyhow::Error>(n)
             }
@@ -275,7 +323,7 @@ impl Repo {
             let rows: Vec<(String, i64, i64, i64, i64)> = on_db!(&self.db, pool => {
                 let q = sqlx::query_as(&sql).bind(user.account_id.0).bind(integration.0);
                 let q = if user.restricted { q.bind(user.user_id.0) } else { q };
-                q.fetch_all(pool).await
+                crate::bind_search!(q, qualifies).fetch_all(pool).await
             })?;
             had_data = rows
                 .into_iter()
@@ -287,6 +335,7 @@ impl Repo {
                 })
                 .collect();
         }
+        let (kept, note) = self.syncing_note(user, args).await?;
         let what = self.removal_label(user.account_id, args).await?;
         Ok(RemovalImpact {
             kind,
@@ -294,6 +343,59 @@ impl Repo {
             items,
             children,
             had_data,
+            kept,
+            note,
+        })
+    }
+
+    /// For a search removal: how many matching items the PSA still syncs, and what the dialog
+    /// says of them (kept without bulk delete by type, deleted too with it).
+    async fn syncing_note(
+        &self,
+        user: &CurrentUser,
+        args: &RemovalArgs,
+    ) -> anyhow::Result<(i64, Option<String>)> {
+        let Some(search) = &args.search else {
+            return Ok((0, None));
+        };
+        let first = if user.restricted { 3 } else { 2 };
+        let cond = search_condition(args.kind, search, "t", first);
+        let sql = format!(
+            "SELECT COUNT(*), COUNT(DISTINCT t.integration_id), MIN(p.kind) FROM {} t
+             JOIN psa_integrations p ON p.id = t.integration_id
+             WHERE t.account_id = $1 AND t.sync_state IN ('enabled', 'error'){}{}",
+            table(args.kind),
+            cond.sql,
+            access(user, args.kind, 2)
+        );
+        let (syncing, psas, psa): (i64, i64, Option<String>) = on_db!(&self.db, pool => {
+            let q = sqlx::query_as(&sql).bind(user.account_id.0);
+            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            crate::bind_search!(q, cond).fetch_one(pool).await
+        })?;
+        if syncing == 0 {
+            return Ok((0, None));
+        }
+        let from = match psa.as_deref().and_then(app::model::PsaKind::parse) {
+            Some(kind) if psas == 1 => kind.label(),
+            _ => "your PSA",
+        };
+        let what = args.kind.plural().to_lowercase();
+        let n = group_thousands(syncing);
+        Ok(if args.include_syncing {
+            (
+                0,
+                Some(format!(
+                    "{n} of these {what} still sync from {from}: your account has bulk delete by type, so they are deleted too and come back at the next sync unless their type or status is paused first"
+                )),
+            )
+        } else {
+            (
+                syncing,
+                Some(format!(
+                    "{n} {what} still syncing from {from} are not deleted: pause or disconnect their type first"
+                )),
+            )
         })
     }
 
@@ -306,14 +408,15 @@ impl Repo {
         confirmed: i64,
     ) -> anyhow::Result<Queued> {
         let now = Utc::now();
-        let key = args.unique_key();
+        let key = args.unique_key(user.account_id);
         let args_json = serde_json::to_string(args)?;
+        let qualifies = args.qualifies(if user.restricted { 5 } else { 4 });
         let freeze = format!(
             "INSERT INTO removal_targets (job_id, seq, item_id)
              SELECT $3, ROW_NUMBER() OVER (ORDER BY t.id), t.id FROM {} t
              WHERE t.account_id = $1 AND {}{}",
             table(args.kind),
-            args.qualifies(),
+            qualifies.sql,
             access(user, args.kind, 4)
         );
         let result = on_db!(&self.db, pool => {
@@ -328,7 +431,7 @@ impl Repo {
             };
             let q = sqlx::query(&freeze).bind(user.account_id.0).bind(args.integration.0).bind(job);
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };
-            let n = q.execute(&mut *tx).await?.rows_affected() as i64;
+            let n = crate::bind_search!(q, qualifies).execute(&mut *tx).await?.rows_affected() as i64;
             if n != confirmed {
                 tx.rollback().await?;
                 return Ok(Queued::CountChanged(n));
@@ -351,6 +454,10 @@ impl Repo {
     ) -> anyhow::Result<Chunk> {
         let now = Utc::now();
         let backend = self.db.backend();
+        let lock = match backend {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
         let t = table(args.kind);
         let acc = account.0;
         on_db!(&self.db, pool => {
@@ -371,17 +478,30 @@ impl Repo {
             let ids: Vec<String> = targets.iter().map(|(_, id)| id.to_string()).collect();
             let id_list = ids.join(", ");
             // Still qualifies: still in the account, still linked to the integration, still
-            // orphaned (or still of the row's type or status).
-            let qualifying: Vec<i64> = sqlx::query_scalar(&format!(
-                "SELECT t.id FROM {t} t WHERE t.id IN ({id_list}) AND t.account_id = $1 AND {}",
-                args.qualifies()))
-                .bind(acc).bind(args.integration.0).fetch_all(&mut *tx).await?;
+            // orphaned (or still of the row's type or status, or still matching the search).
+            // PostgreSQL locks what it re-checks (a sync or an edit committed meanwhile is seen,
+            // and one that comes later waits for this chunk); SQLite's transaction already holds
+            // the database's one write lock since its first statement.
+            let qualifies = args.qualifies(3);
+            let recheck = format!(
+                "SELECT t.id FROM {t} t WHERE t.id IN ({id_list}) AND t.account_id = $1 AND {}{lock}",
+                qualifies.sql);
+            let qualifying: Vec<i64> = crate::bind_search!(sqlx::query_scalar(&recheck)
+                .bind(acc).bind(args.integration.0), qualifies).fetch_all(&mut *tx).await?;
             let deleted = qualifying.len() as i64;
             if !qualifying.is_empty() {
                 let q_list = qualifying.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
                 let mut archive = vec![(args.kind.as_str(), t, format!("t.id IN ({q_list})"))];
                 if args.kind == ItemKind::Organization {
                     for (child, kind) in ORGANIZATION_CHILDREN {
+                        // The children are locked before they are archived, so what the
+                        // archive holds is what the cascade deletes (a new child of a locked
+                        // organization waits for this chunk).
+                        if !lock.is_empty() {
+                            sqlx::query(&format!(
+                                "SELECT t.id FROM {child} t WHERE t.organization_id IN ({q_list}){lock}"))
+                                .execute(&mut *tx).await?;
+                        }
                         archive.push((kind, child, format!("t.organization_id IN ({q_list})")));
                     }
                 }
@@ -418,6 +538,20 @@ impl Repo {
         Ok(on_db!(&self.db, pool => sqlx::query_as(
             "SELECT item_kind, item_id, payload FROM deletion_archive WHERE account_id = $1 AND job_id = $2 ORDER BY id")
             .bind(account.0).bind(job).fetch_all(pool).await)?)
+    }
+
+    /// One page of a removal job's archive after archive row `after`: (row, kind, item id, JSON).
+    pub async fn deletion_archive_page(
+        &self,
+        account: AccountId,
+        job: i64,
+        after: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<(i64, String, i64, String)>> {
+        Ok(on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT id, item_kind, item_id, payload FROM deletion_archive WHERE account_id = $1 AND job_id = $2 AND id > $3
+             ORDER BY id LIMIT $4")
+            .bind(account.0).bind(job).bind(after).bind(limit).fetch_all(pool).await)?)
     }
 
     /// How many of a job's targets were deleted and skipped.

@@ -257,13 +257,32 @@ impl Repo {
     }
 
     /// A run's events, errors first, then in the order they happened.
+    /// A run's events, errors first. For a user restricted to some organizations, only the
+    /// events of items inside them (and those naming no item).
     pub async fn sync_events(
         &self,
-        account: AccountId,
+        user: &app::model::CurrentUser,
         run: i64,
         limit: i64,
         offset: i64,
     ) -> anyhow::Result<Vec<SyncEvent>> {
+        let account = user.account_id;
+        let access = if user.restricted {
+            " AND (item_id IS NULL OR CASE item_kind
+                 WHEN 'organization' THEN item_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $5)
+                 WHEN 'configuration' THEN item_id IN (SELECT id FROM configurations WHERE organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $5))
+                 WHEN 'contact' THEN item_id IN (SELECT id FROM contacts WHERE organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $5))
+                 WHEN 'location' THEN item_id IN (SELECT id FROM locations WHERE organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $5))
+                 ELSE FALSE END)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT level, item_kind, item_id, psa_id, reason, message, created_at FROM sync_events
+             WHERE account_id = $1 AND run_id = $2{access}
+             ORDER BY CASE level WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, id
+             LIMIT $3 OFFSET $4"
+        );
         type Row = (
             String,
             Option<String>,
@@ -273,12 +292,11 @@ impl Repo {
             String,
             DateTime<Utc>,
         );
-        let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT level, item_kind, item_id, psa_id, reason, message, created_at FROM sync_events
-             WHERE account_id = $1 AND run_id = $2
-             ORDER BY CASE level WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, id
-             LIMIT $3 OFFSET $4")
-            .bind(account.0).bind(run).bind(limit).bind(offset).fetch_all(pool).await)?;
+        let rows: Vec<Row> = on_db!(&self.db, pool => {
+            let q = sqlx::query_as(&sql).bind(account.0).bind(run).bind(limit).bind(offset);
+            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            q.fetch_all(pool).await
+        })?;
         rows.into_iter()
             .map(
                 |(level, kind, item_id, psa_id, reason, message, created_at)| {

@@ -20,6 +20,7 @@ use chrono::{Duration, Utc};
 use std::sync::Arc;
 
 mod credentials;
+pub mod throttle;
 mod removals;
 
 use credentials::{credentials_view, merge_credentials};
@@ -32,6 +33,52 @@ pub struct AppServices {
     pub secrets: Arc<SecretBox>,
     /// How long a deletion archive stays downloadable after its removal ended.
     pub archive_retention: Duration,
+    /// Failed sign-ins per email and client address, and the bound on password hashes.
+    pub throttle: Arc<throttle::SignInThrottle>,
+    /// Steward is served over https (a configured public URL says so): cookies are `Secure`.
+    pub secure_cookies: bool,
+    /// Removal event streams open per user on this node.
+    pub removal_streams: Arc<std::sync::Mutex<std::collections::HashMap<i64, usize>>>,
+}
+
+/// Removal event streams one user may hold open at once on a node (a tab or two each).
+pub const STREAMS_PER_USER: usize = 8;
+
+/// One open removal event stream, counted against its user until dropped.
+pub struct StreamSlot {
+    counts: Arc<std::sync::Mutex<std::collections::HashMap<i64, usize>>>,
+    user: i64,
+}
+
+impl AppServices {
+    /// A slot for a new removal event stream, or 429 when the user has too many open.
+    pub fn open_stream(&self, user: &CurrentUser) -> Result<StreamSlot, AppError> {
+        let mut counts = self.removal_streams.lock().expect("stream counts");
+        let n = counts.entry(user.user_id.0).or_default();
+        if *n >= STREAMS_PER_USER {
+            return Err(AppError::too_many_requests(
+                format!("You have {STREAMS_PER_USER} live removal views open: close some Steward tabs, then reload"),
+                10,
+            ));
+        }
+        *n += 1;
+        Ok(StreamSlot {
+            counts: self.removal_streams.clone(),
+            user: user.user_id.0,
+        })
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut counts = self.counts.lock().expect("stream counts");
+        if let Some(n) = counts.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(&self.user);
+            }
+        }
+    }
 }
 
 /// A sync engine refusal as the wire error (internal causes logged under `context`).
@@ -80,6 +127,20 @@ impl AppServices {
             .found("loading an integration", "That integration")
     }
 
+    /// What reaches every organization of the account (a Synced Items row's Pause and
+    /// Disconnect, the integration's settings, credentials and Disconnect) is refused to a user
+    /// restricted to some organizations: it cannot be filtered to theirs.
+    fn unrestricted(user: &CurrentUser, what: &str) -> Result<(), AppError> {
+        if user.restricted {
+            Err(AppError::new(
+                app::error::ErrorCode::Forbidden,
+                format!("You are restricted to some organizations, and to {what} reaches every organization of the account: ask an Administrator without restrictions"),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Integration settings and sync actions: Manager and Administrator.
     fn may_manage(user: &CurrentUser, what: &str) -> Result<(), AppError> {
         if user.role.can_manage_integrations() {
@@ -110,18 +171,30 @@ fn internal(context: &'static str) -> impl FnOnce(anyhow::Error) -> AppError {
 
 #[async_trait::async_trait]
 impl Services for AppServices {
-    async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
+    async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<SignedIn, AppError> {
         if email.is_empty() || password.is_empty() {
             return Err(AppError::invalid_input(
                 "Enter your email and your password",
             ));
         }
+        if email.len() > 320 || password.len() > 1024 {
+            return Err(AppError::invalid_credentials());
+        }
+        // Counted as a failure until the password proves right.
+        self.throttle.attempt(email, client)?;
         let row = self
             .repo
             .login_row(email)
             .await
             .map_err(internal("loading a user to sign in"))?;
         let password = password.to_string();
+        // At most a few Argon2 hashes at once, whatever the number of sign-ins.
+        let turn = self.throttle.hash_turn().await?;
         let (row, ok) = tokio::task::spawn_blocking(move || {
             let hash = row
                 .as_ref()
@@ -132,9 +205,11 @@ impl Services for AppServices {
         })
         .await
         .map_err(|e| AppError::internal_from("checking a password", &e))?;
+        drop(turn);
         let Some(row) = row.filter(|_| ok) else {
             return Err(AppError::invalid_credentials());
         };
+        self.throttle.succeeded(email, client);
         let token = auth::new_token();
         let expires = Utc::now() + Duration::seconds(SESSION_TTL_SECONDS);
         self.repo
@@ -144,6 +219,7 @@ impl Services for AppServices {
         Ok(SignedIn {
             token,
             user: row.user,
+            secure_cookie: self.secure_cookies,
         })
     }
 
@@ -155,10 +231,25 @@ impl Services for AppServices {
     }
 
     async fn user_for_session(&self, token: &str) -> Result<Option<CurrentUser>, AppError> {
-        self.repo
-            .session_user(&auth::token_hash(token), Utc::now())
+        let hash = auth::token_hash(token);
+        let now = Utc::now();
+        let user = self
+            .repo
+            .session_user(&hash, now)
             .await
-            .map_err(internal("resolving a session"))
+            .map_err(internal("resolving a session"))?;
+        if user.is_some() {
+            // Sessions end after 12 hours idle: each use moves the end (at most once a minute).
+            self.repo
+                .touch_session(
+                    &hash,
+                    now + Duration::seconds(SESSION_TTL_SECONDS),
+                    Duration::seconds(60),
+                )
+                .await
+                .map_err(internal("extending a session"))?;
+        }
+        Ok(user)
     }
 
     async fn integrations(&self, user: &CurrentUser) -> Result<Vec<IntegrationSummary>, AppError> {
@@ -282,7 +373,7 @@ impl Services for AppServices {
             .found("loading a sync run", "That sync run")?;
         self.repo
             .sync_events(
-                user.account_id,
+                user,
                 run,
                 EVENTS_PER_PAGE,
                 (i64::from(page) - 1) * EVENTS_PER_PAGE,
@@ -539,6 +630,7 @@ impl Services for AppServices {
         value: CatalogValueId,
     ) -> Result<String, AppError> {
         Self::may_manage(user, "pause syncing")?;
+        Self::unrestricted(user, "pause syncing")?;
         let v = self.row_value(user, integration, value).await?;
         self.repo
             .pause_row(
@@ -565,6 +657,7 @@ impl Services for AppServices {
         value: CatalogValueId,
     ) -> Result<Vec<(ItemKind, i64)>, AppError> {
         Self::may_manage(user, "disconnect items")?;
+        Self::unrestricted(user, "disconnect items")?;
         let v = self.row_value(user, integration, value).await?;
         self.repo
             .row_disconnect_counts(user.account_id, integration, &v)
@@ -579,6 +672,7 @@ impl Services for AppServices {
         value: CatalogValueId,
     ) -> Result<Vec<(ItemKind, i64)>, AppError> {
         Self::may_manage(user, "disconnect items")?;
+        Self::unrestricted(user, "disconnect items")?;
         let v = self.row_value(user, integration, value).await?;
         self.repo
             .disconnect_row(
@@ -597,7 +691,7 @@ impl Services for AppServices {
             })
     }
 
-    async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<String, AppError> {
+    async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
         if user.role != app::model::Role::Administrator {
             return Err(AppError::forbidden("download a deletion archive"));
         }
@@ -611,28 +705,7 @@ impl Services for AppServices {
                 ),
             ));
         }
-        let rows = self
-            .repo
-            .deletion_archive(user.account_id, job)
-            .await
-            .map_err(internal("reading a deletion archive"))?;
-        let items: Vec<serde_json::Value> = rows
-            .into_iter()
-            .map(|(kind, id, payload)| {
-                let record: serde_json::Value =
-                    serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload));
-                serde_json::json!({ "kind": kind, "id": id, "record": record })
-            })
-            .collect();
-        serde_json::to_string_pretty(&serde_json::json!({
-            "removal": removal.id,
-            "state": removal.state,
-            "deleted": removal.deleted,
-            "skipped": removal.skipped,
-            "queued_at": removal.created_at,
-            "records": items,
-        }))
-        .map_err(|e| AppError::internal_from("writing a deletion archive", &e))
+        Ok(removal)
     }
 
     async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
@@ -661,7 +734,11 @@ impl Services for AppServices {
         Self::may_manage(user, "see the activity log")?;
         let rows = self
             .repo
-            .activity_log(user.account_id, 200)
+            .activity_log(
+                user.account_id,
+                user.restricted.then_some(user.user_id),
+                200,
+            )
             .await
             .map_err(internal("reading the activity log"))?;
         Ok(rows
@@ -686,6 +763,7 @@ impl Services for AppServices {
         integration: IntegrationId,
     ) -> Result<Vec<(ItemKind, i64)>, AppError> {
         Self::may_manage(user, "disconnect the integration")?;
+        Self::unrestricted(user, "disconnect the integration")?;
         self.own_integration(user, integration).await?;
         self.repo
             .linked_counts(user.account_id, integration)
@@ -699,6 +777,7 @@ impl Services for AppServices {
         integration: IntegrationId,
     ) -> Result<Vec<(ItemKind, i64)>, AppError> {
         Self::may_manage(user, "disconnect the integration")?;
+        Self::unrestricted(user, "disconnect the integration")?;
         match self
             .repo
             .disconnect_integration(user.account_id, integration, Some(user.user_id))
@@ -719,6 +798,7 @@ impl Services for AppServices {
         integration: IntegrationId,
     ) -> Result<CredentialsView, AppError> {
         Self::may_manage(user, "see the integration's credentials")?;
+        Self::unrestricted(user, "see the integration's credentials")?;
         let summary = self.own_integration(user, integration).await?;
         Ok(match self.saved_credentials(user, integration).await? {
             Some(c) => credentials_view(&c),
@@ -736,6 +816,7 @@ impl Services for AppServices {
         input: CredentialsInput,
     ) -> Result<(), AppError> {
         Self::may_manage(user, "test the integration's credentials")?;
+        Self::unrestricted(user, "test the integration's credentials")?;
         self.own_integration(user, integration).await?;
         let saved = self.saved_credentials(user, integration).await?;
         let credentials = merge_credentials(input, saved)?;
@@ -759,6 +840,7 @@ impl Services for AppServices {
         input: CredentialsInput,
     ) -> Result<CredentialsView, AppError> {
         Self::may_manage(user, "change the integration's credentials")?;
+        Self::unrestricted(user, "change the integration's credentials")?;
         self.own_integration(user, integration).await?;
         let saved = self.saved_credentials(user, integration).await?;
         let credentials = merge_credentials(input, saved)?;
@@ -797,6 +879,7 @@ impl Services for AppServices {
         change: SyncSettingsChange,
     ) -> Result<SyncSettings, AppError> {
         Self::may_manage(user, "change the sync settings")?;
+        Self::unrestricted(user, "change the sync settings")?;
         if let Some(m) = change.schedule_minutes {
             if !SCHEDULE_MINUTES.contains(&m) {
                 return Err(AppError::invalid_input(format!(

@@ -41,11 +41,18 @@ impl AppServices {
                 ));
             }
             let search = app::model::ItemSearch::parse(text).map_err(AppError::invalid_input)?;
+            // Items the PSA still syncs go only where the account has bulk delete by type.
+            let include_syncing = self
+                .repo
+                .has_feature(user.account_id, Feature::BulkDeleteByType)
+                .await
+                .map_err(internal("reading the account's features"))?;
             return Ok(RemovalArgs {
                 integration: IntegrationId(0),
                 kind: ItemKind::Organization,
                 row: None,
                 search: Some(search),
+                include_syncing,
             });
         }
         self.own_integration(user, integration).await?;
@@ -83,6 +90,7 @@ impl AppServices {
                 value: v.id,
             }),
             search: None,
+            include_syncing: false,
         })
     }
 
@@ -94,7 +102,11 @@ impl AppServices {
     ) -> Result<Vec<RemovalJob>, AppError> {
         let rows = self
             .repo
-            .removal_rows(user.account_id, which)
+            .removal_rows(
+                user.account_id,
+                user.restricted.then_some(user.user_id),
+                which,
+            )
             .await
             .map_err(internal("loading removals"))?;
         let now = Utc::now();

@@ -39,6 +39,8 @@ pub fn config(
         no_scheduler: false,
         no_worker: false,
         worker: WorkerConfig::default(),
+        public_url: None,
+        sign_in_wait_seconds: 60,
         site_root: dir.path().join("site").display().to_string(),
     }
 }
@@ -50,9 +52,17 @@ impl TestApp {
 
     /// The demo server with its job worker configured.
     pub async fn spawn_with(database_url: Option<String>, worker: WorkerConfig) -> TestApp {
+        TestApp::spawn_configured(database_url, |c| c.worker = worker).await
+    }
+
+    /// The demo server with its configuration changed by `change`.
+    pub async fn spawn_configured(
+        database_url: Option<String>,
+        change: impl FnOnce(&mut ServeConfig),
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let mut config = config(&dir, database_url, Some(PASSWORD), true);
-        config.worker = worker;
+        change(&mut config);
         let database_url = config.database_url();
         let app = Application::build(&config).await.expect("Steward starts");
         let base = format!("http://{}", app.addr);
@@ -121,21 +131,39 @@ impl TestApp {
 
     /// A signed-in client for a new user of the demo account with this role.
     pub async fn user_with_role(&self, role: app::model::Role) -> reqwest::Client {
+        self.user_restricted_to(role, None).await
+    }
+
+    /// A signed-in client for a new user with this role; with `organizations`, restricted to
+    /// them.
+    pub async fn user_restricted_to(
+        &self,
+        role: app::model::Role,
+        organizations: Option<&[i64]>,
+    ) -> reqwest::Client {
         let account = self.repo.account_ids().await.unwrap()[0];
-        let email = format!("{}@steward.test", role.as_str());
+        let prefix = if organizations.is_some() { "restricted-" } else { "" };
+        let email = format!("{prefix}{}@steward.test", role.as_str());
         let password = format!("{}-password-1", role.as_str());
         let hash = server::auth::hash_password(&password).unwrap();
-        self.repo
+        let user = self
+            .repo
             .create_user(server::repo::NewUser {
                 account,
                 email: &email,
                 name: role.label(),
                 password_hash: &hash,
                 role,
-                restricted: false,
+                restricted: organizations.is_some(),
             })
             .await
             .unwrap();
+        for org in organizations.unwrap_or_default() {
+            self.repo
+                .grant_organization_access(account, user, app::model::OrganizationId(*org))
+                .await
+                .unwrap();
+        }
         let client = self.client();
         let r = client
             .post(self.url("/api/v1/session"))

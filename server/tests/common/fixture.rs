@@ -57,6 +57,87 @@ pub async fn setup(db: Db) -> Ctx {
     }
 }
 
+/// A second account in the same database, with its own integration, the same S dataset and an
+/// Administrator: what one account does must never reach it.
+pub async fn second_account(ctx: &Ctx) -> CurrentUser {
+    let repo = &ctx.repo;
+    let account = repo.create_account("Beta IT").await.unwrap();
+    let integration = repo
+        .create_integration(NewIntegration::connectwise(account))
+        .await
+        .unwrap();
+    loader::load(
+        &repo.db,
+        account,
+        integration,
+        &Dataset::generate(Size::S, 2),
+    )
+    .await
+    .unwrap();
+    let user_id = repo
+        .create_user(server::repo::NewUser {
+            account,
+            email: "b@example.com",
+            name: "B",
+            password_hash: "x",
+            role: Role::Administrator,
+            restricted: false,
+        })
+        .await
+        .unwrap();
+    CurrentUser {
+        user_id,
+        account_id: account,
+        account_name: "Beta IT".into(),
+        email: "b@example.com".into(),
+        name: "B".into(),
+        role: Role::Administrator,
+        restricted: false,
+    }
+}
+
+/// Points the fixture's integration at a fresh ConnectWise simulator serving the same S dataset
+/// and returns a sync engine for it (quick retries), the simulator's URL and its state.
+pub async fn connect_psa(
+    ctx: &Ctx,
+) -> (
+    server::sync::SyncEngine,
+    String,
+    std::sync::Arc<server::psa::simulator::Simulator>,
+) {
+    use server::psa::connectwise::client::{CwCredentials, RetryPolicy};
+    use server::psa::simulator::Records;
+    let (url, sim) = super::spawn_simulator_with(Records::from_dataset(&Dataset::generate(
+        Size::S,
+        1,
+    )))
+    .await;
+    let c = super::sim_credentials();
+    let credentials = CwCredentials {
+        site_url: url.clone(),
+        company_id: c.company_id,
+        public_key: c.public_key,
+        private_key: c.private_key,
+        client_id: c.client_id,
+    };
+    let secrets = std::sync::Arc::new(server::secrets::SecretBox::new([7; 32]));
+    ctx.repo
+        .set_integration_credentials(
+            ctx.admin.account_id,
+            ctx.integration,
+            &secrets.seal_json(&credentials).unwrap(),
+        )
+        .await
+        .unwrap();
+    let engine = server::sync::SyncEngine::new(ctx.repo.clone(), secrets).with_retry(RetryPolicy {
+        max_attempts: 2,
+        base_delay: std::time::Duration::from_millis(5),
+        max_delay: std::time::Duration::from_millis(20),
+        timeout: std::time::Duration::from_secs(20),
+    });
+    (engine, url, sim)
+}
+
 impl Ctx {
     pub async fn count(&self, sql: &str) -> i64 {
         on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.admin.account_id.0).fetch_one(pool).await).unwrap()
@@ -69,6 +150,31 @@ impl Ctx {
         w.chunk = 7;
         w
     }
+    /// Runs a full sync to its end.
+    pub async fn full_sync(&self, engine: &server::sync::SyncEngine) -> server::sync::RunReport {
+        engine
+            .run(
+                self.admin.account_id,
+                self.integration,
+                app::model::SyncMode::Full,
+                app::model::SyncTrigger::Manual,
+            )
+            .await
+            .expect("the run starts")
+    }
+
+    /// Runs the worker until `job` has ended; its final state.
+    pub async fn finish_job(&self, job: i64) -> server::repo::JobState {
+        use server::repo::JobState;
+        loop {
+            match self.worker().run_one().await.unwrap() {
+                Some((j, JobState::Queued | JobState::Running)) if j == job => continue,
+                Some((j, state)) if j == job => return state,
+                other => panic!("the worker ran something else: {other:?}"),
+            }
+        }
+    }
+
     pub fn args(&self, kind: ItemKind) -> RemovalArgs {
         RemovalArgs::orphans(self.integration, kind)
     }

@@ -75,14 +75,17 @@ pub enum ConnectorError {
     Malformed { endpoint: String, message: String },
 }
 
-/// The PSA's message from an error body (`{"code","message","errors":[{"message"}]}`), with its
-/// field errors, or the start of the text.
+/// The PSA's own message from an error body (`{"code","message","errors":[{"message"}]}`), with
+/// its field errors, at most 300 characters without control characters. Anything else the
+/// answer held (an HTML page, a proxy's text) is never repeated: a site that is not the PSA
+/// must not be able to show its content through Steward.
 fn psa_message(body: &str) -> String {
+    const NONE: &str = "no error message from ConnectWise Manage";
     let Ok(v) = serde_json::from_str::<Value>(body) else {
-        return body.chars().take(200).collect();
+        return NONE.to_string();
     };
     let Some(message) = v.get("message").and_then(|m| m.as_str()) else {
-        return body.chars().take(200).collect();
+        return NONE.to_string();
     };
     let details: Vec<&str> = v
         .get("errors")
@@ -94,25 +97,44 @@ fn psa_message(body: &str) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    if details.is_empty() {
+    let full = if details.is_empty() {
         message.to_string()
     } else {
         format!("{message}: {}", details.join("; "))
-    }
+    };
+    full.chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect()
 }
 
-/// The `rel="next"` target of a `Link` header.
+/// The `rel="next"` target of a `Link` header (RFC 8288: `<target>; rel="next", <...>; ...`).
+/// Targets are split on their angle brackets, not on commas, which a query may hold.
 fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
     let link = headers.get("link")?.to_str().ok()?;
-    link.split(',').find_map(|part| {
-        let (url, rel) = part.split_once(';')?;
-        rel.contains("rel=\"next\"").then(|| {
-            url.trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .to_string()
-        })
-    })
+    let mut rest = link;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let close = after.find('>')?;
+        let target = &after[..close];
+        let params = &after[close + 1..];
+        let params = &params[..params.find('<').unwrap_or(params.len())];
+        let is_next = params.split(';').any(|p| {
+            let p = p.trim().trim_end_matches(',').trim();
+            p.split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("rel")
+                    && v.trim()
+                        .trim_matches('"')
+                        .split_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("next"))
+            })
+        });
+        if is_next {
+            return Some(target.to_string());
+        }
+        rest = &after[close + 1..];
+    }
+    None
 }
 
 pub struct CwClient {
@@ -129,6 +151,8 @@ impl CwClient {
         retry: RetryPolicy,
     ) -> Result<CwClient, ConnectorError> {
         let http = reqwest::Client::builder()
+            // A redirect would take the credentials elsewhere: the PSA answers directly.
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(retry.timeout)
             .connect_timeout(Duration::from_secs(10))
             .build()
@@ -152,6 +176,42 @@ impl CwClient {
         })
     }
 
+    /// The URL of a target: an endpoint under the API base, a path from the site's root, or an
+    /// absolute `Link` target, which the real service sends (`https://HOST/v4_6_release/...`).
+    /// An absolute target is followed only on the configured site (same scheme, host and port)
+    /// and under the API base: the credentials never go anywhere else.
+    fn resolve(&self, target: &str) -> Result<String, ConnectorError> {
+        if target.starts_with(API_BASE) {
+            return Ok(format!("{}{target}", self.site));
+        }
+        if !target.contains("://") {
+            return Ok(format!(
+                "{}{API_BASE}/{}",
+                self.site,
+                target.trim_start_matches('/')
+            ));
+        }
+        let foreign = || ConnectorError::Malformed {
+            endpoint: target.split('?').next().unwrap_or(target).to_string(),
+            message: "the answer's next-page link points away from the configured site; it was not followed".into(),
+        };
+        let link = url::Url::parse(target).map_err(|_| foreign())?;
+        let site = url::Url::parse(&self.site).map_err(|_| foreign())?;
+        if link.origin() != site.origin()
+            || !link.username().is_empty()
+            || link.password().is_some()
+            || !link.path().starts_with(&format!("{API_BASE}/"))
+        {
+            return Err(foreign());
+        }
+        let mut url = format!("{}{}", self.site, link.path());
+        if let Some(q) = link.query() {
+            url.push('?');
+            url.push_str(q);
+        }
+        Ok(url)
+    }
+
     fn backoff(&self, attempt: u32) -> Duration {
         self.retry
             .base_delay
@@ -166,15 +226,12 @@ impl CwClient {
         target: &str,
         forward_only: bool,
     ) -> Result<(Value, Option<String>), ConnectorError> {
-        let url = if target.starts_with(API_BASE) {
-            format!("{}{target}", self.site)
-        } else {
-            format!("{}{API_BASE}/{}", self.site, target.trim_start_matches('/'))
-        };
-        let endpoint = target
+        let url = self.resolve(target)?;
+        let endpoint = url
             .split('?')
             .next()
-            .unwrap_or(target)
+            .unwrap_or(&url)
+            .trim_start_matches(&self.site)
             .trim_start_matches(API_BASE)
             .trim_start_matches('/')
             .to_string();
@@ -408,6 +465,67 @@ mod tests {
             psa_message(r#"{"code":"NotFound","message":"Company 9 was not found"}"#),
             "Company 9 was not found"
         );
-        assert_eq!(psa_message("<html>oops</html>"), "<html>oops</html>");
+        assert_eq!(
+            psa_message("<html>internal admin page</html>"),
+            "no error message from ConnectWise Manage"
+        );
+        let long = format!(r#"{{"message":"{}\u0007"}}"#, "x".repeat(1000));
+        assert_eq!(psa_message(&long), "x".repeat(300));
+    }
+
+    #[test]
+    fn reads_absolute_links_with_commas_and_several_rels() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("link", "<https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?conditions=id%20in%20(1,2)&pageSize=1000&page=1>; rel=\"first\", <https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?conditions=id in (1,2)&pageSize=1000&page=2>; rel=\"next\"".parse().unwrap());
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?conditions=id in (1,2)&pageSize=1000&page=2")
+        );
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("link", "</a?page=1>; rel=\"prev\"".parse().unwrap());
+        assert_eq!(next_link(&h), None);
+    }
+
+    fn client(site: &str) -> CwClient {
+        CwClient::new(
+            &CwCredentials {
+                site_url: site.into(),
+                company_id: "acme".into(),
+                public_key: "pub".into(),
+                private_key: "priv".into(),
+                client_id: "cid".into(),
+            },
+            RetryPolicy::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn absolute_links_are_followed_only_on_the_configured_site() {
+        let c = client("https://na.myconnectwise.net");
+        assert_eq!(
+            c.resolve("https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?page=2")
+                .unwrap(),
+            "https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?page=2"
+        );
+        assert_eq!(
+            c.resolve("https://NA.myconnectwise.net:443/v4_6_release/apis/3.0/x?page=2")
+                .unwrap(),
+            "https://na.myconnectwise.net/v4_6_release/apis/3.0/x?page=2"
+        );
+        for foreign in [
+            "https://evil.example/v4_6_release/apis/3.0/company/companies?page=2",
+            "http://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?page=2",
+            "https://na.myconnectwise.net:8443/v4_6_release/apis/3.0/x",
+            "https://na.myconnectwise.net.evil.example/v4_6_release/apis/3.0/x",
+            "https://user:pw@na.myconnectwise.net/v4_6_release/apis/3.0/x",
+            "https://na.myconnectwise.net/admin/secrets",
+            "file:///etc/passwd",
+        ] {
+            assert!(
+                matches!(c.resolve(foreign), Err(ConnectorError::Malformed { .. })),
+                "{foreign}"
+            );
+        }
     }
 }

@@ -414,6 +414,18 @@ fn compare(value: &Value, op: Op, lit: &Literal) -> bool {
 }
 
 impl Expr {
+    /// Calls `f` on the field path of every comparison (it may rewrite them).
+    pub fn visit_paths(&mut self, f: &mut dyn FnMut(&mut Vec<String>)) {
+        match self {
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.visit_paths(f);
+                b.visit_paths(f);
+            }
+            Expr::Not(e) => e.visit_paths(f),
+            Expr::Cmp { path, .. } => f(path),
+        }
+    }
+
     /// Does `record` (a ConnectWise JSON record) satisfy the conditions?
     pub fn matches(&self, record: &Value) -> bool {
         match self {

@@ -102,6 +102,19 @@ impl Simulator {
 }
 
 /// ConnectWise's error body.
+/// A condition on a field the record does not have: ConnectWise's 400 with the field named.
+fn invalid_conditions(noun: &str, message: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({
+            "code": "InvalidObject",
+            "message": "conditions object is invalid",
+            "errors": [{ "code": "InvalidField", "message": message, "resource": noun, "field": "conditions" }],
+        })),
+    )
+        .into_response()
+}
+
 fn cw_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (
         status,
@@ -193,13 +206,13 @@ fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
 }
 
 /// Rebuilds the request's query with `key=value` last, for Link headers.
-fn link(path: &str, pairs: &[(String, String)], key: &str, value: String) -> String {
+fn link(origin: &str, path: &str, pairs: &[(String, String)], key: &str, value: String) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs.iter().filter(|(k, _)| !k.eq_ignore_ascii_case(key)) {
         s.append_pair(k, v);
     }
     s.append_pair(key, &value);
-    format!("{BASE}/{path}?{}", s.finish())
+    format!("{origin}{BASE}/{path}?{}", s.finish())
 }
 
 /// The checks every call passes first: slowness, credentials, rate limit.
@@ -324,7 +337,10 @@ async fn dispatch(
     match lower.get(depth) {
         None => {}
         Some(&"count") => {
-            let n = list.filter(collection).len();
+            let n = match list.filter(collection) {
+                Ok(hits) => hits.len(),
+                Err(message) => return invalid_conditions(noun, message),
+            };
             return Json(json!({ "count": n })).into_response();
         }
         Some(id) => {
@@ -346,7 +362,18 @@ async fn dispatch(
         }
     }
 
-    let mut hits = list.filter(collection);
+    let mut hits = match list.filter(collection) {
+        Ok(hits) => hits,
+        Err(message) => return invalid_conditions(noun, message),
+    };
+    // Link targets are absolute, on the host the client called, as the real service sends them.
+    let origin = format!(
+        "http://{}",
+        headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1")
+    );
     let endpoint = segments[..depth].join("/");
     let forward_only = headers
         .get("pagination-type")
@@ -373,7 +400,7 @@ async fn dispatch(
             return resp;
         }
         if let (true, Some(last)) = (more, page.last()) {
-            let next = link(&path, &pairs, "pageId", last["id"].to_string());
+            let next = link(&origin, &path, &pairs, "pageId", last["id"].to_string());
             response_headers.insert(
                 "link",
                 format!("<{next}>; rel=\"next\"")
@@ -393,21 +420,21 @@ async fn dispatch(
         if list.page < last_page {
             links.push(format!(
                 "<{}>; rel=\"next\"",
-                link(&path, &pairs, "page", (list.page + 1).to_string())
+                link(&origin, &path, &pairs, "page", (list.page + 1).to_string())
             ));
             links.push(format!(
                 "<{}>; rel=\"last\"",
-                link(&path, &pairs, "page", last_page.to_string())
+                link(&origin, &path, &pairs, "page", last_page.to_string())
             ));
         }
         if list.page > 1 {
             links.push(format!(
                 "<{}>; rel=\"prev\"",
-                link(&path, &pairs, "page", (list.page - 1).to_string())
+                link(&origin, &path, &pairs, "page", (list.page - 1).to_string())
             ));
             links.push(format!(
                 "<{}>; rel=\"first\"",
-                link(&path, &pairs, "page", "1".to_string())
+                link(&origin, &path, &pairs, "page", "1".to_string())
             ));
         }
         if !links.is_empty() {

@@ -78,10 +78,42 @@ impl ListQuery {
         Ok(q)
     }
 
-    pub fn filter<'a>(&self, records: impl Iterator<Item = &'a Value>) -> Vec<&'a Value> {
-        records
-            .filter(|r| self.conditions.as_ref().is_none_or(|c| c.matches(r)))
-            .collect()
+    /// The records the conditions select. As on the real service, a condition names a field of
+    /// the record (`lastUpdated` is the record's `_info.lastUpdated`); any other field, `_info`
+    /// paths included, is a 400 naming it (Err is its message), never a silently empty page.
+    pub fn filter<'a>(
+        &self,
+        records: impl Iterator<Item = &'a Value>,
+    ) -> Result<Vec<&'a Value>, String> {
+        let records: Vec<&Value> = records.collect();
+        let Some(conditions) = &self.conditions else {
+            return Ok(records);
+        };
+        let mut conditions = conditions.clone();
+        let mut unknown = None;
+        conditions.visit_paths(&mut |path| {
+            let Some(head) = path.first() else { return };
+            if head.eq_ignore_ascii_case("lastUpdated") && path.len() == 1 {
+                *path = vec!["_info".to_string(), "lastUpdated".to_string()];
+                return;
+            }
+            let known = !head.starts_with('_')
+                && (records.is_empty()
+                    || records.iter().any(|r| {
+                        r.as_object()
+                            .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case(head)))
+                    }));
+            if !known && unknown.is_none() {
+                unknown = Some(path.join("/"));
+            }
+        });
+        if let Some(field) = unknown {
+            return Err(format!("conditions: {field} is not a field that can be queried"));
+        }
+        Ok(records
+            .into_iter()
+            .filter(|r| conditions.matches(r))
+            .collect())
     }
 
     /// Sorts by orderBy, then by id (the real API's default order).
@@ -192,7 +224,7 @@ mod tests {
             ("fields", "id,status/name"),
         ])
         .unwrap();
-        let mut hits = l.filter(rows.iter());
+        let mut hits = l.filter(rows.iter()).unwrap();
         l.sort(&mut hits);
         let out: Vec<Value> = hits.iter().map(|r| l.project(r)).collect();
         assert_eq!(
@@ -202,5 +234,21 @@ mod tests {
                 json!({"id": 1, "status": {"name": "Active"}})
             ]
         );
+    }
+
+    #[test]
+    fn last_updated_is_the_records_info_and_unknown_fields_are_refused() {
+        let rows = [
+            json!({"id": 1, "_info": {"lastUpdated": "2026-01-02T00:00:00Z"}}),
+            json!({"id": 2, "_info": {"lastUpdated": "2025-12-01T00:00:00Z"}}),
+        ];
+        let l = q(&[("conditions", "lastUpdated > [2026-01-01T00:00:00Z]")]).unwrap();
+        let hits = l.filter(rows.iter()).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0]["id"], 1);
+        for bad in ["nosuchfield = 1", "_info/lastUpdated > [2026-01-01T00:00:00Z]"] {
+            let l = q(&[("conditions", bad)]).unwrap();
+            assert!(l.filter(rows.iter()).unwrap_err().contains("is not a field"), "{bad}");
+        }
     }
 }
