@@ -351,3 +351,193 @@ async fn delete_by_type_is_unavailable_until_an_operator_enables_it() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("bulk-delete-by-type, full-delete"));
     app.stop().await;
 }
+
+/// Reads a removal event stream for a moment: the ids of the removals it reported.
+async fn streamed_removals(client: &reqwest::Client, app: &TestApp) -> Vec<i64> {
+    let mut resp = client
+        .get(app.url("/api/v1/removals/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let mut text = String::new();
+    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(1500);
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(until, resp.chunk()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    text.lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
+        .filter_map(|v| v["id"].as_i64())
+        .collect()
+}
+
+/// A Manager and an Administrator restricted to one organization: removals, their stream, the
+/// activity log and archives are theirs alone; sync events name only their items; impact counts
+/// only their organizations; a Synced Items row's Pause and Disconnect and the integration's
+/// settings, which reach every organization, are refused; refused requests change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restricted_managers_and_administrators_reach_only_their_organizations() {
+    // Slow removals: the Administrator's stays running while the others look.
+    let app = TestApp::spawn_with(
+        None,
+        server::config::WorkerConfig {
+            removal_chunk: 1,
+            removal_pause_ms: 1000,
+            ..server::config::WorkerConfig::default()
+        },
+    )
+    .await;
+    let admin = app.client();
+    assert_eq!(app.sign_in(&admin).await.status().as_u16(), 200);
+    app.syncs_settled(&admin).await;
+    let one = |sql: &'static str| {
+        let db = app.repo.db.clone();
+        async move {
+            on_db!(&db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+        }
+    };
+    // Their organization: one with orphaned locations, and others that have some too; the one
+    // whose locations the running removal (which goes in id order) reaches last.
+    let org = one("SELECT organization_id FROM locations WHERE sync_state = 'orphaned' GROUP BY organization_id ORDER BY MIN(id) DESC LIMIT 1").await;
+    let theirs = on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM locations WHERE sync_state = 'orphaned' AND organization_id = $1")
+        .bind(org).fetch_one(pool).await)
+    .unwrap();
+    let all = one("SELECT COUNT(*) FROM locations WHERE sync_state = 'orphaned'").await;
+    assert!(theirs > 0 && all > theirs, "{theirs} of {all}");
+    let value = organization_types(&app).await[0];
+
+    // The Administrator's removal of every orphaned location, running.
+    let queued: Value = admin
+        .post(app.url("/api/v1/integrations/1/removals"))
+        .json(&json!({ "kind": "location", "confirm": all.to_string() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let job = queued["id"].as_i64().expect("queued");
+    assert!(streamed_removals(&admin, &app).await.contains(&job));
+
+    // A run with events naming items of other organizations.
+    let runs = app
+        .get_json(&admin, "/api/v1/integrations/1/sync-runs")
+        .await;
+    let run = runs[0]["id"].as_i64().unwrap();
+    let every_event = app
+        .get_json(&admin, &format!("/api/v1/integrations/1/sync-runs/{run}/events"))
+        .await;
+    assert!(every_event.as_array().unwrap().iter().any(|e| e["item_id"].is_i64()));
+
+    for role in [Role::Manager, Role::Administrator] {
+        let user = app.user_restricted_to(role, Some(&[org])).await;
+        let before = state(&app).await;
+
+        // Impact: their organization's orphans only.
+        let impact = app
+            .get_json(&user, "/api/v1/integrations/1/removals/impact?kind=location")
+            .await;
+        assert_eq!(impact["items"], theirs, "{role:?}");
+        // Removals, their stream, cancel and the archive: the Administrator's is not theirs.
+        let removals = app.get_json(&user, "/api/v1/removals").await;
+        assert!(
+            removals.as_array().unwrap().iter().all(|r| r["id"] != job),
+            "{role:?}: {removals}"
+        );
+        assert!(!streamed_removals(&user, &app).await.contains(&job), "{role:?}");
+        let cancel = user
+            .post(app.url(&format!("/api/v1/removals/{job}/cancel")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(error_code(cancel).await.0, 404, "{role:?}");
+        let archive = user
+            .get(app.url(&format!("/api/v1/removals/{job}/archive")))
+            .send()
+            .await
+            .unwrap();
+        let expected = if role == Role::Manager { 403 } else { 404 };
+        assert_eq!(error_code(archive).await.0, expected, "{role:?}");
+        // The activity log: only what they did (nothing yet).
+        let activity = app.get_json(&user, "/api/v1/activity").await;
+        assert_eq!(activity, json!([]), "{role:?}");
+        // Sync events: only those of items in their organization, or of no item.
+        let events = app
+            .get_json(&user, &format!("/api/v1/integrations/1/sync-runs/{run}/events"))
+            .await;
+        for e in events.as_array().unwrap() {
+            let Some(id) = e["item_id"].as_i64() else { continue };
+            let table = match e["kind"].as_str().unwrap() {
+                "organization" => "SELECT id AS organization_id FROM organizations WHERE id = $1",
+                "configuration" => "SELECT organization_id FROM configurations WHERE id = $1",
+                "contact" => "SELECT organization_id FROM contacts WHERE id = $1",
+                _ => "SELECT organization_id FROM locations WHERE id = $1",
+            };
+            let owner = on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>(table)
+                .bind(id).fetch_optional(pool).await)
+            .unwrap();
+            assert_eq!(owner, Some(org), "{role:?} sees an event of another organization: {e}");
+        }
+        // What reaches every organization is refused.
+        for (method, path) in [
+            ("POST", format!("/api/v1/integrations/1/values/{value}/pause")),
+            ("GET", format!("/api/v1/integrations/1/values/{value}/disconnect")),
+            ("POST", format!("/api/v1/integrations/1/values/{value}/disconnect")),
+            ("PATCH", "/api/v1/integrations/1/sync-settings".to_string()),
+        ] {
+            let resp = user
+                .request(method.parse().unwrap(), app.url(&path))
+                .json(&json!({ "values": [[value, false]] }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                error_code(resp).await,
+                (403, "forbidden".into()),
+                "{role:?} {method} {path}"
+            );
+        }
+        // Reconnect of an item outside their organization: not found for them.
+        let disconnected: Value = app
+            .get_json(&admin, "/api/v1/integrations/1/disconnected?kind=contact")
+            .await;
+        let outside = disconnected["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["organization"].is_string())
+            .map(|i| i["id"].as_i64().unwrap())
+            .unwrap();
+        let visible: Value = app
+            .get_json(&user, "/api/v1/integrations/1/disconnected?kind=contact")
+            .await;
+        if !visible["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == outside)
+        {
+            let resp = user
+                .post(app.url(&format!(
+                    "/api/v1/integrations/1/disconnected/{outside}/reconnect"
+                )))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(error_code(resp).await.0, 404, "{role:?}");
+        }
+        assert_eq!(state(&app).await.0, before.0, "{role:?}: no job queued");
+        assert_eq!(state(&app).await.1, before.1, "{role:?}: no checkbox changed");
+        assert_eq!(state(&app).await.2, before.2, "{role:?}: no link changed");
+    }
+    // The Administrator's removal is left to run out before the server stops.
+    let cancel = admin
+        .post(app.url(&format!("/api/v1/removals/{job}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status().as_u16(), 200);
+    app.stop().await;
+}
