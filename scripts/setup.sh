@@ -45,6 +45,13 @@ if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -x end2end/node_modules/
 fi
 
 if [ "$mode" = "test" ]; then
+  # schemathesis (PyPI) fuzzes the JSON API from its OpenAPI document.
+  st_version="4.32.5"
+  if [ "$(.venv-fuzz/bin/st --version 2>/dev/null | awk '{print $3}')" != "$st_version" ]; then
+    say "pip install schemathesis $st_version (into .venv-fuzz)"
+    python3 -m venv .venv-fuzz
+    .venv-fuzz/bin/pip install --quiet --disable-pip-version-check "schemathesis==$st_version"
+  fi
   if ! command -v chromium >/dev/null 2>&1; then
     apt_install chromium
   fi

@@ -6,13 +6,14 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh test
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 
+export STEWARD_SCHEMATHESIS="$PWD/.venv-fuzz/bin/st"
 STEWARD_TEST_POSTGRES_URL=$(scripts/pg.sh start)
 export STEWARD_TEST_POSTGRES_URL
 trap 'scripts/pg.sh stop' EXIT
 
 echo "==> cargo test (app, ssr)"
 cargo test -p app --features ssr
-echo "==> cargo test (server: unit, repository contract on SQLite and PostgreSQL, HTTP)"
+echo "==> cargo test (server: unit, repository contract on SQLite and PostgreSQL, HTTP, fuzzing)"
 cargo test -p server
 echo "==> cargo leptos build (server and WASM)"
 cargo leptos build

@@ -535,8 +535,8 @@ async fn drive_sync_api(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    // (Server functions answer their errors with 500 and the wire error; the code says what.)
-    assert_eq!(error_code(refused).await.1, "forbidden");
+    // Server functions answer an error with the status of its code, like the JSON API.
+    assert_eq!(error_code(refused).await, (403, "forbidden".into()));
     assert_eq!(jobs(app.repo.clone()).await, before, "nothing queued");
     let archive = editor
         .get(app.url("/api/v1/removals/1/archive"))

@@ -68,6 +68,25 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     }
 }
 
+/// Query strings that fail to parse get the wire error too (422), not axum's plain-text 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e| {
+                ApiError(AppError::invalid_input(format!(
+                    "The query string is not valid: {}",
+                    e.body_text()
+                )))
+            })
+    }
+}
+
 /// POST /api/v1/session
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -185,7 +204,7 @@ pub async fn sync_events(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path((id, run)): Path<(String, String)>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Vec<SyncEvent>>, ApiError> {
     let id = integration_id(&id)?;
     let run = run
@@ -327,7 +346,7 @@ pub async fn removal_impact(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
-    Query(q): Query<TargetQuery>,
+    ApiQuery(q): ApiQuery<TargetQuery>,
 ) -> Result<Json<RemovalImpact>, ApiError> {
     let id = integration_id(&id)?;
     Ok(Json(
@@ -431,7 +450,7 @@ pub async fn disconnected(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
-    Query(q): Query<DisconnectedQuery>,
+    ApiQuery(q): ApiQuery<DisconnectedQuery>,
 ) -> Result<Json<DisconnectedList>, ApiError> {
     let id = integration_id(&id)?;
     let (total, items) = state.services.disconnected_items(&user, id, q.kind).await?;

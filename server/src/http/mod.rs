@@ -4,6 +4,7 @@
 mod api_v1;
 mod csrf;
 mod headers;
+mod server_fn_status;
 mod openapi;
 mod session;
 
@@ -105,6 +106,7 @@ pub fn build_router(state: AppState) -> Router {
             session::resolve,
         ))
         .layer(middleware::from_fn(csrf::refuse_cross_origin))
+        .layer(middleware::from_fn(server_fn_status::real_status))
         .layer(middleware::from_fn(headers::secure))
         .with_state(state)
 }
