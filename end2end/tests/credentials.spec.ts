@@ -34,5 +34,27 @@ test('credentials: a failing and a passing Test connection, then Save', async ({
 
   await page.getByLabel('Site URL').fill('not a url');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByRole('alert')).toContainText("Enter the site's address with https://");
+  await expect(page.getByRole('alert')).toContainText("Enter the site's address alone, with https:// and no path");
+  // A site that reaches any path, and plain http off loopback, are refused too.
+  for (const site of [`${demoPsa()}/v4_6_release/apis/3.0/system/info?`, 'http://na.myconnectwise.net']) {
+    await page.getByLabel('Site URL').fill(site);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect(page.getByRole('alert')).toContainText("Enter the site's address alone, with https:// and no path");
+  }
+});
+
+test('credentials: the saved keys stay with their site; another site needs them entered again', async ({ page }) => {
+  await signIn(page);
+  await openActions(page);
+  await page.getByRole('menuitem', { name: 'Edit Credentials' }).click();
+  await expect(page.getByRole('heading', { name: 'Edit Credentials' })).toBeVisible();
+  await page.getByLabel('Site URL').fill('https://eu.myconnectwise.net');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByRole('alert')).toContainText('keys are kept only for the site they were saved for');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert')).toContainText('keys are kept only for the site they were saved for');
+  // Back on the saved site, the kept keys still work.
+  await page.getByLabel('Site URL').fill(demoPsa());
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByRole('status')).toContainText('Connection works');
 });

@@ -2,7 +2,7 @@
 // orphaned organization through the impact, the typed count and the removal queue. Named to
 // run after zy2-row-actions.spec.ts and before zz-disconnect.spec.ts.
 import { test, expect, Page } from '@playwright/test';
-import { fmt, hydrated, signIn } from './helpers';
+import { fmt, hydrated, operator, signIn } from './helpers';
 
 async function search(page: Page, q: string) {
   await page.goto('/organizations');
@@ -49,4 +49,22 @@ test('Select All then Delete removes every orphaned organization after the typed
   await expect(page.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n));
   await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${fmt(n)} deleted`);
   await expect(page.getByText(/^\d+–\d+ of 0$/)).toBeVisible();
+});
+
+test('Select All of a synced type without bulk delete by type keeps what still syncs, and the dialog says how many and why', async ({ page }) => {
+  operator('disable-feature', '1', 'bulk-delete-by-type');
+  await signIn(page);
+  await search(page, 'type: Customer');
+  const n = await shownTotal(page);
+  expect(n).toBeGreaterThan(0);
+  await page.getByRole('checkbox', { name: 'Select All' }).check();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog', { name: /organizations matching “type: Customer”\?$/ });
+  await expect(dialog.getByRole('note')).toHaveText(/^[\d,]+ organizations still syncing from ConnectWise Manage are not deleted: pause or disconnect their type first$/);
+  // The count to type is what really goes: fewer than the list shows.
+  const title = (await dialog.getByRole('heading').textContent())!;
+  const going = Number(title.replace(/^Delete ([\d,]+) .*$/, '$1').replace(/,/g, ''));
+  expect(going).toBeLessThan(n);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
 });
