@@ -147,9 +147,9 @@ impl Application {
             self.router
                 .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("the HTTP server stopped with an error");
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("the HTTP server stopped with an error");
         if let Some(s) = scheduler {
             s.abort();
         }

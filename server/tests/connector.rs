@@ -334,7 +334,9 @@ async fn a_next_page_link_to_another_host_is_not_followed() {
             (
                 [(
                     "link",
-                    format!("<{target}/v4_6_release/apis/3.0/company/companies?page=2>; rel=\"next\""),
+                    format!(
+                        "<{target}/v4_6_release/apis/3.0/company/companies?page=2>; rel=\"next\""
+                    ),
                 )],
                 axum::Json(json!([{ "id": 1, "name": "Acme" }])),
             )
@@ -346,10 +348,11 @@ async fn a_next_page_link_to_another_host_is_not_followed() {
 
     let client = CwClient::new(&credentials(&site, None), quick_retries()).unwrap();
     let err = all(&client, "company/companies", false).await.unwrap_err();
-    assert!(
-        matches!(err, ConnectorError::Malformed { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ConnectorError::Malformed { .. }), "{err:?}");
     assert!(err.to_string().contains("not followed"), "{err}");
-    assert_eq!(*elsewhere_hits.lock().unwrap(), 0, "nothing was sent elsewhere");
+    assert_eq!(
+        *elsewhere_hits.lock().unwrap(),
+        0,
+        "nothing was sent elsewhere"
+    );
 }

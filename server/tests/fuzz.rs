@@ -83,7 +83,14 @@ fn schemathesis(app: &TestApp, token: &str, seed: u64) {
         // checked by the removal API tests).
         .args(["--exclude-method", "DELETE"])
         .args(["--exclude-path", "/removals/events"])
-        .args(["--max-examples", "25", "--workers", "1", "--request-timeout", "30"])
+        .args([
+            "--max-examples",
+            "25",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "30",
+        ])
         .args(["--seed", &seed.to_string(), "--no-color"])
         .args(["--generation-database", "none"])
         .args(["--report-dir", &report.path().display().to_string()])
@@ -164,16 +171,44 @@ fn hostile_value(rng: &mut impl Rng, depth: u32) -> Value {
         2 => json!([0i64, 1, -1, i64::MAX, i64::MIN, 2][rng.gen_range(0..6)]),
         3 => json!(rng.gen::<f64>() * 1e12),
         4 | 5 => json!(hostile_string(rng)),
-        6 => Value::Array((0..rng.gen_range(0..4)).map(|_| hostile_value(rng, depth + 1)).collect()),
+        6 => Value::Array(
+            (0..rng.gen_range(0..4))
+                .map(|_| hostile_value(rng, depth + 1))
+                .collect(),
+        ),
         _ => hostile_object(rng, depth + 1),
     }
 }
 
 /// The argument names server functions take, so that random bodies reach past parsing.
 const ARGS: &[&str] = &[
-    "integration", "id", "kind", "search", "page", "show_inactive_orphans", "target", "typed",
-    "input", "value", "job", "run", "item", "query", "change", "paused", "email", "password",
-    "orphans", "row", "level", "sort", "direction", "after", "before", "site_url", "category",
+    "integration",
+    "id",
+    "kind",
+    "search",
+    "page",
+    "show_inactive_orphans",
+    "target",
+    "typed",
+    "input",
+    "value",
+    "job",
+    "run",
+    "item",
+    "query",
+    "change",
+    "paused",
+    "email",
+    "password",
+    "orphans",
+    "row",
+    "level",
+    "sort",
+    "direction",
+    "after",
+    "before",
+    "site_url",
+    "category",
 ];
 
 fn hostile_object(rng: &mut impl Rng, depth: u32) -> Value {

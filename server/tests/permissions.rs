@@ -427,9 +427,16 @@ async fn restricted_managers_and_administrators_reach_only_their_organizations()
         .await;
     let run = runs[0]["id"].as_i64().unwrap();
     let every_event = app
-        .get_json(&admin, &format!("/api/v1/integrations/1/sync-runs/{run}/events"))
+        .get_json(
+            &admin,
+            &format!("/api/v1/integrations/1/sync-runs/{run}/events"),
+        )
         .await;
-    assert!(every_event.as_array().unwrap().iter().any(|e| e["item_id"].is_i64()));
+    assert!(every_event
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["item_id"].is_i64()));
 
     for role in [Role::Manager, Role::Administrator] {
         let user = app.user_restricted_to(role, Some(&[org])).await;
@@ -437,7 +444,10 @@ async fn restricted_managers_and_administrators_reach_only_their_organizations()
 
         // Impact: their organization's orphans only.
         let impact = app
-            .get_json(&user, "/api/v1/integrations/1/removals/impact?kind=location")
+            .get_json(
+                &user,
+                "/api/v1/integrations/1/removals/impact?kind=location",
+            )
             .await;
         assert_eq!(impact["items"], theirs, "{role:?}");
         // Removals, their stream, cancel and the archive: the Administrator's is not theirs.
@@ -446,7 +456,10 @@ async fn restricted_managers_and_administrators_reach_only_their_organizations()
             removals.as_array().unwrap().iter().all(|r| r["id"] != job),
             "{role:?}: {removals}"
         );
-        assert!(!streamed_removals(&user, &app).await.contains(&job), "{role:?}");
+        assert!(
+            !streamed_removals(&user, &app).await.contains(&job),
+            "{role:?}"
+        );
         let cancel = user
             .post(app.url(&format!("/api/v1/removals/{job}/cancel")))
             .send()
@@ -465,10 +478,15 @@ async fn restricted_managers_and_administrators_reach_only_their_organizations()
         assert_eq!(activity, json!([]), "{role:?}");
         // Sync events: only those of items in their organization, or of no item.
         let events = app
-            .get_json(&user, &format!("/api/v1/integrations/1/sync-runs/{run}/events"))
+            .get_json(
+                &user,
+                &format!("/api/v1/integrations/1/sync-runs/{run}/events"),
+            )
             .await;
         for e in events.as_array().unwrap() {
-            let Some(id) = e["item_id"].as_i64() else { continue };
+            let Some(id) = e["item_id"].as_i64() else {
+                continue;
+            };
             let table = match e["kind"].as_str().unwrap() {
                 "organization" => "SELECT id AS organization_id FROM organizations WHERE id = $1",
                 "configuration" => "SELECT organization_id FROM configurations WHERE id = $1",
@@ -478,13 +496,26 @@ async fn restricted_managers_and_administrators_reach_only_their_organizations()
             let owner = on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>(table)
                 .bind(id).fetch_optional(pool).await)
             .unwrap();
-            assert_eq!(owner, Some(org), "{role:?} sees an event of another organization: {e}");
+            assert_eq!(
+                owner,
+                Some(org),
+                "{role:?} sees an event of another organization: {e}"
+            );
         }
         // What reaches every organization is refused.
         for (method, path) in [
-            ("POST", format!("/api/v1/integrations/1/values/{value}/pause")),
-            ("GET", format!("/api/v1/integrations/1/values/{value}/disconnect")),
-            ("POST", format!("/api/v1/integrations/1/values/{value}/disconnect")),
+            (
+                "POST",
+                format!("/api/v1/integrations/1/values/{value}/pause"),
+            ),
+            (
+                "GET",
+                format!("/api/v1/integrations/1/values/{value}/disconnect"),
+            ),
+            (
+                "POST",
+                format!("/api/v1/integrations/1/values/{value}/disconnect"),
+            ),
             ("PATCH", "/api/v1/integrations/1/sync-settings".to_string()),
         ] {
             let resp = user
@@ -529,7 +560,11 @@ async fn restricted_managers_and_administrators_reach_only_their_organizations()
             assert_eq!(error_code(resp).await.0, 404, "{role:?}");
         }
         assert_eq!(state(&app).await.0, before.0, "{role:?}: no job queued");
-        assert_eq!(state(&app).await.1, before.1, "{role:?}: no checkbox changed");
+        assert_eq!(
+            state(&app).await.1,
+            before.1,
+            "{role:?}: no checkbox changed"
+        );
         assert_eq!(state(&app).await.2, before.2, "{role:?}: no link changed");
     }
     // The Administrator's removal is left to run out before the server stops.

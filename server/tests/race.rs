@@ -135,7 +135,12 @@ async fn a_removal_racing_a_sync_and_the_edit_pencil_deletes_only_what_still_qua
             "UPDATE organizations SET sync_state = 'orphaned', orphan_reason = 'type_not_synced' WHERE id IN ({list})"))
             .execute(pool).await.map(|_| ()))
         .unwrap();
-        let n = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap().items;
+        let n = ctx
+            .repo
+            .removal_impact(&ctx.admin, &args)
+            .await
+            .unwrap()
+            .items;
         let job = match ctx.repo.queue_removal(&ctx.admin, &args, n).await.unwrap() {
             Queued::Job(job) => job,
             other => panic!("{other:?}"),
@@ -170,11 +175,7 @@ async fn a_removal_racing_a_sync_and_the_edit_pencil_deletes_only_what_still_qua
         assert_eq!(state, JobState::Succeeded, "round {round}");
 
         let deleted = pairs(&ctx, "SELECT kind, id FROM race_deleted").await;
-        let archived = pairs(
-            &ctx,
-            "SELECT item_kind, item_id FROM deletion_archive",
-        )
-        .await;
+        let archived = pairs(&ctx, "SELECT item_kind, item_id FROM deletion_archive").await;
         assert_eq!(deleted, archived, "round {round}: deleted = archived");
         // Every organization deleted was, in the row the archive kept of it, still orphaned
         // and still a Customer: the archive is written under the same lock as the delete.

@@ -26,7 +26,12 @@ fn search_args(text: &str, include_syncing: bool) -> RemovalArgs {
 }
 
 async fn queue(ctx: &Ctx, args: &RemovalArgs, typed: i64) -> i64 {
-    match ctx.repo.queue_removal(&ctx.admin, args, typed).await.unwrap() {
+    match ctx
+        .repo
+        .queue_removal(&ctx.admin, args, typed)
+        .await
+        .unwrap()
+    {
         Queued::Job(job) => job,
         other => panic!("not queued: {other:?}"),
     }
@@ -54,7 +59,10 @@ async fn a_search_removal_without_the_feature_keeps_what_the_psa_syncs(db: Db) {
 
     let args = search_args("type: Customer", false);
     let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
-    assert_eq!(impact.items, customers_other, "only what the PSA does not sync");
+    assert_eq!(
+        impact.items, customers_other,
+        "only what the PSA does not sync"
+    );
     assert_eq!(impact.kept, customers_syncing);
     let note = impact.note.expect("the impact says why items are kept");
     assert!(
@@ -71,7 +79,11 @@ async fn a_search_removal_without_the_feature_keeps_what_the_psa_syncs(db: Db) {
     );
     let job = queue(&ctx, &args, impact.items).await;
     assert_eq!(ctx.finish_job(job).await, JobState::Succeeded);
-    assert_eq!(ctx.count(SYNCING_ORGS).await, syncing_before, "no synced organization deleted");
+    assert_eq!(
+        ctx.count(SYNCING_ORGS).await,
+        syncing_before,
+        "no synced organization deleted"
+    );
 
     // An empty search (Select All of the whole list) still keeps every synced organization.
     let args = search_args("", false);
@@ -274,7 +286,12 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
         (ItemKind::Configuration, cfg),
         (ItemKind::Configuration, lone),
     ] {
-        let link = ctx.repo.item_link(&admin, ii, kind, id).await.unwrap().unwrap();
+        let link = ctx
+            .repo
+            .item_link(&admin, ii, kind, id)
+            .await
+            .unwrap()
+            .unwrap();
         psa_ids.push((kind, link.psa_id));
         ctx.repo
             .disable_item_sync(acc, ii, kind, id, &link, admin.user_id)
@@ -283,7 +300,11 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
     }
     let exists = |kind: ItemKind, psa_id: i64| {
         let ctx = &ctx;
-        let table = if kind == ItemKind::Organization { "organizations" } else { "configurations" };
+        let table = if kind == ItemKind::Organization {
+            "organizations"
+        } else {
+            "configurations"
+        };
         async move {
             ctx.count(&format!(
                 "SELECT COUNT(*) FROM {table} WHERE account_id = $1 AND psa_id = {psa_id}"
@@ -333,14 +354,25 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
     for kind in [ItemKind::Organization, ItemKind::Configuration] {
         let (_, listed) = ctx.repo.disconnected_items(&admin, ii, kind).await.unwrap();
         for (k, psa_id) in psa_ids.iter().filter(|(k, _)| *k == kind) {
-            let t = listed.iter().find(|t| t.psa_id == *psa_id).unwrap_or_else(|| panic!("{k:?} {psa_id} listed"));
+            let t = listed
+                .iter()
+                .find(|t| t.psa_id == *psa_id)
+                .unwrap_or_else(|| panic!("{k:?} {psa_id} listed"));
             assert!(t.deleted_locally, "{k:?} {psa_id} shows as deleted");
         }
     }
     let report = ctx.full_sync(&engine).await;
-    assert_eq!(report.outcome, app::model::SyncOutcome::Succeeded, "{report:?}");
+    assert_eq!(
+        report.outcome,
+        app::model::SyncOutcome::Succeeded,
+        "{report:?}"
+    );
     for (kind, psa_id) in &psa_ids {
-        assert_eq!(exists(*kind, *psa_id).await, 0, "{kind:?} {psa_id} did not come back");
+        assert_eq!(
+            exists(*kind, *psa_id).await,
+            0,
+            "{kind:?} {psa_id} did not come back"
+        );
     }
 
     // Reconnect the lone configuration: the next full sync recreates it from the PSA, with a
@@ -351,15 +383,28 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
         .await
         .unwrap();
     let entry = listed.iter().find(|t| t.psa_id == psa_ids[2].1).unwrap();
-    let stone = ctx.repo.tombstone(&admin, ii, entry.id).await.unwrap().unwrap();
+    let stone = ctx
+        .repo
+        .tombstone(&admin, ii, entry.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stone.item_id, None);
     ctx.repo.reconnect(acc, ii, entry.id, &stone).await.unwrap();
     let report = ctx.full_sync(&engine).await;
-    assert_eq!(report.outcome, app::model::SyncOutcome::Succeeded, "{report:?}");
+    assert_eq!(
+        report.outcome,
+        app::model::SyncOutcome::Succeeded,
+        "{report:?}"
+    );
     let new_id: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
         "SELECT id FROM configurations WHERE account_id = $1 AND psa_id = $2")
-        .bind(acc.0).bind(psa_ids[2].1).fetch_one(pool).await).unwrap();
-    assert!(new_id > lone, "a recreated item gets a new id, never a used one");
+        .bind(acc.0).bind(psa_ids[2].1).fetch_one(pool).await)
+    .unwrap();
+    assert!(
+        new_id > lone,
+        "a recreated item gets a new id, never a used one"
+    );
     assert_eq!(exists(ItemKind::Organization, psa_ids[0].1).await, 0);
 }
 on_both!(a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected);
@@ -371,12 +416,16 @@ async fn item_ids_are_never_reused(db: Db) {
     let acc = ctx.admin.account_id.0;
     for table in ["organizations", "configurations", "contacts", "locations"] {
         let max = ctx
-            .count(&format!("SELECT MAX(id) FROM {table} WHERE account_id = $1"))
+            .count(&format!(
+                "SELECT MAX(id) FROM {table} WHERE account_id = $1"
+            ))
             .await;
         on_db!(&ctx.repo.db, pool => sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
             .bind(max).execute(pool).await.map(|_| ()))
         .unwrap();
-        let org = ctx.count("SELECT MIN(id) FROM organizations WHERE account_id = $1").await;
+        let org = ctx
+            .count("SELECT MIN(id) FROM organizations WHERE account_id = $1")
+            .await;
         let now = chrono::Utc::now();
         let sql = match table {
             "organizations" => "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, 'New', $2, $2) RETURNING id",

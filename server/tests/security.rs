@@ -55,10 +55,7 @@ async fn call(
 }
 
 /// Test connection's and Save's arguments, with the demo integration's company and client id.
-async fn input_for(
-    app: &TestApp,
-    client: &reqwest::Client,
-) -> impl Fn(&str, &str, &str) -> Value {
+async fn input_for(app: &TestApp, client: &reqwest::Client) -> impl Fn(&str, &str, &str) -> Value {
     let saved: Value = client
         .post(app.url("/api/credentials"))
         .form(&[("integration", "1")])
@@ -99,8 +96,19 @@ async fn saved_keys_never_leave_for_another_site() {
         seen.lock().unwrap()
     );
     // The saved site still works with its kept keys (the demo simulator's own address).
-    let resp = call(&app, &admin, "test_credentials", input(&app.demo_psa, "", "")).await;
-    assert_eq!(resp.status().as_u16(), 200, "{}", resp.text().await.unwrap());
+    let resp = call(
+        &app,
+        &admin,
+        "test_credentials",
+        input(&app.demo_psa, "", ""),
+    )
+    .await;
+    assert_eq!(
+        resp.status().as_u16(),
+        200,
+        "{}",
+        resp.text().await.unwrap()
+    );
 
     // Sites with a path, a query, a fragment, credentials, or plain http off loopback.
     for site in [
@@ -115,14 +123,26 @@ async fn saved_keys_never_leave_for_another_site() {
         String::new(),
         "https://".to_string() + &"a".repeat(300) + ".example",
     ] {
-        let resp = call(&app, &admin, "test_credentials", input(&site, "pub", "priv")).await;
+        let resp = call(
+            &app,
+            &admin,
+            "test_credentials",
+            input(&site, "pub", "priv"),
+        )
+        .await;
         let (_, code) = error_code(resp).await;
         assert_eq!(code, "invalid_input", "{site}");
     }
 
     // New keys for the other host go there (that is what the admin typed), but what it answers
     // is not repeated: only a PSA's own error message would be.
-    let resp = call(&app, &admin, "test_credentials", input(&evil, "pub2", "priv2")).await;
+    let resp = call(
+        &app,
+        &admin,
+        "test_credentials",
+        input(&evil, "pub2", "priv2"),
+    )
+    .await;
     let body: Value = resp.json().await.unwrap();
     let message = body["message"].as_str().unwrap_or_default().to_string();
     assert!(!message.contains("hunter2"), "{message}");
@@ -148,7 +168,11 @@ async fn sign_in_is_throttled_and_works_again_after_the_wait() {
     // Now even the right password waits, and the answer says for how long.
     let r = app.sign_in(&client).await;
     assert_eq!(r.status().as_u16(), 429);
-    let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry));
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], "too_many_requests");
@@ -182,10 +206,20 @@ async fn sign_in_is_throttled_and_works_again_after_the_wait() {
         }
     });
     let statuses = futures_util::future::join_all(attempts).await;
-    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
-    assert!(statuses.contains(&429), "the address was throttled: {statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&429),
+        "the address was throttled: {statuses:?}"
+    );
     assert_eq!(
-        reqwest::get(app.url("/healthz")).await.unwrap().status().as_u16(),
+        reqwest::get(app.url("/healthz"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
         200
     );
     app.stop().await;
@@ -404,7 +438,10 @@ async fn live_removal_streams_are_capped_per_user() {
         if r.status().as_u16() == 200 {
             break;
         }
-        assert!(Instant::now() < deadline, "the closed stream's place came back");
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream's place came back"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The server stops once the open streams are closed (it waits for its connections).

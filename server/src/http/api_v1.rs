@@ -95,11 +95,7 @@ pub async fn sign_in(
 ) -> Result<Response, ApiError> {
     let signed_in = state
         .services
-        .sign_in(
-            body.email.trim(),
-            &body.password,
-            client.map(|c| c.0 .0),
-        )
+        .sign_in(body.email.trim(), &body.password, client.map(|c| c.0 .0))
         .await?;
     Ok((
         [(header::SET_COOKIE, session_cookie(&signed_in))],
@@ -269,8 +265,13 @@ pub async fn removal_archive(
         let repo = repo.clone();
         async move {
             let (after, first) = cursor?;
-            match repo.deletion_archive_page(account, job, after, ARCHIVE_PAGE).await {
-                Ok(rows) if rows.is_empty() => Some((Ok::<_, std::io::Error>("]}".to_string()), None)),
+            match repo
+                .deletion_archive_page(account, job, after, ARCHIVE_PAGE)
+                .await
+            {
+                Ok(rows) if rows.is_empty() => {
+                    Some((Ok::<_, std::io::Error>("]}".to_string()), None))
+                }
                 Ok(rows) => {
                     let last = rows.last().map(|r| r.0).unwrap_or(after);
                     let mut chunk = String::new();
@@ -281,14 +282,18 @@ pub async fn removal_archive(
                         let record: serde_json::Value = serde_json::from_str(&payload)
                             .unwrap_or(serde_json::Value::String(payload));
                         chunk.push_str(
-                            &serde_json::json!({ "kind": kind, "id": id, "record": record }).to_string(),
+                            &serde_json::json!({ "kind": kind, "id": id, "record": record })
+                                .to_string(),
                         );
                     }
                     Some((Ok(chunk), Some((last, false))))
                 }
                 Err(e) => {
                     tracing::error!(error = ?e, job, "reading a deletion archive");
-                    Some((Err(std::io::Error::other("the archive could not be read")), None))
+                    Some((
+                        Err(std::io::Error::other("the archive could not be read")),
+                        None,
+                    ))
                 }
             }
         }

@@ -4,8 +4,8 @@
 mod api_v1;
 mod csrf;
 mod headers;
-mod server_fn_status;
 mod openapi;
+mod server_fn_status;
 mod session;
 
 use crate::services::AppServices;

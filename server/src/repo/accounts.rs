@@ -151,8 +151,10 @@ impl Repo {
 
     /// Deletes every expired session; how many went.
     pub async fn purge_sessions(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
-        Ok(on_db!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now).execute(pool).await.map(|r| r.rows_affected()))?)
+        Ok(
+            on_db!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now).execute(pool).await.map(|r| r.rows_affected()))?,
+        )
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> anyhow::Result<()> {

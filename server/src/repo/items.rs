@@ -86,7 +86,9 @@ pub(crate) fn search_condition(
         // server whose standard_conforming_strings is off.
         let pattern = format!(
             "%{}%",
-            text.replace('!', "!!").replace('%', "!%").replace('_', "!_")
+            text.replace('!', "!!")
+                .replace('%', "!%")
+                .replace('_', "!_")
         );
         let p = out.param(first, pattern);
         out.sql

@@ -4,8 +4,8 @@
 //! archives it and everything under it as JSON, deletes it (children by cascade), records each
 //! target's outcome and moves the job's progress. A chunk is wholly done or not at all.
 
-use super::manage_data::{catalog_column, table};
 use super::items::{search_condition, SearchSql};
+use super::manage_data::{catalog_column, table};
 use super::Repo;
 use crate::db::Backend;
 use crate::on_db;

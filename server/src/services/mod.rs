@@ -20,8 +20,8 @@ use chrono::{Duration, Utc};
 use std::sync::Arc;
 
 mod credentials;
-pub mod throttle;
 mod removals;
+pub mod throttle;
 
 use credentials::{credentials_view, merge_credentials};
 use removals::activity_details;

@@ -168,7 +168,9 @@ mod tests {
         assert_eq!(e.retry_after, Some(1));
         assert!(e.message.contains("wait 1 seconds"), "{}", e.message);
         // Another email from another address is not affected.
-        assert!(t.attempt("b@x.test", Some("10.0.0.2".parse().unwrap())).is_ok());
+        assert!(t
+            .attempt("b@x.test", Some("10.0.0.2".parse().unwrap()))
+            .is_ok());
     }
 
     #[test]

@@ -142,7 +142,11 @@ impl TestApp {
         organizations: Option<&[i64]>,
     ) -> reqwest::Client {
         let account = self.repo.account_ids().await.unwrap()[0];
-        let prefix = if organizations.is_some() { "restricted-" } else { "" };
+        let prefix = if organizations.is_some() {
+            "restricted-"
+        } else {
+            ""
+        };
         let email = format!("{prefix}{}@steward.test", role.as_str());
         let password = format!("{}-password-1", role.as_str());
         let hash = server::auth::hash_password(&password).unwrap();

@@ -107,11 +107,8 @@ pub async fn connect_psa(
 ) {
     use server::psa::connectwise::client::{CwCredentials, RetryPolicy};
     use server::psa::simulator::Records;
-    let (url, sim) = super::spawn_simulator_with(Records::from_dataset(&Dataset::generate(
-        Size::S,
-        1,
-    )))
-    .await;
+    let (url, sim) =
+        super::spawn_simulator_with(Records::from_dataset(&Dataset::generate(Size::S, 1))).await;
     let c = super::sim_credentials();
     let credentials = CwCredentials {
         site_url: url.clone(),

@@ -102,10 +102,7 @@ fn psa_message(body: &str) -> String {
     } else {
         format!("{message}: {}", details.join("; "))
     };
-    full.chars()
-        .filter(|c| !c.is_control())
-        .take(300)
-        .collect()
+    full.chars().filter(|c| !c.is_control()).take(300).collect()
 }
 
 /// The `rel="next"` target of a `Link` header (RFC 8288: `<target>; rel="next", <...>; ...`).
@@ -191,9 +188,11 @@ impl CwClient {
                 target.trim_start_matches('/')
             ));
         }
-        let foreign = || ConnectorError::Malformed {
+        let foreign = || {
+            ConnectorError::Malformed {
             endpoint: target.split('?').next().unwrap_or(target).to_string(),
             message: "the answer's next-page link points away from the configured site; it was not followed".into(),
+        }
         };
         let link = url::Url::parse(target).map_err(|_| foreign())?;
         let site = url::Url::parse(&self.site).map_err(|_| foreign())?;
@@ -504,8 +503,10 @@ mod tests {
     fn absolute_links_are_followed_only_on_the_configured_site() {
         let c = client("https://na.myconnectwise.net");
         assert_eq!(
-            c.resolve("https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?page=2")
-                .unwrap(),
+            c.resolve(
+                "https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?page=2"
+            )
+            .unwrap(),
             "https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?page=2"
         );
         assert_eq!(

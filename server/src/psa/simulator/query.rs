@@ -108,7 +108,9 @@ impl ListQuery {
             }
         });
         if let Some(field) = unknown {
-            return Err(format!("conditions: {field} is not a field that can be queried"));
+            return Err(format!(
+                "conditions: {field} is not a field that can be queried"
+            ));
         }
         Ok(records
             .into_iter()
@@ -246,9 +248,17 @@ mod tests {
         let hits = l.filter(rows.iter()).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0]["id"], 1);
-        for bad in ["nosuchfield = 1", "_info/lastUpdated > [2026-01-01T00:00:00Z]"] {
+        for bad in [
+            "nosuchfield = 1",
+            "_info/lastUpdated > [2026-01-01T00:00:00Z]",
+        ] {
             let l = q(&[("conditions", bad)]).unwrap();
-            assert!(l.filter(rows.iter()).unwrap_err().contains("is not a field"), "{bad}");
+            assert!(
+                l.filter(rows.iter())
+                    .unwrap_err()
+                    .contains("is not a field"),
+                "{bad}"
+            );
         }
     }
 }
