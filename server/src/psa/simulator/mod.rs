@@ -399,15 +399,17 @@ async fn dispatch(
         if let Some(resp) = injected(&sim, &endpoint, before / list.page_size + 1) {
             return resp;
         }
-        if let (true, Some(last)) = (more, page.last()) {
-            let next = link(&origin, &path, &pairs, "pageId", last["id"].to_string());
-            response_headers.insert(
-                "link",
-                format!("<{next}>; rel=\"next\"")
-                    .parse()
-                    .expect("a header value"),
-            );
-        }
+        // Forward-only answers always carry a Link header, empty on the last page: real clients
+        // (ConnectWiseManageAPI's Invoke-CWMAllResult) take a missing one to mean the endpoint
+        // does not support forward-only paging, and stop at an empty one.
+        let next = match (more, page.last()) {
+            (true, Some(last)) => format!(
+                "<{}>; rel=\"next\"",
+                link(&origin, &path, &pairs, "pageId", last["id"].to_string())
+            ),
+            _ => String::new(),
+        };
+        response_headers.insert("link", next.parse().expect("a header value"));
         page.into_iter().map(|r| list.project(r)).collect()
     } else {
         if let Some(resp) = injected(&sim, &endpoint, list.page) {
