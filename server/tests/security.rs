@@ -448,3 +448,34 @@ async fn live_removal_streams_are_capped_per_user() {
     drop(open);
     app.stop().await;
 }
+
+/// A Manager's removal stream ends once their role no longer allows it (checked with the
+/// session, every few seconds), without waiting for them to sign out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removal_stream_ends_when_its_users_role_is_lowered() {
+    let app = TestApp::spawn(None).await;
+    let manager = app.user_with_role(app::model::Role::Manager).await;
+    let mut stream = manager
+        .get(app.url("/api/v1/removals/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status().as_u16(), 200);
+    server::on_db!(&app.repo.db, pool => sqlx::query("UPDATE users SET role = 'editor' WHERE email = 'manager@steward.test'")
+        .execute(pool).await.map(|_| ()))
+    .unwrap();
+    // The stream ends (polled until its end, bounded).
+    let ended = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended after the role changed");
+    // And a new one is refused.
+    let again = manager
+        .get(app.url("/api/v1/removals/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(again).await, (403, "forbidden".into()));
+    app.stop().await;
+}

@@ -15,22 +15,6 @@ use app::model::{
 };
 use chrono::Utc;
 
-/// 1204 → "1,204".
-fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
 use serde::{Deserialize, Serialize};
 
 /// What a removal job works on (the job's `args`): the kind's orphans; with `row` every item
@@ -381,7 +365,7 @@ impl Repo {
             _ => "your PSA",
         };
         let what = args.kind.plural().to_lowercase();
-        let n = group_thousands(syncing);
+        let n = app::components::fmt_count(syncing);
         Ok(if args.include_syncing {
             (
                 0,

@@ -17,7 +17,18 @@ pub struct Ctx {
 pub async fn setup(db: Db) -> Ctx {
     db.migrate().await.unwrap();
     let repo = Repo::new(db);
-    let account = repo.create_account("Alpha IT").await.unwrap();
+    let (admin, integration) = account(&repo, "Alpha IT", "a@example.com", 1).await;
+    Ctx {
+        repo,
+        admin,
+        integration,
+    }
+}
+
+/// A new account with one ConnectWise integration, the S dataset of `seed` loaded as if synced,
+/// and an Administrator.
+async fn account(repo: &Repo, name: &str, email: &str, seed: u64) -> (CurrentUser, IntegrationId) {
+    let account = repo.create_account(name).await.unwrap();
     let integration = repo
         .create_integration(NewIntegration::connectwise(account))
         .await
@@ -26,14 +37,14 @@ pub async fn setup(db: Db) -> Ctx {
         &repo.db,
         account,
         integration,
-        &Dataset::generate(Size::S, 1),
+        &Dataset::generate(Size::S, seed),
     )
     .await
     .unwrap();
     let user_id: UserId = repo
         .create_user(server::repo::NewUser {
             account,
-            email: "a@example.com",
+            email,
             name: "A",
             password_hash: "x",
             role: Role::Administrator,
@@ -44,56 +55,19 @@ pub async fn setup(db: Db) -> Ctx {
     let admin = CurrentUser {
         user_id,
         account_id: account,
-        account_name: "Alpha IT".into(),
-        email: "a@example.com".into(),
+        account_name: name.into(),
+        email: email.into(),
         name: "A".into(),
         role: Role::Administrator,
         restricted: false,
     };
-    Ctx {
-        repo,
-        admin,
-        integration,
-    }
+    (admin, integration)
 }
 
 /// A second account in the same database, with its own integration, the same S dataset and an
 /// Administrator: what one account does must never reach it.
 pub async fn second_account(ctx: &Ctx) -> CurrentUser {
-    let repo = &ctx.repo;
-    let account = repo.create_account("Beta IT").await.unwrap();
-    let integration = repo
-        .create_integration(NewIntegration::connectwise(account))
-        .await
-        .unwrap();
-    loader::load(
-        &repo.db,
-        account,
-        integration,
-        &Dataset::generate(Size::S, 2),
-    )
-    .await
-    .unwrap();
-    let user_id = repo
-        .create_user(server::repo::NewUser {
-            account,
-            email: "b@example.com",
-            name: "B",
-            password_hash: "x",
-            role: Role::Administrator,
-            restricted: false,
-        })
-        .await
-        .unwrap();
-    CurrentUser {
-        user_id,
-        account_id: account,
-        account_name: "Beta IT".into(),
-        email: "b@example.com".into(),
-        name: "B".into(),
-        role: Role::Administrator,
-        restricted: false,
-    }
+    account(&ctx.repo, "Beta IT", "b@example.com", 2).await.0
 }
 
 /// Points the fixture's integration at a fresh ConnectWise simulator serving the same S dataset
