@@ -9,6 +9,7 @@ pub mod db;
 pub mod http;
 pub mod psa;
 pub mod repo;
+pub mod rules;
 pub mod secrets;
 pub mod services;
 pub mod startup;

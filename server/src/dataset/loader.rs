@@ -25,7 +25,7 @@ pub struct LoadReport {
 /// The error of an item whose last sync failed: the PSA sends it without a name (the simulator
 /// serves it so), so the next sync fails it the same way.
 fn sync_error(state: Option<SyncState>, kind: ItemKind, psa_id: i64) -> Option<String> {
-    (state == Some(SyncState::Error)).then(|| crate::sync::decide::nameless(kind, psa_id))
+    (state == Some(SyncState::Error)).then(|| crate::rules::decide::nameless(kind, psa_id))
 }
 
 /// One item row's PSA link columns: (integration_id, psa_id, sync_state, orphan_reason).

@@ -6,7 +6,7 @@ use super::connectwise::conditions::datetime_literal;
 use super::connectwise::model::{
     catalog_value, CwCompany, CwConfiguration, CwContact, CwSite, Ref,
 };
-use super::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use crate::rules::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use app::model::{CatalogCategory, ItemKind, PsaKind};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;

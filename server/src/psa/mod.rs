@@ -1,7 +1,6 @@
-//! The PSA side: PSA-neutral records, ConnectWise Manage's wire format and connector, and a
-//! simulator that serves it.
+//! The PSA side: ConnectWise Manage's wire format and connector, and a simulator that serves it.
+//! Connectors hand the engine `crate::rules::records`.
 
 pub mod connector;
 pub mod connectwise;
-pub mod records;
 pub mod simulator;

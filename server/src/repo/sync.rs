@@ -3,7 +3,7 @@
 
 use super::{parse_or, Repo};
 use crate::on_db;
-use crate::psa::records::PsaCatalogValue;
+use crate::rules::records::PsaCatalogValue;
 use app::model::{
     AccountId, CatalogCategory, CatalogSetting, CatalogValueId, EventLevel, IntegrationId,
     IntegrationState, ItemKind, OrphanReason, SyncCounts, SyncEvent, SyncMode, SyncOutcome,

@@ -1,13 +1,13 @@
 //! Applying a complete listing: the staged records of a run are read back in chunks, planned by
-//! the rules in `crate::sync::decide`, and written in ONE transaction: either the whole run lands
+//! the rules in `crate::rules::decide`, and written in ONE transaction: either the whole run lands
 //! or none of it does. Memory stays flat: a chunk of records at a time.
 
 use super::manage_data::table;
 use super::sync::NewEvent;
 use super::Repo;
 use crate::on_db;
-use crate::psa::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
-use crate::sync::decide::{self, Catalog, Link, Parent, Planned, Target, Transition, Val};
+use crate::rules::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use crate::rules::decide::{self, Catalog, Link, Parent, Planned, Target, Transition, Val};
 use app::model::{
     AccountId, CatalogCategory, EventLevel, IntegrationId, ItemKind, OrphanReason, SyncCounts,
     SyncMode, SyncState,

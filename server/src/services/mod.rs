@@ -240,14 +240,20 @@ impl Services for AppServices {
             .map_err(internal("resolving a session"))?;
         if user.is_some() {
             // Sessions end after 12 hours idle: each use moves the end (at most once a minute).
-            self.repo
-                .touch_session(
-                    &hash,
-                    now + Duration::seconds(SESSION_TTL_SECONDS),
-                    Duration::seconds(60),
-                )
-                .await
-                .map_err(internal("extending a session"))?;
+            // Off the request's path: on SQLite the write may wait for a removal's chunk.
+            let repo = self.repo.clone();
+            tokio::spawn(async move {
+                if let Err(e) = repo
+                    .touch_session(
+                        &hash,
+                        now + Duration::seconds(SESSION_TTL_SECONDS),
+                        Duration::seconds(60),
+                    )
+                    .await
+                {
+                    tracing::warn!(error = ?e, "could not extend a session");
+                }
+            });
         }
         Ok(user)
     }

@@ -1,9 +1,8 @@
 //! The sync engine: lists the PSA through a `PsaConnector`, stages what it lists, and applies a
-//! complete listing in one transaction by the rules of DOMAIN.md (`decide`). A failed listing
+//! complete listing in one transaction by the rules of DOMAIN.md (`crate::rules::decide`). A failed listing
 //! drops its staging and changes nothing. One run per integration at a time, across app nodes
 //! (a unique index on running runs); `scheduler` starts runs on each integration's interval.
 
-pub mod decide;
 mod scheduler;
 
 pub use scheduler::Scheduler;
@@ -469,6 +468,6 @@ enum Begun {
 }
 
 struct Listed {
-    catalog: Vec<crate::psa::records::PsaCatalogValue>,
+    catalog: Vec<crate::rules::records::PsaCatalogValue>,
     kinds: Vec<ItemKind>,
 }

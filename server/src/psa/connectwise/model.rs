@@ -1,7 +1,7 @@
 //! ConnectWise Manage's records as the connector reads them, and their translation into the
-//! PSA-neutral records the sync engine works with (`crate::psa::records`).
+//! PSA-neutral records the sync engine works with (`crate::rules::records`).
 
-use crate::psa::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use crate::rules::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use app::model::CatalogCategory;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

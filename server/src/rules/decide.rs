@@ -1,8 +1,9 @@
 //! The sync rules of DOMAIN.md as pure functions: what the PSA says an item should be (`Target`),
 //! and what a run does to the local copy given its current state and the run's mode
-//! (`transition`). No I/O here; `repo::sync_apply` feeds these from the database.
+//! (`transition`). No I/O here; the store (`repo::sync_apply`, `repo::sync_preview`) feeds these
+//! from the database and the engine hands it what connectors listed.
 
-use crate::psa::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use crate::rules::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use app::model::{CatalogCategory, ItemKind, OrphanReason, SyncMode, SyncState};
 use std::collections::HashMap;
 
