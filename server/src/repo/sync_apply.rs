@@ -6,8 +6,8 @@ use super::manage_data::table;
 use super::sync::NewEvent;
 use super::Repo;
 use crate::on_db;
-use crate::rules::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use crate::rules::decide::{self, Catalog, Link, Parent, Planned, Target, Transition, Val};
+use crate::rules::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use app::model::{
     AccountId, CatalogCategory, EventLevel, IntegrationId, ItemKind, OrphanReason, SyncCounts,
     SyncMode, SyncState,

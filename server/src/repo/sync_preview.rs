@@ -4,8 +4,8 @@
 
 use super::Repo;
 use crate::on_db;
-use crate::rules::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use crate::rules::decide::{self, Catalog, Link, Parent, Target, Transition};
+use crate::rules::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use app::model::{
     AccountId, CatalogCategory, IntegrationId, ItemKind, OrphanReason, SyncMode,
     SyncSettingsChange, SyncSettingsEffect, SyncState,

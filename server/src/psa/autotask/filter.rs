@@ -103,7 +103,9 @@ impl Filter {
     pub fn fields(&self) -> Vec<&str> {
         match self {
             Filter::Cmp { field, .. } => vec![field.as_str()],
-            Filter::And(items) | Filter::Or(items) => items.iter().flat_map(Filter::fields).collect(),
+            Filter::And(items) | Filter::Or(items) => {
+                items.iter().flat_map(Filter::fields).collect()
+            }
         }
     }
 
@@ -179,7 +181,9 @@ fn compare(have: &Value, op: Op, want: &Value) -> bool {
         Op::Gte => matches!(order(have, want), Some(Ordering::Greater | Ordering::Equal)),
         Op::Lt => order(have, want) == Some(Ordering::Less),
         Op::Lte => matches!(order(have, want), Some(Ordering::Less | Ordering::Equal)),
-        Op::BeginsWith => matches!((text(have), text(want)), (Some(h), Some(w)) if h.starts_with(&w)),
+        Op::BeginsWith => {
+            matches!((text(have), text(want)), (Some(h), Some(w)) if h.starts_with(&w))
+        }
         Op::EndsWith => matches!((text(have), text(want)), (Some(h), Some(w)) if h.ends_with(&w)),
         Op::Contains => matches!((text(have), text(want)), (Some(h), Some(w)) if h.contains(&w)),
         Op::In => want
@@ -206,8 +210,12 @@ mod tests {
                        "lastTrackedModifiedDateTime": "2026-03-04T10:20:30.123Z", "parentCompanyID": null});
         assert!(f(json!([{"op": "gt", "field": "id", "value": 11}])).matches(&r));
         assert!(f(json!([{"op": "eq", "field": "ID", "value": "12"}])).matches(&r));
-        assert!(f(json!([{"op": "beginsWith", "field": "companyname", "value": "harbor"}])).matches(&r));
-        assert!(f(json!([{"op": "contains", "field": "companyName", "value": "DENT"}])).matches(&r));
+        assert!(
+            f(json!([{"op": "beginsWith", "field": "companyname", "value": "harbor"}])).matches(&r)
+        );
+        assert!(
+            f(json!([{"op": "contains", "field": "companyName", "value": "DENT"}])).matches(&r)
+        );
         assert!(!f(json!([{"op": "endsWith", "field": "companyName", "value": "x"}])).matches(&r));
         assert!(f(json!([{"op": "eq", "field": "isActive", "value": true}])).matches(&r));
         assert!(f(json!([{"op": "gte", "field": "lastTrackedModifiedDateTime", "value": "2026-03-04T10:20:30Z"}])).matches(&r));
@@ -221,8 +229,13 @@ mod tests {
 
     #[test]
     fn malformed_filters_say_what_is_wrong() {
-        assert_eq!(parse(&Value::Null).unwrap_err(), "Value cannot be null. Parameter name: filters");
-        assert!(parse(&json!([{"op": "like", "field": "id", "value": 1}])).unwrap_err().contains("Unknown operator"));
+        assert_eq!(
+            parse(&Value::Null).unwrap_err(),
+            "Value cannot be null. Parameter name: filters"
+        );
+        assert!(parse(&json!([{"op": "like", "field": "id", "value": 1}]))
+            .unwrap_err()
+            .contains("Unknown operator"));
         assert!(parse(&json!([{"op": "in", "field": "id", "value": 1}])).is_err());
         assert!(f(json!([])).is_empty());
         assert_eq!(f(json!([{"op": "or", "items": [{"op": "eq", "field": "a", "value": 1}, {"op": "exist", "field": "b"}]}])).fields(), vec!["a", "b"]);
