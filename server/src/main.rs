@@ -62,8 +62,33 @@ enum Command {
         /// The same seed gives the same dataset.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Which PSA to simulate (HaloPSA is to come).
+        #[arg(long, value_enum, default_value = "connectwise")]
+        psa: SimPsa,
         #[command(flatten)]
         credentials: server::psa::simulator::SimCredentials,
+        /// Autotask: the API user's username.
+        #[arg(
+            long,
+            env = "STEWARD_SIM_USERNAME",
+            default_value = "steward-api@demo-msp.example"
+        )]
+        username: String,
+        /// Autotask: the API user's secret.
+        #[arg(
+            long,
+            env = "STEWARD_SIM_SECRET",
+            default_value = "demo-secret",
+            hide_env_values = true
+        )]
+        secret: String,
+        /// Autotask: the API tracking identifier (integration code) every request carries.
+        #[arg(
+            long,
+            env = "STEWARD_SIM_INTEGRATION_CODE",
+            default_value = "STEWARDDEMOCODE"
+        )]
+        integration_code: String,
     },
     /// Generate a dataset and load it into a new account, as if synced (tests, demos, benchmarks).
     Load {
@@ -79,6 +104,13 @@ enum Command {
         #[arg(long, default_value = "Fixture MSP")]
         account: String,
     },
+}
+
+/// The PSAs `steward psa-sim` can simulate.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SimPsa {
+    Connectwise,
+    Autotask,
 }
 
 #[derive(Subcommand)]
@@ -198,7 +230,42 @@ async fn main() -> anyhow::Result<()> {
             addr,
             size,
             seed,
+            psa: SimPsa::Autotask,
+            username,
+            secret,
+            integration_code,
+            ..
+        } => {
+            use server::psa::autotask::records::AtRecords;
+            use server::psa::autotask::simulator::{router, AtCredentials, AtSimulator, ROOT};
+            let records = AtRecords::from_dataset(&Dataset::generate(size, seed));
+            let sim = AtSimulator::new(
+                AtCredentials {
+                    username: username.clone(),
+                    secret,
+                    integration_code: integration_code.clone(),
+                },
+                records,
+            );
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("could not listen on {addr}"))?;
+            let at = listener.local_addr()?;
+            println!("Autotask simulator on http://{at}{ROOT}/v1.0/ (zone information at http://{at}{ROOT}/v1.0/zoneInformation?user={username})");
+            println!("Username {username}, integration code {integration_code}; the secret is the --secret given (default demo-secret)");
+            axum::serve(listener, router(sim))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+            Ok(())
+        }
+        Command::PsaSim {
+            addr,
+            size,
+            seed,
             credentials,
+            ..
         } => {
             use server::psa::simulator::{router, Records, Simulator, BASE};
             let records = Records::from_dataset(&Dataset::generate(size, seed));

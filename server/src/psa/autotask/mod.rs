@@ -3,3 +3,4 @@
 
 pub mod filter;
 pub mod records;
+pub mod simulator;

@@ -4,7 +4,7 @@
 //! The demo and the tests run it in-process; `steward psa-sim` runs it alone.
 
 mod control;
-mod faults;
+pub mod faults;
 mod patch;
 mod query;
 mod records;

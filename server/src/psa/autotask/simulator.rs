@@ -1,0 +1,525 @@
+//! An Autotask REST API v1.0 simulator over a generated dataset, at the real service's paths:
+//! zone discovery (`/atservicesrest/v1.0/zoneInformation?user=`, answering with the simulator's
+//! own address as the zone), the `ApiIntegrationCode` / `UserName` / `Secret` headers on every
+//! other call (401 otherwise), `{Entity}/entityInformation/fields`, queries by `POST
+//! {Entity}/query` and `GET {Entity}/query?search=` (at most 500 a page, in id order, with
+//! `pageDetails.nextPageUrl`), `query/count`, single records, `PATCH` of companies and
+//! configuration items, `ThresholdInformation`, and the limits (3 requests at once per entity:
+//! the 4th is 429). Paths and header names match whatever their case, as Autotask does. Errors
+//! are `{"errors":[...]}`; the faults of the ConnectWise simulator (500, malformed JSON or a cut
+//! connection at page k, slowness, refused credentials, rate limiting) apply here too.
+
+use super::filter::{self, Filter};
+use super::records::{AtRecords, Entity};
+use crate::psa::simulator::faults::{FaultState, Faults, PageEffect};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::put;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+/// The REST root under the simulator's address, as the zone information gives it.
+pub const ROOT: &str = "/atservicesrest";
+/// Items a query page holds at most.
+pub const MAX_RECORDS: usize = 500;
+/// Requests one entity may have running at once.
+pub const THREADS: usize = 3;
+/// Requests an hour the database allows.
+pub const HOURLY: u64 = 10_000;
+
+/// The credentials the simulator accepts.
+#[derive(Debug, Clone)]
+pub struct AtCredentials {
+    pub username: String,
+    pub secret: String,
+    pub integration_code: String,
+}
+
+pub struct AtSimulator {
+    pub credentials: AtCredentials,
+    records: Mutex<AtRecords>,
+    faults: Mutex<FaultState>,
+    /// Requests running now, per entity.
+    running: Mutex<HashMap<&'static str, usize>>,
+    /// (start of the hour, requests in it).
+    hour: Mutex<(Instant, u64)>,
+}
+
+impl AtSimulator {
+    pub fn new(credentials: AtCredentials, records: AtRecords) -> Arc<AtSimulator> {
+        Arc::new(AtSimulator {
+            credentials,
+            records: Mutex::new(records),
+            faults: Mutex::new(FaultState::default()),
+            running: Mutex::new(HashMap::new()),
+            hour: Mutex::new((Instant::now(), 0)),
+        })
+    }
+
+    pub fn records(&self) -> MutexGuard<'_, AtRecords> {
+        self.records.lock().expect("records lock")
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.faults.lock().expect("faults lock").set(faults);
+    }
+
+    fn faults(&self) -> MutexGuard<'_, FaultState> {
+        self.faults.lock().expect("faults lock")
+    }
+}
+
+/// Autotask's error body.
+fn errors(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "errors": [message.into()] }))).into_response()
+}
+
+/// One running request of an entity, counted until dropped.
+struct Thread<'a> {
+    sim: &'a AtSimulator,
+    entity: &'static str,
+}
+
+impl Drop for Thread<'_> {
+    fn drop(&mut self) {
+        let mut running = self.sim.running.lock().expect("running lock");
+        if let Some(n) = running.get_mut(self.entity) {
+            *n = n.saturating_sub(1);
+        }
+    }
+}
+
+impl AtSimulator {
+    /// The checks every authenticated call passes first: credentials, the hourly count, the
+    /// rate-limit fault, the three threads per entity, then the slowness fault.
+    async fn gate(
+        &self,
+        headers: &HeaderMap,
+        entity: &'static str,
+    ) -> Result<Thread<'_>, Response> {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.as_str().eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| v.to_str().ok())
+        };
+        let c = &self.credentials;
+        let known = header("ApiIntegrationCode") == Some(c.integration_code.as_str())
+            && header("UserName").is_some_and(|u| u.eq_ignore_ascii_case(&c.username))
+            && header("Secret") == Some(c.secret.as_str());
+        if !known || self.faults().faults.auth_failure {
+            return Err(errors(
+                StatusCode::UNAUTHORIZED,
+                "User is not authorized: check the API user's username, secret and the API integration code",
+            ));
+        }
+        {
+            let mut hour = self.hour.lock().expect("hour lock");
+            if hour.0.elapsed() >= std::time::Duration::from_secs(3600) {
+                *hour = (Instant::now(), 0);
+            }
+            hour.1 += 1;
+        }
+        if let Some(wait) = self.faults().rate_limited(Instant::now()) {
+            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let mut resp = errors(
+                StatusCode::TOO_MANY_REQUESTS,
+                "The request rate exceeds the limit: wait and try again",
+            );
+            resp.headers_mut().insert("retry-after", secs.into());
+            return Err(resp);
+        }
+        {
+            let mut running = self.running.lock().expect("running lock");
+            let n = running.entry(entity).or_default();
+            if *n >= THREADS {
+                return Err(errors(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("API thread threshold of {THREADS} threads has been exceeded"),
+                ));
+            }
+            *n += 1;
+        }
+        let thread = Thread { sim: self, entity };
+        let slow = self.faults().faults.slow_millis;
+        if let Some(ms) = slow {
+            // Simulated latency of a slow PSA (the fault a test asked for): the request holds
+            // its thread meanwhile, as a slow query does on the real service.
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        Ok(thread)
+    }
+}
+
+/// Control API: faults, as the ConnectWise simulator takes them.
+async fn set_faults(State(sim): State<Arc<AtSimulator>>, Json(f): Json<Faults>) -> StatusCode {
+    sim.set_faults(f);
+    StatusCode::NO_CONTENT
+}
+
+pub fn router(sim: Arc<AtSimulator>) -> Router {
+    Router::new()
+        .route("/_sim/faults", put(set_faults))
+        .fallback(dispatch)
+        .with_state(sim)
+}
+
+/// The path's segments after the REST root and version, whatever their case
+/// (`/atservicesrest/v1.0/...`, `/ATServicesRest/V1.0/...`).
+fn api_path(uri: &Uri) -> Option<Vec<String>> {
+    let path = uri.path().trim_end_matches('/');
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    if !segments.next()?.eq_ignore_ascii_case("atservicesrest") {
+        return None;
+    }
+    if !segments.next()?.eq_ignore_ascii_case("v1.0") {
+        return None;
+    }
+    Some(segments.map(str::to_string).collect())
+}
+
+async fn dispatch(
+    State(sim): State<Arc<AtSimulator>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let Some(segments) = api_path(&uri) else {
+        return errors(
+            StatusCode::NOT_FOUND,
+            format!("{} is not a route of this API", uri.path()),
+        );
+    };
+    let origin = format!(
+        "http://{}",
+        headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1")
+    );
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    // Zone discovery needs no credentials: it tells a client where its database lives.
+    if lower.as_slice() == ["zoneinformation"] && method == Method::GET {
+        return match param("user") {
+            Some(user) if user.eq_ignore_ascii_case(&sim.credentials.username) => Json(json!({
+                "zoneName": "Steward Simulator",
+                "url": format!("{origin}{ROOT}/"),
+                "webUrl": format!("{origin}/"),
+                "ci": 0,
+            }))
+            .into_response(),
+            _ => errors(
+                StatusCode::NOT_FOUND,
+                "Zone information could not be determined for this user",
+            ),
+        };
+    }
+    if lower.as_slice() == ["thresholdinformation"] && method == Method::GET {
+        if let Err(refused) = sim.gate(&headers, "ThresholdInformation").await {
+            return refused;
+        }
+        let used = sim.hour.lock().expect("hour lock").1;
+        return Json(json!({
+            "externalRequestThreshold": HOURLY,
+            "requestThresholdTimeframe": 60,
+            "currentTimeframeRequestCount": used,
+        }))
+        .into_response();
+    }
+    let Some(entity) = lower.first().and_then(|s| Entity::parse(s)) else {
+        return errors(
+            StatusCode::NOT_FOUND,
+            format!("{} is not a route of this API", uri.path()),
+        );
+    };
+    let _thread = match sim.gate(&headers, entity.name()).await {
+        Ok(t) => t,
+        Err(refused) => return refused,
+    };
+    match (&method, &lower[1..]) {
+        (&Method::GET, ["entityinformation", "fields"]) => {
+            Json(sim.records().field_info(entity)).into_response()
+        }
+        (&Method::POST, ["query"]) => query(&sim, entity, &body, &origin, false),
+        (&Method::POST, ["query", "count"]) => query(&sim, entity, &body, &origin, true),
+        (&Method::GET, ["query"] | ["query", "count"]) => {
+            let Some(search) = param("search") else {
+                return errors(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Value cannot be null. Parameter name: search",
+                );
+            };
+            query(&sim, entity, search.as_bytes(), &origin, lower.len() == 3)
+        }
+        (&Method::GET, [id]) => {
+            let Ok(id) = id.parse::<i64>() else {
+                return errors(
+                    StatusCode::NOT_FOUND,
+                    format!("{} is not a route of this API", uri.path()),
+                );
+            };
+            let records = sim.records();
+            let item = records.of(entity).iter().find(|r| r["id"] == id).cloned();
+            Json(json!({ "item": item })).into_response()
+        }
+        (&Method::PATCH, [])
+            if matches!(entity, Entity::Companies | Entity::ConfigurationItems) =>
+        {
+            patch(&sim, entity, &body)
+        }
+        _ => errors(
+            StatusCode::NOT_FOUND,
+            format!("{method} {} is not a route of this API", uri.path()),
+        ),
+    }
+}
+
+/// A query page (or its count). The body is `{"filter": [...], "maxRecords": n, "includeFields":
+/// [...]}`; paging goes on from `pageDetails.nextPageUrl`, which carries the same search with
+/// `id gt <last id>` added (clients that page by id themselves do the same).
+fn query(sim: &AtSimulator, entity: Entity, body: &[u8], origin: &str, count: bool) -> Response {
+    let Ok(search) = serde_json::from_slice::<Value>(body) else {
+        return errors(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The search is not valid JSON",
+        );
+    };
+    let filter = match search.get("filter").map(filter::parse) {
+        None => {
+            return errors(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Value cannot be null. Parameter name: filters",
+            )
+        }
+        Some(Err(message)) => return errors(StatusCode::INTERNAL_SERVER_ERROR, message),
+        Some(Ok(f)) => f,
+    };
+    if let Some(unknown) = filter.fields().into_iter().find(|f| {
+        !entity
+            .fields()
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(f))
+    }) {
+        return errors(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Unable to find {unknown} in the {} Entity.", entity.name()),
+        );
+    }
+    let records = sim.records();
+    let hits: Vec<&Value> = if filter.is_empty() {
+        Vec::new()
+    } else {
+        records
+            .of(entity)
+            .iter()
+            .filter(|r| filter.matches(r))
+            .collect()
+    };
+    if count {
+        return Json(json!({ "queryCount": hits.len() })).into_response();
+    }
+    let size = search
+        .get("maxRecords")
+        .and_then(Value::as_u64)
+        .map_or(MAX_RECORDS, |n| (n as usize).clamp(1, MAX_RECORDS));
+    // The page's ordinal, for page faults: how many pages of matches came before it.
+    let after = after_id(&filter);
+    let before = hits
+        .iter()
+        .filter(|r| after.is_some_and(|a| r["id"].as_i64().unwrap_or_default() <= a))
+        .count();
+    let page_no = before / size + 1;
+    let effect = sim.faults().page_effect(entity.name(), page_no);
+    if let Some(effect) = effect {
+        return injected(effect);
+    }
+    let page: Vec<&Value> = hits.iter().copied().take(size + 1).collect();
+    let more = page.len() > size;
+    let page: Vec<&Value> = page.into_iter().take(size).collect();
+    let include: Vec<String> = search
+        .get("includeFields")
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(|f| f.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let items: Vec<Value> = page.iter().map(|r| project(r, &include)).collect();
+    let next = match (more, page.last()) {
+        (true, Some(last)) => {
+            let mut next = search.clone();
+            let with_after = json!([{ "op": "gt", "field": "id", "value": last["id"] }]);
+            let original = search.get("filter").cloned().unwrap_or(json!([]));
+            next["filter"] = json!([{ "op": "and", "items": original }, with_after[0]]);
+            let encoded: String =
+                url::form_urlencoded::byte_serialize(next.to_string().as_bytes()).collect();
+            Value::String(format!(
+                "{origin}{ROOT}/v1.0/{}/query?search={encoded}",
+                entity.name()
+            ))
+        }
+        _ => Value::Null,
+    };
+    Json(json!({
+        "items": items,
+        "pageDetails": { "count": items.len(), "requestCount": size, "prevPageUrl": null, "nextPageUrl": next },
+    }))
+    .into_response()
+}
+
+/// The `id gt N` (or `gte`) bound of a query, if it has one at its top level or in a nested
+/// `and`: where a page starts.
+fn after_id(f: &Filter) -> Option<i64> {
+    match f {
+        Filter::Cmp { field, op, value } if field.eq_ignore_ascii_case("id") => match op {
+            filter::Op::Gt => value.as_i64(),
+            filter::Op::Gte => value.as_i64().map(|v| v - 1),
+            _ => None,
+        },
+        Filter::And(items) => items.iter().filter_map(after_id).max(),
+        _ => None,
+    }
+}
+
+/// Only the included fields (and always `id`), when the query names some.
+fn project(record: &Value, include: &[String]) -> Value {
+    if include.is_empty() {
+        return record.clone();
+    }
+    let Some(obj) = record.as_object() else {
+        return record.clone();
+    };
+    Value::Object(
+        obj.iter()
+            .filter(|(k, _)| *k == "id" || include.iter().any(|f| f.eq_ignore_ascii_case(k)))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+fn injected(effect: PageEffect) -> Response {
+    match effect {
+        PageEffect::ServerError => errors(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "An unexpected error has occurred",
+        ),
+        PageEffect::MalformedJson => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            "{\"items\": [{\"id\": 1, \"companyName\": \"trunc",
+        )
+            .into_response(),
+        PageEffect::DropConnection => {
+            let stream = futures_util::stream::iter(vec![
+                Ok::<_, std::io::Error>(Bytes::from_static(b"{\"items\": [{\"id\": ")),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "dropped by fault injection",
+                )),
+            ]);
+            (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                axum::body::Body::from_stream(stream),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `PATCH /Companies` or `/ConfigurationItems`: a body with `id` and the fields to change; every
+/// field must exist and be writable, and a picklist takes only its own values. All or nothing.
+fn patch(sim: &AtSimulator, entity: Entity, body: &[u8]) -> Response {
+    let Ok(Value::Object(changes)) = serde_json::from_slice::<Value>(body) else {
+        return errors(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The body must be one object with an id",
+        );
+    };
+    let Some(id) = changes.get("id").and_then(Value::as_i64) else {
+        return errors(StatusCode::INTERNAL_SERVER_ERROR, "The object needs an id");
+    };
+    let mut records = sim.records();
+    let picklists = records.picklists.clone();
+    let mut problems = Vec::new();
+    for (field, value) in changes.iter().filter(|(k, _)| *k != "id") {
+        let Some((name, _)) = entity
+            .fields()
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(field))
+        else {
+            problems.push(format!(
+                "Unable to find {field} in the {} Entity.",
+                entity.name()
+            ));
+            continue;
+        };
+        let category = picklists
+            .iter()
+            .map(|p| p.category)
+            .find(|c| entity.picklist_field(*c) == Some(*name));
+        if let Some(category) = category {
+            let v = value
+                .as_i64()
+                .or_else(|| value.as_str().and_then(|s| s.parse().ok()));
+            if !picklists
+                .iter()
+                .any(|p| p.category == category && Some(p.value) == v)
+            {
+                problems.push(format!("{value} is not a valid value for {name}"));
+            }
+        }
+    }
+    let Some(record) = records.of_mut(entity).iter_mut().find(|r| r["id"] == id) else {
+        return errors(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{} {id} was not found", entity.name()),
+        );
+    };
+    if !problems.is_empty() {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({ "errors": problems })),
+        )
+            .into_response();
+    }
+    for (field, value) in changes.iter().filter(|(k, _)| *k != "id") {
+        if let Some((name, _)) = entity
+            .fields()
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(field))
+        {
+            // A picklist value sent as a string ("4") is stored as the number it stands for.
+            let picklist = picklists
+                .iter()
+                .any(|p| entity.picklist_field(p.category) == Some(*name));
+            record[*name] = match value.as_str().and_then(|s| s.parse::<i64>().ok()) {
+                Some(n) if picklist => Value::from(n),
+                _ => value.clone(),
+            };
+        }
+    }
+    let now = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let stamp_field = match entity {
+        Entity::Companies => "lastTrackedModifiedDateTime",
+        _ => "lastModifiedTime",
+    };
+    record[stamp_field] = Value::String(now);
+    Json(json!({ "itemId": id })).into_response()
+}
