@@ -154,6 +154,7 @@ async fn gives_up_within_the_bound_with_the_psa_message() {
             endpoint,
             status,
             message,
+            ..
         }) => {
             assert_eq!((endpoint.as_str(), status), ("company/companies", 500));
             assert_eq!(message, "An unexpected error has occurred");
@@ -178,7 +179,9 @@ async fn wrong_credentials_are_reported_with_the_psa_message() {
     let base = common::spawn_simulator().await;
     let client = CwClient::new(&credentials(&base, Some("wrong")), quick_retries()).unwrap();
     match client.system_info().await {
-        Err(ConnectorError::Unauthorized { endpoint, message }) => {
+        Err(ConnectorError::Unauthorized {
+            endpoint, message, ..
+        }) => {
             assert_eq!(endpoint, "system/info");
             assert!(message.contains("Authentication failed"), "{message}");
         }

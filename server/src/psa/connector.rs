@@ -1,7 +1,7 @@
 //! The connector boundary the sync engine talks to: one trait, one implementation per PSA
 //! (ConnectWise Manage now; Autotask and HaloPSA later). Listings stream page by page.
 
-use super::connectwise::client::{ConnectorError, CwClient, CwCredentials, RetryPolicy};
+use super::connectwise::client::{ConnectorError, CwClient, CwCredentials, RetryPolicy, CW};
 use super::connectwise::conditions::datetime_literal;
 use super::connectwise::model::{
     catalog_value, CwCompany, CwConfiguration, CwContact, CwSite, Ref,
@@ -89,6 +89,7 @@ where
             .collect::<Result<Vec<T>, _>>()
             .map(Some)
             .map_err(|e| ConnectorError::Malformed {
+                psa: CW,
                 endpoint: self.endpoint.into(),
                 message: e.to_string(),
             })
@@ -137,6 +138,7 @@ impl ConnectWise {
             .await?;
         match failure {
             Some(message) => Err(ConnectorError::Malformed {
+                psa: CW,
                 endpoint: endpoint.into(),
                 message,
             }),
@@ -252,6 +254,7 @@ impl PsaConnector for ConnectWise {
             ),
             ItemKind::Contact | ItemKind::Location => {
                 return Err(ConnectorError::Status {
+                    psa: CW,
                     endpoint: "company".into(),
                     status: 400,
                     message: "only companies and configurations have a type and a status".into(),

@@ -338,7 +338,9 @@ fn query(sim: &AtSimulator, entity: Entity, body: &[u8], origin: &str, count: bo
         .map_or(MAX_RECORDS, |n| (n as usize).clamp(1, MAX_RECORDS));
     // The page's ordinal, for page faults: how many pages of matches came before it.
     let after = after_id(&filter);
-    let before = hits
+    // (Counted over the whole entity: exact for a full listing, which is what faults are for.)
+    let before = records
+        .of(entity)
         .iter()
         .filter(|r| after.is_some_and(|a| r["id"].as_i64().unwrap_or_default() <= a))
         .count();

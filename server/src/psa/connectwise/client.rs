@@ -4,6 +4,7 @@
 //! 5xx with exponential backoff honouring `Retry-After`, within a bound, and maps every failure
 //! to an error naming the endpoint and the PSA's own message.
 
+use app::model::PsaKind;
 use base64::Engine;
 use serde_json::Value;
 use std::time::Duration;
@@ -58,21 +59,37 @@ impl Default for RetryPolicy {
     }
 }
 
-/// A failed call, naming the endpoint and what the PSA said.
+/// ConnectWise Manage, as its errors name it.
+pub const CW: PsaKind = PsaKind::ConnectwiseManage;
+
+/// A failed call to a PSA, naming the PSA, the endpoint and what the PSA said.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConnectorError {
-    #[error("ConnectWise Manage refused the credentials at {endpoint}: {message}")]
-    Unauthorized { endpoint: String, message: String },
-    #[error("ConnectWise Manage answered {status} at {endpoint}: {message}")]
+    #[error("{} refused the credentials at {endpoint}: {message}", psa.label())]
+    Unauthorized {
+        psa: PsaKind,
+        endpoint: String,
+        message: String,
+    },
+    #[error("{} answered {status} at {endpoint}: {message}", psa.label())]
     Status {
+        psa: PsaKind,
         endpoint: String,
         status: u16,
         message: String,
     },
-    #[error("ConnectWise Manage could not be reached at {endpoint}: {message}")]
-    Transport { endpoint: String, message: String },
-    #[error("ConnectWise Manage sent an answer that is not valid JSON at {endpoint}: {message}")]
-    Malformed { endpoint: String, message: String },
+    #[error("{} could not be reached at {endpoint}: {message}", psa.label())]
+    Transport {
+        psa: PsaKind,
+        endpoint: String,
+        message: String,
+    },
+    #[error("{} sent an answer that is not valid JSON at {endpoint}: {message}", psa.label())]
+    Malformed {
+        psa: PsaKind,
+        endpoint: String,
+        message: String,
+    },
 }
 
 /// The PSA's own message from an error body (`{"code","message","errors":[{"message"}]}`), with
@@ -154,6 +171,7 @@ impl CwClient {
             .connect_timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| ConnectorError::Transport {
+                psa: CW,
                 endpoint: credentials.site_url.clone(),
                 message: e.to_string(),
             })?;
@@ -190,6 +208,7 @@ impl CwClient {
         }
         let foreign = || {
             ConnectorError::Malformed {
+            psa: CW,
             endpoint: target.split('?').next().unwrap_or(target).to_string(),
             message: "the answer's next-page link points away from the configured site; it was not followed".into(),
         }
@@ -264,6 +283,7 @@ impl CwClient {
                 }
                 Err(e) => {
                     return Err(ConnectorError::Transport {
+                        psa: CW,
                         endpoint,
                         message: e.to_string(),
                     })
@@ -273,6 +293,7 @@ impl CwClient {
                 200..=299 => {
                     let json =
                         serde_json::from_str(&body).map_err(|e| ConnectorError::Malformed {
+                            psa: CW,
                             endpoint: endpoint.clone(),
                             message: e.to_string(),
                         })?;
@@ -280,6 +301,7 @@ impl CwClient {
                 }
                 401 | 403 => {
                     return Err(ConnectorError::Unauthorized {
+                        psa: CW,
                         endpoint,
                         message: psa_message(&body),
                     })
@@ -297,6 +319,7 @@ impl CwClient {
                 }
                 _ => {
                     return Err(ConnectorError::Status {
+                        psa: CW,
                         endpoint,
                         status,
                         message: psa_message(&body),
@@ -332,24 +355,29 @@ impl CwClient {
             .send()
             .await
             .map_err(|e| ConnectorError::Transport {
+                psa: CW,
                 endpoint: endpoint.into(),
                 message: e.to_string(),
             })?;
         let status = resp.status().as_u16();
         let body = resp.text().await.map_err(|e| ConnectorError::Transport {
+            psa: CW,
             endpoint: endpoint.into(),
             message: e.to_string(),
         })?;
         match status {
             200..=299 => serde_json::from_str(&body).map_err(|e| ConnectorError::Malformed {
+                psa: CW,
                 endpoint: endpoint.into(),
                 message: e.to_string(),
             }),
             401 | 403 => Err(ConnectorError::Unauthorized {
+                psa: CW,
                 endpoint: endpoint.into(),
                 message: psa_message(&body),
             }),
             _ => Err(ConnectorError::Status {
+                psa: CW,
                 endpoint: endpoint.into(),
                 status,
                 message: psa_message(&body),
@@ -382,6 +410,7 @@ impl CwClient {
         v.get("count")
             .and_then(Value::as_u64)
             .ok_or_else(|| ConnectorError::Malformed {
+                psa: CW,
                 endpoint: target,
                 message: "no count in the answer".into(),
             })
@@ -406,6 +435,7 @@ impl CwClient {
         let (page, link) = self.get(target, forward_only).await?;
         let Value::Array(records) = page else {
             return Err(ConnectorError::Malformed {
+                psa: CW,
                 endpoint: endpoint.into(),
                 message: "a list was expected".into(),
             });

@@ -1,0 +1,417 @@
+//! The Autotask connector's HTTP client: zone discovery, the `ApiIntegrationCode` / `UserName` /
+//! `Secret` headers on every call, queries of 500 a page followed through `nextPageUrl` (only
+//! on the configured zone, under its REST root), at most three requests at once per entity (the
+//! fourth would be refused), retries of 429 and 5xx with backoff honouring `Retry-After`, no
+//! redirects, and errors that carry Autotask's own message (`{"errors":[...]}`).
+
+use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
+use app::model::PsaKind;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const AT: PsaKind = PsaKind::Autotask;
+
+/// Where Autotask says which zone (database) a user lives in.
+pub const ZONE_DISCOVERY: &str = "https://webservices.autotask.net/atservicesrest";
+
+/// What it takes to talk to one Autotask database. `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AtCredentials {
+    /// The zone's REST root, e.g. https://webservices5.autotask.net/atservicesrest (from zone
+    /// discovery).
+    pub zone_url: String,
+    pub username: String,
+    pub secret: String,
+    /// The API tracking identifier.
+    pub integration_code: String,
+}
+
+impl std::fmt::Debug for AtCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtCredentials")
+            .field("zone_url", &self.zone_url)
+            .field("username", &self.username)
+            .field("secret", &"<redacted>")
+            .field("integration_code", &self.integration_code)
+            .finish()
+    }
+}
+
+/// Autotask's message from an error body (`{"errors":["..."]}`), at most 300 characters without
+/// control characters; anything else a remote answered is never repeated.
+fn at_message(body: &str) -> String {
+    let joined = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("errors")?.as_array().map(|e| {
+                e.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        })
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "no error message from Autotask".into());
+    joined
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect()
+}
+
+/// Asks Autotask's zone discovery (at `discovery`, normally [`ZONE_DISCOVERY`]) where `username`'s
+/// database is: the zone's REST root.
+pub async fn discover_zone(discovery: &str, username: &str) -> Result<String, ConnectorError> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .map_err(|e| transport("zoneInformation", e))?;
+    let resp = http
+        .get(format!(
+            "{}/v1.0/zoneInformation",
+            discovery.trim_end_matches('/')
+        ))
+        .query(&[("user", username)])
+        .send()
+        .await
+        .map_err(|e| transport("zoneInformation", e))?;
+    let status = resp.status().as_u16();
+    let body = resp
+        .text()
+        .await
+        .map_err(|e| transport("zoneInformation", e))?;
+    if status != 200 {
+        return Err(ConnectorError::Status {
+            psa: AT,
+            endpoint: "zoneInformation".into(),
+            status,
+            message: at_message(&body),
+        });
+    }
+    serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| {
+            v.get("url")?
+                .as_str()
+                .map(|u| u.trim_end_matches('/').to_string())
+        })
+        .ok_or_else(|| ConnectorError::Malformed {
+            psa: AT,
+            endpoint: "zoneInformation".into(),
+            message: "no url in the zone information".into(),
+        })
+}
+
+fn transport(endpoint: &str, e: reqwest::Error) -> ConnectorError {
+    ConnectorError::Transport {
+        psa: AT,
+        endpoint: endpoint.into(),
+        message: e.to_string(),
+    }
+}
+
+/// A query to send: its first page (POST with the search), or a `nextPageUrl` to GET.
+#[derive(Debug, Clone)]
+pub enum Target {
+    First(Value),
+    Next(String),
+}
+
+pub struct AtClient {
+    http: reqwest::Client,
+    /// The REST root with its version: `<zone>/v1.0`.
+    base: String,
+    headers: [(&'static str, String); 3],
+    retry: RetryPolicy,
+    /// Three requests at once per entity, as Autotask allows.
+    threads: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
+}
+
+/// Requests one entity may have running at once.
+pub const THREADS: usize = 3;
+
+impl AtClient {
+    pub fn new(
+        credentials: &AtCredentials,
+        retry: RetryPolicy,
+    ) -> Result<AtClient, ConnectorError> {
+        let http = reqwest::Client::builder()
+            // A redirect would take the secret elsewhere: Autotask answers directly.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(retry.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| transport(&credentials.zone_url, e))?;
+        Ok(AtClient {
+            http,
+            base: format!("{}/v1.0", credentials.zone_url.trim_end_matches('/')),
+            headers: [
+                ("ApiIntegrationCode", credentials.integration_code.clone()),
+                ("UserName", credentials.username.clone()),
+                ("Secret", credentials.secret.clone()),
+            ],
+            retry,
+            threads: std::sync::Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn threads(&self, entity: &str) -> Arc<tokio::sync::Semaphore> {
+        self.threads
+            .lock()
+            .expect("threads lock")
+            .entry(entity.to_ascii_lowercase())
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(THREADS)))
+            .clone()
+    }
+
+    /// A `nextPageUrl` is followed only on the configured zone, under its REST root.
+    fn check_next(&self, url: &str, entity: &str) -> Result<(), ConnectorError> {
+        let ok = url::Url::parse(url)
+            .ok()
+            .zip(url::Url::parse(&self.base).ok())
+            .is_some_and(|(next, base)| {
+                next.origin() == base.origin()
+                    && next.username().is_empty()
+                    && next.password().is_none()
+                    && next
+                        .path()
+                        .to_ascii_lowercase()
+                        .starts_with(&base.path().to_ascii_lowercase())
+            });
+        if ok {
+            Ok(())
+        } else {
+            Err(ConnectorError::Malformed {
+                psa: AT,
+                endpoint: entity.into(),
+                message: "the answer's next-page link points away from the configured zone; it was not followed".into(),
+            })
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.retry
+            .base_delay
+            .saturating_mul(1 << attempt.min(16))
+            .min(self.retry.max_delay)
+    }
+
+    /// Sends one request with retries; the JSON answer. `entity` names it in errors and picks
+    /// its three threads.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        entity: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ConnectorError> {
+        let threads = self.threads(entity);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= self.retry.max_attempts;
+            let sent = {
+                let _thread = threads
+                    .acquire()
+                    .await
+                    .expect("the semaphore is never closed");
+                let mut req = self
+                    .http
+                    .request(method.clone(), url)
+                    .header("accept", "application/json");
+                for (name, value) in &self.headers {
+                    req = req.header(*name, value);
+                }
+                if let Some(b) = body {
+                    req = req.json(b);
+                }
+                async {
+                    let resp = req.send().await?;
+                    let status = resp.status().as_u16();
+                    let headers = resp.headers().clone();
+                    Ok::<_, reqwest::Error>((status, headers, resp.text().await?))
+                }
+                .await
+            };
+            let (status, headers, text) = match sent {
+                Ok(answer) => answer,
+                Err(e) if !last => {
+                    tracing::warn!(entity, attempt, error = %e, "Autotask request failed; retrying");
+                    tokio::time::sleep(self.backoff(attempt - 1)).await;
+                    continue;
+                }
+                Err(e) => return Err(transport(entity, e)),
+            };
+            match status {
+                200..=299 => {
+                    return serde_json::from_str(&text).map_err(|e| ConnectorError::Malformed {
+                        psa: AT,
+                        endpoint: entity.into(),
+                        message: e.to_string(),
+                    })
+                }
+                401 | 403 => {
+                    return Err(ConnectorError::Unauthorized {
+                        psa: AT,
+                        endpoint: entity.into(),
+                        message: at_message(&text),
+                    })
+                }
+                429 | 500..=599 if !last => {
+                    let wait = headers
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs)
+                        .unwrap_or_else(|| self.backoff(attempt - 1))
+                        .min(self.retry.max_delay);
+                    tracing::warn!(entity, status, attempt, "Autotask asked to retry");
+                    tokio::time::sleep(wait).await;
+                }
+                _ => {
+                    return Err(ConnectorError::Status {
+                        psa: AT,
+                        endpoint: entity.into(),
+                        status,
+                        message: at_message(&text),
+                    })
+                }
+            }
+        }
+    }
+
+    /// One page of a query: its items and the next page to ask for.
+    pub async fn page(
+        &self,
+        entity: &str,
+        target: Target,
+    ) -> Result<(Vec<Value>, Option<Target>), ConnectorError> {
+        let answer = match target {
+            Target::First(search) => {
+                self.send(
+                    reqwest::Method::POST,
+                    &format!("{}/{entity}/query", self.base),
+                    entity,
+                    Some(&search),
+                )
+                .await?
+            }
+            Target::Next(url) => {
+                self.check_next(&url, entity)?;
+                self.send(reqwest::Method::GET, &url, entity, None).await?
+            }
+        };
+        let items = answer
+            .get("items")
+            .and_then(Value::as_array)
+            .cloned()
+            .ok_or_else(|| ConnectorError::Malformed {
+                psa: AT,
+                endpoint: entity.into(),
+                message: "no items in the answer".into(),
+            })?;
+        let next = answer
+            .pointer("/pageDetails/nextPageUrl")
+            .and_then(Value::as_str)
+            .filter(|u| !u.is_empty())
+            .map(|u| Target::Next(u.to_string()));
+        Ok((items, next))
+    }
+
+    /// `GET {entity}/entityInformation/fields`.
+    pub async fn fields(&self, entity: &str) -> Result<Value, ConnectorError> {
+        self.send(
+            reqwest::Method::GET,
+            &format!("{}/{entity}/entityInformation/fields", self.base),
+            entity,
+            None,
+        )
+        .await
+    }
+
+    /// `GET {entity}/{id}`: the record, or None.
+    pub async fn item(&self, entity: &str, id: i64) -> Result<Option<Value>, ConnectorError> {
+        let v = self
+            .send(
+                reqwest::Method::GET,
+                &format!("{}/{entity}/{id}", self.base),
+                entity,
+                None,
+            )
+            .await?;
+        Ok(v.get("item").filter(|i| !i.is_null()).cloned())
+    }
+
+    /// `PATCH {entity}` with `id` and the changed fields, once (a write is not retried blindly).
+    pub async fn patch(&self, entity: &str, body: &Value) -> Result<(), ConnectorError> {
+        let once = AtClient {
+            http: self.http.clone(),
+            base: self.base.clone(),
+            headers: self.headers.clone(),
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..self.retry.clone()
+            },
+            threads: std::sync::Mutex::new(HashMap::new()),
+        };
+        once.send(
+            reqwest::Method::PATCH,
+            &format!("{}/{entity}", self.base),
+            entity,
+            Some(body),
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_secret_and_messages_are_autotasks_own() {
+        let c = AtCredentials {
+            zone_url: "https://webservices5.autotask.net/atservicesrest".into(),
+            username: "api@x.example".into(),
+            secret: "very-secret".into(),
+            integration_code: "CODE".into(),
+        };
+        assert!(!format!("{c:?}").contains("very-secret"));
+        assert_eq!(at_message(r#"{"errors":["A","B"]}"#), "A; B");
+        assert_eq!(
+            at_message("<html>proxy</html>"),
+            "no error message from Autotask"
+        );
+    }
+
+    #[test]
+    fn next_pages_are_followed_only_on_the_zone() {
+        let c = AtClient::new(
+            &AtCredentials {
+                zone_url: "https://webservices5.autotask.net/atservicesrest".into(),
+                username: "u".into(),
+                secret: "s".into(),
+                integration_code: "c".into(),
+            },
+            RetryPolicy::default(),
+        )
+        .unwrap();
+        assert!(c
+            .check_next(
+                "https://webservices5.autotask.net/ATServicesRest/V1.0/Companies/query?search=x",
+                "Companies"
+            )
+            .is_ok());
+        for bad in [
+            "https://evil.example/atservicesrest/v1.0/Companies/query",
+            "http://webservices5.autotask.net/atservicesrest/v1.0/Companies/query",
+            "https://webservices5.autotask.net/other/Companies",
+        ] {
+            assert!(c.check_next(bad, "Companies").is_err(), "{bad}");
+        }
+    }
+}

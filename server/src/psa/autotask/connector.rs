@@ -1,0 +1,332 @@
+//! Autotask behind the one `PsaConnector` boundary. The mapping onto Steward's catalog (chosen
+//! and written down in ARCHITECTURE.md): organization types ← `Companies.companyType`,
+//! organization statuses ← `Companies.classification`, configuration types ←
+//! `ConfigurationItems.configurationItemType`, configuration statuses ← two fixed values,
+//! Active (1) and Inactive (2), from `isActive`; Autotask contacts have no type, so they all
+//! carry one contact type, "Contact" (1). Sites are `CompanyLocations`.
+
+use super::client::{AtClient, AtCredentials, Target};
+use crate::psa::connector::{Pages, PsaConnector};
+use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
+use crate::rules::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use app::model::{CatalogCategory, ItemKind, PsaKind};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+/// The configuration statuses Autotask's `isActive` stands for.
+pub const ACTIVE: i64 = 1;
+pub const INACTIVE: i64 = 2;
+/// The one contact type.
+pub const CONTACT: i64 = 1;
+
+pub struct Autotask {
+    client: AtClient,
+}
+
+impl Autotask {
+    pub fn new(
+        credentials: &AtCredentials,
+        retry: RetryPolicy,
+    ) -> Result<Autotask, ConnectorError> {
+        Ok(Autotask {
+            client: AtClient::new(credentials, retry)?,
+        })
+    }
+}
+
+fn int(v: &Value, field: &str) -> Option<i64> {
+    let f = v.get(field)?;
+    f.as_i64().or_else(|| f.as_str()?.parse().ok())
+}
+
+fn text(v: &Value, field: &str) -> Option<String> {
+    v.get(field)?.as_str().map(str::to_string)
+}
+
+fn time(v: &Value, field: &str) -> Option<DateTime<Utc>> {
+    let s = v.get(field)?.as_str()?;
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|d| d.and_utc())
+        })
+}
+
+fn active(v: &Value) -> bool {
+    match v.get("isActive") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_i64() != Some(0),
+        _ => true,
+    }
+}
+
+fn malformed(entity: &str, what: &str) -> ConnectorError {
+    ConnectorError::Malformed {
+        psa: PsaKind::Autotask,
+        endpoint: entity.into(),
+        message: format!("a record without {what}"),
+    }
+}
+
+fn company(v: &Value) -> Result<PsaCompany, ConnectorError> {
+    Ok(PsaCompany {
+        psa_id: int(v, "id").ok_or_else(|| malformed("Companies", "an id"))?,
+        identifier: text(v, "companyNumber").unwrap_or_default(),
+        name: text(v, "companyName").unwrap_or_default(),
+        type_psa_id: int(v, "companyType"),
+        status_psa_id: int(v, "classification"),
+        deleted: false,
+        last_updated: time(v, "lastTrackedModifiedDateTime"),
+    })
+}
+
+fn configuration(v: &Value) -> Result<PsaConfiguration, ConnectorError> {
+    let is_active = active(v);
+    Ok(PsaConfiguration {
+        psa_id: int(v, "id").ok_or_else(|| malformed("ConfigurationItems", "an id"))?,
+        company_psa_id: int(v, "companyID")
+            .ok_or_else(|| malformed("ConfigurationItems", "a companyID"))?,
+        name: text(v, "referenceTitle").unwrap_or_default(),
+        serial_number: text(v, "serialNumber").filter(|s| !s.is_empty()),
+        type_psa_id: int(v, "configurationItemType"),
+        status_psa_id: Some(if is_active { ACTIVE } else { INACTIVE }),
+        active: is_active,
+        last_updated: time(v, "lastModifiedTime"),
+    })
+}
+
+fn contact(v: &Value) -> Result<PsaContact, ConnectorError> {
+    Ok(PsaContact {
+        psa_id: int(v, "id").ok_or_else(|| malformed("Contacts", "an id"))?,
+        company_psa_id: int(v, "companyID"),
+        first_name: text(v, "firstName").unwrap_or_default(),
+        last_name: text(v, "lastName").unwrap_or_default(),
+        email: text(v, "emailAddress").filter(|s| !s.is_empty()),
+        type_psa_id: Some(CONTACT),
+        last_updated: time(v, "lastModifiedDate"),
+    })
+}
+
+fn site(v: &Value) -> Result<PsaSite, ConnectorError> {
+    Ok(PsaSite {
+        psa_id: int(v, "id").ok_or_else(|| malformed("CompanyLocations", "an id"))?,
+        company_psa_id: int(v, "companyID")
+            .ok_or_else(|| malformed("CompanyLocations", "a companyID"))?,
+        name: text(v, "name").unwrap_or_default(),
+        address_line1: text(v, "address1"),
+        city: text(v, "city"),
+        region: text(v, "state"),
+        postal_code: text(v, "postalCode"),
+        country: None,
+        phone: text(v, "phone"),
+        last_updated: None,
+    })
+}
+
+/// An Autotask query, page by page, translated into neutral records.
+struct AtPages<'a, T> {
+    client: &'a AtClient,
+    entity: &'static str,
+    next: Option<Target>,
+    translate: fn(&Value) -> Result<T, ConnectorError>,
+}
+
+#[async_trait::async_trait]
+impl<T: Send> Pages<T> for AtPages<'_, T> {
+    async fn next_page(&mut self) -> Result<Option<Vec<T>>, ConnectorError> {
+        let Some(target) = self.next.take() else {
+            return Ok(None);
+        };
+        let (items, next) = self.client.page(self.entity, target).await?;
+        self.next = next;
+        items
+            .iter()
+            .map(self.translate)
+            .collect::<Result<Vec<T>, _>>()
+            .map(Some)
+    }
+}
+
+/// Everything (`id gte 0`), or what changed after `since` by the entity's change stamp.
+fn search(stamp: &str, since: Option<DateTime<Utc>>) -> Value {
+    let filter = match since {
+        Some(d) => {
+            json!([{ "op": "gt", "field": stamp, "value": d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string() }])
+        }
+        None => json!([{ "op": "gte", "field": "id", "value": 0 }]),
+    };
+    json!({ "filter": filter, "maxRecords": 500 })
+}
+
+impl Autotask {
+    fn list<T: Send + 'static>(
+        &self,
+        entity: &'static str,
+        stamp: &str,
+        since: Option<DateTime<Utc>>,
+        translate: fn(&Value) -> Result<T, ConnectorError>,
+    ) -> Box<dyn Pages<T> + '_> {
+        Box::new(AtPages {
+            client: &self.client,
+            entity,
+            next: Some(Target::First(search(stamp, since))),
+            translate,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl PsaConnector for Autotask {
+    fn kind(&self) -> PsaKind {
+        PsaKind::Autotask
+    }
+
+    async fn test_connection(&self) -> Result<(), ConnectorError> {
+        self.client.fields("Companies").await.map(|_| ())
+    }
+
+    async fn catalog(&self) -> Result<Vec<PsaCatalogValue>, ConnectorError> {
+        let mut all = Vec::new();
+        for (entity, field, category) in [
+            (
+                "Companies",
+                "companyType",
+                CatalogCategory::OrganizationType,
+            ),
+            (
+                "Companies",
+                "classification",
+                CatalogCategory::OrganizationStatus,
+            ),
+            (
+                "ConfigurationItems",
+                "configurationItemType",
+                CatalogCategory::ConfigurationType,
+            ),
+        ] {
+            let info = self.client.fields(entity).await?;
+            let values = info
+                .get("fields")
+                .and_then(Value::as_array)
+                .and_then(|fields| {
+                    fields.iter().find(|f| {
+                        f["name"]
+                            .as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(field))
+                    })
+                })
+                .and_then(|f| f.get("picklistValues")?.as_array().cloned())
+                .ok_or_else(|| malformed(entity, &format!("the {field} picklist")))?;
+            for v in values
+                .iter()
+                .filter(|v| v["isActive"].as_bool() != Some(false))
+            {
+                let (Some(psa_id), Some(name)) = (int(v, "value"), text(v, "label")) else {
+                    return Err(malformed(entity, "a picklist value and label"));
+                };
+                all.push(PsaCatalogValue {
+                    category,
+                    psa_id,
+                    name,
+                });
+            }
+        }
+        for (psa_id, name) in [(ACTIVE, "Active"), (INACTIVE, "Inactive")] {
+            all.push(PsaCatalogValue {
+                category: CatalogCategory::ConfigurationStatus,
+                psa_id,
+                name: name.into(),
+            });
+        }
+        all.push(PsaCatalogValue {
+            category: CatalogCategory::ContactType,
+            psa_id: CONTACT,
+            name: "Contact".into(),
+        });
+        Ok(all)
+    }
+
+    fn companies(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_> {
+        self.list("Companies", "lastTrackedModifiedDateTime", since, company)
+    }
+
+    fn configurations(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> Box<dyn Pages<PsaConfiguration> + '_> {
+        self.list(
+            "ConfigurationItems",
+            "lastModifiedTime",
+            since,
+            configuration,
+        )
+    }
+
+    fn contacts(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaContact> + '_> {
+        self.list("Contacts", "lastModifiedDate", since, contact)
+    }
+
+    async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError> {
+        let mut next = Some(Target::First(json!({
+            "filter": [{ "op": "eq", "field": "companyID", "value": company_psa_id }],
+            "maxRecords": 500,
+        })));
+        let mut sites = Vec::new();
+        while let Some(target) = next.take() {
+            let (items, more) = self.client.page("CompanyLocations", target).await?;
+            for item in &items {
+                sites.push(site(item)?);
+            }
+            next = more;
+        }
+        Ok(sites)
+    }
+
+    async fn exists(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        _company: Option<i64>,
+    ) -> Result<bool, ConnectorError> {
+        let entity = match kind {
+            ItemKind::Organization => "Companies",
+            ItemKind::Configuration => "ConfigurationItems",
+            ItemKind::Contact => "Contacts",
+            ItemKind::Location => "CompanyLocations",
+        };
+        Ok(self.client.item(entity, psa_id).await?.is_some())
+    }
+
+    async fn set_classification(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        type_psa_id: i64,
+        status_psa_id: i64,
+    ) -> Result<(), ConnectorError> {
+        match kind {
+            ItemKind::Organization => {
+                self.client
+                    .patch("Companies", &json!({ "id": psa_id, "companyType": type_psa_id, "classification": status_psa_id }))
+                    .await
+            }
+            ItemKind::Configuration => {
+                self.client
+                    .patch(
+                        "ConfigurationItems",
+                        &json!({ "id": psa_id, "configurationItemType": type_psa_id, "isActive": status_psa_id == ACTIVE }),
+                    )
+                    .await
+            }
+            ItemKind::Contact | ItemKind::Location => Err(ConnectorError::Status {
+                psa: PsaKind::Autotask,
+                endpoint: "Companies".into(),
+                status: 400,
+                message: "only companies and configuration items have a type and a status".into(),
+            }),
+        }
+    }
+}
