@@ -13,8 +13,8 @@ use crate::repo::sync_apply::ApplyRun;
 use crate::repo::{Repo, RunStart};
 use crate::secrets::SecretBox;
 use app::model::{
-    AccountId, IntegrationId, IntegrationState, ItemKind, SyncCounts, SyncMode, SyncOutcome,
-    SyncStarted, SyncTrigger,
+    AccountId, IntegrationId, IntegrationState, ItemKind, PsaKind, SyncCounts, SyncMode,
+    SyncOutcome, SyncStarted, SyncTrigger,
 };
 use chrono::Utc;
 use futures_util::{stream, StreamExt, TryStreamExt};
@@ -114,10 +114,31 @@ impl SyncEngine {
             .integration_credentials(account, integration)
             .await?
             .ok_or(SyncError::NoCredentials)?;
-        let credentials: CwCredentials = self.secrets.open_json(&sealed)?;
-        let cw = ConnectWise::new(&credentials, self.retry.clone())
-            .map_err(|e| SyncError::Internal(anyhow::anyhow!(e)))?;
-        Ok(Box::new(cw))
+        let kind = self
+            .repo
+            .integration(account, integration)
+            .await?
+            .ok_or(SyncError::NotFound)?
+            .kind;
+        let built: Result<Box<dyn PsaConnector>, ConnectorError> = match kind {
+            PsaKind::ConnectwiseManage => {
+                let credentials: CwCredentials = self.secrets.open_json(&sealed)?;
+                ConnectWise::new(&credentials, self.retry.clone())
+                    .map(|c| Box::new(c) as Box<dyn PsaConnector>)
+            }
+            PsaKind::Autotask => {
+                let credentials: crate::psa::autotask::client::AtCredentials =
+                    self.secrets.open_json(&sealed)?;
+                crate::psa::autotask::connector::Autotask::new(&credentials, self.retry.clone())
+                    .map(|c| Box::new(c) as Box<dyn PsaConnector>)
+            }
+            PsaKind::Halopsa => {
+                return Err(SyncError::Internal(anyhow::anyhow!(
+                    "HaloPSA integrations cannot sync yet"
+                )))
+            }
+        };
+        built.map_err(|e| SyncError::Internal(anyhow::anyhow!(e)))
     }
 
     /// Start Manual Sync: starts a run in the background and answers at once. A second request
