@@ -274,3 +274,20 @@ async fn a_next_page_elsewhere_is_not_followed() {
     assert!(err.to_string().contains("not followed"), "{err}");
     assert_eq!(*hits.lock().unwrap(), 0);
 }
+
+/// The hourly threshold is shared with every other user of the MSP's Autotask: past 90 % the
+/// connector stops with Autotask's numbers instead of using it up.
+#[tokio::test]
+async fn the_connector_stays_within_the_hourly_threshold() {
+    let (at, sim, _) = ready().await;
+    sim.set_hourly_usage(9_500);
+    let err = collect_all(at.companies(None)).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("9501 of the 10000 requests Autotask allows this hour are used"),
+        "{err}"
+    );
+    sim.set_hourly_usage(100);
+    let (fresh, _, _) = ready().await;
+    assert!(!collect_all(fresh.companies(None)).await.unwrap().is_empty());
+}

@@ -128,7 +128,15 @@ pub struct AtClient {
     retry: RetryPolicy,
     /// Three requests at once per entity, as Autotask allows.
     threads: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
+    /// Requests sent since the hourly threshold was last read.
+    since_check: std::sync::atomic::AtomicU64,
 }
+
+/// The share of Autotask's hourly request threshold the connector leaves to others: past 90 %
+/// it stops (a failed listing changes nothing; the next run goes on).
+const BUDGET_PERCENT: u64 = 90;
+/// The threshold is read again after this many requests.
+const CHECK_EVERY: u64 = 200;
 
 /// Requests one entity may have running at once.
 pub const THREADS: usize = 3;
@@ -155,7 +163,40 @@ impl AtClient {
             ],
             retry,
             threads: std::sync::Mutex::new(HashMap::new()),
+            since_check: std::sync::atomic::AtomicU64::new(CHECK_EVERY),
         })
+    }
+
+    /// Reads `ThresholdInformation` every `CHECK_EVERY` requests (and before the first), and
+    /// refuses to go on past 90 % of the hourly threshold: the database is shared with every
+    /// other integration of the MSP's Autotask.
+    async fn within_budget(&self) -> Result<(), ConnectorError> {
+        use std::sync::atomic::Ordering;
+        if self.since_check.fetch_add(1, Ordering::Relaxed) < CHECK_EVERY {
+            return Ok(());
+        }
+        self.since_check.store(1, Ordering::Relaxed);
+        let info = self
+            .send(
+                reqwest::Method::GET,
+                &format!("{}/ThresholdInformation", self.base),
+                "ThresholdInformation",
+                None,
+            )
+            .await?;
+        let limit = info["externalRequestThreshold"].as_u64().unwrap_or(10_000);
+        let used = info["currentTimeframeRequestCount"].as_u64().unwrap_or(0);
+        if used * 100 >= limit * BUDGET_PERCENT {
+            return Err(ConnectorError::Status {
+                psa: AT,
+                endpoint: "ThresholdInformation".into(),
+                status: 429,
+                message: format!(
+                    "{used} of the {limit} requests Autotask allows this hour are used: Steward stops at {BUDGET_PERCENT} % and the next sync goes on"
+                ),
+            });
+        }
+        Ok(())
     }
 
     fn threads(&self, entity: &str) -> Arc<tokio::sync::Semaphore> {
@@ -289,6 +330,7 @@ impl AtClient {
         entity: &str,
         target: Target,
     ) -> Result<(Vec<Value>, Option<Target>), ConnectorError> {
+        self.within_budget().await?;
         let answer = match target {
             Target::First(search) => {
                 self.send(
@@ -356,6 +398,7 @@ impl AtClient {
                 ..self.retry.clone()
             },
             threads: std::sync::Mutex::new(HashMap::new()),
+            since_check: std::sync::atomic::AtomicU64::new(0),
         };
         once.send(
             reqwest::Method::PATCH,

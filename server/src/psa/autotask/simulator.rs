@@ -65,6 +65,12 @@ impl AtSimulator {
         self.records.lock().expect("records lock")
     }
 
+    /// Sets how many requests this hour has seen already (as other integrations of the same
+    /// database would have used them).
+    pub fn set_hourly_usage(&self, requests: u64) {
+        *self.hour.lock().expect("hour lock") = (Instant::now(), requests);
+    }
+
     pub fn set_faults(&self, faults: Faults) {
         self.faults.lock().expect("faults lock").set(faults);
     }
