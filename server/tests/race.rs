@@ -16,7 +16,7 @@ use server::repo::{JobState, Queued, RemovalArgs};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-const ROUNDS: usize = 6;
+const ROUNDS: usize = 12;
 const TARGETS: i64 = 30;
 
 /// A test-only log of every row any statement deletes (cascades included): the oracle the
