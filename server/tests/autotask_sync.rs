@@ -186,6 +186,13 @@ fn d_checked(d: &Dataset, category: CatalogCategory, value: &serde_json::Value) 
     })
 }
 
+/// A named company of a checked type and status (Vendor left out: the test unchecks it).
+fn synced_company(d: &Dataset, c: &serde_json::Value) -> bool {
+    c["companyName"] != ""
+        && d_checked(d, CatalogCategory::OrganizationType, &c["companyType"])
+        && d_checked(d, CatalogCategory::OrganizationStatus, &c["classification"])
+}
+
 async fn an_autotask_integration_syncs_by_the_same_rules(db: Db) {
     let ctx = setup(db).await;
     ctx.choose_settings().await;
@@ -307,15 +314,7 @@ async fn an_autotask_integration_syncs_by_the_same_rules(db: Db) {
         let at = r
             .companies
             .iter()
-            .position(|c| {
-                c["companyName"] != ""
-                    && d_checked(&ctx.d, CatalogCategory::OrganizationType, &c["companyType"])
-                    && d_checked(
-                        &ctx.d,
-                        CatalogCategory::OrganizationStatus,
-                        &c["classification"],
-                    )
-            })
+            .position(|c| synced_company(&ctx.d, c))
             .unwrap();
         r.companies.remove(at)["id"].as_i64().unwrap()
     };
@@ -325,15 +324,7 @@ async fn an_autotask_integration_syncs_by_the_same_rules(db: Db) {
         let c = r
             .companies
             .iter_mut()
-            .find(|c| {
-                c["companyName"] != ""
-                    && d_checked(&ctx.d, CatalogCategory::OrganizationType, &c["companyType"])
-                    && d_checked(
-                        &ctx.d,
-                        CatalogCategory::OrganizationStatus,
-                        &c["classification"],
-                    )
-            })
+            .find(|c| synced_company(&ctx.d, c))
             .unwrap();
         c["companyName"] = "Renamed In Autotask LLC".into();
         c["lastTrackedModifiedDateTime"] = chrono::Utc::now()

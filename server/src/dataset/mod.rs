@@ -71,6 +71,24 @@ pub enum Fate {
     DisconnectedThenDeleted,
 }
 
+impl Fate {
+    /// Whether the PSA holds the item: not one deleted in it, nor one that only ever existed in
+    /// Steward (stand-alone). What every PSA simulator serves.
+    pub fn in_psa(self) -> bool {
+        !matches!(self, Fate::DeletedInPsa | Fate::StandAlone)
+    }
+
+    /// The name a PSA serves: an item whose last sync failed comes without one, which Steward
+    /// cannot store.
+    pub fn served_name(self, name: &str) -> String {
+        if self == Fate::Error {
+            String::new()
+        } else {
+            name.to_string()
+        }
+    }
+}
+
 /// A value of the PSA's catalog with its sync checkbox.
 #[derive(Debug, Clone)]
 pub struct CatalogEntry {

@@ -233,13 +233,6 @@ impl AtClient {
         }
     }
 
-    fn backoff(&self, attempt: u32) -> Duration {
-        self.retry
-            .base_delay
-            .saturating_mul(1 << attempt.min(16))
-            .min(self.retry.max_delay)
-    }
-
     /// Sends one request with retries; the JSON answer. `entity` names it in errors and picks
     /// its three threads.
     async fn send(
@@ -281,7 +274,7 @@ impl AtClient {
                 Ok(answer) => answer,
                 Err(e) if !last => {
                     tracing::warn!(entity, attempt, error = %e, "Autotask request failed; retrying");
-                    tokio::time::sleep(self.backoff(attempt - 1)).await;
+                    tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
                     continue;
                 }
                 Err(e) => return Err(transport(entity, e)),
@@ -302,13 +295,7 @@ impl AtClient {
                     })
                 }
                 429 | 500..=599 if !last => {
-                    let wait = headers
-                        .get("retry-after")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs)
-                        .unwrap_or_else(|| self.backoff(attempt - 1))
-                        .min(self.retry.max_delay);
+                    let wait = self.retry.wait(&headers, attempt - 1);
                     tracing::warn!(entity, status, attempt, "Autotask asked to retry");
                     tokio::time::sleep(wait).await;
                 }

@@ -44,15 +44,7 @@ fn text(v: &Value, field: &str) -> Option<String> {
 }
 
 fn time(v: &Value, field: &str) -> Option<DateTime<Utc>> {
-    let s = v.get(field)?.as_str()?;
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
-                .ok()
-                .map(|d| d.and_utc())
-        })
+    super::filter::parse_instant(v.get(field)?.as_str()?)
 }
 
 fn active(v: &Value) -> bool {

@@ -141,8 +141,8 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-fn instant(v: &Value) -> Option<DateTime<Utc>> {
-    let s = v.as_str()?;
+/// An Autotask timestamp (RFC 3339, or without an offset, meaning UTC).
+pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .ok()
@@ -151,6 +151,10 @@ fn instant(v: &Value) -> Option<DateTime<Utc>> {
                 .ok()
                 .map(|d| d.and_utc())
         })
+}
+
+fn instant(v: &Value) -> Option<DateTime<Utc>> {
+    parse_instant(v.as_str()?)
 }
 
 /// Orders two values: numbers (and booleans as 0/1) numerically, dates as instants, other text

@@ -174,15 +174,9 @@ impl AtRecords {
             })
             .map(picklist)
             .collect();
-        let in_psa = |fate: Fate| !matches!(fate, Fate::DeletedInPsa | Fate::StandAlone);
+        let in_psa = Fate::in_psa;
         let company_in_psa = |i: usize| in_psa(d.companies[i].fate);
-        let named = |fate: Fate, name: &str| {
-            if fate == Fate::Error {
-                String::new()
-            } else {
-                name.to_string()
-            }
-        };
+        let named = |fate: Fate, name: &str| fate.served_name(name);
         let created = "2025-06-01T12:00:00.000Z";
         for c in d.companies.iter().filter(|c| in_psa(c.fate)) {
             let site = d

@@ -48,6 +48,28 @@ pub struct RetryPolicy {
     pub timeout: Duration,
 }
 
+impl RetryPolicy {
+    /// The wait before retry number `attempt` (0-based): the base delay doubled each time,
+    /// never above the bound.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        self.base_delay
+            .saturating_mul(1 << attempt.min(16))
+            .min(self.max_delay)
+    }
+
+    /// The wait a 429 or 5xx asks for: its `Retry-After` (seconds) within the bound, else the
+    /// backoff.
+    pub fn wait(&self, headers: &reqwest::header::HeaderMap, attempt: u32) -> Duration {
+        headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs)
+            .unwrap_or_else(|| self.backoff(attempt))
+            .min(self.max_delay)
+    }
+}
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
@@ -230,13 +252,6 @@ impl CwClient {
         Ok(url)
     }
 
-    fn backoff(&self, attempt: u32) -> Duration {
-        self.retry
-            .base_delay
-            .saturating_mul(1 << attempt.min(16))
-            .min(self.retry.max_delay)
-    }
-
     /// GETs `path_and_query` (under the API base, or a full `Link` target), with retries.
     /// Returns the JSON and the next page's link.
     async fn get(
@@ -278,7 +293,7 @@ impl CwClient {
                 Ok(answer) => answer,
                 Err(e) if !last => {
                     tracing::warn!(%endpoint, attempt, error = %e, "ConnectWise request failed; retrying");
-                    tokio::time::sleep(self.backoff(attempt - 1)).await;
+                    tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
                     continue;
                 }
                 Err(e) => {
@@ -307,13 +322,7 @@ impl CwClient {
                     })
                 }
                 429 | 500..=599 if !last => {
-                    let wait = headers
-                        .get("retry-after")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs)
-                        .unwrap_or_else(|| self.backoff(attempt - 1))
-                        .min(self.retry.max_delay);
+                    let wait = self.retry.wait(&headers, attempt - 1);
                     tracing::warn!(%endpoint, status, attempt, wait_ms = wait.as_millis() as u64, "ConnectWise asked to retry");
                     tokio::time::sleep(wait).await;
                 }

@@ -69,17 +69,9 @@ impl Records {
         };
         // What the PSA holds: not the items deleted in it, and not the ones that only ever existed
         // in Steward (stand-alone), nor anything of a company that is not in it.
-        let in_psa = |fate: Fate| !matches!(fate, Fate::DeletedInPsa | Fate::StandAlone);
+        let in_psa = Fate::in_psa;
         let company_in_psa = |i: usize| in_psa(d.companies[i].fate);
-        // Items whose last sync failed are served as the PSA has them: without a name, which
-        // Steward cannot store.
-        let named = |fate: Fate, name: &str| {
-            if fate == Fate::Error {
-                String::new()
-            } else {
-                name.to_string()
-            }
-        };
+        let named = |fate: Fate, name: &str| fate.served_name(name);
         for c in d.companies.iter().filter(|c| in_psa(c.fate)) {
             let main_site = d
                 .sites
