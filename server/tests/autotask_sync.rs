@@ -2,8 +2,9 @@
 //! as ConnectWise, on SQLite and PostgreSQL: the catalog arrives unchecked and the admin's choice
 //! decides; a first full sync links every listed record, orphans unchecked types and statuses
 //! (Autotask's Inactive configurations included); a failed listing changes nothing (rule 1); a
-//! company deleted in Autotask becomes an orphan at the next full sync (rule 3); an incremental
-//! run picks up a change by its stamp (rule 7).
+//! company deleted in Autotask becomes an orphan at the next full sync (rule 3); an item whose
+//! sync is off is never touched (rule 5); the first sync matches a stand-alone organization by
+//! name and flags its data (rule 6); an incremental run picks up a change by its stamp (rule 7).
 
 #[macro_use]
 mod common;
@@ -196,6 +197,29 @@ fn synced_company(d: &Dataset, c: &serde_json::Value) -> bool {
 async fn an_autotask_integration_syncs_by_the_same_rules(db: Db) {
     let ctx = setup(db).await;
     ctx.choose_settings().await;
+    // Rule 6: a stand-alone organization typed in before the first sync, with a document, is
+    // matched by name instead of duplicated, and flagged as having had data.
+    let (typed_in, typed_name) = {
+        let r = ctx.sim.records();
+        let c = r
+            .companies
+            .iter()
+            .find(|c| synced_company(&ctx.d, c))
+            .unwrap();
+        (
+            c["id"].as_i64().unwrap(),
+            c["companyName"].as_str().unwrap().to_string(),
+        )
+    };
+    let now = chrono::Utc::now();
+    let local: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+        "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
+        .bind(ctx.account.0).bind(&typed_name).bind(now).fetch_one(pool).await)
+    .unwrap();
+    on_db!(&ctx.repo.db, pool => sqlx::query(
+        "INSERT INTO documents (account_id, organization_id, title, body, created_at, updated_at) VALUES ($1, $2, 'Runbook', 'x', $3, $3)")
+        .bind(ctx.account.0).bind(local).bind(now).execute(pool).await.map(|_| ()))
+    .unwrap();
     let report = ctx.run(SyncMode::Full).await;
     assert_eq!(report.outcome, SyncOutcome::Succeeded, "{report:?}");
 
@@ -289,6 +313,83 @@ async fn an_autotask_integration_syncs_by_the_same_rules(db: Db) {
         vendors
     );
 
+    let matched: (i64, bool) = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+        "SELECT psa_id, had_data_before_first_sync FROM organizations WHERE id = $1")
+        .bind(local).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(matched, (typed_in, true));
+    assert_eq!(
+        ctx.count(&format!(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND psa_id = {typed_in}"
+        ))
+        .await,
+        1,
+        "matched, not duplicated"
+    );
+
+    // Rule 5: an item whose sync was turned off is never touched, whatever Autotask says.
+    let user_id = ctx
+        .repo
+        .create_user(server::repo::NewUser {
+            account: ctx.account,
+            email: "admin@alpha.example",
+            name: "Admin",
+            password_hash: "x",
+            role: app::model::Role::Administrator,
+            restricted: false,
+        })
+        .await
+        .unwrap();
+    let admin = app::model::CurrentUser {
+        user_id,
+        account_id: ctx.account,
+        account_name: "Alpha IT".into(),
+        email: "admin@example.com".into(),
+        name: "Admin".into(),
+        role: app::model::Role::Administrator,
+        restricted: false,
+    };
+    let link = ctx
+        .repo
+        .item_link(
+            &admin,
+            ctx.integration,
+            app::model::ItemKind::Organization,
+            local,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    ctx.repo
+        .disable_item_sync(
+            ctx.account,
+            ctx.integration,
+            app::model::ItemKind::Organization,
+            local,
+            &link,
+            admin.user_id,
+        )
+        .await
+        .unwrap();
+    {
+        let mut r = ctx.sim.records();
+        let c = r
+            .companies
+            .iter_mut()
+            .find(|c| c["id"] == typed_in)
+            .unwrap();
+        c["companyName"] = "Changed In Autotask".into();
+    }
+    assert_eq!(
+        ctx.run(SyncMode::Full).await.outcome,
+        SyncOutcome::Succeeded
+    );
+    let kept: (String, String) = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+        "SELECT name, sync_state FROM organizations WHERE id = $1")
+        .bind(local).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(kept, (typed_name.clone(), "disabled".to_string()));
+
     // Rule 1: a listing that fails half-way changes nothing.
     let before = ctx.snapshot().await;
     ctx.sim.set_faults(Faults {
@@ -314,7 +415,7 @@ async fn an_autotask_integration_syncs_by_the_same_rules(db: Db) {
         let at = r
             .companies
             .iter()
-            .position(|c| synced_company(&ctx.d, c))
+            .position(|c| synced_company(&ctx.d, c) && c["id"] != typed_in)
             .unwrap();
         r.companies.remove(at)["id"].as_i64().unwrap()
     };
@@ -324,7 +425,7 @@ async fn an_autotask_integration_syncs_by_the_same_rules(db: Db) {
         let c = r
             .companies
             .iter_mut()
-            .find(|c| synced_company(&ctx.d, c))
+            .find(|c| synced_company(&ctx.d, c) && c["id"] != typed_in)
             .unwrap();
         c["companyName"] = "Renamed In Autotask LLC".into();
         c["lastTrackedModifiedDateTime"] = chrono::Utc::now()
