@@ -75,6 +75,8 @@ fn schemathesis(app: &TestApp, token: &str, seed: u64) {
     );
     let report = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(st)
+        // Whatever it keeps between runs (a cache of crashes) stays out of the checkout.
+        .current_dir(report.path())
         .args(["run", &app.url("/api/v1/openapi.json")])
         .args(["--url", &app.url("/api/v1")])
         .args(["--header", &format!("Cookie: steward_session={token}")])
