@@ -1,6 +1,7 @@
 //! Fuzzing, as a careless or hostile client would: every `/api/v1` route from the OpenAPI
 //! document through schemathesis (from PyPI; `make test` installs it and names it in
-//! `STEWARD_SCHEMATHESIS`), signed in as a Read-only user and as an Administrator, and every
+//! `STEWARD_SCHEMATHESIS`), signed in as a Read-only user and as an Administrator, every answer
+//! checked against the document (status, content type, schema), and every
 //! server function with random and hostile input. No answer is a 5xx (every refusal is a
 //! documented wire error), the server never falls over, and the Read-only user's refused requests
 //! change nothing.
@@ -80,7 +81,10 @@ fn schemathesis(app: &TestApp, token: &str, seed: u64) {
         .args(["run", &app.url("/api/v1/openapi.json")])
         .args(["--url", &app.url("/api/v1")])
         .args(["--header", &format!("Cookie: steward_session={token}")])
-        .args(["--checks", "not_a_server_error,status_code_conformance"])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance",
+        ])
         // Signing out would end the run's own session; the event stream never ends (it is
         // checked by the removal API tests).
         .args(["--exclude-method", "DELETE"])

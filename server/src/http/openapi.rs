@@ -55,8 +55,8 @@ pub fn spec() -> Value {
                     "type": "object", "required": ["kind", "items", "children", "had_data"],
                     "properties": {
                         "kind": kind_schema(), "items": { "type": "integer" },
-                        "children": { "type": "array", "description": "[kind of record, how many] inside the organizations", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "integer" }] } },
-                        "had_data": { "type": "array", "description": "[organization, what it holds] for those that had data before the first sync", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }] } },
+                        "children": { "type": "array", "description": "[kind of record, how many] inside the organizations", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "integer" }] }, "minItems": 2, "maxItems": 2 } },
+                        "had_data": { "type": "array", "description": "[organization, what it holds] for those that had data before the first sync", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "string" }] }, "minItems": 2, "maxItems": 2 } },
                         "kept": { "type": "integer", "description": "Matching items that are not deleted (a search's items the PSA still syncs, without bulk delete by type)" },
                         "note": { "type": ["string", "null"], "description": "Why items are kept, or that items still syncing are deleted too" }
                     }
@@ -82,7 +82,7 @@ pub fn spec() -> Value {
                         "id": { "type": "integer" }, "at": { "type": "string", "format": "date-time" },
                         "actor": { "type": "string" }, "action": { "type": "string" }, "subject": { "type": "string" },
                         "outcome": { "type": "string" },
-                        "details": { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }] } }
+                        "details": { "type": "array", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "string" }] }, "minItems": 2, "maxItems": 2 } }
                     }
                 },
                 "User": {
@@ -164,7 +164,7 @@ pub fn spec() -> Value {
                         "sync_contacts": { "type": "boolean" },
                         "schedule_minutes": { "type": "integer", "minimum": 5, "maximum": 10080 },
                         "values": { "type": "array", "description": "[catalog value id, checked] pairs",
-                                    "items": { "type": "array", "prefixItems": [{ "type": "integer" }, { "type": "boolean" }] } }
+                                    "items": { "type": "array", "items": { "anyOf": [{ "type": "integer" }, { "type": "boolean" }] }, "minItems": 2, "maxItems": 2 } }
                     }
                 },
                 "ManageData": {
@@ -188,9 +188,9 @@ pub fn spec() -> Value {
                     "properties": {
                         "kind": { "type": "string", "enum": ["organization", "configuration", "contact", "location"] },
                         "count": { "type": "integer" },
-                        "by_reason": { "type": "array", "items": { "type": "array", "prefixItems": [
+                        "by_reason": { "type": "array", "items": { "type": "array", "items": { "anyOf": [
                             { "type": "string", "enum": ["type_not_synced", "status_not_synced", "deleted_in_psa", "parent_not_syncing", "inactive_status_not_synced"] },
-                            { "type": "integer" } ] } }
+                            { "type": "integer" } ] }, "minItems": 2, "maxItems": 2 } }
                     }
                 }
             }
@@ -293,12 +293,12 @@ pub fn spec() -> Value {
                 "get": {
                     "summary": "What 'Permanently disconnect records … but keep all data' of the row would make stand-alone: [kind, how many] (for organizations, with the linked items inside them). Manager and Administrator.",
                     "parameters": [id_param(), value_param()],
-                    "responses": ok(json!({ "type": "array", "items": { "type": "array", "prefixItems": [kind_schema(), { "type": "integer" }] } }), error_responses(&["401", "403", "404", "422"]))
+                    "responses": ok(json!({ "type": "array", "items": { "type": "array", "items": { "anyOf": [kind_schema(), { "type": "integer" }] }, "minItems": 2, "maxItems": 2 } }), error_responses(&["401", "403", "404", "422"]))
                 },
                 "post": {
                     "summary": "Permanently disconnect records of the row but keep all data, in one transaction: the type or status stops syncing, its items (and the items inside organizations) become stand-alone and cannot be reconnected. Refused while a sync runs. Manager and Administrator.",
                     "parameters": [id_param(), value_param()],
-                    "responses": ok(json!({ "type": "array", "items": { "type": "array", "prefixItems": [kind_schema(), { "type": "integer" }] } }), error_responses(&["401", "403", "404", "409", "422"]))
+                    "responses": ok(json!({ "type": "array", "items": { "type": "array", "items": { "anyOf": [kind_schema(), { "type": "integer" }] }, "minItems": 2, "maxItems": 2 } }), error_responses(&["401", "403", "404", "409", "422"]))
                 }
             },
             "/integrations/{id}/disconnected": {
