@@ -242,11 +242,25 @@ impl AtClient {
         entity: &str,
         body: Option<&Value>,
     ) -> Result<Value, ConnectorError> {
+        self.send_tries(method, url, entity, body, self.retry.max_attempts)
+            .await
+    }
+
+    /// `send` with at most `tries` attempts (a write gets one: it is not retried blindly); a
+    /// write waits for its entity's three threads like any read.
+    async fn send_tries(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        entity: &str,
+        body: Option<&Value>,
+        tries: u32,
+    ) -> Result<Value, ConnectorError> {
         let threads = self.threads(entity);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let last = attempt >= self.retry.max_attempts;
+            let last = attempt >= tries;
             let sent = {
                 let _thread = threads
                     .acquire()
@@ -376,22 +390,12 @@ impl AtClient {
 
     /// `PATCH {entity}` with `id` and the changed fields, once (a write is not retried blindly).
     pub async fn patch(&self, entity: &str, body: &Value) -> Result<(), ConnectorError> {
-        let once = AtClient {
-            http: self.http.clone(),
-            base: self.base.clone(),
-            headers: self.headers.clone(),
-            retry: RetryPolicy {
-                max_attempts: 1,
-                ..self.retry.clone()
-            },
-            threads: std::sync::Mutex::new(HashMap::new()),
-            since_check: std::sync::atomic::AtomicU64::new(0),
-        };
-        once.send(
+        self.send_tries(
             reqwest::Method::PATCH,
             &format!("{}/{entity}", self.base),
             entity,
             Some(body),
+            1,
         )
         .await
         .map(|_| ())
