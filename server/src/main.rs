@@ -62,7 +62,7 @@ enum Command {
         /// The same seed gives the same dataset.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Which PSA to simulate (HaloPSA is to come).
+        /// Which PSA to simulate.
         #[arg(long, value_enum, default_value = "connectwise")]
         psa: SimPsa,
         #[command(flatten)]
@@ -89,6 +89,17 @@ enum Command {
             default_value = "STEWARDDEMOCODE"
         )]
         integration_code: String,
+        /// HaloPSA: the API application's client secret (its client ID is --client-id).
+        #[arg(
+            long,
+            env = "STEWARD_SIM_CLIENT_SECRET",
+            default_value = "demo-client-secret",
+            hide_env_values = true
+        )]
+        client_secret: String,
+        /// HaloPSA: the hosted tenant the token request must name (`?tenant=`); none by default.
+        #[arg(long, env = "STEWARD_SIM_TENANT")]
+        tenant: Option<String>,
     },
     /// Generate a dataset and load it into a new account, as if synced (tests, demos, benchmarks).
     Load {
@@ -111,6 +122,7 @@ enum Command {
 enum SimPsa {
     Connectwise,
     Autotask,
+    Halopsa,
 }
 
 #[derive(Subcommand)]
@@ -253,6 +265,44 @@ async fn main() -> anyhow::Result<()> {
             let at = listener.local_addr()?;
             println!("Autotask simulator on http://{at}{ROOT}/v1.0/ (zone information at http://{at}{ROOT}/v1.0/zoneInformation?user={username})");
             println!("Username {username}, integration code {integration_code}; the secret is the --secret given (default demo-secret)");
+            axum::serve(listener, router(sim))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+            Ok(())
+        }
+        Command::PsaSim {
+            addr,
+            size,
+            seed,
+            psa: SimPsa::Halopsa,
+            credentials,
+            client_secret,
+            tenant,
+            ..
+        } => {
+            use server::psa::halo::records::HaloRecords;
+            use server::psa::halo::simulator::{router, HaloCredentials, HaloSimulator};
+            let records = HaloRecords::from_dataset(&Dataset::generate(size, seed));
+            let client_id = credentials.client_id;
+            let sim = HaloSimulator::new(
+                HaloCredentials {
+                    client_id: client_id.clone(),
+                    client_secret,
+                    tenant: tenant.clone(),
+                },
+                records,
+            );
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("could not listen on {addr}"))?;
+            let at = listener.local_addr()?;
+            println!("HaloPSA simulator on http://{at} (token at http://{at}/auth/token, API under http://{at}/api/)");
+            println!(
+                "Client ID {client_id}{}; the client secret is the --client-secret given (default demo-client-secret)",
+                tenant.map(|t| format!(", tenant {t}")).unwrap_or_default()
+            );
             axum::serve(listener, router(sim))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;

@@ -1,8 +1,9 @@
 //! The PSA side: ConnectWise Manage's wire format and connector, and a simulator that serves it;
-//! Autotask's query language, records and simulator (its connector is to come).
+//! Autotask's and HaloPSA's records, simulators and connectors.
 //! Connectors hand the engine `crate::rules::records`.
 
 pub mod autotask;
 pub mod connector;
 pub mod connectwise;
+pub mod halo;
 pub mod simulator;

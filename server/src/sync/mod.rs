@@ -133,9 +133,10 @@ impl SyncEngine {
                     .map(|c| Box::new(c) as Box<dyn PsaConnector>)
             }
             PsaKind::Halopsa => {
-                return Err(SyncError::Internal(anyhow::anyhow!(
-                    "HaloPSA integrations cannot sync yet"
-                )))
+                let credentials: crate::psa::halo::client::HaloCredentials =
+                    self.secrets.open_json(&sealed)?;
+                crate::psa::halo::connector::HaloPsa::new(&credentials, self.retry.clone())
+                    .map(|c| Box::new(c) as Box<dyn PsaConnector>)
             }
         };
         built.map_err(|e| SyncError::Internal(anyhow::anyhow!(e)))

@@ -1,0 +1,329 @@
+//! HaloPSA behind the one `PsaConnector` boundary. The mapping onto Steward's catalog (chosen and
+//! written down in ARCHITECTURE.md): organization types ← the client's `customertype` (Halo's
+//! Customer Type lookup, `GET /api/Lookup?lookupid=33`); organization statuses ← two fixed
+//! values, Active (1) and Inactive (2), from the client's `inactive` (Halo clients have no
+//! status); configuration types ← the asset's `assettype_id` (`GET /api/AssetType`);
+//! configuration statuses ← Active / Inactive from the asset's `inactive`; contacts (Halo's
+//! users) have no type, so they all carry one contact type, "User" (1). Sites are Halo sites,
+//! read once per run for every client (one request per client would spend hosted Halo's 300
+//! requests in 5 minutes on sites alone).
+
+use super::client::{HaloClient, HaloCredentials};
+use super::records::CUSTOMER_TYPE_LOOKUP;
+use crate::psa::connector::{Pages, PsaConnector};
+use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
+use crate::rules::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use app::model::{CatalogCategory, ItemKind, PsaKind};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// The statuses Halo's `inactive` stands for (clients and assets).
+pub const ACTIVE: i64 = 1;
+pub const INACTIVE: i64 = 2;
+/// The one contact type.
+pub const USER: i64 = 1;
+/// Records asked for a page. Halo documents no cap; a large page keeps a full sync of an MSP's
+/// 100,000 assets to about 100 requests, well inside hosted Halo's 300 in 5 minutes.
+pub const PAGE_SIZE: u32 = 1000;
+
+pub struct HaloPsa {
+    client: HaloClient,
+    /// Every client's sites, read on the first ask of a run.
+    sites: tokio::sync::Mutex<Option<HashMap<i64, Vec<PsaSite>>>>,
+}
+
+impl HaloPsa {
+    pub fn new(credentials: &HaloCredentials, retry: RetryPolicy) -> Result<HaloPsa, ConnectorError> {
+        Ok(HaloPsa {
+            client: HaloClient::new(credentials, retry)?,
+            sites: tokio::sync::Mutex::new(None),
+        })
+    }
+}
+
+fn int(v: &Value, field: &str) -> Option<i64> {
+    let f = v.get(field)?;
+    f.as_i64().or_else(|| f.as_str()?.parse().ok())
+}
+
+fn text(v: &Value, field: &str) -> Option<String> {
+    v.get(field)?.as_str().map(str::to_string)
+}
+
+fn inactive(v: &Value) -> bool {
+    match v.get("inactive") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        Some(Value::Number(n)) => n.as_i64() == Some(1),
+        _ => false,
+    }
+}
+
+fn malformed(entity: &str, what: &str) -> ConnectorError {
+    ConnectorError::Malformed {
+        psa: PsaKind::Halopsa,
+        endpoint: entity.into(),
+        message: format!("a record without {what}"),
+    }
+}
+
+/// Halo's id 0 or a negative one means "none".
+fn reference(v: &Value, field: &str) -> Option<i64> {
+    int(v, field).filter(|id| *id > 0)
+}
+
+fn company(v: &Value) -> Result<PsaCompany, ConnectorError> {
+    Ok(PsaCompany {
+        psa_id: int(v, "id").ok_or_else(|| malformed("Client", "an id"))?,
+        identifier: text(v, "reference").unwrap_or_default(),
+        name: text(v, "name").unwrap_or_default(),
+        type_psa_id: reference(v, "customertype"),
+        status_psa_id: Some(if inactive(v) { INACTIVE } else { ACTIVE }),
+        deleted: false,
+        last_updated: None,
+    })
+}
+
+fn configuration(v: &Value) -> Result<PsaConfiguration, ConnectorError> {
+    let is_active = !inactive(v);
+    Ok(PsaConfiguration {
+        psa_id: int(v, "id").ok_or_else(|| malformed("Asset", "an id"))?,
+        company_psa_id: reference(v, "client_id").ok_or_else(|| malformed("Asset", "a client_id"))?,
+        name: text(v, "inventory_number").unwrap_or_default(),
+        serial_number: text(v, "key_field").filter(|s| !s.is_empty()),
+        type_psa_id: reference(v, "assettype_id"),
+        status_psa_id: Some(if is_active { ACTIVE } else { INACTIVE }),
+        active: is_active,
+        last_updated: None,
+    })
+}
+
+fn contact(v: &Value) -> Result<PsaContact, ConnectorError> {
+    Ok(PsaContact {
+        psa_id: int(v, "id").ok_or_else(|| malformed("Users", "an id"))?,
+        company_psa_id: reference(v, "client_id"),
+        first_name: text(v, "firstname").unwrap_or_default(),
+        last_name: text(v, "surname").unwrap_or_default(),
+        email: text(v, "emailaddress").filter(|s| !s.is_empty()),
+        type_psa_id: Some(USER),
+        last_updated: None,
+    })
+}
+
+fn site(v: &Value) -> Result<PsaSite, ConnectorError> {
+    let address = v.get("delivery_address").cloned().unwrap_or(Value::Null);
+    Ok(PsaSite {
+        psa_id: int(v, "id").ok_or_else(|| malformed("Site", "an id"))?,
+        company_psa_id: reference(v, "client_id").ok_or_else(|| malformed("Site", "a client_id"))?,
+        name: text(v, "name").unwrap_or_default(),
+        address_line1: text(&address, "line1"),
+        city: text(&address, "line2"),
+        region: text(&address, "line3"),
+        postal_code: text(&address, "postcode"),
+        country: text(&address, "country"),
+        phone: text(v, "phonenumber"),
+        last_updated: None,
+    })
+}
+
+/// A Halo list, page by page (1-based), translated into neutral records.
+struct HaloPages<'a, T> {
+    client: &'a HaloClient,
+    entity: &'static str,
+    key: &'static str,
+    query: Vec<(&'static str, String)>,
+    page_no: u32,
+    done: bool,
+    translate: fn(&Value) -> Result<T, ConnectorError>,
+}
+
+#[async_trait::async_trait]
+impl<T: Send> Pages<T> for HaloPages<'_, T> {
+    async fn next_page(&mut self) -> Result<Option<Vec<T>>, ConnectorError> {
+        if self.done {
+            return Ok(None);
+        }
+        let (items, count) = self
+            .client
+            .page(self.entity, self.key, &self.query, self.page_no, PAGE_SIZE)
+            .await?;
+        // The last page: short, or as far as `record_count` reaches.
+        self.done = items.len() < PAGE_SIZE as usize
+            || u64::from(self.page_no) * u64::from(PAGE_SIZE) >= count;
+        self.page_no += 1;
+        items
+            .iter()
+            .map(self.translate)
+            .collect::<Result<Vec<T>, _>>()
+            .map(Some)
+    }
+}
+
+impl HaloPsa {
+    fn list<T: Send + 'static>(
+        &self,
+        entity: &'static str,
+        key: &'static str,
+        mut query: Vec<(&'static str, String)>,
+        translate: fn(&Value) -> Result<T, ConnectorError>,
+    ) -> Box<dyn Pages<T> + '_> {
+        // Inactive records too: they are what Steward orphans as inactive.
+        query.extend([
+            ("includeinactive", "true".to_string()),
+            ("includeactive", "true".to_string()),
+        ]);
+        Box::new(HaloPages {
+            client: &self.client,
+            entity,
+            key,
+            query,
+            page_no: 1,
+            done: false,
+            translate,
+        })
+    }
+
+    async fn named_list(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<(i64, String)>, ConnectorError> {
+        let answer = self
+            .client
+            .send(reqwest::Method::GET, path, query, None)
+            .await?
+            .unwrap_or(Value::Null);
+        let list = answer
+            .as_array()
+            .ok_or_else(|| malformed(path, "a list of values"))?;
+        list.iter()
+            .filter(|v| !inactive(v))
+            .map(|v| match (int(v, "id"), text(v, "name")) {
+                (Some(id), Some(name)) => Ok((id, name)),
+                _ => Err(malformed(path, "an id and a name")),
+            })
+            .collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl PsaConnector for HaloPsa {
+    fn kind(&self) -> PsaKind {
+        PsaKind::Halopsa
+    }
+
+    async fn test_connection(&self) -> Result<(), ConnectorError> {
+        self.named_list("AssetType", &[]).await.map(|_| ())
+    }
+
+    async fn catalog(&self) -> Result<Vec<PsaCatalogValue>, ConnectorError> {
+        let value = |category, psa_id, name: &str| PsaCatalogValue {
+            category,
+            psa_id,
+            name: name.to_string(),
+        };
+        let mut all = Vec::new();
+        for (id, name) in self
+            .named_list("Lookup", &[("lookupid", CUSTOMER_TYPE_LOOKUP.to_string())])
+            .await?
+        {
+            all.push(value(CatalogCategory::OrganizationType, id, &name));
+        }
+        for (id, name) in self.named_list("AssetType", &[]).await? {
+            all.push(value(CatalogCategory::ConfigurationType, id, &name));
+        }
+        for category in [
+            CatalogCategory::OrganizationStatus,
+            CatalogCategory::ConfigurationStatus,
+        ] {
+            all.push(value(category, ACTIVE, "Active"));
+            all.push(value(category, INACTIVE, "Inactive"));
+        }
+        all.push(value(CatalogCategory::ContactType, USER, "User"));
+        Ok(all)
+    }
+
+    fn companies(&self, _since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_> {
+        // Halo clients carry no change stamp: every run reads them whole.
+        self.list("Client", "clients", Vec::new(), company)
+    }
+
+    fn configurations(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> Box<dyn Pages<PsaConfiguration> + '_> {
+        let query = since
+            .map(|d| vec![("lastupdatefromdate", d.format("%Y-%m-%dT%H:%M:%S").to_string())])
+            .unwrap_or_default();
+        self.list("Asset", "assets", query, configuration)
+    }
+
+    fn contacts(&self, _since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaContact> + '_> {
+        self.list("Users", "users", Vec::new(), contact)
+    }
+
+    async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError> {
+        let mut cached = self.sites.lock().await;
+        if cached.is_none() {
+            let mut by_client: HashMap<i64, Vec<PsaSite>> = HashMap::new();
+            let mut pages = self.list("Site", "sites", Vec::new(), site);
+            while let Some(page) = pages.next_page().await? {
+                for s in page {
+                    by_client.entry(s.company_psa_id).or_default().push(s);
+                }
+            }
+            *cached = Some(by_client);
+        }
+        Ok(cached
+            .as_ref()
+            .and_then(|m| m.get(&company_psa_id).cloned())
+            .unwrap_or_default())
+    }
+
+    async fn exists(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        _company: Option<i64>,
+    ) -> Result<bool, ConnectorError> {
+        let entity = match kind {
+            ItemKind::Organization => "Client",
+            ItemKind::Configuration => "Asset",
+            ItemKind::Contact => "Users",
+            ItemKind::Location => "Site",
+        };
+        Ok(self
+            .client
+            .send(reqwest::Method::GET, &format!("{entity}/{psa_id}"), &[], None)
+            .await?
+            .is_some())
+    }
+
+    async fn set_classification(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        type_psa_id: i64,
+        status_psa_id: i64,
+    ) -> Result<(), ConnectorError> {
+        let (entity, record) = match kind {
+            ItemKind::Organization => (
+                "Client",
+                json!({ "id": psa_id, "customertype": type_psa_id, "inactive": status_psa_id == INACTIVE }),
+            ),
+            ItemKind::Configuration => (
+                "Asset",
+                json!({ "id": psa_id, "assettype_id": type_psa_id, "inactive": status_psa_id == INACTIVE }),
+            ),
+            ItemKind::Contact | ItemKind::Location => {
+                return Err(ConnectorError::Status {
+                    psa: PsaKind::Halopsa,
+                    endpoint: "Client".into(),
+                    status: 400,
+                    message: "only clients and assets have a type and a status".into(),
+                })
+            }
+        };
+        self.client
+            .send(reqwest::Method::POST, entity, &[], Some(&json!([record])))
+            .await
+            .map(|_| ())
+    }
+}
