@@ -5,8 +5,9 @@ use crate::error::AppError;
 use crate::model::{ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget};
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
-    IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
-    SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
+    IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, NewIntegrationInput,
+    PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange,
+    SyncSettingsEffect, SyncStarted,
 };
 use leptos::prelude::*;
 
@@ -197,6 +198,25 @@ pub async fn save_credentials(
     let user = crate::services::current_user()?;
     crate::services::services()?
         .save_credentials(&user, integration, input)
+        .await
+}
+
+/// Add integration's Test connection: the PSA's answer to the form's credentials.
+#[server(prefix = "/api", endpoint = "test_new_integration", input = server_fn::codec::Json)]
+pub async fn test_new_integration(input: NewIntegrationInput) -> Result<(), AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .test_new_integration(&user, input)
+        .await
+}
+
+/// Add integration: checks the credentials with the PSA, saves them sealed, and reads the PSA's
+/// types and statuses (all unchecked) for its sync settings.
+#[server(prefix = "/api", endpoint = "add_integration", input = server_fn::codec::Json)]
+pub async fn add_integration(input: NewIntegrationInput) -> Result<IntegrationId, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .add_integration(&user, input)
         .await
 }
 

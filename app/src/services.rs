@@ -6,8 +6,9 @@ use crate::error::AppError;
 use crate::model::{ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget};
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
-    IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery,
-    SyncEvent, SyncRun, SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted,
+    IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, NewIntegrationInput,
+    PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange,
+    SyncSettingsEffect, SyncStarted,
 };
 use std::sync::Arc;
 
@@ -123,6 +124,19 @@ pub trait Services: Send + Sync + 'static {
         integration: IntegrationId,
         input: CredentialsInput,
     ) -> Result<CredentialsView, AppError>;
+    /// Add integration's Test connection.
+    async fn test_new_integration(
+        &self,
+        user: &CurrentUser,
+        input: NewIntegrationInput,
+    ) -> Result<(), AppError>;
+    /// Add integration: the PSA accepts the credentials, they are sealed, and its catalog is
+    /// read (unchecked) for the sync settings. The new integration's id.
+    async fn add_integration(
+        &self,
+        user: &CurrentUser,
+        input: NewIntegrationInput,
+    ) -> Result<IntegrationId, AppError>;
     /// View: one page of a Manage Data row's items.
     async fn preview(
         &self,

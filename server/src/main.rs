@@ -127,6 +127,18 @@ enum SimPsa {
 
 #[derive(Subcommand)]
 enum AccountCommand {
+    /// Create an account with its first Administrator; prints the one-time password.
+    Create {
+        /// The account's name (an MSP's company name); no other account may have it.
+        #[arg(long)]
+        name: String,
+        /// The first Administrator's email (their sign-in).
+        #[arg(long)]
+        admin_email: String,
+        /// The first Administrator's name.
+        #[arg(long, default_value = "Administrator")]
+        admin_name: String,
+    },
     /// Switch a feature on for an account: bulk-delete-by-type or full-delete.
     EnableFeature {
         /// The account's id or exact name.
@@ -163,6 +175,49 @@ async fn account_command(database_url: &str, command: AccountCommand) -> anyhow:
         })
     };
     match command {
+        AccountCommand::Create {
+            name,
+            admin_email,
+            admin_name,
+        } => {
+            let name = name.trim();
+            let email = admin_email.trim().to_lowercase();
+            anyhow::ensure!(
+                !name.is_empty()
+                    && name.chars().count() <= 100
+                    && !name.chars().any(char::is_control),
+                "give the account a name of 1 to 100 characters on one line"
+            );
+            anyhow::ensure!(
+                email.len() <= 254
+                    && email
+                        .split_once('@')
+                        .is_some_and(|(a, b)| !a.is_empty() && b.contains('.')),
+                "{email:?} is not an email address"
+            );
+            anyhow::ensure!(
+                repo.find_account(name).await?.is_none(),
+                "an account named {name:?} exists already"
+            );
+            anyhow::ensure!(
+                repo.login_row(&email).await?.is_none(),
+                "{email} is already a user of an account: each email signs in to one account"
+            );
+            let password = server::auth::generate_password();
+            let hash = server::auth::hash_password(&password)?;
+            let id = repo.create_account(name).await?;
+            repo.create_user(server::repo::NewUser {
+                account: id,
+                email: &email,
+                name: admin_name.trim(),
+                password_hash: &hash,
+                role: app::model::Role::Administrator,
+                restricted: false,
+            })
+            .await?;
+            println!("account {id} {name:?} created; its Administrator {email} signs in with the one-time password:");
+            println!("{password}");
+        }
         AccountCommand::EnableFeature {
             account,
             feature: f,

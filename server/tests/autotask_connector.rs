@@ -37,6 +37,7 @@ async fn spawn() -> (String, Arc<AtSimulator>) {
 fn connector(zone: &str, secret: &str) -> Autotask {
     Autotask::new(
         &AtCredentials {
+            site_url: String::new(),
             zone_url: zone.into(),
             username: USER.into(),
             secret: secret.into(),

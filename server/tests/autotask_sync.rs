@@ -63,6 +63,7 @@ async fn setup(db: Db) -> Ctx {
         .unwrap();
     let secrets = Arc::new(SecretBox::new([9; 32]));
     let credentials = AtCredentials {
+        site_url: String::new(),
         zone_url: zone,
         username: "api@alpha.example".into(),
         secret: "s3cret".into(),

@@ -4,9 +4,10 @@ use super::IntegrationId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PsaKind {
+    #[default]
     ConnectwiseManage,
     Autotask,
     Halopsa,
@@ -29,6 +30,22 @@ impl PsaKind {
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
+    }
+
+    pub const ALL: [PsaKind; 3] = [
+        PsaKind::ConnectwiseManage,
+        PsaKind::Autotask,
+        PsaKind::Halopsa,
+    ];
+
+    /// The address the credentials form starts with: where the PSA's cloud answers (Autotask's
+    /// zone discovery; a HaloPSA or ConnectWise site is the MSP's own).
+    pub fn default_site(self) -> &'static str {
+        match self {
+            PsaKind::ConnectwiseManage => "https://na.myconnectwise.net",
+            PsaKind::Autotask => "https://webservices.autotask.net",
+            PsaKind::Halopsa => "",
+        }
     }
 
     /// The PSA's product name, as the UI says it.
@@ -95,25 +112,65 @@ pub struct IntegrationSummary {
     pub last_sync: Option<LastSync>,
 }
 
-/// An integration's PSA credentials as the screens may see them: the keys never come back, only
-/// whether they are set.
+/// An integration's PSA credentials as the screens may see them: the secrets never come back,
+/// only whether they are set. Each PSA uses its own fields (the others stay empty):
+/// ConnectWise Manage `site_url`, `company_id`, `client_id` and the two keys; Autotask
+/// `site_url` (its zone discovery), `username`, `integration_code`, the secret, and the
+/// `zone_url` discovery found; HaloPSA `site_url`, `tenant`, `client_id` and the client secret.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialsView {
+    #[serde(default)]
+    pub kind: PsaKind,
     pub site_url: String,
     pub company_id: String,
     pub client_id: String,
     pub public_key_set: bool,
     pub private_key_set: bool,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub integration_code: String,
+    #[serde(default)]
+    pub secret_set: bool,
+    #[serde(default)]
+    pub zone_url: String,
+    #[serde(default)]
+    pub tenant: String,
+    #[serde(default)]
+    pub client_secret_set: bool,
 }
 
-/// Credentials as an admin enters them. A key left empty keeps the saved one.
+/// Credentials as an admin enters them (the fields of the integration's PSA; see
+/// [`CredentialsView`]). A secret left empty keeps the saved one, for the same site only.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialsInput {
     pub site_url: String,
+    #[serde(default)]
     pub company_id: String,
+    #[serde(default)]
     pub client_id: String,
     #[serde(default)]
     pub public_key: String,
     #[serde(default)]
     pub private_key: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub integration_code: String,
+    #[serde(default)]
+    pub secret: String,
+    #[serde(default)]
+    pub tenant: String,
+    #[serde(default)]
+    pub client_secret: String,
+}
+
+/// Account > Integrations > Add integration: the PSA, a name, and its credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewIntegrationInput {
+    pub kind: PsaKind,
+    /// Empty: the PSA's name.
+    #[serde(default)]
+    pub name: String,
+    pub credentials: CredentialsInput,
 }

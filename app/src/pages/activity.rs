@@ -13,6 +13,7 @@ fn action_label(action: &str) -> String {
     match action {
         "removal.finished" => "Removal".to_string(),
         "integration.disconnected" => "Integration disconnected".to_string(),
+        "integration.added" => "Integration added".to_string(),
         "account.created" => "Account created".to_string(),
         "row.paused" => "Paused syncing".to_string(),
         "row.disconnected" => "Permanently disconnected".to_string(),

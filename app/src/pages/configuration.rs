@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 pub fn ConfigurationPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let query = leptos_router::hooks::use_query_map();
+    let added = move || query.read().get("added").is_some();
     let settings = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_sync_settings(IntegrationId(id)).await,
@@ -28,6 +30,11 @@ pub fn ConfigurationPage() -> impl IntoView {
         <Page>
             <p><a href="/account/integrations">"< Back"</a></p>
             <h1>"Sync settings"</h1>
+            {move || added().then(|| view! {
+                <p role="note" class="said">
+                    "Integration added. Check the types and statuses to sync (all start unchecked), Save, then start the first full sync with Start Manual Sync in the integration's Actions menu."
+                </p>
+            })}
             <Suspense fallback=|| view! { <p>"Loading the sync settings…"</p> }>
                 {move || Suspend::new(async move {
                     match (settings.await, id()) {

@@ -1,11 +1,14 @@
-//! Account > Integrations > Actions > Edit Credentials: the PSA site, company ID, keys and client
-//! ID. Saved keys are never shown back, only whether they are set; Test connection tries the
-//! form's values against the PSA and shows the PSA's own answer.
+//! Account > Integrations > Actions > Edit Credentials: the PSA's own fields (ConnectWise
+//! Manage's site, company ID, keys and client ID; Autotask's zone discovery address, API user,
+//! secret and integration code; HaloPSA's address, tenant, client ID and secret). Saved secrets
+//! are never shown back, only whether they are set; Test connection tries the form's values
+//! against the PSA and shows the PSA's own answer. `CredentialFields` is shared with Add
+//! integration.
 
 use crate::api::{get_credentials, save_credentials, test_credentials};
 use crate::components::{ErrorNotice, Page};
 use crate::error::AppError;
-use crate::model::{CredentialsInput, CredentialsView, IntegrationId};
+use crate::model::{CredentialsInput, CredentialsView, IntegrationId, PsaKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -46,29 +49,167 @@ fn key_hint(set: bool) -> &'static str {
     }
 }
 
+/// The form's values, one signal per field of any PSA.
+#[derive(Clone, Copy)]
+pub(crate) struct CredentialSignals {
+    site: RwSignal<String>,
+    company: RwSignal<String>,
+    client: RwSignal<String>,
+    public_key: RwSignal<String>,
+    private_key: RwSignal<String>,
+    username: RwSignal<String>,
+    integration_code: RwSignal<String>,
+    secret: RwSignal<String>,
+    tenant: RwSignal<String>,
+    client_secret: RwSignal<String>,
+    /// What is saved (which secrets are set, the zone Autotask's discovery found).
+    saved: RwSignal<CredentialsView>,
+}
+
+impl CredentialSignals {
+    pub(crate) fn new(saved: CredentialsView) -> CredentialSignals {
+        CredentialSignals {
+            site: RwSignal::new(saved.site_url.clone()),
+            company: RwSignal::new(saved.company_id.clone()),
+            client: RwSignal::new(saved.client_id.clone()),
+            public_key: RwSignal::new(String::new()),
+            private_key: RwSignal::new(String::new()),
+            username: RwSignal::new(saved.username.clone()),
+            integration_code: RwSignal::new(saved.integration_code.clone()),
+            secret: RwSignal::new(String::new()),
+            tenant: RwSignal::new(saved.tenant.clone()),
+            client_secret: RwSignal::new(String::new()),
+            saved: RwSignal::new(saved),
+        }
+    }
+
+    pub(crate) fn input(&self) -> CredentialsInput {
+        CredentialsInput {
+            site_url: self.site.get_untracked(),
+            company_id: self.company.get_untracked(),
+            client_id: self.client.get_untracked(),
+            public_key: self.public_key.get_untracked(),
+            private_key: self.private_key.get_untracked(),
+            username: self.username.get_untracked(),
+            integration_code: self.integration_code.get_untracked(),
+            secret: self.secret.get_untracked(),
+            tenant: self.tenant.get_untracked(),
+            client_secret: self.client_secret.get_untracked(),
+        }
+    }
+
+    /// After a save: the secrets typed are cleared, the saved state shown.
+    pub(crate) fn saved(&self, view: CredentialsView) {
+        for s in [
+            self.public_key,
+            self.private_key,
+            self.secret,
+            self.client_secret,
+        ] {
+            s.set(String::new());
+        }
+        self.saved.set(view);
+    }
+
+    /// Another PSA chosen: its own default address.
+    pub(crate) fn switch_to(&self, kind: PsaKind) {
+        self.site.set(kind.default_site().to_string());
+    }
+}
+
+/// A labelled text field bound to a signal.
+#[component]
+fn Field(
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<Signal<String>>,
+    #[prop(optional)] hint_id: &'static str,
+) -> impl IntoView {
+    let described = hint.is_some().then_some(hint_id);
+    view! {
+        <label>{label}" "
+            <input type=kind autocomplete="off" aria-describedby=described
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        </label>
+        {hint.map(|h| view! { <p id=hint_id class="hint">{move || h.get()}</p> })}
+    }
+}
+
+/// The credential fields of one PSA.
+#[component]
+pub(crate) fn CredentialFields(
+    #[prop(into)] kind: Signal<PsaKind>,
+    s: CredentialSignals,
+) -> impl IntoView {
+    let saved = s.saved;
+    let hint = move |f: fn(&CredentialsView) -> bool| {
+        Signal::derive(move || key_hint(saved.with(f)).to_string())
+    };
+    move || {
+        match kind.get() {
+        PsaKind::ConnectwiseManage => view! {
+            <Field label="Site URL" value=s.site kind="url"/>
+            <Field label="Company ID" value=s.company/>
+            <Field label="Public key" value=s.public_key kind="password" hint=hint(|v| v.public_key_set) hint_id="public-key-hint"/>
+            <Field label="Private key" value=s.private_key kind="password" hint=hint(|v| v.private_key_set) hint_id="private-key-hint"/>
+            <Field label="Client ID" value=s.client/>
+        }
+        .into_any(),
+        PsaKind::Autotask => view! {
+            <Field label="Zone discovery URL" value=s.site kind="url"
+                hint=Signal::derive(move || {
+                    let zone = saved.with(|v| v.zone_url.clone());
+                    if zone.is_empty() {
+                        "Autotask's address that finds your zone: https://webservices.autotask.net".to_string()
+                    } else {
+                        format!("Your zone, found by discovery: {zone}")
+                    }
+                })
+                hint_id="zone-hint"/>
+            <Field label="API username" value=s.username/>
+            <Field label="Secret" value=s.secret kind="password" hint=hint(|v| v.secret_set) hint_id="secret-hint"/>
+            <Field label="API integration code" value=s.integration_code/>
+        }
+        .into_any(),
+        PsaKind::Halopsa => view! {
+            <Field label="Halo URL" value=s.site kind="url"/>
+            <Field label="Tenant" value=s.tenant
+                hint=Signal::derive(|| "Hosted Halo only (the name before .halopsa.com); leave it empty for your own server".to_string())
+                hint_id="tenant-hint"/>
+            <Field label="Client ID" value=s.client/>
+            <Field label="Client secret" value=s.client_secret kind="password" hint=hint(|v| v.client_secret_set) hint_id="client-secret-hint"/>
+        }
+        .into_any(),
+    }
+    }
+}
+
+/// What a form says after Test connection or Save.
+#[component]
+pub(crate) fn FormStatus(status: RwSignal<Option<Result<String, AppError>>>) -> impl IntoView {
+    view! {
+        <div role="status">
+            {move || match status.get() {
+                Some(Ok(m)) => view! { <p>{m}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
+                None => ().into_any(),
+            }}
+        </div>
+    }
+}
+
 #[component]
 fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
-    let site = RwSignal::new(saved.site_url.clone());
-    let company = RwSignal::new(saved.company_id.clone());
-    let client = RwSignal::new(saved.client_id.clone());
-    let public_key = RwSignal::new(String::new());
-    let private_key = RwSignal::new(String::new());
-    let public_set = RwSignal::new(saved.public_key_set);
-    let private_set = RwSignal::new(saved.private_key_set);
+    let kind = saved.kind;
+    let s = CredentialSignals::new(saved);
     let status: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
-    let input = move || CredentialsInput {
-        site_url: site.get_untracked(),
-        company_id: company.get_untracked(),
-        client_id: client.get_untracked(),
-        public_key: public_key.get_untracked(),
-        private_key: private_key.get_untracked(),
-    };
     let test = move |_| {
         busy.set(true);
         status.set(Some(Ok("Testing the connection…".into())));
         leptos::task::spawn_local(async move {
-            let result = test_credentials(id, input()).await;
+            let result = test_credentials(id, s.input()).await;
             busy.set(false);
             status.set(Some(result.map(|_| {
                 "Connection works: the PSA accepted these credentials.".to_string()
@@ -79,14 +220,11 @@ fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
         ev.prevent_default();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = save_credentials(id, input()).await;
+            let result = save_credentials(id, s.input()).await;
             busy.set(false);
             match result {
                 Ok(view) => {
-                    public_key.set(String::new());
-                    private_key.set(String::new());
-                    public_set.set(view.public_key_set);
-                    private_set.set(view.private_key_set);
+                    s.saved(view);
                     status.set(Some(Ok(
                         "Saved. The next sync uses these credentials.".into()
                     )));
@@ -96,31 +234,14 @@ fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
         });
     };
     view! {
+        <p>{format!("{} credentials", kind.label())}</p>
         <form on:submit=save class="credentials" novalidate>
-            <label>"Site URL" <input type="url" autocomplete="off" prop:value=move || site.get() on:input=move |ev| site.set(event_target_value(&ev))/></label>
-            <label>"Company ID" <input type="text" autocomplete="off" prop:value=move || company.get() on:input=move |ev| company.set(event_target_value(&ev))/></label>
-            <label>"Public key"
-                <input type="password" autocomplete="off" aria-describedby="public-key-hint"
-                    prop:value=move || public_key.get() on:input=move |ev| public_key.set(event_target_value(&ev))/>
-            </label>
-            <p id="public-key-hint" class="hint">{move || key_hint(public_set.get())}</p>
-            <label>"Private key"
-                <input type="password" autocomplete="off" aria-describedby="private-key-hint"
-                    prop:value=move || private_key.get() on:input=move |ev| private_key.set(event_target_value(&ev))/>
-            </label>
-            <p id="private-key-hint" class="hint">{move || key_hint(private_set.get())}</p>
-            <label>"Client ID" <input type="text" autocomplete="off" prop:value=move || client.get() on:input=move |ev| client.set(event_target_value(&ev))/></label>
+            <CredentialFields kind=Signal::stored(kind) s/>
             <div class="buttons">
                 <button type="button" on:click=test disabled=move || busy.get()>"Test connection"</button>
                 <button type="submit" disabled=move || busy.get()>"Save"</button>
             </div>
-            <div role="status">
-                {move || match status.get() {
-                    Some(Ok(m)) => view! { <p>{m}</p> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
-                    None => ().into_any(),
-                }}
-            </div>
+            <FormStatus status/>
         </form>
     }
 }

@@ -92,6 +92,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             <h1>"Account"</h1>
             <AccountNav/>
             <h2>"Integrations"</h2>
+            <p><a class="button" href="/account/integrations/new">"Add integration"</a></p>
             <p role="status" aria-live="polite" class="sync-status">
                 {move || watch.get().map(|w| watch_text(&w))}
             </p>

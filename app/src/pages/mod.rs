@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod activity;
+mod add_integration;
 mod configuration;
 mod credentials;
 mod disconnected;
@@ -13,6 +14,7 @@ mod preview;
 mod removals;
 
 pub use activity::ActivityPage;
+pub use add_integration::AddIntegrationPage;
 pub use configuration::ConfigurationPage;
 pub use credentials::CredentialsPage;
 pub use disconnected::DisconnectedPage;

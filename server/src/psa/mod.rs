@@ -5,5 +5,6 @@
 pub mod autotask;
 pub mod connector;
 pub mod connectwise;
+pub mod credentials;
 pub mod halo;
 pub mod simulator;

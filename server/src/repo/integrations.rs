@@ -83,6 +83,21 @@ impl Repo {
         Ok(IntegrationId(id))
     }
 
+    /// Adds an integration with its sealed credentials, in one insert.
+    pub async fn create_integration_with_credentials(
+        &self,
+        n: NewIntegration<'_>,
+        sealed: &[u8],
+    ) -> anyhow::Result<IntegrationId> {
+        let now = Utc::now();
+        let id: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
+            "INSERT INTO psa_integrations (account_id, kind, name, site_url, credentials_ciphertext, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
+            .bind(n.account.0).bind(n.kind.as_str()).bind(n.name).bind(n.site_url).bind(sealed).bind(now)
+            .fetch_one(pool).await)?;
+        Ok(IntegrationId(id))
+    }
+
     pub async fn integrations(
         &self,
         account: AccountId,

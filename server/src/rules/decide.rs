@@ -115,10 +115,11 @@ fn blank(kind: ItemKind, psa_id: i64) -> Target {
     Target::Failed(nameless(kind, psa_id))
 }
 
-/// Why a record without a name cannot sync, and what to do.
+/// Why a record without a name cannot sync, and what to do (PSA-neutral: the Logs it shows in
+/// belong to one integration, which names its PSA).
 pub fn nameless(kind: ItemKind, psa_id: i64) -> String {
     format!(
-        "ConnectWise Manage sent {} {psa_id} without a name: give it a name in the PSA and sync again",
+        "The PSA sent {} {psa_id} without a name: give it a name in the PSA and sync again",
         match kind {
             ItemKind::Organization => "company",
             ItemKind::Configuration => "configuration",

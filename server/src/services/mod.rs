@@ -2,8 +2,6 @@
 //! repository, with internal faults logged and turned into the generic wire error.
 
 use crate::auth;
-use crate::psa::connector::{ConnectWise, PsaConnector};
-use crate::psa::connectwise::client::{CwCredentials, RetryPolicy};
 use crate::repo::{Disconnected, Queued, Repo, Which};
 use crate::secrets::SecretBox;
 use crate::sync::{SyncEngine, SyncError};
@@ -12,18 +10,18 @@ use app::model::{ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarge
 use app::model::{
     CatalogCategory, CatalogValueId, CredentialsInput, CredentialsView, CurrentUser,
     DisconnectedItem, IntegrationId, IntegrationState, IntegrationSummary, ItemKind, ItemPage,
-    ManageData, PreviewPage, PreviewQuery, SyncEvent, SyncMode, SyncRun, SyncSettings,
-    SyncSettingsChange, SyncSettingsEffect, SyncStarted, SyncTrigger,
+    ManageData, NewIntegrationInput, PreviewPage, PreviewQuery, SyncEvent, SyncMode, SyncRun,
+    SyncSettings, SyncSettingsChange, SyncSettingsEffect, SyncStarted, SyncTrigger,
 };
 use app::services::{Services, SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
 
 mod credentials;
+mod integrations;
 mod removals;
 pub mod throttle;
 
-use credentials::{credentials_view, merge_credentials};
 use removals::activity_details;
 
 #[derive(Clone)]
@@ -98,23 +96,6 @@ const EVENTS_PER_PAGE: i64 = 100;
 const SCHEDULE_MINUTES: std::ops::RangeInclusive<i64> = 5..=10_080;
 
 impl AppServices {
-    /// The integration's saved credentials, opened.
-    async fn saved_credentials(
-        &self,
-        user: &CurrentUser,
-        integration: IntegrationId,
-    ) -> Result<Option<CwCredentials>, AppError> {
-        let sealed = self
-            .repo
-            .integration_credentials(user.account_id, integration)
-            .await
-            .map_err(internal("loading credentials"))?;
-        sealed
-            .map(|s| self.secrets.open_json::<CwCredentials>(&s))
-            .transpose()
-            .map_err(internal("opening credentials"))
-    }
-
     /// The integration, if it is the user's account's.
     async fn own_integration(
         &self,
@@ -803,16 +784,7 @@ impl Services for AppServices {
         user: &CurrentUser,
         integration: IntegrationId,
     ) -> Result<CredentialsView, AppError> {
-        Self::may_manage(user, "see the integration's credentials")?;
-        Self::unrestricted(user, "see the integration's credentials")?;
-        let summary = self.own_integration(user, integration).await?;
-        Ok(match self.saved_credentials(user, integration).await? {
-            Some(c) => credentials_view(&c),
-            None => CredentialsView {
-                site_url: summary.site_url,
-                ..Default::default()
-            },
-        })
+        self.credentials_of(user, integration).await
     }
 
     async fn test_credentials(
@@ -821,22 +793,7 @@ impl Services for AppServices {
         integration: IntegrationId,
         input: CredentialsInput,
     ) -> Result<(), AppError> {
-        Self::may_manage(user, "test the integration's credentials")?;
-        Self::unrestricted(user, "test the integration's credentials")?;
-        self.own_integration(user, integration).await?;
-        let saved = self.saved_credentials(user, integration).await?;
-        let credentials = merge_credentials(input, saved)?;
-        let once = RetryPolicy {
-            max_attempts: 1,
-            timeout: std::time::Duration::from_secs(20),
-            ..RetryPolicy::default()
-        };
-        let cw = ConnectWise::new(&credentials, once)
-            .map_err(|e| AppError::internal_from("building a PSA client", &e))?;
-        // The PSA's own answer is what the admin needs to see.
-        cw.test_connection()
-            .await
-            .map_err(|e| AppError::invalid_input(e.to_string()))
+        self.test_credentials_of(user, integration, input).await
     }
 
     async fn save_credentials(
@@ -845,24 +802,23 @@ impl Services for AppServices {
         integration: IntegrationId,
         input: CredentialsInput,
     ) -> Result<CredentialsView, AppError> {
-        Self::may_manage(user, "change the integration's credentials")?;
-        Self::unrestricted(user, "change the integration's credentials")?;
-        self.own_integration(user, integration).await?;
-        let saved = self.saved_credentials(user, integration).await?;
-        let credentials = merge_credentials(input, saved)?;
-        let sealed = self
-            .secrets
-            .seal_json(&credentials)
-            .map_err(internal("sealing credentials"))?;
-        self.repo
-            .set_integration_credentials(user.account_id, integration, &sealed)
-            .await
-            .map_err(internal("saving credentials"))?;
-        self.repo
-            .set_integration_site(user.account_id, integration, &credentials.site_url)
-            .await
-            .map_err(internal("saving the site"))?;
-        Ok(credentials_view(&credentials))
+        self.save_credentials_of(user, integration, input).await
+    }
+
+    async fn test_new_integration(
+        &self,
+        user: &CurrentUser,
+        input: NewIntegrationInput,
+    ) -> Result<(), AppError> {
+        self.test_new(user, input).await
+    }
+
+    async fn add_integration(
+        &self,
+        user: &CurrentUser,
+        input: NewIntegrationInput,
+    ) -> Result<IntegrationId, AppError> {
+        self.add(user, input).await
     }
 
     async fn preview_sync_settings(

@@ -7,14 +7,14 @@ mod scheduler;
 
 pub use scheduler::Scheduler;
 
-use crate::psa::connector::{ConnectWise, Pages, PsaConnector};
-use crate::psa::connectwise::client::{ConnectorError, CwCredentials, RetryPolicy};
+use crate::psa::connector::{Pages, PsaConnector};
+use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
 use crate::repo::sync_apply::ApplyRun;
 use crate::repo::{Repo, RunStart};
 use crate::secrets::SecretBox;
 use app::model::{
-    AccountId, IntegrationId, IntegrationState, ItemKind, PsaKind, SyncCounts, SyncMode,
-    SyncOutcome, SyncStarted, SyncTrigger,
+    AccountId, IntegrationId, IntegrationState, ItemKind, SyncCounts, SyncMode, SyncOutcome,
+    SyncStarted, SyncTrigger,
 };
 use chrono::Utc;
 use futures_util::{stream, StreamExt, TryStreamExt};
@@ -120,26 +120,9 @@ impl SyncEngine {
             .await?
             .ok_or(SyncError::NotFound)?
             .kind;
-        let built: Result<Box<dyn PsaConnector>, ConnectorError> = match kind {
-            PsaKind::ConnectwiseManage => {
-                let credentials: CwCredentials = self.secrets.open_json(&sealed)?;
-                ConnectWise::new(&credentials, self.retry.clone())
-                    .map(|c| Box::new(c) as Box<dyn PsaConnector>)
-            }
-            PsaKind::Autotask => {
-                let credentials: crate::psa::autotask::client::AtCredentials =
-                    self.secrets.open_json(&sealed)?;
-                crate::psa::autotask::connector::Autotask::new(&credentials, self.retry.clone())
-                    .map(|c| Box::new(c) as Box<dyn PsaConnector>)
-            }
-            PsaKind::Halopsa => {
-                let credentials: crate::psa::halo::client::HaloCredentials =
-                    self.secrets.open_json(&sealed)?;
-                crate::psa::halo::connector::HaloPsa::new(&credentials, self.retry.clone())
-                    .map(|c| Box::new(c) as Box<dyn PsaConnector>)
-            }
-        };
-        built.map_err(|e| SyncError::Internal(anyhow::anyhow!(e)))
+        crate::psa::credentials::PsaCredentials::open(kind, &self.secrets, &sealed)?
+            .connector(self.retry.clone())
+            .map_err(|e| SyncError::Internal(anyhow::anyhow!(e)))
     }
 
     /// Start Manual Sync: starts a run in the background and answers at once. A second request

@@ -19,6 +19,10 @@ pub const ZONE_DISCOVERY: &str = "https://webservices.autotask.net/atservicesres
 /// What it takes to talk to one Autotask database. `Debug` never shows the secret.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AtCredentials {
+    /// Where zone discovery was asked (an origin, e.g. https://webservices.autotask.net): the
+    /// site the secret is bound to.
+    #[serde(default)]
+    pub site_url: String,
     /// The zone's REST root, e.g. https://webservices5.autotask.net/atservicesrest (from zone
     /// discovery).
     pub zone_url: String,
@@ -31,6 +35,7 @@ pub struct AtCredentials {
 impl std::fmt::Debug for AtCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AtCredentials")
+            .field("site_url", &self.site_url)
             .field("zone_url", &self.zone_url)
             .field("username", &self.username)
             .field("secret", &"<redacted>")
@@ -409,6 +414,7 @@ mod tests {
     #[test]
     fn debug_never_shows_the_secret_and_messages_are_autotasks_own() {
         let c = AtCredentials {
+            site_url: String::new(),
             zone_url: "https://webservices5.autotask.net/atservicesrest".into(),
             username: "api@x.example".into(),
             secret: "very-secret".into(),
@@ -426,6 +432,7 @@ mod tests {
     fn next_pages_are_followed_only_on_the_zone() {
         let c = AtClient::new(
             &AtCredentials {
+                site_url: String::new(),
                 zone_url: "https://webservices5.autotask.net/atservicesrest".into(),
                 username: "u".into(),
                 secret: "s".into(),

@@ -118,7 +118,10 @@ impl HaloClient {
             let wait = {
                 let mut sent = self.sent.lock().await;
                 let now = Instant::now();
-                while sent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+                while sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+                {
                     sent.pop_front();
                 }
                 if sent.len() < BUDGET {
@@ -127,7 +130,10 @@ impl HaloClient {
                 }
                 WINDOW.saturating_sub(now.duration_since(sent[0]))
             };
-            tracing::info!(wait_ms = wait.as_millis() as u64, "HaloPSA request budget used: waiting");
+            tracing::info!(
+                wait_ms = wait.as_millis() as u64,
+                "HaloPSA request budget used: waiting"
+            );
             tokio::time::sleep(wait.max(Duration::from_millis(10))).await;
         }
     }
@@ -344,11 +350,17 @@ mod tests {
             client_secret: "very-secret".into(),
         };
         assert!(!format!("{c:?}").contains("very-secret"));
-        assert_eq!(halo_message(r#""Asset type 9 does not exist""#), "Asset type 9 does not exist");
+        assert_eq!(
+            halo_message(r#""Asset type 9 does not exist""#),
+            "Asset type 9 does not exist"
+        );
         assert_eq!(
             halo_message(r#"{"error":"invalid_client","error_description":"bad"}"#),
             "bad"
         );
-        assert_eq!(halo_message("<html>password</html>"), "no error message from HaloPSA");
+        assert_eq!(
+            halo_message("<html>password</html>"),
+            "no error message from HaloPSA"
+        );
     }
 }

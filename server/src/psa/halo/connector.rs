@@ -34,7 +34,10 @@ pub struct HaloPsa {
 }
 
 impl HaloPsa {
-    pub fn new(credentials: &HaloCredentials, retry: RetryPolicy) -> Result<HaloPsa, ConnectorError> {
+    pub fn new(
+        credentials: &HaloCredentials,
+        retry: RetryPolicy,
+    ) -> Result<HaloPsa, ConnectorError> {
         Ok(HaloPsa {
             client: HaloClient::new(credentials, retry)?,
             sites: tokio::sync::Mutex::new(None),
@@ -89,7 +92,8 @@ fn configuration(v: &Value) -> Result<PsaConfiguration, ConnectorError> {
     let is_active = !inactive(v);
     Ok(PsaConfiguration {
         psa_id: int(v, "id").ok_or_else(|| malformed("Asset", "an id"))?,
-        company_psa_id: reference(v, "client_id").ok_or_else(|| malformed("Asset", "a client_id"))?,
+        company_psa_id: reference(v, "client_id")
+            .ok_or_else(|| malformed("Asset", "a client_id"))?,
         name: text(v, "inventory_number").unwrap_or_default(),
         serial_number: text(v, "key_field").filter(|s| !s.is_empty()),
         type_psa_id: reference(v, "assettype_id"),
@@ -115,7 +119,8 @@ fn site(v: &Value) -> Result<PsaSite, ConnectorError> {
     let address = v.get("delivery_address").cloned().unwrap_or(Value::Null);
     Ok(PsaSite {
         psa_id: int(v, "id").ok_or_else(|| malformed("Site", "an id"))?,
-        company_psa_id: reference(v, "client_id").ok_or_else(|| malformed("Site", "a client_id"))?,
+        company_psa_id: reference(v, "client_id")
+            .ok_or_else(|| malformed("Site", "a client_id"))?,
         name: text(v, "name").unwrap_or_default(),
         address_line1: text(&address, "line1"),
         city: text(&address, "line2"),
@@ -184,7 +189,11 @@ impl HaloPsa {
         })
     }
 
-    async fn named_list(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<(i64, String)>, ConnectorError> {
+    async fn named_list(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<(i64, String)>, ConnectorError> {
         let answer = self
             .client
             .send(reqwest::Method::GET, path, query, None)
@@ -250,7 +259,12 @@ impl PsaConnector for HaloPsa {
         since: Option<DateTime<Utc>>,
     ) -> Box<dyn Pages<PsaConfiguration> + '_> {
         let query = since
-            .map(|d| vec![("lastupdatefromdate", d.format("%Y-%m-%dT%H:%M:%S").to_string())])
+            .map(|d| {
+                vec![(
+                    "lastupdatefromdate",
+                    d.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                )]
+            })
             .unwrap_or_default();
         self.list("Asset", "assets", query, configuration)
     }
@@ -291,7 +305,12 @@ impl PsaConnector for HaloPsa {
         };
         Ok(self
             .client
-            .send(reqwest::Method::GET, &format!("{entity}/{psa_id}"), &[], None)
+            .send(
+                reqwest::Method::GET,
+                &format!("{entity}/{psa_id}"),
+                &[],
+                None,
+            )
             .await?
             .is_some())
     }

@@ -102,7 +102,10 @@ impl HaloSimulator {
         let now = Instant::now();
         let mut guard = self.recent.lock().expect("recent lock");
         let (recent, limit) = &mut *guard;
-        while recent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+        {
             recent.pop_front();
         }
         if recent.len() >= *limit {
@@ -213,7 +216,9 @@ async fn dispatch(
                 Some(CUSTOMER_TYPE_LOOKUP) => r
                     .customer_types
                     .iter()
-                    .map(|t| json!({ "id": t.id, "name": t.name, "lookupid": CUSTOMER_TYPE_LOOKUP }))
+                    .map(
+                        |t| json!({ "id": t.id, "name": t.name, "lookupid": CUSTOMER_TYPE_LOOKUP }),
+                    )
                     .collect(),
                 Some(_) => Vec::new(),
                 None => return refuse(StatusCode::BAD_REQUEST, "lookupid is required"),
@@ -311,7 +316,10 @@ fn token(sim: &HaloSimulator, tenant: Option<&str>, body: &[u8]) -> Response {
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let token = format!(
         "halo-sim-{n}-{}",
-        crate::auth::new_token().chars().take(24).collect::<String>()
+        crate::auth::new_token()
+            .chars()
+            .take(24)
+            .collect::<String>()
     );
     sim.tokens
         .lock()
@@ -396,7 +404,10 @@ fn injected(effect: PageEffect, e: Entity) -> Response {
         PageEffect::MalformedJson => (
             StatusCode::OK,
             [(axum::http::header::CONTENT_TYPE, "application/json")],
-            format!("{{\"record_count\": 10, \"{}\": [{{\"id\": 1, \"name\": \"trunc", e.key()),
+            format!(
+                "{{\"record_count\": 10, \"{}\": [{{\"id\": 1, \"name\": \"trunc",
+                e.key()
+            ),
         )
             .into_response(),
         PageEffect::DropConnection => {
@@ -424,11 +435,22 @@ fn writable(e: Entity, field: &str) -> bool {
     match e {
         Entity::Client => matches!(
             field,
-            "name" | "inactive" | "customertype" | "website" | "phonenumber" | "reference" | "colour"
+            "name"
+                | "inactive"
+                | "customertype"
+                | "website"
+                | "phonenumber"
+                | "reference"
+                | "colour"
         ),
         Entity::Asset => matches!(
             field,
-            "inventory_number" | "key_field" | "assettype_id" | "status_id" | "inactive" | "site_id"
+            "inventory_number"
+                | "key_field"
+                | "assettype_id"
+                | "status_id"
+                | "inactive"
+                | "site_id"
         ),
         _ => false,
     }
@@ -457,17 +479,25 @@ fn save(sim: &HaloSimulator, e: Entity, body: &[u8]) -> Response {
             );
         };
         let known = |list: &[super::records::Named], v: &Value| {
-            let n = v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+            let n = v
+                .as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()));
             list.iter().any(|t| Some(t.id) == n)
         };
         if let Some(t) = item.get("customertype").filter(|_| e == Entity::Client) {
             if !known(&records.customer_types, t) {
-                return refuse(StatusCode::BAD_REQUEST, format!("Customer type {t} does not exist"));
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!("Customer type {t} does not exist"),
+                );
             }
         }
         if let Some(t) = item.get("assettype_id").filter(|_| e == Entity::Asset) {
             if !known(&records.asset_types, t) {
-                return refuse(StatusCode::BAD_REQUEST, format!("Asset type {t} does not exist"));
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!("Asset type {t} does not exist"),
+                );
             }
         }
         if !records.of(e).iter().any(|r| r["id"] == id) {
@@ -488,9 +518,10 @@ fn save(sim: &HaloSimulator, e: Entity, body: &[u8]) -> Response {
             for (field, value) in fields.iter().filter(|(k, _)| writable(e, k)) {
                 record[field.as_str()] = match (field.as_str(), value) {
                     ("inactive", Value::String(s)) => Value::Bool(truthy(Some(s)).unwrap_or(false)),
-                    (_, Value::String(s)) if field.ends_with("_id") || field == "customertype" => {
-                        s.parse::<i64>().map(Value::from).unwrap_or_else(|_| value.clone())
-                    }
+                    (_, Value::String(s)) if field.ends_with("_id") || field == "customertype" => s
+                        .parse::<i64>()
+                        .map(Value::from)
+                        .unwrap_or_else(|_| value.clone()),
                     _ => value.clone(),
                 };
             }

@@ -1,0 +1,99 @@
+//! Account > Integrations > Add integration: choose the PSA, name the integration, enter the
+//! PSA's own credentials, Test connection, and add it. Steward checks the credentials with the
+//! PSA first (its own message when it refuses them) and reads its types and statuses, all
+//! unchecked; the admin then chooses what syncs on the Configuration page and starts the first
+//! sync from the Actions menu.
+
+use super::credentials::{CredentialFields, CredentialSignals, FormStatus};
+use crate::api::{add_integration, test_new_integration};
+use crate::components::{AccountNav, Page};
+use crate::error::AppError;
+use crate::model::{CredentialsView, NewIntegrationInput, PsaKind};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AddIntegrationPage() -> impl IntoView {
+    let kind = RwSignal::new(PsaKind::ConnectwiseManage);
+    let name = RwSignal::new(String::new());
+    let s = CredentialSignals::new(CredentialsView {
+        site_url: PsaKind::ConnectwiseManage.default_site().to_string(),
+        ..Default::default()
+    });
+    let status: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let input = move || NewIntegrationInput {
+        kind: kind.get_untracked(),
+        name: name.get_untracked(),
+        credentials: s.input(),
+    };
+    let test = move |_| {
+        busy.set(true);
+        status.set(Some(Ok("Testing the connection…".into())));
+        leptos::task::spawn_local(async move {
+            let result = test_new_integration(input()).await;
+            busy.set(false);
+            status.set(Some(result.map(|_| {
+                "Connection works: the PSA accepted these credentials.".to_string()
+            })));
+        });
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        status.set(Some(Ok(
+            "Checking the credentials and reading the PSA's types and statuses…".into(),
+        )));
+        leptos::task::spawn_local(async move {
+            match add_integration(input()).await {
+                Ok(id) => {
+                    let navigate = leptos_router::hooks::use_navigate();
+                    navigate(
+                        &format!("/account/integrations/{id}/configuration?added=1"),
+                        Default::default(),
+                    );
+                }
+                Err(e) => {
+                    busy.set(false);
+                    status.set(Some(Err(e)));
+                }
+            }
+        });
+    };
+    view! {
+        <Title text="Add integration · Steward"/>
+        <Page>
+            <h1>"Account"</h1>
+            <AccountNav/>
+            <p><a href="/account/integrations">"< Back"</a></p>
+            <h2>"Add integration"</h2>
+            <form on:submit=add class="credentials" novalidate>
+                <fieldset>
+                    <legend>"PSA"</legend>
+                    {PsaKind::ALL.into_iter().map(|k| view! {
+                        <label class="check">
+                            <input type="radio" name="psa" prop:checked=move || kind.get() == k
+                                on:change=move |_| {
+                                    kind.set(k);
+                                    s.switch_to(k);
+                                    status.set(None);
+                                }/>
+                            " " {k.label()}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <label>"Name "
+                    <input type="text" autocomplete="off" aria-describedby="name-hint"
+                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                </label>
+                <p id="name-hint" class="hint">"Leave it empty to name the integration after its PSA."</p>
+                <CredentialFields kind=kind s/>
+                <div class="buttons">
+                    <button type="button" on:click=test disabled=move || busy.get()>"Test connection"</button>
+                    <button type="submit" disabled=move || busy.get()>"Add integration"</button>
+                </div>
+                <FormStatus status/>
+            </form>
+        </Page>
+    }
+}
