@@ -94,3 +94,123 @@ async fn psa_sim_serves_autotask() {
     drop(out);
     assert_eq!(status, 200, "{root}");
 }
+
+/// `steward psa-sim --psa halopsa` serves HaloPSA's token endpoint and API, with the client ID
+/// and tenant it prints: a newcomer can point a Halo client at it.
+#[tokio::test]
+async fn psa_sim_serves_halopsa() {
+    use std::io::BufRead;
+    let mut child = steward()
+        .args([
+            "psa-sim",
+            "--psa",
+            "halopsa",
+            "--addr",
+            "127.0.0.1:0",
+            "--client-id",
+            "cid",
+            "--client-secret",
+            "cs3",
+            "--tenant",
+            "acme",
+        ])
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (mut first, mut second) = (String::new(), String::new());
+    out.read_line(&mut first).unwrap();
+    out.read_line(&mut second).unwrap();
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("the address is printed: {first}"))
+        .to_string();
+    assert!(
+        second.contains("Client ID cid") && second.contains("tenant acme"),
+        "{second}"
+    );
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{base}/auth/token?tenant=acme"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "cid"),
+            ("client_secret", "cs3"),
+            ("scope", "all"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let clients = http
+        .get(format!(
+            "{base}/api/Client?pageinate=true&page_size=5&page_no=1"
+        ))
+        .bearer_auth(token["access_token"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .unwrap();
+    let status = clients.status().as_u16();
+    let body: serde_json::Value = clients.json().await.unwrap_or_default();
+    child.kill().unwrap();
+    let _ = child.wait();
+    drop(out);
+    assert_eq!(status, 200, "{token}");
+    assert_eq!(body["clients"].as_array().map(Vec::len), Some(5));
+}
+
+/// `steward account create` makes an account and its first Administrator, prints a one-time
+/// password that signs in, and refuses a second account of the same name or a taken email.
+#[tokio::test]
+async fn account_create_prints_a_password_that_signs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("s.db").display());
+    let create = |name: &str, email: &str| {
+        steward()
+            .args([
+                "account",
+                "--database-url",
+                &url,
+                "create",
+                "--name",
+                name,
+                "--admin-email",
+                email,
+            ])
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    let out = create("Zürich IT AG", "Admin@Zurich.example");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    let password = said.lines().last().unwrap().trim().to_string();
+    assert!(password.len() >= 12, "{said}");
+    let repo = server::repo::Repo::new(server::db::Db::connect(&url).await.unwrap());
+    let row = repo
+        .login_row("admin@zurich.example")
+        .await
+        .unwrap()
+        .expect("the admin exists");
+    assert!(server::auth::verify_password(&password, &row.password_hash));
+    assert_eq!(row.user.role, app::model::Role::Administrator);
+    for (name, email, says) in [
+        ("Zürich IT AG", "other@zurich.example", "exists already"),
+        ("Other IT", "admin@zurich.example", "already a user"),
+        ("", "x@y.example", "name"),
+        ("Other IT", "not-an-email", "not an email"),
+    ] {
+        let out = create(name, email);
+        assert!(!out.status.success(), "{name} {email}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{says}: {err}");
+    }
+}

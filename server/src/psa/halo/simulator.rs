@@ -329,7 +329,7 @@ fn token(sim: &HaloSimulator, tenant: Option<&str>, body: &[u8]) -> Response {
         "scope": field("scope"),
         "token_type": "Bearer",
         "access_token": token,
-        "expires_in": lifetime.as_secs(),
+        "expires_in": lifetime.as_secs().max(1),
     }))
     .into_response()
 }
