@@ -364,7 +364,8 @@ async fn write_back_takes_an_array_and_refuses_unknown_types() {
 #[tokio::test]
 async fn over_300_requests_in_5_minutes_is_429_with_retry_after() {
     let h = spawn(None).await;
-    h.sim.set_request_limit(5);
+    h.sim
+        .set_request_limit(5, std::time::Duration::from_secs(300));
     let token = h.token().await; // one of the five
     for _ in 0..4 {
         assert_eq!(h.get(&token, "Client?count=1").await.0, 200);

@@ -85,8 +85,11 @@ pub struct HaloClient {
     retry: RetryPolicy,
     /// The bearer token and when it stops working.
     token: tokio::sync::Mutex<Option<(String, Instant)>>,
-    /// When each request of the last five minutes was sent.
+    /// When each request of the last window was sent.
     sent: tokio::sync::Mutex<VecDeque<Instant>>,
+    /// Requests allowed in any `window` ([`BUDGET`] in [`WINDOW`] unless a test says otherwise).
+    budget: usize,
+    window: Duration,
 }
 
 impl HaloClient {
@@ -108,33 +111,47 @@ impl HaloClient {
             retry,
             token: tokio::sync::Mutex::new(None),
             sent: tokio::sync::Mutex::new(VecDeque::new()),
+            budget: BUDGET,
+            window: WINDOW,
         })
     }
 
-    /// Waits until one more request stays within [`BUDGET`] in the rolling [`WINDOW`], and
-    /// counts it.
-    async fn take_turn(&self) {
+    /// Another budget: `requests` in any `window`.
+    pub fn with_budget(mut self, requests: usize, window: Duration) -> HaloClient {
+        self.budget = requests.max(1);
+        self.window = window;
+        self
+    }
+
+    /// Waits until one more request stays within the budget in the rolling window, and counts
+    /// it from now; [`HaloClient::answered`] moves it to when its answer came, since Halo counts
+    /// it somewhere in between (a late answer must not let the next request in early).
+    async fn take_turn(&self) -> Instant {
         loop {
             let wait = {
                 let mut sent = self.sent.lock().await;
                 let now = Instant::now();
-                while sent
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= WINDOW)
-                {
-                    sent.pop_front();
-                }
-                if sent.len() < BUDGET {
+                sent.retain(|t| now.duration_since(*t) < self.window);
+                if sent.len() < self.budget {
                     sent.push_back(now);
-                    return;
+                    return now;
                 }
-                WINDOW.saturating_sub(now.duration_since(sent[0]))
+                let oldest = sent.iter().min().copied().unwrap_or(now);
+                self.window.saturating_sub(now.duration_since(oldest))
             };
             tracing::info!(
                 wait_ms = wait.as_millis() as u64,
                 "HaloPSA request budget used: waiting"
             );
-            tokio::time::sleep(wait.max(Duration::from_millis(10))).await;
+            tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
+        }
+    }
+
+    /// The request counted at `turn` was answered: it counts from now.
+    async fn answered(&self, turn: Instant) {
+        let mut sent = self.sent.lock().await;
+        if let Some(t) = sent.iter_mut().find(|t| **t == turn) {
+            *t = Instant::now();
         }
     }
 
@@ -157,7 +174,7 @@ impl HaloClient {
         let mut attempt = 0;
         let (status, headers, text) = loop {
             attempt += 1;
-            self.take_turn().await;
+            let turn = self.take_turn().await;
             let sent = async {
                 let resp = self
                     .http
@@ -176,6 +193,7 @@ impl HaloClient {
                 Ok::<_, reqwest::Error>((status, headers, resp.text().await?))
             }
             .await;
+            self.answered(turn).await;
             let last = attempt >= self.retry.max_attempts;
             match sent {
                 Ok((429 | 500..=599, headers, _)) if !last => {
@@ -239,7 +257,7 @@ impl HaloClient {
             attempt += 1;
             let last = attempt >= tries;
             let token = self.token(false).await?;
-            self.take_turn().await;
+            let turn = self.take_turn().await;
             let mut req = self
                 .http
                 .request(method.clone(), format!("{}/api/{path}", self.base))
@@ -256,6 +274,7 @@ impl HaloClient {
                 Ok::<_, reqwest::Error>((status, headers, resp.text().await?))
             }
             .await;
+            self.answered(turn).await;
             let (status, headers, text) = match sent {
                 Ok(answer) => answer,
                 Err(e) if !last => {

@@ -45,6 +45,14 @@ impl HaloPsa {
     }
 }
 
+impl HaloPsa {
+    /// Another request budget than hosted Halo's (tests, an on-premises Halo with its own).
+    pub fn with_budget(mut self, requests: usize, window: std::time::Duration) -> HaloPsa {
+        self.client = self.client.with_budget(requests, window);
+        self
+    }
+}
+
 fn int(v: &Value, field: &str) -> Option<i64> {
     let f = v.get(field)?;
     f.as_i64().or_else(|| f.as_str()?.parse().ok())

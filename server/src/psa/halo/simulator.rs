@@ -47,8 +47,12 @@ pub struct HaloSimulator {
     /// Live tokens and when each expires.
     tokens: Mutex<HashMap<String, Instant>>,
     token_lifetime: Mutex<Duration>,
-    /// The rolling window: when each recent request came, and how many it allows.
-    recent: Mutex<(VecDeque<Instant>, usize)>,
+    /// The rolling window: when each recent request came, how many it allows, and its length.
+    recent: Mutex<(VecDeque<Instant>, usize, Duration)>,
+    /// Requests answered 429 for the rolling limit.
+    over: std::sync::atomic::AtomicU64,
+    /// Requests per first path segment under `/api/` (lower case), and token requests.
+    counts: Mutex<HashMap<String, u64>>,
     /// Tokens issued so far (tests watch renewals).
     issued: std::sync::atomic::AtomicU64,
 }
@@ -61,7 +65,9 @@ impl HaloSimulator {
             faults: Mutex::new(FaultState::default()),
             tokens: Mutex::new(HashMap::new()),
             token_lifetime: Mutex::new(TOKEN_LIFETIME),
-            recent: Mutex::new((VecDeque::new(), REQUESTS_PER_WINDOW)),
+            recent: Mutex::new((VecDeque::new(), REQUESTS_PER_WINDOW, WINDOW)),
+            over: std::sync::atomic::AtomicU64::new(0),
+            counts: Mutex::new(HashMap::new()),
             issued: std::sync::atomic::AtomicU64::new(0),
         })
     }
@@ -92,25 +98,43 @@ impl HaloSimulator {
         self.issued.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Sets the rolling limit (requests per five minutes) and forgets the requests seen.
-    pub fn set_request_limit(&self, requests: usize) {
-        *self.recent.lock().expect("recent lock") = (VecDeque::new(), requests);
+    /// Sets the rolling limit (`requests` in any `window`; hosted Halo's is 300 in 5 minutes)
+    /// and forgets the requests seen.
+    pub fn set_request_limit(&self, requests: usize, window: Duration) {
+        *self.recent.lock().expect("recent lock") = (VecDeque::new(), requests, window);
+    }
+
+    /// How many requests were refused with 429 for the rolling limit.
+    pub fn over_limit_count(&self) -> u64 {
+        self.over.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many requests reached an entity (`client`, `site`, `asset`, ...; `token` for
+    /// `/auth/token`).
+    pub fn requests_to(&self, what: &str) -> u64 {
+        self.counts
+            .lock()
+            .expect("counts lock")
+            .get(&what.to_ascii_lowercase())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Counts a request in the rolling window; `Some(retry_after)` when it is over the limit.
     fn over_limit(&self) -> Option<Duration> {
         let now = Instant::now();
         let mut guard = self.recent.lock().expect("recent lock");
-        let (recent, limit) = &mut *guard;
+        let (recent, limit, window) = &mut *guard;
         while recent
             .front()
-            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+            .is_some_and(|t| now.duration_since(*t) >= *window)
         {
             recent.pop_front();
         }
         if recent.len() >= *limit {
             let oldest = recent.front().copied().unwrap_or(now);
-            return Some(WINDOW.saturating_sub(now.duration_since(oldest)));
+            self.over.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Some(window.saturating_sub(now.duration_since(oldest)));
         }
         recent.push_back(now);
         None
@@ -180,6 +204,18 @@ async fn dispatch(
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
+    {
+        let what = match segments.as_slice() {
+            ["auth", "token"] => "token",
+            ["api", entity, ..] => entity,
+            _ => "other",
+        };
+        *sim.counts
+            .lock()
+            .expect("counts lock")
+            .entry(what.to_string())
+            .or_default() += 1;
+    }
     if let Some(wait) = sim.over_limit() {
         return too_many(wait);
     }

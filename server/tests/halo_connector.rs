@@ -1,0 +1,270 @@
+//! The HaloPSA connector against the HaloPSA simulator: every page of a list read through
+//! `record_count` (inactive records included), a token that ends early renewed once and the
+//! request tried again (refused credentials are not retried forever), requests kept under the
+//! rolling limit so Halo never has to refuse one, sites read once per run, write-back of a type,
+//! and Halo's own messages in errors.
+
+use app::model::{ItemKind, PsaKind};
+use server::dataset::{Dataset, Size};
+use server::psa::connector::{collect_all, PsaConnector};
+use server::psa::connectwise::client::{ConnectorError, RetryPolicy};
+use server::psa::halo::client::HaloCredentials;
+use server::psa::halo::connector::HaloPsa;
+use server::psa::halo::records::HaloRecords;
+use server::psa::halo::simulator::{router, HaloSimulator};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn spawn() -> (Arc<HaloSimulator>, HaloCredentials) {
+    let sim = HaloSimulator::new(
+        server::psa::halo::simulator::HaloCredentials {
+            client_id: "cid".into(),
+            client_secret: "cs".into(),
+            tenant: Some("acme".into()),
+        },
+        HaloRecords::from_dataset(&Dataset::generate(Size::S, 1)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = router(sim.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let credentials = HaloCredentials {
+        site_url: base,
+        tenant: "acme".into(),
+        client_id: "cid".into(),
+        client_secret: "cs".into(),
+    };
+    (sim, credentials)
+}
+
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        timeout: Duration::from_secs(20),
+    }
+}
+
+#[tokio::test]
+async fn every_page_is_read_inactive_records_included() {
+    let (sim, c) = spawn().await;
+    let halo = HaloPsa::new(&c, quick()).unwrap();
+    assert_eq!(halo.kind(), PsaKind::Halopsa);
+    let listed: Vec<i64> = collect_all(halo.configurations(None))
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.psa_id)
+        .collect();
+    let served: Vec<i64> = sim
+        .records()
+        .assets
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert!(served.len() > 2000, "more than two pages of 1000");
+    assert_eq!(listed, served);
+    let inactive = collect_all(halo.configurations(None))
+        .await
+        .unwrap()
+        .iter()
+        .filter(|c| !c.active)
+        .count();
+    assert!(inactive > 0);
+    let companies = collect_all(halo.companies(None)).await.unwrap();
+    assert_eq!(companies.len(), sim.records().clients.len());
+    // Incremental: only what changed after the date.
+    let since = chrono::Utc::now() - chrono::Duration::minutes(1);
+    assert!(collect_all(halo.configurations(Some(since)))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_token_that_ends_early_is_renewed_once() {
+    let (sim, c) = spawn().await;
+    let halo = HaloPsa::new(&c, quick()).unwrap();
+    halo.test_connection().await.unwrap();
+    assert_eq!(sim.tokens_issued(), 1);
+    halo.test_connection().await.unwrap();
+    assert_eq!(sim.tokens_issued(), 1, "the token is reused while it lives");
+    sim.expire_tokens();
+    halo.test_connection().await.unwrap();
+    assert_eq!(
+        sim.tokens_issued(),
+        2,
+        "renewed after the 401, and the call went through"
+    );
+    // Credentials refused on renewal: one clear error, no loop.
+    sim.expire_tokens();
+    sim.set_faults(server::psa::simulator::faults::Faults {
+        auth_failure: true,
+        ..Default::default()
+    });
+    let before = sim.requests_to("token");
+    match halo.test_connection().await {
+        Err(ConnectorError::Unauthorized { message, .. }) => {
+            assert!(message.contains("not valid"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(sim.requests_to("token") - before, 1);
+}
+
+#[tokio::test]
+async fn wrong_credentials_carry_halos_message() {
+    let (_sim, c) = spawn().await;
+    for wrong in [
+        HaloCredentials {
+            client_secret: "nope".into(),
+            ..c.clone()
+        },
+        HaloCredentials {
+            tenant: String::new(),
+            ..c.clone()
+        },
+    ] {
+        let err = HaloPsa::new(&wrong, quick())
+            .unwrap()
+            .test_connection()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "HaloPSA refused the credentials at auth/token: The client ID or client secret is not valid for this Halo instance"
+        );
+    }
+}
+
+#[tokio::test]
+async fn requests_stay_under_the_rolling_limit() {
+    let (sim, c) = spawn().await;
+    // Halo allows 6 requests a second here; the connector budgets 5.
+    sim.set_request_limit(6, Duration::from_secs(1));
+    let halo = HaloPsa::new(&c, quick())
+        .unwrap()
+        .with_budget(5, Duration::from_secs(1));
+    let ids: Vec<i64> = sim
+        .records()
+        .assets
+        .iter()
+        .take(14)
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    for id in &ids {
+        assert!(halo
+            .exists(ItemKind::Configuration, *id, None)
+            .await
+            .unwrap());
+    }
+    assert!(!halo
+        .exists(ItemKind::Configuration, 999_999_999, None)
+        .await
+        .unwrap());
+    assert_eq!(
+        sim.over_limit_count(),
+        0,
+        "Halo never had to refuse a request"
+    );
+    assert!(sim.requests_to("asset") >= 15);
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out() {
+    let (sim, c) = spawn().await;
+    let halo = HaloPsa::new(&c, quick()).unwrap();
+    halo.test_connection().await.unwrap();
+    // Another integration uses the window up; it frees again within the retries.
+    sim.set_faults(server::psa::simulator::faults::Faults {
+        rate_limit: Some(server::psa::simulator::faults::RateLimit {
+            requests: 1,
+            per_seconds: 1,
+        }),
+        ..Default::default()
+    });
+    // The first request passes, the second is refused until the window turns: the connector
+    // waits (Retry-After capped by its policy) and tries again.
+    let patient = HaloPsa::new(
+        &c,
+        RetryPolicy {
+            max_attempts: 40,
+            max_delay: Duration::from_millis(100),
+            ..quick()
+        },
+    )
+    .unwrap();
+    patient.test_connection().await.unwrap();
+    collect_all(patient.companies(None)).await.unwrap();
+}
+
+#[tokio::test]
+async fn sites_are_read_once_for_every_client() {
+    let (sim, c) = spawn().await;
+    let halo = HaloPsa::new(&c, quick()).unwrap();
+    let clients: HashSet<i64> = sim
+        .records()
+        .sites
+        .iter()
+        .map(|s| s["client_id"].as_i64().unwrap())
+        .collect();
+    let mut total = 0;
+    for client in &clients {
+        let sites = halo.sites(*client).await.unwrap();
+        assert!(sites.iter().all(|s| s.company_psa_id == *client));
+        total += sites.len();
+    }
+    assert_eq!(total, sim.records().sites.len());
+    assert_eq!(
+        sim.requests_to("site"),
+        1,
+        "one page of sites for {} clients",
+        clients.len()
+    );
+}
+
+#[tokio::test]
+async fn the_edit_pencil_writes_the_type_back() {
+    let (sim, c) = spawn().await;
+    let halo = HaloPsa::new(&c, quick()).unwrap();
+    let (client, other) = {
+        let r = sim.records();
+        let client = r.clients[0].clone();
+        let other = r
+            .customer_types
+            .iter()
+            .find(|t| client["customertype"] != t.id)
+            .unwrap()
+            .id;
+        (client["id"].as_i64().unwrap(), other)
+    };
+    halo.set_classification(ItemKind::Organization, client, other, 2)
+        .await
+        .unwrap();
+    let saved = sim
+        .records()
+        .clients
+        .iter()
+        .find(|c| c["id"] == client)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (saved["customertype"].as_i64(), saved["inactive"].as_bool()),
+        (Some(other), Some(true))
+    );
+    let err = halo
+        .set_classification(ItemKind::Organization, client, 9_999, 1)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("Customer type 9999 does not exist"),
+        "{err}"
+    );
+    assert!(halo
+        .set_classification(ItemKind::Contact, 1, 1, 1)
+        .await
+        .is_err());
+}
