@@ -50,9 +50,9 @@ test('credentials: the saved keys stay with their site; another site needs them 
   await expect(page.getByRole('heading', { name: 'Edit Credentials' })).toBeVisible();
   await page.getByLabel('Site URL').fill('https://eu.myconnectwise.net');
   await page.getByRole('button', { name: 'Test connection' }).click();
-  await expect(page.getByRole('alert')).toContainText('keys are kept only for the site they were saved for');
+  await expect(page.getByRole('alert')).toContainText('saved secrets are kept only for the site they were saved for');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByRole('alert')).toContainText('keys are kept only for the site they were saved for');
+  await expect(page.getByRole('alert')).toContainText('saved secrets are kept only for the site they were saved for');
   // Back on the saved site, the kept keys still work.
   await page.getByLabel('Site URL').fill(demoPsa());
   await page.getByRole('button', { name: 'Test connection' }).click();
