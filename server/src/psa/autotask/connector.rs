@@ -21,6 +21,10 @@ pub const CONTACT: i64 = 1;
 
 pub struct Autotask {
     client: AtClient,
+    /// Every company's locations, read on the first ask of a run: one query of 500 a page
+    /// instead of one per company (which would spend half the hourly threshold of an MSP with
+    /// 5,000 companies on locations alone).
+    sites: tokio::sync::Mutex<Option<std::collections::HashMap<i64, Vec<PsaSite>>>>,
 }
 
 impl Autotask {
@@ -30,6 +34,7 @@ impl Autotask {
     ) -> Result<Autotask, ConnectorError> {
         Ok(Autotask {
             client: AtClient::new(credentials, retry)?,
+            sites: tokio::sync::Mutex::new(None),
         })
     }
 }
@@ -242,6 +247,10 @@ impl PsaConnector for Autotask {
     }
 
     fn companies(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_> {
+        // A new listing: the sites read for the last one may be out of date.
+        if let Ok(mut sites) = self.sites.try_lock() {
+            *sites = None;
+        }
         self.list("Companies", "lastTrackedModifiedDateTime", since, company)
     }
 
@@ -262,19 +271,28 @@ impl PsaConnector for Autotask {
     }
 
     async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError> {
-        let mut next = Some(Target::First(json!({
-            "filter": [{ "op": "eq", "field": "companyID", "value": company_psa_id }],
-            "maxRecords": 500,
-        })));
-        let mut sites = Vec::new();
-        while let Some(target) = next.take() {
-            let (items, more) = self.client.page("CompanyLocations", target).await?;
-            for item in &items {
-                sites.push(site(item)?);
+        let mut cached = self.sites.lock().await;
+        if cached.is_none() {
+            let mut by_company: std::collections::HashMap<i64, Vec<PsaSite>> =
+                std::collections::HashMap::new();
+            let mut next = Some(Target::First(json!({
+                "filter": [{ "op": "gte", "field": "id", "value": 0 }],
+                "maxRecords": 500,
+            })));
+            while let Some(target) = next.take() {
+                let (items, more) = self.client.page("CompanyLocations", target).await?;
+                for item in &items {
+                    let s = site(item)?;
+                    by_company.entry(s.company_psa_id).or_default().push(s);
+                }
+                next = more;
             }
-            next = more;
+            *cached = Some(by_company);
         }
-        Ok(sites)
+        Ok(cached
+            .as_ref()
+            .and_then(|m| m.get(&company_psa_id).cloned())
+            .unwrap_or_default())
     }
 
     async fn exists(

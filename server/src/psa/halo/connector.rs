@@ -258,6 +258,10 @@ impl PsaConnector for HaloPsa {
     }
 
     fn companies(&self, _since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_> {
+        // A new listing: the sites read for the last one may be out of date.
+        if let Ok(mut sites) = self.sites.try_lock() {
+            *sites = None;
+        }
         // Halo clients carry no change stamp: every run reads them whole.
         self.list("Client", "clients", Vec::new(), company)
     }
