@@ -1,0 +1,373 @@
+//! Benchmarks a first full sync of the L dataset from each PSA's simulator (ConnectWise Manage,
+//! Autotask, HaloPSA), each through its own connector over HTTP, into an empty SQLite and (with
+//! STEWARD_BENCH_POSTGRES_URL, as `make bench` sets it) PostgreSQL, beside the floor measured in
+//! the same run: the same listings read through the same connector and inserted as rows with a
+//! plain loop (no staging, no rules, no events). Prints a table.
+//!
+//! `cargo bench -p server --bench psa_sync` (size from STEWARD_BENCH_SYNC_SIZE: s, m or l;
+//! default l).
+
+use app::model::{
+    AccountId, CatalogCategory, IntegrationId, PsaKind, SyncMode, SyncSettingsChange, SyncTrigger,
+};
+use chrono::Utc;
+use futures_util::{stream, StreamExt, TryStreamExt};
+use server::dataset::{Dataset, Size};
+use server::db::Db;
+use server::on_db;
+use server::psa::autotask::client::AtCredentials;
+use server::psa::autotask::records::AtRecords;
+use server::psa::connector::PsaConnector;
+use server::psa::connectwise::client::{CwCredentials, RetryPolicy};
+use server::psa::credentials::PsaCredentials;
+use server::psa::halo::client::HaloCredentials;
+use server::psa::halo::records::HaloRecords;
+use server::psa::simulator::{Records, SimCredentials};
+use server::repo::{NewIntegration, Repo};
+use server::secrets::SecretBox;
+use server::sync::SyncEngine;
+use sqlx::Connection;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+async fn fresh_postgres(base: &str) -> anyhow::Result<Db> {
+    let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
+    let mut conn = sqlx::PgConnection::connect(base).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await?;
+    let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
+    Db::connect(&format!("{prefix}/{name}")).await
+}
+
+async fn serve(app: axum::Router) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(url)
+}
+
+/// A simulator of `kind` serving `d` on a free port; the credentials that open it, and how many
+/// records it serves.
+async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<(PsaCredentials, usize)> {
+    Ok(match kind {
+        PsaKind::ConnectwiseManage => {
+            let r = Records::from_dataset(d);
+            let served =
+                r.companies.len() + r.configurations.len() + r.contacts.len() + r.sites.len();
+            let sim = server::psa::simulator::Simulator::new(SimCredentials::demo(), r);
+            let url = serve(server::psa::simulator::router(sim)).await?;
+            let c = SimCredentials::demo();
+            let creds = CwCredentials {
+                site_url: url,
+                company_id: c.company_id,
+                public_key: c.public_key,
+                private_key: c.private_key,
+                client_id: c.client_id,
+            };
+            (PsaCredentials::ConnectWise(creds), served)
+        }
+        PsaKind::Autotask => {
+            let r = AtRecords::from_dataset(d);
+            let served = r.companies.len()
+                + r.configuration_items.len()
+                + r.contacts.len()
+                + r.company_locations.len();
+            let sim = server::psa::autotask::simulator::AtSimulator::new(
+                server::psa::autotask::simulator::AtCredentials {
+                    username: "bench@msp.example".into(),
+                    secret: "s".into(),
+                    integration_code: "C".into(),
+                },
+                r,
+            );
+            let url = serve(server::psa::autotask::simulator::router(sim)).await?;
+            let creds = AtCredentials {
+                site_url: url.clone(),
+                zone_url: format!("{url}/atservicesrest"),
+                username: "bench@msp.example".into(),
+                secret: "s".into(),
+                integration_code: "C".into(),
+            };
+            (PsaCredentials::Autotask(creds), served)
+        }
+        PsaKind::Halopsa => {
+            let r = HaloRecords::from_dataset(d);
+            let served = r.clients.len() + r.assets.len() + r.users.len() + r.sites.len();
+            let sim = server::psa::halo::simulator::HaloSimulator::new(
+                server::psa::halo::simulator::HaloCredentials {
+                    client_id: "bench".into(),
+                    client_secret: "s".into(),
+                    tenant: None,
+                },
+                r,
+            );
+            let url = serve(server::psa::halo::simulator::router(sim)).await?;
+            let creds = HaloCredentials {
+                site_url: url,
+                tenant: String::new(),
+                client_id: "bench".into(),
+                client_secret: "s".into(),
+            };
+            (PsaCredentials::Halo(creds), served)
+        }
+    })
+}
+
+/// An account and integration whose catalog is the PSA's, checked by name as the dataset says
+/// (values only one PSA has: "Active" and every contact type).
+async fn account(
+    repo: &Repo,
+    kind: PsaKind,
+    connector: &dyn PsaConnector,
+    d: &Dataset,
+) -> anyhow::Result<(AccountId, IntegrationId)> {
+    let account = repo.create_account("Bench MSP").await?;
+    let integration = repo
+        .create_integration(NewIntegration {
+            account,
+            kind,
+            name: kind.label(),
+            site_url: "http://127.0.0.1",
+        })
+        .await?;
+    repo.merge_catalog(account, integration, &connector.catalog().await?)
+        .await?;
+    let settings = repo
+        .sync_settings(account, integration)
+        .await?
+        .expect("the integration");
+    let values = settings
+        .values
+        .iter()
+        .map(|v| {
+            let checked = match d
+                .catalog
+                .iter()
+                .find(|e| e.category == v.category && e.name == v.name)
+            {
+                Some(e) => e.sync_enabled,
+                None => v.name == "Active" || v.category == CatalogCategory::ContactType,
+            };
+            (v.id, checked)
+        })
+        .collect();
+    repo.change_sync_settings(
+        account,
+        integration,
+        &SyncSettingsChange {
+            values,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok((account, integration))
+}
+
+/// The floor: the same listings through the same connector, each page inserted as rows in a
+/// plain loop. The records read.
+async fn floor(db: &Db, connector: &dyn PsaConnector) -> anyhow::Result<usize> {
+    db.migrate().await?;
+    let repo = Repo::new(db.clone());
+    let account = repo.create_account("Floor MSP").await?.0;
+    let now = Utc::now();
+    let mut orgs: HashMap<i64, i64> = HashMap::new();
+    let mut records = 0;
+    let mut companies = connector.companies(None);
+    while let Some(page) = companies.next_page().await? {
+        records += page.len();
+        on_db!(db, pool as DB => {
+            let mut qb = sqlx::QueryBuilder::<DB>::new("INSERT INTO organizations (account_id, name, created_at, updated_at) ");
+            qb.push_values(&page, |mut b, c| {
+                b.push_bind(account).push_bind(c.name.clone()).push_bind(now).push_bind(now);
+            });
+            qb.push(" RETURNING id");
+            let ids: Vec<(i64,)> = qb.build_query_as().fetch_all(pool).await?;
+            for (c, (id,)) in page.iter().zip(ids) {
+                orgs.insert(c.psa_id, id);
+            }
+        });
+    }
+    drop(companies);
+    let ids: Vec<i64> = orgs.keys().copied().collect();
+    let sites: Vec<Vec<server::rules::records::PsaSite>> = stream::iter(ids)
+        .map(|id| connector.sites(id))
+        .buffered(4)
+        .try_collect()
+        .await?;
+    let sites: Vec<_> = sites.into_iter().flatten().collect();
+    records += sites.len();
+    for chunk in sites.chunks(1000) {
+        on_db!(db, pool as DB => {
+            let mut qb = sqlx::QueryBuilder::<DB>::new("INSERT INTO locations (account_id, organization_id, name, city, created_at, updated_at) ");
+            qb.push_values(chunk, |mut b, s| {
+                b.push_bind(account).push_bind(orgs[&s.company_psa_id]).push_bind(s.name.clone())
+                    .push_bind(s.city.clone()).push_bind(now).push_bind(now);
+            });
+            qb.build().execute(pool).await?;
+        });
+    }
+    let mut configurations = connector.configurations(None);
+    while let Some(page) = configurations.next_page().await? {
+        records += page.len();
+        let rows: Vec<(i64, String, String)> = page
+            .iter()
+            .filter_map(|c| {
+                Some((
+                    *orgs.get(&c.company_psa_id)?,
+                    c.name.clone(),
+                    c.serial_number.clone().unwrap_or_default(),
+                ))
+            })
+            .collect();
+        insert(
+            db,
+            account,
+            "configurations",
+            "name, serial_number",
+            &rows,
+            now,
+        )
+        .await?;
+    }
+    drop(configurations);
+    let mut contacts = connector.contacts(None);
+    while let Some(page) = contacts.next_page().await? {
+        records += page.len();
+        let rows: Vec<(i64, String, String)> = page
+            .iter()
+            .filter_map(|c| {
+                Some((
+                    *orgs.get(&c.company_psa_id?)?,
+                    c.first_name.clone(),
+                    c.last_name.clone(),
+                ))
+            })
+            .collect();
+        insert(db, account, "contacts", "first_name, last_name", &rows, now).await?;
+    }
+    Ok(records)
+}
+
+async fn insert(
+    db: &Db,
+    account: i64,
+    table: &str,
+    columns: &str,
+    rows: &[(i64, String, String)],
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    on_db!(db, pool as DB => {
+        let mut qb = sqlx::QueryBuilder::<DB>::new(format!(
+            "INSERT INTO {table} (account_id, organization_id, {columns}, created_at, updated_at) "));
+        qb.push_values(rows, |mut b, (org, x, y)| {
+            b.push_bind(account).push_bind(*org).push_bind(x.as_str()).push_bind(y.as_str()).push_bind(now).push_bind(now);
+        });
+        qb.build().execute(pool).await?;
+    });
+    Ok(())
+}
+
+fn per_second(n: usize, d: Duration) -> String {
+    format!("{:.0}", n as f64 / d.as_secs_f64())
+}
+
+async fn bench(
+    label: &str,
+    kind: PsaKind,
+    db: Db,
+    floor_db: Db,
+    d: &Dataset,
+) -> anyhow::Result<()> {
+    let (credentials, served) = simulator(kind, d).await?;
+    let t = Instant::now();
+    let floor_records = floor(&floor_db, &*credentials.connector(RetryPolicy::default())?).await?;
+    let floor_time = t.elapsed();
+
+    db.migrate().await?;
+    let repo = Repo::new(db);
+    let connector = credentials.connector(RetryPolicy::default())?;
+    let (account, integration) = account(&repo, kind, &*connector, d).await?;
+    let engine = SyncEngine::new(repo.clone(), Arc::new(SecretBox::new([1; 32])));
+    let t = Instant::now();
+    let first = engine
+        .run_with(
+            &*connector,
+            account,
+            integration,
+            SyncMode::Full,
+            SyncTrigger::Manual,
+        )
+        .await?;
+    let first_time = t.elapsed();
+    assert!(first.error.is_none(), "{first:?}");
+    println!(
+        "| {label} | {} | {:?} | {served} | {:.2} s ({} /s) | {floor_records} | {:.2} s ({} /s) | {:.0} % | {:?} |",
+        kind.label(),
+        d.size,
+        first_time.as_secs_f64(),
+        per_second(served, first_time),
+        floor_time.as_secs_f64(),
+        per_second(floor_records, floor_time),
+        100.0 * floor_time.as_secs_f64() / first_time.as_secs_f64(),
+        first.counts
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let size = match std::env::var("STEWARD_BENCH_SYNC_SIZE").as_deref() {
+        Ok("s") => Size::S,
+        Ok("m") => Size::M,
+        _ => Size::L,
+    };
+    let d = Dataset::generate(size, 1);
+    println!("| database | PSA | size | records served | first full sync | floor records | floor | sync speed (% of floor) | counts |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let dir = tempfile::tempdir()?;
+    let pg = std::env::var("STEWARD_BENCH_POSTGRES_URL").ok();
+    for kind in PsaKind::ALL {
+        let sqlite = |name: &str| {
+            let url = format!(
+                "sqlite://{}",
+                dir.path()
+                    .join(format!("{}-{name}.db", kind.as_str()))
+                    .display()
+            );
+            async move { Db::connect(&url).await }
+        };
+        bench(
+            "SQLite",
+            kind,
+            sqlite("sync").await?,
+            sqlite("floor").await?,
+            &d,
+        )
+        .await?;
+        if let Some(base) = &pg {
+            bench(
+                "PostgreSQL",
+                kind,
+                fresh_postgres(base).await?,
+                fresh_postgres(base).await?,
+                &d,
+            )
+            .await?;
+        }
+    }
+    if pg.is_none() {
+        println!("(PostgreSQL skipped: set STEWARD_BENCH_POSTGRES_URL, as `make bench` does)");
+    }
+    Ok(())
+}
