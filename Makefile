@@ -24,3 +24,4 @@ bench:
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench dataset
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench sync
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench removal
+	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench psa_sync

@@ -228,6 +228,36 @@ async fn queries_page_by_next_page_url_and_by_id_in_id_order() {
     }
     assert_eq!(by_id, seen);
 
+    // Hundreds of small pages: every nextPageUrl stays the same size and keeps the other
+    // conditions (the link once nested a level deeper per page, and broke past 128 pages).
+    let active =
+        json!({ "filter": [{ "op": "eq", "field": "isActive", "value": true }], "maxRecords": 5 });
+    let (_, mut page) = at.query("ConfigurationItems", active).await;
+    let mut small = Vec::new();
+    let mut longest = 0;
+    loop {
+        small.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| (i["id"].as_i64().unwrap(), i["isActive"].clone())),
+        );
+        match page["pageDetails"]["nextPageUrl"].as_str() {
+            Some(next) => {
+                longest = longest.max(next.len());
+                let (status, body) = at.json(at.req(reqwest::Method::GET, next)).await;
+                assert_eq!(status, 200, "{body}");
+                page = body;
+            }
+            None => break,
+        }
+    }
+    assert!(small.len() > 5 * 200, "{} items", small.len());
+    assert!(small.iter().all(|(_, active)| *active == true));
+    assert!(small.windows(2).all(|w| w[0].0 < w[1].0));
+    assert!(longest < 400, "the link grew to {longest} characters");
+
     // GET ?search= answers as POST does; includeFields trims the items.
     let search = json!({ "filter": [{ "op": "eq", "field": "isActive", "value": true }], "includeFields": ["referenceTitle"], "maxRecords": 10 });
     let encoded: String =

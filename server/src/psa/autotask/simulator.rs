@@ -370,10 +370,29 @@ fn query(sim: &AtSimulator, entity: Entity, body: &[u8], origin: &str, count: bo
     let items: Vec<Value> = page.iter().map(|r| project(r, &include)).collect();
     let next = match (more, page.last()) {
         (true, Some(last)) => {
+            // The same conditions (a top-level list is all of them), with the page's `id gt`
+            // bound in place of the last page's: the link stays the same size page after page.
             let mut next = search.clone();
-            let with_after = json!([{ "op": "gt", "field": "id", "value": last["id"] }]);
-            let original = search.get("filter").cloned().unwrap_or(json!([]));
-            next["filter"] = json!([{ "op": "and", "items": original }, with_after[0]]);
+            let mut conditions: Vec<Value> = search
+                .get("filter")
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter(|c| {
+                            !(c["op"]
+                                .as_str()
+                                .is_some_and(|o| o.eq_ignore_ascii_case("gt"))
+                                && c["field"]
+                                    .as_str()
+                                    .is_some_and(|f| f.eq_ignore_ascii_case("id")))
+                        })
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            conditions.push(json!({ "op": "gt", "field": "id", "value": last["id"] }));
+            next["filter"] = Value::Array(conditions);
             let encoded: String =
                 url::form_urlencoded::byte_serialize(next.to_string().as_bytes()).collect();
             Value::String(format!(
