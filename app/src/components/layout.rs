@@ -46,3 +46,21 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         <p class="error" role="alert">{error.message}{sign_in}</p>
     }
 }
+
+/// Which integration (and PSA) a page belongs to, under its heading: "Autotask · Autotask".
+#[component]
+pub fn IntegrationOf(#[prop(into)] id: Signal<Option<i64>>) -> impl IntoView {
+    let list = Resource::new(|| (), |_| crate::api::list_integrations());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let found = list.await.ok().and_then(|l| {
+                    l.into_iter().find(|i| Some(i.id.0) == id.get())
+                });
+                found.map(|i| view! {
+                    <p class="integration-of">{format!("Integration: {} · {}", i.name, i.kind.label())}</p>
+                })
+            })}
+        </Suspense>
+    }
+}

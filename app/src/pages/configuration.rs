@@ -3,7 +3,7 @@
 //! sync shown before it is saved.
 
 use crate::api::{change_sync_settings, get_sync_settings, preview_sync_settings};
-use crate::components::{fmt_count, ErrorNotice, Page};
+use crate::components::{fmt_count, ErrorNotice, IntegrationOf, Page};
 use crate::error::AppError;
 use crate::model::{
     CatalogCategory, IntegrationId, ItemKind, SyncSettings, SyncSettingsChange, SyncSettingsEffect,
@@ -30,6 +30,7 @@ pub fn ConfigurationPage() -> impl IntoView {
         <Page>
             <p><a href="/account/integrations">"< Back"</a></p>
             <h1>"Sync settings"</h1>
+            <IntegrationOf id=Signal::derive(id)/>
             {move || added().then(|| view! {
                 <p role="note" class="said">
                     "Integration added. Check the types and statuses to sync (all start unchecked), Save, then start the first full sync with Start Manual Sync in the integration's Actions menu."

@@ -6,7 +6,7 @@
 //! integration.
 
 use crate::api::{get_credentials, save_credentials, test_credentials};
-use crate::components::{ErrorNotice, Page};
+use crate::components::{ErrorNotice, IntegrationOf, Page};
 use crate::error::AppError;
 use crate::model::{CredentialsInput, CredentialsView, IntegrationId, PsaKind};
 use leptos::prelude::*;
@@ -28,6 +28,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <Page>
             <p><a href="/account/integrations">"< Back"</a></p>
             <h1>"Edit Credentials"</h1>
+            <IntegrationOf id=Signal::derive(id)/>
             <Suspense fallback=|| view! { <p>"Loading the credentials…"</p> }>
                 {move || Suspend::new(async move {
                     match (saved.await, id()) {
@@ -234,7 +235,6 @@ fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
         });
     };
     view! {
-        <p>{format!("{} credentials", kind.label())}</p>
         <form on:submit=save class="credentials" novalidate>
             <CredentialFields kind=Signal::stored(kind) s/>
             <div class="buttons">

@@ -2,7 +2,7 @@
 //! records synced and orphaned per run, and a run's events filtered by level and item kind.
 
 use crate::api::{list_sync_events, list_sync_runs};
-use crate::components::{fmt_count, ErrorNotice, Page};
+use crate::components::{fmt_count, ErrorNotice, IntegrationOf, Page};
 use crate::error::AppError;
 use crate::model::{EventLevel, IntegrationId, ItemKind, SyncEvent, SyncRun};
 use leptos::prelude::*;
@@ -25,6 +25,7 @@ pub fn LogsPage() -> impl IntoView {
         <Page>
             <p><a href="/account/integrations">"< Back"</a></p>
             <h1>"Sync logs"</h1>
+            <IntegrationOf id=Signal::derive(id)/>
             <Suspense fallback=|| view! { <p>"Loading the sync runs…"</p> }>
                 {move || Suspend::new(async move {
                     match (runs.await, id()) {

@@ -227,7 +227,7 @@ async fn dispatch(
         (_, ["api", ..]) => {}
         _ => return refuse(StatusCode::NOT_FOUND, "Not found"),
     }
-    if let Err(refused) = sim.authorized(&headers) {
+    if let Some(refused) = sim.refusal(&headers) {
         return refused;
     }
     let slow = sim.faults().faults.slow_millis;
@@ -286,8 +286,9 @@ async fn dispatch(
 }
 
 impl HaloSimulator {
-    /// A live bearer token, or 401 (an empty body, with `WWW-Authenticate: Bearer`).
-    fn authorized(&self, headers: &HeaderMap) -> Result<(), Response> {
+    /// None for a live bearer token, else the 401 to answer (an empty body, with
+    /// `WWW-Authenticate: Bearer`).
+    fn refusal(&self, headers: &HeaderMap) -> Option<Response> {
         let token = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -307,14 +308,16 @@ impl HaloSimulator {
             }
         });
         if live && !self.faults().faults.auth_failure {
-            Ok(())
+            None
         } else {
-            Err((
-                StatusCode::UNAUTHORIZED,
-                [("www-authenticate", "Bearer")],
-                "",
+            Some(
+                (
+                    StatusCode::UNAUTHORIZED,
+                    [("www-authenticate", "Bearer")],
+                    "",
+                )
+                    .into_response(),
             )
-                .into_response())
         }
     }
 }
