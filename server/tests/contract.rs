@@ -18,21 +18,7 @@ async fn user(
     role: Role,
     restricted: bool,
 ) -> CurrentUser {
-    repo.create_user(NewUser {
-        account,
-        email,
-        name: email,
-        password_hash: "x",
-        role,
-        restricted,
-    })
-    .await
-    .expect("user created");
-    repo.login_row(email)
-        .await
-        .unwrap()
-        .expect("user found")
-        .user
+    common::user(repo, account, email, role, restricted).await
 }
 
 async fn integration(repo: &Repo, account: AccountId) -> IntegrationId {

@@ -15,7 +15,7 @@ use server::dataset::{Dataset, Size};
 use server::psa::autotask::records::AtRecords;
 use server::psa::autotask::simulator::{router, AtCredentials, AtSimulator};
 use server::psa::connectwise::client::RetryPolicy;
-use server::repo::{NewUser, Repo};
+use server::repo::Repo;
 use server::secrets::SecretBox;
 use server::services::AppServices;
 use server::sync::SyncEngine;
@@ -53,17 +53,7 @@ async fn user(
     role: Role,
     restricted: bool,
 ) -> CurrentUser {
-    repo.create_user(NewUser {
-        account,
-        email,
-        name: email,
-        password_hash: "x",
-        role,
-        restricted,
-    })
-    .await
-    .unwrap();
-    repo.login_row(email).await.unwrap().unwrap().user
+    common::user(repo, account, email, role, restricted).await
 }
 
 async fn world() -> (World, tempfile::TempDir) {

@@ -18,9 +18,8 @@
 mod common;
 
 use app::model::{
-    AccountId, CatalogCategory, CatalogValueId, CredentialsInput, CurrentUser, IntegrationId,
-    ItemKind, NewIntegrationInput, PsaKind, Role, SyncMode, SyncOutcome, SyncSettingsChange,
-    SyncTrigger,
+    CatalogCategory, CatalogValueId, CredentialsInput, CurrentUser, IntegrationId, ItemKind,
+    NewIntegrationInput, PsaKind, Role, SyncMode, SyncOutcome, SyncSettingsChange, SyncTrigger,
 };
 use app::services::Services;
 use serde_json::Value;
@@ -34,7 +33,7 @@ use server::psa::halo::records::HaloRecords;
 use server::psa::halo::simulator::HaloSimulator;
 use server::psa::simulator::faults::{Faults, PageFault, RateLimit};
 use server::psa::simulator::{Records, Simulator};
-use server::repo::{NewUser, Repo};
+use server::repo::Repo;
 use server::secrets::SecretBox;
 use server::services::AppServices;
 use server::sync::SyncEngine;
@@ -286,21 +285,6 @@ struct Ctx {
     psa: Psa,
 }
 
-async fn admin(repo: &Repo, account: AccountId, role: Role, restricted: bool) -> CurrentUser {
-    let email = format!("{}-{}@alpha.example", role.as_str(), restricted);
-    repo.create_user(NewUser {
-        account,
-        email: &email,
-        name: "Admin",
-        password_hash: "x",
-        role,
-        restricted,
-    })
-    .await
-    .unwrap();
-    repo.login_row(&email).await.unwrap().unwrap().user
-}
-
 async fn setup(db: Db, kind: PsaKind) -> Ctx {
     db.migrate().await.unwrap();
     let repo = Repo::new(db);
@@ -323,7 +307,14 @@ async fn setup(db: Db, kind: PsaKind) -> Ctx {
         removal_streams: Default::default(),
     };
     let psa = Psa::spawn(kind, &Dataset::generate(Size::S, 1)).await;
-    let admin = admin(&repo, account, Role::Administrator, false).await;
+    let admin = common::user(
+        &repo,
+        account,
+        "admin@alpha.example",
+        Role::Administrator,
+        false,
+    )
+    .await;
     // Wrong credentials: refused with the PSA's own message, and nothing added.
     let wrong = services
         .add_integration(

@@ -3,6 +3,7 @@
 
 use super::credentials::merge_credentials;
 use super::{internal, AppServices};
+use crate::psa::connector::PsaConnector;
 use crate::psa::connectwise::client::RetryPolicy;
 use crate::psa::credentials::PsaCredentials;
 use crate::repo::{Activity, NewIntegration};
@@ -39,15 +40,20 @@ impl AppServices {
             .map_err(internal("opening credentials"))
     }
 
-    /// Asks the PSA whether it accepts the credentials; its own answer when it does not.
-    async fn try_connection(&self, credentials: &PsaCredentials) -> Result<(), AppError> {
+    /// The PSA's connector, once the PSA has accepted the credentials; its own answer when it
+    /// does not.
+    async fn connect(
+        &self,
+        credentials: &PsaCredentials,
+    ) -> Result<Box<dyn PsaConnector>, AppError> {
         let connector = credentials
             .connector(once())
             .map_err(|e| AppError::internal_from("building a PSA client", &e))?;
         connector
             .test_connection()
             .await
-            .map_err(|e| AppError::invalid_input(e.to_string()))
+            .map_err(|e| AppError::invalid_input(e.to_string()))?;
+        Ok(connector)
     }
 
     pub(super) async fn credentials_of(
@@ -79,7 +85,7 @@ impl AppServices {
         let kind = self.own_integration(user, integration).await?.kind;
         let saved = self.saved_credentials(user, integration).await?;
         let credentials = merge_credentials(kind, input, saved).await?;
-        self.try_connection(&credentials).await
+        self.connect(&credentials).await.map(|_| ())
     }
 
     pub(super) async fn save_credentials_of(
@@ -146,7 +152,7 @@ impl AppServices {
         Self::may_manage(user, "add an integration")?;
         Self::unrestricted(user, "add an integration")?;
         let credentials = merge_credentials(input.kind, input.credentials, None).await?;
-        self.try_connection(&credentials).await
+        self.connect(&credentials).await.map(|_| ())
     }
 
     /// Add integration: the PSA must accept the credentials (its message otherwise); they are
@@ -162,13 +168,7 @@ impl AppServices {
         let name = self.new_name(user, &input).await?;
         let kind = input.kind;
         let credentials = merge_credentials(kind, input.credentials, None).await?;
-        let connector = credentials
-            .connector(once())
-            .map_err(|e| AppError::internal_from("building a PSA client", &e))?;
-        connector
-            .test_connection()
-            .await
-            .map_err(|e| AppError::invalid_input(e.to_string()))?;
+        let connector = self.connect(&credentials).await?;
         let catalog = connector
             .catalog()
             .await

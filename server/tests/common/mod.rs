@@ -96,3 +96,29 @@ pub async fn spawn_simulator_with(
     tokio::spawn(async move { axum::serve(listener, app).await });
     (format!("http://{addr}"), sim)
 }
+
+/// A user of the account with a role (and a restriction to some organizations), as sign-in
+/// finds them.
+pub async fn user(
+    repo: &server::repo::Repo,
+    account: ::app::model::AccountId,
+    email: &str,
+    role: ::app::model::Role,
+    restricted: bool,
+) -> ::app::model::CurrentUser {
+    repo.create_user(server::repo::NewUser {
+        account,
+        email,
+        name: email,
+        password_hash: "x",
+        role,
+        restricted,
+    })
+    .await
+    .expect("user created");
+    repo.login_row(email)
+        .await
+        .unwrap()
+        .expect("user found")
+        .user
+}

@@ -6,7 +6,7 @@
 //! carry one contact type, "Contact" (1). Sites are `CompanyLocations`.
 
 use super::client::{AtClient, AtCredentials, Target};
-use crate::psa::connector::{Pages, PsaConnector};
+use crate::psa::connector::{Pages, PsaConnector, SitesOnce};
 use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
 use crate::rules::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use app::model::{CatalogCategory, ItemKind, PsaKind};
@@ -24,7 +24,7 @@ pub struct Autotask {
     /// Every company's locations, read on the first ask of a run: one query of 500 a page
     /// instead of one per company (which would spend half the hourly threshold of an MSP with
     /// 5,000 companies on locations alone).
-    sites: tokio::sync::Mutex<Option<std::collections::HashMap<i64, Vec<PsaSite>>>>,
+    sites: SitesOnce,
 }
 
 impl Autotask {
@@ -34,7 +34,7 @@ impl Autotask {
     ) -> Result<Autotask, ConnectorError> {
         Ok(Autotask {
             client: AtClient::new(credentials, retry)?,
-            sites: tokio::sync::Mutex::new(None),
+            sites: SitesOnce::default(),
         })
     }
 }
@@ -247,10 +247,7 @@ impl PsaConnector for Autotask {
     }
 
     fn companies(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_> {
-        // A new listing: the sites read for the last one may be out of date.
-        if let Ok(mut sites) = self.sites.try_lock() {
-            *sites = None;
-        }
+        self.sites.forget();
         self.list("Companies", "lastTrackedModifiedDateTime", since, company)
     }
 
@@ -271,28 +268,8 @@ impl PsaConnector for Autotask {
     }
 
     async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError> {
-        let mut cached = self.sites.lock().await;
-        if cached.is_none() {
-            let mut by_company: std::collections::HashMap<i64, Vec<PsaSite>> =
-                std::collections::HashMap::new();
-            let mut next = Some(Target::First(json!({
-                "filter": [{ "op": "gte", "field": "id", "value": 0 }],
-                "maxRecords": 500,
-            })));
-            while let Some(target) = next.take() {
-                let (items, more) = self.client.page("CompanyLocations", target).await?;
-                for item in &items {
-                    let s = site(item)?;
-                    by_company.entry(s.company_psa_id).or_default().push(s);
-                }
-                next = more;
-            }
-            *cached = Some(by_company);
-        }
-        Ok(cached
-            .as_ref()
-            .and_then(|m| m.get(&company_psa_id).cloned())
-            .unwrap_or_default())
+        let all = self.list("CompanyLocations", "id", None, site);
+        self.sites.of(company_psa_id, all).await
     }
 
     async fn exists(

@@ -440,32 +440,11 @@ fn project(record: &Value, include: &[String]) -> Value {
 }
 
 fn injected(effect: PageEffect) -> Response {
-    match effect {
-        PageEffect::ServerError => errors(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "An unexpected error has occurred",
-        ),
-        PageEffect::MalformedJson => (
-            StatusCode::OK,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            "{\"items\": [{\"id\": 1, \"companyName\": \"trunc",
-        )
-            .into_response(),
-        PageEffect::DropConnection => {
-            let stream = futures_util::stream::iter(vec![
-                Ok::<_, std::io::Error>(Bytes::from_static(b"{\"items\": [{\"id\": ")),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "dropped by fault injection",
-                )),
-            ]);
-            (
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                axum::body::Body::from_stream(stream),
-            )
-                .into_response()
-        }
-    }
+    let server_error = errors(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "An unexpected error has occurred",
+    );
+    crate::psa::simulator::faults::answer(effect, server_error, "{\"items\": [")
 }
 
 /// `PATCH /Companies` or `/ConfigurationItems`: a body with `id` and the fields to change; every

@@ -10,13 +10,12 @@
 
 use super::client::{HaloClient, HaloCredentials};
 use super::records::CUSTOMER_TYPE_LOOKUP;
-use crate::psa::connector::{Pages, PsaConnector};
+use crate::psa::connector::{Pages, PsaConnector, SitesOnce};
 use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
 use crate::rules::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use app::model::{CatalogCategory, ItemKind, PsaKind};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// The statuses Halo's `inactive` stands for (clients and assets).
 pub const ACTIVE: i64 = 1;
@@ -30,7 +29,7 @@ pub const PAGE_SIZE: u32 = 1000;
 pub struct HaloPsa {
     client: HaloClient,
     /// Every client's sites, read on the first ask of a run.
-    sites: tokio::sync::Mutex<Option<HashMap<i64, Vec<PsaSite>>>>,
+    sites: SitesOnce,
 }
 
 impl HaloPsa {
@@ -40,7 +39,7 @@ impl HaloPsa {
     ) -> Result<HaloPsa, ConnectorError> {
         Ok(HaloPsa {
             client: HaloClient::new(credentials, retry)?,
-            sites: tokio::sync::Mutex::new(None),
+            sites: SitesOnce::default(),
         })
     }
 }
@@ -258,10 +257,7 @@ impl PsaConnector for HaloPsa {
     }
 
     fn companies(&self, _since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_> {
-        // A new listing: the sites read for the last one may be out of date.
-        if let Ok(mut sites) = self.sites.try_lock() {
-            *sites = None;
-        }
+        self.sites.forget();
         // Halo clients carry no change stamp: every run reads them whole.
         self.list("Client", "clients", Vec::new(), company)
     }
@@ -286,21 +282,8 @@ impl PsaConnector for HaloPsa {
     }
 
     async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError> {
-        let mut cached = self.sites.lock().await;
-        if cached.is_none() {
-            let mut by_client: HashMap<i64, Vec<PsaSite>> = HashMap::new();
-            let mut pages = self.list("Site", "sites", Vec::new(), site);
-            while let Some(page) = pages.next_page().await? {
-                for s in page {
-                    by_client.entry(s.company_psa_id).or_default().push(s);
-                }
-            }
-            *cached = Some(by_client);
-        }
-        Ok(cached
-            .as_ref()
-            .and_then(|m| m.get(&company_psa_id).cloned())
-            .unwrap_or_default())
+        let all = self.list("Site", "sites", Vec::new(), site);
+        self.sites.of(company_psa_id, all).await
     }
 
     async fn exists(

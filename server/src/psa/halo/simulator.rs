@@ -435,38 +435,12 @@ fn list<'p>(sim: &HaloSimulator, e: Entity, param: &dyn Fn(&str) -> Option<&'p s
 }
 
 fn injected(effect: PageEffect, e: Entity) -> Response {
-    match effect {
-        PageEffect::ServerError => refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "An error occurred processing this request",
-        ),
-        PageEffect::MalformedJson => (
-            StatusCode::OK,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            format!(
-                "{{\"record_count\": 10, \"{}\": [{{\"id\": 1, \"name\": \"trunc",
-                e.key()
-            ),
-        )
-            .into_response(),
-        PageEffect::DropConnection => {
-            let stream = futures_util::stream::iter(vec![
-                Ok::<_, std::io::Error>(Bytes::from(format!(
-                    "{{\"record_count\": 10, \"{}\": [{{\"id\": ",
-                    e.key()
-                ))),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "dropped by fault injection",
-                )),
-            ]);
-            (
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                axum::body::Body::from_stream(stream),
-            )
-                .into_response()
-        }
-    }
+    let server_error = refuse(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "An error occurred processing this request",
+    );
+    let start = format!("{{\"record_count\": 10, \"{}\": [", e.key());
+    crate::psa::simulator::faults::answer(effect, server_error, &start)
 }
 
 /// The fields a POST may change, per entity, and the list a value must come from.

@@ -110,6 +110,38 @@ impl FaultState {
     }
 }
 
+/// What a page fault answers: `server_error` (the PSA's own 500) for a server error; else a 200
+/// whose JSON opens with `list_start` (where the PSA's list of records begins, e.g. `[` or
+/// `{"items": [`) and then breaks off mid-record, or whose connection is cut there.
+pub fn answer(
+    effect: PageEffect,
+    server_error: axum::response::Response,
+    list_start: &str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let json = [(axum::http::header::CONTENT_TYPE, "application/json")];
+    match effect {
+        PageEffect::ServerError => server_error,
+        PageEffect::MalformedJson => (
+            axum::http::StatusCode::OK,
+            json,
+            format!("{list_start}{{\"id\": 1, \"name\": \"trunc"),
+        )
+            .into_response(),
+        PageEffect::DropConnection => {
+            // A body that fails after its first bytes: the connection is cut mid-answer.
+            let stream = futures_util::stream::iter(vec![
+                Ok::<_, std::io::Error>(axum::body::Bytes::from(format!("{list_start}{{\"id\": "))),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "dropped by fault injection",
+                )),
+            ]);
+            (json, axum::body::Body::from_stream(stream)).into_response()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -454,32 +454,10 @@ async fn dispatch(
 /// The answer a page fault gives instead of the page, if one is set for this page.
 fn injected(sim: &Simulator, endpoint: &str, page: usize) -> Option<Response> {
     let effect = sim.faults().page_effect(endpoint, page)?;
-    Some(match effect {
-        faults::PageEffect::ServerError => cw_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "UnexpectedServerError",
-            "An unexpected error has occurred",
-        ),
-        faults::PageEffect::MalformedJson => (
-            StatusCode::OK,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            "[{\"id\": 1, \"name\": \"trunc",
-        )
-            .into_response(),
-        faults::PageEffect::DropConnection => {
-            // A body that fails after its first bytes: the connection is cut mid-answer.
-            let stream = futures_util::stream::iter(vec![
-                Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"[{\"id\": ")),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "dropped by fault injection",
-                )),
-            ]);
-            (
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                axum::body::Body::from_stream(stream),
-            )
-                .into_response()
-        }
-    })
+    let server_error = cw_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "UnexpectedServerError",
+        "An unexpected error has occurred",
+    );
+    Some(faults::answer(effect, server_error, "["))
 }
