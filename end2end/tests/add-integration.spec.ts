@@ -5,7 +5,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { demoPsa, hydrated, operator } from './helpers';
+import { demoPsa, hydrated, operator, signIn } from './helpers';
 
 const bin = path.resolve(__dirname, '../../target/debug/steward');
 const sims: ChildProcess[] = [];
@@ -28,15 +28,6 @@ async function psaSim(...args: string[]): Promise<string> {
 test.afterAll(() => {
   for (const s of sims) s.kill();
 });
-
-async function signInAs(page: Page, email: string, password: string) {
-  await page.goto('/login');
-  await hydrated(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/account\/integrations$/);
-}
 
 async function openAddIntegration(page: Page, psa: string) {
   await page.goto('/account/integrations');
@@ -109,7 +100,7 @@ test('Autotask and HaloPSA integrations are added beside ConnectWise Manage, eac
   const autotask = await psaSim('--psa', 'autotask', '--seed', '2', '--secret', 'at-secret-7');
   const halo = await psaSim('--psa', 'halopsa', '--seed', '3', '--client-id', 'halo-e2e', '--client-secret', 'halo-secret-7');
 
-  await signInAs(page, email, password);
+  await signIn(page, { email, password });
   await expect(page.getByText('This account has no PSA integration yet.')).toBeVisible();
 
   // ConnectWise Manage, against the demo's simulator.

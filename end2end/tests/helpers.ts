@@ -25,11 +25,12 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
-export async function signIn(page: Page) {
+/** Signs in as the demo's Administrator, or as the user given. */
+export async function signIn(page: Page, as = { email, password }) {
   await page.goto('/login');
   await hydrated(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Email').fill(as.email);
+  await page.getByLabel('Password').fill(as.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/account\/integrations$/);
 }

@@ -7,19 +7,10 @@ use app::model::{
     SyncState,
 };
 use chrono::{Duration, Utc};
+use common::user;
 use server::dataset::{loader, Dataset, Expected, Fate, Size};
 use server::db::Db;
 use server::repo::{Activity, NewIntegration, NewUser, Repo};
-
-async fn user(
-    repo: &Repo,
-    account: AccountId,
-    email: &str,
-    role: Role,
-    restricted: bool,
-) -> CurrentUser {
-    common::user(repo, account, email, role, restricted).await
-}
 
 async fn integration(repo: &Repo, account: AccountId) -> IntegrationId {
     repo.create_integration(NewIntegration::connectwise(account))

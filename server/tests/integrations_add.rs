@@ -5,9 +5,11 @@
 
 mod common;
 
+use common::user;
+
 use app::error::ErrorCode;
 use app::model::{
-    AccountId, CredentialsInput, CurrentUser, IntegrationId, NewIntegrationInput, PsaKind, Role,
+    CredentialsInput, CurrentUser, IntegrationId, NewIntegrationInput, PsaKind, Role,
 };
 use app::services::Services;
 use axum::routing::get;
@@ -16,9 +18,7 @@ use server::psa::autotask::records::AtRecords;
 use server::psa::autotask::simulator::{router, AtCredentials, AtSimulator};
 use server::psa::connectwise::client::RetryPolicy;
 use server::repo::Repo;
-use server::secrets::SecretBox;
 use server::services::AppServices;
-use server::sync::SyncEngine;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -46,33 +46,12 @@ struct World {
     autotask: String,
 }
 
-async fn user(
-    repo: &Repo,
-    account: AccountId,
-    email: &str,
-    role: Role,
-    restricted: bool,
-) -> CurrentUser {
-    common::user(repo, account, email, role, restricted).await
-}
-
 async fn world() -> (World, tempfile::TempDir) {
     let (db, dir) = common::fresh_sqlite().await;
     db.migrate().await.unwrap();
     let repo = Repo::new(db);
     let account = repo.create_account("Alpha IT").await.unwrap();
-    let secrets = Arc::new(SecretBox::new([3; 32]));
-    let services = AppServices {
-        repo: repo.clone(),
-        sync: SyncEngine::new(repo.clone(), secrets.clone()).with_retry(RetryPolicy::default()),
-        secrets,
-        archive_retention: chrono::Duration::hours(1),
-        throttle: Arc::new(server::services::throttle::SignInThrottle::new(
-            Default::default(),
-        )),
-        secure_cookies: false,
-        removal_streams: Default::default(),
-    };
+    let services = common::services(&repo, RetryPolicy::default());
     let sim = AtSimulator::new(
         AtCredentials {
             username: "api@alpha.example".into(),
@@ -128,7 +107,7 @@ async fn only_an_unrestricted_manager_or_administrator_adds_an_integration() {
         ("readonly@alpha.example", Role::ReadOnly, false),
         ("restricted@alpha.example", Role::Administrator, true),
     ] {
-        let u = user(repo, w.admin.account_id, email, role, restricted).await;
+        let u = common::user(repo, w.admin.account_id, email, role, restricted).await;
         let refused = w
             .services
             .add_integration(&u, input.clone())

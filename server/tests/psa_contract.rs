@@ -34,9 +34,7 @@ use server::psa::halo::simulator::HaloSimulator;
 use server::psa::simulator::faults::{Faults, PageFault, RateLimit};
 use server::psa::simulator::{Records, Simulator};
 use server::repo::Repo;
-use server::secrets::SecretBox;
 use server::services::AppServices;
-use server::sync::SyncEngine;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -289,23 +287,15 @@ async fn setup(db: Db, kind: PsaKind) -> Ctx {
     db.migrate().await.unwrap();
     let repo = Repo::new(db);
     let account = repo.create_account("Alpha IT").await.unwrap();
-    let secrets = Arc::new(SecretBox::new([5; 32]));
-    let services = AppServices {
-        repo: repo.clone(),
-        sync: SyncEngine::new(repo.clone(), secrets.clone()).with_retry(RetryPolicy {
+    let services = common::services(
+        &repo,
+        RetryPolicy {
             max_attempts: 2,
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(20),
             timeout: Duration::from_secs(20),
-        }),
-        secrets,
-        archive_retention: chrono::Duration::hours(1),
-        throttle: Arc::new(server::services::throttle::SignInThrottle::new(
-            Default::default(),
-        )),
-        secure_cookies: false,
-        removal_streams: Default::default(),
-    };
+        },
+    );
     let psa = Psa::spawn(kind, &Dataset::generate(Size::S, 1)).await;
     let admin = common::user(
         &repo,

@@ -122,3 +122,23 @@ pub async fn user(
         .expect("user found")
         .user
 }
+
+/// The services over `repo`, as `steward serve` builds them, with a sync engine that retries as
+/// `retry` says (tests make it quick).
+pub fn services(
+    repo: &server::repo::Repo,
+    retry: server::psa::connectwise::client::RetryPolicy,
+) -> server::services::AppServices {
+    let secrets = std::sync::Arc::new(server::secrets::SecretBox::new([5; 32]));
+    server::services::AppServices {
+        repo: repo.clone(),
+        sync: server::sync::SyncEngine::new(repo.clone(), secrets.clone()).with_retry(retry),
+        secrets,
+        archive_retention: chrono::Duration::hours(1),
+        throttle: std::sync::Arc::new(server::services::throttle::SignInThrottle::new(
+            Default::default(),
+        )),
+        secure_cookies: false,
+        removal_streams: Default::default(),
+    }
+}
