@@ -899,6 +899,35 @@ async fn incremental_runs_pause_and_the_scheduler(db: Db) {
         0,
         "not due again before its interval"
     );
+    // An integration just added, with working credentials, is never started by the scheduler:
+    // its first sync is the admin's, after they chose what syncs.
+    let added = ctx
+        .repo
+        .create_integration(NewIntegration {
+            account: ctx.account,
+            kind: app::model::PsaKind::ConnectwiseManage,
+            name: "Just added",
+            site_url: "http://127.0.0.1",
+        })
+        .await
+        .unwrap();
+    let sealed = ctx
+        .repo
+        .integration_credentials(ctx.account, ctx.integration)
+        .await
+        .unwrap()
+        .unwrap();
+    ctx.repo
+        .set_integration_credentials(ctx.account, added, &sealed)
+        .await
+        .unwrap();
+    assert_eq!(scheduler.run_due().await.unwrap(), 0);
+    assert!(ctx
+        .repo
+        .sync_runs(ctx.account, added, 1)
+        .await
+        .unwrap()
+        .is_empty());
 }
 on_both!(incremental_runs_pause_and_the_scheduler);
 

@@ -1,5 +1,7 @@
 //! Starts each integration's runs on its interval (`schedule_minutes`, from the start of its last
-//! run). Every app node runs a scheduler; the unique index on running runs lets only one of them
+//! run), once it has had a first run: the first sync is the admin's, started by hand after they
+//! chose what syncs (a scheduled one could run before that, sync nothing, and use up first-sync
+//! matching). Every app node runs a scheduler; the unique index on running runs lets only one of them
 //! run an integration at a time. Scheduled runs are incremental, with a full run when the last
 //! full one is older than a day (only full runs detect deletions and orphan).
 
@@ -39,7 +41,7 @@ impl Scheduler {
             }
             let due = target
                 .last_started_at
-                .is_none_or(|t| t + chrono::Duration::minutes(target.schedule_minutes) <= now);
+                .is_some_and(|t| t + chrono::Duration::minutes(target.schedule_minutes) <= now);
             if !due {
                 continue;
             }
