@@ -11,7 +11,7 @@ use app::error::ErrorCode;
 use app::model::{
     CredentialsInput, CurrentUser, IntegrationId, NewIntegrationInput, PsaKind, Role,
 };
-use app::services::Services;
+use app::services::prelude::*;
 use axum::routing::get;
 use server::dataset::{Dataset, Size};
 use server::psa::autotask::records::AtRecords;

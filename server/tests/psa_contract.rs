@@ -21,7 +21,7 @@ use app::model::{
     CatalogCategory, CatalogValueId, CredentialsInput, CurrentUser, IntegrationId, ItemKind,
     NewIntegrationInput, PsaKind, Role, SyncMode, SyncOutcome, SyncSettingsChange, SyncTrigger,
 };
-use app::services::Services;
+use app::services::prelude::*;
 use serde_json::Value;
 use server::dataset::{Dataset, Size};
 use server::db::Db;

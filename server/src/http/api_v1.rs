@@ -13,7 +13,7 @@ use app::model::{
     SyncSettingsChange, SyncStarted,
 };
 use app::services::{
-    cleared_session_cookie, cookie_value, session_cookie, Services, SESSION_COOKIE,
+    cleared_session_cookie, cookie_value, prelude::*, session_cookie, SESSION_COOKIE,
 };
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;

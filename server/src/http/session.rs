@@ -3,7 +3,7 @@
 //! sent to the login page.
 
 use super::AppState;
-use app::services::{cookie_value, Services, SESSION_COOKIE};
+use app::services::{cookie_value, prelude::*, SESSION_COOKIE};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -1,15 +1,18 @@
-//! Integrations and their credentials: Add integration (any of the three PSAs), Edit
-//! Credentials and Test connection. Secrets are sealed, bound to their site, and never shown.
+//! Integrations: Add integration (any of the three PSAs), Edit Credentials and Test connection
+//! (secrets sealed, bound to their site, never shown), sync runs and their events, sync
+//! settings and their predicted effect, Pause / Resume Sync, and Disconnect.
 
 use super::credentials::merge_credentials;
-use super::{internal, AppServices};
+use super::{internal, sync_error, AppServices, Lookup, EVENTS_PER_PAGE, SCHEDULE_MINUTES};
 use crate::psa::connector::PsaConnector;
 use crate::psa::connectwise::client::RetryPolicy;
 use crate::psa::credentials::PsaCredentials;
-use crate::repo::{Activity, NewIntegration};
+use crate::repo::{Activity, Disconnected, NewIntegration};
 use app::error::AppError;
 use app::model::{
-    CredentialsInput, CredentialsView, CurrentUser, IntegrationId, NewIntegrationInput,
+    CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationState,
+    IntegrationSummary, ItemKind, NewIntegrationInput, SyncEvent, SyncMode, SyncRun, SyncSettings,
+    SyncSettingsChange, SyncSettingsEffect, SyncStarted, SyncTrigger,
 };
 
 /// One try, a short wait: Test connection answers while the admin watches.
@@ -206,5 +209,219 @@ impl AppServices {
             .await
             .map_err(internal("logging an activity"))?;
         Ok(id)
+    }
+}
+
+#[async_trait::async_trait]
+impl app::services::IntegrationServices for AppServices {
+    async fn integrations(&self, user: &CurrentUser) -> Result<Vec<IntegrationSummary>, AppError> {
+        self.repo
+            .integrations(user.account_id)
+            .await
+            .map_err(internal("listing integrations"))
+    }
+    async fn start_sync(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<SyncStarted, AppError> {
+        Self::may_manage(user, "start a sync")?;
+        self.own_integration(user, integration).await?;
+        self.sync
+            .start(
+                user.account_id,
+                integration,
+                SyncMode::Full,
+                SyncTrigger::Manual,
+            )
+            .await
+            .map_err(sync_error("starting a sync"))
+    }
+    async fn set_sync_paused(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        paused: bool,
+    ) -> Result<IntegrationSummary, AppError> {
+        Self::may_manage(user, "pause or resume sync")?;
+        self.own_integration(user, integration).await?;
+        let state = if paused {
+            IntegrationState::Paused
+        } else {
+            IntegrationState::Active
+        };
+        self.repo
+            .set_integration_state(user.account_id, integration, state)
+            .await
+            .map_err(internal("pausing or resuming sync"))?;
+        self.own_integration(user, integration).await
+    }
+    async fn sync_runs(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Vec<SyncRun>, AppError> {
+        self.own_integration(user, integration).await?;
+        self.repo
+            .sync_runs(user.account_id, integration, 100)
+            .await
+            .map_err(internal("listing sync runs"))
+    }
+    async fn sync_run(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        run: i64,
+    ) -> Result<SyncRun, AppError> {
+        self.repo
+            .sync_run(user.account_id, integration, run)
+            .await
+            .found("loading a sync run", "That sync run")
+    }
+    async fn sync_events(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        run: i64,
+        page: u32,
+    ) -> Result<Vec<SyncEvent>, AppError> {
+        if page == 0 {
+            return Err(AppError::invalid_input("Pages start at 1"));
+        }
+        self.repo
+            .sync_run(user.account_id, integration, run)
+            .await
+            .found("loading a sync run", "That sync run")?;
+        self.repo
+            .sync_events(
+                user,
+                run,
+                EVENTS_PER_PAGE,
+                (i64::from(page) - 1) * EVENTS_PER_PAGE,
+            )
+            .await
+            .map_err(internal("listing sync events"))
+    }
+    async fn sync_settings(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<SyncSettings, AppError> {
+        self.repo
+            .sync_settings(user.account_id, integration)
+            .await
+            .found("loading sync settings", "That integration")
+    }
+    async fn disconnect_preview(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError> {
+        Self::may_manage(user, "disconnect the integration")?;
+        Self::unrestricted(user, "disconnect the integration")?;
+        self.own_integration(user, integration).await?;
+        self.repo
+            .linked_counts(user.account_id, integration)
+            .await
+            .map_err(internal("counting linked items"))
+    }
+    async fn disconnect_integration(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<Vec<(ItemKind, i64)>, AppError> {
+        Self::may_manage(user, "disconnect the integration")?;
+        Self::unrestricted(user, "disconnect the integration")?;
+        match self
+            .repo
+            .disconnect_integration(user.account_id, integration, Some(user.user_id))
+            .await
+            .map_err(internal("disconnecting an integration"))?
+        {
+            Disconnected::Done(counts) => Ok(counts),
+            Disconnected::NotFound => Err(AppError::not_found("That integration")),
+            Disconnected::SyncRunning => Err(AppError::conflict(
+                "A sync is running: wait for it to end (see Logs), then disconnect",
+            )),
+        }
+    }
+    async fn credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> Result<CredentialsView, AppError> {
+        self.credentials_of(user, integration).await
+    }
+    async fn test_credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        input: CredentialsInput,
+    ) -> Result<(), AppError> {
+        self.test_credentials_of(user, integration, input).await
+    }
+    async fn save_credentials(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        input: CredentialsInput,
+    ) -> Result<CredentialsView, AppError> {
+        self.save_credentials_of(user, integration, input).await
+    }
+    async fn test_new_integration(
+        &self,
+        user: &CurrentUser,
+        input: NewIntegrationInput,
+    ) -> Result<(), AppError> {
+        self.test_new(user, input).await
+    }
+    async fn add_integration(
+        &self,
+        user: &CurrentUser,
+        input: NewIntegrationInput,
+    ) -> Result<IntegrationId, AppError> {
+        self.add(user, input).await
+    }
+    async fn preview_sync_settings(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        change: SyncSettingsChange,
+    ) -> Result<SyncSettingsEffect, AppError> {
+        self.own_integration(user, integration).await?;
+        self.repo
+            .preview_sync_settings(user.account_id, integration, &change)
+            .await
+            .map_err(internal("previewing sync settings"))
+    }
+    async fn change_sync_settings(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        change: SyncSettingsChange,
+    ) -> Result<SyncSettings, AppError> {
+        Self::may_manage(user, "change the sync settings")?;
+        Self::unrestricted(user, "change the sync settings")?;
+        if let Some(m) = change.schedule_minutes {
+            if !SCHEDULE_MINUTES.contains(&m) {
+                return Err(AppError::invalid_input(format!(
+                    "The sync interval must be between {} and {} minutes",
+                    SCHEDULE_MINUTES.start(),
+                    SCHEDULE_MINUTES.end()
+                )));
+            }
+        }
+        self.own_integration(user, integration).await?;
+        let applied = self
+            .repo
+            .change_sync_settings(user.account_id, integration, &change)
+            .await
+            .map_err(internal("changing sync settings"))?;
+        if !applied {
+            return Err(AppError::invalid_input(
+                "A type or status in the change is not one of this integration's: reload the settings and try again",
+            ));
+        }
+        self.sync_settings(user, integration).await
     }
 }

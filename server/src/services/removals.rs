@@ -3,10 +3,11 @@
 //! removal jobs and activity entries as the screens show them.
 
 use super::{internal, AppServices, Lookup};
-use crate::repo::{CatalogValue, RemovalArgs, RemovalRow, RowTarget, Which};
+use crate::repo::{CatalogValue, Queued, RemovalArgs, RemovalRow, RowTarget, Which};
 use app::error::AppError;
 use app::model::{
-    CatalogValueId, CurrentUser, Feature, IntegrationId, ItemKind, RemovalJob, RemovalTarget,
+    CatalogValueId, CurrentUser, Feature, IntegrationId, ItemKind, RemovalImpact, RemovalJob,
+    RemovalTarget,
 };
 use chrono::{Duration, Utc};
 
@@ -173,5 +174,96 @@ pub(super) fn activity_details(json: &str) -> Vec<(String, String)> {
             })
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+#[async_trait::async_trait]
+impl app::services::RemovalServices for AppServices {
+    async fn removal_impact(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        target: RemovalTarget,
+    ) -> Result<RemovalImpact, AppError> {
+        let args = self.removal_args(user, integration, target).await?;
+        self.repo
+            .removal_impact(user, &args)
+            .await
+            .map_err(internal("computing a removal's impact"))
+    }
+    async fn start_removal(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        target: RemovalTarget,
+        typed: String,
+    ) -> Result<RemovalJob, AppError> {
+        let args = self.removal_args(user, integration, target).await?;
+        let typed: i64 = typed.trim().replace(',', "").parse().map_err(|_| {
+            AppError::invalid_input("Type the number of items, in digits, to confirm")
+        })?;
+        let impact = self
+            .repo
+            .removal_impact(user, &args)
+            .await
+            .map_err(internal("computing a removal's impact"))?;
+        if impact.items == 0 {
+            return Err(AppError::invalid_input("There is nothing to delete"));
+        }
+        if typed != impact.items {
+            return Err(AppError::invalid_input(format!(
+                "That is not the number of items: type {} to confirm",
+                impact.items
+            )));
+        }
+        match self
+            .repo
+            .queue_removal(user, &args, typed)
+            .await
+            .map_err(internal("queueing a removal"))?
+        {
+            Queued::Job(job) => self.removal(user, job).await,
+            Queued::CountChanged(n) => Err(AppError::conflict(format!(
+                "The items to delete changed while you confirmed: there are now {n}. Review the impact and confirm again"
+            ))),
+            Queued::AlreadyQueued => Err(AppError::conflict(
+                "A removal of these items is already queued or running: watch it on the Removals page",
+            )),
+        }
+    }
+    async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
+        if user.role != app::model::Role::Administrator {
+            return Err(AppError::forbidden("download a deletion archive"));
+        }
+        let removal = self.removal(user, job).await?;
+        if !removal.archive_available {
+            return Err(AppError::new(
+                app::error::ErrorCode::NotFound,
+                format!(
+                    "The deletion archive of removal {job} has expired: archives are kept {} days after a removal ends",
+                    self.archive_retention.num_days()
+                ),
+            ));
+        }
+        Ok(removal)
+    }
+    async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
+        self.removal_views(user, Which::One(job))
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::not_found("That removal"))
+    }
+    async fn cancel_removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
+        Self::may_manage(user, "cancel a removal")?;
+        self.removal(user, job).await?;
+        self.repo
+            .cancel_job(user.account_id, job)
+            .await
+            .map_err(internal("cancelling a removal"))?;
+        self.removal(user, job).await
+    }
+    async fn removals(&self, user: &CurrentUser) -> Result<Vec<RemovalJob>, AppError> {
+        Self::may_manage(user, "see the removals")?;
+        self.removal_views(user, Which::Newest(100)).await
     }
 }
