@@ -9,6 +9,7 @@ use crate::model::{
     PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange,
     SyncSettingsEffect, SyncStarted,
 };
+use crate::model::{NewUserInput, OneTimePassword, Role, UserId, UserSummary};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -34,6 +35,90 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     set_cookie(crate::services::session_cookie(&signed_in));
     leptos_axum::redirect("/account/integrations");
     Ok(())
+}
+
+/// Sign-in with a one-time password and the new password that replaces it.
+#[server(prefix = "/api", endpoint = "sign_in_with_new_password")]
+pub async fn sign_in_with_new_password(
+    email: String,
+    password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    if new_password != confirm_password {
+        return Err(AppError::invalid_input(
+            "The two new passwords are not the same: type it again in both",
+        ));
+    }
+    let signed_in = crate::services::services()?
+        .sign_in_with_new_password(
+            email.trim(),
+            &password,
+            &new_password,
+            crate::services::request_client_addr(),
+        )
+        .await?;
+    set_cookie(crate::services::session_cookie(&signed_in));
+    leptos_axum::redirect("/account/integrations");
+    Ok(())
+}
+
+/// Account > Password: changes one's own password; the session ends, sign in again.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    let user = crate::services::current_user()?;
+    if new_password != confirm_password {
+        return Err(AppError::invalid_input(
+            "The two new passwords are not the same: type it again in both",
+        ));
+    }
+    crate::services::services()?
+        .change_password(&user, &current_password, &new_password)
+        .await?;
+    set_cookie(crate::services::cleared_session_cookie());
+    Ok(())
+}
+
+/// Account > Users.
+#[server(prefix = "/api", endpoint = "users")]
+pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.users(&user).await
+}
+
+/// Add user: the one-time password, shown once.
+#[server(prefix = "/api", endpoint = "add_user", input = server_fn::codec::Json)]
+pub async fn add_user(input: NewUserInput) -> Result<OneTimePassword, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.add_user(&user, input).await
+}
+
+#[server(prefix = "/api", endpoint = "set_user_role", input = server_fn::codec::Json)]
+pub async fn set_user_role(target: UserId, role: Role) -> Result<UserSummary, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .set_user_role(&user, target, role)
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "set_user_active", input = server_fn::codec::Json)]
+pub async fn set_user_active(target: UserId, active: bool) -> Result<UserSummary, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .set_user_active(&user, target, active)
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "reset_user_password", input = server_fn::codec::Json)]
+pub async fn reset_user_password(target: UserId) -> Result<OneTimePassword, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .reset_user_password(&user, target)
+        .await
 }
 
 /// Ends the session and goes back to the login page.

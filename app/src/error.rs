@@ -26,6 +26,8 @@ pub enum ErrorCode {
     Conflict,
     /// Too many tries (sign-in attempts): wait `retry_after` seconds.
     TooManyRequests,
+    /// The password was right but is a one-time password: choose a new one to sign in.
+    PasswordChangeRequired,
     /// The browser could not reach Steward.
     Network,
     /// A fault on Steward's side; the cause is in the server log.
@@ -37,7 +39,10 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
-            ErrorCode::Forbidden | ErrorCode::CrossOrigin | ErrorCode::FeatureUnavailable => 403,
+            ErrorCode::Forbidden
+            | ErrorCode::CrossOrigin
+            | ErrorCode::FeatureUnavailable
+            | ErrorCode::PasswordChangeRequired => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::InvalidInput => 422,

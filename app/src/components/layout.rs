@@ -33,6 +33,8 @@ pub fn AccountNav() -> impl IntoView {
             <A href="/account/integrations">"Integrations"</A>
             <A href="/account/removals">"Removals"</A>
             <A href="/account/activity">"Activity log"</A>
+            <A href="/account/users">"Users"</A>
+            <A href="/account/password">"Password"</A>
         </nav>
     }
 }

@@ -77,6 +77,52 @@ pub struct CurrentUser {
     pub restricted: bool,
 }
 
+/// A user of the account as Account > Users lists them (never a password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub restricted: bool,
+    /// False once deactivated: they cannot sign in and their sessions ended.
+    pub active: bool,
+    /// They hold a one-time password and choose their own at the next sign-in.
+    pub must_change_password: bool,
+    pub last_sign_in_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Add user: who, and with which role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUserInput {
+    pub name: String,
+    pub email: String,
+    pub role: Option<Role>,
+}
+
+/// A one-time password, shown once to the Administrator who made it; the user must replace it
+/// at their next sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OneTimePassword {
+    pub user: UserId,
+    pub email: String,
+    pub password: String,
+}
+
+/// What makes a password acceptable: at least 12 characters (at most 1,024), not the email.
+pub fn password_problem(password: &str, email: &str) -> Option<&'static str> {
+    let n = password.chars().count();
+    if n < 12 {
+        Some("Choose a password of at least 12 characters")
+    } else if password.len() > 1024 {
+        Some("Choose a password of at most 1,024 characters")
+    } else if password.trim().eq_ignore_ascii_case(email.trim()) {
+        Some("Choose a password that is not your email address")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

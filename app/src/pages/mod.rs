@@ -10,8 +10,10 @@ mod items;
 mod login;
 mod logs;
 mod manage_data;
+mod password;
 mod preview;
 mod removals;
+mod users;
 
 pub use activity::ActivityPage;
 pub use add_integration::AddIntegrationPage;
@@ -23,8 +25,10 @@ pub use items::ItemsPage;
 pub use login::LoginPage;
 pub use logs::LogsPage;
 pub use manage_data::ManageDataPage;
+pub use password::PasswordPage;
 pub use preview::PreviewPageView;
 pub use removals::RemovalsPage;
+pub use users::UsersPage;
 
 use leptos::prelude::*;
 

@@ -10,6 +10,7 @@ use crate::model::{
     PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange,
     SyncSettingsEffect, SyncStarted,
 };
+use crate::model::{NewUserInput, OneTimePassword, Role, UserId, UserSummary};
 use std::sync::Arc;
 
 mod account;

@@ -46,7 +46,7 @@ pub fn spec() -> Value {
                 "Error": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {
-                        "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "forbidden", "cross_origin", "not_found", "invalid_input", "feature_unavailable", "conflict", "too_many_requests", "network", "internal"] },
+                        "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "forbidden", "cross_origin", "not_found", "invalid_input", "feature_unavailable", "conflict", "too_many_requests", "password_change_required", "network", "internal"] },
                         "message": { "type": "string", "description": "What went wrong and what to do" },
                         "retry_after": { "type": "integer", "description": "With too_many_requests: seconds to wait (also the Retry-After header)" }
                     }

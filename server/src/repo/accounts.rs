@@ -19,10 +19,25 @@ pub struct NewUser<'a> {
 pub struct LoginRow {
     pub user: CurrentUser,
     pub password_hash: String,
+    /// Deactivated by an Administrator: may not sign in.
+    pub deactivated: bool,
+    /// Holds a one-time password: must choose a new one to sign in.
+    pub must_change_password: bool,
 }
 
 type UserTuple = (i64, i64, String, String, String, String, bool);
-type LoginTuple = (i64, i64, String, String, String, String, bool, String);
+type LoginTuple = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    String,
+    bool,
+    bool,
+);
 
 /// One entry of the activity log.
 pub struct Activity<'a> {
@@ -93,15 +108,22 @@ impl Repo {
     }
 
     pub async fn login_row(&self, email: &str) -> anyhow::Result<Option<LoginRow>> {
-        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash {USER_FROM} WHERE u.email = $1");
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, u.password_hash, u.deactivated_at IS NOT NULL, u.must_change_password
+             {USER_FROM} WHERE u.email = $1"
+        );
         let row: Option<LoginTuple> = on_db!(&self.db, pool =>
-            sqlx::query_as(&sql).bind(email.to_lowercase()).fetch_optional(pool).await)?;
-        row.map(|(a, b, c, d, e, f, g, hash)| {
-            Ok(LoginRow {
-                user: to_user((a, b, c, d, e, f, g))?,
-                password_hash: hash,
-            })
-        })
+            sqlx::query_as(&sql).bind(email.trim().to_lowercase()).fetch_optional(pool).await)?;
+        row.map(
+            |(a, b, c, d, e, f, g, hash, deactivated, must_change_password)| {
+                Ok(LoginRow {
+                    user: to_user((a, b, c, d, e, f, g))?,
+                    password_hash: hash,
+                    deactivated,
+                    must_change_password,
+                })
+            },
+        )
         .transpose()
     }
 
@@ -127,7 +149,7 @@ impl Repo {
     ) -> anyhow::Result<Option<CurrentUser>> {
         let sql = format!(
             "SELECT {USER_COLUMNS} {USER_FROM} JOIN sessions s ON s.user_id = u.id AND s.account_id = u.account_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2"
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL"
         );
         let row: Option<UserTuple> = on_db!(&self.db, pool =>
             sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(pool).await)?;

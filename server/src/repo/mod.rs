@@ -35,6 +35,7 @@ mod row_actions;
 mod sync;
 pub mod sync_apply;
 mod sync_preview;
+mod users;
 
 pub use accounts::{Activity, ActivityRow, LoginRow, NewUser};
 pub use integrations::{Disconnected, NewIntegration};
@@ -44,6 +45,7 @@ pub use removal_jobs::{RemovalRow, Which};
 pub use removals::{Chunk, Queued, RemovalArgs, RowTarget, ORGANIZATION_CHILDREN, REMOVAL_JOB};
 pub use row_actions::CatalogValue;
 pub use sync::{NewEvent, RunStart, SyncTarget};
+pub use users::{UserChange, UserEdit};
 
 use crate::db::Db;
 use app::model::CurrentUser;

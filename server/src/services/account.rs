@@ -4,7 +4,9 @@ use super::{internal, removals::activity_details, AppServices};
 use crate::auth;
 use app::error::AppError;
 use app::model::CurrentUser;
-use app::model::{ActivityEntry, Feature};
+use app::model::{
+    ActivityEntry, Feature, NewUserInput, OneTimePassword, Role, UserId, UserSummary,
+};
 use app::services::{SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
 
@@ -24,42 +26,9 @@ impl app::services::AccountServices for AppServices {
         if email.len() > 320 || password.len() > 1024 {
             return Err(AppError::invalid_credentials());
         }
-        // Counted as a failure until the password proves right.
-        self.throttle.attempt(email, client)?;
-        let row = self
-            .repo
-            .login_row(email)
-            .await
-            .map_err(internal("loading a user to sign in"))?;
-        let password = password.to_string();
-        // At most a few Argon2 hashes at once, whatever the number of sign-ins.
-        let turn = self.throttle.hash_turn().await?;
-        let (row, ok) = tokio::task::spawn_blocking(move || {
-            let hash = row
-                .as_ref()
-                .map(|r| r.password_hash.as_str())
-                .unwrap_or(auth::decoy_hash());
-            let ok = auth::verify_password(&password, hash);
-            (row, ok)
-        })
-        .await
-        .map_err(|e| AppError::internal_from("checking a password", &e))?;
-        drop(turn);
-        let Some(row) = row.filter(|_| ok) else {
-            return Err(AppError::invalid_credentials());
-        };
-        self.throttle.succeeded(email, client);
-        let token = auth::new_token();
-        let expires = Utc::now() + Duration::seconds(SESSION_TTL_SECONDS);
-        self.repo
-            .create_session(&auth::token_hash(&token), &row.user, expires)
-            .await
-            .map_err(internal("creating a session"))?;
-        Ok(SignedIn {
-            token,
-            user: row.user,
-            secure_cookie: self.secure_cookies,
-        })
+        let row = self.check_password(email, password, client).await?;
+        self.refuse_inactive_or_one_time(&row)?;
+        self.open_session(row.user).await
     }
     async fn sign_out(&self, token: &str) -> Result<(), AppError> {
         self.repo
@@ -93,6 +62,57 @@ impl app::services::AccountServices for AppServices {
             });
         }
         Ok(user)
+    }
+    async fn sign_in_with_new_password(
+        &self,
+        email: &str,
+        one_time_password: &str,
+        new_password: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<SignedIn, AppError> {
+        self.sign_in_choosing_password(email, one_time_password, new_password, client)
+            .await
+    }
+    async fn change_password(
+        &self,
+        user: &CurrentUser,
+        current: &str,
+        new_password: &str,
+    ) -> Result<(), AppError> {
+        self.change_own_password(user, current, new_password).await
+    }
+    async fn users(&self, user: &CurrentUser) -> Result<Vec<UserSummary>, AppError> {
+        self.list_users(user).await
+    }
+    async fn add_user(
+        &self,
+        user: &CurrentUser,
+        input: NewUserInput,
+    ) -> Result<OneTimePassword, AppError> {
+        self.add_new_user(user, input).await
+    }
+    async fn set_user_role(
+        &self,
+        user: &CurrentUser,
+        target: UserId,
+        role: Role,
+    ) -> Result<UserSummary, AppError> {
+        self.set_role(user, target, role).await
+    }
+    async fn set_user_active(
+        &self,
+        user: &CurrentUser,
+        target: UserId,
+        active: bool,
+    ) -> Result<UserSummary, AppError> {
+        self.set_active(user, target, active).await
+    }
+    async fn reset_user_password(
+        &self,
+        user: &CurrentUser,
+        target: UserId,
+    ) -> Result<OneTimePassword, AppError> {
+        self.reset_password(user, target).await
     }
     async fn account_features(&self, user: &CurrentUser) -> Result<Vec<Feature>, AppError> {
         self.repo

@@ -19,6 +19,7 @@ mod integrations;
 mod items;
 mod removals;
 pub mod throttle;
+mod users;
 
 #[derive(Clone)]
 pub struct AppServices {
