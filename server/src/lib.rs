@@ -7,6 +7,7 @@ pub mod config;
 pub mod dataset;
 pub mod db;
 pub mod http;
+pub mod operator;
 pub mod psa;
 pub mod repo;
 pub mod rules;

@@ -46,6 +46,13 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Operator commands on users (what support does when asked).
+    User {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Apply the database migrations and exit.
     Migrate {
         #[arg(long, env = "DATABASE_URL")]
@@ -150,9 +157,93 @@ enum AccountCommand {
     DisableFeature { account: String, feature: String },
     /// List an account's features.
     Features { account: String },
+    /// List the accounts: id, name, number of users.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user to an account with a role; prints a one-time password.
+    Add {
+        /// The account's id or exact name.
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// administrator, manager, editor, creator, lite or read-only.
+        #[arg(long)]
+        role: String,
+    },
+    /// Change a user's role (the last active Administrator keeps theirs).
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// Deactivate a user: they cannot sign in, their sessions end.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Reactivate a deactivated user.
+    Reactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Give a user a new one-time password (printed); their sessions end.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// `steward account ...`: switch account features, recorded in the account's activity log.
+async fn user_command(database_url: &str, command: UserCommand) -> anyhow::Result<()> {
+    use server::operator;
+    let db = Db::connect(database_url).await?;
+    db.migrate().await?;
+    let repo = Repo::new(db);
+    match command {
+        UserCommand::Add {
+            account,
+            email,
+            name,
+            role,
+        } => {
+            let id = repo.find_account(&account).await?.ok_or_else(|| {
+                anyhow::anyhow!("there is no account {account:?}: give its id or exact name")
+            })?;
+            let password = operator::add_user(&repo, id, &email, &name, &role).await?;
+            println!(
+                "{} added; their one-time password (they choose their own at first sign-in):",
+                email.trim().to_lowercase()
+            );
+            println!("{password}");
+        }
+        UserCommand::SetRole { email, role } => {
+            operator::set_role(&repo, &email, &role).await?;
+            println!("{email} is now {role}");
+        }
+        UserCommand::Deactivate { email } => {
+            operator::set_active(&repo, &email, false).await?;
+            println!("{email} is deactivated; their sessions ended");
+        }
+        UserCommand::Reactivate { email } => {
+            operator::set_active(&repo, &email, true).await?;
+            println!("{email} is active again");
+        }
+        UserCommand::ResetPassword { email } => {
+            let password = operator::reset_password(&repo, &email).await?;
+            println!("{email} has a new one-time password; their sessions ended:");
+            println!("{password}");
+        }
+    }
+    Ok(())
+}
+
 async fn account_command(database_url: &str, command: AccountCommand) -> anyhow::Result<()> {
     use app::model::Feature;
     let db = Db::connect(database_url).await?;
@@ -180,43 +271,19 @@ async fn account_command(database_url: &str, command: AccountCommand) -> anyhow:
             admin_email,
             admin_name,
         } => {
-            let name = name.trim();
-            let email = admin_email.trim().to_lowercase();
-            anyhow::ensure!(
-                !name.is_empty()
-                    && name.chars().count() <= 100
-                    && !name.chars().any(char::is_control),
-                "give the account a name of 1 to 100 characters on one line"
+            let (id, password) =
+                server::operator::create_account(&repo, &name, &admin_email, &admin_name).await?;
+            println!(
+                "account {id} {:?} created; its Administrator {} signs in with this one-time password (and chooses their own):",
+                name.trim(),
+                admin_email.trim().to_lowercase()
             );
-            anyhow::ensure!(
-                email.len() <= 254
-                    && email
-                        .split_once('@')
-                        .is_some_and(|(a, b)| !a.is_empty() && b.contains('.')),
-                "{email:?} is not an email address"
-            );
-            anyhow::ensure!(
-                repo.find_account(name).await?.is_none(),
-                "an account named {name:?} exists already"
-            );
-            anyhow::ensure!(
-                repo.login_row(&email).await?.is_none(),
-                "{email} is already a user of an account: each email signs in to one account"
-            );
-            let password = server::auth::generate_password();
-            let hash = server::auth::hash_password(&password)?;
-            let id = repo.create_account(name).await?;
-            repo.create_user(server::repo::NewUser {
-                account: id,
-                email: &email,
-                name: admin_name.trim(),
-                password_hash: &hash,
-                role: app::model::Role::Administrator,
-                restricted: false,
-            })
-            .await?;
-            println!("account {id} {name:?} created; its Administrator {email} signs in with the one-time password:");
             println!("{password}");
+        }
+        AccountCommand::List => {
+            for (id, name, users) in repo.account_list().await? {
+                println!("{id}\t{name}\t{users} users");
+            }
         }
         AccountCommand::EnableFeature {
             account,
@@ -287,6 +354,10 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             command,
         } => account_command(&database_url, command).await,
+        Command::User {
+            database_url,
+            command,
+        } => user_command(&database_url, command).await,
         Command::Migrate { database_url } => {
             let db = Db::connect(&database_url).await?;
             db.migrate().await?;

@@ -202,6 +202,7 @@ async fn account_create_prints_a_password_that_signs_in() {
         .expect("the admin exists");
     assert!(server::auth::verify_password(&password, &row.password_hash));
     assert_eq!(row.user.role, app::model::Role::Administrator);
+    assert!(row.must_change_password, "a one-time password");
     for (name, email, says) in [
         ("Zürich IT AG", "other@zurich.example", "exists already"),
         ("Other IT", "admin@zurich.example", "already a user"),
@@ -212,5 +213,164 @@ async fn account_create_prints_a_password_that_signs_in() {
         assert!(!out.status.success(), "{name} {email}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(says), "{says}: {err}");
+    }
+}
+
+/// `steward user ...` and `steward account list`, as support runs them: a one-time password for
+/// a new user, roles by name, deactivation, a reset; the account's last active Administrator
+/// keeps their role; mistakes are refused with what to do.
+#[tokio::test]
+async fn user_commands_follow_the_screens_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("u.db").display());
+    let run = |args: &[&str]| {
+        let out = steward()
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, _, err) = run(&[
+        "account",
+        "create",
+        "--name",
+        "Alpha IT",
+        "--admin-email",
+        "boss@alpha.example",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&[
+        "user",
+        "add",
+        "--account",
+        "Alpha IT",
+        "--email",
+        "Ann@Alpha.example",
+        "--name",
+        "Ann",
+        "--role",
+        "read-only",
+    ]);
+    assert!(ok, "{err}");
+    let one_time = out.lines().last().unwrap().trim().to_string();
+    let repo = server::repo::Repo::new(server::db::Db::connect(&url).await.unwrap());
+    let ann = repo.login_row("ann@alpha.example").await.unwrap().unwrap();
+    assert_eq!(ann.user.role, app::model::Role::ReadOnly);
+    assert!(
+        ann.must_change_password && server::auth::verify_password(&one_time, &ann.password_hash)
+    );
+    let (ok, _, err) = run(&[
+        "user",
+        "set-role",
+        "--email",
+        "ann@alpha.example",
+        "--role",
+        "manager",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&["user", "deactivate", "--email", "ann@alpha.example"]);
+    assert!(ok, "{err}");
+    assert!(
+        repo.login_row("ann@alpha.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .deactivated
+    );
+    let (ok, out, err) = run(&["user", "reset-password", "--email", "ann@alpha.example"]);
+    assert!(ok, "{err}");
+    assert_ne!(out.lines().last().unwrap().trim(), one_time);
+    for (args, says) in [
+        (
+            vec![
+                "user",
+                "set-role",
+                "--email",
+                "boss@alpha.example",
+                "--role",
+                "editor",
+            ],
+            "last active Administrator",
+        ),
+        (
+            vec!["user", "deactivate", "--email", "boss@alpha.example"],
+            "last active Administrator",
+        ),
+        (
+            vec![
+                "user",
+                "set-role",
+                "--email",
+                "ann@alpha.example",
+                "--role",
+                "owner",
+            ],
+            "no role",
+        ),
+        (
+            vec!["user", "deactivate", "--email", "nobody@alpha.example"],
+            "no user",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--account",
+                "Nope",
+                "--email",
+                "x@y.example",
+                "--name",
+                "X",
+                "--role",
+                "lite",
+            ],
+            "no account",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--account",
+                "Alpha IT",
+                "--email",
+                "ann@alpha.example",
+                "--name",
+                "X",
+                "--role",
+                "lite",
+            ],
+            "already a user",
+        ),
+    ] {
+        let (ok, _, err) = run(&args);
+        assert!(!ok && err.contains(says), "{args:?}: {err}");
+    }
+    let (ok, out, _) = run(&["account", "list"]);
+    assert!(ok);
+    assert!(out.contains("Alpha IT\t2 users"), "{out}");
+    let log = repo
+        .activity_log(
+            repo.find_account("Alpha IT").await.unwrap().unwrap(),
+            None,
+            50,
+        )
+        .await
+        .unwrap();
+    for action in [
+        "user.added",
+        "user.role_changed",
+        "user.deactivated",
+        "user.password_reset",
+    ] {
+        assert!(
+            log.iter().any(|r| r.3 == action && r.2 == "operator"),
+            "{action}"
+        );
     }
 }

@@ -17,7 +17,11 @@ use server::psa::connectwise::client::RetryPolicy;
 use server::repo::Repo;
 
 fn input(name: &str, email: &str, role: Option<Role>) -> NewUserInput {
-    NewUserInput { name: name.into(), email: email.into(), role }
+    NewUserInput {
+        name: name.into(),
+        email: email.into(),
+        role,
+    }
 }
 
 async fn users_and_passwords(db: Db) {
@@ -25,31 +29,85 @@ async fn users_and_passwords(db: Db) {
     let repo = Repo::new(db);
     let s = common::services(&repo, RetryPolicy::default());
     let account = repo.create_account("Alpha IT").await.unwrap();
-    let admin = common::user(&repo, account, "admin@alpha.example", Role::Administrator, false).await;
+    let admin = common::user(
+        &repo,
+        account,
+        "admin@alpha.example",
+        Role::Administrator,
+        false,
+    )
+    .await;
 
     // Who may: not a Manager, not a restricted Administrator.
-    let manager = common::user(&repo, account, "manager@alpha.example", Role::Manager, false).await;
-    let restricted = common::user(&repo, account, "radmin@alpha.example", Role::Administrator, true).await;
+    let manager = common::user(
+        &repo,
+        account,
+        "manager@alpha.example",
+        Role::Manager,
+        false,
+    )
+    .await;
+    let restricted = common::user(
+        &repo,
+        account,
+        "radmin@alpha.example",
+        Role::Administrator,
+        true,
+    )
+    .await;
     for u in [&manager, &restricted] {
         assert_eq!(s.users(u).await.unwrap_err().code, ErrorCode::Forbidden);
         assert_eq!(
-            s.add_user(u, input("X", "x@alpha.example", Some(Role::ReadOnly))).await.unwrap_err().code,
+            s.add_user(u, input("X", "x@alpha.example", Some(Role::ReadOnly)))
+                .await
+                .unwrap_err()
+                .code,
             ErrorCode::Forbidden
         );
-        assert_eq!(s.set_user_role(u, admin.user_id, Role::Lite).await.unwrap_err().code, ErrorCode::Forbidden);
-        assert_eq!(s.set_user_active(u, admin.user_id, false).await.unwrap_err().code, ErrorCode::Forbidden);
-        assert_eq!(s.reset_user_password(u, admin.user_id).await.unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(
+            s.set_user_role(u, admin.user_id, Role::Lite)
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            s.set_user_active(u, admin.user_id, false)
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            s.reset_user_password(u, admin.user_id)
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden
+        );
     }
 
     // Hostile input: a clear reason each, nothing added.
     for (i, says) in [
         (input("", "a@alpha.example", Some(Role::Editor)), "name"),
-        (input(&"n".repeat(101), "a@alpha.example", Some(Role::Editor)), "name"),
-        (input("Two\nlines", "a@alpha.example", Some(Role::Editor)), "name"),
+        (
+            input(&"n".repeat(101), "a@alpha.example", Some(Role::Editor)),
+            "name",
+        ),
+        (
+            input("Two\nlines", "a@alpha.example", Some(Role::Editor)),
+            "name",
+        ),
         (input("Ann", "not-an-email", Some(Role::Editor)), "email"),
-        (input("Ann", "a b@alpha.example", Some(Role::Editor)), "email"),
+        (
+            input("Ann", "a b@alpha.example", Some(Role::Editor)),
+            "email",
+        ),
         (input("Ann", "a@alpha.example", None), "role"),
-        (input("Ann", "MANAGER@alpha.example", Some(Role::Editor)), "already a user"),
+        (
+            input("Ann", "MANAGER@alpha.example", Some(Role::Editor)),
+            "already a user",
+        ),
     ] {
         let e = s.add_user(&admin, i).await.unwrap_err();
         assert!(e.message.contains(says), "{says}: {}", e.message);
@@ -57,68 +115,172 @@ async fn users_and_passwords(db: Db) {
     assert_eq!(s.users(&admin).await.unwrap().len(), 3);
 
     // Add user: a one-time password that signs in only by choosing a new one.
-    let added = s.add_user(&admin, input("Zoë O'Brien", " Zoe@Alpha.Example ", Some(Role::Editor))).await.unwrap();
+    let added = s
+        .add_user(
+            &admin,
+            input("Zoë O'Brien", " Zoe@Alpha.Example ", Some(Role::Editor)),
+        )
+        .await
+        .unwrap();
     assert_eq!(added.email, "zoe@alpha.example");
     let listed = s.users(&admin).await.unwrap();
     let zoe = listed.iter().find(|u| u.id == added.user).unwrap();
-    assert_eq!((zoe.name.as_str(), zoe.role, zoe.active, zoe.must_change_password), ("Zoë O'Brien", Role::Editor, true, true));
+    assert_eq!(
+        (
+            zoe.name.as_str(),
+            zoe.role,
+            zoe.active,
+            zoe.must_change_password
+        ),
+        ("Zoë O'Brien", Role::Editor, true, true)
+    );
     assert!(zoe.last_sign_in_at.is_none());
-    let e = s.sign_in("zoe@alpha.example", &added.password, None).await.unwrap_err();
+    let e = s
+        .sign_in("zoe@alpha.example", &added.password, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::PasswordChangeRequired);
     for (new, says) in [
         ("short", "at least 12"),
         ("zoe@alpha.example", "not your email"),
         (added.password.as_str(), "other than the one-time"),
     ] {
-        let e = s.sign_in_with_new_password("zoe@alpha.example", &added.password, new, None).await.unwrap_err();
+        let e = s
+            .sign_in_with_new_password("zoe@alpha.example", &added.password, new, None)
+            .await
+            .unwrap_err();
         assert!(e.message.contains(says), "{says}: {}", e.message);
     }
-    let wrong = s.sign_in_with_new_password("zoe@alpha.example", "not-the-one-time", "a good new password", None).await;
+    let wrong = s
+        .sign_in_with_new_password(
+            "zoe@alpha.example",
+            "not-the-one-time",
+            "a good new password",
+            None,
+        )
+        .await;
     assert_eq!(wrong.unwrap_err().code, ErrorCode::InvalidCredentials);
-    let zoe_in = s.sign_in_with_new_password("zoe@alpha.example", &added.password, "correct horse battery", None).await.unwrap();
+    let zoe_in = s
+        .sign_in_with_new_password(
+            "zoe@alpha.example",
+            &added.password,
+            "correct horse battery",
+            None,
+        )
+        .await
+        .unwrap();
     assert!(s.user_for_session(&zoe_in.token).await.unwrap().is_some());
-    assert_eq!(s.sign_in("zoe@alpha.example", &added.password, None).await.unwrap_err().code, ErrorCode::InvalidCredentials);
-    let zoe = s.users(&admin).await.unwrap().into_iter().find(|u| u.id == added.user).unwrap();
+    assert_eq!(
+        s.sign_in("zoe@alpha.example", &added.password, None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidCredentials
+    );
+    let zoe = s
+        .users(&admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.id == added.user)
+        .unwrap();
     assert!(!zoe.must_change_password && zoe.last_sign_in_at.is_some());
 
     // Deactivate: their session ends at once and they cannot sign in; Reactivate.
     s.set_user_active(&admin, added.user, false).await.unwrap();
     assert!(s.user_for_session(&zoe_in.token).await.unwrap().is_none());
-    let e = s.sign_in("zoe@alpha.example", "correct horse battery", None).await.unwrap_err();
+    let e = s
+        .sign_in("zoe@alpha.example", "correct horse battery", None)
+        .await
+        .unwrap_err();
     assert!(e.message.contains("deactivated"), "{}", e.message);
     s.set_user_active(&admin, added.user, true).await.unwrap();
-    let again = s.sign_in("zoe@alpha.example", "correct horse battery", None).await.unwrap();
+    let again = s
+        .sign_in("zoe@alpha.example", "correct horse battery", None)
+        .await
+        .unwrap();
 
     // Reset password: a new one-time password; the old password and the session end.
     let reset = s.reset_user_password(&admin, added.user).await.unwrap();
     assert_ne!(reset.password, added.password);
     assert!(s.user_for_session(&again.token).await.unwrap().is_none());
-    assert_eq!(s.sign_in("zoe@alpha.example", "correct horse battery", None).await.unwrap_err().code, ErrorCode::InvalidCredentials);
-    assert_eq!(s.sign_in("zoe@alpha.example", &reset.password, None).await.unwrap_err().code, ErrorCode::PasswordChangeRequired);
+    assert_eq!(
+        s.sign_in("zoe@alpha.example", "correct horse battery", None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidCredentials
+    );
+    assert_eq!(
+        s.sign_in("zoe@alpha.example", &reset.password, None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::PasswordChangeRequired
+    );
 
     // Change one's own password: the current one is required.
-    let zoe_user = repo.login_row("zoe@alpha.example").await.unwrap().unwrap().user;
-    s.sign_in_with_new_password("zoe@alpha.example", &reset.password, "zoe's second password", None).await.unwrap();
-    let e = s.change_password(&zoe_user, "wrong", "zoe's third password").await.unwrap_err();
+    let zoe_user = repo
+        .login_row("zoe@alpha.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    s.sign_in_with_new_password(
+        "zoe@alpha.example",
+        &reset.password,
+        "zoe's second password",
+        None,
+    )
+    .await
+    .unwrap();
+    let e = s
+        .change_password(&zoe_user, "wrong", "zoe's third password")
+        .await
+        .unwrap_err();
     assert!(e.message.contains("current password"), "{}", e.message);
-    let e = s.change_password(&zoe_user, "zoe's second password", "ZOE@alpha.example").await.unwrap_err();
+    let e = s
+        .change_password(&zoe_user, "zoe's second password", "ZOE@alpha.example")
+        .await
+        .unwrap_err();
     assert!(e.message.contains("not your email"));
-    s.change_password(&zoe_user, "zoe's second password", "zoe's third password").await.unwrap();
-    s.sign_in("zoe@alpha.example", "zoe's third password", None).await.unwrap();
+    s.change_password(&zoe_user, "zoe's second password", "zoe's third password")
+        .await
+        .unwrap();
+    s.sign_in("zoe@alpha.example", "zoe's third password", None)
+        .await
+        .unwrap();
 
     // The last active Administrator: neither demoted nor deactivated (the restricted one counts).
-    s.set_user_active(&admin, restricted.user_id, false).await.unwrap();
+    s.set_user_active(&admin, restricted.user_id, false)
+        .await
+        .unwrap();
     for e in [
-        s.set_user_role(&admin, admin.user_id, Role::Manager).await.unwrap_err(),
-        s.set_user_active(&admin, admin.user_id, false).await.unwrap_err(),
+        s.set_user_role(&admin, admin.user_id, Role::Manager)
+            .await
+            .unwrap_err(),
+        s.set_user_active(&admin, admin.user_id, false)
+            .await
+            .unwrap_err(),
     ] {
         assert_eq!(e.code, ErrorCode::Conflict);
-        assert!(e.message.contains("last active Administrator"), "{}", e.message);
+        assert!(
+            e.message.contains("last active Administrator"),
+            "{}",
+            e.message
+        );
     }
     // With a second Administrator, the first may step down; two demoting each other at once:
     // exactly one succeeds.
-    s.set_user_role(&admin, manager.user_id, Role::Administrator).await.unwrap();
-    let manager_now = repo.login_row("manager@alpha.example").await.unwrap().unwrap().user;
+    s.set_user_role(&admin, manager.user_id, Role::Administrator)
+        .await
+        .unwrap();
+    let manager_now = repo
+        .login_row("manager@alpha.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
     let (a, b) = tokio::join!(
         s.set_user_role(&admin, manager.user_id, Role::Manager),
         s.set_user_role(&manager_now, admin.user_id, Role::Manager),
@@ -137,20 +299,49 @@ async fn users_and_passwords(db: Db) {
 
     // Another account's user: not found, nothing changed.
     let other = repo.create_account("Bravo IT").await.unwrap();
-    let stranger = common::user(&repo, other, "admin@bravo.example", Role::Administrator, false).await;
+    let stranger = common::user(
+        &repo,
+        other,
+        "admin@bravo.example",
+        Role::Administrator,
+        false,
+    )
+    .await;
     for e in [
-        s.set_user_role(&stranger, added.user, Role::Administrator).await.unwrap_err(),
-        s.set_user_active(&stranger, added.user, false).await.unwrap_err(),
-        s.reset_user_password(&stranger, added.user).await.unwrap_err(),
-        s.set_user_role(&admin, UserId(999_999), Role::Lite).await.unwrap_err(),
+        s.set_user_role(&stranger, added.user, Role::Administrator)
+            .await
+            .unwrap_err(),
+        s.set_user_active(&stranger, added.user, false)
+            .await
+            .unwrap_err(),
+        s.reset_user_password(&stranger, added.user)
+            .await
+            .unwrap_err(),
+        s.set_user_role(&admin, UserId(999_999), Role::Lite)
+            .await
+            .unwrap_err(),
     ] {
         assert_eq!(e.code, ErrorCode::NotFound);
     }
     assert_eq!(s.users(&stranger).await.unwrap().len(), 1);
 
     // Every change is in the activity log.
-    let log = s.activity(&if a.is_ok() { admin.clone() } else { manager_now.clone() }).await.unwrap();
-    for action in ["user.added", "user.deactivated", "user.reactivated", "user.password_reset", "user.password_changed", "user.role_changed"] {
+    let log = s
+        .activity(&if a.is_ok() {
+            admin.clone()
+        } else {
+            manager_now.clone()
+        })
+        .await
+        .unwrap();
+    for action in [
+        "user.added",
+        "user.deactivated",
+        "user.reactivated",
+        "user.password_reset",
+        "user.password_changed",
+        "user.role_changed",
+    ] {
         assert!(log.iter().any(|e| e.action == action), "{action} missing");
     }
 }

@@ -61,6 +61,13 @@ impl Repo {
         Ok(self.users(account).await?.into_iter().find(|u| u.id == id))
     }
 
+    /// Every account: id, name, and how many users it has (operators' `account list`).
+    pub async fn account_list(&self) -> anyhow::Result<Vec<(i64, String, i64)>> {
+        Ok(on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT a.id, a.name, (SELECT COUNT(*) FROM users u WHERE u.account_id = a.id) FROM accounts a ORDER BY a.id")
+            .fetch_all(pool).await)?)
+    }
+
     /// Marks a successful sign-in.
     pub async fn record_sign_in(&self, user: UserId) -> anyhow::Result<()> {
         on_db!(&self.db, pool => sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
