@@ -30,6 +30,8 @@ test('every signed-in page has no serious accessibility violations', async ({ pa
     ['/account/integrations/1/configuration', 'Sync settings'],
     ['/account/integrations/1/credentials', 'Edit Credentials'],
     ['/account/integrations/new', 'Account'],
+    ['/account/users', 'Account'],
+    ['/account/password', 'Account'],
     ['/account/removals', 'Removals'],
     ['/account/activity', 'Activity log'],
     ['/organizations', 'Organizations'],

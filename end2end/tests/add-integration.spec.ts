@@ -5,7 +5,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { demoPsa, hydrated, operator, signIn } from './helpers';
+import { demoPsa, freshAccount, hydrated, signInFirstTime } from './helpers';
 
 const bin = path.resolve(__dirname, '../../target/debug/steward');
 const sims: ChildProcess[] = [];
@@ -93,14 +93,11 @@ async function customerRow(page: Page, name: string, psa: string): Promise<strin
 
 test('Autotask and HaloPSA integrations are added beside ConnectWise Manage, each with its own items', async ({ page }) => {
   test.setTimeout(120_000);
-  const stamp = Date.now();
-  const email = `admin-${stamp}@three-psas.example`;
-  const said = operator('create', '--name', `Three PSAs MSP ${stamp}`, '--admin-email', email);
-  const password = said.trim().split('\n').pop()!.trim();
+  const { email, oneTime } = freshAccount('three-psas');
   const autotask = await psaSim('--psa', 'autotask', '--seed', '2', '--secret', 'at-secret-7');
   const halo = await psaSim('--psa', 'halopsa', '--seed', '3', '--client-id', 'halo-e2e', '--client-secret', 'halo-secret-7');
 
-  await signIn(page, { email, password });
+  await signInFirstTime(page, email, oneTime, 'three psas, one account');
   await expect(page.getByText('This account has no PSA integration yet.')).toBeVisible();
 
   // ConnectWise Manage, against the demo's simulator.

@@ -35,6 +35,28 @@ export async function signIn(page: Page, as = { email, password }) {
   await expect(page).toHaveURL(/\/account\/integrations$/);
 }
 
+/** A first sign-in with a one-time password: the password is replaced by `chosen`. */
+export async function signInFirstTime(page: Page, email: string, oneTime: string, chosen: string) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(oneTime);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Choose your password' })).toBeVisible();
+  await page.getByLabel('New password', { exact: true }).fill(chosen);
+  await page.getByLabel('Confirm new password').fill(chosen);
+  await page.getByRole('button', { name: 'Save password and sign in' }).click();
+  await expect(page).toHaveURL(/\/account\/integrations$/);
+}
+
+/** Makes an account of its own with `steward account create`: its Administrator's email and one-time password. */
+export function freshAccount(label: string) {
+  const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const email = `admin-${stamp}@${label}.example`;
+  const said = operator('create', '--name', `${label} ${stamp}`, '--admin-email', email);
+  return { email, oneTime: said.trim().split('\n').pop()!.trim() };
+}
+
 /** The base URL of the demo's ConnectWise simulator (the server writes it into its data directory). */
 export function demoPsa() {
   return fs.readFileSync(path.join(process.env.STEWARD_E2E_DATA_DIR!, 'demo-psa-url'), 'utf8').trim();
