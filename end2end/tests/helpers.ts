@@ -53,8 +53,9 @@ export async function signInFirstTime(page: Page, email: string, oneTime: string
 export function freshAccount(label: string) {
   const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   const email = `admin-${stamp}@${label}.example`;
-  const said = operator('create', '--name', `${label} ${stamp}`, '--admin-email', email);
-  return { email, oneTime: said.trim().split('\n').pop()!.trim() };
+  const name = `${label} ${stamp}`;
+  const said = operator('create', '--name', name, '--admin-email', email);
+  return { name, email, oneTime: said.trim().split('\n').pop()!.trim() };
 }
 
 /** The base URL of the demo's ConnectWise simulator (the server writes it into its data directory). */
@@ -71,7 +72,16 @@ export async function openActions(page: Page) {
 
 /** Runs Steward's operator command line against the test server's database, as support would. */
 export function operator(...args: string[]) {
+  return steward('account', ...args);
+}
+
+/** `steward user ...` against the test server's database: its output. */
+export function operatorUser(...args: string[]) {
+  return steward('user', ...args);
+}
+
+function steward(area: string, ...args: string[]) {
   const bin = path.resolve(__dirname, '../../target/debug/steward');
   const db = `sqlite://${path.join(process.env.STEWARD_E2E_DATA_DIR!, 'steward.db')}`;
-  return execFileSync(bin, ['account', '--database-url', db, ...args], { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'error' } });
+  return execFileSync(bin, [area, '--database-url', db, ...args], { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'error' } });
 }

@@ -3,7 +3,7 @@
 // sign-in and may change it later; the last Administrator cannot demote themself; a deactivated
 // user's session ends at once.
 import { test, expect } from '@playwright/test';
-import { freshAccount, hydrated, signIn, signInFirstTime } from './helpers';
+import { freshAccount, hydrated, operatorUser, signIn, signInFirstTime } from './helpers';
 
 test('an added user chooses a password at first sign-in, changes it, and is signed out when deactivated', async ({ page, browser }) => {
   const admin = freshAccount('users');
@@ -88,4 +88,21 @@ test('an added user chooses a password at first sign-in, changes it, and is sign
   for (const what of ['User added', 'Password changed', 'User deactivated']) {
     await expect(page.getByRole('rowheader', { name: what }).first()).toBeVisible();
   }
+});
+
+test('a Read-only user sees no Users, Activity log or Add integration, and the server refuses the Users page', async ({ page }) => {
+  const { name } = freshAccount('readonly');
+  const email = `reader-${Date.now()}@readonly.example`;
+  const said = operatorUser('add', '--account', name, '--email', email, '--name', 'Reader', '--role', 'read-only');
+  const oneTime = said.trim().split('\n').pop()!.trim();
+  await signInFirstTime(page, email, oneTime, 'a reader password');
+  const nav = page.getByRole('navigation', { name: 'Account' });
+  await expect(nav.getByRole('link', { name: 'Integrations' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Password' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Users' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Activity log' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Add integration' })).toHaveCount(0);
+  // The server says no to the page as well.
+  await page.goto('/account/users');
+  await expect(page.getByRole('alert')).toContainText('Your role does not allow you to manage the account\'s users');
 });

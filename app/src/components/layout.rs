@@ -28,12 +28,26 @@ pub fn Page(children: Children) -> impl IntoView {
 /// The Account pages' own navigation: Integrations, Removals, Activity log.
 #[component]
 pub fn AccountNav() -> impl IntoView {
+    // The screens mirror the rules (the server enforces each): the activity log for Managers
+    // and Administrators, Users for unrestricted Administrators.
+    let me = Resource::new(|| (), |_| crate::api::get_current_user());
     view! {
         <nav aria-label="Account" class="subnav">
             <A href="/account/integrations">"Integrations"</A>
             <A href="/account/removals">"Removals"</A>
-            <A href="/account/activity">"Activity log"</A>
-            <A href="/account/users">"Users"</A>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let me = me.await.ok();
+                    let manages = me.as_ref().is_some_and(|u| u.role.can_manage_integrations());
+                    let administers = me.as_ref().is_some_and(|u| {
+                        u.role == crate::model::Role::Administrator && !u.restricted
+                    });
+                    view! {
+                        {manages.then(|| view! { <A href="/account/activity">"Activity log"</A> })}
+                        {administers.then(|| view! { <A href="/account/users">"Users"</A> })}
+                    }
+                })}
+            </Suspense>
             <A href="/account/password">"Password"</A>
         </nav>
     }

@@ -92,7 +92,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             <h1>"Account"</h1>
             <AccountNav/>
             <h2>"Integrations"</h2>
-            <p><a class="button" href="/account/integrations/new">"Add integration"</a></p>
+            <AddIntegrationLink/>
             <p role="status" aria-live="polite" class="sync-status">
                 {move || watch.get().map(|w| watch_text(&w))}
             </p>
@@ -106,6 +106,23 @@ pub fn IntegrationsPage() -> impl IntoView {
                 })}
             </Transition>
         </Page>
+    }
+}
+
+/// Add integration, for the roles that may add one (Managers and Administrators not restricted
+/// to some organizations; the server refuses the others too).
+#[component]
+fn AddIntegrationLink() -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::api::get_current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await
+                    .ok()
+                    .filter(|u| u.role.can_manage_integrations() && !u.restricted)
+                    .map(|_| view! { <p><a href="/account/integrations/new">"Add integration"</a></p> })
+            })}
+        </Suspense>
     }
 }
 
