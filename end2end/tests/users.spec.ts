@@ -106,3 +106,16 @@ test('a Read-only user sees no Users, Activity log or Add integration, and the s
   await page.goto('/account/users');
   await expect(page.getByRole('alert')).toContainText('Your role does not allow you to manage the account\'s users');
 });
+
+test("a Read-only user's Actions menu offers what their role allows: Manage Data and Logs", async ({ page }) => {
+  const email = `demo-reader-${Date.now()}@readonly.example`;
+  // A reader of the demo account (id 1), whose ConnectWise integration the other files use.
+  const said = operatorUser('add', '--account', '1', '--email', email, '--name', 'Demo Reader', '--role', 'read-only');
+  await signInFirstTime(page, email, said.trim().split('\n').pop()!.trim(), 'a demo reader password');
+  await hydrated(page);
+  await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
+  const menu = page.getByRole('menu');
+  await expect(menu.getByRole('menuitem')).toHaveText(['Manage Data', 'Logs']);
+  await menu.getByRole('menuitem', { name: 'Manage Data' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: /Manage Data/ })).toBeVisible();
+});

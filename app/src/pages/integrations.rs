@@ -85,6 +85,7 @@ pub fn IntegrationsPage() -> impl IntoView {
     // Bumped to reload the list after a sync ends or the state changes.
     let version = RwSignal::new(0u32);
     let integrations = Resource::new(move || version.get(), |_| list_integrations());
+    let me = Resource::new(|| (), |_| crate::api::get_current_user());
     let watch: RwSignal<Option<Watch>> = RwSignal::new(None);
     view! {
         <Title text="Integrations · Steward"/>
@@ -100,7 +101,11 @@ pub fn IntegrationsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match integrations.await {
                         Ok(list) if list.is_empty() => view! { <p>"This account has no PSA integration yet."</p> }.into_any(),
-                        Ok(list) => view! { <IntegrationTable list watch version/> }.into_any(),
+                        Ok(list) => {
+                            // The menu offers what the user's role allows (the server enforces it).
+                            let manages = me.await.ok().is_some_and(|u| u.role.can_manage_integrations() && !u.restricted);
+                            view! { <IntegrationTable list watch version manages/> }.into_any()
+                        }
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -131,6 +136,7 @@ fn IntegrationTable(
     list: Vec<IntegrationSummary>,
     watch: RwSignal<Option<Watch>>,
     version: RwSignal<u32>,
+    manages: bool,
 ) -> impl IntoView {
     view! {
         <table>
@@ -149,7 +155,7 @@ fn IntegrationTable(
                             <td>{i.kind.label()}</td>
                             <td>{i.state.label()}</td>
                             <td>{last}</td>
-                            <td><ActionsMenu id=i.id name=i.name.clone() state=i.state watch version/></td>
+                            <td><ActionsMenu id=i.id name=i.name.clone() state=i.state watch version manages/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -166,6 +172,9 @@ fn ActionsMenu(
     state: IntegrationState,
     watch: RwSignal<Option<Watch>>,
     version: RwSignal<u32>,
+    /// Managers and Administrators (not restricted) also start syncs, edit the credentials and
+    /// settings, pause and disconnect.
+    manages: bool,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let manage_data = format!("/account/integrations/{id}/manage-data");
@@ -234,15 +243,17 @@ fn ActionsMenu(
             <MenuButton open>
                 <li role="none"><a role="menuitem" href=manage_data.clone()>"Manage Data"</a></li>
                 <li role="none"><a role="menuitem" href=logs.clone()>"Logs"</a></li>
-                <li role="none"><button type="button" role="menuitem" on:click=start>"Start Manual Sync"</button></li>
-                <li role="none"><a role="menuitem" href=credentials.clone()>"Edit Credentials"</a></li>
-                <li role="none"><a role="menuitem" href=configuration.clone()>"Configuration"</a></li>
-                <li role="none">
-                    <button type="button" role="menuitem" on:click=toggle_pause>
-                        {if paused { "Resume Sync" } else { "Pause Sync" }}
-                    </button>
-                </li>
-                <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect>"Disconnect"</button></li>
+                {manages.then(|| view! {
+                    <li role="none"><button type="button" role="menuitem" on:click=start>"Start Manual Sync"</button></li>
+                    <li role="none"><a role="menuitem" href=credentials.clone()>"Edit Credentials"</a></li>
+                    <li role="none"><a role="menuitem" href=configuration.clone()>"Configuration"</a></li>
+                    <li role="none">
+                        <button type="button" role="menuitem" on:click=toggle_pause>
+                            {if paused { "Resume Sync" } else { "Pause Sync" }}
+                        </button>
+                    </li>
+                    <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect>"Disconnect"</button></li>
+                })}
             </MenuButton>
             {move || confirming.get().map(|counts| view! {
                 <div role="dialog" aria-modal="true" aria-labelledby="disconnect-title" aria-describedby="disconnect-what" class="dialog">
