@@ -62,6 +62,12 @@ test('Logs show a failed run with the PSA\'s reason, and its events by level', a
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('menuitem', { name: 'Logs' }).click();
   await expect(page.getByRole('img', { name: /Records synced and orphaned per run/ })).toBeVisible();
+  // The chart has axes and a legend, and draws each run's bars in the legend's colours.
+  const chart = page.getByRole('figure');
+  await expect(chart).toContainText('Synced (created and updated)');
+  await expect(chart).toContainText('Orphaned');
+  await expect(chart).toContainText('Runs, oldest first (start time, UTC)');
+  expect(await chart.locator('svg[role="img"] rect[fill="#2563eb"]').count()).toBeGreaterThan(0);
   const failed = page.getByRole('region', { name: 'Sync runs' }).getByRole('row').filter({ hasText: reason }).first();
   await expect(failed.getByRole('cell', { name: 'Failed', exact: true })).toBeVisible();
   await failed.getByRole('button', { name: /Events of the run started/ }).click();
