@@ -89,11 +89,14 @@ impl Repo {
         let now = Utc::now();
         on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
-            // The account's users are locked in one order (PostgreSQL), so two Administrators
-            // demoting each other at once cannot both pass the check.
-            let users: Vec<(i64, String, bool)> = sqlx::query_as(&format!(
-                "SELECT id, role, deactivated_at IS NULL FROM users WHERE account_id = $1 ORDER BY id{}",
-                if matches!(self.db, crate::db::Db::Postgres(_)) { " FOR UPDATE" } else { "" }))
+            // One change to an account's users at a time: the account's row is written first,
+            // which takes SQLite's write lock at once (a read first would let two transactions
+            // deadlock on upgrading) and locks the row on PostgreSQL, so two Administrators
+            // demoting each other at once cannot both pass the check below.
+            sqlx::query("UPDATE accounts SET name = name WHERE id = $1")
+                .bind(account.0).execute(&mut *tx).await?;
+            let users: Vec<(i64, String, bool)> = sqlx::query_as(
+                "SELECT id, role, deactivated_at IS NULL FROM users WHERE account_id = $1 ORDER BY id")
                 .bind(account.0).fetch_all(&mut *tx).await?;
             let Some((_, role, active)) = users.iter().find(|(id, _, _)| *id == target.0).cloned() else {
                 return Ok(UserChange::NotFound);
