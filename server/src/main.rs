@@ -201,6 +201,26 @@ enum UserCommand {
 }
 
 /// `steward account ...`: switch account features, recorded in the account's activity log.
+/// A simulator's listener on `addr`.
+async fn listen(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("could not listen on {addr}"))
+}
+
+/// Serves a simulator until Ctrl-C.
+async fn serve_until_ctrl_c(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+) -> anyhow::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
 async fn user_command(database_url: &str, command: UserCommand) -> anyhow::Result<()> {
     use server::operator;
     let db = Db::connect(database_url).await?;
@@ -385,18 +405,11 @@ async fn main() -> anyhow::Result<()> {
                 },
                 records,
             );
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("could not listen on {addr}"))?;
+            let listener = listen(addr).await?;
             let at = listener.local_addr()?;
             println!("Autotask simulator on http://{at}{ROOT}/v1.0/ (zone information at http://{at}{ROOT}/v1.0/zoneInformation?user={username})");
             println!("Username {username}, integration code {integration_code}; the secret is the --secret given (default demo-secret)");
-            axum::serve(listener, router(sim))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
-            Ok(())
+            serve_until_ctrl_c(listener, router(sim)).await
         }
         Command::PsaSim {
             addr,
@@ -420,21 +433,14 @@ async fn main() -> anyhow::Result<()> {
                 },
                 records,
             );
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("could not listen on {addr}"))?;
+            let listener = listen(addr).await?;
             let at = listener.local_addr()?;
             println!("HaloPSA simulator on http://{at} (token at http://{at}/auth/token, API under http://{at}/api/)");
             println!(
                 "Client ID {client_id}{}; the client secret is the --client-secret given (default demo-client-secret)",
                 tenant.map(|t| format!(", tenant {t}")).unwrap_or_default()
             );
-            axum::serve(listener, router(sim))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
-            Ok(())
+            serve_until_ctrl_c(listener, router(sim)).await
         }
         Command::PsaSim {
             addr,
@@ -446,19 +452,12 @@ async fn main() -> anyhow::Result<()> {
             use server::psa::simulator::{router, Records, Simulator, BASE};
             let records = Records::from_dataset(&Dataset::generate(size, seed));
             let sim = Simulator::new(credentials, records);
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("could not listen on {addr}"))?;
+            let listener = listen(addr).await?;
             println!(
                 "ConnectWise Manage simulator on http://{}{BASE}",
                 listener.local_addr()?
             );
-            axum::serve(listener, router(sim))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
-            Ok(())
+            serve_until_ctrl_c(listener, router(sim)).await
         }
         Command::Load {
             database_url,

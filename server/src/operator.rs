@@ -5,15 +5,7 @@
 
 use crate::auth;
 use crate::repo::{Activity, NewUser, Repo, UserChange, UserEdit};
-use app::model::{AccountId, Role, UserId};
-
-fn plausible_email(email: &str) -> bool {
-    email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email
-            .split_once('@')
-            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.starts_with('.'))
-}
+use app::model::{plausible_email, AccountId, Role, UserId};
 
 fn role(name: &str) -> anyhow::Result<Role> {
     let wanted = name.trim().to_lowercase().replace(['-', ' '], "_");

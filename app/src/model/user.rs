@@ -109,6 +109,16 @@ pub struct OneTimePassword {
     pub password: String,
 }
 
+/// An email address Steward accepts for a user (already trimmed and lower-cased): at most 254
+/// characters, no spaces or control characters, something before `@` and a dotted domain after.
+pub fn plausible_email(email: &str) -> bool {
+    email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(a, b)| {
+            !a.is_empty() && b.contains('.') && !b.starts_with('.') && !b.ends_with('.')
+        })
+}
+
 /// What makes a password acceptable: at least 12 characters (at most 1,024), not the email.
 pub fn password_problem(password: &str, email: &str) -> Option<&'static str> {
     let n = password.chars().count();

@@ -93,7 +93,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             <h1>"Account"</h1>
             <AccountNav/>
             <h2>"Integrations"</h2>
-            <AddIntegrationLink/>
+            <AddIntegrationLink me/>
             <p role="status" aria-live="polite" class="sync-status">
                 {move || watch.get().map(|w| watch_text(&w))}
             </p>
@@ -117,8 +117,7 @@ pub fn IntegrationsPage() -> impl IntoView {
 /// Add integration, for the roles that may add one (Managers and Administrators not restricted
 /// to some organizations; the server refuses the others too).
 #[component]
-fn AddIntegrationLink() -> impl IntoView {
-    let me = Resource::new(|| (), |_| crate::api::get_current_user());
+fn AddIntegrationLink(me: Resource<Result<crate::model::CurrentUser, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

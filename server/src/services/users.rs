@@ -7,7 +7,8 @@ use crate::auth;
 use crate::repo::{Activity, LoginRow, NewUser, UserChange, UserEdit};
 use app::error::{AppError, ErrorCode};
 use app::model::{
-    password_problem, CurrentUser, NewUserInput, OneTimePassword, Role, UserId, UserSummary,
+    password_problem, plausible_email, CurrentUser, NewUserInput, OneTimePassword, Role, UserId,
+    UserSummary,
 };
 use app::services::{SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
@@ -251,12 +252,7 @@ impl AppServices {
             ));
         }
         let email = input.email.trim().to_lowercase();
-        let plausible = email.len() <= 254
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-            && email.split_once('@').is_some_and(|(a, b)| {
-                !a.is_empty() && b.contains('.') && !b.starts_with('.') && !b.ends_with('.')
-            });
-        if !plausible {
+        if !plausible_email(&email) {
             return Err(AppError::invalid_input(
                 "Enter the user's email address, like name@example.com",
             ));
