@@ -9,7 +9,9 @@ use crate::model::{
     PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange,
     SyncSettingsEffect, SyncStarted,
 };
-use crate::model::{NewUserInput, OneTimePassword, Role, UserId, UserSummary};
+use crate::model::{
+    NewUserInput, OneTimePassword, OrganizationChoice, OrganizationId, Role, UserId, UserSummary,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -102,6 +104,25 @@ pub async fn set_user_role(target: UserId, role: Role) -> Result<UserSummary, Ap
     let user = crate::services::current_user()?;
     crate::services::services()?
         .set_user_role(&user, target, role)
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "set_user_restrictions", input = server_fn::codec::Json)]
+pub async fn set_user_restrictions(
+    target: UserId,
+    organizations: Vec<OrganizationId>,
+) -> Result<UserSummary, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .set_user_restrictions(&user, target, organizations)
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "organization_choices", input = server_fn::codec::Json)]
+pub async fn organization_choices(search: String) -> Result<Vec<OrganizationChoice>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .organization_choices(&user, search)
         .await
 }
 

@@ -58,6 +58,20 @@ export function freshAccount(label: string) {
   return { name, email, oneTime: said.trim().split('\n').pop()!.trim() };
 }
 
+/**
+ * An account of its own holding the demo-sized dataset of a fresh seed, loaded as if synced from
+ * one ConnectWise Manage integration (`steward load`), and an Administrator added by the operator
+ * command line: its name, the Administrator's email and one-time password.
+ */
+export function loadedAccount(label: string) {
+  const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const name = `${label} ${stamp}`;
+  steward('load', '--size', 's', '--seed', String(2 + Math.floor(Math.random() * 1e6)), '--account', name);
+  const email = `admin-${stamp}@${label}.example`;
+  const said = operatorUser('add', '--account', name, '--email', email, '--name', 'Administrator', '--role', 'administrator');
+  return { name, email, oneTime: said.trim().split('\n').pop()!.trim() };
+}
+
 /** The base URL of the demo's ConnectWise simulator (the server writes it into its data directory). */
 export function demoPsa() {
   return fs.readFileSync(path.join(process.env.STEWARD_E2E_DATA_DIR!, 'demo-psa-url'), 'utf8').trim();

@@ -71,7 +71,8 @@ test('an added user chooses a password at first sign-in, changes it, and is sign
 
   // Deactivate: Jo's session ends at once; Jo cannot sign in again.
   await hydrated(page);
-  await row.getByRole('button', { name: 'Deactivate' }).click();
+  await row.getByRole('button', { name: 'Actions' }).click();
+  await row.getByRole('menuitem', { name: 'Deactivate' }).click();
   await expect(page.getByRole('status')).toContainText(`${jo} is deactivated; their sessions ended.`);
   await expect(row.getByRole('cell', { name: 'Deactivated' })).toBeVisible();
   await joPage.goto('/account/integrations');

@@ -10,7 +10,7 @@
 mod common;
 
 use app::error::ErrorCode;
-use app::model::{NewUserInput, Role, UserId};
+use app::model::{ItemKind, NewUserInput, Role, UserId};
 use app::services::prelude::*;
 use server::db::Db;
 use server::psa::connectwise::client::RetryPolicy;
@@ -21,6 +21,7 @@ fn input(name: &str, email: &str, role: Option<Role>) -> NewUserInput {
         name: name.into(),
         email: email.into(),
         role,
+        organizations: Vec::new(),
     }
 }
 
@@ -371,3 +372,197 @@ async fn users_and_passwords(db: Db) {
     }
 }
 on_both!(users_and_passwords);
+
+/// Restrictions: the picker searches the account's organizations only (any case, wildcards and
+/// quotes as text); a Manager added with two organizations sees only their items; another
+/// account's organization is not found and nothing changes; the last Administrator without
+/// restrictions cannot be restricted; lifting restrictions shows everything again; every change
+/// is in the activity log.
+async fn restrictions(db: Db) {
+    let ctx = common::fixture::setup(db).await;
+    let repo = &ctx.repo;
+    let s = common::services(repo, RetryPolicy::default());
+    let admin = &ctx.admin;
+    let other = common::fixture::second_account(&ctx).await;
+
+    // The picker: a page of names, searched in any case; hostile text is only text.
+    let first_page = s.organization_choices(admin, String::new()).await.unwrap();
+    assert_eq!(first_page.len(), 20);
+    let (a, b) = (first_page[0].clone(), first_page[1].clone());
+    let found = s
+        .organization_choices(admin, a.name.to_uppercase())
+        .await
+        .unwrap();
+    assert!(found.iter().any(|c| c.id == a.id), "{found:?}");
+    for hostile in [
+        "%",
+        "_",
+        "!",
+        "'; DROP TABLE organizations; --",
+        "🦀\u{202e}",
+    ] {
+        let found = s.organization_choices(admin, hostile.into()).await.unwrap();
+        assert!(
+            found.iter().all(|c| c.name.contains(hostile)),
+            "{hostile}: {found:?}"
+        );
+    }
+    assert_eq!(
+        s.organization_choices(admin, "x".repeat(201))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    let theirs = s.organization_choices(&other, String::new()).await.unwrap();
+    let theirs = theirs[0].clone();
+    let mine = ctx
+        .count(&format!(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = {}",
+            admin.account_id.0
+        ))
+        .await;
+    for c in s
+        .organization_choices(admin, theirs.name.clone())
+        .await
+        .unwrap()
+    {
+        assert_ne!(c.id, theirs.id, "another account's organization offered");
+    }
+
+    // Add user with another account's organization: not found, and no user was added.
+    let mut with_theirs = input("Mallory", "mallory@alpha.example", Some(Role::Manager));
+    with_theirs.organizations = vec![a.id, theirs.id];
+    assert_eq!(
+        s.add_user(admin, with_theirs).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    assert!(repo
+        .login_row("mallory@alpha.example")
+        .await
+        .unwrap()
+        .is_none());
+
+    // A Manager restricted to two organizations (one given twice).
+    let mut manager_input = input("Max", "max@alpha.example", Some(Role::Manager));
+    manager_input.organizations = vec![a.id, b.id, a.id];
+    let added = s.add_user(admin, manager_input).await.unwrap();
+    let listed = s
+        .users(admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.id == added.user)
+        .unwrap();
+    assert!(listed.restricted);
+    let mut ids: Vec<_> = listed.organizations.iter().map(|o| o.id).collect();
+    ids.sort();
+    let mut want = vec![a.id, b.id];
+    want.sort();
+    assert_eq!(ids, want);
+    let max = repo
+        .login_row("max@alpha.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    assert!(max.restricted);
+    let orgs = s
+        .items(&max, ItemKind::Organization, "", 1, true)
+        .await
+        .unwrap();
+    assert_eq!(orgs.total, 2, "{:?}", orgs.items);
+    let configurations = s
+        .items(&max, ItemKind::Configuration, "", 1, true)
+        .await
+        .unwrap();
+    let in_two = ctx
+        .count(&format!(
+            "SELECT COUNT(*) FROM configurations WHERE organization_id IN ({}, {})",
+            a.id.0, b.id.0
+        ))
+        .await;
+    assert_eq!(configurations.total, in_two);
+    // A restricted Manager manages no users and searches no organizations.
+    assert_eq!(
+        s.organization_choices(&max, String::new())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        s.set_user_restrictions(&max, max.user_id, vec![])
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+
+    // Edit restrictions with another account's organization: not found, nothing changed.
+    assert_eq!(
+        s.set_user_restrictions(admin, added.user, vec![a.id, theirs.id])
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    let still = s
+        .users(admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.id == added.user)
+        .unwrap();
+    assert_eq!(still.organizations, listed.organizations);
+    // Too many is refused before anything is looked up.
+    let many = (1..=app::model::MAX_RESTRICTIONS as i64 + 1)
+        .map(app::model::OrganizationId)
+        .collect();
+    assert_eq!(
+        s.set_user_restrictions(admin, added.user, many)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+
+    // The one Administrator without restrictions cannot restrict themself.
+    let e = s
+        .set_user_restrictions(admin, admin.user_id, vec![a.id])
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert!(
+        e.message.contains("last active Administrator"),
+        "{}",
+        e.message
+    );
+
+    // Lifted: every organization again, at once.
+    let lifted = s
+        .set_user_restrictions(admin, added.user, vec![])
+        .await
+        .unwrap();
+    assert!(!lifted.restricted && lifted.organizations.is_empty());
+    let max = repo
+        .login_row("max@alpha.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let orgs = s
+        .items(&max, ItemKind::Organization, "", 1, true)
+        .await
+        .unwrap();
+    assert_eq!(orgs.total, mine);
+
+    let log = s.activity(admin).await.unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.action == "user.restrictions_changed")
+            .count(),
+        2
+    );
+}
+on_both!(restrictions);

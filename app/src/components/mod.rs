@@ -3,12 +3,14 @@
 mod delete_dialog;
 mod layout;
 mod menu;
+mod org_picker;
 mod plug;
 mod removal;
 
 pub use delete_dialog::*;
 pub use layout::*;
 pub use menu::*;
+pub use org_picker::*;
 pub use plug::*;
 pub use removal::*;
 

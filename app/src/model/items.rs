@@ -25,4 +25,7 @@ pub struct ItemPage {
     pub total: i64,
     pub page: u32,
     pub items: Vec<ItemRow>,
+    /// What the signed-in user may do here.
+    #[serde(default)]
+    pub rights: super::Rights,
 }

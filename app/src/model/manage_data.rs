@@ -55,4 +55,7 @@ pub struct ManageData {
     pub synced_items: Vec<SyncedItemsRow>,
     pub orphaned_data: Vec<KindRow>,
     pub disconnected_data: Vec<KindRow>,
+    /// What the signed-in user may do here.
+    #[serde(default)]
+    pub rights: super::Rights,
 }

@@ -134,6 +134,9 @@ pub struct PreviewPage {
     pub last: Option<PreviewCursor>,
     pub has_previous: bool,
     pub has_next: bool,
+    /// What the signed-in user may do here.
+    #[serde(default)]
+    pub rights: super::Rights,
 }
 
 /// One individually disconnected item (Disconnected Data).

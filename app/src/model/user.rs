@@ -77,6 +77,29 @@ pub struct CurrentUser {
     pub restricted: bool,
 }
 
+/// What the signed-in user may do on a screen, so the screen offers only that (the server
+/// enforces every rule again).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rights {
+    /// Delete (a row's items, a kind's orphans): Managers and Administrators, within their
+    /// organizations when restricted.
+    pub delete: bool,
+    /// Disconnect and Pause a row, integration settings: unrestricted Managers and Administrators.
+    pub manage: bool,
+    /// The edit pencil and Disable sync: Editors and above.
+    pub edit: bool,
+}
+
+impl Rights {
+    pub fn of(user: &CurrentUser) -> Rights {
+        Rights {
+            delete: user.role.can_manage_integrations(),
+            manage: user.role.can_manage_integrations() && !user.restricted,
+            edit: user.role.can_edit_items(),
+        }
+    }
+}
+
 /// A user of the account as Account > Users lists them (never a password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
@@ -90,7 +113,20 @@ pub struct UserSummary {
     /// They hold a one-time password and choose their own at the next sign-in.
     pub must_change_password: bool,
     pub last_sign_in_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The organizations a restricted user may see, by name (empty when not restricted).
+    #[serde(default)]
+    pub organizations: Vec<OrganizationChoice>,
 }
+
+/// An organization as the restrictions picker offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationChoice {
+    pub id: super::OrganizationId,
+    pub name: String,
+}
+
+/// The most organizations one user may be restricted to.
+pub const MAX_RESTRICTIONS: usize = 10_000;
 
 /// Add user: who, and with which role.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +134,9 @@ pub struct NewUserInput {
     pub name: String,
     pub email: String,
     pub role: Option<Role>,
+    /// Restricted to these organizations; empty means every organization of the account.
+    #[serde(default)]
+    pub organizations: Vec<super::OrganizationId>,
 }
 
 /// A one-time password, shown once to the Administrator who made it; the user must replace it

@@ -56,7 +56,7 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match items.await {
                         Ok(page) => view! {
-                            {(kind == ItemKind::Organization).then(|| view! { <SelectAll bulk total=page.total search=search()/> })}
+                            {(kind == ItemKind::Organization && page.rights.delete).then(|| view! { <SelectAll bulk total=page.total search=search()/> })}
                             <ItemTable page search=search() inactive=inactive()/>
                         }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),

@@ -6,7 +6,7 @@ use crate::components::{fmt_count, ErrorNotice, Page, Plug};
 use crate::error::AppError;
 use crate::model::{
     CatalogCategory, CatalogSetting, CatalogValueId, IntegrationId, ItemKind, PreviewItem,
-    PreviewPage, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, SyncState,
+    PreviewPage, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, Rights, SyncState,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -97,6 +97,7 @@ fn PreviewTable(
     said: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let kind = p.kind;
+    let rights = p.rights;
     let with_org = p.kind != ItemKind::Organization;
     let header = move |col: PreviewSort| {
         let aria = move || {
@@ -143,7 +144,7 @@ fn PreviewTable(
             </thead>
             <tbody>
                 {p.items.into_iter().map(|item| view! {
-                    <ItemRowView id kind item with_org version said/>
+                    <ItemRowView id kind item with_org version said rights/>
                 }).collect_view()}
             </tbody>
         </table>
@@ -184,6 +185,7 @@ fn ItemRowView(
     with_org: bool,
     version: RwSignal<u32>,
     said: RwSignal<Option<String>>,
+    rights: Rights,
 ) -> impl IntoView {
     let editing = RwSignal::new(false);
     let options: RwSignal<Option<(Vec<CatalogSetting>, Vec<CatalogSetting>)>> = RwSignal::new(None);
@@ -268,8 +270,8 @@ fn ItemRowView(
     };
     let type_text = item.type_name.clone().unwrap_or_default();
     let status_text = item.status_name.clone().unwrap_or_default();
-    let editable = categories(kind).is_some();
-    let disabled = item.sync_state == Some(SyncState::Disabled);
+    let editable = rights.edit && categories(kind).is_some();
+    let disabled = !rights.edit || item.sync_state == Some(SyncState::Disabled);
     view! {
         <tr>
             <td><Plug state=item.sync_state/></td>

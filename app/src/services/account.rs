@@ -43,6 +43,20 @@ pub trait AccountServices: Send + Sync + 'static {
         target: UserId,
         role: Role,
     ) -> Result<UserSummary, AppError>;
+    /// Edit restrictions: the organizations the user may see (empty: every organization).
+    async fn set_user_restrictions(
+        &self,
+        user: &CurrentUser,
+        target: UserId,
+        organizations: Vec<OrganizationId>,
+    ) -> Result<UserSummary, AppError>;
+    /// The restrictions picker: up to 20 of the account's organizations whose name contains
+    /// `search`, by name.
+    async fn organization_choices(
+        &self,
+        user: &CurrentUser,
+        search: String,
+    ) -> Result<Vec<OrganizationChoice>, AppError>;
     /// Deactivate (their sessions end at once) or Reactivate.
     async fn set_user_active(
         &self,

@@ -10,7 +10,9 @@ use crate::model::{
     PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange,
     SyncSettingsEffect, SyncStarted,
 };
-use crate::model::{NewUserInput, OneTimePassword, Role, UserId, UserSummary};
+use crate::model::{
+    NewUserInput, OneTimePassword, OrganizationChoice, OrganizationId, Role, UserId, UserSummary,
+};
 use std::sync::Arc;
 
 mod account;

@@ -168,7 +168,7 @@ pub fn spec() -> Value {
                     }
                 },
                 "ManageData": {
-                    "type": "object", "required": ["integration", "synced_items", "orphaned_data", "disconnected_data"],
+                    "type": "object", "required": ["integration", "synced_items", "orphaned_data", "disconnected_data", "rights"],
                     "properties": {
                         "integration": { "$ref": "#/components/schemas/Integration" },
                         "synced_items": { "type": "array", "items": {
@@ -180,7 +180,12 @@ pub fn spec() -> Value {
                                 "counts": { "$ref": "#/components/schemas/SyncStateCounts" }
                             } } },
                         "orphaned_data": { "type": "array", "items": { "$ref": "#/components/schemas/KindRow" } },
-                        "disconnected_data": { "type": "array", "items": { "$ref": "#/components/schemas/KindRow" } }
+                        "disconnected_data": { "type": "array", "items": { "$ref": "#/components/schemas/KindRow" } },
+                        "rights": {
+                            "type": "object", "description": "What the signed-in user may do on this screen (the server enforces it again)",
+                            "required": ["delete", "manage", "edit"],
+                            "properties": { "delete": { "type": "boolean" }, "manage": { "type": "boolean" }, "edit": { "type": "boolean" } }
+                        }
                     }
                 },
                 "KindRow": {

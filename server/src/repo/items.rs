@@ -231,6 +231,7 @@ impl Repo {
             total,
             page,
             items,
+            rights: app::model::Rights::of(user),
         })
     }
 }

@@ -142,6 +142,7 @@ impl Repo {
             synced_items,
             orphaned_data,
             disconnected_data,
+            rights: app::model::Rights::of(user),
         })
     }
 }

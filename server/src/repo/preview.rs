@@ -221,6 +221,7 @@ impl Repo {
             last,
             has_previous,
             has_next,
+            rights: app::model::Rights::of(user),
         }))
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{parse_or, Activity, Repo};
 use crate::on_db;
-use app::model::{AccountId, Role, UserId, UserSummary};
+use app::model::{AccountId, OrganizationChoice, OrganizationId, Role, UserId, UserSummary};
 use chrono::{DateTime, Utc};
 
 /// Why a change to a user was not made.
@@ -13,8 +13,10 @@ pub enum UserChange {
     Done,
     /// No such user in this account.
     NotFound,
-    /// It would leave the account without an active Administrator.
+    /// It would leave the account without an active Administrator (without restrictions).
     LastAdministrator,
+    /// A restriction names an organization that is not in the account (or no longer is).
+    UnknownOrganization,
 }
 
 type Row = (
@@ -35,6 +37,19 @@ impl Repo {
             "SELECT id, name, email, role, restricted, deactivated_at IS NULL, must_change_password, last_sign_in_at
              FROM users WHERE account_id = $1 ORDER BY name, id")
             .bind(account.0).fetch_all(pool).await)?;
+        let access: Vec<(i64, i64, String)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT a.user_id, o.id, o.name FROM user_organization_access a
+             JOIN organizations o ON o.id = a.organization_id
+             WHERE a.account_id = $1 ORDER BY o.name, o.id")
+            .bind(account.0).fetch_all(pool).await)?;
+        let mut by_user: std::collections::HashMap<i64, Vec<OrganizationChoice>> =
+            std::collections::HashMap::new();
+        for (user, id, name) in access {
+            by_user.entry(user).or_default().push(OrganizationChoice {
+                id: OrganizationId(id),
+                name,
+            });
+        }
         rows.into_iter()
             .map(
                 |(id, name, email, role, restricted, active, must_change_password, last)| {
@@ -47,6 +62,11 @@ impl Repo {
                         active,
                         must_change_password,
                         last_sign_in_at: last,
+                        organizations: if restricted {
+                            by_user.remove(&id).unwrap_or_default()
+                        } else {
+                            Vec::new()
+                        },
                     })
                 },
             )
@@ -59,6 +79,53 @@ impl Repo {
         id: UserId,
     ) -> anyhow::Result<Option<UserSummary>> {
         Ok(self.users(account).await?.into_iter().find(|u| u.id == id))
+    }
+
+    /// Up to `limit` of the account's organizations whose name contains `text` (any case), by
+    /// name: what the restrictions picker offers.
+    pub async fn organization_choices(
+        &self,
+        account: AccountId,
+        text: &str,
+        limit: i64,
+    ) -> anyhow::Result<Vec<OrganizationChoice>> {
+        // '!' escapes LIKE's wildcards, as the lists' search does.
+        let pattern = format!(
+            "%{}%",
+            text.trim()
+                .to_lowercase()
+                .replace('!', "!!")
+                .replace('%', "!%")
+                .replace('_', "!_")
+        );
+        let rows: Vec<(i64, String)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT id, name FROM organizations WHERE account_id = $1 AND LOWER(name) LIKE $2 ESCAPE '!'
+             ORDER BY name, id LIMIT $3")
+            .bind(account.0).bind(pattern).bind(limit).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| OrganizationChoice {
+                id: OrganizationId(id),
+                name,
+            })
+            .collect())
+    }
+
+    /// How many of `ids` (distinct) are organizations of the account.
+    pub async fn organizations_in_account(
+        &self,
+        account: AccountId,
+        ids: &[OrganizationId],
+    ) -> anyhow::Result<usize> {
+        let list = ids
+            .iter()
+            .map(|i| i.0.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let n: i64 = on_db!(&self.db, pool => sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND id IN ({list})"))
+            .bind(account.0).fetch_one(pool).await)?;
+        Ok(n as usize)
     }
 
     /// Every account: id, name, and how many users it has (operators' `account list`).
@@ -95,22 +162,27 @@ impl Repo {
             // demoting each other at once cannot both pass the check below.
             sqlx::query("UPDATE accounts SET name = name WHERE id = $1")
                 .bind(account.0).execute(&mut *tx).await?;
-            let users: Vec<(i64, String, bool)> = sqlx::query_as(
-                "SELECT id, role, deactivated_at IS NULL FROM users WHERE account_id = $1 ORDER BY id")
+            let users: Vec<(i64, String, bool, bool)> = sqlx::query_as(
+                "SELECT id, role, deactivated_at IS NULL, restricted FROM users WHERE account_id = $1 ORDER BY id")
                 .bind(account.0).fetch_all(&mut *tx).await?;
-            let Some((_, role, active)) = users.iter().find(|(id, _, _)| *id == target.0).cloned() else {
+            let Some((_, role, active, restricted)) = users.iter().find(|u| u.0 == target.0).cloned() else {
                 return Ok(UserChange::NotFound);
             };
-            let stays_admin = match change {
-                UserEdit::Role(r) => *r == Role::Administrator,
-                UserEdit::Active(a) => *a && role == "administrator",
-                UserEdit::Password { .. } => role == "administrator" && active,
+            // Who can manage the account's users: an active Administrator without restrictions.
+            let manages = |role: &str, active: bool, restricted: bool| {
+                role == "administrator" && active && !restricted
             };
-            let other_admins = users
+            let after = match change {
+                UserEdit::Role(r) => manages(r.as_str(), active, restricted),
+                UserEdit::Active(a) => manages(&role, *a, restricted),
+                UserEdit::Password { .. } => manages(&role, active, restricted),
+                UserEdit::Restrictions(ids) => manages(&role, active, ids.is_some()),
+            };
+            let others = users
                 .iter()
-                .filter(|(id, r, a)| *id != target.0 && r == "administrator" && *a)
+                .filter(|(id, r, a, rs)| *id != target.0 && manages(r, *a, *rs))
                 .count();
-            if role == "administrator" && active && !stays_admin && other_admins == 0 {
+            if manages(&role, active, restricted) && !after && others == 0 {
                 return Ok(UserChange::LastAdministrator);
             }
             match change {
@@ -134,6 +206,23 @@ impl Repo {
                     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND account_id = $2")
                         .bind(target.0).bind(account.0).execute(&mut *tx).await?;
                 }
+                UserEdit::Restrictions(ids) => {
+                    sqlx::query("DELETE FROM user_organization_access WHERE user_id = $1 AND account_id = $2")
+                        .bind(target.0).bind(account.0).execute(&mut *tx).await?;
+                    if let Some(ids) = ids {
+                        // Numbers only: safe to spell out, and one statement however many.
+                        let list = ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(", ");
+                        let granted = sqlx::query(&format!(
+                            "INSERT INTO user_organization_access (account_id, user_id, organization_id)
+                             SELECT $1, $2, id FROM organizations WHERE account_id = $1 AND id IN ({list})"))
+                            .bind(account.0).bind(target.0).execute(&mut *tx).await?.rows_affected();
+                        if granted as usize != ids.len() {
+                            return Ok(UserChange::UnknownOrganization);
+                        }
+                    }
+                    sqlx::query("UPDATE users SET restricted = $1 WHERE id = $2 AND account_id = $3")
+                        .bind(ids.is_some()).bind(target.0).bind(account.0).execute(&mut *tx).await?;
+                }
             }
             insert_activity!(&mut *tx, activity, now).await?;
             tx.commit().await?;
@@ -152,4 +241,6 @@ pub enum UserEdit<'a> {
         hash: &'a str,
         one_time: bool,
     },
+    /// Restricted to these organizations (distinct, not empty), or to none (`None`).
+    Restrictions(Option<&'a [OrganizationId]>),
 }

@@ -5,7 +5,8 @@ use crate::auth;
 use app::error::AppError;
 use app::model::CurrentUser;
 use app::model::{
-    ActivityEntry, Feature, NewUserInput, OneTimePassword, Role, UserId, UserSummary,
+    ActivityEntry, Feature, NewUserInput, OneTimePassword, OrganizationChoice, OrganizationId,
+    Role, UserId, UserSummary,
 };
 use app::services::{SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
@@ -98,6 +99,21 @@ impl app::services::AccountServices for AppServices {
         role: Role,
     ) -> Result<UserSummary, AppError> {
         self.set_role(user, target, role).await
+    }
+    async fn set_user_restrictions(
+        &self,
+        user: &CurrentUser,
+        target: UserId,
+        organizations: Vec<OrganizationId>,
+    ) -> Result<UserSummary, AppError> {
+        self.set_restrictions(user, target, &organizations).await
+    }
+    async fn organization_choices(
+        &self,
+        user: &CurrentUser,
+        search: String,
+    ) -> Result<Vec<OrganizationChoice>, AppError> {
+        self.choose_organizations(user, &search).await
     }
     async fn set_user_active(
         &self,

@@ -7,8 +7,8 @@ use crate::auth;
 use crate::repo::{Activity, LoginRow, NewUser, UserChange, UserEdit};
 use app::error::{AppError, ErrorCode};
 use app::model::{
-    password_problem, plausible_email, CurrentUser, NewUserInput, OneTimePassword, Role, UserId,
-    UserSummary,
+    password_problem, plausible_email, CurrentUser, NewUserInput, OneTimePassword,
+    OrganizationChoice, OrganizationId, Role, UserId, UserSummary, MAX_RESTRICTIONS,
 };
 use app::services::{SignedIn, SESSION_TTL_SECONDS};
 use chrono::{Duration, Utc};
@@ -228,8 +228,11 @@ impl AppServices {
             UserChange::NotFound => return Err(AppError::not_found("That user")),
             UserChange::LastAdministrator => {
                 return Err(AppError::conflict(
-                    "This is the account's last active Administrator: make another user an Administrator first",
+                    "This is the account's last active Administrator without restrictions: make another user an Administrator of every organization first",
                 ))
+            }
+            UserChange::UnknownOrganization => {
+                return Err(AppError::not_found("One of the chosen organizations"))
             }
         }
         self.repo
@@ -271,6 +274,10 @@ impl AppServices {
                 "{email} is already a user (here or in another account): each email signs in to one account"
             )));
         }
+        let organizations = Self::restrictions(&input.organizations)?;
+        if let Some(ids) = &organizations {
+            self.known_organizations(by, ids).await?;
+        }
         let password = auth::generate_password();
         let hash = self.hash(password.clone()).await?;
         let id = self
@@ -281,7 +288,9 @@ impl AppServices {
                 name,
                 password_hash: &hash,
                 role,
-                restricted: false,
+                // Restricted from the start: should the organizations vanish before they are
+                // granted below, the user sees nothing rather than everything.
+                restricted: organizations.is_some(),
             })
             .await
             .map_err(internal("adding a user"))?;
@@ -297,6 +306,16 @@ impl AppServices {
             serde_json::json!({ "role": role.label() }),
         )
         .await?;
+        if let Some(ids) = &organizations {
+            self.change(
+                by,
+                id,
+                UserEdit::Restrictions(Some(ids)),
+                "user.restrictions_changed",
+                serde_json::json!({ "organizations": ids.len() }),
+            )
+            .await?;
+        }
         Ok(OneTimePassword {
             user: id,
             email,
@@ -368,5 +387,70 @@ impl AppServices {
             email: user.email,
             password,
         })
+    }
+
+    /// The restrictions asked for: distinct organizations, or `None` for every organization.
+    fn restrictions(ids: &[OrganizationId]) -> Result<Option<Vec<OrganizationId>>, AppError> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() > MAX_RESTRICTIONS {
+            return Err(AppError::invalid_input(format!(
+                "Restrict a user to at most {MAX_RESTRICTIONS} organizations, or to none (every organization)"
+            )));
+        }
+        Ok((!ids.is_empty()).then_some(ids))
+    }
+
+    /// Every one of `ids` is an organization of the account, or a 404.
+    async fn known_organizations(
+        &self,
+        by: &CurrentUser,
+        ids: &[OrganizationId],
+    ) -> Result<(), AppError> {
+        let found = self
+            .repo
+            .organizations_in_account(by.account_id, ids)
+            .await
+            .map_err(internal("looking up organizations"))?;
+        if found != ids.len() {
+            return Err(AppError::not_found("One of the chosen organizations"));
+        }
+        Ok(())
+    }
+
+    pub(super) async fn set_restrictions(
+        &self,
+        by: &CurrentUser,
+        target: UserId,
+        organizations: &[OrganizationId],
+    ) -> Result<UserSummary, AppError> {
+        Self::administrators_only(by)?;
+        let ids = Self::restrictions(organizations)?;
+        self.change(
+            by,
+            target,
+            UserEdit::Restrictions(ids.as_deref()),
+            "user.restrictions_changed",
+            serde_json::json!({ "organizations": ids.as_ref().map_or(0, Vec::len) }),
+        )
+        .await
+    }
+
+    pub(super) async fn choose_organizations(
+        &self,
+        by: &CurrentUser,
+        search: &str,
+    ) -> Result<Vec<OrganizationChoice>, AppError> {
+        Self::administrators_only(by)?;
+        if search.chars().count() > 200 {
+            return Err(AppError::invalid_input(
+                "Search with at most 200 characters",
+            ));
+        }
+        self.repo
+            .organization_choices(by.account_id, search, 20)
+            .await
+            .map_err(internal("searching organizations"))
     }
 }

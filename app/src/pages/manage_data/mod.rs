@@ -13,7 +13,7 @@ use crate::components::{
 };
 use crate::error::AppError;
 use crate::live::follow_removals;
-use crate::model::{Feature, RemovalJob, RemovalTarget};
+use crate::model::{Feature, RemovalJob, RemovalTarget, Rights};
 use crate::model::{IntegrationId, KindRow, ManageData, SyncState, SyncedItemsRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -81,20 +81,21 @@ pub fn ManageDataPage() -> impl IntoView {
 fn Sections(data: ManageData) -> impl IntoView {
     let title = format!("Manage Data: {}", data.integration.name);
     let id = data.integration.id;
+    let rights = data.rights;
     view! {
         <h1>{title}</h1>
         <PlugLegend/>
         <section aria-labelledby="synced-items">
             <h2 id="synced-items">"Synced Items"</h2>
-            <SyncedItemsTable id psa=data.integration.kind.label() rows=data.synced_items/>
+            <SyncedItemsTable id psa=data.integration.kind.label() rows=data.synced_items rights/>
         </section>
         <section aria-labelledby="orphaned-data">
             <h2 id="orphaned-data">"Orphaned Data"</h2>
-            <KindTable id rows=data.orphaned_data count_label="Orphaned" with_reasons=true/>
+            <KindTable id rows=data.orphaned_data count_label="Orphaned" with_reasons=true rights/>
         </section>
         <section aria-labelledby="disconnected-data">
             <h2 id="disconnected-data">"Disconnected Data"</h2>
-            <KindTable id rows=data.disconnected_data count_label="Disconnected" with_reasons=false/>
+            <KindTable id rows=data.disconnected_data count_label="Disconnected" with_reasons=false rights/>
         </section>
     }
 }
@@ -108,6 +109,7 @@ fn SyncedItemsTable(
     id: IntegrationId,
     psa: &'static str,
     rows: Vec<SyncedItemsRow>,
+    rights: Rights,
 ) -> impl IntoView {
     view! {
         <table class="counts">
@@ -137,8 +139,8 @@ fn SyncedItemsTable(
                             <td><RowActions view=Some(format!(
                                 "/account/integrations/{id}/manage-data/view?row=value&category={}&value={}",
                                 r.category.as_str(), r.value_id.0
-                            )) id delete=Some(RemovalTarget::Row(r.value_id))
-                                row=Some(RowRef {
+                            )) id delete=rights.delete.then_some(RemovalTarget::Row(r.value_id))
+                                row=rights.manage.then(|| RowRef {
                                     value: r.value_id,
                                     label: format!("{} {}: {}", r.category.kind().plural(), r.category.dimension(), r.value_name),
                                     psa,
@@ -157,6 +159,7 @@ fn KindTable(
     rows: Vec<KindRow>,
     count_label: &'static str,
     with_reasons: bool,
+    rights: Rights,
 ) -> impl IntoView {
     view! {
         <table class="counts">
@@ -183,7 +186,7 @@ fn KindTable(
                                 format!("/account/integrations/{id}/manage-data/view?row=orphans&kind={}", r.kind.as_str())
                             } else {
                                 format!("/account/integrations/{id}/manage-data/disconnected?kind={}", r.kind.as_str())
-                            }) id delete=(with_reasons && r.count > 0).then_some(RemovalTarget::Orphans(r.kind)) row=None/></td>
+                            }) id delete=(rights.delete && with_reasons && r.count > 0).then_some(RemovalTarget::Orphans(r.kind)) row=None/></td>
                         </tr>
                     }
                 }).collect_view()}
