@@ -1,11 +1,13 @@
-//! The job worker: claims jobs from the queue (`repo::jobs`) and runs them. Removals run a chunk
-//! at a time (`Repo::removal_chunk`), each chunk one transaction with its progress, so a worker
+//! The job worker: claims jobs from the queue (`repo::jobs`) and runs them. Removals and restores
+//! run a chunk at a time (`Repo::removal_chunk`, `Repo::restore_chunk`), each chunk one transaction with its progress, so a worker
 //! that dies mid-job leaves a consistent database and another worker resumes after its last chunk.
 //! Runs inside `steward serve` on every node, or alone as `steward worker`. It also deletes the
 //! deletion archives that passed their retention period.
 
 use crate::config::WorkerConfig;
-use crate::repo::{Activity, JobState, RemovalArgs, Repo, Which, REMOVAL_JOB};
+use crate::repo::{
+    Activity, JobState, RemovalArgs, Repo, RestoreArgs, Which, REMOVAL_JOB, RESTORE_JOB,
+};
 use chrono::Utc;
 use std::time::{Duration, Instant};
 
@@ -80,13 +82,21 @@ impl Worker {
         let Some(job) = self.repo.claim_job(&self.id, stale).await? else {
             return Ok(None);
         };
-        let started = Instant::now();
-        if job.kind != REMOVAL_JOB {
-            self.repo
-                .finish_job(job.id, &self.id, JobState::Failed, Some("unknown job kind"))
-                .await?;
-            return Ok(Some((job.id, JobState::Failed)));
+        match job.kind.as_str() {
+            REMOVAL_JOB => self.run_removal(job).await.map(Some),
+            RESTORE_JOB => self.run_restore(job).await.map(Some),
+            _ => {
+                self.repo
+                    .finish_job(job.id, &self.id, JobState::Failed, Some("unknown job kind"))
+                    .await?;
+                Ok(Some((job.id, JobState::Failed)))
+            }
         }
+    }
+
+    /// Runs a claimed removal, a chunk at a time, until it ends, is cancelled or taken over.
+    async fn run_removal(&self, job: crate::repo::Job) -> anyhow::Result<(i64, JobState)> {
+        let started = Instant::now();
         let args: RemovalArgs = serde_json::from_str(&job.args)?;
         let mut first = true;
         loop {
@@ -97,17 +107,17 @@ impl Worker {
             let now = self.repo.job(job.account, job.id).await?;
             if now.as_ref().is_some_and(|j| j.cancel_requested) {
                 self.finish(&job, JobState::Cancelled, started).await?;
-                return Ok(Some((job.id, JobState::Cancelled)));
+                return Ok((job.id, JobState::Cancelled));
             }
             match self
                 .repo
                 .removal_chunk(job.account, job.id, &self.id, &args, self.chunk)
                 .await
             {
-                Ok(c) if c.lost => return Ok(Some((job.id, JobState::Running))),
+                Ok(c) if c.lost => return Ok((job.id, JobState::Running)),
                 Ok(c) if c.remaining == 0 => {
                     self.finish(&job, JobState::Succeeded, started).await?;
-                    return Ok(Some((job.id, JobState::Succeeded)));
+                    return Ok((job.id, JobState::Succeeded));
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -126,10 +136,115 @@ impl Worker {
                         let entry = self.entry(&job, started).await?;
                         self.repo.log_activity(entry.activity("failed")).await?;
                     }
-                    return Ok(Some((job.id, state)));
+                    return Ok((job.id, state));
                 }
             }
         }
+    }
+
+    /// Runs a claimed restore, a chunk at a time, until it ends or is taken over; its activity
+    /// log entry is written with its end.
+    async fn run_restore(&self, job: crate::repo::Job) -> anyhow::Result<(i64, JobState)> {
+        let args: RestoreArgs = serde_json::from_str(&job.args)?;
+        loop {
+            match self
+                .repo
+                .restore_chunk(job.account, job.id, &self.id, &args, self.chunk)
+                .await
+            {
+                Ok(c) if c.lost => return Ok((job.id, JobState::Running)),
+                Ok(c) if c.remaining == 0 => {
+                    self.finish_restore(&job, JobState::Succeeded).await?;
+                    return Ok((job.id, JobState::Succeeded));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(job = job.id, error = ?e, "restore chunk failed; it will be retried");
+                    let backoff = chrono::Duration::seconds(1 << job.attempt.clamp(0, 8));
+                    let state = self
+                        .repo
+                        .retry_job(
+                            job.id,
+                            &self.id,
+                            "A step of the restore failed on the server and will be retried",
+                            backoff,
+                        )
+                        .await?;
+                    if state == JobState::Failed {
+                        let (actor, subject, details) = self.restore_entry(&job).await?;
+                        self.repo
+                            .log_activity(Activity {
+                                account: job.account,
+                                user: job.created_by,
+                                actor: &actor,
+                                action: "restore.finished",
+                                subject: &subject,
+                                details,
+                                outcome: "failed",
+                            })
+                            .await?;
+                    }
+                    return Ok((job.id, state));
+                }
+            }
+        }
+    }
+
+    /// A restore's activity log entry: who, what removal, how many records came back and how
+    /// many did not.
+    async fn restore_entry(
+        &self,
+        job: &crate::repo::Job,
+    ) -> anyhow::Result<(String, String, serde_json::Value)> {
+        let row = self
+            .repo
+            .restore_jobs(job.account, Some(job.id))
+            .await?
+            .pop();
+        let (by, what, restored, refused, removal) = row
+            .map(|r| {
+                (
+                    r.started_by,
+                    r.what,
+                    r.restored,
+                    r.not_restored.len(),
+                    r.removal,
+                )
+            })
+            .unwrap_or((None, String::new(), 0, 0, 0));
+        Ok((
+            by.unwrap_or_else(|| "restore worker".to_string()),
+            what,
+            serde_json::json!({
+                "removal": removal, "restored": restored, "not_restored": refused,
+                "duration_ms": (Utc::now() - job.created_at).num_milliseconds().max(0),
+            }),
+        ))
+    }
+
+    async fn finish_restore(
+        &self,
+        job: &crate::repo::Job,
+        state: JobState,
+    ) -> anyhow::Result<bool> {
+        let (actor, subject, details) = self.restore_entry(job).await?;
+        self.repo
+            .finish_job_logged(
+                job.id,
+                &self.id,
+                state,
+                None,
+                Some(Activity {
+                    account: job.account,
+                    user: job.created_by,
+                    actor: &actor,
+                    action: "restore.finished",
+                    subject: &subject,
+                    details,
+                    outcome: state.as_str(),
+                }),
+            )
+            .await
     }
 
     /// What the activity log says of a removal: what, the counts and duration, who queued it.

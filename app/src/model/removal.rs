@@ -103,3 +103,50 @@ pub struct ActivityEntry {
     /// What else was recorded, as "key: value" pairs.
     pub details: Vec<(String, String)>,
 }
+
+/// One organization a removal's archive can bring back: Restore offers it with how many
+/// archived records would come back in it (the organization itself included, when it was
+/// removed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreChoice {
+    /// The organization's id (as it was, for a removed organization).
+    pub organization: i64,
+    pub name: String,
+    pub records: i64,
+    /// The organization was removed too (it comes back with its records).
+    pub removed: bool,
+}
+
+/// A record a restore could not bring back, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotRestored {
+    pub kind: String,
+    pub name: String,
+    pub reason: String,
+}
+
+/// A restore job and its progress, as Account > Removals shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreJob {
+    pub id: i64,
+    /// The removal it undoes, and what that removal deleted ("orphaned organizations").
+    pub removal: i64,
+    pub what: String,
+    /// queued, running, succeeded, failed.
+    pub state: String,
+    pub started_by: Option<String>,
+    /// Targets (the removal's records of its kind) behind the job, of `total`.
+    pub done: i64,
+    pub total: i64,
+    pub restored: i64,
+    pub not_restored: Vec<NotRestored>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+impl RestoreJob {
+    pub fn finished(&self) -> bool {
+        matches!(self.state.as_str(), "succeeded" | "failed" | "cancelled")
+    }
+}

@@ -3,7 +3,9 @@
 //! implementation through Leptos context and the helpers below fetch it.
 
 use crate::error::AppError;
-use crate::model::{ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget};
+use crate::model::{
+    ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget, RestoreChoice, RestoreJob,
+};
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, NewIntegrationInput,
@@ -19,11 +21,13 @@ mod account;
 mod integrations;
 mod items;
 mod removals;
+mod restores;
 
 pub use account::AccountServices;
 pub use integrations::IntegrationServices;
 pub use items::ItemServices;
 pub use removals::RemovalServices;
+pub use restores::RestoreServices;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "steward_session";
@@ -54,14 +58,22 @@ pub fn request_client_addr() -> Option<std::net::IpAddr> {
 /// Everything the screens and the JSON API ask of the server, one trait per area (each in its
 /// own file beside this one). Each method authorizes with the user it is given; nothing reads
 /// across accounts.
-pub trait Services: AccountServices + IntegrationServices + ItemServices + RemovalServices {}
+pub trait Services:
+    AccountServices + IntegrationServices + ItemServices + RemovalServices + RestoreServices
+{
+}
 
-impl<T: AccountServices + IntegrationServices + ItemServices + RemovalServices> Services for T {}
+impl<
+        T: AccountServices + IntegrationServices + ItemServices + RemovalServices + RestoreServices,
+    > Services for T
+{
+}
 
 /// The area traits, for calling the services: `use app::services::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        AccountServices, IntegrationServices, ItemServices, RemovalServices, Services,
+        AccountServices, IntegrationServices, ItemServices, RemovalServices, RestoreServices,
+        Services,
     };
 }
 

@@ -137,10 +137,9 @@ pub struct Chunk {
     pub lost: bool,
 }
 
-/// Every column of each table a removal archives, as `'name', t.name` pairs for
-/// `json_object` (SQLite) / `json_build_object` (PostgreSQL).
-fn json_columns(table: &str, backend: Backend) -> String {
-    let cols: &[&str] = match table {
+/// Every column of each table a removal archives (passwords add their sealed secret as hex).
+pub(super) fn archived_columns(table: &str) -> &'static [&'static str] {
+    match table {
         "organizations" => &[
             "id",
             "name",
@@ -226,7 +225,13 @@ fn json_columns(table: &str, backend: Backend) -> String {
             "updated_at",
         ],
         _ => &["id"],
-    };
+    }
+}
+
+/// The archived columns as `'name', t.name` pairs for `json_object` (SQLite) /
+/// `json_build_object` (PostgreSQL).
+fn json_columns(table: &str, backend: Backend) -> String {
+    let cols = archived_columns(table);
     let mut pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', t.{c}")).collect();
     if table == "passwords" {
         // The sealed secret goes into the archive too, as hex.
@@ -490,9 +495,10 @@ impl Repo {
                     }
                 }
                 for (kind, tbl, filter) in archive {
+                    let organization = if tbl == "organizations" { "t.id" } else { "t.organization_id" };
                     sqlx::query(&format!(
-                        "INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, payload, created_at)
-                         SELECT $1, $2, '{kind}', t.id, {}, $3 FROM {tbl} t WHERE {filter} AND t.account_id = $1",
+                        "INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, organization_id, payload, created_at)
+                         SELECT $1, $2, '{kind}', t.id, {organization}, {}, $3 FROM {tbl} t WHERE {filter} AND t.account_id = $1",
                         json_columns(tbl, backend)))
                         .bind(acc).bind(job).bind(now).execute(&mut *tx).await?;
                 }

@@ -18,6 +18,7 @@ mod credentials;
 mod integrations;
 mod items;
 mod removals;
+mod restores;
 pub mod throttle;
 mod users;
 

@@ -1,0 +1,443 @@
+//! Undo a removal: a restore job brings the records of a removal's deletion archive back, all of
+//! them or those of some organizations, a chunk of the removal's records at a time (each chunk
+//! one transaction with its progress, as removals run). A removed organization comes back with
+//! everything that was archived under it; each record keeps its id, its PSA link, its sync state
+//! and orphan reason, so the next sync treats it as any linked item. What cannot come back is
+//! noted, never overwritten: an organization whose name exists again, a record whose PSA record
+//! is linked to another item now, a record whose organization is gone. A record comes back once.
+
+use super::removals::{archived_columns, RemovalArgs, REMOVAL_JOB};
+use super::Repo;
+use crate::db::Backend;
+use crate::on_db;
+use app::model::{AccountId, NotRestored, RestoreChoice, RestoreJob, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const RESTORE_JOB: &str = "restore";
+
+/// What a restore job brings back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreArgs {
+    /// The removal job whose archive it reads.
+    pub removal: i64,
+    /// Only the records in these organizations; every record when `None`.
+    pub organizations: Option<Vec<i64>>,
+}
+
+/// Why a restore was not queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreQueued {
+    Job(i64),
+    /// No removal of that id in the account.
+    NotFound,
+    /// The removal has not ended yet.
+    NotFinished,
+    /// Nothing of the choice is left to restore (restored already, or past retention).
+    Nothing,
+    /// A restore of this removal is queued or running.
+    AlreadyQueued,
+}
+
+/// One chunk's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestoreChunk {
+    pub restored: i64,
+    pub not_restored: i64,
+    pub remaining: i64,
+    /// The claim was lost: nothing of this chunk was written.
+    pub lost: bool,
+}
+
+/// The table of an archived kind.
+fn table_of(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "organization" => "organizations",
+        "configuration" => "configurations",
+        "contact" => "contacts",
+        "location" => "locations",
+        "password" => "passwords",
+        "document" => "documents",
+        _ => return None,
+    })
+}
+
+/// Items keep their ids (they are never reused, and tombstones and frozen targets name them);
+/// passwords and documents, which nothing refers to, get new ones.
+fn keeps_id(table: &str) -> bool {
+    matches!(
+        table,
+        "organizations" | "configurations" | "contacts" | "locations"
+    )
+}
+
+/// The INSERT that puts an archived record (JSON in `$2`) back into `table` of account `$1`. A
+/// type or status that no longer exists in the catalog comes back empty.
+fn insert_sql(table: &str, backend: Backend) -> String {
+    let field = |c: &str| match backend {
+        Backend::Sqlite => format!("json_extract($2, '$.{c}')"),
+        Backend::Postgres => format!("r.{c}"),
+    };
+    let mut names = vec!["account_id".to_string()];
+    let mut values = vec!["$1".to_string()];
+    for c in archived_columns(table) {
+        if *c == "id" && !keeps_id(table) {
+            continue;
+        }
+        names.push(c.to_string());
+        values.push(if c.ends_with("_type_id") || c.ends_with("_status_id") {
+            format!(
+                "(SELECT id FROM psa_catalog_values WHERE id = {})",
+                field(c)
+            )
+        } else {
+            field(c)
+        });
+    }
+    if table == "passwords" {
+        names.push("secret_ciphertext".into());
+        values.push(match backend {
+            Backend::Sqlite => "unhex(json_extract($2, '$.secret_ciphertext_hex'))".into(),
+            Backend::Postgres => "decode($2::json->>'secret_ciphertext_hex', 'hex')".into(),
+        });
+    }
+    let (names, values) = (names.join(", "), values.join(", "));
+    match backend {
+        Backend::Sqlite => format!("INSERT INTO {table} ({names}) SELECT {values}"),
+        Backend::Postgres => format!(
+            "INSERT INTO {table} ({names}) SELECT {values} FROM json_populate_record(NULL::{table}, $2::json) r"
+        ),
+    }
+}
+
+/// What people call an archived record.
+fn record_name(kind: &str, v: &serde_json::Value) -> String {
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    match kind {
+        "contact" => format!("{} {}", s("first_name"), s("last_name"))
+            .trim()
+            .to_string(),
+        "document" => s("title"),
+        _ => s("name"),
+    }
+}
+
+/// The record's PSA link: (integration, PSA id), when it had one.
+fn link(v: &serde_json::Value) -> Option<(i64, i64)> {
+    Some((
+        v.get("integration_id")?.as_i64()?,
+        v.get("psa_id")?.as_i64()?,
+    ))
+}
+
+/// Makes a record stand-alone (its integration is gone).
+fn unlink(v: &mut serde_json::Value) {
+    for k in [
+        "integration_id",
+        "psa_id",
+        "sync_state",
+        "orphan_reason",
+        "sync_error",
+        "last_synced_at",
+    ] {
+        if let Some(x) = v.get_mut(k) {
+            *x = serde_json::Value::Null;
+        }
+    }
+}
+
+const NAME_TAKEN: &str = "An organization with this name exists again; it was not overwritten";
+const LINK_TAKEN: &str = "Its PSA record is linked to another item now; that item was kept";
+const NO_ORGANIZATION: &str =
+    "Its organization is not here any more: restore the removal of that organization first";
+const DONE_ALREADY: &str = "It was restored already";
+
+impl Repo {
+    /// The organizations whose archived records a removal can still bring back, by name; None
+    /// when the account has no such removal.
+    pub async fn restore_choices(
+        &self,
+        account: AccountId,
+        removal: i64,
+    ) -> anyhow::Result<Option<Vec<RestoreChoice>>> {
+        let Some(job) = self.job(account, removal).await? else {
+            return Ok(None);
+        };
+        if job.kind != REMOVAL_JOB {
+            return Ok(None);
+        }
+        let name = match self.db.backend() {
+            Backend::Sqlite => "json_extract(a.payload, '$.name')",
+            Backend::Postgres => "(a.payload::json->>'name')",
+        };
+        let sql = format!(
+            "SELECT a.organization_id, COUNT(*), MAX(CASE WHEN a.item_kind = 'organization' THEN {name} END), MAX(o.name)
+             FROM deletion_archive a LEFT JOIN organizations o ON o.id = a.organization_id AND o.account_id = a.account_id
+             WHERE a.account_id = $1 AND a.job_id = $2 AND a.restored_by IS NULL AND a.organization_id IS NOT NULL
+             GROUP BY a.organization_id"
+        );
+        let rows: Vec<(i64, i64, Option<String>, Option<String>)> = on_db!(&self.db, pool =>
+            sqlx::query_as(&sql).bind(account.0).bind(removal).fetch_all(pool).await)?;
+        let mut choices: Vec<RestoreChoice> = rows
+            .into_iter()
+            .map(|(organization, records, archived, here)| RestoreChoice {
+                organization,
+                removed: archived.is_some(),
+                name: archived
+                    .or(here)
+                    .unwrap_or_else(|| format!("Organization {organization} (not here any more)")),
+                records,
+            })
+            .collect();
+        choices.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        Ok(Some(choices))
+    }
+
+    /// Queues a restore of a finished removal, freezing the archived records of the removed
+    /// kind that it will bring back (in the chosen organizations only, when chosen).
+    pub async fn queue_restore(
+        &self,
+        account: AccountId,
+        by: Option<UserId>,
+        args: &RestoreArgs,
+    ) -> anyhow::Result<RestoreQueued> {
+        let Some(job) = self.job(account, args.removal).await? else {
+            return Ok(RestoreQueued::NotFound);
+        };
+        if job.kind != REMOVAL_JOB {
+            return Ok(RestoreQueued::NotFound);
+        }
+        if !matches!(
+            job.state,
+            super::JobState::Succeeded | super::JobState::Cancelled | super::JobState::Failed
+        ) {
+            return Ok(RestoreQueued::NotFinished);
+        }
+        let removal: RemovalArgs = serde_json::from_str(&job.args)?;
+        let only = match &args.organizations {
+            Some(ids) if ids.is_empty() => return Ok(RestoreQueued::Nothing),
+            // Numbers only: safe to spell out.
+            Some(ids) => format!(
+                " AND organization_id IN ({})",
+                ids.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => String::new(),
+        };
+        let freeze = format!(
+            "INSERT INTO restore_targets (job_id, seq, archive_id)
+             SELECT $1, ROW_NUMBER() OVER (ORDER BY id), id FROM deletion_archive
+             WHERE account_id = $2 AND job_id = $3 AND item_kind = $4 AND restored_by IS NULL{only}"
+        );
+        let now = Utc::now();
+        let key = format!("restore:{}", args.removal);
+        let args_json = serde_json::to_string(args)?;
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let job: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, created_by, created_at)
+                 VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING RETURNING id")
+                .bind(account.0).bind(RESTORE_JOB).bind(&key).bind(&args_json).bind(now).bind(by.map(|u| u.0))
+                .fetch_optional(&mut *tx).await?;
+            let Some(job) = job else {
+                return Ok(RestoreQueued::AlreadyQueued);
+            };
+            let n = sqlx::query(&freeze).bind(job).bind(account.0).bind(args.removal).bind(removal.kind.as_str())
+                .execute(&mut *tx).await?.rows_affected() as i64;
+            if n == 0 {
+                tx.rollback().await?;
+                return Ok(RestoreQueued::Nothing);
+            }
+            sqlx::query("UPDATE jobs SET progress_total = $1 WHERE id = $2").bind(n).bind(job).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<RestoreQueued, anyhow::Error>(RestoreQueued::Job(job))
+        })
+    }
+
+    /// Runs the next chunk of `size` targets of a claimed restore job.
+    pub async fn restore_chunk(
+        &self,
+        account: AccountId,
+        job: i64,
+        worker: &str,
+        args: &RestoreArgs,
+        size: i64,
+    ) -> anyhow::Result<RestoreChunk> {
+        let now = Utc::now();
+        let backend = self.db.backend();
+        let acc = account.0;
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            // The progress update first: it takes the write lock, and proves the claim.
+            let done: Option<i64> = sqlx::query_scalar(
+                "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running' RETURNING progress_done")
+                .bind(now).bind(job).bind(worker).fetch_optional(&mut *tx).await?;
+            let Some(done) = done else {
+                return Ok(RestoreChunk { restored: 0, not_restored: 0, remaining: 0, lost: true });
+            };
+            type Target = (i64, i64, String, i64, Option<i64>, String, Option<i64>);
+            let targets: Vec<Target> = sqlx::query_as(
+                "SELECT t.seq, a.id, a.item_kind, a.item_id, a.organization_id, a.payload, a.restored_by
+                 FROM restore_targets t JOIN deletion_archive a ON a.id = t.archive_id
+                 WHERE t.job_id = $1 AND t.seq > $2 AND a.account_id = $3 ORDER BY t.seq LIMIT $4")
+                .bind(job).bind(done).bind(acc).bind(size).fetch_all(&mut *tx).await?;
+            let Some(last_seq) = targets.last().map(|t| t.0) else {
+                return Ok(RestoreChunk { restored: 0, not_restored: 0, remaining: 0, lost: false });
+            };
+            let (mut restored, mut refused) = (0i64, 0i64);
+            for (seq, archive_id, kind, item_id, organization, payload, restored_by) in targets {
+                let Some(table) = table_of(&kind) else { continue };
+                let mut value: serde_json::Value = serde_json::from_str(&payload)?;
+                let name = record_name(&kind, &value);
+                // Why it cannot come back, if it cannot.
+                let mut why: Option<&str> = restored_by.map(|_| DONE_ALREADY);
+                if why.is_none() && kind == "organization" {
+                    let taken: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND LOWER(name) = LOWER($2)")
+                        .bind(acc).bind(&name).fetch_one(&mut *tx).await?;
+                    if taken > 0 {
+                        why = Some(NAME_TAKEN);
+                    }
+                } else if why.is_none() {
+                    let here: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND id = $2")
+                        .bind(acc).bind(organization).fetch_one(&mut *tx).await?;
+                    if here == 0 {
+                        why = Some(NO_ORGANIZATION);
+                    }
+                }
+                // The record and, for an organization, everything archived under it.
+                let mut records = vec![(archive_id, kind.clone(), table, item_id, value.take())];
+                if why.is_none() && kind == "organization" {
+                    let children: Vec<(i64, String, i64, String)> = sqlx::query_as(
+                        "SELECT id, item_kind, item_id, payload FROM deletion_archive
+                         WHERE job_id = $1 AND organization_id = $2 AND item_kind <> 'organization' AND restored_by IS NULL
+                         ORDER BY id")
+                        .bind(args.removal).bind(item_id).fetch_all(&mut *tx).await?;
+                    for (id, k, item, p) in children {
+                        if let Some(t) = table_of(&k) {
+                            records.push((id, k, t, item, serde_json::from_str(&p)?));
+                        }
+                    }
+                }
+                let mut first = true;
+                for (id, k, t, item, mut v) in records {
+                    let is_root = std::mem::take(&mut first);
+                    let mut reason = if is_root { why } else { None };
+                    if reason.is_none() {
+                        if let Some((integration, psa_id)) = link(&v) {
+                            let ours: i64 = sqlx::query_scalar(
+                                "SELECT COUNT(*) FROM psa_integrations WHERE id = $1 AND account_id = $2")
+                                .bind(integration).bind(acc).fetch_one(&mut *tx).await?;
+                            if ours == 0 {
+                                unlink(&mut v);
+                            } else {
+                                let taken: i64 = sqlx::query_scalar(&format!(
+                                    "SELECT COUNT(*) FROM {t} WHERE integration_id = $1 AND psa_id = $2"))
+                                    .bind(integration).bind(psa_id).fetch_one(&mut *tx).await?;
+                                if taken > 0 {
+                                    reason = Some(LINK_TAKEN);
+                                }
+                            }
+                        }
+                    }
+                    if let Some(reason) = reason {
+                        sqlx::query("INSERT INTO restore_notes (job_id, item_kind, name, reason) VALUES ($1, $2, $3, $4)")
+                            .bind(job).bind(&k).bind(record_name(&k, &v)).bind(reason).execute(&mut *tx).await?;
+                        if is_root {
+                            // Nothing under a refused organization comes back either.
+                            break;
+                        }
+                        continue;
+                    }
+                    sqlx::query(&insert_sql(t, backend))
+                        .bind(acc).bind(v.to_string()).execute(&mut *tx).await?;
+                    // A disconnected item's tombstone points at it again (the next sync keeps
+                    // it disconnected, as before the removal).
+                    if let (true, Some((integration, psa_id))) = (keeps_id(t), link(&v)) {
+                        let organization = if t == "organizations" { item } else { v.get("organization_id").and_then(|x| x.as_i64()).unwrap_or(item) };
+                        sqlx::query(
+                            "UPDATE disconnected_items SET item_id = $1, organization_id = $2, deleted_locally_at = NULL
+                             WHERE account_id = $3 AND integration_id = $4 AND item_kind = $5 AND psa_id = $6 AND item_id IS NULL")
+                            .bind(item).bind(organization).bind(acc).bind(integration).bind(&k).bind(psa_id)
+                            .execute(&mut *tx).await?;
+                    }
+                    sqlx::query("UPDATE deletion_archive SET restored_by = $1 WHERE id = $2")
+                        .bind(job).bind(id).execute(&mut *tx).await?;
+                }
+                let outcome = if why.is_none() { restored += 1; "restored" } else { refused += 1; "not_restored" };
+                sqlx::query("UPDATE restore_targets SET outcome = $1 WHERE job_id = $2 AND seq = $3")
+                    .bind(outcome).bind(job).bind(seq).execute(&mut *tx).await?;
+            }
+            sqlx::query("UPDATE jobs SET progress_done = $1 WHERE id = $2")
+                .bind(last_seq).bind(job).execute(&mut *tx).await?;
+            let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM restore_targets WHERE job_id = $1 AND seq > $2")
+                .bind(job).bind(last_seq).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<RestoreChunk, anyhow::Error>(RestoreChunk { restored, not_restored: refused, remaining, lost: false })
+        })
+    }
+
+    /// The account's restore jobs, newest first (or the one asked for), with what each brought
+    /// back and what it could not.
+    pub async fn restore_jobs(
+        &self,
+        account: AccountId,
+        one: Option<i64>,
+    ) -> anyhow::Result<Vec<RestoreJob>> {
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            i64,
+            i64,
+            i64,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT j.id, j.args, j.state, u.email, j.progress_done, j.progress_total,
+                (SELECT COUNT(*) FROM deletion_archive a WHERE a.restored_by = j.id),
+                j.created_at, j.finished_at, j.last_error
+             FROM jobs j LEFT JOIN users u ON u.id = j.created_by
+             WHERE j.account_id = $1 AND j.kind = $2 AND ($3 = 0 OR j.id = $3)
+             ORDER BY j.id DESC LIMIT 50")
+            .bind(account.0).bind(RESTORE_JOB).bind(one.unwrap_or(0)).fetch_all(pool).await)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, args, state, by, done, total, restored, created, finished, error) in rows {
+            let args: RestoreArgs = serde_json::from_str(&args)?;
+            let what = match self.job(account, args.removal).await? {
+                Some(r) => {
+                    let removal: RemovalArgs = serde_json::from_str(&r.args)?;
+                    self.removal_label(account, &removal).await?
+                }
+                None => "a removal".to_string(),
+            };
+            let notes: Vec<(String, String, String)> = on_db!(&self.db, pool => sqlx::query_as(
+                "SELECT item_kind, name, reason FROM restore_notes WHERE job_id = $1 ORDER BY id LIMIT 500")
+                .bind(id).fetch_all(pool).await)?;
+            out.push(RestoreJob {
+                id,
+                removal: args.removal,
+                what,
+                state,
+                started_by: by,
+                done,
+                total,
+                restored,
+                not_restored: notes
+                    .into_iter()
+                    .map(|(kind, name, reason)| NotRestored { kind, name, reason })
+                    .collect(),
+                created_at: created,
+                finished_at: finished,
+                error,
+            });
+        }
+        Ok(out)
+    }
+}

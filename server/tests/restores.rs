@@ -1,0 +1,303 @@
+//! Undo a removal on SQLite and PostgreSQL: a restore brings back exactly what the removal
+//! deleted, record for record (ids, PSA links, sync states, orphan reasons, sealed secrets,
+//! disconnected-item tombstones), all at once or some organizations at a time; what cannot come
+//! back (an organization whose name exists again, a PSA record linked to another item now) is
+//! listed and nothing is overwritten; a record comes back once; only unrestricted
+//! Administrators restore, only finished removals of their own account; the next sync treats
+//! restored items as any linked item.
+
+#[macro_use]
+mod common;
+
+use app::error::ErrorCode;
+use app::model::{ItemKind, Role};
+use app::services::prelude::*;
+use common::fixture::{setup, Ctx};
+use server::db::{Backend, Db};
+use server::on_db;
+use server::psa::connectwise::client::RetryPolicy;
+use server::repo::{JobState, Queued};
+use std::collections::BTreeMap;
+
+/// Every record of the account, each row as text, by table: what a restore must give back.
+async fn snapshot(ctx: &Ctx) -> BTreeMap<&'static str, Vec<String>> {
+    let hex = match ctx.repo.db.backend() {
+        Backend::Sqlite => "hex(secret_ciphertext)",
+        Backend::Postgres => "encode(secret_ciphertext,'hex')",
+    };
+    let tables: [(&str, String); 7] = [
+        ("organizations", "id, name, organization_type_id, organization_status_id, integration_id, psa_id, sync_state, orphan_reason, sync_error, had_data_before_first_sync, last_synced_at, created_at, updated_at".into()),
+        ("configurations", "id, organization_id, name, serial_number, configuration_type_id, configuration_status_id, active, integration_id, psa_id, sync_state, orphan_reason, sync_error, last_synced_at, created_at, updated_at".into()),
+        ("contacts", "id, organization_id, first_name, last_name, email, contact_type_id, integration_id, psa_id, sync_state, orphan_reason, sync_error, last_synced_at, created_at, updated_at".into()),
+        ("locations", "id, organization_id, name, address_line1, city, region, postal_code, country, phone, integration_id, psa_id, sync_state, orphan_reason, sync_error, last_synced_at, created_at, updated_at".into()),
+        // New ids for these two (nothing refers to them): compared without.
+        ("passwords", format!("organization_id, name, username, url, {hex}, created_at, updated_at")),
+        ("documents", "organization_id, title, body, created_at, updated_at".into()),
+        ("disconnected_items", "item_kind, psa_id, item_id, deleted_locally_at".into()),
+    ];
+    let mut out = BTreeMap::new();
+    for (table, cols) in tables {
+        let text = cols
+            .split(", ")
+            .map(|c| format!("COALESCE(CAST({c} AS TEXT), '∅')"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let sql = format!("SELECT {text} FROM {table} WHERE account_id = $1");
+        let mut rows: Vec<String> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(&sql)
+            .bind(ctx.admin.account_id.0).fetch_all(pool).await)
+        .unwrap();
+        rows.sort();
+        out.insert(table, rows);
+    }
+    out
+}
+
+/// Removes every orphan of `kind` and waits for the end: the removal's id.
+async fn remove_orphans(ctx: &Ctx, kind: ItemKind) -> i64 {
+    let args = ctx.args(kind);
+    let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
+    assert!(impact.items > 0);
+    let Queued::Job(job) = ctx
+        .repo
+        .queue_removal(&ctx.admin, &args, impact.items)
+        .await
+        .unwrap()
+    else {
+        panic!("queued")
+    };
+    assert_eq!(ctx.finish_job(job).await, JobState::Succeeded);
+    job
+}
+
+async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
+    let ctx = setup(db).await;
+    let s = common::services(&ctx.repo, RetryPolicy::default());
+    let admin = &ctx.admin;
+    let before = snapshot(&ctx).await;
+    let removal = remove_orphans(&ctx, ItemKind::Organization).await;
+    let removed = snapshot(&ctx).await;
+    assert_ne!(before, removed);
+
+    // What can come back: every removed organization, with its records.
+    let choices = s.restore_choices(admin, removal).await.unwrap();
+    let archived = ctx
+        .count(&format!(
+            "SELECT COUNT(*) FROM deletion_archive WHERE account_id = $1 AND job_id = {removal}"
+        ))
+        .await;
+    assert_eq!(choices.iter().map(|c| c.records).sum::<i64>(), archived);
+    assert!(choices.iter().all(|c| c.removed));
+    assert!(choices.len() >= 3, "{choices:?}");
+
+    // Some: two organizations and what was inside them, nothing else.
+    let (a, b) = (&choices[0], &choices[1]);
+    let job = s
+        .start_restore(
+            admin,
+            removal,
+            Some(vec![a.organization, b.organization, a.organization]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(job.total, 2);
+    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
+    let partly = s
+        .restores(admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == job.id)
+        .unwrap();
+    assert_eq!(partly.restored, a.records + b.records);
+    assert!(partly.not_restored.is_empty(), "{:?}", partly.not_restored);
+    let left = s.restore_choices(admin, removal).await.unwrap();
+    assert_eq!(left.len(), choices.len() - 2);
+    assert!(!left
+        .iter()
+        .any(|c| c.organization == a.organization || c.organization == b.organization));
+
+    // The rest: the account is as it was before the removal, record for record.
+    let job = s.start_restore(admin, removal, None).await.unwrap();
+    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
+    assert_eq!(snapshot(&ctx).await, before);
+    // A record comes back once.
+    let e = s.start_restore(admin, removal, None).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert!(e.message.contains("Nothing"), "{}", e.message);
+    let log = s.activity(admin).await.unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.action == "restore.finished")
+            .count(),
+        2
+    );
+
+    // Removed again; meanwhile an organization of one of the names is made again (any case):
+    // it is listed, not overwritten, and nothing is added to the new one.
+    let removal = remove_orphans(&ctx, ItemKind::Organization).await;
+    let choices = s.restore_choices(admin, removal).await.unwrap();
+    let taken = &choices[0];
+    on_db!(&ctx.repo.db, pool => sqlx::query(
+        "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
+        .bind(admin.account_id.0).bind(taken.name.to_uppercase()).bind(chrono::Utc::now()).execute(pool).await.map(|_| ()))
+    .unwrap();
+    let job = s.start_restore(admin, removal, None).await.unwrap();
+    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
+    let done = s
+        .restores(admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == job.id)
+        .unwrap();
+    assert_eq!(done.not_restored.len(), 1, "{:?}", done.not_restored);
+    assert_eq!(done.not_restored[0].name, taken.name);
+    assert!(done.not_restored[0].reason.contains("exists again"));
+    assert_eq!(done.restored, archived - taken.records);
+    let new_one = ctx
+        .ids(&format!(
+            "SELECT id FROM organizations WHERE account_id = $1 AND name = '{}'",
+            taken.name.to_uppercase().replace('\'', "''")
+        ))
+        .await;
+    assert_eq!(new_one.len(), 1);
+    assert_eq!(
+        ctx.count(&format!(
+            "SELECT COUNT(*) FROM configurations WHERE account_id = $1 AND organization_id = {}",
+            new_one[0]
+        ))
+        .await,
+        0
+    );
+    // What was not restored can still be, once the name is free again.
+    assert_eq!(s.restore_choices(admin, removal).await.unwrap().len(), 1);
+}
+on_both!(a_restore_brings_back_exactly_what_was_removed);
+
+async fn a_record_whose_psa_record_is_linked_again_is_listed_and_the_new_item_kept(db: Db) {
+    let ctx = setup(db).await;
+    let s = common::services(&ctx.repo, RetryPolicy::default());
+    let admin = &ctx.admin;
+    let removal = remove_orphans(&ctx, ItemKind::Configuration).await;
+    let archive = ctx
+        .repo
+        .deletion_archive(admin.account_id, removal)
+        .await
+        .unwrap();
+    let first: serde_json::Value = serde_json::from_str(&archive[0].2).unwrap();
+    // The PSA's configuration came back as a new item of the same organization.
+    on_db!(&ctx.repo.db, pool => sqlx::query(
+        "INSERT INTO configurations (account_id, organization_id, name, integration_id, psa_id, sync_state, created_at, updated_at)
+         VALUES ($1, $2, 'Synced again', $3, $4, 'enabled', $5, $5)")
+        .bind(admin.account_id.0).bind(first["organization_id"].as_i64()).bind(ctx.integration.0)
+        .bind(first["psa_id"].as_i64()).bind(chrono::Utc::now()).execute(pool).await.map(|_| ()))
+    .unwrap();
+    let job = s.start_restore(admin, removal, None).await.unwrap();
+    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
+    let done = s.restores(admin).await.unwrap().pop().unwrap();
+    assert_eq!(done.not_restored.len(), 1);
+    assert_eq!(done.not_restored[0].name, first["name"].as_str().unwrap());
+    assert!(done.not_restored[0]
+        .reason
+        .contains("linked to another item"));
+    assert_eq!(done.restored, archive.len() as i64 - 1);
+    assert_eq!(
+        ctx.count(&format!(
+            "SELECT COUNT(*) FROM configurations WHERE account_id = $1 AND psa_id = {} AND name = 'Synced again'",
+            first["psa_id"]
+        ))
+        .await,
+        1
+    );
+}
+on_both!(a_record_whose_psa_record_is_linked_again_is_listed_and_the_new_item_kept);
+
+async fn only_unrestricted_administrators_restore_finished_removals_of_their_account(db: Db) {
+    let ctx = setup(db).await;
+    let s = common::services(&ctx.repo, RetryPolicy::default());
+    let removal = remove_orphans(&ctx, ItemKind::Location).await;
+    for (email, role, restricted) in [
+        ("m@example.com", Role::Manager, false),
+        ("r@example.com", Role::Administrator, true),
+    ] {
+        let u = common::user(&ctx.repo, ctx.admin.account_id, email, role, restricted).await;
+        assert_eq!(
+            s.restore_choices(&u, removal).await.unwrap_err().code,
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            s.start_restore(&u, removal, None).await.unwrap_err().code,
+            ErrorCode::Forbidden
+        );
+        assert_eq!(s.restores(&u).await.unwrap_err().code, ErrorCode::Forbidden);
+    }
+    // Another account's Administrator: not found, nothing restored.
+    let other = common::fixture::second_account(&ctx).await;
+    assert_eq!(
+        s.restore_choices(&other, removal).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        s.start_restore(&other, removal, None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    assert!(s.restores(&ctx.admin).await.unwrap().is_empty());
+    // Nothing chosen, and a removal that has not run yet.
+    assert_eq!(
+        s.start_restore(&ctx.admin, removal, Some(vec![]))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    let args = ctx.args(ItemKind::Contact);
+    let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
+    let Queued::Job(queued) = ctx
+        .repo
+        .queue_removal(&ctx.admin, &args, impact.items)
+        .await
+        .unwrap()
+    else {
+        panic!("queued")
+    };
+    assert_eq!(
+        s.start_restore(&ctx.admin, queued, None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
+    // Organizations that were not in the removal restore nothing.
+    assert_eq!(
+        s.start_restore(&ctx.admin, removal, Some(vec![i64::MAX]))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
+}
+on_both!(only_unrestricted_administrators_restore_finished_removals_of_their_account);
+
+async fn the_next_sync_treats_restored_items_as_any_linked_item(db: Db) {
+    let ctx = setup(db).await;
+    let (engine, _url, _sim) = common::fixture::connect_psa(&ctx).await;
+    ctx.full_sync(&engine).await;
+    let orphaned =
+        "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned'";
+    let synced =
+        "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'enabled'";
+    let (orphans, enabled) = (ctx.count(orphaned).await, ctx.count(synced).await);
+    assert!(orphans > 0);
+    let s = common::services(&ctx.repo, RetryPolicy::default());
+    let removal = remove_orphans(&ctx, ItemKind::Organization).await;
+    let job = s.start_restore(&ctx.admin, removal, None).await.unwrap();
+    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
+    // Still orphaned, with their reasons: the PSA does not have them; nothing was duplicated.
+    ctx.full_sync(&engine).await;
+    assert_eq!(ctx.count(orphaned).await, orphans);
+    assert_eq!(ctx.count(synced).await, enabled);
+}
+on_both!(the_next_sync_treats_restored_items_as_any_linked_item);
