@@ -2,7 +2,9 @@
 //! and returns; the logic lives behind the `Services` trait.
 
 use crate::error::AppError;
-use crate::model::{ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget};
+use crate::model::{
+    ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget, RestoreChoice, RestoreJob,
+};
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, NewIntegrationInput,
@@ -491,6 +493,34 @@ pub async fn cancel_removal(job: i64) -> Result<RemovalJob, AppError> {
 pub async fn list_removals() -> Result<Vec<RemovalJob>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.removals(&user).await
+}
+
+/// Restore: the organizations whose records a finished removal can still bring back.
+#[server(prefix = "/api", endpoint = "restore_choices", input = server_fn::codec::Json)]
+pub async fn restore_choices(removal: i64) -> Result<Vec<RestoreChoice>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .restore_choices(&user, removal)
+        .await
+}
+
+/// Restore: queues bringing a removal's records back (only those of `organizations` if given).
+#[server(prefix = "/api", endpoint = "start_restore", input = server_fn::codec::Json)]
+pub async fn start_restore(
+    removal: i64,
+    organizations: Option<Vec<i64>>,
+) -> Result<RestoreJob, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .start_restore(&user, removal, organizations)
+        .await
+}
+
+/// The account's restores, newest first.
+#[server(prefix = "/api", endpoint = "restores")]
+pub async fn list_restores() -> Result<Vec<RestoreJob>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.restores(&user).await
 }
 
 /// The account's activity log.

@@ -12,6 +12,8 @@ use leptos_meta::Title;
 fn action_label(action: &str) -> String {
     match action {
         "removal.finished" => "Removal".to_string(),
+        "restore.finished" => "Restore".to_string(),
+        "user.restrictions_changed" => "Restrictions changed".to_string(),
         "integration.disconnected" => "Integration disconnected".to_string(),
         "integration.added" => "Integration added".to_string(),
         "user.added" => "User added".to_string(),

@@ -13,6 +13,7 @@ mod manage_data;
 mod password;
 mod preview;
 mod removals;
+mod restores;
 mod users;
 
 pub use activity::ActivityPage;

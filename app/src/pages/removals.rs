@@ -1,7 +1,8 @@
 //! Account > Removals: the account's removals, current and past, newest first, each with its
 //! live progress (the server-sent removal events), Cancel removal while it runs, and the deletion
-//! archive for Administrators.
+//! archive and Restore for Administrators, and the restores below.
 
+use super::restores::{RestoreDialog, RestoreList, Restores};
 use crate::api::list_removals;
 use crate::components::{
     fmt_count, is_administrator, AccountNav, ErrorNotice, Page, RemovalProgress,
@@ -14,6 +15,7 @@ use leptos_meta::Title;
 #[component]
 pub fn RemovalsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| list_removals());
+    let restores = Restores::new();
     view! {
         <Title text="Removals · Steward"/>
         <Page>
@@ -22,11 +24,13 @@ pub fn RemovalsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading the removals…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(jobs) => view! { <RemovalTable jobs/> }.into_any(),
+                        Ok(jobs) => view! { <RemovalTable jobs restores/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
             </Suspense>
+            <RestoreDialog r=restores/>
+            <RestoreList r=restores/>
         </Page>
     }
 }
@@ -52,7 +56,7 @@ fn fmt_duration(ms: i64) -> String {
 }
 
 #[component]
-fn RemovalTable(jobs: Vec<RemovalJob>) -> impl IntoView {
+fn RemovalTable(jobs: Vec<RemovalJob>, restores: Restores) -> impl IntoView {
     let jobs = RwSignal::new(jobs);
     let is_admin = is_administrator();
     let update = Callback::new(move |job: RemovalJob| jobs.update(|list| upsert(list, job)));
@@ -71,6 +75,7 @@ fn RemovalTable(jobs: Vec<RemovalJob>) -> impl IntoView {
                         <th scope="col" class="num">"Deleted"</th>
                         <th scope="col" class="num">"Skipped"</th>
                         <th scope="col" class="num">"Duration"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -86,6 +91,13 @@ fn RemovalTable(jobs: Vec<RemovalJob>) -> impl IntoView {
                             <td class="num">{fmt_count(job.deleted)}</td>
                             <td class="num">{fmt_count(job.skipped)}</td>
                             <td class="num">{fmt_duration(job.elapsed_ms)}</td>
+                            <td>{
+                                let id = job.id;
+                                let restorable = job.finished() && job.deleted > 0 && job.archive_available;
+                                move || (restorable && is_admin.get()).then(|| view! {
+                                    <button type="button" class="secondary" on:click=move |_| restores.asking.set(Some(id))>"Restore"</button>
+                                })
+                            }</td>
                         </tr>
                     </For>
                 </tbody>

@@ -1,0 +1,213 @@
+//! Account > Removals > Restore (Administrators): the organizations a finished removal can bring
+//! back, all or some of them, and the restores with their progress (read again every second
+//! while one runs) and what each could not bring back, and why.
+
+use crate::api::{list_restores, restore_choices, start_restore};
+use crate::components::{fmt_count, ErrorNotice};
+use crate::error::{AppError, ErrorCode};
+use crate::model::RestoreJob;
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+/// The removal whose Restore is being asked, and the restores list's version.
+#[derive(Clone, Copy)]
+pub struct Restores {
+    pub asking: RwSignal<Option<i64>>,
+    pub version: RwSignal<u32>,
+}
+
+impl Restores {
+    pub fn new() -> Restores {
+        Restores {
+            asking: RwSignal::new(None),
+            version: RwSignal::new(0),
+        }
+    }
+}
+
+/// The Restore dialog, while one is asked.
+#[component]
+pub fn RestoreDialog(r: Restores) -> impl IntoView {
+    move || {
+        r.asking
+            .get()
+            .map(|removal| view! { <RestoreChooser removal r/> })
+    }
+}
+
+#[component]
+fn RestoreChooser(removal: i64, r: Restores) -> impl IntoView {
+    let choices = LocalResource::new(move || restore_choices(removal));
+    let all = RwSignal::new(true);
+    let chosen: RwSignal<BTreeSet<i64>> = RwSignal::new(BTreeSet::new());
+    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let start = move |_| {
+        let organizations =
+            (!all.get_untracked()).then(|| chosen.get_untracked().into_iter().collect());
+        leptos::task::spawn_local(async move {
+            match start_restore(removal, organizations).await {
+                Ok(_) => {
+                    r.asking.set(None);
+                    r.version.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let title = format!("Restore removal #{removal}");
+    view! {
+        <div role="dialog" aria-modal="true" aria-labelledby="restore-title" class="dialog">
+            <h2 id="restore-title">{title}</h2>
+            <Suspense fallback=|| view! { <p>"Reading what can come back…"</p> }>
+                {move || Suspend::new(async move {
+                    match choices.await {
+                        Ok(list) => {
+                            let records: i64 = list.iter().map(|c| c.records).sum();
+                            view! {
+                                <p>{format!(
+                                    "{} records in {} organizations can come back, as they were, with their PSA links. Nothing here is overwritten: what cannot come back is listed.",
+                                    fmt_count(records), fmt_count(list.len() as i64)
+                                )}</p>
+                                <fieldset>
+                                    <legend>"What to restore"</legend>
+                                    <label class="check"><input type="radio" name="restore-what" prop:checked=move || all.get() on:change=move |_| all.set(true)/>"All of it"</label>
+                                    <label class="check"><input type="radio" name="restore-what" prop:checked=move || !all.get() on:change=move |_| all.set(false)/>"Some organizations"</label>
+                                </fieldset>
+                                <Show when=move || !all.get()>
+                                    <ul class="restore-choices" aria-label="Organizations to restore">
+                                        {list.iter().map(|c| {
+                                            let id = c.organization;
+                                            let label = format!("{} ({} records)", c.name, fmt_count(c.records));
+                                            view! {
+                                                <li><label class="check">
+                                                    <input type="checkbox" prop:checked=move || chosen.with(|s| s.contains(&id))
+                                                        on:change=move |ev| {
+                                                            let on = event_target_checked(&ev);
+                                                            chosen.update(|s| { if on { s.insert(id); } else { s.remove(&id); } });
+                                                        }/>
+                                                    {label}
+                                                </label></li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                </Show>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            {move || error.get().map(|error| view! { <ErrorNotice error/> })}
+            <div class="dialog-actions">
+                <button type="button" on:click=start>"Restore"</button>
+                " "
+                <button type="button" class="secondary" on:click=move |_| r.asking.set(None)>"Cancel"</button>
+            </div>
+        </div>
+    }
+}
+
+/// The account's restores: progress, what came back, what could not and why.
+#[component]
+pub fn RestoreList(r: Restores) -> impl IntoView {
+    let list = Resource::new(move || r.version.get(), |_| list_restores());
+    let running = RwSignal::new(false);
+    // While a restore is queued or running, its row is read again every second.
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                if running.get_untracked() {
+                    r.version.update(|n| *n += 1);
+                }
+            },
+            std::time::Duration::from_secs(1),
+        );
+        on_cleanup(move || {
+            if let Ok(h) = handle {
+                h.clear();
+            }
+        });
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(jobs) => {
+                        running.set(jobs.iter().any(|j| !j.finished()));
+                        (!jobs.is_empty()).then(|| view! { <RestoreTable jobs/> }).into_any()
+                    }
+                    // Managers see the removals but not the restores.
+                    Err(e) if e.code == ErrorCode::Forbidden => ().into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn status_text(j: &RestoreJob) -> String {
+    match j.state.as_str() {
+        "succeeded" => format!(
+            "Restore finished: {} records restored, {} not restored",
+            fmt_count(j.restored),
+            fmt_count(j.not_restored.len() as i64)
+        ),
+        "failed" => format!("Restore failed: {}", j.error.clone().unwrap_or_default()),
+        "queued" => "Restore queued".to_string(),
+        _ => format!("Restoring: {} of {}", fmt_count(j.done), fmt_count(j.total)),
+    }
+}
+
+#[component]
+fn RestoreTable(jobs: Vec<RestoreJob>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="restores-title">
+            <h2 id="restores-title">"Restores"</h2>
+            <table class="removals">
+                <thead>
+                    <tr>
+                        <th scope="col">"Restore"</th>
+                        <th scope="col">"Of"</th>
+                        <th scope="col">"Started by"</th>
+                        <th scope="col">"Progress"</th>
+                        <th scope="col">"Not restored"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {jobs.into_iter().map(|j| {
+                        let percent = if j.total > 0 { j.done * 100 / j.total } else { 100 };
+                        view! {
+                            <tr>
+                                <th scope="row">{format!("#{}", j.id)}</th>
+                                <td>{format!("Removal #{}: {}", j.removal, j.what)}</td>
+                                <td>{j.started_by.clone().unwrap_or_else(|| "—".to_string())}</td>
+                                <td>
+                                    <div class="removal">
+                                        <div role="progressbar" aria-label="Restore progress" aria-valuemin="0"
+                                            aria-valuemax=j.total.to_string() aria-valuenow=j.done.to_string() class="bar">
+                                            <div class="fill" style=format!("width: {percent}%")></div>
+                                        </div>
+                                        <p role="status">{status_text(&j)}</p>
+                                    </div>
+                                </td>
+                                <td>
+                                    {if j.not_restored.is_empty() {
+                                        view! { "—" }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="not-restored">
+                                                {j.not_restored.iter().map(|n| view! {
+                                                    <li>{format!("{} ({}): {}", n.name, n.kind, n.reason)}</li>
+                                                }).collect_view()}
+                                            </ul>
+                                        }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
