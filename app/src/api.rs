@@ -523,6 +523,13 @@ pub async fn list_restores() -> Result<Vec<RestoreJob>, AppError> {
     crate::services::services()?.restores(&user).await
 }
 
+/// An organization's page.
+#[server(prefix = "/api", endpoint = "organization", input = server_fn::codec::Json)]
+pub async fn get_organization(id: i64) -> Result<crate::model::OrganizationDetail, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.organization(&user, id).await
+}
+
 /// The account's activity log.
 #[server(prefix = "/api", endpoint = "activity")]
 pub async fn get_activity() -> Result<Vec<ActivityEntry>, AppError> {

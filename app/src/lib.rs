@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/account/integrations"/> }/>
                 <Route path=path!("/login") view=pages::LoginPage/>
                 <Route path=path!("/organizations") ssr=SsrMode::Async view=|| view! { <pages::ItemsPage kind=model::ItemKind::Organization/> }/>
+                <Route path=path!("/organizations/:id") ssr=SsrMode::Async view=pages::OrganizationPage/>
                 <Route path=path!("/configurations") ssr=SsrMode::Async view=|| view! { <pages::ItemsPage kind=model::ItemKind::Configuration/> }/>
                 <Route path=path!("/account") view=|| view! { <Redirect path="/account/integrations"/> }/>
                 <Route path=path!("/account/integrations") ssr=SsrMode::Async view=pages::IntegrationsPage/>

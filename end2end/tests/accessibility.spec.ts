@@ -47,4 +47,12 @@ test('every signed-in page has no serious accessibility violations', async ({ pa
   await page.getByRole('button', { name: /Events of the run started/ }).first().click();
   await expect(page.getByRole('heading', { name: 'Events' })).toBeVisible();
   await scan(page, 'logs with events');
+  // An organization's page, opened from its name in the list.
+  await page.goto('/organizations');
+  await hydrated(page);
+  const first = page.getByRole('table').getByRole('rowheader').first().getByRole('link');
+  const name = (await first.textContent())!.trim();
+  await first.click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await scan(page, 'organization page');
 });

@@ -81,6 +81,14 @@ test('a Manager restricted to two organizations sees and deletes only within the
   await hydrated(ritaPage);
   await expect(ritaPage.getByText(/^\d+–\d+ of 2$/)).toBeVisible();
   await expect(ritaPage.getByRole('table').getByRole('rowheader')).toHaveText(mine);
+  // Her organization's name opens its page: what is inside it, with counts.
+  await ritaPage.getByRole('table').getByRole('link', { name: withOrphans, exact: true }).click();
+  await expect(ritaPage.getByRole('heading', { level: 1, name: withOrphans })).toBeVisible();
+  const inside = ritaPage.getByRole('table', { name: 'Inside this organization' });
+  await expect(inside.getByRole('rowheader')).toHaveText(['Configurations', 'Contacts', 'Locations', 'Passwords (Steward only)', 'Documents (Steward only)']);
+  const configurations = Number((await inside.getByRole('row', { name: /^Configurations/ }).getByRole('cell').textContent())!.replace(/,/g, ''));
+  expect(configurations).toBeGreaterThan(0);
+  await expect(ritaPage.getByRole('heading', { level: 2, name: `Configurations (${fmt(configurations)})` })).toBeVisible();
   await ritaPage.goto('/configurations');
   await hydrated(ritaPage);
   for (const org of await organizations(ritaPage)) expect(mine).toContain(org);
@@ -147,13 +155,14 @@ test('an Editor gets the edit pencil but no Delete; a Read-only user gets neithe
     await hydrated(page);
     await expect(page.getByRole('table').getByRole('rowheader').first()).toBeVisible();
     const pencils = page.getByRole('button', { name: 'Edit type and status' });
-    const disable = page.getByRole('button', { name: 'Disable sync' });
+    const rowMenus = page.getByRole('table').getByRole('button', { name: 'Actions' });
     if (edits) {
       await expect(pencils.first()).toBeVisible();
-      await expect(disable.first()).toBeVisible();
+      await rowMenus.first().click();
+      await expect(page.getByRole('menuitem', { name: 'Disable sync' })).toBeVisible();
     } else {
       await expect(pencils).toHaveCount(0);
-      await expect(disable).toHaveCount(0);
+      await expect(rowMenus).toHaveCount(0);
     }
     // The Organizations list offers no Select All (nor its Delete).
     await page.goto('/organizations');

@@ -68,7 +68,8 @@ test('Disable sync turns one item\'s plug red and lists it under Disconnected Da
   await viewRow(page, 'Orphaned Data', 'Contacts');
   const first = body(page).getByRole('row').first();
   const name = (await first.getByRole('rowheader').textContent())!;
-  await first.getByRole('button', { name: 'Disable sync' }).click();
+  await first.getByRole('button', { name: 'Actions' }).click();
+  await first.getByRole('menuitem', { name: 'Disable sync' }).click();
   await expect(page.getByRole('status')).toContainText(`Sync disabled for ${name}: it is listed under Disconnected Data.`);
   await expect(page.getByText(`${fmt(orphans - 1)} items`)).toBeVisible();
 

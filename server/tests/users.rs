@@ -483,6 +483,34 @@ async fn restrictions(db: Db) {
         ))
         .await;
     assert_eq!(configurations.total, in_two);
+    // An organization's page: hers, with what is inside it; not another's, nor another account's.
+    let page = s.organization(&max, a.id.0).await.unwrap();
+    assert_eq!(page.name, a.name);
+    let configurations = page
+        .contents
+        .iter()
+        .find(|c| c.kind == "Configurations")
+        .unwrap();
+    assert_eq!(
+        configurations.total,
+        ctx.count(&format!(
+            "SELECT COUNT(*) FROM configurations WHERE account_id = $1 AND organization_id = {}",
+            a.id.0
+        ))
+        .await
+    );
+    assert!(configurations.items.len() as i64 <= app::model::CONTENTS_SHOWN);
+    let elsewhere = first_page[2].id.0;
+    assert_eq!(
+        s.organization(&max, elsewhere).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    assert!(s.organization(admin, elsewhere).await.is_ok());
+    assert_eq!(
+        s.organization(admin, theirs.id.0).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+
     // A restricted Manager manages no users and searches no organizations.
     assert_eq!(
         s.organization_choices(&max, String::new())

@@ -106,8 +106,12 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool) -> impl IntoView {
                 {page.items.into_iter().map(|i| view! {
                     <tr>
                         <td><Plug state=i.sync_state/></td>
-                        <th scope="row">{i.name}</th>
-                        {with_org.then(|| view! { <td>{i.organization.clone()}</td> })}
+                        <th scope="row">{if with_org {
+                            i.name.into_any()
+                        } else {
+                            view! { <a href=format!("/organizations/{}", i.id)>{i.name}</a> }.into_any()
+                        }}</th>
+                        {with_org.then(|| view! { <td><a href=format!("/organizations/{}", i.organization_id)>{i.organization.clone()}</a></td> })}
                         <td>{i.type_name.unwrap_or_default()}</td>
                         <td>{i.status_name.unwrap_or_default()}</td>
                         <td>{i.orphan_reason.map(|r| r.label()).unwrap_or_default()}</td>

@@ -2,7 +2,7 @@
 //! sortable by each column, with the total.
 
 use crate::api::{disable_item_sync, edit_item, get_preview, get_sync_settings};
-use crate::components::{fmt_count, ErrorNotice, Page, Plug};
+use crate::components::{fmt_count, ErrorNotice, MenuButton, Page, Plug};
 use crate::error::AppError;
 use crate::model::{
     CatalogCategory, CatalogSetting, CatalogValueId, IntegrationId, ItemKind, PreviewItem,
@@ -244,7 +244,9 @@ fn ItemRowView(
             }
         });
     };
+    let menu_open = RwSignal::new(false);
     let disable = move |_| {
+        menu_open.set(false);
         leptos::task::spawn_local(async move {
             match disable_item_sync(id, kind, item_id).await {
                 Ok(()) => {
@@ -296,12 +298,31 @@ fn ItemRowView(
                     }.into_any()
                 } else {
                     view! {
-                        {editable.then(|| view! { <button type="button" class="pencil" on:click=open_editor.clone()>"Edit type and status"</button> })}
-                        {(!disabled).then(|| view! { <button type="button" on:click=disable>"Disable sync"</button> })}
+                        {editable.then(|| view! {
+                            <button type="button" class="icon" aria-label="Edit type and status" title="Edit type and status"
+                                on:click=open_editor.clone()><PencilIcon/></button>
+                        })}
+                        {(!disabled).then(|| view! {
+                            <MenuButton open=menu_open>
+                                <li role="none"><button type="button" role="menuitem" on:click=disable>"Disable sync"</button></li>
+                            </MenuButton>
+                        })}
                     }.into_any()
                 }}
                 {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
             </td>
         </tr>
+    }
+}
+
+/// The edit pencil's picture (its button carries the name).
+#[component]
+fn PencilIcon() -> impl IntoView {
+    view! {
+        <svg aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor"
+            stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M12 20h9"/>
+            <path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4Z"/>
+        </svg>
     }
 }

@@ -17,6 +17,13 @@ pub trait ItemServices: Send + Sync + 'static {
         page: u32,
         show_inactive_orphans: bool,
     ) -> Result<ItemPage, AppError>;
+    /// An organization's page: what it is and what is inside it (a restricted user's own
+    /// organizations only).
+    async fn organization(
+        &self,
+        user: &CurrentUser,
+        id: i64,
+    ) -> Result<OrganizationDetail, AppError>;
     /// View: one page of a Manage Data row's items.
     async fn preview(
         &self,

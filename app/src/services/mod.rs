@@ -9,8 +9,8 @@ use crate::model::{
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, NewIntegrationInput,
-    PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange,
-    SyncSettingsEffect, SyncStarted,
+    OrganizationDetail, PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings,
+    SyncSettingsChange, SyncSettingsEffect, SyncStarted,
 };
 use crate::model::{
     NewUserInput, OneTimePassword, OrganizationChoice, OrganizationId, Role, UserId, UserSummary,

@@ -16,6 +16,7 @@ type Row = (
     Option<String>,
     Option<String>,
     Option<String>,
+    i64,
 );
 
 /// A catalog category and the item column that holds it.
@@ -193,10 +194,11 @@ impl Repo {
         };
         let page = page.max(1);
         let list_sql = format!(
-            "SELECT i.id, {name}, {org_name}, {type_join}, {status_join}, i.sync_state, i.orphan_reason
+            "SELECT i.id, {name}, {org_name}, {type_join}, {status_join}, i.sync_state, i.orphan_reason, i.{org_id}
              {from} WHERE {filter} ORDER BY {name}, i.id LIMIT {limit} OFFSET {offset}",
             limit = ITEM_PAGE_SIZE,
             offset = (page as i64 - 1) * ITEM_PAGE_SIZE as i64,
+            org_id = organization_column(kind),
         );
         let total: i64 = on_db!(&self.db, pool => {
             let q = sqlx::query_scalar(&count_sql).bind(user.account_id.0);
@@ -210,21 +212,24 @@ impl Repo {
         })?;
         let items = rows
             .into_iter()
-            .map(|(id, name, org, type_name, status_name, state, reason)| {
-                Ok(ItemRow {
-                    id,
-                    name,
-                    organization: org.unwrap_or_default(),
-                    type_name,
-                    status_name,
-                    sync_state: state
-                        .map(|s| parse_or(&s, SyncState::parse, "sync state"))
-                        .transpose()?,
-                    orphan_reason: reason
-                        .map(|r| parse_or(&r, OrphanReason::parse, "orphan reason"))
-                        .transpose()?,
-                })
-            })
+            .map(
+                |(id, name, org, type_name, status_name, state, reason, org_id)| {
+                    Ok(ItemRow {
+                        id,
+                        name,
+                        organization: org.unwrap_or_default(),
+                        organization_id: org_id,
+                        type_name,
+                        status_name,
+                        sync_state: state
+                            .map(|s| parse_or(&s, SyncState::parse, "sync state"))
+                            .transpose()?,
+                        orphan_reason: reason
+                            .map(|r| parse_or(&r, OrphanReason::parse, "orphan reason"))
+                            .transpose()?,
+                    })
+                },
+            )
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(ItemPage {
             kind,

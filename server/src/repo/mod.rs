@@ -28,6 +28,7 @@ mod item_edit;
 mod items;
 mod jobs;
 mod manage_data;
+mod organization_page;
 mod preview;
 mod removal_jobs;
 mod removals;

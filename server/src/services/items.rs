@@ -43,6 +43,16 @@ impl app::services::ItemServices for AppServices {
             .await
             .map_err(internal("listing items"))
     }
+    async fn organization(
+        &self,
+        user: &CurrentUser,
+        id: i64,
+    ) -> Result<app::model::OrganizationDetail, AppError> {
+        self.repo
+            .organization_detail(user, id)
+            .await
+            .found("reading an organization", "That organization")
+    }
     async fn preview(
         &self,
         user: &CurrentUser,
