@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod dataset;
 pub mod db;
+pub mod export;
 pub mod http;
 pub mod operator;
 pub mod psa;

@@ -36,6 +36,10 @@ enum Command {
     Worker {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
+        /// The key the web nodes seal secrets with (exports need it; without it this worker
+        /// leaves exports to the nodes).
+        #[arg(long, env = "STEWARD_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
         #[command(flatten)]
         config: server::config::WorkerConfig,
     },
@@ -159,6 +163,25 @@ enum AccountCommand {
     Features { account: String },
     /// List the accounts: id, name, number of users.
     List,
+    /// Load an export (Account > Export) into a new account: prints each user's one-time
+    /// password. The passphrase chosen at export time opens the password secrets, which are
+    /// sealed again with this server's key; integrations need their PSA keys entered again.
+    Import {
+        /// The export's ZIP file.
+        file: std::path::PathBuf,
+        /// The passphrase chosen at export time.
+        #[arg(long, env = "STEWARD_EXPORT_PASSPHRASE", hide_env_values = true)]
+        passphrase: String,
+        /// The new account's name (the exported account's when not given).
+        #[arg(long)]
+        name: Option<String>,
+        /// Where the server keeps its key (`secret.key`), as `steward serve` is given it.
+        #[arg(long, env = "STEWARD_DATA_DIR", default_value = "data")]
+        data_dir: std::path::PathBuf,
+        /// The server's key, when given this way to `steward serve`.
+        #[arg(long, env = "STEWARD_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -300,6 +323,33 @@ async fn account_command(database_url: &str, command: AccountCommand) -> anyhow:
             );
             println!("{password}");
         }
+        AccountCommand::Import {
+            file,
+            passphrase,
+            name,
+            data_dir,
+            secret_key,
+        } => {
+            std::fs::create_dir_all(&data_dir)?;
+            let secrets =
+                server::secrets::SecretBox::load_or_create(&data_dir, secret_key.as_deref())?;
+            let imported = server::export::import::import(
+                &repo.db,
+                &file,
+                &passphrase,
+                &secrets,
+                name.as_deref(),
+            )
+            .await?;
+            let records: i64 = imported.counts.values().sum();
+            println!(
+                "account {} {:?} imported: {records} records; integrations need their PSA keys entered again (Edit Credentials)",
+                imported.account, imported.name
+            );
+            for (email, password) in imported.users {
+                println!("{email}\t{password}");
+            }
+        }
         AccountCommand::List => {
             for (id, name, users) in repo.account_list().await? {
                 println!("{id}\t{name}\t{users} users");
@@ -358,11 +408,20 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(config) => serve(config).await,
         Command::Worker {
             database_url,
+            secret_key,
             config,
         } => {
             let db = Db::connect(&database_url).await?;
             db.migrate().await?;
-            let worker = server::worker::Worker::with_config(Repo::new(db), &config);
+            let mut worker = server::worker::Worker::with_config(Repo::new(db), &config);
+            if let Some(key) = secret_key {
+                worker = worker.with_secrets(std::sync::Arc::new(
+                    server::secrets::SecretBox::load_or_create(
+                        std::path::Path::new("."),
+                        Some(&key),
+                    )?,
+                ));
+            }
             println!("Steward worker {} is working the job queue", worker.id);
             tokio::select! {
                 _ = worker.run_forever() => {}

@@ -140,7 +140,11 @@ impl Application {
             .scheduler
             .then(|| tokio::spawn(Scheduler::new(self.sync.clone()).run_forever()));
         let worker = self.worker.as_ref().map(|c| {
-            tokio::spawn(crate::worker::Worker::with_config(self.repo.clone(), c).run_forever())
+            tokio::spawn(
+                crate::worker::Worker::with_config(self.repo.clone(), c)
+                    .with_secrets(self.secrets.clone())
+                    .run_forever(),
+            )
         });
         let served = axum::serve(
             self.listener,

@@ -20,6 +20,8 @@ mod preview;
 pub use preview::*;
 mod removal;
 pub use removal::*;
+mod export;
+pub use export::*;
 mod feature;
 pub use feature::*;
 mod search;

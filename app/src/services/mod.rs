@@ -4,7 +4,8 @@
 
 use crate::error::AppError;
 use crate::model::{
-    ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget, RestoreChoice, RestoreJob,
+    ActivityEntry, ExportJob, Feature, RemovalImpact, RemovalJob, RemovalTarget, RestoreChoice,
+    RestoreJob,
 };
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
@@ -18,12 +19,14 @@ use crate::model::{
 use std::sync::Arc;
 
 mod account;
+mod exports;
 mod integrations;
 mod items;
 mod removals;
 mod restores;
 
 pub use account::AccountServices;
+pub use exports::ExportServices;
 pub use integrations::IntegrationServices;
 pub use items::ItemServices;
 pub use removals::RemovalServices;
@@ -59,12 +62,22 @@ pub fn request_client_addr() -> Option<std::net::IpAddr> {
 /// own file beside this one). Each method authorizes with the user it is given; nothing reads
 /// across accounts.
 pub trait Services:
-    AccountServices + IntegrationServices + ItemServices + RemovalServices + RestoreServices
+    AccountServices
+    + ExportServices
+    + IntegrationServices
+    + ItemServices
+    + RemovalServices
+    + RestoreServices
 {
 }
 
 impl<
-        T: AccountServices + IntegrationServices + ItemServices + RemovalServices + RestoreServices,
+        T: AccountServices
+            + ExportServices
+            + IntegrationServices
+            + ItemServices
+            + RemovalServices
+            + RestoreServices,
     > Services for T
 {
 }
@@ -72,8 +85,8 @@ impl<
 /// The area traits, for calling the services: `use app::services::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        AccountServices, IntegrationServices, ItemServices, RemovalServices, RestoreServices,
-        Services,
+        AccountServices, ExportServices, IntegrationServices, ItemServices, RemovalServices,
+        RestoreServices, Services,
     };
 }
 

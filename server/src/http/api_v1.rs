@@ -312,6 +312,58 @@ pub async fn removal_archive(
         .into_response())
 }
 
+/// GET /api/v1/exports/{job}/file: an account export's ZIP (Administrators without
+/// restrictions), streamed a stored chunk at a time.
+pub async fn export_file(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(job): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = job
+        .parse::<i64>()
+        .map_err(|_| ApiError(AppError::invalid_input("The export id must be a number")))?;
+    let export = state.services.export_file(&user, job).await?;
+    let repo = state.services.repo.clone();
+    let account = user.account_id;
+    let chunks = stream::unfold(Some(0i64), move |seq| {
+        let repo = repo.clone();
+        async move {
+            let seq = seq?;
+            match repo.export_chunk(account, job, seq).await {
+                Ok(Some(data)) => Some((Ok::<_, std::io::Error>(data), Some(seq + 1))),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!(error = ?e, job, "reading an export");
+                    Some((
+                        Err(std::io::Error::other("the export could not be read")),
+                        None,
+                    ))
+                }
+            }
+        }
+    });
+    let name = format!(
+        "steward-export-{}-{}.zip",
+        export.id,
+        export
+            .finished_at
+            .unwrap_or(export.created_at)
+            .format("%Y%m%d-%H%M")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_LENGTH, export.bytes.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        axum::body::Body::from_stream(chunks),
+    )
+        .into_response())
+}
+
 /// Archive rows read at a time while streaming a deletion archive.
 const ARCHIVE_PAGE: i64 = 500;
 

@@ -89,6 +89,7 @@ pub fn build_router(state: AppState) -> Router {
             "/api/v1/removals/{job}/archive",
             get(api_v1::removal_archive),
         )
+        .route("/api/v1/exports/{job}/file", get(api_v1::export_file))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/{*rest}", any(api_v1::no_such_route))
         .route("/healthz", get(|| async { "ok" }))

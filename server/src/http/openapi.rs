@@ -14,6 +14,17 @@ fn error_responses(codes: &[&str]) -> Value {
     Value::Object(m)
 }
 
+/// A 200 that is a ZIP file, with these error responses.
+fn zip_ok(mut errors: Value) -> Value {
+    if let Some(map) = errors.as_object_mut() {
+        map.insert(
+            "200".into(),
+            json!({ "description": "The file", "content": { "application/zip": { "schema": { "type": "string", "format": "binary" } } } }),
+        );
+    }
+    errors
+}
+
 fn ok(schema: Value, mut errors: Value) -> Value {
     let map = errors.as_object_mut().expect("an object");
     map.insert(
@@ -354,6 +365,13 @@ pub fn spec() -> Value {
                     "summary": "Everything a removal deleted (items and their children, as JSON), for download. Administrators only.",
                     "parameters": [{ "name": "job", "in": "path", "required": true, "schema": { "type": "integer" } }],
                     "responses": ok(json!({ "type": "object" }), error_responses(&["401", "403", "404", "422"]))
+                }
+            },
+            "/exports/{job}/file": {
+                "get": {
+                    "summary": "An account export (Account > Export), as one ZIP of JSON Lines with a manifest. Administrators without restrictions.",
+                    "parameters": [{ "name": "job", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "responses": zip_ok(error_responses(&["401", "403", "404", "422"]))
                 }
             },
             "/integrations/{id}/sync-settings": {

@@ -22,6 +22,7 @@ macro_rules! insert_activity {
 }
 
 mod accounts;
+mod exports;
 mod features;
 mod integrations;
 mod item_edit;
@@ -40,6 +41,7 @@ mod sync_preview;
 mod users;
 
 pub use accounts::{Activity, ActivityRow, LoginRow, NewUser};
+pub use exports::EXPORT_JOB;
 pub use integrations::{Disconnected, NewIntegration};
 pub use item_edit::{ItemLink, Tombstone};
 pub use jobs::{Job, JobState, NewJob};

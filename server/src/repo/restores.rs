@@ -189,7 +189,7 @@ impl Repo {
                 records,
             })
             .collect();
-        choices.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        choices.sort_by_key(|c| c.name.to_lowercase());
         Ok(Some(choices))
     }
 

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 mod account;
 mod credentials;
+mod exports;
 mod integrations;
 mod items;
 mod removals;

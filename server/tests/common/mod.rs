@@ -129,7 +129,16 @@ pub fn services(
     repo: &server::repo::Repo,
     retry: server::psa::connectwise::client::RetryPolicy,
 ) -> server::services::AppServices {
-    let secrets = std::sync::Arc::new(server::secrets::SecretBox::new([5; 32]));
+    services_with_key(repo, retry, [5; 32])
+}
+
+/// The services of a server whose secret key is `key`.
+pub fn services_with_key(
+    repo: &server::repo::Repo,
+    retry: server::psa::connectwise::client::RetryPolicy,
+    key: [u8; 32],
+) -> server::services::AppServices {
+    let secrets = std::sync::Arc::new(server::secrets::SecretBox::new(key));
     server::services::AppServices {
         repo: repo.clone(),
         sync: server::sync::SyncEngine::new(repo.clone(), secrets.clone()).with_retry(retry),

@@ -1,14 +1,21 @@
 //! The job worker: claims jobs from the queue (`repo::jobs`) and runs them. Removals and restores
-//! run a chunk at a time (`Repo::removal_chunk`, `Repo::restore_chunk`), each chunk one transaction with its progress, so a worker
-//! that dies mid-job leaves a consistent database and another worker resumes after its last chunk.
-//! Runs inside `steward serve` on every node, or alone as `steward worker`. It also deletes the
-//! deletion archives that passed their retention period.
+//! run a chunk at a time (`Repo::removal_chunk`, `Repo::restore_chunk`), each chunk one
+//! transaction with its progress, so a worker that dies mid-job leaves a consistent database
+//! and another worker resumes after its last chunk; an export (`export::write`) is written again
+//! by the worker that takes it over. Runs inside `steward serve` on every node, or alone as
+//! `steward worker`. It also deletes the deletion archives and export files past their
+//! retention period.
 
 use crate::config::WorkerConfig;
 use crate::repo::{
-    Activity, JobState, RemovalArgs, Repo, RestoreArgs, Which, REMOVAL_JOB, RESTORE_JOB,
+    Activity, JobState, RemovalArgs, Repo, Which, EXPORT_JOB, REMOVAL_JOB, RESTORE_JOB,
 };
+use crate::secrets::SecretBox;
 use chrono::Utc;
+use std::sync::Arc;
+
+mod export;
+mod restore;
 use std::time::{Duration, Instant};
 
 pub struct Worker {
@@ -25,6 +32,9 @@ pub struct Worker {
     pub retention: chrono::Duration,
     /// How long an idle worker waits before looking for work again.
     pub idle: Duration,
+    /// The server's key: exports open the password secrets with it. A worker without it leaves
+    /// exports to the workers that have it.
+    pub secrets: Option<Arc<SecretBox>>,
 }
 
 /// A removal's activity log entry, owned until it is written.
@@ -71,7 +81,14 @@ impl Worker {
             pause: Duration::from_millis(config.removal_pause_ms),
             retention: config.archive_retention(),
             idle: Duration::from_secs(1),
+            secrets: None,
         }
+    }
+
+    /// The server's key, for exports.
+    pub fn with_secrets(mut self, secrets: Arc<SecretBox>) -> Worker {
+        self.secrets = Some(secrets);
+        self
     }
 
     /// Claims one due job and runs it until it ends, is cancelled, or is taken over. None when
@@ -85,6 +102,7 @@ impl Worker {
         match job.kind.as_str() {
             REMOVAL_JOB => self.run_removal(job).await.map(Some),
             RESTORE_JOB => self.run_restore(job).await.map(Some),
+            EXPORT_JOB => self.run_export(job).await.map(Some),
             _ => {
                 self.repo
                     .finish_job(job.id, &self.id, JobState::Failed, Some("unknown job kind"))
@@ -142,111 +160,6 @@ impl Worker {
         }
     }
 
-    /// Runs a claimed restore, a chunk at a time, until it ends or is taken over; its activity
-    /// log entry is written with its end.
-    async fn run_restore(&self, job: crate::repo::Job) -> anyhow::Result<(i64, JobState)> {
-        let args: RestoreArgs = serde_json::from_str(&job.args)?;
-        loop {
-            match self
-                .repo
-                .restore_chunk(job.account, job.id, &self.id, &args, self.chunk)
-                .await
-            {
-                Ok(c) if c.lost => return Ok((job.id, JobState::Running)),
-                Ok(c) if c.remaining == 0 => {
-                    self.finish_restore(&job, JobState::Succeeded).await?;
-                    return Ok((job.id, JobState::Succeeded));
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::error!(job = job.id, error = ?e, "restore chunk failed; it will be retried");
-                    let backoff = chrono::Duration::seconds(1 << job.attempt.clamp(0, 8));
-                    let state = self
-                        .repo
-                        .retry_job(
-                            job.id,
-                            &self.id,
-                            "A step of the restore failed on the server and will be retried",
-                            backoff,
-                        )
-                        .await?;
-                    if state == JobState::Failed {
-                        let (actor, subject, details) = self.restore_entry(&job).await?;
-                        self.repo
-                            .log_activity(Activity {
-                                account: job.account,
-                                user: job.created_by,
-                                actor: &actor,
-                                action: "restore.finished",
-                                subject: &subject,
-                                details,
-                                outcome: "failed",
-                            })
-                            .await?;
-                    }
-                    return Ok((job.id, state));
-                }
-            }
-        }
-    }
-
-    /// A restore's activity log entry: who, what removal, how many records came back and how
-    /// many did not.
-    async fn restore_entry(
-        &self,
-        job: &crate::repo::Job,
-    ) -> anyhow::Result<(String, String, serde_json::Value)> {
-        let row = self
-            .repo
-            .restore_jobs(job.account, Some(job.id))
-            .await?
-            .pop();
-        let (by, what, restored, refused, removal) = row
-            .map(|r| {
-                (
-                    r.started_by,
-                    r.what,
-                    r.restored,
-                    r.not_restored.len(),
-                    r.removal,
-                )
-            })
-            .unwrap_or((None, String::new(), 0, 0, 0));
-        Ok((
-            by.unwrap_or_else(|| "restore worker".to_string()),
-            what,
-            serde_json::json!({
-                "removal": removal, "restored": restored, "not_restored": refused,
-                "duration_ms": (Utc::now() - job.created_at).num_milliseconds().max(0),
-            }),
-        ))
-    }
-
-    async fn finish_restore(
-        &self,
-        job: &crate::repo::Job,
-        state: JobState,
-    ) -> anyhow::Result<bool> {
-        let (actor, subject, details) = self.restore_entry(job).await?;
-        self.repo
-            .finish_job_logged(
-                job.id,
-                &self.id,
-                state,
-                None,
-                Some(Activity {
-                    account: job.account,
-                    user: job.created_by,
-                    actor: &actor,
-                    action: "restore.finished",
-                    subject: &subject,
-                    details,
-                    outcome: state.as_str(),
-                }),
-            )
-            .await
-    }
-
     /// What the activity log says of a removal: what, the counts and duration, who queued it.
     async fn entry(&self, job: &crate::repo::Job, started: Instant) -> anyhow::Result<Entry> {
         let row = self
@@ -297,6 +210,10 @@ impl Worker {
             .repo
             .purge_deletion_archives(Utc::now() - self.retention)
             .await?;
+        let files = self.repo.purge_exports(Utc::now() - self.retention).await?;
+        if files > 0 {
+            tracing::info!(chunks = files, "deleted export files past their retention");
+        }
         if n > 0 {
             tracing::info!(
                 records = n,

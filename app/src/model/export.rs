@@ -1,0 +1,29 @@
+//! Account > Export as the screen sees it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// An export job: its progress and, once done, its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportJob {
+    pub id: i64,
+    /// queued, running, succeeded, failed.
+    pub state: String,
+    pub started_by: Option<String>,
+    /// Records written, of `total`.
+    pub done: i64,
+    pub total: i64,
+    /// The ZIP's size once written.
+    pub bytes: i64,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    /// It can be downloaded (written, and not past the retention period).
+    pub available: bool,
+}
+
+impl ExportJob {
+    pub fn finished(&self) -> bool {
+        matches!(self.state.as_str(), "succeeded" | "failed" | "cancelled")
+    }
+}

@@ -1,0 +1,294 @@
+//! Account export and import: one ZIP of JSON Lines, one file per kind of record, and a manifest
+//! with the format version, the counts and how the password secrets are sealed.
+//!
+//! - `write` (the `export` job): reads the account in one snapshot (a read transaction), a page
+//!   of 1,000 rows at a time, into a temporary file, then stores the ZIP in `export_chunks`
+//!   (1 MiB each) so any node can serve the download. Memory holds one page, whatever the size.
+//! - `import` (`steward account import`): loads an export into a new account, every reference
+//!   mapped to the new ids, in one transaction: all or nothing.
+//!
+//! Password secrets never appear in clear: each is opened with the server's key and sealed
+//! again with a key derived (Argon2id) from a passphrase the Administrator gives at export time;
+//! import opens them with that passphrase and seals them with the target server's key. A secret
+//! the server could not open (sealed with a lost key) is exported as it is stored, flagged
+//! `server_sealed`, and imported as it was. Integrations come without their credentials (enter
+//! the keys again after an import); users without password hashes (each gets a one-time
+//! password at import).
+
+pub mod import;
+pub mod write;
+
+use crate::db::Backend;
+use crate::secrets::SecretBox;
+use base64::Engine;
+
+/// `format` in the manifest.
+pub const FORMAT: &str = "steward-account-export";
+/// The format's version; an import refuses any other.
+pub const VERSION: u32 = 1;
+/// What the manifest's `key_check` seals: opening it proves the passphrase.
+const KEY_CHECK: &[u8] = b"steward export key";
+/// The shortest passphrase accepted.
+pub const MIN_PASSPHRASE: usize = 12;
+
+/// One file of the export: the table it comes from and its columns, in import order.
+pub struct Kind {
+    pub file: &'static str,
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+    /// Read a page at a time by id (the small tables without an id are read whole).
+    pub by_id: bool,
+}
+
+pub const KINDS: [Kind; 12] = [
+    Kind {
+        file: "features.jsonl",
+        table: "account_features",
+        columns: &["feature", "enabled_at"],
+        by_id: false,
+    },
+    Kind {
+        file: "integrations.jsonl",
+        table: "psa_integrations",
+        columns: &[
+            "id",
+            "kind",
+            "name",
+            "site_url",
+            "state",
+            "sync_contacts",
+            "schedule_minutes",
+            "last_full_sync_at",
+            "disconnected_at",
+            "created_at",
+            "updated_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "catalog_values.jsonl",
+        table: "psa_catalog_values",
+        columns: &[
+            "id",
+            "integration_id",
+            "category",
+            "psa_id",
+            "name",
+            "sync_enabled",
+            "disconnected_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "organizations.jsonl",
+        table: "organizations",
+        columns: &[
+            "id",
+            "name",
+            "organization_type_id",
+            "organization_status_id",
+            "integration_id",
+            "psa_id",
+            "sync_state",
+            "orphan_reason",
+            "sync_error",
+            "had_data_before_first_sync",
+            "last_synced_at",
+            "created_at",
+            "updated_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "configurations.jsonl",
+        table: "configurations",
+        columns: &[
+            "id",
+            "organization_id",
+            "name",
+            "serial_number",
+            "configuration_type_id",
+            "configuration_status_id",
+            "active",
+            "integration_id",
+            "psa_id",
+            "sync_state",
+            "orphan_reason",
+            "sync_error",
+            "last_synced_at",
+            "created_at",
+            "updated_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "contacts.jsonl",
+        table: "contacts",
+        columns: &[
+            "id",
+            "organization_id",
+            "first_name",
+            "last_name",
+            "email",
+            "contact_type_id",
+            "integration_id",
+            "psa_id",
+            "sync_state",
+            "orphan_reason",
+            "sync_error",
+            "last_synced_at",
+            "created_at",
+            "updated_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "locations.jsonl",
+        table: "locations",
+        columns: &[
+            "id",
+            "organization_id",
+            "name",
+            "address_line1",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "phone",
+            "integration_id",
+            "psa_id",
+            "sync_state",
+            "orphan_reason",
+            "sync_error",
+            "last_synced_at",
+            "created_at",
+            "updated_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "passwords.jsonl",
+        table: "passwords",
+        columns: &[
+            "id",
+            "organization_id",
+            "name",
+            "username",
+            "url",
+            "created_at",
+            "updated_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "documents.jsonl",
+        table: "documents",
+        columns: &[
+            "id",
+            "organization_id",
+            "title",
+            "body",
+            "created_at",
+            "updated_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "disconnected_items.jsonl",
+        table: "disconnected_items",
+        columns: &[
+            "id",
+            "integration_id",
+            "item_kind",
+            "psa_id",
+            "item_id",
+            "organization_id",
+            "name",
+            "organization_name",
+            "disconnected_at",
+            "deleted_locally_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "users.jsonl",
+        table: "users",
+        columns: &[
+            "id",
+            "email",
+            "name",
+            "role",
+            "restricted",
+            "deactivated_at",
+            "created_at",
+        ],
+        by_id: true,
+    },
+    Kind {
+        file: "user_organizations.jsonl",
+        table: "user_organization_access",
+        columns: &["user_id", "organization_id"],
+        by_id: false,
+    },
+];
+
+/// Columns that are booleans: written as JSON true/false whichever database they come from.
+pub const BOOLEANS: [&str; 5] = [
+    "sync_contacts",
+    "sync_enabled",
+    "had_data_before_first_sync",
+    "active",
+    "restricted",
+];
+
+/// A row of `table` as one JSON object (text), for `json_object` / `json_build_object`.
+pub fn json_row(kind: &Kind, backend: Backend) -> String {
+    let mut pairs: Vec<String> = kind
+        .columns
+        .iter()
+        .map(|c| format!("'{c}', t.{c}"))
+        .collect();
+    if kind.table == "passwords" {
+        pairs.push(match backend {
+            Backend::Sqlite => "'secret_ciphertext_hex', hex(t.secret_ciphertext)".into(),
+            Backend::Postgres => {
+                "'secret_ciphertext_hex', encode(t.secret_ciphertext, 'hex')".into()
+            }
+        });
+    }
+    let f = match backend {
+        Backend::Sqlite => "json_object",
+        Backend::Postgres => "json_build_object",
+    };
+    format!("CAST({f}({}) AS TEXT)", pairs.join(", "))
+}
+
+/// How the export's key is derived from the passphrase: Argon2id with the crate's defaults
+/// (19 MiB, 2 passes, 1 lane) and a random 16-byte salt, recorded in the manifest.
+pub fn derive_key(passphrase: &str, salt: &[u8]) -> anyhow::Result<[u8; 32]> {
+    let mut key = [0u8; 32];
+    argon2::Argon2::default()
+        .hash_password_into(passphrase.as_bytes(), salt, &mut key)
+        .map_err(|e| anyhow::anyhow!("could not derive the export key: {e}"))?;
+    Ok(key)
+}
+
+/// The manifest's proof that a passphrase is the right one.
+pub fn key_check(export_key: &SecretBox) -> String {
+    b64(&export_key.seal(KEY_CHECK))
+}
+
+pub fn key_checks(export_key: &SecretBox, check: &str) -> bool {
+    unb64(check)
+        .ok()
+        .and_then(|c| export_key.open(&c).ok())
+        .is_some_and(|p| p == KEY_CHECK)
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub fn unb64(text: &str) -> anyhow::Result<Vec<u8>> {
+    Ok(base64::engine::general_purpose::STANDARD.decode(text)?)
+}
