@@ -523,6 +523,22 @@ pub async fn list_restores() -> Result<Vec<RestoreJob>, AppError> {
     crate::services::services()?.restores(&user).await
 }
 
+/// Account > Export: queues an export, its secrets sealed with the passphrase.
+#[server(prefix = "/api", endpoint = "start_export", input = server_fn::codec::Json)]
+pub async fn start_export(passphrase: String) -> Result<crate::model::ExportJob, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .start_export(&user, passphrase)
+        .await
+}
+
+/// The account's exports, newest first.
+#[server(prefix = "/api", endpoint = "exports")]
+pub async fn list_exports() -> Result<Vec<crate::model::ExportJob>, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?.exports(&user).await
+}
+
 /// An organization's page.
 #[server(prefix = "/api", endpoint = "organization", input = server_fn::codec::Json)]
 pub async fn get_organization(id: i64) -> Result<crate::model::OrganizationDetail, AppError> {

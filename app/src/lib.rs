@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account/integrations/new") view=pages::AddIntegrationPage/>
                 <Route path=path!("/account/users") ssr=SsrMode::Async view=pages::UsersPage/>
                 <Route path=path!("/account/password") view=pages::PasswordPage/>
+                <Route path=path!("/account/export") ssr=SsrMode::Async view=pages::ExportPage/>
                 <Route path=path!("/account/removals") ssr=SsrMode::Async view=pages::RemovalsPage/>
                 <Route path=path!("/account/activity") ssr=SsrMode::Async view=pages::ActivityPage/>
                 <Route path=path!("/account/integrations/:id/manage-data") ssr=SsrMode::Async view=pages::ManageDataPage/>

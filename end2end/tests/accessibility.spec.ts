@@ -32,6 +32,7 @@ test('every signed-in page has no serious accessibility violations', async ({ pa
     ['/account/integrations/new', 'Account'],
     ['/account/users', 'Account'],
     ['/account/password', 'Account'],
+    ['/account/export', 'Account'],
     ['/account/removals', 'Removals'],
     ['/account/activity', 'Activity log'],
     ['/organizations', 'Organizations'],

@@ -44,7 +44,10 @@ pub fn AccountNav() -> impl IntoView {
                     });
                     view! {
                         {manages.then(|| view! { <A href="/account/activity">"Activity log"</A> })}
-                        {administers.then(|| view! { <A href="/account/users">"Users"</A> })}
+                        {administers.then(|| view! {
+                            <A href="/account/users">"Users"</A>
+                            <A href="/account/export">"Export"</A>
+                        })}
                     }
                 })}
             </Suspense>

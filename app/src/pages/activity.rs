@@ -13,6 +13,7 @@ fn action_label(action: &str) -> String {
     match action {
         "removal.finished" => "Removal".to_string(),
         "restore.finished" => "Restore".to_string(),
+        "export.finished" => "Export".to_string(),
         "user.restrictions_changed" => "Restrictions changed".to_string(),
         "integration.disconnected" => "Integration disconnected".to_string(),
         "integration.added" => "Integration added".to_string(),

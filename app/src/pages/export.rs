@@ -1,0 +1,153 @@
+//! Account > Export (Administrators): a backup of the whole account as one ZIP file, queued and
+//! followed until it can be downloaded. The passphrase seals the password entries' secrets;
+//! `steward account import` asks for it.
+
+use crate::api::{list_exports, start_export};
+use crate::components::{fmt_count, AccountNav, ErrorNotice, Page};
+use crate::error::AppError;
+use crate::model::ExportJob;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ExportPage() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let exports = Resource::new(move || version.get(), |_| list_exports());
+    let running = RwSignal::new(false);
+    // While an export is queued or running, the list is read again every second.
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                if running.get_untracked() {
+                    version.update(|n| *n += 1);
+                }
+            },
+            std::time::Duration::from_secs(1),
+        );
+        on_cleanup(move || {
+            if let Ok(h) = handle {
+                h.clear();
+            }
+        });
+    });
+    let passphrase = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (p, c) = (passphrase.get_untracked(), confirm.get_untracked());
+        if p != c {
+            error.set(Some(AppError::invalid_input(
+                "The two passphrases differ: type the same one twice",
+            )));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match start_export(p).await {
+                Ok(_) => {
+                    error.set(None);
+                    passphrase.set(String::new());
+                    confirm.set(String::new());
+                    version.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <Title text="Export · Steward"/>
+        <Page>
+            <h1>"Account"</h1>
+            <AccountNav/>
+            <h2>"Export"</h2>
+            <p>"One ZIP file with every organization, configuration, contact, location, password entry and document, their PSA links and sync state, the integrations' settings (not their keys) and the users (not their passwords). Keep it as a backup before a large delete; "<code>"steward account import"</code>" loads it into a new account."</p>
+            <form on:submit=submit class="add-user" aria-labelledby="export-title">
+                <h3 id="export-title">"Export the account"</h3>
+                <label>"Passphrase"
+                    <input type="password" autocomplete="new-password" prop:value=move || passphrase.get()
+                        on:input=move |ev| passphrase.set(event_target_value(&ev))/>
+                </label>
+                <label>"Confirm passphrase"
+                    <input type="password" autocomplete="new-password" prop:value=move || confirm.get()
+                        on:input=move |ev| confirm.set(event_target_value(&ev))/>
+                </label>
+                <p class="hint">"At least 12 characters. It seals the password entries' secrets in the file; the import asks for it. Steward does not keep it: without it those secrets cannot be read."</p>
+                <button type="submit">"Export account"</button>
+                {move || error.get().map(|error| view! { <ErrorNotice error/> })}
+            </form>
+            <Transition fallback=|| view! { <p>"Loading the exports…"</p> }>
+                {move || Suspend::new(async move {
+                    match exports.await {
+                        Ok(list) => {
+                            running.set(list.iter().any(|j| !j.finished()));
+                            (!list.is_empty()).then(|| view! { <ExportTable list/> }).into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Page>
+    }
+}
+
+fn status_text(j: &ExportJob) -> String {
+    match j.state.as_str() {
+        "succeeded" if j.available => format!(
+            "Export finished: {} records, {:.1} MB",
+            fmt_count(j.total),
+            j.bytes as f64 / 1_000_000.0
+        ),
+        "succeeded" => "Export finished; its file passed the retention period".to_string(),
+        "failed" => format!("Export failed: {}", j.error.clone().unwrap_or_default()),
+        "queued" => "Export queued".to_string(),
+        _ => format!(
+            "Exporting: {} of {} records",
+            fmt_count(j.done),
+            fmt_count(j.total)
+        ),
+    }
+}
+
+#[component]
+fn ExportTable(list: Vec<ExportJob>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="exports-title">
+            <h2 id="exports-title">"Exports"</h2>
+            <table class="removals">
+                <thead>
+                    <tr>
+                        <th scope="col">"Export"</th>
+                        <th scope="col">"Started by"</th>
+                        <th scope="col">"Queued"</th>
+                        <th scope="col">"Progress"</th>
+                        <th scope="col"><span class="visually-hidden">"File"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|j| {
+                        let percent = if j.total > 0 { j.done * 100 / j.total } else { 0 };
+                        view! {
+                            <tr>
+                                <th scope="row">{format!("#{}", j.id)}</th>
+                                <td>{j.started_by.clone().unwrap_or_else(|| "—".to_string())}</td>
+                                <td>{j.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                                <td>
+                                    <div class="removal">
+                                        <div role="progressbar" aria-label="Export progress" aria-valuemin="0"
+                                            aria-valuemax=j.total.to_string() aria-valuenow=j.done.to_string() class="bar">
+                                            <div class="fill" style=format!("width: {percent}%")></div>
+                                        </div>
+                                        <p role="status">{status_text(&j)}</p>
+                                    </div>
+                                </td>
+                                <td>{j.available.then(|| view! {
+                                    <a href=format!("/api/v1/exports/{}/file", j.id) download="">"Download the export"</a>
+                                })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
