@@ -163,6 +163,24 @@ enum AccountCommand {
     Features { account: String },
     /// List the accounts: id, name, number of users.
     List,
+    /// Export an account to a file, as Account > Export does (support's backup before a large
+    /// change): one ZIP of JSON Lines; the passphrase seals the password entries' secrets.
+    Export {
+        /// The account's id or exact name.
+        account: String,
+        /// Where to write the ZIP.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Seals the password entries' secrets; `import` asks for it (at least 12 characters).
+        #[arg(long, env = "STEWARD_EXPORT_PASSPHRASE", hide_env_values = true)]
+        passphrase: String,
+        /// Where the server keeps its key (`secret.key`), as `steward serve` is given it.
+        #[arg(long, env = "STEWARD_DATA_DIR", default_value = "data")]
+        data_dir: std::path::PathBuf,
+        /// The server's key, when given this way to `steward serve`.
+        #[arg(long, env = "STEWARD_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
+    },
     /// Load an export (Account > Export) into a new account: prints each user's one-time
     /// password. The passphrase chosen at export time opens the password secrets, which are
     /// sealed again with this server's key; integrations need their PSA keys entered again.
@@ -322,6 +340,43 @@ async fn account_command(database_url: &str, command: AccountCommand) -> anyhow:
                 admin_email.trim().to_lowercase()
             );
             println!("{password}");
+        }
+        AccountCommand::Export {
+            account,
+            out,
+            passphrase,
+            data_dir,
+            secret_key,
+        } => {
+            if passphrase.chars().count() < server::export::MIN_PASSPHRASE {
+                anyhow::bail!(
+                    "choose a passphrase of at least {} characters",
+                    server::export::MIN_PASSPHRASE
+                );
+            }
+            let id = find(account).await?;
+            std::fs::create_dir_all(&data_dir)?;
+            let secrets = server::secrets::SecretBox::load_or_create(&data_dir, secret_key.as_deref())?;
+            let salt: [u8; 16] = rand::random();
+            let key = server::export::derive_key(&passphrase, &salt)?;
+            let args = server::export::write::ExportArgs {
+                salt: server::export::b64(&salt),
+                key_sealed: server::export::b64(&secrets.seal(&key)),
+            };
+            let started = std::time::Instant::now();
+            let Some((mut file, bytes, records)) =
+                server::export::write::write_zip(&repo, &secrets, id, &args, None).await?
+            else {
+                anyhow::bail!("the export was interrupted");
+            };
+            let mut to = std::fs::File::create(&out)
+                .map_err(|e| anyhow::anyhow!("could not create {}: {e}", out.display()))?;
+            std::io::copy(&mut file, &mut to)?;
+            println!(
+                "account {id} exported to {}: {records} records, {bytes} bytes in {:.1?}",
+                out.display(),
+                started.elapsed()
+            );
         }
         AccountCommand::Import {
             file,

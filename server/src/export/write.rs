@@ -103,6 +103,43 @@ pub async fn write(
     worker: &str,
     args: &ExportArgs,
 ) -> anyhow::Result<Written> {
+    let Some((mut file, bytes, records)) =
+        write_zip(repo, server, account, args, Some((job, worker))).await?
+    else {
+        return Ok(Written::Lost);
+    };
+    // Stored a chunk at a time; a takeover starts the chunks again.
+    on_db!(&repo.db, pool => {
+        sqlx::query("DELETE FROM export_chunks WHERE job_id = $1").bind(job).execute(pool).await?;
+        let mut buf = vec![0u8; CHUNK];
+        let mut seq = 0i64;
+        loop {
+            let mut filled = 0;
+            while filled < CHUNK {
+                let n = file.read(&mut buf[filled..])?;
+                if n == 0 { break; }
+                filled += n;
+            }
+            if filled == 0 { break; }
+            sqlx::query("INSERT INTO export_chunks (job_id, seq, data) VALUES ($1, $2, $3)")
+                .bind(job).bind(seq).bind(&buf[..filled]).execute(pool).await?;
+            seq += 1;
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(Written::Done { bytes, records })
+}
+
+/// Writes the export of `account` into a temporary file: the file (at its start), its size and
+/// the records written. With a claimed `job`, its progress is kept and None says the claim was
+/// lost.
+pub async fn write_zip(
+    repo: &Repo,
+    server: &SecretBox,
+    account: AccountId,
+    args: &ExportArgs,
+    job: Option<(i64, &str)>,
+) -> anyhow::Result<Option<(std::fs::File, u64, i64)>> {
     let key: [u8; 32] = server
         .open(&unb64(&args.key_sealed)?)?
         .try_into()
@@ -117,6 +154,7 @@ pub async fn write(
     let mut counts = BTreeMap::new();
     let mut unreadable = 0i64;
     let acc = account.0;
+    let (id, worker) = job.unwrap_or((0, ""));
     let (account_name, lost) = on_db!(&repo.db, pool => {
         let mut tx = pool.begin().await?;
         // One snapshot for the whole export: what it holds is the account at one moment.
@@ -131,8 +169,10 @@ pub async fn write(
                 .bind(acc).fetch_one(&mut *tx).await?;
             total += n;
         }
-        sqlx::query("UPDATE jobs SET progress_total = $1, progress_done = 0 WHERE id = $2")
-            .bind(total).bind(job).execute(pool).await?;
+        if job.is_some() {
+            sqlx::query("UPDATE jobs SET progress_total = $1, progress_done = 0 WHERE id = $2")
+                .bind(total).bind(id).execute(pool).await?;
+        }
         let mut done = 0i64;
         let mut lost = false;
         'kinds: for kind in KINDS.iter() {
@@ -159,13 +199,15 @@ pub async fn write(
                 done += rows.len() as i64;
                 after = last;
                 // Progress, which also proves the claim is still ours.
-                let held = sqlx::query(
-                    "UPDATE jobs SET progress_done = $1, heartbeat_at = $2 WHERE id = $3 AND locked_by = $4 AND state = 'running'")
-                    .bind(done.min(total)).bind(Utc::now()).bind(job).bind(worker)
-                    .execute(pool).await?.rows_affected();
-                if held == 0 {
-                    lost = true;
-                    break 'kinds;
+                if job.is_some() {
+                    let held = sqlx::query(
+                        "UPDATE jobs SET progress_done = $1, heartbeat_at = $2 WHERE id = $3 AND locked_by = $4 AND state = 'running'")
+                        .bind(done.min(total)).bind(Utc::now()).bind(id).bind(worker)
+                        .execute(pool).await?.rows_affected();
+                    if held == 0 {
+                        lost = true;
+                        break 'kinds;
+                    }
                 }
                 if !kind.by_id || (rows.len() as i64) < PAGE {
                     break;
@@ -177,7 +219,7 @@ pub async fn write(
         Ok::<_, anyhow::Error>((name, lost))
     })?;
     if lost {
-        return Ok(Written::Lost);
+        return Ok(None);
     }
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -197,27 +239,5 @@ pub async fn write(
     let mut file = zip.finish()?;
     let bytes = file.stream_position()?;
     file.rewind()?;
-    // Stored a chunk at a time; a takeover starts the chunks again.
-    on_db!(&repo.db, pool => {
-        sqlx::query("DELETE FROM export_chunks WHERE job_id = $1").bind(job).execute(pool).await?;
-        let mut buf = vec![0u8; CHUNK];
-        let mut seq = 0i64;
-        loop {
-            let mut filled = 0;
-            while filled < CHUNK {
-                let n = file.read(&mut buf[filled..])?;
-                if n == 0 { break; }
-                filled += n;
-            }
-            if filled == 0 { break; }
-            sqlx::query("INSERT INTO export_chunks (job_id, seq, data) VALUES ($1, $2, $3)")
-                .bind(job).bind(seq).bind(&buf[..filled]).execute(pool).await?;
-            seq += 1;
-        }
-        Ok::<_, anyhow::Error>(())
-    })?;
-    Ok(Written::Done {
-        bytes,
-        records: counts.values().sum(),
-    })
+    Ok(Some((file, bytes, counts.values().sum())))
 }
