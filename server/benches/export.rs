@@ -51,9 +51,16 @@ fn measured(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<(Duration, f6
     };
     let took = started.elapsed();
     if !output.status.success() {
-        anyhow::bail!("steward {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        anyhow::bail!(
+            "steward {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
-    Ok((took, peak_kib as f64 / 1024.0, String::from_utf8_lossy(&output.stdout).trim().to_string()))
+    Ok((
+        took,
+        peak_kib as f64 / 1024.0,
+        String::from_utf8_lossy(&output.stdout).trim().to_string(),
+    ))
 }
 
 async fn bench(label: &str, url: &str, copy_url: &str, dataset: &Dataset) -> anyhow::Result<()> {
@@ -77,7 +84,15 @@ async fn bench(label: &str, url: &str, copy_url: &str, dataset: &Dataset) -> any
         ("RUST_LOG", "error"),
     ];
     let (export_took, export_peak, said) = measured(
-        &["account", "--database-url", url, "export", "Bench MSP", "--out", &file_s],
+        &[
+            "account",
+            "--database-url",
+            url,
+            "export",
+            "Bench MSP",
+            "--out",
+            &file_s,
+        ],
         &env,
     )?;
     let bytes = std::fs::metadata(&file)?.len();
@@ -108,7 +123,9 @@ async fn main() -> anyhow::Result<()> {
         _ => Size::Xl,
     };
     let dataset = Dataset::generate(size, 1);
-    println!("| database | records | export | export peak memory | file | import | import peak memory |");
+    println!(
+        "| database | records | export | export peak memory | file | import | import peak memory |"
+    );
     println!("|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());

@@ -356,7 +356,8 @@ async fn account_command(database_url: &str, command: AccountCommand) -> anyhow:
             }
             let id = find(account).await?;
             std::fs::create_dir_all(&data_dir)?;
-            let secrets = server::secrets::SecretBox::load_or_create(&data_dir, secret_key.as_deref())?;
+            let secrets =
+                server::secrets::SecretBox::load_or_create(&data_dir, secret_key.as_deref())?;
             let salt: [u8; 16] = rand::random();
             let key = server::export::derive_key(&passphrase, &salt)?;
             let args = server::export::write::ExportArgs {

@@ -387,23 +387,68 @@ async fn account_import_loads_an_export_into_a_new_account() {
     let source = format!("sqlite://{}", dir.path().join("source.db").display());
     let target = format!("sqlite://{}", dir.path().join("target.db").display());
     for args in [
-        vec!["load", "--size", "s", "--seed", "5", "--account", "Acme MSP", "--database-url", &source],
-        vec!["user", "--database-url", &source, "add", "--account", "Acme MSP", "--email", "admin@acme.example", "--name", "Ada", "--role", "administrator"],
+        vec![
+            "load",
+            "--size",
+            "s",
+            "--seed",
+            "5",
+            "--account",
+            "Acme MSP",
+            "--database-url",
+            &source,
+        ],
+        vec![
+            "user",
+            "--database-url",
+            &source,
+            "add",
+            "--account",
+            "Acme MSP",
+            "--email",
+            "admin@acme.example",
+            "--name",
+            "Ada",
+            "--role",
+            "administrator",
+        ],
     ] {
         let out = steward().args(&args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     // The export, as Account > Export writes it.
     let repo = server::repo::Repo::new(server::db::Db::connect(&source).await.unwrap());
-    let admin = repo.login_row("admin@acme.example").await.unwrap().unwrap().user;
+    let admin = repo
+        .login_row("admin@acme.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
     let s = common::services(&repo, Default::default());
-    let job = s.start_export(&admin, "an export passphrase".into()).await.unwrap();
-    let worker = server::worker::Worker::new(repo.clone())
-        .with_secrets(std::sync::Arc::new(server::secrets::SecretBox::new([5; 32])));
-    while worker.run_one().await.unwrap().is_some_and(|(j, _)| j == job.id) {}
+    let job = s
+        .start_export(&admin, "an export passphrase".into())
+        .await
+        .unwrap();
+    let worker = server::worker::Worker::new(repo.clone()).with_secrets(std::sync::Arc::new(
+        server::secrets::SecretBox::new([5; 32]),
+    ));
+    while worker
+        .run_one()
+        .await
+        .unwrap()
+        .is_some_and(|(j, _)| j == job.id)
+    {}
     let mut zip = Vec::new();
     let mut seq = 0;
-    while let Some(c) = repo.export_chunk(admin.account_id, job.id, seq).await.unwrap() {
+    while let Some(c) = repo
+        .export_chunk(admin.account_id, job.id, seq)
+        .await
+        .unwrap()
+    {
         zip.extend(c);
         seq += 1;
     }
@@ -412,7 +457,14 @@ async fn account_import_loads_an_export_into_a_new_account() {
     let data = dir.path().join("data");
     let import = |passphrase: &str| {
         steward()
-            .args(["account", "--database-url", &target, "import", "--passphrase", passphrase])
+            .args([
+                "account",
+                "--database-url",
+                &target,
+                "import",
+                "--passphrase",
+                passphrase,
+            ])
             .arg("--data-dir")
             .arg(&data)
             .arg(&file)
@@ -423,11 +475,18 @@ async fn account_import_loads_an_export_into_a_new_account() {
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("passphrase does not open this export"));
     let out = import("an export passphrase");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("\"Acme MSP\" imported"), "{said}");
     assert!(said.contains("admin@acme.example\t"), "{said}");
-    let list = steward().args(["account", "--database-url", &target, "list"]).output().unwrap();
+    let list = steward()
+        .args(["account", "--database-url", &target, "list"])
+        .output()
+        .unwrap();
     let listed = String::from_utf8_lossy(&list.stdout);
     assert_eq!(listed.lines().count(), 1, "{listed}");
     assert!(listed.contains("Acme MSP\t1 users"), "{listed}");

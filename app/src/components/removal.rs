@@ -99,3 +99,43 @@ pub fn RemovalProgress(
         </div>
     }
 }
+
+/// A job's progress bar and its status line, as exports and restores show them.
+#[component]
+pub fn JobProgress(
+    /// The bar's accessible name: "Export progress".
+    label: &'static str,
+    done: i64,
+    total: i64,
+    status: String,
+) -> impl IntoView {
+    let percent = if total > 0 { done * 100 / total } else { 0 };
+    view! {
+        <div class="removal">
+            <div role="progressbar" aria-label=label aria-valuemin="0"
+                aria-valuemax=total.to_string() aria-valuenow=done.to_string() class="bar">
+                <div class="fill" style=format!("width: {percent}%")></div>
+            </div>
+            <p role="status">{status}</p>
+        </div>
+    }
+}
+
+/// While `running` holds, bumps `version` every second (a page's list of jobs is read again).
+pub fn refresh_while(running: RwSignal<bool>, version: RwSignal<u32>) {
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                if running.get_untracked() {
+                    version.update(|n| *n += 1);
+                }
+            },
+            std::time::Duration::from_secs(1),
+        );
+        on_cleanup(move || {
+            if let Ok(h) = handle {
+                h.clear();
+            }
+        });
+    });
+}

@@ -3,7 +3,7 @@
 //! `steward account import` asks for it.
 
 use crate::api::{list_exports, start_export};
-use crate::components::{fmt_count, AccountNav, ErrorNotice, Page};
+use crate::components::{fmt_count, refresh_while, AccountNav, ErrorNotice, JobProgress, Page};
 use crate::error::AppError;
 use crate::model::ExportJob;
 use leptos::prelude::*;
@@ -15,21 +15,7 @@ pub fn ExportPage() -> impl IntoView {
     let exports = Resource::new(move || version.get(), |_| list_exports());
     let running = RwSignal::new(false);
     // While an export is queued or running, the list is read again every second.
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || {
-                if running.get_untracked() {
-                    version.update(|n| *n += 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        );
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    });
+    refresh_while(running, version);
     let passphrase = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
@@ -125,21 +111,12 @@ fn ExportTable(list: Vec<ExportJob>) -> impl IntoView {
                 </thead>
                 <tbody>
                     {list.into_iter().map(|j| {
-                        let percent = if j.total > 0 { j.done * 100 / j.total } else { 0 };
                         view! {
                             <tr>
                                 <th scope="row">{format!("#{}", j.id)}</th>
                                 <td>{j.started_by.clone().unwrap_or_else(|| "—".to_string())}</td>
                                 <td>{j.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
-                                <td>
-                                    <div class="removal">
-                                        <div role="progressbar" aria-label="Export progress" aria-valuemin="0"
-                                            aria-valuemax=j.total.to_string() aria-valuenow=j.done.to_string() class="bar">
-                                            <div class="fill" style=format!("width: {percent}%")></div>
-                                        </div>
-                                        <p role="status">{status_text(&j)}</p>
-                                    </div>
-                                </td>
+                                <td><JobProgress label="Export progress" done=j.done total=j.total status=status_text(&j)/></td>
                                 <td>{j.available.then(|| view! {
                                     <a href=format!("/api/v1/exports/{}/file", j.id) download="">"Download the export"</a>
                                 })}</td>

@@ -3,7 +3,7 @@
 //! while one runs) and what each could not bring back, and why.
 
 use crate::api::{list_restores, restore_choices, start_restore};
-use crate::components::{fmt_count, ErrorNotice};
+use crate::components::{fmt_count, refresh_while, ErrorNotice, JobProgress};
 use crate::error::{AppError, ErrorCode};
 use crate::model::RestoreJob;
 use leptos::prelude::*;
@@ -113,21 +113,7 @@ pub fn RestoreList(r: Restores) -> impl IntoView {
     let list = Resource::new(move || r.version.get(), |_| list_restores());
     let running = RwSignal::new(false);
     // While a restore is queued or running, its row is read again every second.
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || {
-                if running.get_untracked() {
-                    r.version.update(|n| *n += 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        );
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    });
+    refresh_while(running, r.version);
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -175,21 +161,12 @@ fn RestoreTable(jobs: Vec<RestoreJob>) -> impl IntoView {
                 </thead>
                 <tbody>
                     {jobs.into_iter().map(|j| {
-                        let percent = if j.total > 0 { j.done * 100 / j.total } else { 100 };
                         view! {
                             <tr>
                                 <th scope="row">{format!("#{}", j.id)}</th>
                                 <td>{format!("Removal #{}: {}", j.removal, j.what)}</td>
                                 <td>{j.started_by.clone().unwrap_or_else(|| "—".to_string())}</td>
-                                <td>
-                                    <div class="removal">
-                                        <div role="progressbar" aria-label="Restore progress" aria-valuemin="0"
-                                            aria-valuemax=j.total.to_string() aria-valuenow=j.done.to_string() class="bar">
-                                            <div class="fill" style=format!("width: {percent}%")></div>
-                                        </div>
-                                        <p role="status">{status_text(&j)}</p>
-                                    </div>
-                                </td>
+                                <td><JobProgress label="Restore progress" done=j.done total=j.total status=status_text(&j)/></td>
                                 <td>
                                     {if j.not_restored.is_empty() {
                                         view! { "—" }.into_any()

@@ -137,95 +137,13 @@ pub struct Chunk {
     pub lost: bool,
 }
 
-/// Every column of each table a removal archives (passwords add their sealed secret as hex).
+/// Every column of each table a removal archives (passwords add their sealed secret as hex):
+/// the columns an account export writes of it.
 pub(super) fn archived_columns(table: &str) -> &'static [&'static str] {
-    match table {
-        "organizations" => &[
-            "id",
-            "name",
-            "organization_type_id",
-            "organization_status_id",
-            "integration_id",
-            "psa_id",
-            "sync_state",
-            "orphan_reason",
-            "sync_error",
-            "had_data_before_first_sync",
-            "last_synced_at",
-            "created_at",
-            "updated_at",
-        ],
-        "configurations" => &[
-            "id",
-            "organization_id",
-            "name",
-            "serial_number",
-            "configuration_type_id",
-            "configuration_status_id",
-            "active",
-            "integration_id",
-            "psa_id",
-            "sync_state",
-            "orphan_reason",
-            "sync_error",
-            "last_synced_at",
-            "created_at",
-            "updated_at",
-        ],
-        "contacts" => &[
-            "id",
-            "organization_id",
-            "first_name",
-            "last_name",
-            "email",
-            "contact_type_id",
-            "integration_id",
-            "psa_id",
-            "sync_state",
-            "orphan_reason",
-            "sync_error",
-            "last_synced_at",
-            "created_at",
-            "updated_at",
-        ],
-        "locations" => &[
-            "id",
-            "organization_id",
-            "name",
-            "address_line1",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "phone",
-            "integration_id",
-            "psa_id",
-            "sync_state",
-            "orphan_reason",
-            "sync_error",
-            "last_synced_at",
-            "created_at",
-            "updated_at",
-        ],
-        "passwords" => &[
-            "id",
-            "organization_id",
-            "name",
-            "username",
-            "url",
-            "created_at",
-            "updated_at",
-        ],
-        "documents" => &[
-            "id",
-            "organization_id",
-            "title",
-            "body",
-            "created_at",
-            "updated_at",
-        ],
-        _ => &["id"],
-    }
+    crate::export::KINDS
+        .iter()
+        .find(|k| k.table == table)
+        .map_or(&["id"], |k| k.columns)
 }
 
 /// The archived columns as `'name', t.name` pairs for `json_object` (SQLite) /
