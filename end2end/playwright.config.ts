@@ -14,10 +14,12 @@ const dataDir = process.env.STEWARD_E2E_DATA_DIR;
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 60_000,
+  timeout: 120_000,
   expect: { timeout: 15_000 },
+  // Every test works in an account of its own (and a PSA simulator of its own where it needs
+  // one), so files run in any order and side by side.
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [['list']],

@@ -23,12 +23,14 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The page's Content-Security-Policy names the nonce Leptos puts on its own scripts.
     #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(response)) = (
+    if let (Some(nonce), Some(parts)) = (
         leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
+        use_context::<http::request::Parts>(),
     ) {
-        if let Ok(value) = http::HeaderValue::from_str(&services::page_csp(&nonce)) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        if let Some(slot) = parts.extensions.get::<services::PageNonce>() {
+            if let Ok(mut s) = slot.0.lock() {
+                *s = Some(nonce.to_string());
+            }
         }
     }
     view! {

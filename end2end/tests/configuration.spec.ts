@@ -1,7 +1,7 @@
 // Account > Integrations > Actions > Configuration: the sync settings, with what a change will do
 // at the next full sync shown before saving; the next full sync then does exactly that.
-import { test, expect, Page } from '@playwright/test';
-import { fmt, openActions, signIn } from './helpers';
+import { Page } from '@playwright/test';
+import { expect, fmt, openActions, signInAs, test } from './helpers';
 
 async function openConfiguration(page: Page) {
   await openActions(page);
@@ -23,8 +23,8 @@ async function predicted(page: Page, words: string) {
   return lines.filter((l) => l.includes(words)).map((l) => Number(l.split(' ')[0].replace(/,/g, ''))).reduce((a, b) => a + b, 0);
 }
 
-test('a sync-settings change shows what the next full sync will do, and the sync does it', async ({ page }) => {
-  await signIn(page);
+test('a sync-settings change shows what the next full sync will do, and the sync does it', async ({ page, account }) => {
+  await signInAs(page, account);
   await openConfiguration(page);
   const vendor = page.getByRole('group', { name: 'Organization types' }).getByRole('checkbox', { name: 'Vendor' });
   await expect(vendor).toBeChecked();
@@ -54,8 +54,8 @@ test('a sync-settings change shows what the next full sync will do, and the sync
   expect(await fullSync(page)).toContain(', 0 orphaned,');
 });
 
-test('a sync interval out of bounds is refused with what to do', async ({ page }) => {
-  await signIn(page);
+test('a sync interval out of bounds is refused with what to do', async ({ page, account }) => {
+  await signInAs(page, account);
   await openConfiguration(page);
   await page.getByLabel('Sync every (minutes)').fill('1');
   await page.getByRole('button', { name: 'Save' }).click();

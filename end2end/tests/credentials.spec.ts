@@ -1,15 +1,14 @@
 // Account > Integrations > Actions > Edit Credentials: keys are never shown back; Test connection
 // answers with the PSA's own error, then passes with the right key; Save keeps what was entered.
-import { test, expect } from '@playwright/test';
-import { demoPsa, openActions, signIn } from './helpers';
+import { expect, openActions, signInAs, test } from './helpers';
 
-test('credentials: a failing and a passing Test connection, then Save', async ({ page }) => {
-  await signIn(page);
+test('credentials: a failing and a passing Test connection, then Save', async ({ page, account }) => {
+  await signInAs(page, account);
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Edit Credentials' }).click();
   await expect(page.getByRole('heading', { name: 'Edit Credentials' })).toBeVisible();
 
-  await expect(page.getByLabel('Site URL')).toHaveValue(demoPsa());
+  await expect(page.getByLabel('Site URL')).toHaveValue(account.psaUrl);
   await expect(page.getByLabel('Company ID')).toHaveValue('steward_demo');
   const privateKey = page.getByLabel('Private key');
   await expect(privateKey).toHaveValue('');
@@ -36,15 +35,15 @@ test('credentials: a failing and a passing Test connection, then Save', async ({
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('alert')).toContainText("Enter the site's address alone, with https:// and no path");
   // A site that reaches any path, and plain http off loopback, are refused too.
-  for (const site of [`${demoPsa()}/v4_6_release/apis/3.0/system/info?`, 'http://na.myconnectwise.net']) {
+  for (const site of [`${account.psaUrl}/v4_6_release/apis/3.0/system/info?`, 'http://na.myconnectwise.net']) {
     await page.getByLabel('Site URL').fill(site);
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect(page.getByRole('alert')).toContainText("Enter the site's address alone, with https:// and no path");
   }
 });
 
-test('credentials: the saved keys stay with their site; another site needs them entered again', async ({ page }) => {
-  await signIn(page);
+test('credentials: the saved keys stay with their site; another site needs them entered again', async ({ page, account }) => {
+  await signInAs(page, account);
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Edit Credentials' }).click();
   await expect(page.getByRole('heading', { name: 'Edit Credentials' })).toBeVisible();
@@ -54,7 +53,7 @@ test('credentials: the saved keys stay with their site; another site needs them 
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('alert')).toContainText('saved secrets are kept only for the site they were saved for');
   // Back on the saved site, the kept keys still work.
-  await page.getByLabel('Site URL').fill(demoPsa());
+  await page.getByLabel('Site URL').fill(account.psaUrl);
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(page.getByRole('status')).toContainText('Connection works');
 });

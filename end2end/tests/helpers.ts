@@ -1,21 +1,105 @@
 // Shared steps of Steward's browser tests.
-import { expect, Page } from '@playwright/test';
+import { test as base, expect, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 
 export const email = process.env.STEWARD_E2E_EMAIL!;
 export const password = process.env.STEWARD_E2E_PASSWORD!;
 
+/** The Manage Data rows a generated dataset must show (`Expected`, written by the server). */
+export type Expected = {
+  synced_items: { item: string; type_or_status: string; sync_active: string; enabled: number; disabled: number; orphaned: number; error: number; total: number }[];
+  orphaned_data: { item: string; count: number }[];
+  disconnected_data: { item: string; count: number }[];
+};
+
 /** The Manage Data rows the demo dataset must show, written by the server when it loaded it. */
 export function expectedDemo() {
   const file = path.join(process.env.STEWARD_E2E_DATA_DIR!, 'demo-dataset.json');
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    synced_items: { item: string; type_or_status: string; sync_active: string; enabled: number; disabled: number; orphaned: number; error: number; total: number }[];
-    orphaned_data: { item: string; count: number }[];
-    disconnected_data: { item: string; count: number }[];
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Expected;
+}
+
+/**
+ * An account of a test's own: the demo-sized dataset of a fresh seed loaded as if synced, its
+ * ConnectWise Manage integration pointed at a simulator of its own serving the same dataset
+ * (`steward psa-sim`, stopped with the test), and an Administrator. Nothing another test does
+ * reaches it, so the files run in any order and in parallel.
+ */
+export type Account = {
+  name: string;
+  email: string;
+  oneTime: string;
+  /** The password chosen at the first sign-in. */
+  password: string;
+  signedIn: boolean;
+  integration: number;
+  psaUrl: string;
+  expected: Expected;
+  stop: () => void;
+};
+
+/** A ConnectWise Manage simulator of its own serving the dataset of `seed`: its URL. */
+async function simulator(seed: number): Promise<{ url: string; child: ChildProcess }> {
+  const bin = path.resolve(__dirname, '../../target/debug/steward');
+  const child = spawn(bin, ['psa-sim', '--addr', '127.0.0.1:0', '--seed', String(seed)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RUST_LOG: 'error' },
+  });
+  process.on('exit', () => child.kill());
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = out.match(/on (http:\/\/[\d.]+:\d+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`steward psa-sim ended (${code}): ${out}`)));
+  });
+  return { url, child };
+}
+
+export async function connectedAccount(label: string): Promise<Account> {
+  const seed = 2 + Math.floor(Math.random() * 1e6);
+  const sim = await simulator(seed);
+  const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const name = `${label} ${stamp}`;
+  const dataDir = process.env.STEWARD_E2E_DATA_DIR!;
+  const expectedFile = path.join(dataDir, `expected-${stamp}.json`);
+  const said = steward('load', '--size', 's', '--seed', String(seed), '--account', name,
+    '--psa-url', sim.url, '--data-dir', dataDir, '--expected', expectedFile);
+  const integration = Number(said.match(/\(integration (\d+)\)/)![1]);
+  const email = `admin-${stamp}@${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example`;
+  const added = operatorUser('add', '--account', name, '--email', email, '--name', 'Administrator', '--role', 'administrator');
+  return {
+    name, email, integration, psaUrl: sim.url,
+    oneTime: added.trim().split('\n').pop()!.trim(),
+    password: `chosen ${stamp}`,
+    signedIn: false,
+    expected: JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as Expected,
+    stop: () => sim.child.kill(),
   };
 }
+
+/** Signs in as the account's Administrator (choosing their password the first time). */
+export async function signInAs(page: Page, account: Account) {
+  if (account.signedIn) {
+    await signIn(page, { email: account.email, password: account.password });
+  } else {
+    await signInFirstTime(page, account.email, account.oneTime, account.password);
+    account.signedIn = true;
+  }
+}
+
+/** Playwright's `test` with `account`: a connected account of the test's own. */
+export const test = base.extend<{ account: Account }>({
+  account: async ({}, use, info) => {
+    const account = await connectedAccount(path.basename(info.file, '.spec.ts'));
+    await use(account);
+    account.stop();
+  },
+});
+export { expect };
 
 /** 1243 -> "1,243", as the screens write counts. */
 export const fmt = (n: number) => n.toLocaleString('en-US');

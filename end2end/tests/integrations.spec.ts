@@ -1,19 +1,18 @@
 // Account > Integrations: the Actions menu, Start Manual Sync watched live to its end, Pause Sync
-// and Resume Sync, and the Logs with a failed run's reason. The demo's ConnectWise simulator is
-// slowed down or broken on purpose through its /_sim control API.
-import { test, expect } from '@playwright/test';
-import { demoPsa, hydrated, openActions, signIn } from './helpers';
+// and Resume Sync, and the Logs with a failed run's reason. Each test has an account and a
+// ConnectWise simulator of its own, slowed down or broken on purpose through its /_sim API.
+import { expect, hydrated, openActions, signInAs, test } from './helpers';
 
-test.beforeEach(async ({ page, request }) => {
-  await request.delete(`${demoPsa()}/_sim/faults`);
-  await signIn(page);
+test.beforeEach(async ({ page, request, account }) => {
+  await request.delete(`${account.psaUrl}/_sim/faults`);
+  await signInAs(page, account);
 });
 
-test.afterEach(async ({ request }) => {
-  await request.delete(`${demoPsa()}/_sim/faults`);
+test.afterEach(async ({ request, account }) => {
+  await request.delete(`${account.psaUrl}/_sim/faults`);
 });
 
-test('the Actions menu offers the integration actions', async ({ page }) => {
+test('the Actions menu offers the integration actions', async ({ page, account }) => {
   await openActions(page);
   const menu = page.getByRole('menu');
   for (const name of ['Manage Data', 'Logs', 'Start Manual Sync', 'Edit Credentials', 'Configuration', 'Pause Sync', 'Disconnect']) {
@@ -24,14 +23,14 @@ test('the Actions menu offers the integration actions', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Sync runs' })).toBeVisible();
 });
 
-test('Start Manual Sync shows the run live until it ends', async ({ page, request }) => {
+test('Start Manual Sync shows the run live until it ends', async ({ page, request, account }) => {
   // A slow PSA: the run lasts long enough to be watched.
-  expect((await request.put(`${demoPsa()}/_sim/faults`, { data: { slow_millis: 40 } })).ok()).toBeTruthy();
+  expect((await request.put(`${account.psaUrl}/_sim/faults`, { data: { slow_millis: 40 } })).ok()).toBeTruthy();
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
   const status = page.getByRole('status');
   await expect(status).toContainText('Sync running');
-  await request.delete(`${demoPsa()}/_sim/faults`);
+  await request.delete(`${account.psaUrl}/_sim/faults`);
   await expect(status).toContainText(/Sync succeeded: 0 created, \d+ updated, 0 orphaned, [\d,]+ unchanged, \d+ failed\./, { timeout: 60_000 });
   // The list shows the new last sync without a reload.
   await expect(page.getByRole('row', { name: /ConnectWise Manage/ })).toContainText('succeeded');
@@ -50,14 +49,14 @@ test('Pause Sync stops the next run from starting until Resume Sync', async ({ p
   await expect(row.getByRole('cell', { name: 'Active' })).toBeVisible();
 });
 
-test('Logs show a failed run with the PSA\'s reason, and its events by level', async ({ page, request }) => {
+test('Logs show a failed run with the PSA\'s reason, and its events by level', async ({ page, request, account }) => {
   const fault = { server_error: { endpoint: 'company/companies', page: 1 } };
-  expect((await request.put(`${demoPsa()}/_sim/faults`, { data: fault })).ok()).toBeTruthy();
+  expect((await request.put(`${account.psaUrl}/_sim/faults`, { data: fault })).ok()).toBeTruthy();
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
   const reason = 'ConnectWise Manage answered 500 at company/companies: An unexpected error has occurred';
   await expect(page.getByRole('status')).toContainText(`Sync failed: ${reason}`, { timeout: 60_000 });
-  await request.delete(`${demoPsa()}/_sim/faults`);
+  await request.delete(`${account.psaUrl}/_sim/faults`);
 
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('menuitem', { name: 'Logs' }).click();

@@ -1,9 +1,8 @@
 // The Organizations and Configurations lists: plug per item, search by name, pages of 50.
-import { test, expect } from '@playwright/test';
-import { hydrated, signIn } from './helpers';
+import { expect, hydrated, signInAs, test } from './helpers';
 
-test('Organizations can be searched by name and show their plug', async ({ page }) => {
-  await signIn(page);
+test('Organizations can be searched by name and show their plug', async ({ page, account }) => {
+  await signInAs(page, account);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organizations' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Organizations' })).toBeVisible();
   await expect(page.getByText(/^1–50 of 120$/)).toBeVisible();
@@ -27,8 +26,8 @@ test('Organizations can be searched by name and show their plug', async ({ page 
   }
 });
 
-test('Configurations are listed 50 to a page', async ({ page }) => {
-  await signIn(page);
+test('Configurations are listed 50 to a page', async ({ page, account }) => {
+  await signInAs(page, account);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Configurations' }).click();
   await expect(page.getByText(/^1–50 of [\d,]+$/)).toBeVisible();
   await expect(page.getByRole('table').getByRole('row')).toHaveCount(51);
@@ -38,8 +37,8 @@ test('Configurations are listed 50 to a page', async ({ page }) => {
   await expect(page.getByRole('link', { name: 'Previous page' })).toBeVisible();
 });
 
-test('the Configurations list hides inactive orphans unless asked', async ({ page }) => {
-  await signIn(page);
+test('the Configurations list hides inactive orphans unless asked', async ({ page, account }) => {
+  await signInAs(page, account);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Configurations' }).click();
   const total = async () => Number((await page.getByText(/^1–50 of [\d,]+$/).textContent())!.split(' of ')[1].replace(/,/g, ''));
   await expect(page.getByText(/^1–50 of [\d,]+$/)).toBeVisible();

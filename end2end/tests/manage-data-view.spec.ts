@@ -1,17 +1,17 @@
 // Manage Data > a row's Actions > View: exactly the row's items, paged both ways, sortable, with
 // the total, and a way back.
-import { test, expect, Page } from '@playwright/test';
-import { expectedDemo, fmt, hydrated, signIn } from './helpers';
+import { Page } from '@playwright/test';
+import { Account, expect, fmt, hydrated, signInAs, test } from './helpers';
 
-async function openManageData(page: Page) {
-  await signIn(page);
-  await page.goto('/account/integrations/1/manage-data');
+async function openManageData(page: Page, account: Account) {
+  await signInAs(page, account);
+  await page.goto(`/account/integrations/${account.integration}/manage-data`);
   await hydrated(page);
 }
 
-test('View of a Synced Items row pages through exactly its items and sorts by each column', async ({ page }) => {
-  const row = expectedDemo().synced_items.find((r) => r.item === 'Configurations' && r.type_or_status === 'Type: Workstation')!;
-  await openManageData(page);
+test('View of a Synced Items row pages through exactly its items and sorts by each column', async ({ page, account }) => {
+  const row = account.expected.synced_items.find((r) => r.item === 'Configurations' && r.type_or_status === 'Type: Workstation')!;
+  await openManageData(page, account);
   const tr = page.getByRole('region', { name: 'Synced Items' }).getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: 'Configurations', exact: true }) })
     .filter({ has: page.getByRole('cell', { name: 'Type: Workstation', exact: true }) });
@@ -49,9 +49,9 @@ test('View of a Synced Items row pages through exactly its items and sorts by ea
   await expect(page).toHaveURL(/\/manage-data$/);
 });
 
-test('View of an Orphaned Data row shows only orphans, each with its reason', async ({ page }) => {
-  const orphans = expectedDemo().orphaned_data.find((r) => r.item === 'Contacts')!;
-  await openManageData(page);
+test('View of an Orphaned Data row shows only orphans, each with its reason', async ({ page, account }) => {
+  const orphans = account.expected.orphaned_data.find((r) => r.item === 'Contacts')!;
+  await openManageData(page, account);
   const tr = page.getByRole('region', { name: 'Orphaned Data' }).getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: 'Contacts', exact: true }) });
   await tr.getByRole('button', { name: 'Actions' }).click();

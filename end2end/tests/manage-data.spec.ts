@@ -1,7 +1,6 @@
 // Sign in, open Account > Integrations > Actions > Manage Data, check the three sections against
-// the demo dataset, sign out.
-import { test, expect } from '@playwright/test';
-import { expectedDemo, fmt, hydrated, signIn } from './helpers';
+// what the account's generated dataset must show, sign out.
+import { expect, fmt, hydrated, signInAs, test } from './helpers';
 
 test('a protected page sends a visitor to the login page', async ({ page }) => {
   await page.goto('/account/integrations');
@@ -19,9 +18,9 @@ test('a wrong password is refused with a message saying what to do', async ({ pa
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test('Manage Data shows Synced Items, Orphaned Data and Disconnected Data with the demo counts', async ({ page }) => {
-  const expected = expectedDemo();
-  await signIn(page);
+test('Manage Data shows Synced Items, Orphaned Data and Disconnected Data with the counts its dataset implies', async ({ page, account }) => {
+  const expected = account.expected;
+  await signInAs(page, account);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
   await expect(page.getByRole('heading', { name: 'Integrations' })).toBeVisible();
@@ -61,6 +60,6 @@ test('Manage Data shows Synced Items, Orphaned Data and Disconnected Data with t
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
-  await page.goto('/account/integrations/1/manage-data');
+  await page.goto(`/account/integrations/${account.integration}/manage-data`);
   await expect(page).toHaveURL(/\/login$/);
 });

@@ -26,7 +26,7 @@ test('restore part of a removal: the chosen organization and what was inside it 
   await dialog.getByRole('textbox', { name: 'Type the number of items to confirm' }).fill(String(n));
   await dialog.getByRole('button', { name: 'OK' }).click();
   await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status'))
-    .toContainText(`Removal finished: ${fmt(n)} deleted`, { timeout: 30_000 });
+    .toContainText(`Removal finished: ${fmt(n)} deleted`, { timeout: 60_000 });
   await expect(orphanedOrganizations(page).getByRole('cell').first()).toHaveText('0');
 
   // Restore one of them.
@@ -45,7 +45,7 @@ test('restore part of a removal: the chosen organization and what was inside it 
   await expect(restore).toBeHidden();
   const restores = page.getByRole('region', { name: 'Restores' });
   await expect(restores.getByRole('status'))
-    .toHaveText(`Restore finished: ${records} records restored, 0 not restored`, { timeout: 30_000 });
+    .toHaveText(`Restore finished: ${records} records restored, 0 not restored`, { timeout: 60_000 });
   await expect(restores.getByRole('progressbar', { name: 'Restore progress' })).toHaveAttribute('aria-valuenow', '1');
 
   // Back in Manage Data (orphaned, as it was) and in the Organizations list.

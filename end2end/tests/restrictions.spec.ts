@@ -118,7 +118,7 @@ test('a Manager restricted to two organizations sees and deletes only within the
   await dialog.getByRole('textbox', { name: 'Type the number of items to confirm' }).fill(String(hers));
   await dialog.getByRole('button', { name: 'OK' }).click();
   await expect(ritaPage.getByRole('region', { name: 'Removal' }).getByRole('status'))
-    .toContainText(`Removal finished: ${fmt(hers)} deleted`, { timeout: 30_000 });
+    .toContainText(`Removal finished: ${fmt(hers)} deleted`, { timeout: 60_000 });
 
   // The Administrator sees exactly her orphans gone, and nobody else's.
   await page.goto(manageData);

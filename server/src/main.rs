@@ -125,6 +125,21 @@ enum Command {
         /// Name of the account to create.
         #[arg(long, default_value = "Fixture MSP")]
         account: String,
+        /// Point the account's ConnectWise integration at a simulator serving the same size and
+        /// seed (`steward psa-sim`), with the simulator's default credentials sealed with the
+        /// server's key (from `--data-dir` or `STEWARD_SECRET_KEY`), as the demo does.
+        #[arg(long)]
+        psa_url: Option<String>,
+        /// Where the server keeps its key (`secret.key`), for `--psa-url`.
+        #[arg(long, env = "STEWARD_DATA_DIR", default_value = "data")]
+        data_dir: std::path::PathBuf,
+        /// The server's key, when given this way to `steward serve`.
+        #[arg(long, env = "STEWARD_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
+        /// Write what Manage Data must show for the loaded account here (JSON), as the demo's
+        /// `demo-dataset.json`.
+        #[arg(long)]
+        expected: Option<std::path::PathBuf>,
     },
 }
 
@@ -579,6 +594,10 @@ async fn main() -> anyhow::Result<()> {
             size,
             seed,
             account,
+            psa_url,
+            data_dir,
+            secret_key,
+            expected,
         } => {
             let db = Db::connect(&database_url).await?;
             db.migrate().await?;
@@ -589,9 +608,30 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             let dataset = Dataset::generate(size, seed);
             let report = loader::load(&repo.db, account_id, integration, &dataset).await?;
+            if let Some(url) = psa_url {
+                std::fs::create_dir_all(&data_dir)?;
+                let secrets =
+                    server::secrets::SecretBox::load_or_create(&data_dir, secret_key.as_deref())?;
+                let c = server::psa::simulator::SimCredentials::demo();
+                let sealed =
+                    secrets.seal_json(&server::psa::connectwise::client::CwCredentials {
+                        site_url: url.trim_end_matches('/').to_string(),
+                        company_id: c.company_id,
+                        public_key: c.public_key,
+                        private_key: c.private_key,
+                        client_id: c.client_id,
+                    })?;
+                repo.set_integration_credentials(account_id, integration, &sealed)
+                    .await?;
+            }
+            if let Some(path) = expected {
+                let want = server::dataset::Expected::of(&dataset, &dataset.plan());
+                std::fs::write(&path, serde_json::to_vec_pretty(&want)?)
+                    .with_context(|| format!("could not write {}", path.display()))?;
+            }
             println!(
-                "loaded {} items, {} passwords and documents, {} disconnected-item tombstones into account {} in {:.1?}",
-                report.items, report.steward_only, report.tombstones, account_id, report.elapsed
+                "loaded {} items, {} passwords and documents, {} disconnected-item tombstones into account {} (integration {}) in {:.1?}",
+                report.items, report.steward_only, report.tombstones, account_id, integration, report.elapsed
             );
             Ok(())
         }

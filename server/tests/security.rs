@@ -261,6 +261,30 @@ async fn pages_and_api_carry_security_headers() {
             "a script without the nonce: <script{tag}>"
         );
     }
+    // Pages asked for many at once each carry their own page's policy, never the one that lets
+    // nothing run (which would block the page's own scripts).
+    let pages = futures_util::future::join_all((0..40).map(|_| {
+        let client = client.clone();
+        let url = app.url("/login");
+        async move { client.get(url).send().await.unwrap() }
+    }))
+    .await;
+    for p in pages {
+        let csp = p.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let html = p.text().await.unwrap();
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|r| r.split('\'').next())
+            .unwrap_or_else(|| panic!("a page without its policy: {csp}"));
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "the policy's nonce is not the page's"
+        );
+    }
     // A second request gets another nonce.
     let again = client.get(app.url("/login")).send().await.unwrap();
     assert!(!again.headers()["content-security-policy"]

@@ -153,6 +153,12 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
+/// Where a page's render leaves its nonce for the security-headers middleware, which puts it in
+/// the page's Content-Security-Policy. (Set through `ResponseOptions` alone, the header was
+/// missing from a page now and then under load, and the page's own scripts were then refused.)
+#[derive(Debug, Clone, Default)]
+pub struct PageNonce(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
 /// The `Set-Cookie` value that ends a session.
 pub fn cleared_session_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")

@@ -1,7 +1,7 @@
 //! Security headers on every response: no framing, no MIME sniffing, no referrer beyond
-//! Steward, and a Content-Security-Policy. Pages carry their own (scripts only from Steward or
-//! with the page's nonce, set in `app::shell`); every other response gets one that allows
-//! nothing to run.
+//! Steward, and a Content-Security-Policy. A page gets its own (scripts only from Steward or
+//! with the page's nonce, which `app::shell` leaves in the request's `PageNonce`); every other
+//! response gets one that allows nothing to run.
 
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -12,8 +12,11 @@ use http::{header, HeaderValue};
 const NOTHING_RUNS: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-pub async fn secure(req: Request, next: Next) -> Response {
+pub async fn secure(mut req: Request, next: Next) -> Response {
+    let nonce = app::services::PageNonce::default();
+    req.extensions_mut().insert(nonce.clone());
     let mut response = next.run(req).await;
+    let page = nonce.0.lock().ok().and_then(|n| n.clone());
     let h = response.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -24,11 +27,9 @@ pub async fn secure(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(NOTHING_RUNS),
-        );
-    }
+    let policy = page
+        .and_then(|n| HeaderValue::from_str(&app::services::page_csp(&n)).ok())
+        .unwrap_or(HeaderValue::from_static(NOTHING_RUNS));
+    h.insert(header::CONTENT_SECURITY_POLICY, policy);
     response
 }

@@ -2,16 +2,14 @@
 // (the Removals page) and cancelled there while it runs; both tabs see it end, what was deleted
 // stays deleted, the rest stays. The test server pauses between removal chunks
 // (STEWARD_REMOVAL_PAUSE_MS in playwright.config.ts) so the removal is still running when the
-// button is pressed. Named to run after zw-removal and before the files that use the demo's
-// contacts and organizations; nothing after it counts orphaned configurations.
-import { test, expect } from '@playwright/test';
-import { expectedDemo, fmt, hydrated, signIn } from './helpers';
+// button is pressed. Each test works in an account of its own (`account`, see helpers.ts).
+import { expect, fmt, hydrated, signInAs, test } from './helpers';
 
-test('Cancel a running removal from a second tab: the deleted stay deleted, the rest stays', async ({ page, context }) => {
-  const n = expectedDemo().orphaned_data.find((r) => r.item === 'Configurations')!.count;
+test('Cancel a running removal from a second tab: the deleted stay deleted, the rest stays', async ({ page, context, account }) => {
+  const n = account.expected.orphaned_data.find((r) => r.item === 'Configurations')!.count;
   expect(n).toBeGreaterThan(10);
-  await signIn(page);
-  await page.goto('/account/integrations/1/manage-data');
+  await signInAs(page, account);
+  await page.goto(`/account/integrations/${account.integration}/manage-data`);
   await hydrated(page);
   const row = page.getByRole('region', { name: 'Orphaned Data' }).getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: 'Configurations', exact: true }) });

@@ -1,12 +1,11 @@
 // Manage Data > Synced Items > a row's Actions: Pause, Disconnect (its options, with and
 // without the full-delete feature) and Delete by type or status (unavailable until support
-// enables it). Named to run after zy-edit-and-disable.spec.ts (which uses the Customer and
-// Vendor rows) and before zz-disconnect.spec.ts (which disconnects the whole integration).
-import { test, expect, Page } from '@playwright/test';
-import { hydrated, openActions, operator, signIn } from './helpers';
+// enables it), each test in an account of its own.
+import { Page } from '@playwright/test';
+import { Account, expect, hydrated, openActions, operator, signInAs, test } from './helpers';
 
-async function openManageData(page: Page) {
-  await page.goto('/account/integrations/1/manage-data');
+async function openManageData(page: Page, account: Account) {
+  await page.goto(`/account/integrations/${account.integration}/manage-data`);
   await hydrated(page);
 }
 
@@ -27,9 +26,9 @@ async function rowAction(page: Page, value: string, action: string) {
 const total = async (page: Page, value: string) =>
   Number((await orgRow(page, value).getByRole('cell').nth(6).textContent())!.replace(/,/g, ''));
 
-test('Pause unchecks a type at once: Sync Active becomes No, here and in the sync settings', async ({ page }) => {
-  await signIn(page);
-  await openManageData(page);
+test('Pause unchecks a type at once: Sync Active becomes No, here and in the sync settings', async ({ page, account }) => {
+  await signInAs(page, account);
+  await openManageData(page, account);
   const row = orgRow(page, 'Type: Partner');
   await expect(row.getByRole('cell').nth(1)).toHaveText('Yes');
   await rowAction(page, 'Type: Partner', 'Pause');
@@ -40,7 +39,7 @@ test('Pause unchecks a type at once: Sync Active becomes No, here and in the syn
   await expect(page.getByRole('status').filter({ hasText: 'Partner' })).toContainText('no longer syncs (Sync Active: No)');
   await expect(row.getByRole('cell').nth(1)).toHaveText('No');
 
-  await page.goto('/account/integrations/1/configuration');
+  await page.goto(`/account/integrations/${account.integration}/configuration`);
   await hydrated(page);
   await expect(page.getByRole('group', { name: 'Organization types' }).getByRole('checkbox', { name: 'Partner' })).not.toBeChecked();
 
@@ -48,7 +47,7 @@ test('Pause unchecks a type at once: Sync Active becomes No, here and in the syn
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
   await expect(page.getByRole('status')).toContainText('Sync succeeded', { timeout: 60_000 });
-  await openManageData(page);
+  await openManageData(page, account);
   await expect(row.getByRole('cell').nth(2)).toHaveText('0');
   expect(Number((await row.getByRole('cell').nth(4).textContent())!.replace(/,/g, ''))).toBeGreaterThan(0);
   await row.getByRole('button', { name: 'Actions' }).click();
@@ -56,9 +55,9 @@ test('Pause unchecks a type at once: Sync Active becomes No, here and in the syn
   await expect(page.getByRole('table').getByRole('row').filter({ hasText: 'Type not synced' }).first()).toBeVisible();
 });
 
-test('Disconnect offers its options; permanently disconnecting keeps the data stand-alone; full delete appears only where enabled', async ({ page }) => {
-  await signIn(page);
-  await openManageData(page);
+test('Disconnect offers its options; permanently disconnecting keeps the data stand-alone; full delete appears only where enabled', async ({ page, account }) => {
+  await signInAs(page, account);
+  await openManageData(page, account);
   expect(await total(page, 'Status: Credit Hold')).toBeGreaterThan(0);
   await rowAction(page, 'Status: Credit Hold', 'Disconnect');
   const dialog = page.getByRole('dialog', { name: 'Disconnect Organizations Status: Credit Hold?' });
@@ -80,7 +79,7 @@ test('Disconnect offers its options; permanently disconnecting keeps the data st
   await page.goto('/organizations');
   await hydrated(page);
   const before = (await page.getByText(/^1–50 of [\d,]+$/).textContent())!;
-  await page.goto('/account/integrations/1/configuration');
+  await page.goto(`/account/integrations/${account.integration}/configuration`);
   await hydrated(page);
   await page.getByRole('group', { name: 'Organization statuses' }).getByRole('checkbox', { name: 'Credit Hold' }).check();
   await page.getByRole('button', { name: 'Save' }).click();
@@ -92,14 +91,14 @@ test('Disconnect offers its options; permanently disconnecting keeps the data st
   await page.goto('/organizations');
   await hydrated(page);
   await expect(page.getByText(/^1–50 of [\d,]+$/)).toHaveText(before);
-  await openManageData(page);
+  await openManageData(page, account);
   await expect(orgRow(page, 'Status: Credit Hold').getByRole('cell').nth(1)).toHaveText('Yes');
   expect(await total(page, 'Status: Credit Hold')).toBeGreaterThan(0);
 
   // Support enables full delete: the third option appears and goes through the impact, the
   // typed count and the removal queue.
-  operator('enable-feature', '1', 'full-delete');
-  await openManageData(page);
+  operator('enable-feature', account.name, 'full-delete');
+  await openManageData(page, account);
   const n = await total(page, 'Type: Competitor');
   expect(n).toBeGreaterThan(0);
   await rowAction(page, 'Type: Competitor', 'Disconnect');
@@ -110,28 +109,28 @@ test('Disconnect offers its options; permanently disconnecting keeps the data st
   await expect(del).toContainText('This is a hard delete: there is no trash can.');
   await del.getByRole('textbox', { name: 'Type the number of items to confirm' }).fill(String(n));
   await del.getByRole('button', { name: 'OK' }).click();
-  await expect(page.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n));
-  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${n} deleted`);
+  await expect(page.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n), { timeout: 60_000 });
+  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${n} deleted`, { timeout: 60_000 });
   await expect.poll(() => total(page, 'Type: Competitor')).toBe(0);
-  operator('disable-feature', '1', 'full-delete');
+  operator('disable-feature', account.name, 'full-delete');
 });
 
-test('Delete by type or status is unavailable until support enables it, then deletes after the typed count', async ({ page }) => {
-  await signIn(page);
-  await openManageData(page);
+test('Delete by type or status is unavailable until support enables it, then deletes after the typed count', async ({ page, account }) => {
+  await signInAs(page, account);
+  await openManageData(page, account);
   await rowAction(page, 'Type: Former Customer', 'Delete');
   await expect(page.getByRole('alert')).toContainText('Bulk delete by type or status is unavailable on your account: ask Steward support to enable it');
   await page.getByRole('button', { name: 'Close' }).click();
 
-  operator('enable-feature', '1', 'bulk-delete-by-type');
-  await openManageData(page);
+  operator('enable-feature', account.name, 'bulk-delete-by-type');
+  await openManageData(page, account);
   const n = await total(page, 'Type: Former Customer');
   expect(n).toBeGreaterThan(0);
   await rowAction(page, 'Type: Former Customer', 'Delete');
   const dialog = page.getByRole('dialog', { name: `Delete ${n} organizations of Type: Former Customer?` });
   await dialog.getByRole('textbox', { name: 'Type the number of items to confirm' }).fill(String(n));
   await dialog.getByRole('button', { name: 'OK' }).click();
-  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${n} deleted`);
+  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${n} deleted`, { timeout: 60_000 });
   await expect.poll(() => total(page, 'Type: Former Customer')).toBe(0);
-  operator('disable-feature', '1', 'bulk-delete-by-type');
+  operator('disable-feature', account.name, 'bulk-delete-by-type');
 });

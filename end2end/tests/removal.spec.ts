@@ -1,15 +1,13 @@
 // Manage Data > Orphaned Data > Actions > Delete: the impact, the typed confirmation, the queued
-// removal watched live to 100 %, the counts after it. Named to run after manage-data.spec.ts,
-// whose demo counts it changes (it deletes orphaned locations, which the later files do not use).
-import { test, expect } from '@playwright/test';
+// removal watched live to 100 %, the counts after it, in an account of the test's own.
 import * as fs from 'node:fs';
-import { email, expectedDemo, fmt, hydrated, signIn } from './helpers';
+import { expect, fmt, hydrated, signInAs, test } from './helpers';
 
-test('Delete orphaned locations: impact, typed count, live progress to the end, counts drop, Removals and activity log', async ({ page }) => {
-  const n = expectedDemo().orphaned_data.find((r) => r.item === 'Locations')!.count;
+test('Delete orphaned locations: impact, typed count, live progress to the end, counts drop, Removals and activity log', async ({ page, account }) => {
+  const n = account.expected.orphaned_data.find((r) => r.item === 'Locations')!.count;
   expect(n).toBeGreaterThan(0);
-  await signIn(page);
-  await page.goto('/account/integrations/1/manage-data');
+  await signInAs(page, account);
+  await page.goto(`/account/integrations/${account.integration}/manage-data`);
   await hydrated(page);
   const row = page.getByRole('region', { name: 'Orphaned Data' }).getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: 'Locations', exact: true }) });
@@ -28,9 +26,9 @@ test('Delete orphaned locations: impact, typed count, live progress to the end, 
 
   const bar = page.getByRole('progressbar', { name: 'Removal progress' });
   await expect(bar).toHaveAttribute('aria-valuemax', String(n));
-  await expect(bar).toHaveAttribute('aria-valuenow', String(n));
+  await expect(bar).toHaveAttribute('aria-valuenow', String(n), { timeout: 60_000 });
   await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status'))
-    .toContainText(`Removal finished: ${fmt(n)} deleted, 0 skipped`);
+    .toContainText(`Removal finished: ${fmt(n)} deleted, 0 skipped`, { timeout: 60_000 });
   // The counts update without a reload.
   await expect(row.getByRole('cell').first()).toHaveText('0');
 
@@ -48,16 +46,16 @@ test('Delete orphaned locations: impact, typed count, live progress to the end, 
   await expect(page.getByRole('heading', { name: 'Removals', level: 1 })).toBeVisible();
   await hydrated(page);
   const removal = page.getByRole('row').filter({ hasText: 'orphaned locations' });
-  await expect(removal).toContainText(email);
-  await expect(removal.getByRole('status')).toContainText(`Removal finished: ${fmt(n)} deleted`);
-  await expect(removal.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n));
+  await expect(removal).toContainText(account.email);
+  await expect(removal.getByRole('status')).toContainText(`Removal finished: ${fmt(n)} deleted`, { timeout: 60_000 });
+  await expect(removal.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n), { timeout: 60_000 });
   await expect(removal.getByRole('link', { name: 'Download the deletion archive' })).toBeVisible();
 
   // The activity log records who, what, how many and the outcome.
   await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Activity log' }).click();
   await expect(page.getByRole('heading', { name: 'Activity log', level: 1 })).toBeVisible();
   const entry = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Removal' }) }).first();
-  await expect(entry).toContainText(email);
+  await expect(entry).toContainText(account.email);
   await expect(entry).toContainText('orphaned locations');
   await expect(entry).toContainText('succeeded');
   await expect(entry).toContainText(`deleted: ${n}`);

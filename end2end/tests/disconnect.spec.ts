@@ -1,11 +1,8 @@
-// Account > Integrations > Actions > Disconnect. This file's name sorts last on purpose: it
-// disconnects the demo integration, which the other files use (Playwright runs files in order
-// with one worker).
-import { test, expect } from '@playwright/test';
-import { openActions, signIn } from './helpers';
+// Account > Integrations > Actions > Disconnect, in an account of the test's own.
+import { expect, openActions, signInAs, test } from './helpers';
 
-test('Disconnect says what will happen, Cancel keeps everything, Disconnect makes items stand-alone', async ({ page }) => {
-  await signIn(page);
+test('Disconnect says what will happen, Cancel keeps everything, Disconnect makes items stand-alone', async ({ page, account }) => {
+  await signInAs(page, account);
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Disconnect' }).click();
   const dialog = page.getByRole('dialog', { name: 'Disconnect ConnectWise Manage?' });

@@ -1,8 +1,8 @@
 // Organizations list: the search grammar, Select All across pages, and Delete of every
-// orphaned organization through the impact, the typed count and the removal queue. Named to
-// run after zy2-row-actions.spec.ts and before zz-disconnect.spec.ts.
-import { test, expect, Page } from '@playwright/test';
-import { fmt, hydrated, operator, signIn } from './helpers';
+// orphaned organization through the impact, the typed count and the removal queue, each test
+// in an account of its own.
+import { Page } from '@playwright/test';
+import { expect, fmt, hydrated, operator, signInAs, test } from './helpers';
 
 async function search(page: Page, q: string) {
   await page.goto('/organizations');
@@ -19,8 +19,8 @@ async function shownTotal(page: Page) {
   return Number(text.split(' of ')[1].replace(/,/g, ''));
 }
 
-test('the search grammar filters by sync status, type and status; Select All counts every match, not just the page', async ({ page }) => {
-  await signIn(page);
+test('the search grammar filters by sync status, type and status; Select All counts every match, not just the page', async ({ page, account }) => {
+  await signInAs(page, account);
   await search(page, 'status: Active');
   const active = await shownTotal(page);
   expect(active).toBeGreaterThan(50);
@@ -34,8 +34,8 @@ test('the search grammar filters by sync status, type and status; Select All cou
   await expect(page.getByRole('alert')).toContainText('"lost" is not a sync status: use orphaned, enabled, disabled, error or stand-alone');
 });
 
-test('Select All then Delete removes every orphaned organization after the typed count', async ({ page }) => {
-  await signIn(page);
+test('Select All then Delete removes every orphaned organization after the typed count', async ({ page, account }) => {
+  await signInAs(page, account);
   await search(page, 'sync status: orphaned');
   const n = await shownTotal(page);
   expect(n).toBeGreaterThan(0);
@@ -46,14 +46,14 @@ test('Select All then Delete removes every orphaned organization after the typed
   await expect(dialog).toContainText('This is a hard delete: there is no trash can.');
   await dialog.getByRole('textbox', { name: 'Type the number of items to confirm' }).fill(String(n));
   await dialog.getByRole('button', { name: 'OK' }).click();
-  await expect(page.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n));
-  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${fmt(n)} deleted`);
+  await expect(page.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n), { timeout: 60_000 });
+  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${fmt(n)} deleted`, { timeout: 60_000 });
   await expect(page.getByText(/^\d+–\d+ of 0$/)).toBeVisible();
 });
 
-test('Select All of a synced type without bulk delete by type keeps what still syncs, and the dialog says how many and why', async ({ page }) => {
-  operator('disable-feature', '1', 'bulk-delete-by-type');
-  await signIn(page);
+test('Select All of a synced type without bulk delete by type keeps what still syncs, and the dialog says how many and why', async ({ page, account }) => {
+  operator('disable-feature', account.name, 'bulk-delete-by-type');
+  await signInAs(page, account);
   await search(page, 'type: Customer');
   const n = await shownTotal(page);
   expect(n).toBeGreaterThan(0);

@@ -1,11 +1,11 @@
 // View's item actions: the edit pencil (written to the PSA, then applied here; a PSA refusal
-// changes nothing) and Disable sync. Named to run after manage-data.spec.ts, whose demo counts
-// these change, and before zz-disconnect.spec.ts.
-import { test, expect, Page } from '@playwright/test';
-import { demoPsa, expectedDemo, fmt, hydrated, signIn } from './helpers';
+// changes nothing) and Disable sync, each test in an account of its own with a simulator of its
+// own (see helpers.ts).
+import { Page } from '@playwright/test';
+import { Account, expect, fmt, hydrated, signInAs, test } from './helpers';
 
-async function viewRow(page: Page, region: string, item: string, value?: string) {
-  await page.goto('/account/integrations/1/manage-data');
+async function viewRow(page: Page, account: Account, region: string, item: string, value?: string) {
+  await page.goto(`/account/integrations/${account.integration}/manage-data`);
   await hydrated(page);
   let tr = page.getByRole('region', { name: region }).getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: item, exact: true }) });
@@ -17,20 +17,20 @@ async function viewRow(page: Page, region: string, item: string, value?: string)
 
 const body = (page: Page) => page.getByRole('table').getByRole('rowgroup').nth(1);
 
-test.afterEach(async ({ request }) => {
-  await request.delete(`${demoPsa()}/_sim/faults`);
+test.afterEach(async ({ request, account }) => {
+  await request.delete(`${account.psaUrl}/_sim/faults`);
 });
 
-test('the edit pencil moves an item out of its row, and a PSA refusal leaves it unchanged', async ({ page, request }) => {
-  const customers = expectedDemo().synced_items.find((r) => r.type_or_status === 'Type: Customer')!;
-  await signIn(page);
-  await viewRow(page, 'Synced Items', 'Organizations', 'Type: Customer');
+test('the edit pencil moves an item out of its row, and a PSA refusal leaves it unchanged', async ({ page, request, account }) => {
+  const customers = account.expected.synced_items.find((r) => r.type_or_status === 'Type: Customer')!;
+  await signInAs(page, account);
+  await viewRow(page, account, 'Synced Items', 'Organizations', 'Type: Customer');
   await expect(page.getByText(`${fmt(customers.total)} items`)).toBeVisible();
   const first = body(page).getByRole('row').first();
   const name = (await first.getByRole('rowheader').textContent())!;
 
   // The PSA refuses: nothing changes, and its words are shown.
-  expect((await request.put(`${demoPsa()}/_sim/faults`, { data: { auth_failure: true } })).ok()).toBeTruthy();
+  expect((await request.put(`${account.psaUrl}/_sim/faults`, { data: { auth_failure: true } })).ok()).toBeTruthy();
   await first.getByRole('button', { name: 'Edit type and status' }).click();
   await first.getByRole('combobox', { name: 'Type' }).selectOption({ label: 'Vendor' });
   await first.getByRole('button', { name: 'Save' }).click();
@@ -39,7 +39,7 @@ test('the edit pencil moves an item out of its row, and a PSA refusal leaves it 
   await first.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByText(`${fmt(customers.total)} items`)).toBeVisible();
   await expect(body(page).getByRole('rowheader', { name, exact: true })).toBeVisible();
-  await request.delete(`${demoPsa()}/_sim/faults`);
+  await request.delete(`${account.psaUrl}/_sim/faults`);
 
   // The PSA takes it: the item leaves the Customer row.
   await first.getByRole('button', { name: 'Edit type and status' }).click();
@@ -50,7 +50,7 @@ test('the edit pencil moves an item out of its row, and a PSA refusal leaves it 
   await expect(body(page).getByRole('rowheader', { name, exact: true })).toHaveCount(0);
 
   // It is in the Vendor row now; put it back.
-  await viewRow(page, 'Synced Items', 'Organizations', 'Type: Vendor');
+  await viewRow(page, account, 'Synced Items', 'Organizations', 'Type: Vendor');
   await page.getByRole('button', { name: 'Name', exact: true }).click();
   const moved = body(page).getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
   await expect(moved).toHaveCount(1);
@@ -60,12 +60,12 @@ test('the edit pencil moves an item out of its row, and a PSA refusal leaves it 
   await expect(page.getByRole('status')).toContainText(`Saved ${name}`);
 });
 
-test('Disable sync turns one item\'s plug red and lists it under Disconnected Data', async ({ page }) => {
-  const expected = expectedDemo();
+test('Disable sync turns one item\'s plug red and lists it under Disconnected Data', async ({ page, account }) => {
+  const expected = account.expected;
   const orphans = expected.orphaned_data.find((r) => r.item === 'Contacts')!.count;
   const disconnected = expected.disconnected_data.find((r) => r.item === 'Contacts')?.count ?? 0;
-  await signIn(page);
-  await viewRow(page, 'Orphaned Data', 'Contacts');
+  await signInAs(page, account);
+  await viewRow(page, account, 'Orphaned Data', 'Contacts');
   const first = body(page).getByRole('row').first();
   const name = (await first.getByRole('rowheader').textContent())!;
   await first.getByRole('button', { name: 'Actions' }).click();
@@ -79,10 +79,10 @@ test('Disable sync turns one item\'s plug red and lists it under Disconnected Da
   await expect(row.getByRole('cell').first()).toHaveText(fmt(disconnected + 1));
 });
 
-test('Reconnect brings a disconnected item back, recreates one deleted since, and refuses one gone from the PSA', async ({ page, request }) => {
-  await signIn(page);
+test('Reconnect brings a disconnected item back, recreates one deleted since, and refuses one gone from the PSA', async ({ page, request, account }) => {
+  await signInAs(page, account);
   // The contact the previous test disconnected is the newest.
-  await viewRow(page, 'Disconnected Data', 'Contacts');
+  await viewRow(page, account, 'Disconnected Data', 'Contacts');
   await expect(page.getByRole('heading', { level: 1, name: 'Disconnected contacts' })).toBeVisible();
   const kept = body(page).getByRole('row').filter({ hasNot: page.getByRole('cell', { name: 'Yes', exact: true }) }).first();
   const name = (await kept.getByRole('rowheader').textContent())!;
@@ -91,7 +91,7 @@ test('Reconnect brings a disconnected item back, recreates one deleted since, an
   await expect(body(page).getByRole('rowheader', { name, exact: true })).toHaveCount(0);
 
   // One deleted in Steward since: recreated from the PSA by the sync Reconnect starts.
-  await viewRow(page, 'Disconnected Data', 'Configurations');
+  await viewRow(page, account, 'Disconnected Data', 'Configurations');
   const deleted = body(page).getByRole('row').filter({ has: page.getByRole('cell', { name: 'Yes', exact: true }) }).first();
   const gone = (await deleted.getByRole('rowheader').textContent())!;
   await deleted.getByRole('button', { name: 'Reconnect' }).click();
@@ -99,11 +99,11 @@ test('Reconnect brings a disconnected item back, recreates one deleted since, an
   await expect(page.getByRole('status')).toContainText('recreates it from the PSA (data that existed only in Steward does not come back)');
 
   // An organization deleted in the PSA cannot be reconnected.
-  await viewRow(page, 'Disconnected Data', 'Organizations');
+  await viewRow(page, account, 'Disconnected Data', 'Organizations');
   const org = body(page).getByRole('row').first();
   const psaId = (await org.getByRole('cell').nth(1).textContent())!.trim();
   const orgName = (await org.getByRole('rowheader').textContent())!;
-  expect((await request.delete(`${demoPsa()}/_sim/companies/${psaId}`)).ok()).toBeTruthy();
+  expect((await request.delete(`${account.psaUrl}/_sim/companies/${psaId}`)).ok()).toBeTruthy();
   await org.getByRole('button', { name: 'Reconnect' }).click();
   await expect(page.getByRole('alert')).toContainText(`${orgName} no longer exists in the PSA, so it cannot be reconnected`);
   await expect(body(page).getByRole('rowheader', { name: orgName, exact: true })).toHaveCount(1);
