@@ -59,8 +59,14 @@ async function simulator(seed: number): Promise<{ url: string; child: ChildProce
   return { url, child };
 }
 
+/**
+ * The demo's seed: the tests' expectations (a Credit Hold organization the PSA still has, orphans
+ * of every kind) hold for its data. Each account has its own copy, and its own simulator.
+ */
+const SEED = 1;
+
 export async function connectedAccount(label: string): Promise<Account> {
-  const seed = 2 + Math.floor(Math.random() * 1e6);
+  const seed = SEED;
   const sim = await simulator(seed);
   const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   const name = `${label} ${stamp}`;
@@ -150,7 +156,7 @@ export function freshAccount(label: string) {
 export function loadedAccount(label: string) {
   const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   const name = `${label} ${stamp}`;
-  steward('load', '--size', 's', '--seed', String(2 + Math.floor(Math.random() * 1e6)), '--account', name);
+  steward('load', '--size', 's', '--seed', String(SEED), '--account', name);
   const email = `admin-${stamp}@${label}.example`;
   const said = operatorUser('add', '--account', name, '--email', email, '--name', 'Administrator', '--role', 'administrator');
   return { name, email, oneTime: said.trim().split('\n').pop()!.trim() };

@@ -202,3 +202,57 @@ async fn a_removal_racing_a_sync_and_the_edit_pencil_deletes_only_what_still_qua
     assert!(checked > 0, "some removals deleted targets");
 }
 on_both!(a_removal_racing_a_sync_and_the_edit_pencil_deletes_only_what_still_qualifies);
+
+/// Two dataset loads at once, beside items created one by one (as a sync creates them), into
+/// one database: every load and every insert succeeds (each reserves its ids first), and each
+/// account holds exactly its own items.
+async fn loads_at_once_never_take_each_others_ids(db: Db) {
+    use server::dataset::{loader, Dataset, Size};
+    use server::repo::{NewIntegration, Repo};
+    db.migrate().await.unwrap();
+    let repo = Repo::new(db);
+    let mut accounts = Vec::new();
+    for name in ["Alpha", "Bravo", "Charlie"] {
+        let a = repo.create_account(name).await.unwrap();
+        let i = repo
+            .create_integration(NewIntegration::connectwise(a))
+            .await
+            .unwrap();
+        accounts.push((a, i));
+    }
+    let d = Dataset::generate(Size::S, 1);
+    let one_by_one = async {
+        let (a, _) = accounts[2];
+        let org: i64 = on_db!(&repo.db, pool => sqlx::query_scalar(
+            "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, 'Solo', $2, $2) RETURNING id")
+            .bind(a.0).bind(chrono::Utc::now()).fetch_one(pool).await)
+        .unwrap();
+        for n in 0..200 {
+            on_db!(&repo.db, pool => sqlx::query(
+                "INSERT INTO contacts (account_id, organization_id, first_name, last_name, created_at, updated_at)
+                 VALUES ($1, $2, 'One', $3, $4, $4)")
+                .bind(a.0).bind(org).bind(format!("By one {n}")).bind(chrono::Utc::now()).execute(pool).await.map(|_| ()))
+            .unwrap();
+        }
+    };
+    let (first, second, ()) = tokio::join!(
+        loader::load(&repo.db, accounts[0].0, accounts[0].1, &d),
+        loader::load(&repo.db, accounts[1].0, accounts[1].1, &d),
+        one_by_one,
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.items, second.items);
+    for (a, _) in &accounts[..2] {
+        let n: i64 = on_db!(&repo.db, pool => sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM organizations WHERE account_id = $1) + (SELECT COUNT(*) FROM configurations WHERE account_id = $1)
+             + (SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM locations WHERE account_id = $1)")
+            .bind(a.0).fetch_one(pool).await)
+        .unwrap();
+        assert_eq!(n as usize, first.items);
+    }
+    let solo: i64 = on_db!(&repo.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM contacts WHERE account_id = $1").bind(accounts[2].0 .0).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(solo, 200);
+}
+on_both!(loads_at_once_never_take_each_others_ids);

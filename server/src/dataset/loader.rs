@@ -71,35 +71,53 @@ pub async fn load(
     let mut tombstones = 0usize;
 
     on_db!(db, pool as DB => {
-        // Past every id the table ever handed out (not only the largest left): ids are never
-        // reused, so a stale id can never point at a loaded item.
+        // Each table's ids are reserved first, past every id it ever handed out (ids are never
+        // reused), in one transaction that keeps other writers out meanwhile: a load beside
+        // another load, or beside a sync creating items, never picks an id another takes.
+        // SQLite: its one write lock (the first statement writes) and AUTOINCREMENT's
+        // `sqlite_sequence`, moved past the range; PostgreSQL: the tables locked against inserts
+        // and their identity sequences moved past the range.
         let backend = db.backend();
-        let base = |table: &'static str| {
-            let pool = pool.clone();
-            let sql = match backend {
-                crate::db::Backend::Sqlite => format!(
-                    "SELECT MAX(x) FROM (SELECT MAX(id) AS x FROM {table}
-                     UNION ALL SELECT seq FROM sqlite_sequence WHERE name = '{table}')"),
-                crate::db::Backend::Postgres => format!(
-                    "SELECT GREATEST(COALESCE(MAX(id), 0),
-                     COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0)) FROM {table}"),
+        let mut tx = pool.begin().await?;
+        let mut reserve = Vec::new();
+        for (table, n) in [
+            ("organizations", d.companies.len()),
+            ("configurations", d.configurations.len()),
+            ("contacts", d.contacts.len()),
+            ("locations", d.sites.len()),
+            ("psa_catalog_values", d.catalog.len()),
+        ] {
+            let top: i64 = match backend {
+                crate::db::Backend::Sqlite if table == "psa_catalog_values" => {
+                    // Not AUTOINCREMENT: the write lock already held keeps its largest id still.
+                    sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + $1 FROM {table}"))
+                        .bind(n as i64).fetch_one(&mut *tx).await?
+                }
+                crate::db::Backend::Sqlite => {
+                    sqlx::query("INSERT INTO sqlite_sequence (name, seq) SELECT $1, 0
+                                 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = $1)")
+                        .bind(table).execute(&mut *tx).await?;
+                    sqlx::query_scalar(&format!(
+                        "UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT COALESCE(MAX(id), 0) FROM {table})) + $2
+                         WHERE name = $1 RETURNING seq"))
+                        .bind(table).bind(n as i64).fetch_one(&mut *tx).await?
+                }
+                crate::db::Backend::Postgres => {
+                    sqlx::query(&format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"))
+                        .execute(&mut *tx).await?;
+                    sqlx::query_scalar(&format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(1, GREATEST(COALESCE(MAX(id), 0),
+                         COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0)) + $1)) FROM {table}"))
+                        .bind(n as i64).fetch_one(&mut *tx).await?
+                }
             };
-            async move {
-                let max: Option<i64> = sqlx::query_scalar(&sql)
-                    .fetch_one(&pool)
-                    .await?;
-                Ok::<i64, sqlx::Error>(max.unwrap_or(0))
-            }
-        };
-        let catalog_base = base("psa_catalog_values").await?;
-        let org_base = base("organizations").await?;
-        let cfg_base = base("configurations").await?;
-        let contact_base = base("contacts").await?;
-        let site_base = base("locations").await?;
+            reserve.push(top - n as i64);
+        }
+        let (org_base, cfg_base, contact_base, site_base, catalog_base) =
+            (reserve[0], reserve[1], reserve[2], reserve[3], reserve[4]);
         let catalog_id = |idx: usize| catalog_base + idx as i64 + 1;
         let org_id = |idx: usize| org_base + idx as i64 + 1;
 
-        let mut tx = pool.begin().await?;
         let mut qb = sqlx::QueryBuilder::<DB>::new(
             "INSERT INTO psa_catalog_values (id, account_id, integration_id, category, psa_id, name, sync_enabled) ");
         qb.push_values(d.catalog.iter().enumerate(), |mut b, (i, e)| {
