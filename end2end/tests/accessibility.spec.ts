@@ -1,7 +1,7 @@
 // An axe-core scan of every page: no serious or critical accessibility violations.
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { hydrated, signIn } from './helpers';
+import { expect, hydrated, signInAs, test } from './helpers';
 
 async function scan(page: Page, what: string) {
   await hydrated(page);
@@ -17,18 +17,18 @@ test('the login page has no serious accessibility violations', async ({ page }) 
   await scan(page, 'login');
 });
 
-test('every signed-in page has no serious accessibility violations', async ({ page }) => {
-  await signIn(page);
+test('every signed-in page has no serious accessibility violations', async ({ page, account }) => {
+  await signInAs(page, account);
   await scan(page, 'integrations');
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
   await scan(page, 'integrations with the Actions menu open');
   for (const [path, heading] of [
-    ['/account/integrations/1/manage-data', /Manage Data/],
-    ['/account/integrations/1/manage-data/view?row=orphans&kind=configuration', 'Orphaned configurations'],
-    ['/account/integrations/1/manage-data/disconnected?kind=configuration', 'Disconnected configurations'],
-    ['/account/integrations/1/logs', 'Sync logs'],
-    ['/account/integrations/1/configuration', 'Sync settings'],
-    ['/account/integrations/1/credentials', 'Edit Credentials'],
+    [`/account/integrations/${account.integration}/manage-data`, /Manage Data/],
+    [`/account/integrations/${account.integration}/manage-data/view?row=orphans&kind=configuration`, 'Orphaned configurations'],
+    [`/account/integrations/${account.integration}/manage-data/disconnected?kind=configuration`, 'Disconnected configurations'],
+    [`/account/integrations/${account.integration}/logs`, 'Sync logs'],
+    [`/account/integrations/${account.integration}/configuration`, 'Sync settings'],
+    [`/account/integrations/${account.integration}/credentials`, 'Edit Credentials'],
     ['/account/integrations/new', 'Account'],
     ['/account/users', 'Account'],
     ['/account/password', 'Account'],
@@ -43,7 +43,7 @@ test('every signed-in page has no serious accessibility violations', async ({ pa
     await scan(page, path);
   }
   // The Logs page with a run's events open.
-  await page.goto('/account/integrations/1/logs');
+  await page.goto(`/account/integrations/${account.integration}/logs`);
   await hydrated(page);
   await page.getByRole('button', { name: /Events of the run started/ }).first().click();
   await expect(page.getByRole('heading', { name: 'Events' })).toBeVisible();

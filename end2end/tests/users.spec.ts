@@ -3,7 +3,7 @@
 // sign-in and may change it later; the last Administrator cannot demote themself; a deactivated
 // user's session ends at once.
 import { test, expect } from '@playwright/test';
-import { freshAccount, hydrated, operatorUser, signIn, signInFirstTime } from './helpers';
+import { freshAccount, hydrated, loadedAccount, operatorUser, signIn, signInFirstTime } from './helpers';
 
 test('an added user chooses a password at first sign-in, changes it, and is signed out when deactivated', async ({ page, browser }) => {
   const admin = freshAccount('users');
@@ -109,9 +109,10 @@ test('a Read-only user sees no Users, Activity log or Add integration, and the s
 });
 
 test("a Read-only user's Actions menu offers what their role allows: Manage Data and Logs", async ({ page }) => {
-  const email = `demo-reader-${Date.now()}@readonly.example`;
-  // A reader of the demo account (id 1), whose ConnectWise integration the other files use.
-  const said = operatorUser('add', '--account', '1', '--email', email, '--name', 'Demo Reader', '--role', 'read-only');
+  const email = `reader-${Date.now()}@readonly.example`;
+  // A reader of an account of its own, with an integration and its data.
+  const { name } = loadedAccount('reader');
+  const said = operatorUser('add', '--account', name, '--email', email, '--name', 'Reader', '--role', 'read-only');
   await signInFirstTime(page, email, said.trim().split('\n').pop()!.trim(), 'a demo reader password');
   await hydrated(page);
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
