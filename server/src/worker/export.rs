@@ -46,14 +46,11 @@ impl Worker {
                     "duration_ms": (Utc::now() - job.created_at).num_milliseconds().max(0) }),
             ),
             Err(e) => {
-                tracing::error!(job = job.id, error = ?e, "export failed; it will be retried");
                 let state = self
-                    .repo
-                    .retry_job(
-                        job.id,
-                        &self.id,
+                    .retry_later(
+                        &job,
+                        &e,
                         "Writing the export failed on the server and will be retried",
-                        chrono::Duration::seconds(1 << job.attempt.clamp(0, 8)),
                     )
                     .await?;
                 if state != JobState::Failed {

@@ -139,15 +139,11 @@ impl Worker {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    tracing::error!(job = job.id, error = ?e, "removal chunk failed; it will be retried");
-                    let backoff = chrono::Duration::seconds(1 << job.attempt.clamp(0, 8));
                     let state = self
-                        .repo
-                        .retry_job(
-                            job.id,
-                            &self.id,
+                        .retry_later(
+                            &job,
+                            &e,
                             "A step of the removal failed on the server and will be retried",
-                            backoff,
                         )
                         .await?;
                     if state == JobState::Failed {
@@ -158,6 +154,20 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// A job's step failed: logged here (the cause stays on the server), the job queued again
+    /// after a backoff that doubles with each attempt, or failed for good after its last; says
+    /// which, with `said` as what people read.
+    pub(super) async fn retry_later(
+        &self,
+        job: &crate::repo::Job,
+        error: &anyhow::Error,
+        said: &str,
+    ) -> anyhow::Result<JobState> {
+        tracing::error!(job = job.id, kind = %job.kind, error = ?error, "a job's step failed; it will be retried");
+        let backoff = chrono::Duration::seconds(1 << job.attempt.clamp(0, 8));
+        self.repo.retry_job(job.id, &self.id, said, backoff).await
     }
 
     /// What the activity log says of a removal: what, the counts and duration, who queued it.

@@ -25,15 +25,11 @@ impl Worker {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    tracing::error!(job = job.id, error = ?e, "restore chunk failed; it will be retried");
-                    let backoff = chrono::Duration::seconds(1 << job.attempt.clamp(0, 8));
                     let state = self
-                        .repo
-                        .retry_job(
-                            job.id,
-                            &self.id,
+                        .retry_later(
+                            &job,
+                            &e,
                             "A step of the restore failed on the server and will be retried",
-                            backoff,
                         )
                         .await?;
                     if state == JobState::Failed {
