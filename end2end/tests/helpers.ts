@@ -39,6 +39,10 @@ export type Account = {
   stop: () => void;
 };
 
+/** The simulators this worker started and has not stopped: ended with the worker, whatever happens. */
+const simulators = new Set<ChildProcess>();
+process.on('exit', () => simulators.forEach((c) => c.kill()));
+
 /** A ConnectWise Manage simulator of its own serving the dataset of `seed`: its URL. */
 async function simulator(seed: number): Promise<{ url: string; child: ChildProcess }> {
   const bin = path.resolve(__dirname, '../../target/debug/steward');
@@ -46,7 +50,8 @@ async function simulator(seed: number): Promise<{ url: string; child: ChildProce
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, RUST_LOG: 'error' },
   });
-  process.on('exit', () => child.kill());
+  simulators.add(child);
+  child.on('exit', () => simulators.delete(child));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {

@@ -328,7 +328,14 @@ async fn only_unrestricted_administrators_export_one_at_a_time(db: Db) {
             ErrorCode::InvalidInput
         );
     }
-    let job = s.start_export(&admin, PASSPHRASE.into()).await.unwrap();
+    // Two exports asked at once: one is queued, the other told why; a third waits its turn too.
+    let (a, b) = tokio::join!(
+        s.start_export(&admin, PASSPHRASE.into()),
+        s.start_export(&admin, "another passphrase here".into())
+    );
+    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
+    let job = a.as_ref().or(b.as_ref()).unwrap().clone();
+    assert_eq!(a.err().or(b.err()).unwrap().code, ErrorCode::Conflict);
     assert_eq!(
         s.start_export(&admin, PASSPHRASE.into())
             .await

@@ -278,6 +278,13 @@ async fn only_unrestricted_administrators_restore_finished_removals_of_their_acc
             .code,
         ErrorCode::Conflict
     );
+    // Two restores of one removal asked at once: one is queued, the other told why.
+    let (a, b) = tokio::join!(
+        s.start_restore(&ctx.admin, removal, None),
+        s.start_restore(&ctx.admin, removal, None)
+    );
+    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
+    assert_eq!(a.err().or(b.err()).unwrap().code, ErrorCode::Conflict);
 }
 on_both!(only_unrestricted_administrators_restore_finished_removals_of_their_account);
 

@@ -67,7 +67,8 @@ fn item_table(kind: &str) -> &'static str {
     }
 }
 
-/// The INSERT of one record (JSON in `$2`) into `table` of account `$1`.
+/// The INSERT of one record (JSON in `$2`) into `table` of account `$1`: every column but the
+/// id, which is new (its references were mapped already).
 fn insert_sql(kind: &Kind, backend: Backend) -> String {
     let mut cols: Vec<&str> = kind
         .columns
@@ -80,29 +81,7 @@ fn insert_sql(kind: &Kind, backend: Backend) -> String {
         "passwords" => cols.push("secret_ciphertext"),
         _ => {}
     }
-    let value = |c: &str| match (backend, c) {
-        (Backend::Sqlite, "secret_ciphertext") => {
-            "unhex(json_extract($2, '$.secret_ciphertext_hex'))".to_string()
-        }
-        (Backend::Postgres, "secret_ciphertext") => {
-            "decode($2::json->>'secret_ciphertext_hex', 'hex')".to_string()
-        }
-        (Backend::Sqlite, c) => format!("json_extract($2, '$.{c}')"),
-        (Backend::Postgres, c) => format!("r.{c}"),
-    };
-    let names = cols.join(", ");
-    let values = cols.iter().map(|c| value(c)).collect::<Vec<_>>().join(", ");
-    let returning = if kind.by_id { " RETURNING id" } else { "" };
-    match backend {
-        Backend::Sqlite => format!(
-            "INSERT INTO {} (account_id, {names}) SELECT $1, {values}{returning}",
-            kind.table
-        ),
-        Backend::Postgres => format!(
-            "INSERT INTO {t} (account_id, {names}) SELECT $1, {values} FROM json_populate_record(NULL::{t}, $2::json) r{returning}",
-            t = kind.table
-        ),
-    }
+    super::insert_from_json(kind.table, &cols, backend, false, kind.by_id)
 }
 
 /// One file of the ZIP copied out to a temporary file (read line by line afterwards).

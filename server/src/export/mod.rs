@@ -263,6 +263,54 @@ pub fn json_row(kind: &Kind, backend: Backend) -> String {
     format!("CAST({f}({}) AS TEXT)", pairs.join(", "))
 }
 
+/// The INSERT that writes one record given as JSON (`$2`) into `table` of account `$1`: each of
+/// `columns` from the JSON field of its name, `secret_ciphertext` from the hex in
+/// `secret_ciphertext_hex`. With `known_catalog`, a type or status no longer in the catalog comes
+/// in empty; with `returning`, the statement answers the new row's id. Restores and imports
+/// both write records this way.
+pub fn insert_from_json(
+    table: &str,
+    columns: &[&str],
+    backend: Backend,
+    known_catalog: bool,
+    returning: bool,
+) -> String {
+    let field = |c: &str| match (backend, c) {
+        (Backend::Sqlite, "secret_ciphertext") => {
+            "unhex(json_extract($2, '$.secret_ciphertext_hex'))".to_string()
+        }
+        (Backend::Postgres, "secret_ciphertext") => {
+            "decode($2::json->>'secret_ciphertext_hex', 'hex')".to_string()
+        }
+        (Backend::Sqlite, c) => format!("json_extract($2, '$.{c}')"),
+        (Backend::Postgres, c) => format!("r.{c}"),
+    };
+    let values = columns
+        .iter()
+        .map(|c| {
+            if known_catalog && (c.ends_with("_type_id") || c.ends_with("_status_id")) {
+                format!(
+                    "(SELECT id FROM psa_catalog_values WHERE id = {})",
+                    field(c)
+                )
+            } else {
+                field(c)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let names = columns.join(", ");
+    let returning = if returning { " RETURNING id" } else { "" };
+    match backend {
+        Backend::Sqlite => {
+            format!("INSERT INTO {table} (account_id, {names}) SELECT $1, {values}{returning}")
+        }
+        Backend::Postgres => format!(
+            "INSERT INTO {table} (account_id, {names}) SELECT $1, {values} FROM json_populate_record(NULL::{table}, $2::json) r{returning}"
+        ),
+    }
+}
+
 /// How the export's key is derived from the passphrase: Argon2id with the crate's defaults
 /// (19 MiB, 2 passes, 1 lane) and a random 16-byte salt, recorded in the manifest.
 pub fn derive_key(passphrase: &str, salt: &[u8]) -> anyhow::Result<[u8; 32]> {

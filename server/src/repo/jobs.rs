@@ -60,6 +60,12 @@ pub struct Job {
     pub created_at: DateTime<Utc>,
 }
 
+/// The first statement of a chunked job's step: beats the job's heart and answers its progress
+/// if the claim is still this worker's ($1 now, $2 the job, $3 the worker), else no row. Being
+/// a write, it also takes SQLite's write lock for the step's transaction at once.
+pub(super) const STEP_CLAIM: &str =
+    "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running' RETURNING progress_done";
+
 pub struct NewJob<'a> {
     pub account: AccountId,
     pub kind: &'a str,

@@ -370,8 +370,7 @@ impl Repo {
         on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             // The progress update first: it takes the write lock, and proves the claim.
-            let done: Option<i64> = sqlx::query_scalar(
-                "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running' RETURNING progress_done")
+            let done: Option<i64> = sqlx::query_scalar(super::jobs::STEP_CLAIM)
                 .bind(now).bind(job).bind(worker).fetch_optional(&mut *tx).await?;
             let Some(done) = done else {
                 return Ok(Chunk { deleted: 0, skipped: 0, remaining: 0, lost: true });

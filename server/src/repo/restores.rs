@@ -74,40 +74,15 @@ fn keeps_id(table: &str) -> bool {
 /// The INSERT that puts an archived record (JSON in `$2`) back into `table` of account `$1`. A
 /// type or status that no longer exists in the catalog comes back empty.
 fn insert_sql(table: &str, backend: Backend) -> String {
-    let field = |c: &str| match backend {
-        Backend::Sqlite => format!("json_extract($2, '$.{c}')"),
-        Backend::Postgres => format!("r.{c}"),
-    };
-    let mut names = vec!["account_id".to_string()];
-    let mut values = vec!["$1".to_string()];
-    for c in archived_columns(table) {
-        if *c == "id" && !keeps_id(table) {
-            continue;
-        }
-        names.push(c.to_string());
-        values.push(if c.ends_with("_type_id") || c.ends_with("_status_id") {
-            format!(
-                "(SELECT id FROM psa_catalog_values WHERE id = {})",
-                field(c)
-            )
-        } else {
-            field(c)
-        });
-    }
+    let mut cols: Vec<&str> = archived_columns(table)
+        .iter()
+        .copied()
+        .filter(|c| *c != "id" || keeps_id(table))
+        .collect();
     if table == "passwords" {
-        names.push("secret_ciphertext".into());
-        values.push(match backend {
-            Backend::Sqlite => "unhex(json_extract($2, '$.secret_ciphertext_hex'))".into(),
-            Backend::Postgres => "decode($2::json->>'secret_ciphertext_hex', 'hex')".into(),
-        });
+        cols.push("secret_ciphertext");
     }
-    let (names, values) = (names.join(", "), values.join(", "));
-    match backend {
-        Backend::Sqlite => format!("INSERT INTO {table} ({names}) SELECT {values}"),
-        Backend::Postgres => format!(
-            "INSERT INTO {table} ({names}) SELECT {values} FROM json_populate_record(NULL::{table}, $2::json) r"
-        ),
-    }
+    crate::export::insert_from_json(table, &cols, backend, true, false)
 }
 
 /// What people call an archived record.
@@ -271,8 +246,7 @@ impl Repo {
         on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             // The progress update first: it takes the write lock, and proves the claim.
-            let done: Option<i64> = sqlx::query_scalar(
-                "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running' RETURNING progress_done")
+            let done: Option<i64> = sqlx::query_scalar(super::jobs::STEP_CLAIM)
                 .bind(now).bind(job).bind(worker).fetch_optional(&mut *tx).await?;
             let Some(done) = done else {
                 return Ok(RestoreChunk { restored: 0, not_restored: 0, remaining: 0, lost: true });
@@ -407,19 +381,48 @@ impl Repo {
              WHERE j.account_id = $1 AND j.kind = $2 AND ($3 = 0 OR j.id = $3)
              ORDER BY j.id DESC LIMIT 50")
             .bind(account.0).bind(RESTORE_JOB).bind(one.unwrap_or(0)).fetch_all(pool).await)?;
+        // What each removal deleted, read once per removal (restores of one removal share it),
+        // and the notes of every listed restore in one query (at most 500 each).
+        let mut labels: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        let mut notes: std::collections::HashMap<i64, Vec<NotRestored>> =
+            std::collections::HashMap::new();
+        if !rows.is_empty() {
+            let ids = rows
+                .iter()
+                .map(|r| r.0.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let found: Vec<(i64, String, String, String)> = on_db!(&self.db, pool => sqlx::query_as(&format!(
+                "SELECT job_id, item_kind, name, reason FROM (
+                    SELECT n.job_id, n.item_kind, n.name, n.reason, n.id,
+                           ROW_NUMBER() OVER (PARTITION BY n.job_id ORDER BY n.id) AS k
+                    FROM restore_notes n WHERE n.job_id IN ({ids})) x
+                 WHERE k <= 500 ORDER BY job_id, id"))
+                .fetch_all(pool).await)?;
+            for (job, kind, name, reason) in found {
+                notes
+                    .entry(job)
+                    .or_default()
+                    .push(NotRestored { kind, name, reason });
+            }
+        }
         let mut out = Vec::with_capacity(rows.len());
         for (id, args, state, by, done, total, restored, created, finished, error) in rows {
             let args: RestoreArgs = serde_json::from_str(&args)?;
-            let what = match self.job(account, args.removal).await? {
-                Some(r) => {
-                    let removal: RemovalArgs = serde_json::from_str(&r.args)?;
-                    self.removal_label(account, &removal).await?
+            let what = match labels.get(&args.removal) {
+                Some(w) => w.clone(),
+                None => {
+                    let w = match self.job(account, args.removal).await? {
+                        Some(r) => {
+                            let removal: RemovalArgs = serde_json::from_str(&r.args)?;
+                            self.removal_label(account, &removal).await?
+                        }
+                        None => "a removal".to_string(),
+                    };
+                    labels.insert(args.removal, w.clone());
+                    w
                 }
-                None => "a removal".to_string(),
             };
-            let notes: Vec<(String, String, String)> = on_db!(&self.db, pool => sqlx::query_as(
-                "SELECT item_kind, name, reason FROM restore_notes WHERE job_id = $1 ORDER BY id LIMIT 500")
-                .bind(id).fetch_all(pool).await)?;
             out.push(RestoreJob {
                 id,
                 removal: args.removal,
@@ -429,10 +432,7 @@ impl Repo {
                 done,
                 total,
                 restored,
-                not_restored: notes
-                    .into_iter()
-                    .map(|(kind, name, reason)| NotRestored { kind, name, reason })
-                    .collect(),
+                not_restored: notes.remove(&id).unwrap_or_default(),
                 created_at: created,
                 finished_at: finished,
                 error,
