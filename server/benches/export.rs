@@ -1,6 +1,6 @@
 //! Account export and import at scale: `steward account export` of an account holding the XL
 //! dataset (about 1,000,000 items) and `steward account import` of it, each run as its own
-//! process so its peak memory (the kernel's `ru_maxrss` for it) is its own, on SQLite and (when
+//! process, which reports its own peak memory (VmHWM), on SQLite and (when
 //! STEWARD_BENCH_POSTGRES_URL is set, as `make bench` does) PostgreSQL. Prints a table.
 //!
 //! `cargo bench -p server --bench export` (size from STEWARD_BENCH_SIZE: l or xl, default xl).
@@ -22,43 +22,28 @@ async fn fresh_postgres(base: &str) -> anyhow::Result<String> {
     Ok(format!("{prefix}/{name}"))
 }
 
-/// Runs `steward args…`: wall time, peak resident memory in MiB (the kernel's own count for
-/// that process, `ru_maxrss` from `wait4`), what it printed.
+/// Runs `steward args…`: wall time, its peak resident memory in MiB (which the export and
+/// import commands report on stderr, from their own VmHWM), what it printed.
 fn measured(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<(Duration, f64, String)> {
-    use std::io::Read;
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+    let output = Command::new(env!("CARGO_BIN_EXE_steward"))
         .args(args)
         .envs(env.iter().copied())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    let read = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            pipe.read_to_string(&mut text).map(|_| text)
-        })
-    };
-    let out = read(Box::new(child.stdout.take().expect("piped")));
-    let err = read(Box::new(child.stderr.take().expect("piped")));
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, writing only into the two locals.
-    if unsafe { libc::wait4(pid, &mut status, 0, &mut usage) } != pid {
-        anyhow::bail!("could not wait for steward {args:?}");
-    }
+        .output()?;
     let took = started.elapsed();
-    let (out, err) = (out.join().expect("reader")?, err.join().expect("reader")?);
-    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+    let err = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
         anyhow::bail!("steward {args:?} failed: {err}");
     }
-    // Linux counts ru_maxrss in KiB.
+    let kib: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("peak memory: "))
+        .and_then(|l| l.trim_end_matches(" KiB").parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("steward {args:?} did not report its peak memory"))?;
     Ok((
         took,
-        usage.ru_maxrss as f64 / 1024.0,
-        out.trim().to_string(),
+        kib as f64 / 1024.0,
+        String::from_utf8_lossy(&output.stdout).trim().to_string(),
     ))
 }
 

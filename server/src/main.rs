@@ -264,6 +264,22 @@ async fn listen(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpLis
         .with_context(|| format!("could not listen on {addr}"))
 }
 
+/// Says on stderr how much memory this process held at most (Linux's VmHWM, which `exec`
+/// starts afresh): an export or import of a large account shows what it needed.
+fn report_peak_memory() {
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<u64>().ok())
+        });
+    if let Some(kib) = peak {
+        eprintln!("peak memory: {kib} KiB");
+    }
+}
+
 /// Serves a simulator until Ctrl-C.
 async fn serve_until_ctrl_c(
     listener: tokio::net::TcpListener,
@@ -393,6 +409,7 @@ async fn account_command(database_url: &str, command: AccountCommand) -> anyhow:
                 out.display(),
                 started.elapsed()
             );
+            report_peak_memory();
         }
         AccountCommand::Import {
             file,
@@ -420,6 +437,7 @@ async fn account_command(database_url: &str, command: AccountCommand) -> anyhow:
             for (email, password) in imported.users {
                 println!("{email}\t{password}");
             }
+            report_peak_memory();
         }
         AccountCommand::List => {
             for (id, name, users) in repo.account_list().await? {
