@@ -28,6 +28,25 @@ async fn state(app: &TestApp) -> (i64, i64, i64, i64) {
     )
 }
 
+/// Waits for a removal to end; its final state.
+async fn ended(app: &TestApp, client: &reqwest::Client, job: i64) -> String {
+    loop {
+        let list = app.get_json(client, "/api/v1/removals").await;
+        let mine = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"].as_i64() == Some(job))
+            .cloned()
+            .expect("the removal is listed");
+        let state = mine["state"].as_str().unwrap().to_string();
+        if state != "queued" && state != "running" {
+            return state;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The organization types of the demo integration with linked organizations, most first.
 async fn organization_types(app: &TestApp) -> Vec<i64> {
     on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>(
@@ -163,6 +182,8 @@ async fn six_roles_by_every_bulk_action() {
         .await
         .unwrap();
     let job = queued["id"].as_i64().expect("queued");
+    // It ends before the roles are tried: its activity entry must not land mid-check.
+    assert_eq!(ended(&app, &admin, job).await, "succeeded");
 
     // Disconnected Data's items, to reconnect.
     let disconnected: Value = app
