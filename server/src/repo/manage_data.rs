@@ -38,33 +38,146 @@ pub(crate) fn catalog_column(category: CatalogCategory) -> &'static str {
     }
 }
 
+/// What the summary counts: items by catalog value and sync state, orphans by kind and reason,
+/// Disconnected Data by kind.
+#[derive(Default)]
+struct Tally {
+    synced: HashMap<(CatalogCategory, i64), SyncStateCounts>,
+    orphans: HashMap<ItemKind, Vec<(OrphanReason, i64)>>,
+    disconnected: HashMap<ItemKind, i64>,
+}
+
+/// Kept delta rows beyond which the reader folds them into one row per key (PostgreSQL, where
+/// triggers append deltas; a few hundred keys is a large account).
+const COMPACT_ABOVE: i64 = 2_000;
+
 impl Repo {
+    /// The Manage Data screen. An unrestricted user's counts are the kept ones (`item_counts`,
+    /// kept by triggers in the transaction of every change); a restricted user's are counted
+    /// afresh over their organizations.
     pub async fn manage_data(
         &self,
         user: &CurrentUser,
         integration: IntegrationSummary,
     ) -> anyhow::Result<ManageData> {
-        let account = user.account_id.0;
-        let iid = integration.id.0;
+        let tally = if user.restricted {
+            self.counted_tally(user, integration.id.0).await?
+        } else {
+            self.kept_tally(user.account_id.0, integration.id.0).await?
+        };
+        self.summary(user, integration, tally).await
+    }
 
-        // The catalog: one Synced Items row per value, in category order, then by name.
-        let values: Vec<(i64, String, String, bool)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT id, category, name, sync_enabled FROM psa_catalog_values
-             WHERE account_id = $1 AND integration_id = $2 ORDER BY name, id")
-            .bind(account).bind(iid).fetch_all(pool).await)?;
-        let mut synced_items = Vec::with_capacity(values.len());
-        for (id, category, name, sync_active) in values {
-            synced_items.push(SyncedItemsRow {
-                category: parse_or(&category, CatalogCategory::parse, "catalog category")?,
-                value_id: CatalogValueId(id),
-                value_name: name,
-                sync_active,
-                counts: SyncStateCounts::default(),
-            });
+    /// The same screen with every count taken afresh from the items: what the kept counts must
+    /// always equal (the kept-counts test compares them after every kind of change).
+    pub async fn manage_data_recounted(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationSummary,
+    ) -> anyhow::Result<ManageData> {
+        let tally = self.counted_tally(user, integration.id.0).await?;
+        self.summary(user, integration, tally).await
+    }
+
+    /// The kept counts of an account's integration: a few hundred rows summed by key.
+    async fn kept_tally(&self, account: i64, iid: i64) -> anyhow::Result<Tally> {
+        let rows: Vec<(String, i64, i64, String, String, i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
+                "SELECT item_kind, type_id, status_id, sync_state, orphan_reason,
+                        CAST(SUM(n) AS BIGINT), COUNT(*)
+                 FROM item_counts WHERE account_id = $1 AND integration_id = $2
+                 GROUP BY item_kind, type_id, status_id, sync_state, orphan_reason")
+                .bind(account).bind(iid).fetch_all(pool).await)?;
+        let kept_rows: i64 = rows.iter().map(|r| r.6).sum();
+        if kept_rows > COMPACT_ABOVE {
+            self.compact_counts(account, iid).await?;
         }
-        synced_items.sort_by_key(|r| r.category);
+        let mut tally = Tally::default();
+        let mut orphans: HashMap<(ItemKind, OrphanReason), i64> = HashMap::new();
+        for (kind, type_id, status_id, state, reason, n, _) in rows {
+            if n == 0 {
+                continue;
+            }
+            let kind = parse_or(&kind, ItemKind::parse, "item kind")?;
+            if state == "disconnected" {
+                *tally.disconnected.entry(kind).or_default() += n;
+                continue;
+            }
+            let state = parse_or(&state, SyncState::parse, "sync state")?;
+            for &category in CatalogCategory::ALL {
+                if category.kind() != kind {
+                    continue;
+                }
+                let value = match category {
+                    CatalogCategory::OrganizationStatus | CatalogCategory::ConfigurationStatus => {
+                        status_id
+                    }
+                    _ => type_id,
+                };
+                if value != 0 {
+                    tally
+                        .synced
+                        .entry((category, value))
+                        .or_default()
+                        .add(state, n);
+                }
+            }
+            if state == SyncState::Orphaned {
+                let reason = parse_or(&reason, OrphanReason::parse, "orphan reason")?;
+                *orphans.entry((kind, reason)).or_default() += n;
+            }
+        }
+        for ((kind, reason), n) in orphans {
+            if n != 0 {
+                tally.orphans.entry(kind).or_default().push((reason, n));
+            }
+        }
+        Ok(tally)
+    }
 
-        let mut counts: HashMap<(CatalogCategory, i64), SyncStateCounts> = HashMap::new();
+    /// Folds an integration's kept count rows into one row per key. On PostgreSQL one statement
+    /// deletes the deltas it sees and inserts their sums: a delta committed meanwhile is not
+    /// seen, so stays; a fold running at the same moment waits for this one and then finds
+    /// nothing of what it deleted. On SQLite (one row per key already) it drops the zeros.
+    pub async fn compact_counts(&self, account: i64, iid: i64) -> anyhow::Result<()> {
+        match &self.db {
+            crate::db::Db::Sqlite(pool) => {
+                sqlx::query(
+                    "DELETE FROM item_counts WHERE account_id = $1 AND integration_id = $2 AND n = 0",
+                )
+                .bind(account)
+                .bind(iid)
+                .execute(pool)
+                .await?;
+            }
+            crate::db::Db::Postgres(pool) => {
+                sqlx::query(
+                    "WITH gone AS (
+                         DELETE FROM item_counts WHERE account_id = $1 AND integration_id = $2
+                         RETURNING account_id, integration_id, item_kind, type_id, status_id,
+                                   sync_state, orphan_reason, n)
+                     INSERT INTO item_counts (account_id, integration_id, item_kind, type_id,
+                                              status_id, sync_state, orphan_reason, n)
+                     SELECT account_id, integration_id, item_kind, type_id, status_id,
+                            sync_state, orphan_reason, SUM(n)
+                     FROM gone
+                     GROUP BY account_id, integration_id, item_kind, type_id, status_id,
+                              sync_state, orphan_reason
+                     HAVING SUM(n) <> 0",
+                )
+                .bind(account)
+                .bind(iid)
+                .execute(pool)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every count taken afresh from the items, over the user's organizations if restricted:
+    /// grouped counts over the indexes made for them.
+    async fn counted_tally(&self, user: &CurrentUser, iid: i64) -> anyhow::Result<Tally> {
+        let account = user.account_id.0;
+        let mut tally = Tally::default();
         for &category in CatalogCategory::ALL {
             let kind = category.kind();
             let col = catalog_column(category);
@@ -82,21 +195,18 @@ impl Repo {
             })?;
             for (value, state, n) in rows {
                 let state = parse_or(&state, SyncState::parse, "sync state")?;
-                counts.entry((category, value)).or_default().add(state, n);
+                tally
+                    .synced
+                    .entry((category, value))
+                    .or_default()
+                    .add(state, n);
             }
         }
-        for row in &mut synced_items {
-            if let Some(c) = counts.get(&(row.category, row.value_id.0)) {
-                row.counts = *c;
-            }
-        }
-
-        let mut orphaned_data = Vec::new();
         for &kind in ItemKind::ALL {
             let sql = format!(
                 "SELECT orphan_reason, COUNT(*) FROM {table}
                  WHERE account_id = $1 AND integration_id = $2 AND sync_state = 'orphaned'{access}
-                 GROUP BY orphan_reason ORDER BY orphan_reason",
+                 GROUP BY orphan_reason",
                 table = table(kind),
                 access = access_filter(user, organization_column(kind), 3),
             );
@@ -105,18 +215,14 @@ impl Repo {
                 let q = if user.restricted { q.bind(user.user_id.0) } else { q };
                 q.fetch_all(pool).await
             })?;
-            let mut by_reason = rows
+            let by_reason = rows
                 .into_iter()
                 .map(|(r, n)| Ok((parse_or(&r, OrphanReason::parse, "orphan reason")?, n)))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            by_reason.sort();
-            orphaned_data.push(KindRow {
-                kind,
-                count: by_reason.iter().map(|(_, n)| n).sum(),
-                by_reason,
-            });
+            if !by_reason.is_empty() {
+                tally.orphans.insert(kind, by_reason);
+            }
         }
-
         let sql = format!(
             "SELECT item_kind, COUNT(*) FROM disconnected_items
              WHERE account_id = $1 AND integration_id = $2{access} GROUP BY item_kind",
@@ -127,12 +233,59 @@ impl Repo {
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };
             q.fetch_all(pool).await
         })?;
-        let by_kind: HashMap<String, i64> = rows.into_iter().collect();
+        for (kind, n) in rows {
+            tally
+                .disconnected
+                .insert(parse_or(&kind, ItemKind::parse, "item kind")?, n);
+        }
+        Ok(tally)
+    }
+
+    /// The screen: the catalog's rows in category order, then by name, with the tally's counts.
+    async fn summary(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationSummary,
+        mut tally: Tally,
+    ) -> anyhow::Result<ManageData> {
+        let values: Vec<(i64, String, String, bool)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT id, category, name, sync_enabled FROM psa_catalog_values
+             WHERE account_id = $1 AND integration_id = $2 ORDER BY name, id")
+            .bind(user.account_id.0).bind(integration.id.0).fetch_all(pool).await)?;
+        let mut synced_items = Vec::with_capacity(values.len());
+        for (id, category, name, sync_active) in values {
+            let category = parse_or(&category, CatalogCategory::parse, "catalog category")?;
+            synced_items.push(SyncedItemsRow {
+                category,
+                value_id: CatalogValueId(id),
+                value_name: name,
+                sync_active,
+                counts: tally
+                    .synced
+                    .get(&(category, id))
+                    .copied()
+                    .unwrap_or_default(),
+            });
+        }
+        synced_items.sort_by_key(|r| r.category);
+
+        let orphaned_data = ItemKind::ALL
+            .iter()
+            .map(|&kind| {
+                let mut by_reason = tally.orphans.remove(&kind).unwrap_or_default();
+                by_reason.sort();
+                KindRow {
+                    kind,
+                    count: by_reason.iter().map(|(_, n)| n).sum(),
+                    by_reason,
+                }
+            })
+            .collect();
         let disconnected_data = ItemKind::ALL
             .iter()
             .map(|&kind| KindRow {
                 kind,
-                count: by_kind.get(kind.as_str()).copied().unwrap_or(0),
+                count: tally.disconnected.get(&kind).copied().unwrap_or(0),
                 by_reason: Vec::new(),
             })
             .collect();

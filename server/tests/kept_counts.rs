@@ -1,0 +1,314 @@
+//! The Manage Data summary's kept counts (`item_counts`, kept by database triggers) equal a
+//! fresh COUNT after every kind of change, on SQLite and PostgreSQL: a load, a full sync that
+//! orphans and re-links, the edit pencil, Disable sync, Pause, a permanent disconnect, Reconnect,
+//! a removal, a restore, a catalog value deleted under its items, and disconnecting the
+//! integration. Two accounts share the database; each keeps its own counts.
+
+#[macro_use]
+mod common;
+
+use app::model::{CatalogCategory, ItemKind};
+use app::services::prelude::*;
+use common::fixture::{connect_psa, second_account, setup, Ctx};
+use server::db::Db;
+use server::on_db;
+use server::psa::connectwise::client::RetryPolicy;
+use server::repo::{JobState, Queued};
+use std::collections::BTreeMap;
+
+type Key = (i64, i64, String, i64, i64, String, String);
+
+/// Every kept count of the database that is not zero, by key.
+async fn kept(ctx: &Ctx) -> BTreeMap<Key, i64> {
+    let rows: Vec<(i64, i64, String, i64, i64, String, String, i64)> =
+        on_db!(&ctx.repo.db, pool => sqlx::query_as(
+            "SELECT account_id, integration_id, item_kind, type_id, status_id, sync_state, orphan_reason,
+                    CAST(SUM(n) AS BIGINT)
+             FROM item_counts
+             GROUP BY account_id, integration_id, item_kind, type_id, status_id, sync_state, orphan_reason")
+            .fetch_all(pool).await)
+        .unwrap();
+    rows.into_iter()
+        .filter(|r| r.7 != 0)
+        .map(|(a, i, k, t, s, st, r, n)| ((a, i, k, t, s, st, r), n))
+        .collect()
+}
+
+/// The same counts taken afresh from every item and tombstone of the database.
+async fn fresh(ctx: &Ctx) -> BTreeMap<Key, i64> {
+    let mut out = BTreeMap::new();
+    for (kind, table, t, s) in [
+        (
+            "organization",
+            "organizations",
+            "organization_type_id",
+            "organization_status_id",
+        ),
+        (
+            "configuration",
+            "configurations",
+            "configuration_type_id",
+            "configuration_status_id",
+        ),
+        ("contact", "contacts", "contact_type_id", "0"),
+        ("location", "locations", "0", "0"),
+    ] {
+        let sql = format!(
+            "SELECT account_id, integration_id, CAST(COALESCE({t}, 0) AS BIGINT),
+                    CAST(COALESCE({s}, 0) AS BIGINT), sync_state,
+                    COALESCE(orphan_reason, ''), COUNT(*)
+             FROM {table} WHERE integration_id IS NOT NULL
+             GROUP BY account_id, integration_id, COALESCE({t}, 0), COALESCE({s}, 0), sync_state,
+                      COALESCE(orphan_reason, '')"
+        );
+        let rows: Vec<(i64, i64, i64, i64, String, String, i64)> =
+            on_db!(&ctx.repo.db, pool => sqlx::query_as(&sql).fetch_all(pool).await).unwrap();
+        for (a, i, t, s, st, r, n) in rows {
+            out.insert((a, i, kind.to_string(), t, s, st, r), n);
+        }
+    }
+    let rows: Vec<(i64, i64, String, i64)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+        "SELECT account_id, integration_id, item_kind, COUNT(*) FROM disconnected_items
+         GROUP BY account_id, integration_id, item_kind")
+        .fetch_all(pool).await)
+    .unwrap();
+    for (a, i, k, n) in rows {
+        out.insert((a, i, k, 0, 0, "disconnected".into(), String::new()), n);
+    }
+    out
+}
+
+/// The kept counts equal fresh ones, and the screen read from them equals the screen counted
+/// afresh (also after folding the kept rows).
+async fn check(ctx: &Ctx, after: &str) {
+    let fresh = fresh(ctx).await;
+    assert_eq!(kept(ctx).await, fresh, "kept counts after {after}");
+    if let Some(integration) = ctx
+        .repo
+        .integrations(ctx.admin.account_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+    {
+        let screen = ctx
+            .repo
+            .manage_data(&ctx.admin, integration.clone())
+            .await
+            .unwrap();
+        let recounted = ctx
+            .repo
+            .manage_data_recounted(&ctx.admin, integration.clone())
+            .await
+            .unwrap();
+        assert_eq!(screen, recounted, "Manage Data after {after}");
+        assert!(
+            screen.synced_items.iter().any(|r| r.counts.enabled > 0),
+            "a screen with counts in it"
+        );
+        ctx.repo
+            .compact_counts(ctx.admin.account_id.0, integration.id.0)
+            .await
+            .unwrap();
+        assert_eq!(kept(ctx).await, fresh, "folded counts after {after}");
+    }
+}
+
+async fn an_id(ctx: &Ctx, sql: &str) -> i64 {
+    ctx.ids(sql).await[0]
+}
+
+async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
+    let ctx = setup(db).await;
+    second_account(&ctx).await;
+    check(&ctx, "the loads").await;
+    let account = ctx.admin.account_id;
+    let integration = ctx.integration;
+
+    // A full sync after the PSA deleted two companies and a configuration and after a type was
+    // unchecked (Pause): orphans by three reasons, with their children.
+    let (engine, _url, sim) = connect_psa(&ctx).await;
+    {
+        let mut r = sim.records.write().unwrap();
+        r.companies.drain(0..2);
+        r.configurations.remove(0);
+    }
+    let value = an_id(
+        &ctx,
+        "SELECT organization_type_id FROM organizations WHERE account_id = $1 AND sync_state = 'enabled'
+         AND organization_type_id IS NOT NULL GROUP BY organization_type_id ORDER BY COUNT(*), organization_type_id",
+    )
+    .await;
+    let value = ctx
+        .repo
+        .catalog_value(account, integration, app::model::CatalogValueId(value))
+        .await
+        .unwrap()
+        .unwrap();
+    ctx.repo
+        .pause_row(
+            account,
+            integration,
+            &value,
+            Some(ctx.admin.user_id),
+            "a@example.com",
+        )
+        .await
+        .unwrap();
+    check(&ctx, "Pause").await;
+    let report = ctx.full_sync(&engine).await;
+    assert_eq!(
+        report.outcome,
+        app::model::SyncOutcome::Succeeded,
+        "{report:?}"
+    );
+    assert!(report.counts.orphaned > 0, "{report:?}");
+    check(&ctx, "a full sync").await;
+
+    // The edit pencil: an organization's and a configuration's type and status.
+    for (kind, category_t, category_s, sql) in [
+        (
+            ItemKind::Organization,
+            CatalogCategory::OrganizationType,
+            CatalogCategory::OrganizationStatus,
+            "SELECT id FROM organizations WHERE account_id = $1 AND sync_state = 'enabled' ORDER BY id",
+        ),
+        (
+            ItemKind::Configuration,
+            CatalogCategory::ConfigurationType,
+            CatalogCategory::ConfigurationStatus,
+            "SELECT id FROM configurations WHERE account_id = $1 AND sync_state = 'enabled' ORDER BY id",
+        ),
+    ] {
+        let item = an_id(&ctx, sql).await;
+        let pick = |c: CatalogCategory| {
+            format!(
+                "SELECT id FROM psa_catalog_values WHERE account_id = $1 AND category = '{}' ORDER BY id DESC",
+                c.as_str()
+            )
+        };
+        let t = an_id(&ctx, &pick(category_t)).await;
+        let s = an_id(&ctx, &pick(category_s)).await;
+        ctx.repo
+            .set_item_classification(account, kind, item, t, s)
+            .await
+            .unwrap();
+        check(&ctx, "the edit pencil").await;
+    }
+
+    // Disable sync on a contact: red plug and a tombstone.
+    let contact = an_id(
+        &ctx,
+        "SELECT id FROM contacts WHERE account_id = $1 AND sync_state = 'enabled' ORDER BY id",
+    )
+    .await;
+    let link = ctx
+        .repo
+        .item_link(&ctx.admin, integration, ItemKind::Contact, contact)
+        .await
+        .unwrap()
+        .unwrap();
+    ctx.repo
+        .disable_item_sync(
+            account,
+            integration,
+            ItemKind::Contact,
+            contact,
+            &link,
+            ctx.admin.user_id,
+        )
+        .await
+        .unwrap();
+    check(&ctx, "Disable sync").await;
+
+    // A permanent disconnect of a configuration type.
+    let value = an_id(
+        &ctx,
+        "SELECT configuration_type_id FROM configurations WHERE account_id = $1 AND integration_id IS NOT NULL
+         AND configuration_type_id IS NOT NULL GROUP BY configuration_type_id ORDER BY COUNT(*), configuration_type_id",
+    )
+    .await;
+    let value = ctx
+        .repo
+        .catalog_value(account, integration, app::model::CatalogValueId(value))
+        .await
+        .unwrap()
+        .unwrap();
+    ctx.repo
+        .disconnect_row(
+            account,
+            integration,
+            &value,
+            Some(ctx.admin.user_id),
+            "a@example.com",
+        )
+        .await
+        .unwrap();
+    check(&ctx, "a permanent disconnect").await;
+
+    // Reconnect of the contact.
+    let tombstone = an_id(
+        &ctx,
+        &format!(
+            "SELECT id FROM disconnected_items WHERE account_id = $1 AND item_kind = 'contact' AND item_id = {contact}"
+        ),
+    )
+    .await;
+    let t = ctx
+        .repo
+        .tombstone(&ctx.admin, integration, tombstone)
+        .await
+        .unwrap()
+        .unwrap();
+    ctx.repo
+        .reconnect(account, integration, tombstone, &t)
+        .await
+        .unwrap();
+    check(&ctx, "Reconnect").await;
+
+    // A removal of every orphaned organization (with their children), then its restore.
+    let args = ctx.args(ItemKind::Organization);
+    let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
+    assert!(impact.items > 0);
+    let Queued::Job(job) = ctx
+        .repo
+        .queue_removal(&ctx.admin, &args, impact.items)
+        .await
+        .unwrap()
+    else {
+        panic!("queued")
+    };
+    assert_eq!(ctx.finish_job(job).await, JobState::Succeeded);
+    check(&ctx, "a removal").await;
+    let s = common::services(&ctx.repo, RetryPolicy::default());
+    let restore = s.start_restore(&ctx.admin, job, None).await.unwrap();
+    assert_eq!(ctx.finish_job(restore.id).await, JobState::Succeeded);
+    check(&ctx, "a restore").await;
+
+    // A catalog value deleted under its items (ON DELETE SET NULL).
+    let value = an_id(
+        &ctx,
+        "SELECT configuration_status_id FROM configurations WHERE account_id = $1 AND configuration_status_id IS NOT NULL
+         ORDER BY id",
+    )
+    .await;
+    on_db!(&ctx.repo.db, pool => sqlx::query("DELETE FROM psa_catalog_values WHERE id = $1")
+        .bind(value).execute(pool).await.map(|_| ()))
+    .unwrap();
+    check(&ctx, "a catalog value's deletion").await;
+
+    // Disconnecting the integration: every item stand-alone, no tombstone left.
+    ctx.repo
+        .disconnect_integration(account, integration, None)
+        .await
+        .unwrap();
+    check(&ctx, "disconnecting the integration").await;
+    assert!(
+        kept(&ctx)
+            .await
+            .keys()
+            .all(|k| k.0 != account.0 || k.1 != integration.0),
+        "nothing counted for a disconnected integration"
+    );
+}
+on_both!(kept_counts_equal_a_fresh_count_after_every_change);
