@@ -48,6 +48,10 @@ pub struct ServeConfig {
     #[arg(long, env = "STEWARD_NO_SCHEDULER")]
     pub no_scheduler: bool,
 
+    /// Seconds between two looks of this node's scheduler for integrations that are due.
+    #[arg(long, env = "STEWARD_SCHEDULER_TICK_SECONDS", default_value_t = 30)]
+    pub scheduler_tick_seconds: u64,
+
     /// Do not run a job worker on this node (run `steward worker` elsewhere).
     #[arg(long, env = "STEWARD_NO_WORKER")]
     pub no_worker: bool,

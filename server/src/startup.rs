@@ -18,6 +18,7 @@ use leptos::config::LeptosOptions;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub struct Application {
@@ -30,7 +31,8 @@ pub struct Application {
     pub bootstrapped: Option<Bootstrapped>,
     /// The demo's built-in ConnectWise simulator, when the demo data is on.
     pub demo_psa: Option<String>,
-    scheduler: bool,
+    /// This node's scheduler and how often it looks, unless `--no-scheduler`.
+    scheduler: Option<Duration>,
     /// The job worker this node runs, unless `--no-worker`.
     worker: Option<crate::config::WorkerConfig>,
 }
@@ -108,7 +110,8 @@ impl Application {
             sync,
             bootstrapped,
             demo_psa,
-            scheduler: !config.no_scheduler,
+            scheduler: (!config.no_scheduler)
+                .then(|| Duration::from_secs(config.scheduler_tick_seconds.max(1))),
             worker: (!config.no_worker).then(|| config.worker.clone()),
         })
     }
@@ -136,9 +139,11 @@ impl Application {
                 Err(e) => tracing::error!(error = %e, "demo: the first full sync did not start"),
             }
         }
-        let scheduler = self
-            .scheduler
-            .then(|| tokio::spawn(Scheduler::new(self.sync.clone()).run_forever()));
+        let scheduler = self.scheduler.map(|tick| {
+            let mut scheduler = Scheduler::new(self.sync.clone());
+            scheduler.tick = tick;
+            tokio::spawn(scheduler.run_forever())
+        });
         let worker = self.worker.as_ref().map(|c| {
             tokio::spawn(
                 crate::worker::Worker::with_config(self.repo.clone(), c)

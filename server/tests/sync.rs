@@ -880,11 +880,28 @@ async fn incremental_runs_pause_and_the_scheduler(db: Db) {
         .set_integration_state(ctx.account, ctx.integration, IntegrationState::Active)
         .await
         .unwrap());
+    // What every node's scheduler saw before any of them started the due run.
+    let seen = ctx
+        .repo
+        .sync_target(ctx.account, ctx.integration)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_started_at
+        .unwrap();
     assert_eq!(
         scheduler.run_due().await.unwrap(),
         1,
         "an overdue integration runs"
     );
+    // Another node's scheduler that found it due at the same moment, asking once the first
+    // run is over: the run is not started again.
+    assert!(matches!(
+        ctx.engine
+            .run_scheduled(ctx.account, ctx.integration, SyncMode::Incremental, seen)
+            .await,
+        Err(SyncError::AlreadyRan)
+    ));
     let runs = ctx
         .repo
         .sync_runs(ctx.account, ctx.integration, 1)

@@ -20,6 +20,9 @@ pub enum RunStart {
     Started(i64),
     /// Another run of the integration is going (on this node or another).
     AlreadyRunning(i64),
+    /// A scheduled run that another node's scheduler started (and perhaps finished) since this
+    /// scheduler looked: not started again.
+    AlreadyRan,
 }
 
 /// What the engine needs to know about an integration before a run.
@@ -137,7 +140,10 @@ impl Repo {
 
     /// Starts a run unless one is going. A run whose heartbeat is older than `stale_before` was
     /// cut off (its node stopped): it is closed as failed first. The unique index on running runs
-    /// makes this safe across app nodes sharing one database.
+    /// makes this safe across app nodes sharing one database. With `unless_started_after` (a
+    /// scheduler's view of the last start), not if a run started after it: every node's
+    /// scheduler may find a run due at the same moment, and the first one's run may be over
+    /// before the next one asks.
     pub async fn begin_sync_run(
         &self,
         account: AccountId,
@@ -145,6 +151,7 @@ impl Repo {
         mode: SyncMode,
         trigger: SyncTrigger,
         stale_before: DateTime<Utc>,
+        unless_started_after: Option<DateTime<Utc>>,
     ) -> anyhow::Result<RunStart> {
         let now = Utc::now();
         on_db!(&self.db, pool => {
@@ -157,13 +164,18 @@ impl Repo {
             for (id,) in stale {
                 sqlx::query("DELETE FROM sync_staging WHERE run_id = $1").bind(id).execute(pool).await?;
             }
-            let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+            let inserted: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
                 "INSERT INTO sync_runs (account_id, integration_id, mode, trigger_source, outcome, started_at, heartbeat_at)
-                 VALUES ($1, $2, $3, $4, 'running', $5, $5) RETURNING id")
+                 SELECT $1, $2, $3, $4, 'running', $5, $5
+                 WHERE $6 IS NULL OR NOT EXISTS (
+                     SELECT 1 FROM sync_runs WHERE integration_id = $2 AND started_at > $6)
+                 RETURNING id")
                 .bind(account.0).bind(integration.0).bind(mode.as_str()).bind(trigger.as_str()).bind(now)
-                .fetch_one(pool).await;
+                .bind(unless_started_after)
+                .fetch_optional(pool).await;
             match inserted {
-                Ok(id) => Ok(RunStart::Started(id)),
+                Ok(Some(id)) => Ok(RunStart::Started(id)),
+                Ok(None) => Ok(RunStart::AlreadyRan),
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                     let running: Option<i64> = sqlx::query_scalar(
                         "SELECT id FROM sync_runs WHERE integration_id = $1 AND outcome = 'running'")

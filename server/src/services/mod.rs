@@ -82,7 +82,7 @@ impl Drop for StreamSlot {
 fn sync_error(context: &'static str) -> impl FnOnce(SyncError) -> AppError {
     move |e| match e {
         SyncError::NotFound => AppError::not_found("That integration"),
-        SyncError::Paused => AppError::conflict(e.to_string()),
+        SyncError::Paused | SyncError::AlreadyRan => AppError::conflict(e.to_string()),
         SyncError::NoCredentials => AppError::invalid_input(e.to_string()),
         SyncError::Internal(e) => AppError::internal_from(context, e.as_ref()),
     }

@@ -31,6 +31,8 @@ pub enum SyncError {
     Paused,
     #[error("This integration has no credentials yet: add them under Edit Credentials.")]
     NoCredentials,
+    #[error("This scheduled sync was started already by another node.")]
+    AlreadyRan,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -135,22 +137,24 @@ impl SyncEngine {
         trigger: SyncTrigger,
     ) -> Result<SyncStarted, SyncError> {
         let connector = self.connector(account, integration).await?;
-        let (run_id, mode, first_sync, since, contacts) =
-            match self.begin(account, integration, mode, trigger).await? {
-                Begun::Running(run_id) => {
-                    return Ok(SyncStarted {
-                        run_id,
-                        started: false,
-                    })
-                }
-                Begun::Started {
+        let (run_id, mode, first_sync, since, contacts) = match self
+            .begin(account, integration, mode, trigger, None)
+            .await?
+        {
+            Begun::Running(run_id) => {
+                return Ok(SyncStarted {
                     run_id,
-                    mode,
-                    first_sync,
-                    since,
-                    contacts,
-                } => (run_id, mode, first_sync, since, contacts),
-            };
+                    started: false,
+                })
+            }
+            Begun::Started {
+                run_id,
+                mode,
+                first_sync,
+                since,
+                contacts,
+            } => (run_id, mode, first_sync, since, contacts),
+        };
         let engine = self.clone();
         tokio::spawn(async move {
             engine
@@ -185,6 +189,29 @@ impl SyncEngine {
             .await
     }
 
+    /// A scheduled run to its end, unless a run started after `last_started_at` (what the
+    /// scheduler saw when it found the integration due): then `SyncError::AlreadyRan`.
+    pub async fn run_scheduled(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        mode: SyncMode,
+        last_started_at: chrono::DateTime<Utc>,
+    ) -> Result<RunReport, SyncError> {
+        let connector = self.connector(account, integration).await?;
+        let begun = self
+            .begin(
+                account,
+                integration,
+                mode,
+                SyncTrigger::Schedule,
+                Some(last_started_at),
+            )
+            .await?;
+        self.finish_begun(&*connector, account, integration, begun)
+            .await
+    }
+
     /// Runs a sync to its end through `connector`.
     pub async fn run_with(
         &self,
@@ -194,7 +221,21 @@ impl SyncEngine {
         mode: SyncMode,
         trigger: SyncTrigger,
     ) -> Result<RunReport, SyncError> {
-        match self.begin(account, integration, mode, trigger).await? {
+        let begun = self
+            .begin(account, integration, mode, trigger, None)
+            .await?;
+        self.finish_begun(connector, account, integration, begun)
+            .await
+    }
+
+    async fn finish_begun(
+        &self,
+        connector: &dyn PsaConnector,
+        account: AccountId,
+        integration: IntegrationId,
+        begun: Begun,
+    ) -> Result<RunReport, SyncError> {
+        match begun {
             Begun::Running(run_id) => Ok(RunReport {
                 run_id,
                 outcome: SyncOutcome::Running,
@@ -228,6 +269,7 @@ impl SyncEngine {
         integration: IntegrationId,
         mode: SyncMode,
         trigger: SyncTrigger,
+        unless_started_after: Option<chrono::DateTime<Utc>>,
     ) -> Result<Begun, SyncError> {
         let target = self
             .repo
@@ -252,10 +294,18 @@ impl SyncEngine {
         Ok(
             match self
                 .repo
-                .begin_sync_run(account, integration, mode, trigger, stale_before)
+                .begin_sync_run(
+                    account,
+                    integration,
+                    mode,
+                    trigger,
+                    stale_before,
+                    unless_started_after,
+                )
                 .await?
             {
                 RunStart::AlreadyRunning(run_id) => Begun::Running(run_id),
+                RunStart::AlreadyRan => return Err(SyncError::AlreadyRan),
                 RunStart::Started(run_id) => Begun::Started {
                     run_id,
                     mode,

@@ -6,7 +6,7 @@
 //! full one is older than a day (only full runs detect deletions and orphan).
 
 use super::{SyncEngine, SyncError};
-use app::model::{IntegrationState, SyncMode, SyncTrigger};
+use app::model::{IntegrationState, SyncMode};
 use chrono::Utc;
 use std::time::Duration;
 
@@ -39,10 +39,10 @@ impl Scheduler {
             if target.state == IntegrationState::Paused {
                 continue;
             }
-            let due = target
-                .last_started_at
-                .is_some_and(|t| t + chrono::Duration::minutes(target.schedule_minutes) <= now);
-            if !due {
+            let Some(last_started_at) = target.last_started_at else {
+                continue;
+            };
+            if last_started_at + chrono::Duration::minutes(target.schedule_minutes) > now {
                 continue;
             }
             let mode = match target.last_full_sync_at {
@@ -51,15 +51,21 @@ impl Scheduler {
             };
             match self
                 .engine
-                .run(account, integration, mode, SyncTrigger::Schedule)
+                .run_scheduled(account, integration, mode, last_started_at)
                 .await
             {
                 Ok(report) => {
                     ran += 1;
                     tracing::info!(?report, "scheduled sync");
                 }
-                // Paused in the meantime, or not set up yet: nothing to do.
-                Err(SyncError::Paused | SyncError::NoCredentials | SyncError::NotFound) => {}
+                // Paused in the meantime, not set up yet, or started by another node's
+                // scheduler since this one looked: nothing to do.
+                Err(
+                    SyncError::Paused
+                    | SyncError::NoCredentials
+                    | SyncError::NotFound
+                    | SyncError::AlreadyRan,
+                ) => {}
                 Err(SyncError::Internal(e)) => {
                     tracing::error!(error = ?e, integration = integration.0, "scheduled sync")
                 }

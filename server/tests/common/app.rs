@@ -38,6 +38,7 @@ pub fn config(
         demo_psa_addr: "127.0.0.1:0".parse().unwrap(),
         no_scheduler: false,
         no_worker: false,
+        scheduler_tick_seconds: 30,
         worker: WorkerConfig::default(),
         public_url: None,
         sign_in_wait_seconds: 60,
