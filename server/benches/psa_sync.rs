@@ -54,8 +54,7 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<(PsaCredentials
     Ok(match kind {
         PsaKind::ConnectwiseManage => {
             let r = Records::from_dataset(d);
-            let served =
-                r.companies.len() + r.configurations.len() + r.contacts.len() + r.sites.len();
+            let served = r.item_count();
             let sim = server::psa::simulator::Simulator::new(SimCredentials::demo(), r);
             let url = serve(server::psa::simulator::router(sim)).await?;
             let c = SimCredentials::demo();

@@ -205,17 +205,36 @@ fn change_one_percent(sim: &Simulator) -> usize {
     let mut changed = 0;
     for list in [&mut r.companies, &mut r.configurations] {
         let n = list.len() / 100;
-        for rec in list.iter_mut().step_by(100).take(n) {
-            let name = format!("{} (renamed)", rec["name"].as_str().unwrap_or(""));
-            rec["name"] = name.into();
-            rec["_info"]["lastUpdated"] = stamp.clone().into();
+        for id in list
+            .ids()
+            .iter()
+            .step_by(100)
+            .take(n)
+            .copied()
+            .collect::<Vec<_>>()
+        {
+            list.update(id, |rec| {
+                let name = format!("{} (renamed)", rec["name"].as_str().unwrap_or(""));
+                rec["name"] = name.into();
+                rec["_info"]["lastUpdated"] = stamp.clone().into();
+            });
             changed += 1;
         }
     }
     let n = r.contacts.len() / 100;
-    for rec in r.contacts.iter_mut().step_by(100).take(n) {
-        rec["lastName"] = format!("{}-Smith", rec["lastName"].as_str().unwrap_or("")).into();
-        rec["_info"]["lastUpdated"] = stamp.clone().into();
+    for id in r
+        .contacts
+        .ids()
+        .iter()
+        .step_by(100)
+        .take(n)
+        .copied()
+        .collect::<Vec<_>>()
+    {
+        r.contacts.update(id, |rec| {
+            rec["lastName"] = format!("{}-Smith", rec["lastName"].as_str().unwrap_or("")).into();
+            rec["_info"]["lastUpdated"] = stamp.clone().into();
+        });
         changed += 1;
     }
     changed
@@ -228,10 +247,7 @@ fn per_second(n: usize, d: Duration) -> String {
 async fn bench(label: &str, db: Db, floor_db: Db, size: Size) -> anyhow::Result<()> {
     let d = Dataset::generate(size, 1);
     let records = Records::from_dataset(&d);
-    let served = records.companies.len()
-        + records.configurations.len()
-        + records.contacts.len()
-        + records.sites.len();
+    let served = records.item_count();
     let sim = Simulator::new(SimCredentials::demo(), records);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);

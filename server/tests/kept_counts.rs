@@ -130,8 +130,11 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
     let (engine, _url, sim) = connect_psa(&ctx).await;
     {
         let mut r = sim.records.write().unwrap();
-        r.companies.drain(0..2);
-        r.configurations.remove(0);
+        for id in r.companies.ids()[..2].to_vec() {
+            r.companies.remove(id);
+        }
+        let first = r.configurations.ids()[0];
+        r.configurations.remove(first);
     }
     let value = an_id(
         &ctx,

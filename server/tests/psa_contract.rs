@@ -214,12 +214,13 @@ impl Psa {
         match &self.sim {
             Sim::Cw(s) => {
                 let mut r = s.records.write().unwrap();
-                let c = r.companies.iter_mut().find(|c| c["id"] == id).unwrap();
-                c["name"] = to.into();
-                c["_info"]["lastUpdated"] = chrono::Utc::now()
-                    .format("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string()
-                    .into();
+                assert!(r.companies.update(id, |c| {
+                    c["name"] = to.into();
+                    c["_info"]["lastUpdated"] = chrono::Utc::now()
+                        .format("%Y-%m-%dT%H:%M:%SZ")
+                        .to_string()
+                        .into();
+                }));
             }
             Sim::At(s) => {
                 let mut r = s.records();

@@ -7,4 +7,5 @@ pub mod connector;
 pub mod connectwise;
 pub mod credentials;
 pub mod halo;
+pub mod sim_store;
 pub mod simulator;

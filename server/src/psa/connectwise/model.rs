@@ -195,35 +195,42 @@ mod tests {
     fn reads_what_the_simulator_serves() {
         let d = Dataset::generate(Size::S, 1);
         let r = Records::from_dataset(&d);
-        let company: PsaCompany = serde_json::from_value::<CwCompany>(r.companies[0].clone())
+        let company: PsaCompany = serde_json::from_value::<CwCompany>(r.companies.get(0).unwrap())
             .unwrap()
             .into();
-        assert_eq!(company.psa_id, r.companies[0]["id"].as_i64().unwrap());
+        assert_eq!(
+            company.psa_id,
+            r.companies.get(0).unwrap()["id"].as_i64().unwrap()
+        );
         assert!(
             company.type_psa_id.is_some()
                 && company.status_psa_id.is_some()
                 && company.last_updated.is_some()
         );
         let cfg: PsaConfiguration =
-            serde_json::from_value::<CwConfiguration>(r.configurations[0].clone())
+            serde_json::from_value::<CwConfiguration>(r.configurations.get(0).unwrap())
                 .unwrap()
                 .into();
         assert_eq!(
             cfg.company_psa_id,
-            r.configurations[0]["company"]["id"].as_i64().unwrap()
+            r.configurations.get(0).unwrap()["company"]["id"]
+                .as_i64()
+                .unwrap()
         );
         assert!(cfg.serial_number.is_some());
-        let contact: PsaContact = serde_json::from_value::<CwContact>(r.contacts[0].clone())
+        let contact: PsaContact = serde_json::from_value::<CwContact>(r.contacts.get(0).unwrap())
             .unwrap()
             .into();
         assert!(contact.email.unwrap().contains('@'));
-        let (company_id, site) = r.sites[0].clone();
+        let (company_id, sites) = r.sites.iter().next().unwrap();
+        let (company_id, site) = (*company_id, sites.get(0).unwrap());
         let site = serde_json::from_value::<CwSite>(site)
             .unwrap()
             .into_site(company_id);
         assert_eq!(site.company_psa_id, company_id);
         assert!(site.region.is_some());
-        let status = serde_json::from_value::<Ref>(r.configuration_statuses[0].clone()).unwrap();
+        let status =
+            serde_json::from_value::<Ref>(r.configuration_statuses.get(0).unwrap()).unwrap();
         assert_eq!(
             catalog_value(CatalogCategory::ConfigurationStatus, status).name,
             "Active"

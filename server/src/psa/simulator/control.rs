@@ -62,9 +62,7 @@ async fn change_company(
 
 async fn delete_company(State(sim): State<Arc<Simulator>>, Path(id): Path<i64>) -> Response {
     let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
-    let before = r.companies.len();
-    r.companies.retain(|c| c["id"] != id);
-    if r.companies.len() == before {
+    if !r.companies.remove(id) {
         return cw_error(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -105,18 +103,12 @@ async fn add_company(State(sim): State<Arc<Simulator>>, Json(new): Json<NewCompa
             "The identifier is already in use",
         );
     }
-    let id = r
-        .companies
-        .iter()
-        .filter_map(|c| c["id"].as_i64())
-        .max()
-        .unwrap_or(0)
-        + 1;
+    let id = r.companies.ids().last().copied().unwrap_or(0) + 1;
     let company = json!({
         "id": id, "identifier": new.identifier, "name": new.name, "status": s, "types": [t],
         "deletedFlag": false, "_info": { "lastUpdated": patch::stamp_now(), "updatedBy": "steward-sim" },
     });
-    r.companies.push(company.clone());
+    r.companies.upsert(company.clone());
     (StatusCode::CREATED, Json(company)).into_response()
 }
 

@@ -96,6 +96,16 @@ impl FaultState {
     }
 
     /// The fault, if any, for page `page` of `endpoint`'s list.
+    /// Whether a page fault is set on `endpoint` (only then does a forward-only page need its
+    /// ordinal, which costs a count of the records before it).
+    pub fn has_page_fault(&self, endpoint: &str) -> bool {
+        let f = &self.faults;
+        [&f.server_error, &f.malformed_json, &f.drop_connection]
+            .into_iter()
+            .flatten()
+            .any(|p| p.endpoint.trim_matches('/').eq_ignore_ascii_case(endpoint))
+    }
+
     pub fn page_effect(&mut self, endpoint: &str, page: usize) -> Option<PageEffect> {
         let f = &mut self.faults;
         if fire(&mut f.server_error, endpoint, page) {

@@ -12,6 +12,7 @@ mod records;
 pub use faults::{FaultState, Faults, PageFault, RateLimit};
 pub use records::Records;
 
+use crate::psa::sim_store::Collection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -295,32 +296,31 @@ async fn dispatch(
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let pairs = query_pairs(raw.as_deref());
     let records = sim.records.read().unwrap_or_else(|e| e.into_inner());
-    let sites_of;
-    let (collection, noun): (Box<dyn Iterator<Item = &Value>>, &str) = match lower.as_slice() {
+    let no_sites = Collection::default();
+    let (collection, noun): (&Collection, &str) = match lower.as_slice() {
         ["system", "info"] => {
             return Json(json!({ "version": "v2025.1.112233", "isCloud": true, "serverTimeZone": "Eastern Standard Time", "cloudRegion": "NA" })).into_response()
         }
         ["company", "companies", rest @ ..] => match rest {
-            ["types", ..] => (Box::new(records.company_types.iter()), "Company type"),
-            ["statuses", ..] => (Box::new(records.company_statuses.iter()), "Company status"),
+            ["types", ..] => (&records.company_types, "Company type"),
+            ["statuses", ..] => (&records.company_statuses, "Company status"),
             [id, "sites", ..] => {
                 let Ok(id) = id.parse::<i64>() else { return cw_error(StatusCode::BAD_REQUEST, "InvalidObject", "The company id must be a number") };
-                if !records.companies.iter().any(|c| c["id"] == id) {
+                if !records.companies.contains(id) {
                     return cw_error(StatusCode::NOT_FOUND, "NotFound", format!("Company {id} was not found"));
                 }
-                sites_of = records.sites.iter().filter(move |(c, _)| *c == id).map(|(_, s)| s);
-                (Box::new(sites_of), "Site")
+                (records.sites.get(&id).unwrap_or(&no_sites), "Site")
             }
-            _ => (Box::new(records.companies.iter()), "Company"),
+            _ => (&records.companies, "Company"),
         },
         ["company", "configurations", rest @ ..] => match rest {
-            ["types", ..] => (Box::new(records.configuration_types.iter()), "Configuration type"),
-            ["statuses", ..] => (Box::new(records.configuration_statuses.iter()), "Configuration status"),
-            _ => (Box::new(records.configurations.iter()), "Configuration"),
+            ["types", ..] => (&records.configuration_types, "Configuration type"),
+            ["statuses", ..] => (&records.configuration_statuses, "Configuration status"),
+            _ => (&records.configurations, "Configuration"),
         },
         ["company", "contacts", rest @ ..] => match rest {
-            ["types", ..] => (Box::new(records.contact_types.iter()), "Contact type"),
-            _ => (Box::new(records.contacts.iter()), "Contact"),
+            ["types", ..] => (&records.contact_types, "Contact type"),
+            _ => (&records.contacts, "Contact"),
         },
         _ => return cw_error(StatusCode::NOT_FOUND, "NotFound", format!("/{path} is not a route of this API")),
     };
@@ -334,12 +334,21 @@ async fn dispatch(
         Ok(l) => l,
         Err(message) => return cw_error(StatusCode::BAD_REQUEST, "InvalidObject", message),
     };
+    // Conditions are checked against the fields of the first records (every record of a
+    // collection has the same fields).
+    let sample: Vec<Value> = collection.iter().take(SAMPLE).collect();
+    let conditions = match list.resolve(&sample) {
+        Ok(c) => c,
+        Err(message) => return invalid_conditions(noun, message),
+    };
+    let matches = |r: &Value| conditions.as_ref().is_none_or(|c| c.matches(r));
     match lower.get(depth) {
         None => {}
         Some(&"count") => {
-            let n = match list.filter(collection) {
-                Ok(hits) => hits.len(),
-                Err(message) => return invalid_conditions(noun, message),
+            let n = if conditions.is_none() {
+                collection.len()
+            } else {
+                collection.iter().filter(|r| matches(r)).count()
             };
             return Json(json!({ "count": n })).into_response();
         }
@@ -351,8 +360,8 @@ async fn dispatch(
                     format!("/{path} is not a route of this API"),
                 );
             };
-            return match collection.into_iter().find(|r| r["id"] == id) {
-                Some(r) => Json(list.project(r)).into_response(),
+            return match collection.find(id) {
+                Some(r) => Json(list.project(&r)).into_response(),
                 None => cw_error(
                     StatusCode::NOT_FOUND,
                     "NotFound",
@@ -362,10 +371,6 @@ async fn dispatch(
         }
     }
 
-    let mut hits = match list.filter(collection) {
-        Ok(hits) => hits,
-        Err(message) => return invalid_conditions(noun, message),
-    };
     // Link targets are absolute, on the host the client called, as the real service sends them.
     let origin = format!(
         "http://{}",
@@ -381,23 +386,22 @@ async fn dispatch(
         .is_some_and(|v| v.eq_ignore_ascii_case("forward-only"));
     let mut response_headers = HeaderMap::new();
     let page: Vec<Value> = if forward_only {
-        // Keyset by id: pageId is the last id of the previous page.
-        hits.sort_by_key(|r| r["id"].as_i64().unwrap_or_default());
-        let after = list.page_id.unwrap_or(i64::MIN);
-        // The page's ordinal: how many matching records came before it, in pages.
-        let before = hits
-            .iter()
-            .filter(|r| r["id"].as_i64().unwrap_or_default() <= after)
-            .count();
-        let page: Vec<&Value> = hits
-            .into_iter()
-            .filter(|r| r["id"].as_i64().unwrap_or_default() > after)
+        // Keyset by id: pageId is the last id of the previous page; the page starts right
+        // after it (a binary search), so it costs the same wherever it is.
+        let start = collection.start_after(list.page_id.unwrap_or(i64::MIN));
+        let page: Vec<Value> = collection
+            .iter_from(start)
+            .filter(|r| matches(r))
             .take(list.page_size + 1)
             .collect();
         let more = page.len() > list.page_size;
-        let page: Vec<&Value> = page.into_iter().take(list.page_size).collect();
-        if let Some(resp) = injected(&sim, &endpoint, before / list.page_size + 1) {
-            return resp;
+        let page: Vec<Value> = page.into_iter().take(list.page_size).collect();
+        if sim.faults().has_page_fault(&endpoint) {
+            // The page's ordinal: how many matching records came before it, in pages.
+            let before = collection.iter().take(start).filter(|r| matches(r)).count();
+            if let Some(resp) = injected(&sim, &endpoint, before / list.page_size + 1) {
+                return resp;
+            }
         }
         // Forward-only answers always carry a Link header, empty on the last page: real clients
         // (ConnectWiseManageAPI's Invoke-CWMAllResult) take a missing one to mean the endpoint
@@ -410,13 +414,31 @@ async fn dispatch(
             _ => String::new(),
         };
         response_headers.insert("link", next.parse().expect("a header value"));
-        page.into_iter().map(|r| list.project(r)).collect()
+        page.iter().map(|r| list.project(r)).collect()
     } else {
         if let Some(resp) = injected(&sim, &endpoint, list.page) {
             return resp;
         }
-        list.sort(&mut hits);
-        let total = hits.len();
+        let skip = (list.page - 1) * list.page_size;
+        // In id order without conditions a page is a slice; otherwise every match is read and
+        // sorted.
+        let (total, page): (usize, Vec<Value>) = if conditions.is_none() && list.in_id_order() {
+            (
+                collection.len(),
+                collection.iter_from(skip).take(list.page_size).collect(),
+            )
+        } else {
+            let all: Vec<Value> = collection.iter().filter(|r| matches(r)).collect();
+            let mut hits: Vec<&Value> = all.iter().collect();
+            list.sort(&mut hits);
+            let page = hits
+                .into_iter()
+                .skip(skip)
+                .take(list.page_size)
+                .cloned()
+                .collect();
+            (all.len(), page)
+        };
         let last_page = total.div_ceil(list.page_size).max(1);
         let mut links = Vec::new();
         if list.page < last_page {
@@ -442,14 +464,13 @@ async fn dispatch(
         if !links.is_empty() {
             response_headers.insert("link", links.join(", ").parse().expect("a header value"));
         }
-        hits.into_iter()
-            .skip((list.page - 1) * list.page_size)
-            .take(list.page_size)
-            .map(|r| list.project(r))
-            .collect()
+        page.iter().map(|r| list.project(r)).collect()
     };
     (response_headers, Json(page)).into_response()
 }
+
+/// Records whose fields a condition is checked against.
+const SAMPLE: usize = 100;
 
 /// The answer a page fault gives instead of the page, if one is set for this page.
 fn injected(sim: &Simulator, endpoint: &str, page: usize) -> Option<Response> {

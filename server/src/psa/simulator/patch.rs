@@ -4,6 +4,7 @@
 //! errors when a value does not exist.
 
 use super::{cw_error, Records};
+use crate::psa::sim_store::Collection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -35,10 +36,9 @@ fn id_of(v: &Value) -> Option<i64> {
 }
 
 /// A reference to a catalog value, as ConnectWise embeds it.
-pub(super) fn catalog_ref(catalog: &[Value], id: i64, label: &str) -> Option<Value> {
+pub(super) fn catalog_ref(catalog: &Collection, id: i64, label: &str) -> Option<Value> {
     catalog
-        .iter()
-        .find(|v| v["id"] == id)
+        .find(id)
         .map(|v| json!({ "id": id, label: v[label].clone() }))
 }
 
@@ -60,14 +60,13 @@ pub fn apply(records: &mut Records, collection: &str, id: i64, ops: &Value) -> R
         "companies" => ("company", &records.companies),
         _ => ("configuration", &records.configurations),
     };
-    let Some(index) = items.iter().position(|r| r["id"] == id) else {
+    let Some(mut record) = items.find(id) else {
         return cw_error(
             StatusCode::NOT_FOUND,
             "NotFound",
             format!("{resource} {id} was not found"),
         );
     };
-    let mut record = items[index].clone();
     for op in ops {
         let kind = op["op"].as_str().unwrap_or_default().to_ascii_lowercase();
         if kind != "replace" && kind != "add" {
@@ -160,6 +159,6 @@ pub fn apply(records: &mut Records, collection: &str, id: i64, ops: &Value) -> R
         "companies" => &mut records.companies,
         _ => &mut records.configurations,
     };
-    items[index] = record.clone();
+    items.upsert(record.clone());
     Json(record).into_response()
 }

@@ -78,17 +78,18 @@ impl ListQuery {
         Ok(q)
     }
 
-    /// The records the conditions select. As on the real service, a condition names a field of
-    /// the record (`lastUpdated` is the record's `_info.lastUpdated`); any other field, `_info`
-    /// paths included, is a 400 naming it (Err is its message), never a silently empty page.
-    pub fn filter<'a>(
+    /// The conditions as they apply to records like `sample`: `lastUpdated` is the record's
+    /// `_info.lastUpdated`, and a condition on a field no sampled record has (an `_info` path
+    /// included) is refused, as the real service answers 400 naming it (Err is its message),
+    /// never a silently empty page. None: no conditions.
+    pub fn resolve<'a>(
         &self,
-        records: impl Iterator<Item = &'a Value>,
-    ) -> Result<Vec<&'a Value>, String> {
-        let records: Vec<&Value> = records.collect();
+        sample: impl IntoIterator<Item = &'a Value>,
+    ) -> Result<Option<Expr>, String> {
         let Some(conditions) = &self.conditions else {
-            return Ok(records);
+            return Ok(None);
         };
+        let sample: Vec<&Value> = sample.into_iter().collect();
         let mut conditions = conditions.clone();
         let mut unknown = None;
         conditions.visit_paths(&mut |path| {
@@ -98,8 +99,8 @@ impl ListQuery {
                 return;
             }
             let known = !head.starts_with('_')
-                && (records.is_empty()
-                    || records.iter().any(|r| {
+                && (sample.is_empty()
+                    || sample.iter().any(|r| {
                         r.as_object()
                             .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case(head)))
                     }));
@@ -112,10 +113,29 @@ impl ListQuery {
                 "conditions: {field} is not a field that can be queried"
             ));
         }
-        Ok(records
-            .into_iter()
-            .filter(|r| conditions.matches(r))
-            .collect())
+        Ok(Some(conditions))
+    }
+
+    /// The records the conditions select (see `resolve`).
+    #[cfg(test)]
+    pub fn filter<'a>(
+        &self,
+        records: impl Iterator<Item = &'a Value>,
+    ) -> Result<Vec<&'a Value>, String> {
+        let records: Vec<&Value> = records.collect();
+        Ok(match self.resolve(records.iter().copied())? {
+            None => records,
+            Some(c) => records.into_iter().filter(|r| c.matches(r)).collect(),
+        })
+    }
+
+    /// Whether records come in plain id order (no orderBy, or `id` ascending only).
+    pub fn in_id_order(&self) -> bool {
+        match self.order_by.as_slice() {
+            [] => true,
+            [(p, false)] => p.len() == 1 && p[0].eq_ignore_ascii_case("id"),
+            _ => false,
+        }
     }
 
     /// Sorts by orderBy, then by id (the real API's default order).

@@ -3,22 +3,35 @@
 //! `_info.lastUpdated`...). Items deleted in the PSA are not served.
 
 use crate::dataset::{CatalogEntry, Dataset, Fate};
+use crate::psa::sim_store::Collection;
 use app::model::CatalogCategory;
 use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
 
-/// Every collection the simulator serves, as JSON records in id order.
+/// Every collection the simulator serves, as JSON records in id order (compact text, see
+/// `sim_store`).
 #[derive(Debug, Clone, Default)]
 pub struct Records {
-    pub companies: Vec<Value>,
-    pub company_types: Vec<Value>,
-    pub company_statuses: Vec<Value>,
-    pub configurations: Vec<Value>,
-    pub configuration_types: Vec<Value>,
-    pub configuration_statuses: Vec<Value>,
-    pub contacts: Vec<Value>,
-    pub contact_types: Vec<Value>,
-    /// Sites with their company's PSA id.
-    pub sites: Vec<(i64, Value)>,
+    pub companies: Collection,
+    pub company_types: Collection,
+    pub company_statuses: Collection,
+    pub configurations: Collection,
+    pub configuration_types: Collection,
+    pub configuration_statuses: Collection,
+    pub contacts: Collection,
+    pub contact_types: Collection,
+    /// Sites by their company's PSA id.
+    pub sites: BTreeMap<i64, Collection>,
+}
+
+impl Records {
+    /// How many records of companies, configurations, contacts and sites are served.
+    pub fn item_count(&self) -> usize {
+        self.companies.len()
+            + self.configurations.len()
+            + self.contacts.len()
+            + self.sites.values().map(Collection::len).sum::<usize>()
+    }
 }
 
 fn info(base: &str, href: String, last_updated: &str) -> Value {
@@ -39,29 +52,38 @@ fn catalog_ref(e: &CatalogEntry, path: &str) -> Value {
 }
 
 impl Records {
+    /// The dataset as ConnectWise serves it. Each record becomes text as soon as it is built, so
+    /// the whole dataset never exists as `Value` trees at once.
     pub fn from_dataset(d: &Dataset) -> Records {
         let mut r = Records::default();
-        for e in &d.catalog {
-            let updated = "2025-06-01T12:00:00Z";
-            match e.category {
-                CatalogCategory::OrganizationType => r.company_types.push(json!({
-                    "id": e.psa_id, "name": e.name, "defaultFlag": e.psa_id == 1, "vendorFlag": e.name == "Vendor",
-                    "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } })),
-                CatalogCategory::OrganizationStatus => r.company_statuses.push(json!({
-                    "id": e.psa_id, "name": e.name, "defaultFlag": e.psa_id == 1, "inactiveFlag": e.name == "Inactive",
-                    "notifyFlag": false, "disallowSavingFlag": false, "customNoteFlag": false, "cancelOpenTracksFlag": false,
-                    "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } })),
-                CatalogCategory::ConfigurationType => r.configuration_types.push(json!({
-                    "id": e.psa_id, "name": e.name, "inactiveFlag": false, "systemFlag": false,
-                    "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } })),
-                CatalogCategory::ConfigurationStatus => r.configuration_statuses.push(json!({
-                    "id": e.psa_id, "description": e.name, "closedFlag": !e.active, "defaultFlag": e.psa_id == 1,
-                    "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } })),
-                CatalogCategory::ContactType => r.contact_types.push(json!({
-                    "id": e.psa_id, "description": e.name, "defaultFlag": false,
-                    "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } })),
-            }
-        }
+        let catalog = |category: CatalogCategory| {
+            Collection::from_values(d.catalog.iter().filter(move |e| e.category == category).map(|e| {
+                let updated = "2025-06-01T12:00:00Z";
+                match e.category {
+                    CatalogCategory::OrganizationType => json!({
+                        "id": e.psa_id, "name": e.name, "defaultFlag": e.psa_id == 1, "vendorFlag": e.name == "Vendor",
+                        "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } }),
+                    CatalogCategory::OrganizationStatus => json!({
+                        "id": e.psa_id, "name": e.name, "defaultFlag": e.psa_id == 1, "inactiveFlag": e.name == "Inactive",
+                        "notifyFlag": false, "disallowSavingFlag": false, "customNoteFlag": false, "cancelOpenTracksFlag": false,
+                        "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } }),
+                    CatalogCategory::ConfigurationType => json!({
+                        "id": e.psa_id, "name": e.name, "inactiveFlag": false, "systemFlag": false,
+                        "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } }),
+                    CatalogCategory::ConfigurationStatus => json!({
+                        "id": e.psa_id, "description": e.name, "closedFlag": !e.active, "defaultFlag": e.psa_id == 1,
+                        "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } }),
+                    CatalogCategory::ContactType => json!({
+                        "id": e.psa_id, "description": e.name, "defaultFlag": false,
+                        "_info": { "lastUpdated": updated, "updatedBy": "steward-sim" } }),
+                }
+            }))
+        };
+        r.company_types = catalog(CatalogCategory::OrganizationType);
+        r.company_statuses = catalog(CatalogCategory::OrganizationStatus);
+        r.configuration_types = catalog(CatalogCategory::ConfigurationType);
+        r.configuration_statuses = catalog(CatalogCategory::ConfigurationStatus);
+        r.contact_types = catalog(CatalogCategory::ContactType);
         let company_ref = |i: usize| {
             let c = &d.companies[i];
             json!({ "id": c.psa_id, "identifier": c.identifier, "name": c.name,
@@ -72,12 +94,14 @@ impl Records {
         let in_psa = Fate::in_psa;
         let company_in_psa = |i: usize| in_psa(d.companies[i].fate);
         let named = |fate: Fate, name: &str| fate.served_name(name);
-        for c in d.companies.iter().filter(|c| in_psa(c.fate)) {
-            let main_site = d
-                .sites
-                .iter()
-                .find(|s| d.companies[s.company].psa_id == c.psa_id);
-            r.companies.push(json!({
+        // Each company's first site gives its address.
+        let mut main_sites: HashMap<usize, &crate::dataset::Site> = HashMap::new();
+        for s in &d.sites {
+            main_sites.entry(s.company).or_insert(s);
+        }
+        r.companies = Collection::from_values(d.companies.iter().enumerate().filter(|(_, c)| in_psa(c.fate)).map(|(i, c)| {
+            let main_site = main_sites.get(&i);
+            json!({
                 "id": c.psa_id,
                 "identifier": c.identifier,
                 "name": named(c.fate, &c.name),
@@ -92,16 +116,18 @@ impl Records {
                 "website": c.website,
                 "deletedFlag": false,
                 "_info": info("sites", format!("/v4_6_release/apis/3.0/company/companies/{}/sites", c.psa_id), &stamp(c.last_updated)),
-            }));
-        }
+            })
+        }));
+        let mut sites: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
         for s in d
             .sites
             .iter()
             .filter(|s| in_psa(s.fate) && company_in_psa(s.company))
         {
-            r.sites.push((
-                d.companies[s.company].psa_id,
-                json!({
+            sites
+                .entry(d.companies[s.company].psa_id)
+                .or_default()
+                .push(json!({
                     "id": s.psa_id,
                     "name": named(s.fate, &s.name),
                     "addressLine1": s.address_line1,
@@ -114,16 +140,19 @@ impl Records {
                     "primaryAddressFlag": s.name == "Main Office",
                     "inactiveFlag": false,
                     "_info": { "lastUpdated": stamp(s.last_updated), "updatedBy": "steward-sim" },
-                }),
-            ));
+                }));
         }
-        for c in d
+        r.sites = sites
+            .into_iter()
+            .map(|(company, list)| (company, Collection::from_values(list)))
+            .collect();
+        r.contacts = Collection::from_values(d
             .contacts
             .iter()
             .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-        {
+            .map(|c| {
             let t = &d.catalog[c.type_idx];
-            r.contacts.push(json!({
+            json!({
                 "id": c.psa_id,
                 "firstName": named(c.fate, c.first_name),
                 "lastName": named(c.fate, c.last_name),
@@ -132,14 +161,13 @@ impl Records {
                 "inactiveFlag": false,
                 "communicationItems": [{ "id": 1, "type": { "id": 1, "name": "Email" }, "value": c.email, "defaultFlag": true, "communicationType": "Email" }],
                 "_info": { "lastUpdated": stamp(c.last_updated), "updatedBy": "steward-sim" },
-            }));
-        }
-        for c in d
+            })
+        }));
+        r.configurations = Collection::from_values(d
             .configurations
             .iter()
             .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-        {
-            r.configurations.push(json!({
+            .map(|c| json!({
                 "id": c.psa_id,
                 "name": named(c.fate, &c.name),
                 "type": catalog_ref(&d.catalog[c.type_idx], "company/configurations/types"),
@@ -148,8 +176,7 @@ impl Records {
                 "serialNumber": c.serial_number,
                 "activeFlag": c.active,
                 "_info": { "lastUpdated": stamp(c.last_updated), "updatedBy": "steward-sim" },
-            }));
-        }
+            })));
         r
     }
 }
@@ -170,7 +197,7 @@ mod tests {
             .count();
         assert!(deleted > 0);
         assert_eq!(r.companies.len(), d.companies.len() - deleted);
-        let c = &r.companies[0];
+        let c = &r.companies.get(0).unwrap();
         for field in [
             "id",
             "identifier",
@@ -185,10 +212,10 @@ mod tests {
         assert!(c["status"]["name"].is_string() && c["types"][0]["id"].is_number());
         assert!(c["_info"]["lastUpdated"].as_str().unwrap().ends_with('Z'));
         assert!(
-            r.configuration_statuses[0]["description"].is_string(),
+            r.configuration_statuses.get(0).unwrap()["description"].is_string(),
             "configuration statuses use description"
         );
-        assert!(r.configurations[0]["company"]["identifier"].is_string());
+        assert!(r.configurations.get(0).unwrap()["company"]["identifier"].is_string());
         assert!(r.configurations.iter().any(|c| c["activeFlag"] == false));
     }
 }
