@@ -83,7 +83,9 @@ async fn reads_the_whole_psa_as_neutral_records() {
     let contacts = collect_all(at.contacts(None)).await.unwrap();
     assert_eq!(contacts.len(), records.contacts.len());
     assert!(contacts.iter().all(|c| c.type_psa_id == Some(1)));
-    let with_sites = records.company_locations[0]["companyID"].as_i64().unwrap();
+    let with_sites = records.company_locations.get(0).unwrap()["companyID"]
+        .as_i64()
+        .unwrap();
     let sites = at.sites(with_sites).await.unwrap();
     let expected = records
         .company_locations
@@ -121,7 +123,7 @@ async fn reads_the_whole_psa_as_neutral_records() {
 #[tokio::test]
 async fn write_back_and_existence() {
     let (at, sim, _) = ready().await;
-    let company = sim.records().companies[0].clone();
+    let company = sim.records().companies.get(0).unwrap().clone();
     let id = company["id"].as_i64().unwrap();
     assert!(at.exists(ItemKind::Organization, id, None).await.unwrap());
     assert!(!at
@@ -142,7 +144,10 @@ async fn write_back_and_existence() {
     at.set_classification(ItemKind::Organization, id, other, status)
         .await
         .unwrap();
-    assert_eq!(sim.records().companies[0]["companyType"], other);
+    assert_eq!(
+        sim.records().companies.get(0).unwrap()["companyType"],
+        other
+    );
     let refused = at
         .set_classification(ItemKind::Organization, id, 999_999, status)
         .await
@@ -152,7 +157,7 @@ async fn write_back_and_existence() {
         "{refused}"
     );
     assert_eq!(
-        sim.records().companies[0]["companyType"],
+        sim.records().companies.get(0).unwrap()["companyType"],
         other,
         "nothing changed"
     );

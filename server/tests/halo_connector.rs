@@ -231,7 +231,7 @@ async fn the_edit_pencil_writes_the_type_back() {
     let halo = HaloPsa::new(&c, quick()).unwrap();
     let (client, other) = {
         let r = sim.records();
-        let client = r.clients[0].clone();
+        let client = r.clients.get(0).unwrap();
         let other = r
             .customer_types
             .iter()

@@ -242,7 +242,9 @@ async fn lists_page_by_record_count_and_hold_inactive_records_only_on_request() 
 async fn lists_filter_by_client_and_by_change_date() {
     let h = spawn(None).await;
     let token = h.token().await;
-    let client = h.sim.records().clients[0]["id"].as_i64().unwrap();
+    let client = h.sim.records().clients.get(0).unwrap()["id"]
+        .as_i64()
+        .unwrap();
     for (path, key) in [("Site", "sites"), ("Users", "users"), ("Asset", "assets")] {
         let (status, body) = h
             .get(
@@ -281,7 +283,9 @@ async fn lists_filter_by_client_and_by_change_date() {
 async fn single_records_types_and_lookups() {
     let h = spawn(None).await;
     let token = h.token().await;
-    let id = h.sim.records().clients[3]["id"].as_i64().unwrap();
+    let id = h.sim.records().clients.get(3).unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let (status, client) = h.get(&token, &format!("Client/{id}")).await;
     assert_eq!(status, 200);
     assert_eq!(client["id"], id);
@@ -310,7 +314,7 @@ async fn write_back_takes_an_array_and_refuses_unknown_types() {
     let token = h.token().await;
     let (id, other_type) = {
         let r = h.sim.records();
-        let a = &r.assets[0];
+        let a = &r.assets.get(0).unwrap();
         let other = r
             .asset_types
             .iter()

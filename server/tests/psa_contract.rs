@@ -224,14 +224,14 @@ impl Psa {
             }
             Sim::At(s) => {
                 let mut r = s.records();
-                let c = r.companies.iter_mut().find(|c| c["id"] == id).unwrap();
-                c["companyName"] = to.into();
-                c["lastTrackedModifiedDateTime"] = now_stamp().into();
+                assert!(r.companies.update(id, |c| {
+                    c["companyName"] = to.into();
+                    c["lastTrackedModifiedDateTime"] = now_stamp().into();
+                }));
             }
             Sim::Halo(s) => {
                 let mut r = s.records();
-                let c = r.clients.iter_mut().find(|c| c["id"] == id).unwrap();
-                c["name"] = to.into();
+                assert!(r.clients.update(id, |c| c["name"] = to.into()));
             }
         }
     }

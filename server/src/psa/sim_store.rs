@@ -11,6 +11,9 @@ use serde_json::Value;
 pub struct Collection {
     ids: Vec<i64>,
     texts: Vec<Box<str>>,
+    /// Counts changes, so that what was derived from the records (a simulator's cached
+    /// matches) knows when it is stale.
+    version: u64,
 }
 
 fn id_of(v: &Value) -> i64 {
@@ -42,7 +45,16 @@ impl Collection {
             }
         });
         let (ids, texts) = rows.into_iter().unzip();
-        Collection { ids, texts }
+        Collection {
+            ids,
+            texts,
+            version: 0,
+        }
+    }
+
+    /// Changes so far (see `version`).
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     pub fn len(&self) -> usize {
@@ -99,12 +111,14 @@ impl Collection {
         change(&mut v);
         debug_assert_eq!(id_of(&v), id, "a record keeps its id");
         self.texts[i] = text(&v);
+        self.version += 1;
         true
     }
 
     /// Puts a record in its place by id, replacing one with the same id.
     pub fn upsert(&mut self, v: Value) {
         let id = id_of(&v);
+        self.version += 1;
         match self.ids.binary_search(&id) {
             Ok(i) => self.texts[i] = text(&v),
             Err(i) => {
@@ -121,6 +135,7 @@ impl Collection {
         };
         self.ids.remove(i);
         self.texts.remove(i);
+        self.version += 1;
         true
     }
 
@@ -136,6 +151,7 @@ impl Collection {
         }
         self.ids = ids;
         self.texts = texts;
+        self.version += 1;
     }
 
     /// Changes every record `change` is given (ids must stay).
@@ -145,6 +161,7 @@ impl Collection {
             change(&mut v);
             *t = text(&v);
         }
+        self.version += 1;
     }
 
     /// Bytes held by the records' text (for the benchmarks' memory figures).

@@ -5,6 +5,7 @@
 //! existed in Steward, are not served.
 
 use crate::dataset::{CatalogEntry, Dataset, Fate};
+use crate::psa::sim_store::Collection;
 use app::model::CatalogCategory;
 use serde_json::{json, Value};
 
@@ -124,10 +125,10 @@ pub struct Picklist {
 /// Every entity's records in id order, and the picklists.
 #[derive(Debug, Clone, Default)]
 pub struct AtRecords {
-    pub companies: Vec<Value>,
-    pub configuration_items: Vec<Value>,
-    pub contacts: Vec<Value>,
-    pub company_locations: Vec<Value>,
+    pub companies: Collection,
+    pub configuration_items: Collection,
+    pub contacts: Collection,
+    pub company_locations: Collection,
     pub picklists: Vec<Picklist>,
 }
 
@@ -136,7 +137,7 @@ fn stamp(d: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 impl AtRecords {
-    pub fn of(&self, e: Entity) -> &Vec<Value> {
+    pub fn of(&self, e: Entity) -> &Collection {
         match e {
             Entity::Companies => &self.companies,
             Entity::ConfigurationItems => &self.configuration_items,
@@ -145,7 +146,7 @@ impl AtRecords {
         }
     }
 
-    pub fn of_mut(&mut self, e: Entity) -> &mut Vec<Value> {
+    pub fn of_mut(&mut self, e: Entity) -> &mut Collection {
         match e {
             Entity::Companies => &mut self.companies,
             Entity::ConfigurationItems => &mut self.configuration_items,
@@ -178,90 +179,94 @@ impl AtRecords {
         let company_in_psa = |i: usize| in_psa(d.companies[i].fate);
         let named = |fate: Fate, name: &str| fate.served_name(name);
         let created = "2025-06-01T12:00:00.000Z";
-        for c in d.companies.iter().filter(|c| in_psa(c.fate)) {
-            let site = d
-                .sites
+        // Each company's first site gives its address.
+        let mut main_sites: std::collections::HashMap<usize, &crate::dataset::Site> =
+            std::collections::HashMap::new();
+        for s in &d.sites {
+            main_sites.entry(s.company).or_insert(s);
+        }
+        r.companies = Collection::from_values(
+            d.companies
                 .iter()
-                .find(|s| d.companies[s.company].psa_id == c.psa_id);
-            r.companies.push(json!({
-                "id": c.psa_id,
-                "companyName": named(c.fate, &c.name),
-                "companyNumber": c.identifier,
-                "companyType": d.catalog[c.type_idx].psa_id,
-                "classification": d.catalog[c.status_idx].psa_id,
-                "isActive": d.catalog[c.status_idx].name != "Inactive",
-                "parentCompanyID": null,
-                "phone": c.phone,
-                "webAddress": c.website,
-                "address1": site.map(|s| s.address_line1.as_str()),
-                "city": site.map(|s| s.city.as_str()),
-                "state": site.map(|s| s.region.as_str()),
-                "postalCode": site.map(|s| s.postal_code.as_str()),
-                "createDate": created,
-                "lastActivityDate": stamp(c.last_updated),
-                "lastTrackedModifiedDateTime": stamp(c.last_updated),
-            }));
-        }
-        for s in d
-            .sites
-            .iter()
-            .filter(|s| in_psa(s.fate) && company_in_psa(s.company))
-        {
-            r.company_locations.push(json!({
-                "id": s.psa_id,
-                "name": named(s.fate, &s.name),
-                "companyID": d.companies[s.company].psa_id,
-                "isActive": true,
-                "isPrimary": s.name == "Main Office",
-                "address1": s.address_line1,
-                "city": s.city,
-                "state": s.region,
-                "postalCode": s.postal_code,
-                "phone": s.phone,
-            }));
-        }
-        for c in d
-            .contacts
-            .iter()
-            .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-        {
-            r.contacts.push(json!({
-                "id": c.psa_id,
-                "firstName": named(c.fate, c.first_name),
-                "lastName": named(c.fate, c.last_name),
-                "emailAddress": c.email,
-                "isActive": 1,
-                "companyID": d.companies[c.company].psa_id,
-                "companyLocationID": null,
-                "createDate": created,
-                "lastModifiedDate": stamp(c.last_updated),
-            }));
-        }
-        for c in d
-            .configurations
-            .iter()
-            .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-        {
-            r.configuration_items.push(json!({
-                "id": c.psa_id,
-                "referenceTitle": named(c.fate, &c.name),
-                "serialNumber": c.serial_number,
-                "configurationItemType": d.catalog[c.type_idx].psa_id,
-                "isActive": c.active,
-                "companyID": d.companies[c.company].psa_id,
-                "companyLocationID": null,
-                "createDate": created,
-                "lastModifiedTime": stamp(c.last_updated),
-            }));
-        }
-        for list in [
-            &mut r.companies,
-            &mut r.configuration_items,
-            &mut r.contacts,
-            &mut r.company_locations,
-        ] {
-            list.sort_by_key(|v| v["id"].as_i64().unwrap_or_default());
-        }
+                .enumerate()
+                .filter(|(_, c)| in_psa(c.fate))
+                .map(|(i, c)| {
+                    let site = main_sites.get(&i);
+                    json!({
+                        "id": c.psa_id,
+                        "companyName": named(c.fate, &c.name),
+                        "companyNumber": c.identifier,
+                        "companyType": d.catalog[c.type_idx].psa_id,
+                        "classification": d.catalog[c.status_idx].psa_id,
+                        "isActive": d.catalog[c.status_idx].name != "Inactive",
+                        "parentCompanyID": null,
+                        "phone": c.phone,
+                        "webAddress": c.website,
+                        "address1": site.map(|s| s.address_line1.as_str()),
+                        "city": site.map(|s| s.city.as_str()),
+                        "state": site.map(|s| s.region.as_str()),
+                        "postalCode": site.map(|s| s.postal_code.as_str()),
+                        "createDate": created,
+                        "lastActivityDate": stamp(c.last_updated),
+                        "lastTrackedModifiedDateTime": stamp(c.last_updated),
+                    })
+                }),
+        );
+        r.company_locations = Collection::from_values(
+            d.sites
+                .iter()
+                .filter(|s| in_psa(s.fate) && company_in_psa(s.company))
+                .map(|s| {
+                    json!({
+                        "id": s.psa_id,
+                        "name": named(s.fate, &s.name),
+                        "companyID": d.companies[s.company].psa_id,
+                        "isActive": true,
+                        "isPrimary": s.name == "Main Office",
+                        "address1": s.address_line1,
+                        "city": s.city,
+                        "state": s.region,
+                        "postalCode": s.postal_code,
+                        "phone": s.phone,
+                    })
+                }),
+        );
+        r.contacts = Collection::from_values(
+            d.contacts
+                .iter()
+                .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
+                .map(|c| {
+                    json!({
+                        "id": c.psa_id,
+                        "firstName": named(c.fate, c.first_name),
+                        "lastName": named(c.fate, c.last_name),
+                        "emailAddress": c.email,
+                        "isActive": 1,
+                        "companyID": d.companies[c.company].psa_id,
+                        "companyLocationID": null,
+                        "createDate": created,
+                        "lastModifiedDate": stamp(c.last_updated),
+                    })
+                }),
+        );
+        r.configuration_items = Collection::from_values(
+            d.configurations
+                .iter()
+                .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
+                .map(|c| {
+                    json!({
+                        "id": c.psa_id,
+                        "referenceTitle": named(c.fate, &c.name),
+                        "serialNumber": c.serial_number,
+                        "configurationItemType": d.catalog[c.type_idx].psa_id,
+                        "isActive": c.active,
+                        "companyID": d.companies[c.company].psa_id,
+                        "companyLocationID": null,
+                        "createDate": created,
+                        "lastModifiedTime": stamp(c.last_updated),
+                    })
+                }),
+        );
         r
     }
 

@@ -279,7 +279,7 @@ async fn dispatch(
                 );
             };
             let records = sim.records();
-            let item = records.of(entity).iter().find(|r| r["id"] == id).cloned();
+            let item = records.of(entity).find(id);
             Json(json!({ "item": item })).into_response()
         }
         (&Method::PATCH, [])
@@ -326,38 +326,39 @@ fn query(sim: &AtSimulator, entity: Entity, body: &[u8], origin: &str, count: bo
         );
     }
     let records = sim.records();
-    let hits: Vec<&Value> = if filter.is_empty() {
-        Vec::new()
-    } else {
-        records
-            .of(entity)
-            .iter()
-            .filter(|r| filter.matches(r))
-            .collect()
-    };
+    let all = records.of(entity);
     if count {
-        return Json(json!({ "queryCount": hits.len() })).into_response();
+        // An empty filter list returns no rows.
+        let n = if filter.is_empty() {
+            0
+        } else {
+            all.iter().filter(|r| filter.matches(r)).count()
+        };
+        return Json(json!({ "queryCount": n })).into_response();
     }
     let size = search
         .get("maxRecords")
         .and_then(Value::as_u64)
         .map_or(MAX_RECORDS, |n| (n as usize).clamp(1, MAX_RECORDS));
-    // The page's ordinal, for page faults: how many pages of matches came before it.
-    let after = after_id(&filter);
-    // (Counted over the whole entity: exact for a full listing, which is what faults are for.)
-    let before = records
-        .of(entity)
-        .iter()
-        .filter(|r| after.is_some_and(|a| r["id"].as_i64().unwrap_or_default() <= a))
-        .count();
-    let page_no = before / size + 1;
+    // Results come in id order, so a page with an `id gt` bound starts right after it (a
+    // binary search: a page costs the same wherever it is). That count of records before it is
+    // also the page's ordinal for page faults (exact for a full listing, what faults are for).
+    let start = after_id(&filter).map_or(0, |a| all.start_after(a));
+    let page_no = start / size + 1;
     let effect = sim.faults().page_effect(entity.name(), page_no);
     if let Some(effect) = effect {
         return injected(effect);
     }
-    let page: Vec<&Value> = hits.iter().copied().take(size + 1).collect();
+    let page: Vec<Value> = if filter.is_empty() {
+        Vec::new()
+    } else {
+        all.iter_from(start)
+            .filter(|r| filter.matches(r))
+            .take(size + 1)
+            .collect()
+    };
     let more = page.len() > size;
-    let page: Vec<&Value> = page.into_iter().take(size).collect();
+    let page: Vec<Value> = page.into_iter().take(size).collect();
     let include: Vec<String> = search
         .get("includeFields")
         .and_then(Value::as_array)
@@ -490,7 +491,7 @@ fn patch(sim: &AtSimulator, entity: Entity, body: &[u8]) -> Response {
             }
         }
     }
-    let Some(record) = records.of_mut(entity).iter_mut().find(|r| r["id"] == id) else {
+    let Some(mut record) = records.of(entity).find(id) else {
         return errors(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("{} {id} was not found", entity.name()),
@@ -527,5 +528,6 @@ fn patch(sim: &AtSimulator, entity: Entity, body: &[u8]) -> Response {
         _ => "lastModifiedTime",
     };
     record[stamp_field] = Value::String(now);
+    records.of_mut(entity).upsert(record);
     Json(json!({ "itemId": id })).into_response()
 }

@@ -4,9 +4,10 @@
 //! and those that only ever existed in Steward, are not served.
 
 use crate::dataset::{Dataset, Fate};
+use crate::psa::sim_store::Collection;
 use app::model::CatalogCategory;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The lookup Halo keeps customer types in (`GET /api/Lookup?lookupid=`).
 pub const CUSTOMER_TYPE_LOOKUP: i64 = 33;
@@ -62,17 +63,21 @@ pub struct Named {
 /// last change (what `lastupdatefromdate` filters on).
 #[derive(Debug, Clone, Default)]
 pub struct HaloRecords {
-    pub clients: Vec<Value>,
-    pub sites: Vec<Value>,
-    pub users: Vec<Value>,
-    pub assets: Vec<Value>,
+    pub clients: Collection,
+    pub sites: Collection,
+    pub users: Collection,
+    pub assets: Collection,
     pub asset_types: Vec<Named>,
     pub customer_types: Vec<Named>,
     pub asset_changed: std::collections::HashMap<i64, DateTime<Utc>>,
+    /// The positions of the records a list's filters select, by filters, with the version of
+    /// the collection they were found in: a page of an offset listing is then a slice, whatever
+    /// its number. Emptied by `of_mut` too (a save changes `asset_changed`).
+    pub matches: std::collections::HashMap<String, (u64, std::sync::Arc<Vec<usize>>)>,
 }
 
 impl HaloRecords {
-    pub fn of(&self, e: Entity) -> &Vec<Value> {
+    pub fn of(&self, e: Entity) -> &Collection {
         match e {
             Entity::Client => &self.clients,
             Entity::Site => &self.sites,
@@ -81,7 +86,8 @@ impl HaloRecords {
         }
     }
 
-    pub fn of_mut(&mut self, e: Entity) -> &mut Vec<Value> {
+    pub fn of_mut(&mut self, e: Entity) -> &mut Collection {
+        self.matches.clear();
         match e {
             Entity::Client => &mut self.clients,
             Entity::Site => &mut self.sites,
@@ -107,64 +113,70 @@ impl HaloRecords {
         let in_psa = Fate::in_psa;
         let company_in_psa = |i: usize| in_psa(d.companies[i].fate);
         let served = |fate: Fate, name: &str| fate.served_name(name);
-        for c in d.companies.iter().filter(|c| in_psa(c.fate)) {
-            r.clients.push(json!({
-                "id": c.psa_id,
-                "name": served(c.fate, &c.name),
-                "toplevel_id": 1,
-                "toplevel_name": "Customers",
-                "inactive": d.catalog[c.status_idx].name == "Inactive",
-                "colour": "#2d6cdf",
-                "customertype": d.catalog[c.type_idx].psa_id,
-                "website": c.website,
-                "phonenumber": c.phone,
-                "reference": c.identifier,
+        r.clients =
+            Collection::from_values(d.companies.iter().filter(|c| in_psa(c.fate)).map(|c| {
+                json!({
+                    "id": c.psa_id,
+                    "name": served(c.fate, &c.name),
+                    "toplevel_id": 1,
+                    "toplevel_name": "Customers",
+                    "inactive": d.catalog[c.status_idx].name == "Inactive",
+                    "colour": "#2d6cdf",
+                    "customertype": d.catalog[c.type_idx].psa_id,
+                    "website": c.website,
+                    "phonenumber": c.phone,
+                    "reference": c.identifier,
+                })
             }));
-        }
         let client_name = |i: usize| d.companies[i].name.clone();
-        for s in d
-            .sites
-            .iter()
-            .filter(|s| in_psa(s.fate) && company_in_psa(s.company))
-        {
-            r.sites.push(json!({
-                "id": s.psa_id,
-                "name": served(s.fate, &s.name),
-                "client_id": d.companies[s.company].psa_id,
-                "client_name": client_name(s.company),
-                "inactive": false,
-                "delivery_address": {
-                    "line1": s.address_line1, "line2": s.city, "line3": s.region,
-                    "postcode": s.postal_code, "country": s.country,
-                },
-                "phonenumber": s.phone,
-            }));
-        }
-        for c in d
-            .contacts
-            .iter()
-            .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-        {
-            let (first, last) = (served(c.fate, c.first_name), served(c.fate, c.last_name));
-            r.users.push(json!({
-                "id": c.psa_id,
-                "name": format!("{first} {last}").trim().to_string(),
-                "firstname": first,
-                "surname": last,
-                "emailaddress": c.email,
-                "client_id": d.companies[c.company].psa_id,
-                "client_name": client_name(c.company),
-                "site_id": null,
-                "inactive": false,
-            }));
-        }
-        for c in d
+        r.sites = Collection::from_values(
+            d.sites
+                .iter()
+                .filter(|s| in_psa(s.fate) && company_in_psa(s.company))
+                .map(|s| {
+                    json!({
+                        "id": s.psa_id,
+                        "name": served(s.fate, &s.name),
+                        "client_id": d.companies[s.company].psa_id,
+                        "client_name": client_name(s.company),
+                        "inactive": false,
+                        "delivery_address": {
+                            "line1": s.address_line1, "line2": s.city, "line3": s.region,
+                            "postcode": s.postal_code, "country": s.country,
+                        },
+                        "phonenumber": s.phone,
+                    })
+                }),
+        );
+        r.users = Collection::from_values(
+            d.contacts
+                .iter()
+                .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
+                .map(|c| {
+                    let (first, last) = (served(c.fate, c.first_name), served(c.fate, c.last_name));
+                    json!({
+                        "id": c.psa_id,
+                        "name": format!("{first} {last}").trim().to_string(),
+                        "firstname": first,
+                        "surname": last,
+                        "emailaddress": c.email,
+                        "client_id": d.companies[c.company].psa_id,
+                        "client_name": client_name(c.company),
+                        "site_id": null,
+                        "inactive": false,
+                    })
+                }),
+        );
+        let served_configurations = d
             .configurations
             .iter()
-            .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-        {
+            .filter(|c| in_psa(c.fate) && company_in_psa(c.company));
+        for c in served_configurations.clone() {
+            r.asset_changed.insert(c.psa_id, c.last_updated);
+        }
+        r.assets = Collection::from_values(served_configurations.map(|c| {
             let status = &d.catalog[c.status_idx];
-            r.assets.push(json!({
+            json!({
                 "id": c.psa_id,
                 "inventory_number": served(c.fate, &c.name),
                 "key_field": c.serial_number,
@@ -176,12 +188,8 @@ impl HaloRecords {
                 "status_id": status.psa_id,
                 "status_name": status.name,
                 "inactive": !c.active,
-            }));
-            r.asset_changed.insert(c.psa_id, c.last_updated);
-        }
-        for list in [&mut r.clients, &mut r.sites, &mut r.users, &mut r.assets] {
-            list.sort_by_key(|v| v["id"].as_i64().unwrap_or_default());
-        }
+            })
+        }));
         r
     }
 }

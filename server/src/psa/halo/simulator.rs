@@ -269,7 +269,7 @@ async fn dispatch(
             let (Some(e), Ok(id)) = (Entity::parse(entity), id.parse::<i64>()) else {
                 return refuse(StatusCode::NOT_FOUND, "Not found");
             };
-            match sim.records().of(e).iter().find(|r| r["id"] == id) {
+            match sim.records().of(e).find(id) {
                 Some(record) => Json(record.clone()).into_response(),
                 None => refuse(
                     StatusCode::NOT_FOUND,
@@ -392,24 +392,40 @@ fn list<'p>(sim: &HaloSimulator, e: Entity, param: &dyn Fn(&str) -> Option<&'p s
     };
     let client = number("client_id");
     let site = number("site_id");
-    let records = sim.records();
-    let hits: Vec<&Value> = records
-        .of(e)
-        .iter()
-        .filter(|r| {
-            let inactive = r["inactive"].as_bool().unwrap_or(false);
-            (if inactive {
-                include_inactive
-            } else {
-                include_active
-            }) && client.is_none_or(|c| r["client_id"] == c)
-                && site.is_none_or(|s| r["site_id"] == s)
-                && since.is_none_or(|d| {
-                    let id = r["id"].as_i64().unwrap_or_default();
-                    records.asset_changed.get(&id).is_some_and(|t| *t >= d)
+    let mut records = sim.records();
+    // Which records the filters select, found once per set of filters and kept until a change.
+    let key = format!("{e:?} {include_active} {include_inactive} {client:?} {site:?} {since:?}");
+    let version = records.of(e).version();
+    let hits = match records.matches.get(&key) {
+        Some((v, hits)) if *v == version => hits.clone(),
+        _ => {
+            let all = records.of(e);
+            let hits: Vec<usize> = all
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    let inactive = r["inactive"].as_bool().unwrap_or(false);
+                    (if inactive {
+                        include_inactive
+                    } else {
+                        include_active
+                    }) && client.is_none_or(|c| r["client_id"] == c)
+                        && site.is_none_or(|s| r["site_id"] == s)
+                        && since.is_none_or(|d| {
+                            let id = r["id"].as_i64().unwrap_or_default();
+                            records.asset_changed.get(&id).is_some_and(|t| *t >= d)
+                        })
                 })
-        })
-        .collect();
+                .map(|(i, _)| i)
+                .collect();
+            let hits = std::sync::Arc::new(hits);
+            if records.matches.len() >= 16 {
+                records.matches.clear();
+            }
+            records.matches.insert(key, (version, hits.clone()));
+            hits
+        }
+    };
     let paged = truthy(param("pageinate")).unwrap_or(false);
     let (page_no, page_size) = if paged {
         let size = number("page_size").map_or(DEFAULT_PAGE_SIZE, |n| n.max(1) as usize);
@@ -420,11 +436,12 @@ fn list<'p>(sim: &HaloSimulator, e: Entity, param: &dyn Fn(&str) -> Option<&'p s
     if let Some(effect) = sim.faults().page_effect(e.name(), page_no) {
         return injected(effect, e);
     }
-    let page: Vec<&Value> = hits
+    let all = records.of(e);
+    let page: Vec<Value> = hits
         .iter()
-        .copied()
         .skip((page_no - 1).saturating_mul(page_size))
         .take(page_size)
+        .filter_map(|i| all.get(*i))
         .collect();
     let mut answer = json!({ "record_count": hits.len(), e.key(): page });
     if paged {
@@ -513,7 +530,7 @@ fn save(sim: &HaloSimulator, e: Entity, body: &[u8]) -> Response {
                 );
             }
         }
-        if !records.of(e).iter().any(|r| r["id"] == id) {
+        if !records.of(e).contains(id) {
             return refuse(
                 StatusCode::BAD_REQUEST,
                 format!("{} {id} could not be found", e.name()),
@@ -524,7 +541,7 @@ fn save(sim: &HaloSimulator, e: Entity, body: &[u8]) -> Response {
     let asset_types = records.asset_types.clone();
     let mut answers = Vec::new();
     for (id, item) in saved {
-        let Some(record) = records.of_mut(e).iter_mut().find(|r| r["id"] == id) else {
+        let Some(mut record) = records.of(e).find(id) else {
             continue;
         };
         if let Some(fields) = item.as_object() {
@@ -545,6 +562,7 @@ fn save(sim: &HaloSimulator, e: Entity, body: &[u8]) -> Response {
             }
         }
         answers.push(record.clone());
+        records.of_mut(e).upsert(record);
         if e == Entity::Asset {
             records.asset_changed.insert(id, chrono::Utc::now());
         }
