@@ -7,7 +7,7 @@
 #[macro_use]
 mod common;
 
-use app::model::{CatalogCategory, ItemKind};
+use app::model::{CatalogCategory, ItemKind, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort};
 use app::services::prelude::*;
 use common::fixture::{connect_psa, second_account, setup, Ctx};
 use server::db::Db;
@@ -102,6 +102,43 @@ async fn check(ctx: &Ctx, after: &str) {
             .await
             .unwrap();
         assert_eq!(screen, recounted, "Manage Data after {after}");
+        // View's totals, read from the kept counts, are the screen's numbers.
+        let rows = screen
+            .synced_items
+            .iter()
+            .map(|r| {
+                (
+                    PreviewRow::Value {
+                        category: r.category,
+                        value: r.value_id,
+                    },
+                    r.counts.total(),
+                )
+            })
+            .chain(
+                screen
+                    .orphaned_data
+                    .iter()
+                    .map(|k| (PreviewRow::Orphans { kind: k.kind }, k.count)),
+            );
+        for (row, expected) in rows {
+            let page = ctx
+                .repo
+                .preview(
+                    &ctx.admin,
+                    integration.id,
+                    &PreviewQuery {
+                        row,
+                        sort: PreviewSort::Name,
+                        descending: false,
+                        at: PreviewPageAt::First,
+                    },
+                )
+                .await
+                .unwrap()
+                .expect("the row");
+            assert_eq!(page.total, expected, "View of {row:?} after {after}");
+        }
         assert!(
             screen.synced_items.iter().any(|r| r.counts.enabled > 0),
             "a screen with counts in it"

@@ -134,6 +134,33 @@ impl Repo {
         Ok(tally)
     }
 
+    /// How many linked items of `kind` the kept counts hold for a Synced Items row (a type's or
+    /// a status's items) or, with no row, the kind's orphans: View's total without a COUNT.
+    pub(crate) async fn kept_row_count(
+        &self,
+        account: i64,
+        iid: i64,
+        kind: ItemKind,
+        row: Option<(CatalogCategory, i64)>,
+    ) -> anyhow::Result<i64> {
+        let condition = match row {
+            Some((
+                CatalogCategory::OrganizationStatus | CatalogCategory::ConfigurationStatus,
+                _,
+            )) => "status_id = $4 AND sync_state <> 'disconnected'",
+            Some(_) => "type_id = $4 AND sync_state <> 'disconnected'",
+            None => "sync_state = 'orphaned' AND $4 = $4",
+        };
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM item_counts
+             WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3 AND {condition}"
+        );
+        let value = row.map_or(0, |(_, v)| v);
+        Ok(on_db!(&self.db, pool => sqlx::query_scalar(&sql)
+            .bind(account).bind(iid).bind(kind.as_str()).bind(value)
+            .fetch_one(pool).await)?)
+    }
+
     /// Folds an integration's kept count rows into one row per key. On PostgreSQL one statement
     /// deletes the deltas it sees and inserts their sums: a delta committed meanwhile is not
     /// seen, so stays; a fold running at the same moment waits for this one and then finds

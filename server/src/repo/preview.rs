@@ -86,7 +86,7 @@ impl Repo {
     ) -> anyhow::Result<Option<PreviewPage>> {
         let kind = q.row.kind();
         let (table, name, org, type_col, status_col, org_id) = shape(kind);
-        let (title, value_filter) = match q.row {
+        let (title, value_filter, kept_row) = match q.row {
             PreviewRow::Value { category, value } => {
                 let found: Option<String> = on_db!(&self.db, pool => sqlx::query_scalar(
                     "SELECT name FROM psa_catalog_values WHERE id = $1 AND account_id = $2 AND integration_id = $3 AND category = $4")
@@ -112,11 +112,23 @@ impl Repo {
                         value_name
                     ),
                     Some((col, value.0)),
+                    Some((category, value.0)),
                 )
             }
-            PreviewRow::Orphans { kind } => {
-                (format!("Orphaned {}", kind.plural().to_lowercase()), None)
-            }
+            PreviewRow::Orphans { kind } => (
+                format!("Orphaned {}", kind.plural().to_lowercase()),
+                None,
+                None,
+            ),
+        };
+        // The row's total: kept (see `item_counts`) unless the user sees some organizations only.
+        let kept_total = if user.restricted {
+            None
+        } else {
+            Some(
+                self.kept_row_count(user.account_id.0, integration.0, kind, kept_row)
+                    .await?,
+            )
         };
         let join = if kind == ItemKind::Organization {
             String::new()
@@ -160,9 +172,14 @@ impl Repo {
                         .push_bind(user.user_id.0).push(")");
                 }
             };
-            let mut count = QueryBuilder::<DB>::new(format!("SELECT COUNT(*) FROM {table} i"));
-            filter(&mut count);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+            let total: i64 = match kept_total {
+                Some(n) => n,
+                None => {
+                    let mut count = QueryBuilder::<DB>::new(format!("SELECT COUNT(*) FROM {table} i"));
+                    filter(&mut count);
+                    count.build_query_scalar().fetch_one(pool).await?
+                }
+            };
             let mut list = QueryBuilder::<DB>::new(format!(
                 "SELECT i.id, {name}, {org}, {}, {}, i.sync_state, i.orphan_reason, i.last_synced_at,
                  i.had_data_before_first_sync, {key} FROM {table} i{join}",
