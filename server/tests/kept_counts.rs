@@ -7,7 +7,10 @@
 #[macro_use]
 mod common;
 
-use app::model::{CatalogCategory, ItemKind, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort};
+use app::model::{
+    CatalogCategory, CurrentUser, ItemKind, ItemSearch, PreviewPageAt, PreviewQuery, PreviewRow,
+    PreviewSort, Role,
+};
 use app::services::prelude::*;
 use common::fixture::{connect_psa, second_account, setup, Ctx};
 use server::db::Db;
@@ -16,55 +19,57 @@ use server::psa::connectwise::client::RetryPolicy;
 use server::repo::{JobState, Queued};
 use std::collections::BTreeMap;
 
-type Key = (i64, i64, String, i64, i64, String, String);
+type Key = (i64, i64, String, i64, i64, String, String, bool);
 
 /// Every kept count of the database that is not zero, by key.
 async fn kept(ctx: &Ctx) -> BTreeMap<Key, i64> {
-    let rows: Vec<(i64, i64, String, i64, i64, String, String, i64)> =
+    let rows: Vec<(i64, i64, String, i64, i64, String, String, bool, i64)> =
         on_db!(&ctx.repo.db, pool => sqlx::query_as(
             "SELECT account_id, integration_id, item_kind, type_id, status_id, sync_state, orphan_reason,
-                    CAST(SUM(n) AS BIGINT)
+                    active, CAST(SUM(n) AS BIGINT)
              FROM item_counts
-             GROUP BY account_id, integration_id, item_kind, type_id, status_id, sync_state, orphan_reason")
+             GROUP BY account_id, integration_id, item_kind, type_id, status_id, sync_state, orphan_reason, active")
             .fetch_all(pool).await)
         .unwrap();
     rows.into_iter()
-        .filter(|r| r.7 != 0)
-        .map(|(a, i, k, t, s, st, r, n)| ((a, i, k, t, s, st, r), n))
+        .filter(|r| r.8 != 0)
+        .map(|(a, i, k, t, s, st, r, ac, n)| ((a, i, k, t, s, st, r, ac), n))
         .collect()
 }
 
 /// The same counts taken afresh from every item and tombstone of the database.
 async fn fresh(ctx: &Ctx) -> BTreeMap<Key, i64> {
     let mut out = BTreeMap::new();
-    for (kind, table, t, s) in [
+    for (kind, table, t, s, active) in [
         (
             "organization",
             "organizations",
             "organization_type_id",
             "organization_status_id",
+            "TRUE",
         ),
         (
             "configuration",
             "configurations",
             "configuration_type_id",
             "configuration_status_id",
+            "active",
         ),
-        ("contact", "contacts", "contact_type_id", "0"),
-        ("location", "locations", "0", "0"),
+        ("contact", "contacts", "contact_type_id", "0", "TRUE"),
+        ("location", "locations", "0", "0", "TRUE"),
     ] {
         let sql = format!(
-            "SELECT account_id, integration_id, CAST(COALESCE({t}, 0) AS BIGINT),
-                    CAST(COALESCE({s}, 0) AS BIGINT), sync_state,
-                    COALESCE(orphan_reason, ''), COUNT(*)
-             FROM {table} WHERE integration_id IS NOT NULL
-             GROUP BY account_id, integration_id, COALESCE({t}, 0), COALESCE({s}, 0), sync_state,
-                      COALESCE(orphan_reason, '')"
+            "SELECT account_id, CAST(COALESCE(integration_id, 0) AS BIGINT), CAST(COALESCE({t}, 0) AS BIGINT),
+                    CAST(COALESCE({s}, 0) AS BIGINT), COALESCE(sync_state, ''),
+                    COALESCE(orphan_reason, ''), {active} = TRUE, COUNT(*)
+             FROM {table}
+             GROUP BY account_id, COALESCE(integration_id, 0), COALESCE({t}, 0), COALESCE({s}, 0),
+                      COALESCE(sync_state, ''), COALESCE(orphan_reason, ''), {active} = TRUE"
         );
-        let rows: Vec<(i64, i64, i64, i64, String, String, i64)> =
+        let rows: Vec<(i64, i64, i64, i64, String, String, bool, i64)> =
             on_db!(&ctx.repo.db, pool => sqlx::query_as(&sql).fetch_all(pool).await).unwrap();
-        for (a, i, t, s, st, r, n) in rows {
-            out.insert((a, i, kind.to_string(), t, s, st, r), n);
+        for (a, i, t, s, st, r, ac, n) in rows {
+            out.insert((a, i, kind.to_string(), t, s, st, r, ac), n);
         }
     }
     let rows: Vec<(i64, i64, String, i64)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
@@ -73,15 +78,70 @@ async fn fresh(ctx: &Ctx) -> BTreeMap<Key, i64> {
         .fetch_all(pool).await)
     .unwrap();
     for (a, i, k, n) in rows {
-        out.insert((a, i, k, 0, 0, "disconnected".into(), String::new()), n);
+        out.insert(
+            (a, i, k, 0, 0, "disconnected".into(), String::new(), true),
+            n,
+        );
     }
     out
 }
 
 /// The kept counts equal fresh ones, and the screen read from them equals the screen counted
 /// afresh (also after folding the kept rows).
-async fn check(ctx: &Ctx, after: &str) {
+async fn check(ctx: &Ctx, everywhere: &CurrentUser, after: &str) {
     let fresh = fresh(ctx).await;
+    // The lists' totals from the kept counts equal those counted for a user restricted to
+    // every organization (whose lists count rows).
+    on_db!(&ctx.repo.db, pool => sqlx::query(
+        "INSERT INTO user_organization_access (account_id, user_id, organization_id)
+         SELECT $2, $1, id FROM organizations o WHERE account_id = $2
+           AND NOT EXISTS (SELECT 1 FROM user_organization_access a WHERE a.user_id = $1 AND a.organization_id = o.id)")
+        .bind(everywhere.user_id.0).bind(ctx.admin.account_id.0).execute(pool).await.map(|_| ()))
+    .unwrap();
+    let names: Vec<(String, String)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+        "SELECT category, name FROM psa_catalog_values WHERE account_id = $1 ORDER BY id")
+        .bind(ctx.admin.account_id.0).fetch_all(pool).await)
+    .unwrap();
+    let mut searches: Vec<String> = [
+        "",
+        "sync status: orphaned",
+        "sync status: enabled",
+        "sync status: disabled",
+        "sync status: stand-alone",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (category, name) in names.iter().step_by(3) {
+        let key = if category.ends_with("status") {
+            "status"
+        } else {
+            "type"
+        };
+        searches.push(format!("{key}: \"{}\"", name.to_uppercase()));
+    }
+    for kind in ItemKind::ALL {
+        for search in &searches {
+            let parsed = ItemSearch::parse(search).unwrap();
+            for inactive in [false, true] {
+                let kept = ctx
+                    .repo
+                    .items(&ctx.admin, *kind, &parsed, 1, inactive)
+                    .await
+                    .unwrap();
+                let counted = ctx
+                    .repo
+                    .items(everywhere, *kind, &parsed, 1, inactive)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    (kept.total, kept.items.len()),
+                    (counted.total, counted.items.len()),
+                    "{kind:?} list, {search:?}, inactive orphans {inactive}, after {after}"
+                );
+            }
+        }
+    }
     assert_eq!(kept(ctx).await, fresh, "kept counts after {after}");
     if let Some(integration) = ctx
         .repo
@@ -144,7 +204,7 @@ async fn check(ctx: &Ctx, after: &str) {
             "a screen with counts in it"
         );
         ctx.repo
-            .compact_counts(ctx.admin.account_id.0, integration.id.0)
+            .compact_counts(ctx.admin.account_id.0)
             .await
             .unwrap();
         assert_eq!(kept(ctx).await, fresh, "folded counts after {after}");
@@ -158,7 +218,15 @@ async fn an_id(ctx: &Ctx, sql: &str) -> i64 {
 async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
     let ctx = setup(db).await;
     second_account(&ctx).await;
-    check(&ctx, "the loads").await;
+    let everywhere = common::user(
+        &ctx.repo,
+        ctx.admin.account_id,
+        "everywhere@example.com",
+        Role::Administrator,
+        true,
+    )
+    .await;
+    check(&ctx, &everywhere, "the loads").await;
     let account = ctx.admin.account_id;
     let integration = ctx.integration;
 
@@ -195,7 +263,7 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
         )
         .await
         .unwrap();
-    check(&ctx, "Pause").await;
+    check(&ctx, &everywhere, "Pause").await;
     let report = ctx.full_sync(&engine).await;
     assert_eq!(
         report.outcome,
@@ -203,7 +271,7 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
         "{report:?}"
     );
     assert!(report.counts.orphaned > 0, "{report:?}");
-    check(&ctx, "a full sync").await;
+    check(&ctx, &everywhere, "a full sync").await;
 
     // The edit pencil: an organization's and a configuration's type and status.
     for (kind, category_t, category_s, sql) in [
@@ -233,7 +301,7 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
             .set_item_classification(account, kind, item, t, s)
             .await
             .unwrap();
-        check(&ctx, "the edit pencil").await;
+        check(&ctx, &everywhere, "the edit pencil").await;
     }
 
     // Disable sync on a contact: red plug and a tombstone.
@@ -259,7 +327,7 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
         )
         .await
         .unwrap();
-    check(&ctx, "Disable sync").await;
+    check(&ctx, &everywhere, "Disable sync").await;
 
     // A permanent disconnect of a configuration type.
     let value = an_id(
@@ -284,7 +352,7 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
         )
         .await
         .unwrap();
-    check(&ctx, "a permanent disconnect").await;
+    check(&ctx, &everywhere, "a permanent disconnect").await;
 
     // Reconnect of the contact.
     let tombstone = an_id(
@@ -304,7 +372,7 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
         .reconnect(account, integration, tombstone, &t)
         .await
         .unwrap();
-    check(&ctx, "Reconnect").await;
+    check(&ctx, &everywhere, "Reconnect").await;
 
     // A removal of every orphaned organization (with their children), then its restore.
     let args = ctx.args(ItemKind::Organization);
@@ -319,11 +387,11 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
         panic!("queued")
     };
     assert_eq!(ctx.finish_job(job).await, JobState::Succeeded);
-    check(&ctx, "a removal").await;
+    check(&ctx, &everywhere, "a removal").await;
     let s = common::services(&ctx.repo, RetryPolicy::default());
     let restore = s.start_restore(&ctx.admin, job, None).await.unwrap();
     assert_eq!(ctx.finish_job(restore.id).await, JobState::Succeeded);
-    check(&ctx, "a restore").await;
+    check(&ctx, &everywhere, "a restore").await;
 
     // A catalog value deleted under its items (ON DELETE SET NULL).
     let value = an_id(
@@ -335,14 +403,14 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
     on_db!(&ctx.repo.db, pool => sqlx::query("DELETE FROM psa_catalog_values WHERE id = $1")
         .bind(value).execute(pool).await.map(|_| ()))
     .unwrap();
-    check(&ctx, "a catalog value's deletion").await;
+    check(&ctx, &everywhere, "a catalog value's deletion").await;
 
     // Disconnecting the integration: every item stand-alone, no tombstone left.
     ctx.repo
         .disconnect_integration(account, integration, None)
         .await
         .unwrap();
-    check(&ctx, "disconnecting the integration").await;
+    check(&ctx, &everywhere, "disconnecting the integration").await;
     assert!(
         kept(&ctx)
             .await

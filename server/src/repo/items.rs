@@ -177,11 +177,37 @@ impl Repo {
             2,
         ));
         let from = format!("FROM {table} i{join_org}", table = table(kind));
-        // The filter only reads the item's own columns: counting needs no join.
-        let count_sql = format!(
-            "SELECT COUNT(*) FROM {table} i WHERE {filter}",
-            table = table(kind)
-        );
+        // The filter only reads the item's own columns: counting needs no join. Without free
+        // text and without restrictions it only reads columns the kept counts hold (account,
+        // link, sync state, type, status, active), so it sums them instead of counting rows.
+        let kept = !user.restricted && search.text.trim().is_empty();
+        let count_sql = if kept {
+            format!(
+                "SELECT CAST(COALESCE(SUM(i.n), 0) AS BIGINT), COUNT(*) FROM (
+                     SELECT account_id, NULLIF(integration_id, 0) AS integration_id,
+                            NULLIF(sync_state, '') AS sync_state, active,
+                            NULLIF(type_id, 0) AS {t}, NULLIF(status_id, 0) AS {s}, n
+                     FROM item_counts WHERE account_id = $1 AND item_kind = '{kind}'
+                       AND sync_state <> 'disconnected') i
+                 WHERE {filter}",
+                t = if type_col == "NULL" {
+                    "type_id"
+                } else {
+                    type_col
+                },
+                s = if status_col == "NULL" {
+                    "status_id"
+                } else {
+                    status_col
+                },
+                kind = kind.as_str(),
+            )
+        } else {
+            format!(
+                "SELECT COUNT(*), CAST(0 AS BIGINT) FROM {table} i WHERE {filter}",
+                table = table(kind)
+            )
+        };
         let type_join = if type_col == "NULL" {
             "NULL".to_string()
         } else {
@@ -200,11 +226,14 @@ impl Repo {
             offset = (page as i64 - 1) * ITEM_PAGE_SIZE as i64,
             org_id = organization_column(kind),
         );
-        let total: i64 = on_db!(&self.db, pool => {
-            let q = sqlx::query_scalar(&count_sql).bind(user.account_id.0);
+        let (total, kept_rows): (i64, i64) = on_db!(&self.db, pool => {
+            let q = sqlx::query_as(&count_sql).bind(user.account_id.0);
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };
             crate::bind_search!(q, search_sql).fetch_one(pool).await
         })?;
+        if kept && kept_rows > super::manage_data::COMPACT_ABOVE {
+            self.compact_counts(user.account_id.0).await?;
+        }
         let rows: Vec<Row> = on_db!(&self.db, pool => {
             let q = sqlx::query_as(&list_sql).bind(user.account_id.0);
             let q = if user.restricted { q.bind(user.user_id.0) } else { q };

@@ -49,7 +49,7 @@ struct Tally {
 
 /// Kept delta rows beyond which the reader folds them into one row per key (PostgreSQL, where
 /// triggers append deltas; a few hundred keys is a large account).
-const COMPACT_ABOVE: i64 = 2_000;
+pub(crate) const COMPACT_ABOVE: i64 = 2_000;
 
 impl Repo {
     /// The Manage Data screen. An unrestricted user's counts are the kept ones (`item_counts`,
@@ -89,7 +89,7 @@ impl Repo {
                 .bind(account).bind(iid).fetch_all(pool).await)?;
         let kept_rows: i64 = rows.iter().map(|r| r.6).sum();
         if kept_rows > COMPACT_ABOVE {
-            self.compact_counts(account, iid).await?;
+            self.compact_counts(account).await?;
         }
         let mut tally = Tally::default();
         let mut orphans: HashMap<(ItemKind, OrphanReason), i64> = HashMap::new();
@@ -161,38 +161,34 @@ impl Repo {
             .fetch_one(pool).await)?)
     }
 
-    /// Folds an integration's kept count rows into one row per key. On PostgreSQL one statement
+    /// Folds an account's kept count rows into one row per key. On PostgreSQL one statement
     /// deletes the deltas it sees and inserts their sums: a delta committed meanwhile is not
     /// seen, so stays; a fold running at the same moment waits for this one and then finds
     /// nothing of what it deleted. On SQLite (one row per key already) it drops the zeros.
-    pub async fn compact_counts(&self, account: i64, iid: i64) -> anyhow::Result<()> {
+    pub async fn compact_counts(&self, account: i64) -> anyhow::Result<()> {
         match &self.db {
             crate::db::Db::Sqlite(pool) => {
-                sqlx::query(
-                    "DELETE FROM item_counts WHERE account_id = $1 AND integration_id = $2 AND n = 0",
-                )
-                .bind(account)
-                .bind(iid)
-                .execute(pool)
-                .await?;
+                sqlx::query("DELETE FROM item_counts WHERE account_id = $1 AND n = 0")
+                    .bind(account)
+                    .execute(pool)
+                    .await?;
             }
             crate::db::Db::Postgres(pool) => {
                 sqlx::query(
                     "WITH gone AS (
-                         DELETE FROM item_counts WHERE account_id = $1 AND integration_id = $2
+                         DELETE FROM item_counts WHERE account_id = $1
                          RETURNING account_id, integration_id, item_kind, type_id, status_id,
-                                   sync_state, orphan_reason, n)
+                                   sync_state, orphan_reason, active, n)
                      INSERT INTO item_counts (account_id, integration_id, item_kind, type_id,
-                                              status_id, sync_state, orphan_reason, n)
+                                              status_id, sync_state, orphan_reason, active, n)
                      SELECT account_id, integration_id, item_kind, type_id, status_id,
-                            sync_state, orphan_reason, SUM(n)
+                            sync_state, orphan_reason, active, SUM(n)
                      FROM gone
                      GROUP BY account_id, integration_id, item_kind, type_id, status_id,
-                              sync_state, orphan_reason
+                              sync_state, orphan_reason, active
                      HAVING SUM(n) <> 0",
                 )
                 .bind(account)
-                .bind(iid)
                 .execute(pool)
                 .await?;
             }
