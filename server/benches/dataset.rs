@@ -98,7 +98,7 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
         category: biggest.category,
         value: biggest.value_id,
     };
-    let preview = |at: PreviewPageAt| {
+    let preview = |sort: PreviewSort, at: PreviewPageAt| {
         let repo = repo.clone();
         let user = user.clone();
         async move {
@@ -111,7 +111,7 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
                         integration,
                         &PreviewQuery {
                             row,
-                            sort: PreviewSort::Name,
+                            sort,
                             descending: false,
                             at: at.clone(),
                         },
@@ -124,8 +124,68 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
             Ok::<_, anyhow::Error>(median(times))
         }
     };
-    let first_page = preview(PreviewPageAt::First).await?;
-    let last_page = preview(PreviewPageAt::Last).await?;
+    let first_page = preview(PreviewSort::Name, PreviewPageAt::First).await?;
+    let last_page = preview(PreviewSort::Name, PreviewPageAt::Last).await?;
+    // Every other sort of View, and the lists with and without a search.
+    let mut extra = Vec::new();
+    for sort in PreviewSort::ALL {
+        extra.push(format!(
+            "| {label} | {:?} | View, sorted by {sort:?} | {:.1} ms | {:.1} ms |",
+            dataset.size,
+            preview(sort, PreviewPageAt::First).await?.as_secs_f64() * 1e3,
+            preview(sort, PreviewPageAt::Last).await?.as_secs_f64() * 1e3,
+        ));
+    }
+    let biggest_type = repo
+        .manage_data(&user, summary.clone())
+        .await?
+        .synced_items
+        .into_iter()
+        .filter(|r| r.category == app::model::CatalogCategory::ConfigurationType)
+        .max_by_key(|r| r.counts.total())
+        .expect("a configuration type")
+        .value_name;
+    // A free text that names some hundreds of configurations: four characters of one's name.
+    let some_name: String = server::on_db!(&repo.db, pool => sqlx::query_scalar(
+        "SELECT name FROM configurations ORDER BY id LIMIT 1 OFFSET 1000").fetch_one(pool).await)?;
+    let text: String = some_name.chars().skip(3).take(4).collect();
+    for (kind, searches) in [
+        (
+            ItemKind::Organization,
+            vec![
+                String::new(),
+                "acme".to_string(),
+                "type: Prospect".to_string(),
+                "sync status: orphaned".to_string(),
+            ],
+        ),
+        (
+            ItemKind::Configuration,
+            vec![
+                String::new(),
+                text.to_lowercase(),
+                format!("type: \"{biggest_type}\""),
+                "sync status: orphaned".to_string(),
+            ],
+        ),
+    ] {
+        for search in searches {
+            let parsed = app::model::ItemSearch::parse(&search).unwrap();
+            let mut times = Vec::new();
+            let mut total = 0;
+            for _ in 0..5 {
+                let t = Instant::now();
+                total = repo.items(&user, kind, &parsed, 1, false).await?.total;
+                times.push(t.elapsed());
+            }
+            extra.push(format!(
+                "| {label} | {:?} | {} page 1, search {search:?} ({total} items) | {:.1} ms | |",
+                dataset.size,
+                kind.plural(),
+                median(times).as_secs_f64() * 1e3,
+            ));
+        }
+    }
     println!(
         "| {label} | {:?} | {} | {:.2} s | {:.0} | {:.2} ms | {:.1} ms | {:.2} ms | {:.1} ms | {} ({} items): {:.1} ms / {:.1} ms |",
         dataset.size,
@@ -141,6 +201,9 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
         first_page.as_secs_f64() * 1e3,
         last_page.as_secs_f64() * 1e3,
     );
+    for line in extra {
+        eprintln!("{line}");
+    }
     repo.db.close().await;
     Ok(())
 }

@@ -79,12 +79,47 @@ async fn bench(label: &str, db: Db, plain: Duration, size: Size, chunk: i64) -> 
     worker.chunk = chunk;
     let started = Instant::now();
     let removal = tokio::spawn(async move { worker.run_one().await });
-    // Manage Data requests while it runs.
+    // Read requests while it runs, one after another: Manage Data, View of the biggest row, the
+    // Configurations list and the Organizations list searched for orphans.
+    let biggest = repo
+        .manage_data(&user, summary.clone())
+        .await?
+        .synced_items
+        .into_iter()
+        .max_by_key(|r| r.counts.total())
+        .expect("rows");
+    let view = app::model::PreviewQuery {
+        row: app::model::PreviewRow::Value {
+            category: biggest.category,
+            value: biggest.value_id,
+        },
+        sort: app::model::PreviewSort::Name,
+        descending: false,
+        at: app::model::PreviewPageAt::First,
+    };
+    let everything = app::model::ItemSearch::parse("").unwrap();
+    let orphans = app::model::ItemSearch::parse("sync status: orphaned").unwrap();
     let mut latencies = Vec::new();
+    let mut by_read: [Vec<Duration>; 4] = Default::default();
+    let mut n = 0usize;
     while !removal.is_finished() {
         let t = Instant::now();
-        repo.manage_data(&user, summary.clone()).await?;
-        latencies.push(t.elapsed());
+        match n % 4 {
+            0 => drop(repo.manage_data(&user, summary.clone()).await?),
+            1 => drop(repo.preview(&user, integration, &view).await?),
+            2 => drop(
+                repo.items(&user, ItemKind::Configuration, &everything, 1, false)
+                    .await?,
+            ),
+            _ => drop(
+                repo.items(&user, ItemKind::Organization, &orphans, 1, false)
+                    .await?,
+            ),
+        }
+        let took = t.elapsed();
+        by_read[n % 4].push(took);
+        latencies.push(took);
+        n += 1;
     }
     let outcome = removal.await??;
     let removal_time = started.elapsed();
@@ -92,6 +127,26 @@ async fn bench(label: &str, db: Db, plain: Duration, size: Size, chunk: i64) -> 
         matches!(outcome, Some((_, server::repo::JobState::Succeeded))),
         "{outcome:?}"
     );
+    for (name, mut l) in [
+        "Manage Data",
+        "View, first page",
+        "Configurations page 1",
+        "Organizations page 1, sync status: orphaned",
+    ]
+    .into_iter()
+    .zip(by_read)
+    {
+        l.sort();
+        if l.is_empty() {
+            continue;
+        }
+        eprintln!(
+            "| {label} | {size:?} | {name} | {} requests | p50 {:.1} ms | p99 {:.1} ms |",
+            l.len(),
+            l[l.len() / 2].as_secs_f64() * 1e3,
+            l[(l.len() * 99 / 100).min(l.len() - 1)].as_secs_f64() * 1e3
+        );
+    }
     latencies.sort();
     let p99 = latencies
         .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
@@ -176,7 +231,7 @@ async fn main() -> anyhow::Result<()> {
         Err(_) => vec![server::config::DEFAULT_REMOVAL_CHUNK],
     };
     let d = Dataset::generate(size, 1);
-    println!("| database | size | chunk | removed | queued removal (archived) | rate | plain cascade DELETE of the same rows | queued ÷ plain | Manage Data while it runs |");
+    println!("| database | size | chunk | removed | queued removal (archived) | rate | plain cascade DELETE of the same rows | queued ÷ plain | reads while it runs (Manage Data, View, two lists) |");
     println!("|---|---|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir()?;
     let template = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await?;
