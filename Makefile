@@ -18,10 +18,12 @@ lint:
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-# Dataset loading and the Manage Data summary at L and XL, and syncing L from the simulator, on
-# both databases (see docs/BENCHMARKS.md).
+# Dataset loading, Manage Data, View and the lists at L and XL, removals, syncing, the simulators
+# at XL and 200 clients at once during a removal, on both databases (see docs/BENCHMARKS.md).
 bench:
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench dataset
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench sync
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench removal
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench psa_sync
+	cargo bench -p server --bench simulators
+	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench load

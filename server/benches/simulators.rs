@@ -8,6 +8,7 @@
 
 use base64::Engine;
 use server::dataset::{Dataset, Size};
+use server::psa::simulator::BASE;
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -110,9 +111,9 @@ async fn main() -> anyhow::Result<()> {
                 // Forward-only pages by pageId: the first, the one after the middle id, the last.
                 for after in [None, Some(ids[n / 2]), Some(ids[n.saturating_sub(1001)])] {
                     let url = match after {
-                        None => format!("{base}/company/configurations?pageSize=1000"),
+                        None => format!("{base}{BASE}/company/configurations?pageSize=1000"),
                         Some(id) => {
-                            format!("{base}/company/configurations?pageSize=1000&pageId={id}")
+                            format!("{base}{BASE}/company/configurations?pageSize=1000&pageId={id}")
                         }
                     };
                     out.push(

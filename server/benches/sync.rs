@@ -4,7 +4,8 @@
 //! with a plain loop (no staging, no rules, no events). Then an incremental run with 1 % of the
 //! PSA changed, and a full run over an unchanged PSA. Prints a table.
 //!
-//! `cargo bench -p server --bench sync` (size from STEWARD_BENCH_SYNC_SIZE: s, m or l; default l).
+//! `cargo bench -p server --bench sync` (size from STEWARD_BENCH_SYNC_SIZE: s, m, l or xl;
+//! default l).
 
 use app::model::{AccountId, IntegrationId, SyncMode, SyncSettingsChange, SyncTrigger};
 use chrono::Utc;
@@ -339,6 +340,7 @@ async fn main() -> anyhow::Result<()> {
     let size = match std::env::var("STEWARD_BENCH_SYNC_SIZE").as_deref() {
         Ok("s") => Size::S,
         Ok("m") => Size::M,
+        Ok("xl") => Size::Xl,
         _ => Size::L,
     };
     println!("| database | size | run | records | time | records/s | counts |");
@@ -361,6 +363,11 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     } else {
         println!("(PostgreSQL skipped: set STEWARD_BENCH_POSTGRES_URL, as `make bench` does)");
+    }
+    // The whole process: the engine, the in-process simulator and the generated dataset.
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(peak) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+        println!("(peak memory of the bench process, simulator and dataset included: {peak})");
     }
     Ok(())
 }
