@@ -16,7 +16,7 @@ use common::fixture::{connect_psa, second_account, setup, Ctx};
 use server::db::Db;
 use server::on_db;
 use server::psa::connectwise::client::RetryPolicy;
-use server::repo::{JobState, Queued};
+use server::repo::JobState;
 use std::collections::BTreeMap;
 
 type Key = (i64, i64, String, i64, i64, String, String, bool);
@@ -215,6 +215,20 @@ async fn an_id(ctx: &Ctx, sql: &str) -> i64 {
     ctx.ids(sql).await[0]
 }
 
+/// The catalog value `sql` names first (the fixture's integration's).
+async fn least_used(ctx: &Ctx, sql: &str) -> server::repo::CatalogValue {
+    let id = an_id(ctx, sql).await;
+    ctx.repo
+        .catalog_value(
+            ctx.admin.account_id,
+            ctx.integration,
+            app::model::CatalogValueId(id),
+        )
+        .await
+        .unwrap()
+        .expect("the integration's value")
+}
+
 async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
     let ctx = setup(db).await;
     second_account(&ctx).await;
@@ -241,18 +255,12 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
         let first = r.configurations.ids()[0];
         r.configurations.remove(first);
     }
-    let value = an_id(
+    let value = least_used(
         &ctx,
         "SELECT organization_type_id FROM organizations WHERE account_id = $1 AND sync_state = 'enabled'
          AND organization_type_id IS NOT NULL GROUP BY organization_type_id ORDER BY COUNT(*), organization_type_id",
     )
     .await;
-    let value = ctx
-        .repo
-        .catalog_value(account, integration, app::model::CatalogValueId(value))
-        .await
-        .unwrap()
-        .unwrap();
     ctx.repo
         .pause_row(
             account,
@@ -330,18 +338,12 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
     check(&ctx, &everywhere, "Disable sync").await;
 
     // A permanent disconnect of a configuration type.
-    let value = an_id(
+    let value = least_used(
         &ctx,
         "SELECT configuration_type_id FROM configurations WHERE account_id = $1 AND integration_id IS NOT NULL
          AND configuration_type_id IS NOT NULL GROUP BY configuration_type_id ORDER BY COUNT(*), configuration_type_id",
     )
     .await;
-    let value = ctx
-        .repo
-        .catalog_value(account, integration, app::model::CatalogValueId(value))
-        .await
-        .unwrap()
-        .unwrap();
     ctx.repo
         .disconnect_row(
             account,
@@ -375,18 +377,7 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
     check(&ctx, &everywhere, "Reconnect").await;
 
     // A removal of every orphaned organization (with their children), then its restore.
-    let args = ctx.args(ItemKind::Organization);
-    let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
-    assert!(impact.items > 0);
-    let Queued::Job(job) = ctx
-        .repo
-        .queue_removal(&ctx.admin, &args, impact.items)
-        .await
-        .unwrap()
-    else {
-        panic!("queued")
-    };
-    assert_eq!(ctx.finish_job(job).await, JobState::Succeeded);
+    let job = ctx.remove_orphans(ItemKind::Organization).await;
     check(&ctx, &everywhere, "a removal").await;
     let s = common::services(&ctx.repo, RetryPolicy::default());
     let restore = s.start_restore(&ctx.admin, job, None).await.unwrap();

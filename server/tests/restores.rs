@@ -53,28 +53,12 @@ async fn snapshot(ctx: &Ctx) -> BTreeMap<&'static str, Vec<String>> {
 }
 
 /// Removes every orphan of `kind` and waits for the end: the removal's id.
-async fn remove_orphans(ctx: &Ctx, kind: ItemKind) -> i64 {
-    let args = ctx.args(kind);
-    let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
-    assert!(impact.items > 0);
-    let Queued::Job(job) = ctx
-        .repo
-        .queue_removal(&ctx.admin, &args, impact.items)
-        .await
-        .unwrap()
-    else {
-        panic!("queued")
-    };
-    assert_eq!(ctx.finish_job(job).await, JobState::Succeeded);
-    job
-}
-
 async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
     let ctx = setup(db).await;
     let s = common::services(&ctx.repo, RetryPolicy::default());
     let admin = &ctx.admin;
     let before = snapshot(&ctx).await;
-    let removal = remove_orphans(&ctx, ItemKind::Organization).await;
+    let removal = ctx.remove_orphans(ItemKind::Organization).await;
     let removed = snapshot(&ctx).await;
     assert_ne!(before, removed);
 
@@ -134,7 +118,7 @@ async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
 
     // Removed again; meanwhile an organization of one of the names is made again (any case):
     // it is listed, not overwritten, and nothing is added to the new one.
-    let removal = remove_orphans(&ctx, ItemKind::Organization).await;
+    let removal = ctx.remove_orphans(ItemKind::Organization).await;
     let choices = s.restore_choices(admin, removal).await.unwrap();
     let taken = &choices[0];
     on_db!(&ctx.repo.db, pool => sqlx::query(
@@ -178,7 +162,7 @@ async fn a_record_whose_psa_record_is_linked_again_is_listed_and_the_new_item_ke
     let ctx = setup(db).await;
     let s = common::services(&ctx.repo, RetryPolicy::default());
     let admin = &ctx.admin;
-    let removal = remove_orphans(&ctx, ItemKind::Configuration).await;
+    let removal = ctx.remove_orphans(ItemKind::Configuration).await;
     let archive = ctx
         .repo
         .deletion_archive(admin.account_id, removal)
@@ -215,7 +199,7 @@ on_both!(a_record_whose_psa_record_is_linked_again_is_listed_and_the_new_item_ke
 async fn only_unrestricted_administrators_restore_finished_removals_of_their_account(db: Db) {
     let ctx = setup(db).await;
     let s = common::services(&ctx.repo, RetryPolicy::default());
-    let removal = remove_orphans(&ctx, ItemKind::Location).await;
+    let removal = ctx.remove_orphans(ItemKind::Location).await;
     for (email, role, restricted) in [
         ("m@example.com", Role::Manager, false),
         ("r@example.com", Role::Administrator, true),
@@ -299,7 +283,7 @@ async fn the_next_sync_treats_restored_items_as_any_linked_item(db: Db) {
     let (orphans, enabled) = (ctx.count(orphaned).await, ctx.count(synced).await);
     assert!(orphans > 0);
     let s = common::services(&ctx.repo, RetryPolicy::default());
-    let removal = remove_orphans(&ctx, ItemKind::Organization).await;
+    let removal = ctx.remove_orphans(ItemKind::Organization).await;
     let job = s.start_restore(&ctx.admin, removal, None).await.unwrap();
     assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
     // Still orphaned, with their reasons: the PSA does not have them; nothing was duplicated.

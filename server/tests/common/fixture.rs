@@ -149,6 +149,26 @@ impl Ctx {
     pub fn args(&self, kind: ItemKind) -> RemovalArgs {
         RemovalArgs::orphans(self.integration, kind)
     }
+
+    /// Queues the removal of every orphan of `kind` and runs it to success; the job.
+    pub async fn remove_orphans(&self, kind: ItemKind) -> i64 {
+        let args = self.args(kind);
+        let impact = self.repo.removal_impact(&self.admin, &args).await.unwrap();
+        assert!(impact.items > 0);
+        let server::repo::Queued::Job(job) = self
+            .repo
+            .queue_removal(&self.admin, &args, impact.items)
+            .await
+            .unwrap()
+        else {
+            panic!("queued")
+        };
+        assert_eq!(
+            self.finish_job(job).await,
+            server::repo::JobState::Succeeded
+        );
+        job
+    }
 }
 
 /// A trigger that makes every `op` (UPDATE, DELETE or INSERT) on `table` fail, as a fault in the
