@@ -26,7 +26,7 @@ const PASSWORD: &str = "nodes-password-1";
 const KEY: [u8; 32] = [9; 32];
 
 /// What each node is started with: the shared database and key, quick takeover of a dead
-/// node's job (2 s), a slow removal (a target a chunk, 30 ms between chunks) that can be killed
+/// node's job (2 s), a slow removal (a target a chunk, 60 ms between chunks) that can be killed
 /// mid-way, and a scheduler that looks every second.
 fn steward(args: &[&str], url: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_steward"));
@@ -38,7 +38,7 @@ fn steward(args: &[&str], url: &str) -> Command {
         )
         .env("STEWARD_JOB_STALE_SECONDS", "2")
         .env("STEWARD_REMOVAL_CHUNK", "1")
-        .env("STEWARD_REMOVAL_PAUSE_MS", "30")
+        .env("STEWARD_REMOVAL_PAUSE_MS", "60")
         .env("STEWARD_SCHEDULER_TICK_SECONDS", "1")
         .env("RUST_LOG", "error")
         .stderr(Stdio::null());
