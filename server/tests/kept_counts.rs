@@ -20,10 +20,14 @@ use server::repo::JobState;
 use std::collections::BTreeMap;
 
 type Key = (i64, i64, String, i64, i64, String, String, bool);
+/// A kept count row: its key and its count.
+type KeptRow = (i64, i64, String, i64, i64, String, String, bool, i64);
+/// A fresh count row of one kind: account, integration, type, status, state, reason, active, n.
+type FreshRow = (i64, i64, i64, i64, String, String, bool, i64);
 
 /// Every kept count of the database that is not zero, by key.
 async fn kept(ctx: &Ctx) -> BTreeMap<Key, i64> {
-    let rows: Vec<(i64, i64, String, i64, i64, String, String, bool, i64)> =
+    let rows: Vec<KeptRow> =
         on_db!(&ctx.repo.db, pool => sqlx::query_as(
             "SELECT account_id, integration_id, item_kind, type_id, status_id, sync_state, orphan_reason,
                     active, CAST(SUM(n) AS BIGINT)
@@ -66,7 +70,7 @@ async fn fresh(ctx: &Ctx) -> BTreeMap<Key, i64> {
              GROUP BY account_id, COALESCE(integration_id, 0), COALESCE({t}, 0), COALESCE({s}, 0),
                       COALESCE(sync_state, ''), COALESCE(orphan_reason, ''), {active} = TRUE"
         );
-        let rows: Vec<(i64, i64, i64, i64, String, String, bool, i64)> =
+        let rows: Vec<FreshRow> =
             on_db!(&ctx.repo.db, pool => sqlx::query_as(&sql).fetch_all(pool).await).unwrap();
         for (a, i, t, s, st, r, ac, n) in rows {
             out.insert((a, i, kind.to_string(), t, s, st, r, ac), n);
@@ -249,7 +253,8 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
     let (engine, _url, sim) = connect_psa(&ctx).await;
     {
         let mut r = sim.records.write().unwrap();
-        for id in r.companies.ids()[..2].to_vec() {
+        let first_two: Vec<i64> = r.companies.ids().iter().take(2).copied().collect();
+        for id in first_two {
             r.companies.remove(id);
         }
         let first = r.configurations.ids()[0];
