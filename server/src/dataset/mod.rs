@@ -297,6 +297,40 @@ fn pick_fate(
 }
 
 impl Dataset {
+    /// What a PSA holds and its simulators serve, with each record's index: the companies in the
+    /// PSA (`Fate::in_psa`).
+    pub fn served_companies(&self) -> impl Iterator<Item = (usize, &Company)> + Clone {
+        self.companies
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.fate.in_psa())
+    }
+
+    fn company_served(&self, i: usize) -> bool {
+        self.companies[i].fate.in_psa()
+    }
+
+    /// The sites in the PSA, of companies in the PSA.
+    pub fn served_sites(&self) -> impl Iterator<Item = &Site> + Clone {
+        self.sites
+            .iter()
+            .filter(|s| s.fate.in_psa() && self.company_served(s.company))
+    }
+
+    /// The contacts in the PSA, of companies in the PSA.
+    pub fn served_contacts(&self) -> impl Iterator<Item = &Contact> + Clone {
+        self.contacts
+            .iter()
+            .filter(|c| c.fate.in_psa() && self.company_served(c.company))
+    }
+
+    /// The configurations in the PSA, of companies in the PSA.
+    pub fn served_configurations(&self) -> impl Iterator<Item = &Configuration> + Clone {
+        self.configurations
+            .iter()
+            .filter(|c| c.fate.in_psa() && self.company_served(c.company))
+    }
+
     /// Generates the dataset of a size from a seed. Same inputs, same dataset.
     pub fn generate(size: Size, seed: u64) -> Dataset {
         let n = size.counts();

@@ -175,8 +175,6 @@ impl AtRecords {
             })
             .map(picklist)
             .collect();
-        let in_psa = Fate::in_psa;
-        let company_in_psa = |i: usize| in_psa(d.companies[i].fate);
         let named = |fate: Fate, name: &str| fate.served_name(name);
         let created = "2025-06-01T12:00:00.000Z";
         // Each company's first site gives its address.
@@ -185,88 +183,67 @@ impl AtRecords {
         for s in &d.sites {
             main_sites.entry(s.company).or_insert(s);
         }
-        r.companies = Collection::from_values(
-            d.companies
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| in_psa(c.fate))
-                .map(|(i, c)| {
-                    let site = main_sites.get(&i);
-                    json!({
-                        "id": c.psa_id,
-                        "companyName": named(c.fate, &c.name),
-                        "companyNumber": c.identifier,
-                        "companyType": d.catalog[c.type_idx].psa_id,
-                        "classification": d.catalog[c.status_idx].psa_id,
-                        "isActive": d.catalog[c.status_idx].name != "Inactive",
-                        "parentCompanyID": null,
-                        "phone": c.phone,
-                        "webAddress": c.website,
-                        "address1": site.map(|s| s.address_line1.as_str()),
-                        "city": site.map(|s| s.city.as_str()),
-                        "state": site.map(|s| s.region.as_str()),
-                        "postalCode": site.map(|s| s.postal_code.as_str()),
-                        "createDate": created,
-                        "lastActivityDate": stamp(c.last_updated),
-                        "lastTrackedModifiedDateTime": stamp(c.last_updated),
-                    })
-                }),
-        );
-        r.company_locations = Collection::from_values(
-            d.sites
-                .iter()
-                .filter(|s| in_psa(s.fate) && company_in_psa(s.company))
-                .map(|s| {
-                    json!({
-                        "id": s.psa_id,
-                        "name": named(s.fate, &s.name),
-                        "companyID": d.companies[s.company].psa_id,
-                        "isActive": true,
-                        "isPrimary": s.name == "Main Office",
-                        "address1": s.address_line1,
-                        "city": s.city,
-                        "state": s.region,
-                        "postalCode": s.postal_code,
-                        "phone": s.phone,
-                    })
-                }),
-        );
-        r.contacts = Collection::from_values(
-            d.contacts
-                .iter()
-                .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-                .map(|c| {
-                    json!({
-                        "id": c.psa_id,
-                        "firstName": named(c.fate, c.first_name),
-                        "lastName": named(c.fate, c.last_name),
-                        "emailAddress": c.email,
-                        "isActive": 1,
-                        "companyID": d.companies[c.company].psa_id,
-                        "companyLocationID": null,
-                        "createDate": created,
-                        "lastModifiedDate": stamp(c.last_updated),
-                    })
-                }),
-        );
-        r.configuration_items = Collection::from_values(
-            d.configurations
-                .iter()
-                .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-                .map(|c| {
-                    json!({
-                        "id": c.psa_id,
-                        "referenceTitle": named(c.fate, &c.name),
-                        "serialNumber": c.serial_number,
-                        "configurationItemType": d.catalog[c.type_idx].psa_id,
-                        "isActive": c.active,
-                        "companyID": d.companies[c.company].psa_id,
-                        "companyLocationID": null,
-                        "createDate": created,
-                        "lastModifiedTime": stamp(c.last_updated),
-                    })
-                }),
-        );
+        r.companies = Collection::from_values(d.served_companies().map(|(i, c)| {
+            let site = main_sites.get(&i);
+            json!({
+                "id": c.psa_id,
+                "companyName": named(c.fate, &c.name),
+                "companyNumber": c.identifier,
+                "companyType": d.catalog[c.type_idx].psa_id,
+                "classification": d.catalog[c.status_idx].psa_id,
+                "isActive": d.catalog[c.status_idx].name != "Inactive",
+                "parentCompanyID": null,
+                "phone": c.phone,
+                "webAddress": c.website,
+                "address1": site.map(|s| s.address_line1.as_str()),
+                "city": site.map(|s| s.city.as_str()),
+                "state": site.map(|s| s.region.as_str()),
+                "postalCode": site.map(|s| s.postal_code.as_str()),
+                "createDate": created,
+                "lastActivityDate": stamp(c.last_updated),
+                "lastTrackedModifiedDateTime": stamp(c.last_updated),
+            })
+        }));
+        r.company_locations = Collection::from_values(d.served_sites().map(|s| {
+            json!({
+                "id": s.psa_id,
+                "name": named(s.fate, &s.name),
+                "companyID": d.companies[s.company].psa_id,
+                "isActive": true,
+                "isPrimary": s.name == "Main Office",
+                "address1": s.address_line1,
+                "city": s.city,
+                "state": s.region,
+                "postalCode": s.postal_code,
+                "phone": s.phone,
+            })
+        }));
+        r.contacts = Collection::from_values(d.served_contacts().map(|c| {
+            json!({
+                "id": c.psa_id,
+                "firstName": named(c.fate, c.first_name),
+                "lastName": named(c.fate, c.last_name),
+                "emailAddress": c.email,
+                "isActive": 1,
+                "companyID": d.companies[c.company].psa_id,
+                "companyLocationID": null,
+                "createDate": created,
+                "lastModifiedDate": stamp(c.last_updated),
+            })
+        }));
+        r.configuration_items = Collection::from_values(d.served_configurations().map(|c| {
+            json!({
+                "id": c.psa_id,
+                "referenceTitle": named(c.fate, &c.name),
+                "serialNumber": c.serial_number,
+                "configurationItemType": d.catalog[c.type_idx].psa_id,
+                "isActive": c.active,
+                "companyID": d.companies[c.company].psa_id,
+                "companyLocationID": null,
+                "createDate": created,
+                "lastModifiedTime": stamp(c.last_updated),
+            })
+        }));
         r
     }
 

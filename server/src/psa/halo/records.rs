@@ -110,67 +110,51 @@ impl HaloRecords {
         };
         r.customer_types = named(CatalogCategory::OrganizationType);
         r.asset_types = named(CatalogCategory::ConfigurationType);
-        let in_psa = Fate::in_psa;
-        let company_in_psa = |i: usize| in_psa(d.companies[i].fate);
         let served = |fate: Fate, name: &str| fate.served_name(name);
-        r.clients =
-            Collection::from_values(d.companies.iter().filter(|c| in_psa(c.fate)).map(|c| {
-                json!({
-                    "id": c.psa_id,
-                    "name": served(c.fate, &c.name),
-                    "toplevel_id": 1,
-                    "toplevel_name": "Customers",
-                    "inactive": d.catalog[c.status_idx].name == "Inactive",
-                    "colour": "#2d6cdf",
-                    "customertype": d.catalog[c.type_idx].psa_id,
-                    "website": c.website,
-                    "phonenumber": c.phone,
-                    "reference": c.identifier,
-                })
-            }));
+        r.clients = Collection::from_values(d.served_companies().map(|(_, c)| c).map(|c| {
+            json!({
+                "id": c.psa_id,
+                "name": served(c.fate, &c.name),
+                "toplevel_id": 1,
+                "toplevel_name": "Customers",
+                "inactive": d.catalog[c.status_idx].name == "Inactive",
+                "colour": "#2d6cdf",
+                "customertype": d.catalog[c.type_idx].psa_id,
+                "website": c.website,
+                "phonenumber": c.phone,
+                "reference": c.identifier,
+            })
+        }));
         let client_name = |i: usize| d.companies[i].name.clone();
-        r.sites = Collection::from_values(
-            d.sites
-                .iter()
-                .filter(|s| in_psa(s.fate) && company_in_psa(s.company))
-                .map(|s| {
-                    json!({
-                        "id": s.psa_id,
-                        "name": served(s.fate, &s.name),
-                        "client_id": d.companies[s.company].psa_id,
-                        "client_name": client_name(s.company),
-                        "inactive": false,
-                        "delivery_address": {
-                            "line1": s.address_line1, "line2": s.city, "line3": s.region,
-                            "postcode": s.postal_code, "country": s.country,
-                        },
-                        "phonenumber": s.phone,
-                    })
-                }),
-        );
-        r.users = Collection::from_values(
-            d.contacts
-                .iter()
-                .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-                .map(|c| {
-                    let (first, last) = (served(c.fate, c.first_name), served(c.fate, c.last_name));
-                    json!({
-                        "id": c.psa_id,
-                        "name": format!("{first} {last}").trim().to_string(),
-                        "firstname": first,
-                        "surname": last,
-                        "emailaddress": c.email,
-                        "client_id": d.companies[c.company].psa_id,
-                        "client_name": client_name(c.company),
-                        "site_id": null,
-                        "inactive": false,
-                    })
-                }),
-        );
-        let served_configurations = d
-            .configurations
-            .iter()
-            .filter(|c| in_psa(c.fate) && company_in_psa(c.company));
+        r.sites = Collection::from_values(d.served_sites().map(|s| {
+            json!({
+                "id": s.psa_id,
+                "name": served(s.fate, &s.name),
+                "client_id": d.companies[s.company].psa_id,
+                "client_name": client_name(s.company),
+                "inactive": false,
+                "delivery_address": {
+                    "line1": s.address_line1, "line2": s.city, "line3": s.region,
+                    "postcode": s.postal_code, "country": s.country,
+                },
+                "phonenumber": s.phone,
+            })
+        }));
+        r.users = Collection::from_values(d.served_contacts().map(|c| {
+            let (first, last) = (served(c.fate, c.first_name), served(c.fate, c.last_name));
+            json!({
+                "id": c.psa_id,
+                "name": format!("{first} {last}").trim().to_string(),
+                "firstname": first,
+                "surname": last,
+                "emailaddress": c.email,
+                "client_id": d.companies[c.company].psa_id,
+                "client_name": client_name(c.company),
+                "site_id": null,
+                "inactive": false,
+            })
+        }));
+        let served_configurations = d.served_configurations();
         for c in served_configurations.clone() {
             r.asset_changed.insert(c.psa_id, c.last_updated);
         }

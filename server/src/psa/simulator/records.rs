@@ -91,15 +91,13 @@ impl Records {
         };
         // What the PSA holds: not the items deleted in it, and not the ones that only ever existed
         // in Steward (stand-alone), nor anything of a company that is not in it.
-        let in_psa = Fate::in_psa;
-        let company_in_psa = |i: usize| in_psa(d.companies[i].fate);
         let named = |fate: Fate, name: &str| fate.served_name(name);
         // Each company's first site gives its address.
         let mut main_sites: HashMap<usize, &crate::dataset::Site> = HashMap::new();
         for s in &d.sites {
             main_sites.entry(s.company).or_insert(s);
         }
-        r.companies = Collection::from_values(d.companies.iter().enumerate().filter(|(_, c)| in_psa(c.fate)).map(|(i, c)| {
+        r.companies = Collection::from_values(d.served_companies().map(|(i, c)| {
             let main_site = main_sites.get(&i);
             json!({
                 "id": c.psa_id,
@@ -119,11 +117,7 @@ impl Records {
             })
         }));
         let mut sites: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
-        for s in d
-            .sites
-            .iter()
-            .filter(|s| in_psa(s.fate) && company_in_psa(s.company))
-        {
+        for s in d.served_sites() {
             sites
                 .entry(d.companies[s.company].psa_id)
                 .or_default()
@@ -146,10 +140,7 @@ impl Records {
             .into_iter()
             .map(|(company, list)| (company, Collection::from_values(list)))
             .collect();
-        r.contacts = Collection::from_values(d
-            .contacts
-            .iter()
-            .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
+        r.contacts = Collection::from_values(d.served_contacts()
             .map(|c| {
             let t = &d.catalog[c.type_idx];
             json!({
@@ -163,11 +154,8 @@ impl Records {
                 "_info": { "lastUpdated": stamp(c.last_updated), "updatedBy": "steward-sim" },
             })
         }));
-        r.configurations = Collection::from_values(d
-            .configurations
-            .iter()
-            .filter(|c| in_psa(c.fate) && company_in_psa(c.company))
-            .map(|c| json!({
+        r.configurations = Collection::from_values(d.served_configurations().map(|c| {
+            json!({
                 "id": c.psa_id,
                 "name": named(c.fate, &c.name),
                 "type": catalog_ref(&d.catalog[c.type_idx], "company/configurations/types"),
@@ -176,7 +164,8 @@ impl Records {
                 "serialNumber": c.serial_number,
                 "activeFlag": c.active,
                 "_info": { "lastUpdated": stamp(c.last_updated), "updatedBy": "steward-sim" },
-            })));
+            })
+        }));
         r
     }
 }
