@@ -3,6 +3,8 @@
 //!
 //! `cargo bench -p server --bench dataset` (sizes from STEWARD_BENCH_SIZES, default "l,xl").
 
+mod common;
+
 use app::model::{
     AccountId, CurrentUser, ItemKind, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, Role,
     UserId,
@@ -10,18 +12,7 @@ use app::model::{
 use server::dataset::{loader, Dataset, Size};
 use server::db::Db;
 use server::repo::{NewIntegration, Repo};
-use sqlx::Connection;
 use std::time::{Duration, Instant};
-
-async fn fresh_postgres(base: &str) -> anyhow::Result<Db> {
-    let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
-    let mut conn = sqlx::PgConnection::connect(base).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await?;
-    let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
-    Db::connect(&format!("{prefix}/{name}")).await
-}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -238,7 +229,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
         bench("SQLite", sqlite, &dataset).await?;
         if let Some(url) = &pg {
-            bench("PostgreSQL", fresh_postgres(url).await?, &dataset).await?;
+            bench("PostgreSQL", common::fresh_postgres(url).await?, &dataset).await?;
         }
     }
     Ok(())

@@ -5,22 +5,13 @@
 //!
 //! `cargo bench -p server --bench export` (size from STEWARD_BENCH_SIZE: l or xl, default xl).
 
+mod common;
+
 use server::dataset::{loader, Dataset, Size};
 use server::db::Db;
 use server::repo::{NewIntegration, Repo};
-use sqlx::Connection;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-async fn fresh_postgres(base: &str) -> anyhow::Result<String> {
-    let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
-    let mut conn = sqlx::PgConnection::connect(base).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await?;
-    let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
-    Ok(format!("{prefix}/{name}"))
-}
 
 /// Runs `steward args…`: wall time, its peak resident memory in MiB (which the export and
 /// import commands report on stderr, from their own VmHWM), what it printed.
@@ -116,8 +107,8 @@ async fn main() -> anyhow::Result<()> {
     let copy = format!("sqlite://{}", dir.path().join("copy.db").display());
     bench("SQLite", &url, &copy, &dataset).await?;
     if let Ok(base) = std::env::var("STEWARD_BENCH_POSTGRES_URL") {
-        let url = fresh_postgres(&base).await?;
-        let copy = fresh_postgres(&base).await?;
+        let url = common::fresh_postgres_url(&base).await?;
+        let copy = common::fresh_postgres_url(&base).await?;
         bench("PostgreSQL", &url, &copy, &dataset).await?;
     }
     Ok(())

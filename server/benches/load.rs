@@ -6,6 +6,8 @@
 //! `cargo bench -p server --bench load` (STEWARD_BENCH_LOAD_SIZE: s, m, l or xl, default xl;
 //! STEWARD_BENCH_LOAD_CLIENTS, default 200).
 
+mod common;
+
 use app::model::Role;
 use serde_json::json;
 use server::config::{ServeConfig, WorkerConfig};
@@ -13,7 +15,6 @@ use server::dataset::{loader, Dataset, Size};
 use server::db::Db;
 use server::repo::{NewIntegration, NewUser, Repo};
 use server::startup::Application;
-use sqlx::Connection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,16 +27,6 @@ const READS: [&str; 4] = [
     "Configurations page 1",
     "Organizations, sync status: orphaned",
 ];
-
-async fn fresh_postgres(base: &str) -> anyhow::Result<String> {
-    let name = format!("steward_load_{}", hex::encode(rand::random::<[u8; 6]>()));
-    let mut conn = sqlx::PgConnection::connect(base).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await?;
-    let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
-    Ok(format!("{prefix}/{name}"))
-}
 
 /// One read, by number: (its index in READS, the request).
 fn read(
@@ -321,7 +312,7 @@ async fn main() -> anyhow::Result<()> {
     if let Ok(pg) = std::env::var("STEWARD_BENCH_POSTGRES_URL") {
         bench(
             &format!("PostgreSQL {size:?}"),
-            fresh_postgres(&pg).await?,
+            common::fresh_postgres_url(&pg).await?,
             size,
             clients,
         )

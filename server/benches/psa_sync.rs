@@ -7,6 +7,8 @@
 //! `cargo bench -p server --bench psa_sync` (size from STEWARD_BENCH_SYNC_SIZE: s, m or l;
 //! default l).
 
+mod common;
+
 use app::model::{
     AccountId, CatalogCategory, IntegrationId, PsaKind, SyncMode, SyncSettingsChange, SyncTrigger,
 };
@@ -26,20 +28,9 @@ use server::psa::simulator::{Records, SimCredentials};
 use server::repo::{NewIntegration, Repo};
 use server::secrets::SecretBox;
 use server::sync::SyncEngine;
-use sqlx::Connection;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-async fn fresh_postgres(base: &str) -> anyhow::Result<Db> {
-    let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
-    let mut conn = sqlx::PgConnection::connect(base).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await?;
-    let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
-    Db::connect(&format!("{prefix}/{name}")).await
-}
 
 async fn serve(app: axum::Router) -> anyhow::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -358,8 +349,8 @@ async fn main() -> anyhow::Result<()> {
             bench(
                 "PostgreSQL",
                 kind,
-                fresh_postgres(base).await?,
-                fresh_postgres(base).await?,
+                common::fresh_postgres(base).await?,
+                common::fresh_postgres(base).await?,
                 &d,
             )
             .await?;

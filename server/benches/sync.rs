@@ -7,6 +7,8 @@
 //! `cargo bench -p server --bench sync` (size from STEWARD_BENCH_SYNC_SIZE: s, m, l or xl;
 //! default l).
 
+mod common;
+
 use app::model::{AccountId, IntegrationId, SyncMode, SyncSettingsChange, SyncTrigger};
 use chrono::Utc;
 use futures_util::{stream, StreamExt, TryStreamExt};
@@ -19,20 +21,9 @@ use server::psa::simulator::{router, Records, SimCredentials, Simulator};
 use server::repo::{NewIntegration, Repo};
 use server::secrets::SecretBox;
 use server::sync::SyncEngine;
-use sqlx::Connection;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-async fn fresh_postgres(base: &str) -> anyhow::Result<Db> {
-    let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
-    let mut conn = sqlx::PgConnection::connect(base).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await?;
-    let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
-    Db::connect(&format!("{prefix}/{name}")).await
-}
 
 async fn fresh_sqlite(dir: &tempfile::TempDir, name: &str) -> anyhow::Result<Db> {
     Db::connect(&format!(
@@ -356,8 +347,8 @@ async fn main() -> anyhow::Result<()> {
     if let Ok(base) = std::env::var("STEWARD_BENCH_POSTGRES_URL") {
         bench(
             "PostgreSQL",
-            fresh_postgres(&base).await?,
-            fresh_postgres(&base).await?,
+            common::fresh_postgres(&base).await?,
+            common::fresh_postgres(&base).await?,
             size,
         )
         .await?;

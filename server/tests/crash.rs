@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::{scalar, ORGANIZATION_TABLES};
+
 use app::model::{CurrentUser, ItemKind, Role};
 use server::dataset::{loader, Dataset, Size};
 use server::db::Db;
@@ -12,15 +14,6 @@ use server::on_db;
 use server::repo::{NewIntegration, NewUser, Queued, RemovalArgs, Repo};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const TABLES: [&str; 6] = [
-    "organizations",
-    "configurations",
-    "contacts",
-    "locations",
-    "passwords",
-    "documents",
-];
 
 fn serve(dir: &std::path::Path, url: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_steward"))
@@ -41,10 +34,6 @@ fn serve(dir: &std::path::Path, url: &str) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("steward starts")
-}
-
-async fn scalar(db: &Db, sql: &str) -> i64 {
-    on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
 }
 
 /// Polls the job until `done` reaches `at` (or it ends), for at most `limit`.
@@ -107,7 +96,7 @@ async fn a_removal_killed_mid_way_finishes_exactly_after_restarts() {
     let total = scalar(&db, &format!("SELECT COUNT(*) FROM ({targets}) t")).await;
     let mut removed = total;
     let mut expected_left = Vec::new();
-    for t in TABLES {
+    for t in ORGANIZATION_TABLES {
         let all = scalar(&db, &format!("SELECT COUNT(*) FROM {t}")).await;
         let going = if t == "organizations" {
             total

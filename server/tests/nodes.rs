@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::{scalar, ORGANIZATION_TABLES};
+
 use app::model::Role;
 use base64::Engine;
 use serde_json::{json, Value};
@@ -94,10 +96,6 @@ fn worker(url: &str) -> Node {
     }
 }
 
-async fn scalar(db: &Db, sql: &str) -> i64 {
-    on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
-}
-
 async fn ids(db: &Db, sql: &str) -> BTreeSet<i64> {
     on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_all(pool).await)
         .unwrap()
@@ -155,15 +153,6 @@ async fn watch_from(client: &reqwest::Client, base: &str, job: i64) -> Vec<i64> 
         }
     }
 }
-
-const TABLES: [&str; 6] = [
-    "organizations",
-    "configurations",
-    "contacts",
-    "locations",
-    "passwords",
-    "documents",
-];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_web_nodes_and_a_worker_share_one_postgres() {
@@ -241,7 +230,7 @@ async fn two_web_nodes_and_a_worker_share_one_postgres() {
     let in_targets = "(SELECT id FROM organizations WHERE sync_state = 'orphaned')";
     let mut expected_left = Vec::new();
     let mut removed = 0;
-    for t in TABLES {
+    for t in ORGANIZATION_TABLES {
         let going = if t == "organizations" {
             format!("id IN {in_targets}")
         } else {

@@ -306,6 +306,15 @@ impl Dataset {
             .filter(|(_, c)| c.fate.in_psa())
     }
 
+    /// Each company's first site (by index), whose address a PSA shows on the company.
+    pub fn first_sites(&self) -> std::collections::HashMap<usize, &Site> {
+        let mut first = std::collections::HashMap::new();
+        for s in &self.sites {
+            first.entry(s.company).or_insert(s);
+        }
+        first
+    }
+
     fn company_served(&self, i: usize) -> bool {
         self.companies[i].fate.in_psa()
     }

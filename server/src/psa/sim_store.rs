@@ -153,21 +153,6 @@ impl Collection {
         self.texts = texts;
         self.version += 1;
     }
-
-    /// Changes every record `change` is given (ids must stay).
-    pub fn update_all(&mut self, mut change: impl FnMut(&mut Value)) {
-        for t in &mut self.texts {
-            let mut v = parse(t);
-            change(&mut v);
-            *t = text(&v);
-        }
-        self.version += 1;
-    }
-
-    /// Bytes held by the records' text (for the benchmarks' memory figures).
-    pub fn text_bytes(&self) -> usize {
-        self.texts.iter().map(|t| t.len()).sum()
-    }
 }
 
 #[cfg(test)]

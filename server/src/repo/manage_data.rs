@@ -149,16 +149,17 @@ impl Repo {
                 _,
             )) => "status_id = $4 AND sync_state <> 'disconnected'",
             Some(_) => "type_id = $4 AND sync_state <> 'disconnected'",
-            None => "sync_state = 'orphaned' AND $4 = $4",
+            None => "sync_state = 'orphaned'",
         };
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM item_counts
              WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3 AND {condition}"
         );
-        let value = row.map_or(0, |(_, v)| v);
-        Ok(on_db!(&self.db, pool => sqlx::query_scalar(&sql)
-            .bind(account).bind(iid).bind(kind.as_str()).bind(value)
-            .fetch_one(pool).await)?)
+        Ok(on_db!(&self.db, pool => {
+            let q = sqlx::query_scalar(&sql).bind(account).bind(iid).bind(kind.as_str());
+            let q = match row { Some((_, value)) => q.bind(value), None => q };
+            q.fetch_one(pool).await
+        })?)
     }
 
     /// Folds an account's kept count rows into one row per key. On PostgreSQL one statement

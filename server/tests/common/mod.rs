@@ -151,3 +151,19 @@ pub fn services_with_key(
         removal_streams: Default::default(),
     }
 }
+
+/// An organization's table and every table that goes with it when it is deleted: what a
+/// removal of organizations deletes and archives.
+pub const ORGANIZATION_TABLES: [&str; 6] = [
+    "organizations",
+    "configurations",
+    "contacts",
+    "locations",
+    "passwords",
+    "documents",
+];
+
+/// One number `sql` answers.
+pub async fn scalar(db: &Db, sql: &str) -> i64 {
+    server::on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+}

@@ -177,12 +177,7 @@ impl AtRecords {
             .collect();
         let named = |fate: Fate, name: &str| fate.served_name(name);
         let created = "2025-06-01T12:00:00.000Z";
-        // Each company's first site gives its address.
-        let mut main_sites: std::collections::HashMap<usize, &crate::dataset::Site> =
-            std::collections::HashMap::new();
-        for s in &d.sites {
-            main_sites.entry(s.company).or_insert(s);
-        }
+        let main_sites = d.first_sites();
         r.companies = Collection::from_values(d.served_companies().map(|(i, c)| {
             let site = main_sites.get(&i);
             json!({

@@ -111,7 +111,7 @@ impl HaloRecords {
         r.customer_types = named(CatalogCategory::OrganizationType);
         r.asset_types = named(CatalogCategory::ConfigurationType);
         let served = |fate: Fate, name: &str| fate.served_name(name);
-        r.clients = Collection::from_values(d.served_companies().map(|(_, c)| c).map(|c| {
+        r.clients = Collection::from_values(d.served_companies().map(|(_, c)| {
             json!({
                 "id": c.psa_id,
                 "name": served(c.fate, &c.name),

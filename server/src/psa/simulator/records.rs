@@ -6,7 +6,7 @@ use crate::dataset::{CatalogEntry, Dataset, Fate};
 use crate::psa::sim_store::Collection;
 use app::model::CatalogCategory;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Every collection the simulator serves, as JSON records in id order (compact text, see
 /// `sim_store`).
@@ -92,11 +92,7 @@ impl Records {
         // What the PSA holds: not the items deleted in it, and not the ones that only ever existed
         // in Steward (stand-alone), nor anything of a company that is not in it.
         let named = |fate: Fate, name: &str| fate.served_name(name);
-        // Each company's first site gives its address.
-        let mut main_sites: HashMap<usize, &crate::dataset::Site> = HashMap::new();
-        for s in &d.sites {
-            main_sites.entry(s.company).or_insert(s);
-        }
+        let main_sites = d.first_sites();
         r.companies = Collection::from_values(d.served_companies().map(|(i, c)| {
             let main_site = main_sites.get(&i);
             json!({
