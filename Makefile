@@ -5,7 +5,7 @@
 # STEWARD_DATA_DIR, DATABASE_URL, STEWARD_ADMIN_EMAIL and STEWARD_ADMIN_PASSWORD pass through).
 run:
 	scripts/setup.sh run
-	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
+	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" scripts/build-site.sh --release
 	LEPTOS_SITE_ROOT=target/site ./target/release/steward serve
 
 test:

@@ -30,13 +30,8 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version
   cargo install wasm-bindgen-cli --version "=$wbg_version" --quiet
 fi
 
-if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.11" ]; then
-  say "cargo install cargo-leptos 0.3.11 (about 16 minutes on 2 cores, once)"
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install cargo-leptos --version 0.3.11 --locked --ignore-rust-version --quiet
-fi
 
-# npm's binaryen gives cargo-leptos a wasm-opt that works (Debian's breaks hydration), and
+# npm's binaryen gives scripts/build-site.sh a wasm-opt that works (Debian's breaks hydration), and
 # @playwright/test drives Debian's Chromium. Never `npx playwright install`.
 if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -x end2end/node_modules/.bin/wasm-opt ] \
    || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then

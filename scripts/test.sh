@@ -15,7 +15,7 @@ echo "==> cargo test (app, ssr)"
 cargo test -p app --features ssr
 echo "==> cargo test (server: unit, repository contract on SQLite and PostgreSQL, HTTP, fuzzing)"
 cargo test -p server
-echo "==> cargo leptos build (server and WASM)"
-cargo leptos build
+echo "==> site build (server and WASM, scripts/build-site.sh)"
+scripts/build-site.sh
 echo "==> Playwright (Chromium)"
 (cd end2end && npx playwright test)

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds Steward's site and server as `cargo leptos build` does for this project, with only
+# cargo, wasm-bindgen-cli and (for --release) npm's wasm-opt: a fresh machine need not compile
+# cargo-leptos (about 16 minutes on 2 cores) to build or test Steward.
+#
+#   scripts/build-site.sh            debug: target/site and target/debug/steward
+#   scripts/build-site.sh --release  release: WASM with [profile.wasm-release] and wasm-opt -Oz,
+#                                    server target/release/steward
+#
+# What it writes, as cargo-leptos would from [[workspace.metadata.leptos]] in Cargo.toml:
+#   target/site/pkg/steward.js and steward.wasm   (wasm-bindgen --target=web, renamed _bg.wasm)
+#   target/site/pkg/steward.css                    (style/main.css as it is: plain CSS)
+#   target/site/*                                  (public/, copied)
+# The WASM is compiled into target/front, the directory cargo-leptos uses, so developers who
+# have cargo-leptos (`cargo leptos watch`) share its compiled crates.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+release=""
+case "${1:-}" in
+  "") ;;
+  --release) release=1 ;;
+  *) echo "usage: scripts/build-site.sh [--release]" >&2; exit 2 ;;
+esac
+
+name=steward           # output-name (LEPTOS_OUTPUT_NAME, also set in .cargo/config.toml)
+site=target/site        # site-root
+pkg="$site/pkg"         # site-pkg-dir
+
+if [ -n "$release" ]; then
+  wasm_profile=(--profile=wasm-release); wasm_dir=wasm-release
+  server_profile=(--release)
+else
+  wasm_profile=(); wasm_dir=debug
+  server_profile=()
+fi
+
+say() { printf '==> %s\n' "$*"; }
+
+# The server and the WASM compile side by side (cargo-leptos does the same); each cargo waits
+# for the other's lock only on its own target directory, and they use different ones.
+say "cargo build -p server ${server_profile[*]:-} (server) beside -p frontend (WASM)"
+cargo build --package=server --bin=steward --no-default-features "${server_profile[@]}" &
+server_pid=$!
+wasm_status=0
+cargo build --package=frontend --lib --target-dir=target/front --target=wasm32-unknown-unknown \
+  --no-default-features "${wasm_profile[@]}" || wasm_status=$?
+server_status=0
+wait "$server_pid" || server_status=$?
+if [ "$wasm_status" -ne 0 ] || [ "$server_status" -ne 0 ]; then
+  echo "build-site: the build failed (WASM exit $wasm_status, server exit $server_status)" >&2
+  exit 1
+fi
+
+# The site is rebuilt whole each time, as cargo-leptos does.
+rm -rf "$site"
+mkdir -p "$pkg"
+if [ -d public ]; then
+  cp -R public/. "$site/"
+fi
+cp style/main.css "$pkg/$name.css"
+
+say "wasm-bindgen"
+wasm-bindgen --target=web --out-name="$name" --out-dir="$pkg" \
+  "target/front/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+# Leptos' hydration script loads /pkg/<name>.wasm.
+mv "$pkg/${name}_bg.wasm" "$pkg/$name.wasm"
+
+if [ -n "$release" ]; then
+  say "wasm-opt -Oz"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$pkg/$name.wasm" -o "$pkg/$name.wasm"
+fi
+say "site ready in $site"
