@@ -1181,6 +1181,24 @@ async fn disconnect_makes_every_item_stand_alone(db: Db) {
 }
 on_both!(disconnect_makes_every_item_stand_alone);
 
+/// The text View sorts an item by, as the item shows it.
+fn sort_key(sort: app::model::PreviewSort, i: &app::model::PreviewItem) -> String {
+    use app::model::PreviewSort;
+    match sort {
+        PreviewSort::Name => i.name.clone(),
+        PreviewSort::Organization => i.organization.clone(),
+        PreviewSort::Type => i.type_name.clone().unwrap_or_default(),
+        PreviewSort::Status => i.status_name.clone().unwrap_or_default(),
+        PreviewSort::SyncState => i.sync_state.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        PreviewSort::OrphanReason => i
+            .orphan_reason
+            .map(|r| r.as_str().to_string())
+            .unwrap_or_default(),
+        // Its key is the database's text of the time: not checked here.
+        PreviewSort::LastSynced => String::new(),
+    }
+}
+
 /// View: keyset pages cover exactly a row's items, forward and backward, in the chosen order.
 async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
     use app::model::{PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort};
@@ -1196,12 +1214,30 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
         ))
         .await;
     assert!(expected > 100, "more than two pages");
-    for sort in PreviewSort::ALL {
-        for descending in [false, true] {
-            let row = PreviewRow::Value {
+    let orphans = ctx
+        .count("SELECT COUNT(*) FROM configurations WHERE account_id = $1 AND integration_id IS NOT NULL AND sync_state = 'orphaned'")
+        .await;
+    assert!(orphans > 100, "more than two pages of orphans");
+    let rows = [
+        (
+            PreviewRow::Value {
                 category: CatalogCategory::ConfigurationType,
                 value: workstation,
-            };
+            },
+            expected,
+        ),
+        (
+            PreviewRow::Orphans {
+                kind: ItemKind::Configuration,
+            },
+            orphans,
+        ),
+    ];
+    for ((row, expected), sort) in rows
+        .into_iter()
+        .flat_map(|r| PreviewSort::ALL.map(move |s| (r, s)))
+    {
+        for descending in [false, true] {
             let page = |at| PreviewQuery {
                 row,
                 sort,
@@ -1234,6 +1270,35 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
                     .unwrap();
             }
             assert_eq!(forward.len() as i64, expected, "{sort:?} {descending}");
+            // In the order ORDER BY key, id gives (the test database sorts text bytewise).
+            let mut keyed = Vec::new();
+            let mut p = ctx
+                .repo
+                .preview(&admin, ctx.integration, &page(PreviewPageAt::First))
+                .await
+                .unwrap()
+                .unwrap();
+            loop {
+                keyed.extend(p.items.iter().map(|i| (sort_key(sort, i), i.id)));
+                if !p.has_next {
+                    break;
+                }
+                let after = PreviewPageAt::After(p.last.clone().unwrap());
+                p = ctx
+                    .repo
+                    .preview(&admin, ctx.integration, &page(after))
+                    .await
+                    .unwrap()
+                    .unwrap();
+            }
+            let mut sorted = keyed.clone();
+            sorted.sort();
+            if descending {
+                sorted.reverse();
+            }
+            if sort != PreviewSort::LastSynced {
+                assert_eq!(keyed, sorted, "{row:?} by {sort:?}, descending {descending}");
+            }
             let unique: std::collections::HashSet<_> = forward.iter().collect();
             assert_eq!(
                 unique.len(),

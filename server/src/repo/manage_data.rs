@@ -136,6 +136,28 @@ impl Repo {
 
     /// How many linked items of `kind` the kept counts hold for a Synced Items row (a type's or
     /// a status's items) or, with no row, the kind's orphans: View's total without a COUNT.
+    /// A Manage Data row's kept count cells: (type, status, sync state, orphan reason, items),
+    /// the ids 0 and the texts '' where the item has none, every cell holding at least one item.
+    pub(crate) async fn kept_row_cells(
+        &self,
+        account: i64,
+        iid: i64,
+        kind: ItemKind,
+        row: Option<(CatalogCategory, i64)>,
+    ) -> anyhow::Result<Vec<(i64, i64, String, String, i64)>> {
+        let sql = format!(
+            "SELECT type_id, status_id, sync_state, orphan_reason, CAST(SUM(n) AS BIGINT) FROM item_counts
+             WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3 AND {}
+             GROUP BY type_id, status_id, sync_state, orphan_reason HAVING SUM(n) > 0",
+            kept_row_condition(row)
+        );
+        Ok(on_db!(&self.db, pool => {
+            let q = sqlx::query_as(&sql).bind(account).bind(iid).bind(kind.as_str());
+            let q = match row { Some((_, value)) => q.bind(value), None => q };
+            q.fetch_all(pool).await
+        })?)
+    }
+
     pub(crate) async fn kept_row_count(
         &self,
         account: i64,
@@ -143,14 +165,7 @@ impl Repo {
         kind: ItemKind,
         row: Option<(CatalogCategory, i64)>,
     ) -> anyhow::Result<i64> {
-        let condition = match row {
-            Some((
-                CatalogCategory::OrganizationStatus | CatalogCategory::ConfigurationStatus,
-                _,
-            )) => "status_id = $4 AND sync_state <> 'disconnected'",
-            Some(_) => "type_id = $4 AND sync_state <> 'disconnected'",
-            None => "sync_state = 'orphaned'",
-        };
+        let condition = kept_row_condition(row);
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM item_counts
              WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3 AND {condition}"
@@ -321,5 +336,16 @@ impl Repo {
             disconnected_data,
             rights: app::model::Rights::of(user),
         })
+    }
+}
+
+/// The kept counts' condition for a Manage Data row: a type or status value ($4), or the orphans.
+fn kept_row_condition(row: Option<(CatalogCategory, i64)>) -> &'static str {
+    match row {
+        Some((CatalogCategory::OrganizationStatus | CatalogCategory::ConfigurationStatus, _)) => {
+            "status_id = $4 AND sync_state <> 'disconnected'"
+        }
+        Some(_) => "type_id = $4 AND sync_state <> 'disconnected'",
+        None => "sync_state = 'orphaned'",
     }
 }

@@ -10,6 +10,35 @@ use app::model::{
 };
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
+use std::collections::{BTreeMap, HashMap};
+
+/// Pushes a View's filter (`PageQuery`) with its binds onto a query over `{table} i`.
+macro_rules! push_filter {
+    ($qb:expr, $account:expr, $integration:expr, $value_filter:expr, $restricted:expr) => {{
+        $qb.push(" WHERE i.account_id = ")
+            .push_bind($account)
+            .push(" AND i.integration_id = ")
+            .push_bind($integration);
+        match $value_filter {
+            Some((col, v)) => {
+                $qb.push(format!(" AND i.{col} = ")).push_bind(v);
+            }
+            None => {
+                $qb.push(" AND i.sync_state = 'orphaned'");
+            }
+        }
+        if let Some((org_id, user)) = $restricted {
+            $qb.push(format!(
+                " AND {org_id} IN (SELECT organization_id FROM user_organization_access WHERE user_id = "
+            ))
+            .push_bind(user)
+            .push(")");
+        }
+    }};
+    ($qb:expr, $p:expr) => {
+        push_filter!($qb, $p.account, $p.integration, $p.value_filter, $p.restricted)
+    };
+}
 
 type Row = (
     i64,
@@ -152,46 +181,48 @@ impl Repo {
         };
         // Reading backward flips the order; the rows are turned round afterwards.
         let ascending = forward != q.descending;
-        let (cmp, dir) = if ascending {
-            (">", "ASC")
-        } else {
-            ("<", "DESC")
-        };
         let restricted = user.restricted;
-        let (total, rows): (i64, Vec<Row>) = on_db!(&self.db, pool as DB => {
-            // The filter, pushed with its binds (the builder numbers them for each database).
-            let filter = |qb: &mut QueryBuilder<'_, DB>| {
-                qb.push(" WHERE i.account_id = ").push_bind(user.account_id.0)
-                    .push(" AND i.integration_id = ").push_bind(integration.0);
-                match value_filter {
-                    Some((col, v)) => { qb.push(format!(" AND i.{col} = ")).push_bind(v); }
-                    None => { qb.push(" AND i.sync_state = 'orphaned'"); }
-                }
-                if restricted {
-                    qb.push(format!(" AND {org_id} IN (SELECT organization_id FROM user_organization_access WHERE user_id = "))
-                        .push_bind(user.user_id.0).push(")");
-                }
-            };
-            let total: i64 = match kept_total {
-                Some(n) => n,
-                None => {
-                    let mut count = QueryBuilder::<DB>::new(format!("SELECT COUNT(*) FROM {table} i"));
-                    filter(&mut count);
-                    count.build_query_scalar().fetch_one(pool).await?
-                }
-            };
-            let mut list = QueryBuilder::<DB>::new(format!(
-                "SELECT i.id, {name}, {org}, {}, {}, i.sync_state, i.orphan_reason, i.last_synced_at,
-                 i.had_data_before_first_sync, {key} FROM {table} i{join}",
-                catalog_name(type_col), catalog_name(status_col)));
-            filter(&mut list);
-            if let Some(c) = &cursor {
-                list.push(format!(" AND ({key}, i.id) {cmp} (")).push_bind(c.key.clone()).push(", ").push_bind(c.id).push(")");
+        let account = user.account_id.0;
+        let user_id = user.user_id.0;
+        let need = PREVIEW_PAGE_SIZE + 1;
+        let select = format!(
+            "SELECT i.id, {name}, {org}, {}, {}, i.sync_state, i.orphan_reason, i.last_synced_at,
+             i.had_data_before_first_sync, {key} FROM {table} i{join}",
+            catalog_name(type_col),
+            catalog_name(status_col)
+        );
+        let total = match kept_total {
+            Some(n) => n,
+            None => on_db!(&self.db, pool as DB => {
+                let mut count = QueryBuilder::<DB>::new(format!("SELECT COUNT(*) FROM {table} i"));
+                push_filter!(count, account, integration.0, value_filter, restricted.then_some((org_id, user_id)));
+                count.build_query_scalar::<i64>().fetch_one(pool).await
+            })?,
+        };
+        let page = PageQuery {
+            select: &select,
+            account,
+            integration: integration.0,
+            value_filter,
+            restricted: restricted.then_some((org_id, user_id)),
+            ascending,
+        };
+        let rows: Vec<Row> = match q.sort {
+            // Name has an index per kind; last synced is sorted whole (see ARCHITECTURE.md).
+            PreviewSort::Name | PreviewSort::LastSynced => {
+                self.page_sorted_whole(&page, &key, cursor.as_ref(), need).await?
             }
-            list.push(format!(" ORDER BY {key} {dir}, i.id {dir} LIMIT {}", PREVIEW_PAGE_SIZE + 1));
-            let rows: Vec<Row> = list.build_query_as().fetch_all(pool).await?;
-            Ok::<_, sqlx::Error>((total, rows))
-        })?;
+            PreviewSort::Organization if kind != ItemKind::Organization => {
+                self.page_by_organization(&page, cursor.as_ref(), need).await?
+            }
+            sort => {
+                let cells = self
+                    .kept_row_cells(account, integration.0, kind, kept_row)
+                    .await?;
+                let groups = self.groups(account, sort, type_col, status_col, cells).await?;
+                self.page_by_groups(&page, groups, cursor.as_ref(), need).await?
+            }
+        };
         let more = rows.len() as i64 > PREVIEW_PAGE_SIZE;
         let mut rows: Vec<Row> = rows.into_iter().take(PREVIEW_PAGE_SIZE as usize).collect();
         if !forward {
@@ -240,5 +271,301 @@ impl Repo {
             has_next,
             rights: app::model::Rights::of(user),
         }))
+    }
+}
+
+/// What every query for one page of a View shares.
+struct PageQuery<'a> {
+    /// `SELECT <the Row's columns> FROM {table} i [JOIN organizations o]`.
+    select: &'a str,
+    account: i64,
+    integration: i64,
+    /// The row's catalog column and value, or None for the orphans.
+    value_filter: Option<(&'static str, i64)>,
+    /// (the organization id column, the user) for a user who sees some organizations only.
+    restricted: Option<(&'static str, i64)>,
+    /// The order the rows are read in (descending when reading backward an ascending sort).
+    ascending: bool,
+}
+
+impl PageQuery<'_> {
+    fn order(&self) -> (&'static str, &'static str) {
+        if self.ascending {
+            (">", "ASC")
+        } else {
+            ("<", "DESC")
+        }
+    }
+}
+
+/// A value a cell fixes a column to.
+#[derive(Clone, Debug, PartialEq)]
+enum CellValue {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl CellValue {
+    fn id(v: i64) -> Self {
+        if v == 0 {
+            CellValue::Null
+        } else {
+            CellValue::Int(v)
+        }
+    }
+    fn text(v: String) -> Self {
+        if v.is_empty() {
+            CellValue::Null
+        } else {
+            CellValue::Text(v)
+        }
+    }
+}
+
+/// A View's items that share one sort key: the union of its cells, each a set of column
+/// equalities that one index serves in id order (migration 0012: `*_by_type`, `*_by_status`
+/// and `*_orphans` end in `id`), so a page reads about as many index entries as it shows.
+struct Group {
+    key: String,
+    cells: Vec<Vec<(&'static str, CellValue)>>,
+}
+
+impl Repo {
+    /// A page sorted as the database sorts the key: fast where an index holds the key (name),
+    /// a sort of the whole row otherwise (last synced).
+    async fn page_sorted_whole(
+        &self,
+        page: &PageQuery<'_>,
+        key: &str,
+        cursor: Option<&PreviewCursor>,
+        need: i64,
+    ) -> anyhow::Result<Vec<Row>> {
+        let (cmp, dir) = page.order();
+        Ok(on_db!(&self.db, pool as DB => {
+            let mut list = QueryBuilder::<DB>::new(page.select);
+            push_filter!(list, page);
+            if let Some(c) = cursor {
+                list.push(format!(" AND ({key}, i.id) {cmp} (")).push_bind(c.key.clone()).push(", ").push_bind(c.id).push(")");
+            }
+            list.push(format!(" ORDER BY {key} {dir}, i.id {dir} LIMIT {need}"));
+            list.build_query_as::<Row>().fetch_all(pool).await
+        })?)
+    }
+
+    /// The groups of a View sorted by type, status, sync state or orphan reason (or of
+    /// organizations sorted by organization, whose key is '' for all), from the row's kept
+    /// count cells: each key's cells, the keys in no particular order.
+    async fn groups(
+        &self,
+        account: i64,
+        sort: PreviewSort,
+        type_col: Option<&'static str>,
+        status_col: Option<&'static str>,
+        cells: Vec<(i64, i64, String, String, i64)>,
+    ) -> anyhow::Result<Vec<Group>> {
+        let names: HashMap<i64, String> = if matches!(sort, PreviewSort::Type | PreviewSort::Status) {
+            on_db!(&self.db, pool => sqlx::query_as::<_, (i64, String)>(
+                "SELECT id, name FROM psa_catalog_values WHERE account_id = $1")
+                .bind(account).fetch_all(pool).await)?
+            .into_iter()
+            .collect()
+        } else {
+            HashMap::new()
+        };
+        let mut groups: BTreeMap<String, Vec<Vec<(&'static str, CellValue)>>> = BTreeMap::new();
+        for (type_id, status_id, state, reason, _) in cells {
+            let state_cell = vec![
+                ("sync_state", CellValue::text(state.clone())),
+                ("orphan_reason", CellValue::text(reason.clone())),
+            ];
+            let by_catalog = |col: Option<&'static str>, id: i64| match col {
+                Some(col) => (
+                    names.get(&id).cloned().unwrap_or_default(),
+                    vec![(col, CellValue::id(id))],
+                ),
+                None => (String::new(), state_cell.clone()),
+            };
+            let (key, cell) = match sort {
+                PreviewSort::Type => by_catalog(type_col, type_id),
+                PreviewSort::Status => by_catalog(status_col, status_id),
+                PreviewSort::SyncState => (state, state_cell),
+                PreviewSort::OrphanReason => (reason, state_cell),
+                PreviewSort::Organization | PreviewSort::Name | PreviewSort::LastSynced => {
+                    (String::new(), state_cell)
+                }
+            };
+            let cells = groups.entry(key).or_default();
+            if !cells.contains(&cell) {
+                cells.push(cell);
+            }
+        }
+        Ok(groups
+            .into_iter()
+            .map(|(key, cells)| Group { key, cells })
+            .collect())
+    }
+
+    /// Texts in the order the database sorts them (its collation, as `ORDER BY` on a name).
+    async fn database_order(&self, texts: Vec<String>) -> anyhow::Result<Vec<String>> {
+        if texts.len() < 2 {
+            return Ok(texts);
+        }
+        Ok(on_db!(&self.db, pool as DB => {
+            let mut qb = QueryBuilder::<DB>::new("SELECT column1 FROM (VALUES ");
+            let mut values = qb.separated(", ");
+            for t in texts {
+                values.push("(").push_bind_unseparated(t).push_unseparated(")");
+            }
+            qb.push(") AS v ORDER BY column1");
+            qb.build_query_scalar::<String>().fetch_all(pool).await
+        })?)
+    }
+
+    /// A page walked group by group in key order, each group's rows in id order: the same
+    /// page `ORDER BY key, id` gives, without sorting the row.
+    async fn page_by_groups(
+        &self,
+        page: &PageQuery<'_>,
+        mut groups: Vec<Group>,
+        cursor: Option<&PreviewCursor>,
+        need: i64,
+    ) -> anyhow::Result<Vec<Row>> {
+        let mut texts: Vec<String> = groups.iter().map(|g| g.key.clone()).collect();
+        texts.extend(cursor.map(|c| c.key.clone()));
+        let mut rank: HashMap<String, usize> = HashMap::new();
+        for (i, t) in self.database_order(texts).await?.into_iter().enumerate() {
+            rank.entry(t).or_insert(i);
+        }
+        groups.sort_by_key(|g| rank[&g.key]);
+        if !page.ascending {
+            groups.reverse();
+        }
+        // The cursor's group (its rows after the cursor's id), or the first group past its key.
+        let (start, after) = match cursor {
+            None => (0, None),
+            Some(c) => {
+                let at = rank[&c.key];
+                let start = groups
+                    .iter()
+                    .position(|g| if page.ascending { rank[&g.key] >= at } else { rank[&g.key] <= at })
+                    .unwrap_or(groups.len());
+                let after = groups.get(start).filter(|g| g.key == c.key).map(|_| c.id);
+                (start, after)
+            }
+        };
+        let mut rows = Vec::new();
+        for (n, group) in groups.iter().skip(start).enumerate() {
+            let after = if n == 0 { after } else { None };
+            let left = need - rows.len() as i64;
+            rows.extend(self.group_rows(page, group, after, left).await?);
+            if rows.len() as i64 >= need {
+                break;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Up to `limit` rows of one group in id order (after `after`), one index range per cell.
+    async fn group_rows(
+        &self,
+        page: &PageQuery<'_>,
+        group: &Group,
+        after: Option<i64>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<Row>> {
+        let (cmp, dir) = page.order();
+        let several = group.cells.len() > 1;
+        Ok(on_db!(&self.db, pool as DB => {
+            let mut qb = QueryBuilder::<DB>::new("");
+            for (n, cell) in group.cells.iter().enumerate() {
+                if n > 0 {
+                    qb.push(" UNION ALL ");
+                }
+                if several {
+                    qb.push("SELECT * FROM (");
+                }
+                qb.push(page.select);
+                push_filter!(qb, page);
+                for (col, value) in cell {
+                    match value {
+                        CellValue::Null => { qb.push(format!(" AND i.{col} IS NULL")); }
+                        CellValue::Int(v) => { qb.push(format!(" AND i.{col} = ")).push_bind(*v); }
+                        CellValue::Text(v) => { qb.push(format!(" AND i.{col} = ")).push_bind(v.clone()); }
+                    }
+                }
+                if let Some(id) = after {
+                    qb.push(format!(" AND i.id {cmp} ")).push_bind(id);
+                }
+                qb.push(format!(" ORDER BY i.id {dir} LIMIT {limit}"));
+                if several {
+                    qb.push(format!(") AS c{n}"));
+                }
+            }
+            if several {
+                qb.push(format!(" ORDER BY 1 {dir} LIMIT {limit}"));
+            }
+            qb.build_query_as::<Row>().fetch_all(pool).await
+        })?)
+    }
+
+    /// A page of configurations, contacts or locations sorted by organization: the
+    /// organizations' names walked in order through their index, a batch at a time (64, then
+    /// four times more while the row's items are sparse), each batch's items read through
+    /// their organization.
+    async fn page_by_organization(
+        &self,
+        page: &PageQuery<'_>,
+        cursor: Option<&PreviewCursor>,
+        need: i64,
+    ) -> anyhow::Result<Vec<Row>> {
+        let (cmp, dir) = page.order();
+        let (from_incl, from_excl, to_incl) = if page.ascending {
+            (">=", ">", "<=")
+        } else {
+            ("<=", "<", ">=")
+        };
+        let mut rows = Vec::new();
+        // The first name to read from, and whether it is read (the cursor's) or passed.
+        let mut from: Option<(String, bool)> = cursor.map(|c| (c.key.clone(), true));
+        let mut batch: i64 = 64;
+        let mut first = true;
+        loop {
+            let names: Vec<String> = on_db!(&self.db, pool as DB => {
+                let mut qb = QueryBuilder::<DB>::new("SELECT DISTINCT name FROM organizations WHERE account_id = ");
+                qb.push_bind(page.account);
+                if let Some((name, read)) = &from {
+                    qb.push(format!(" AND name {} ", if *read { from_incl } else { from_excl })).push_bind(name.clone());
+                }
+                qb.push(format!(" ORDER BY name {dir} LIMIT {batch}"));
+                qb.build_query_scalar::<String>().fetch_all(pool).await
+            })?;
+            let Some(last) = names.last().cloned() else {
+                break;
+            };
+            let left = need - rows.len() as i64;
+            let got: Vec<Row> = on_db!(&self.db, pool as DB => {
+                let mut qb = QueryBuilder::<DB>::new(page.select);
+                push_filter!(qb, page);
+                qb.push(" AND o.account_id = ").push_bind(page.account);
+                if let Some((name, read)) = &from {
+                    qb.push(format!(" AND o.name {} ", if *read { from_incl } else { from_excl })).push_bind(name.clone());
+                }
+                qb.push(format!(" AND o.name {to_incl} ")).push_bind(last.clone());
+                if let (true, Some(c)) = (first, cursor) {
+                    qb.push(format!(" AND (o.name, i.id) {cmp} (")).push_bind(c.key.clone()).push(", ").push_bind(c.id).push(")");
+                }
+                qb.push(format!(" ORDER BY o.name {dir}, i.id {dir} LIMIT {left}"));
+                qb.build_query_as::<Row>().fetch_all(pool).await
+            })?;
+            rows.extend(got);
+            if rows.len() as i64 >= need || (names.len() as i64) < batch {
+                break;
+            }
+            from = Some((last, false));
+            batch *= 4;
+            first = false;
+        }
+        Ok(rows)
     }
 }
