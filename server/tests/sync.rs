@@ -1189,7 +1189,10 @@ fn sort_key(sort: app::model::PreviewSort, i: &app::model::PreviewItem) -> Strin
         PreviewSort::Organization => i.organization.clone(),
         PreviewSort::Type => i.type_name.clone().unwrap_or_default(),
         PreviewSort::Status => i.status_name.clone().unwrap_or_default(),
-        PreviewSort::SyncState => i.sync_state.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        PreviewSort::SyncState => i
+            .sync_state
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
         PreviewSort::OrphanReason => i
             .orphan_reason
             .map(|r| r.as_str().to_string())
@@ -1297,7 +1300,10 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
                 sorted.reverse();
             }
             if sort != PreviewSort::LastSynced {
-                assert_eq!(keyed, sorted, "{row:?} by {sort:?}, descending {descending}");
+                assert_eq!(
+                    keyed, sorted,
+                    "{row:?} by {sort:?}, descending {descending}"
+                );
             }
             let unique: std::collections::HashSet<_> = forward.iter().collect();
             assert_eq!(

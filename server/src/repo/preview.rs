@@ -210,17 +210,22 @@ impl Repo {
         let rows: Vec<Row> = match q.sort {
             // Name has an index per kind; last synced is sorted whole (see ARCHITECTURE.md).
             PreviewSort::Name | PreviewSort::LastSynced => {
-                self.page_sorted_whole(&page, &key, cursor.as_ref(), need).await?
+                self.page_sorted_whole(&page, &key, cursor.as_ref(), need)
+                    .await?
             }
             PreviewSort::Organization if kind != ItemKind::Organization => {
-                self.page_by_organization(&page, cursor.as_ref(), need).await?
+                self.page_by_organization(&page, cursor.as_ref(), need)
+                    .await?
             }
             sort => {
                 let cells = self
                     .kept_row_cells(account, integration.0, kind, kept_row)
                     .await?;
-                let groups = self.groups(account, sort, type_col, status_col, cells).await?;
-                self.page_by_groups(&page, groups, cursor.as_ref(), need).await?
+                let groups = self
+                    .groups(account, sort, type_col, status_col, cells)
+                    .await?;
+                self.page_by_groups(&page, groups, cursor.as_ref(), need)
+                    .await?
             }
         };
         let more = rows.len() as i64 > PREVIEW_PAGE_SIZE;
@@ -324,8 +329,10 @@ impl CellValue {
 }
 
 /// A View's items that share one sort key: the union of its cells, each a set of column
-/// equalities that one index serves in id order (migration 0012: `*_by_type`, `*_by_status`
-/// and `*_orphans` end in `id`), so a page reads about as many index entries as it shows.
+/// equalities that one index serves in id order (`*_by_type` and `*_by_status`: type or status
+/// and sync state; `*_orphans`: sync state and orphan reason; each ending in the id, which
+/// SQLite's indexes hold anyway and PostgreSQL's gained in migration 0012), so a page reads
+/// about as many index entries as it shows.
 struct Group {
     key: String,
     cells: Vec<Vec<(&'static str, CellValue)>>,
@@ -364,7 +371,8 @@ impl Repo {
         status_col: Option<&'static str>,
         cells: Vec<(i64, i64, String, String, i64)>,
     ) -> anyhow::Result<Vec<Group>> {
-        let names: HashMap<i64, String> = if matches!(sort, PreviewSort::Type | PreviewSort::Status) {
+        let names: HashMap<i64, String> = if matches!(sort, PreviewSort::Type | PreviewSort::Status)
+        {
             on_db!(&self.db, pool => sqlx::query_as::<_, (i64, String)>(
                 "SELECT id, name FROM psa_catalog_values WHERE account_id = $1")
                 .bind(account).fetch_all(pool).await)?
@@ -382,7 +390,10 @@ impl Repo {
             let by_catalog = |col: Option<&'static str>, id: i64| match col {
                 Some(col) => (
                     names.get(&id).cloned().unwrap_or_default(),
-                    vec![(col, CellValue::id(id))],
+                    vec![
+                        (col, CellValue::id(id)),
+                        ("sync_state", CellValue::text(state.clone())),
+                    ],
                 ),
                 None => (String::new(), state_cell.clone()),
             };
@@ -448,7 +459,13 @@ impl Repo {
                 let at = rank[&c.key];
                 let start = groups
                     .iter()
-                    .position(|g| if page.ascending { rank[&g.key] >= at } else { rank[&g.key] <= at })
+                    .position(|g| {
+                        if page.ascending {
+                            rank[&g.key] >= at
+                        } else {
+                            rank[&g.key] <= at
+                        }
+                    })
                     .unwrap_or(groups.len());
                 let after = groups.get(start).filter(|g| g.key == c.key).map(|_| c.id);
                 (start, after)
@@ -487,7 +504,10 @@ impl Repo {
                 }
                 qb.push(page.select);
                 push_filter!(qb, page);
-                for (col, value) in cell {
+                // A column the row's filter already fixes is not repeated: SQLite's planner,
+                // given two equalities on one column, skip-scanned the index and sorted.
+                let fixed = page.value_filter.map_or("sync_state", |(col, _)| col);
+                for (col, value) in cell.iter().filter(|(col, _)| *col != fixed) {
                     match value {
                         CellValue::Null => { qb.push(format!(" AND i.{col} IS NULL")); }
                         CellValue::Int(v) => { qb.push(format!(" AND i.{col} = ")).push_bind(*v); }
