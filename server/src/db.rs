@@ -15,6 +15,43 @@ pub enum Backend {
     Postgres,
 }
 
+/// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken
+/// first, so a transaction that reads before it writes waits its turn (`busy_timeout`) instead
+/// of failing with SQLITE_BUSY_SNAPSHOT when another writer committed since its first read
+/// (sqlx's `begin()` is a deferred BEGIN). PostgreSQL's plain `BEGIN` needs nothing more.
+/// Every transaction that writes begins with this; a read-only one (the export's snapshot) with
+/// `begin()`.
+pub trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>,
+    > + Send;
+}
+
+impl BeginWrite for sqlx::SqlitePool {
+    type Database = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>,
+    > + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for sqlx::PgPool {
+    type Database = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>,
+    > + Send {
+        self.begin()
+    }
+}
+
 /// A connection pool to one of the two supported databases.
 #[derive(Debug, Clone)]
 pub enum Db {

@@ -2,6 +2,7 @@
 //! sync had just run, in large multi-row inserts, one transaction per table.
 
 use super::{Dataset, Fate, Link, Plan};
+use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::on_db;
 use app::model::{AccountId, IntegrationId, ItemKind, SyncState};
@@ -78,7 +79,7 @@ pub async fn load(
         // `sqlite_sequence`, moved past the range; PostgreSQL: the tables locked against inserts
         // and their identity sequences moved past the range.
         let backend = db.backend();
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let mut reserve = Vec::new();
         for (table, n) in [
             ("organizations", d.companies.len()),
@@ -146,7 +147,7 @@ pub async fn load(
         }
         tx.commit().await?;
 
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let rows: Vec<(usize, &super::Configuration)> = d.configurations.iter().enumerate()
             .filter(|(i, c)| is_local(c.fate, &plan.configurations[*i])).collect();
         for chunk in rows.chunks(CHUNK) {
@@ -169,7 +170,7 @@ pub async fn load(
         }
         tx.commit().await?;
 
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let rows: Vec<(usize, &super::Contact)> = d.contacts.iter().enumerate()
             .filter(|(i, c)| is_local(c.fate, &plan.contacts[*i])).collect();
         for chunk in rows.chunks(CHUNK) {
@@ -192,7 +193,7 @@ pub async fn load(
         }
         tx.commit().await?;
 
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let rows: Vec<(usize, &super::Site)> = d.sites.iter().enumerate()
             .filter(|(i, s)| is_local(s.fate, &plan.sites[*i])).collect();
         for chunk in rows.chunks(CHUNK) {
@@ -216,7 +217,7 @@ pub async fn load(
         }
         tx.commit().await?;
 
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         for chunk in d.passwords.chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::<DB>::new(
                 "INSERT INTO passwords (account_id, organization_id, name, username, url, secret_ciphertext, created_at, updated_at) ");

@@ -3,6 +3,7 @@
 
 use super::write::Manifest;
 use super::{derive_key, key_checks, unb64, Kind, FORMAT, KINDS, VERSION};
+use crate::db::BeginWrite;
 use crate::db::{Backend, Db};
 use crate::on_db;
 use crate::secrets::SecretBox;
@@ -165,7 +166,7 @@ pub async fn import(
     let backend = db.backend();
     let mut counts = std::collections::BTreeMap::new();
     let account = on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE LOWER(name) = LOWER($1)")
             .bind(&name).fetch_one(&mut *tx).await?;
         if taken > 0 {

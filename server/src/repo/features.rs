@@ -2,6 +2,7 @@
 //! account by an operator, each change recorded in the account's activity log.
 
 use super::{Activity, Repo};
+use crate::db::BeginWrite;
 use crate::on_db;
 use app::model::{AccountId, Feature};
 use chrono::Utc;
@@ -47,7 +48,7 @@ impl Repo {
     ) -> anyhow::Result<bool> {
         let now = Utc::now();
         let changed = on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = if enabled {
                 sqlx::query("INSERT INTO account_features (account_id, feature, enabled_at) VALUES ($1, $2, $3)
                              ON CONFLICT (account_id, feature) DO NOTHING")

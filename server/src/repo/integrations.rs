@@ -1,6 +1,7 @@
 //! PSA integrations, their catalog of types and statuses, and their sync runs.
 
 use super::{parse_or, Repo};
+use crate::db::BeginWrite;
 use crate::on_db;
 use app::model::{
     AccountId, IntegrationId, IntegrationState, IntegrationSummary, LastSync, PsaKind,
@@ -200,7 +201,7 @@ impl Repo {
     ) -> anyhow::Result<Disconnected> {
         let now = Utc::now();
         let result = on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let marked = sqlx::query(
                 "UPDATE psa_integrations SET disconnected_at = $1, credentials_ciphertext = NULL, state = 'paused', updated_at = $1
                  WHERE id = $2 AND account_id = $3 AND disconnected_at IS NULL")

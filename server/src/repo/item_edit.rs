@@ -3,6 +3,7 @@
 
 use super::manage_data::table;
 use super::Repo;
+use crate::db::BeginWrite;
 use crate::on_db;
 use app::model::{AccountId, CatalogCategory, CurrentUser, IntegrationId, ItemKind, UserId};
 use chrono::Utc;
@@ -115,7 +116,7 @@ impl Repo {
     ) -> anyhow::Result<()> {
         let now = Utc::now();
         on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(&format!(
                 "UPDATE {} SET sync_state = 'disabled', orphan_reason = NULL, sync_error = NULL, updated_at = $1
                  WHERE id = $2 AND account_id = $3", table(kind)))
@@ -239,7 +240,7 @@ impl Repo {
     ) -> anyhow::Result<()> {
         let now = Utc::now();
         on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if let Some(item) = t.item_id {
                 sqlx::query(&format!(
                     "UPDATE {} SET sync_state = 'enabled', orphan_reason = NULL, sync_error = NULL, updated_at = $1

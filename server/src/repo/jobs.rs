@@ -4,6 +4,7 @@
 //! backoff, and cancel.
 
 use super::{parse_or, Repo};
+use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::on_db;
 use app::model::{AccountId, UserId};
@@ -200,7 +201,7 @@ impl Repo {
     ) -> anyhow::Result<bool> {
         let now = Utc::now();
         let done = on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE jobs SET state = $1, last_error = $2, finished_at = $3, locked_by = NULL, unique_key = NULL
                  WHERE id = $4 AND locked_by = $5 AND state = 'running'")

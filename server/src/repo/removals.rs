@@ -8,6 +8,7 @@ use super::items::{search_condition, SearchSql};
 use super::manage_data::{catalog_column, table};
 use super::Repo;
 use crate::db::Backend;
+use crate::db::BeginWrite;
 use crate::on_db;
 use app::model::{
     AccountId, CatalogCategory, CatalogValueId, CurrentUser, IntegrationId, ItemKind, ItemSearch,
@@ -327,7 +328,7 @@ impl Repo {
             access(user, args.kind, 4)
         );
         let result = on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let job: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, created_by, created_at)
                  VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING RETURNING id")
@@ -368,7 +369,7 @@ impl Repo {
         let t = table(args.kind);
         let acc = account.0;
         on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // The progress update first: it takes the write lock, and proves the claim.
             let done: Option<i64> = sqlx::query_scalar(super::jobs::STEP_CLAIM)
                 .bind(now).bind(job).bind(worker).fetch_optional(&mut *tx).await?;

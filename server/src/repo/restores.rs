@@ -9,6 +9,7 @@
 use super::removals::{archived_columns, RemovalArgs, REMOVAL_JOB};
 use super::Repo;
 use crate::db::Backend;
+use crate::db::BeginWrite;
 use crate::on_db;
 use app::model::{AccountId, NotRestored, RestoreChoice, RestoreJob, UserId};
 use chrono::{DateTime, Utc};
@@ -210,7 +211,7 @@ impl Repo {
         let key = format!("restore:{}", args.removal);
         let args_json = serde_json::to_string(args)?;
         on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let job: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, created_by, created_at)
                  VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING RETURNING id")
@@ -244,7 +245,7 @@ impl Repo {
         let backend = self.db.backend();
         let acc = account.0;
         on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // The progress update first: it takes the write lock, and proves the claim.
             let done: Option<i64> = sqlx::query_scalar(super::jobs::STEP_CLAIM)
                 .bind(now).bind(job).bind(worker).fetch_optional(&mut *tx).await?;

@@ -4,6 +4,7 @@
 
 use super::manage_data::{catalog_column, table};
 use super::{parse_or, Activity, Repo};
+use crate::db::BeginWrite;
 use crate::on_db;
 use app::model::{AccountId, CatalogCategory, CatalogValueId, IntegrationId, ItemKind, UserId};
 use chrono::Utc;
@@ -96,7 +97,7 @@ impl Repo {
     ) -> anyhow::Result<()> {
         let now = Utc::now();
         on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE psa_catalog_values SET sync_enabled = FALSE WHERE id = $1 AND account_id = $2 AND integration_id = $3")
                 .bind(value.id.0).bind(account.0).bind(integration.0).execute(&mut *tx).await?;
             let entry = Activity {
@@ -139,7 +140,7 @@ impl Repo {
             "SELECT t.id FROM organizations t WHERE t.account_id = $1 AND t.integration_id = $2 AND t.{col} = $3"
         );
         let counts = on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // The integration's row first: it serialises this with a sync run's start.
             sqlx::query("UPDATE psa_integrations SET updated_at = $1 WHERE id = $2 AND account_id = $3")
                 .bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;

@@ -2,6 +2,7 @@
 //! run events, and the integration's sync settings.
 
 use super::{parse_or, Repo};
+use crate::db::BeginWrite;
 use crate::on_db;
 use crate::rules::records::PsaCatalogValue;
 use app::model::{
@@ -225,7 +226,7 @@ impl Repo {
     ) -> anyhow::Result<()> {
         let now = Utc::now();
         on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM sync_staging WHERE run_id = $1").bind(run).execute(&mut *tx).await?;
             sqlx::query("UPDATE sync_runs SET outcome = 'failed', error_message = $1, finished_at = $2
                          WHERE id = $3 AND account_id = $4")
@@ -339,7 +340,7 @@ impl Repo {
         values: &[PsaCatalogValue],
     ) -> anyhow::Result<()> {
         on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for v in values {
                 sqlx::query(
                     "INSERT INTO psa_catalog_values (account_id, integration_id, category, psa_id, name, sync_enabled)
@@ -397,7 +398,7 @@ impl Repo {
     ) -> anyhow::Result<bool> {
         let now = Utc::now();
         let ok = on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mut ok = true;
             for (value, checked) in &change.values {
                 let n = sqlx::query("UPDATE psa_catalog_values SET sync_enabled = $1

@@ -5,6 +5,7 @@
 use super::manage_data::table;
 use super::sync::NewEvent;
 use super::Repo;
+use crate::db::BeginWrite;
 use crate::on_db;
 use crate::rules::decide::{self, Catalog, Link, Parent, Planned, Target, Transition, Val};
 use crate::rules::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
@@ -344,7 +345,7 @@ impl Repo {
                 .await?;
         }
         on_db!(&self.db, pool as DB => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Take the write lock first (SQLite upgrades a reading transaction badly under load).
             sqlx::query("UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2")
                 .bind(now).bind(r.run).execute(&mut *tx).await?;

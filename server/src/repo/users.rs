@@ -3,6 +3,7 @@
 //! log, written in the same transaction.
 
 use super::{parse_or, Activity, Repo};
+use crate::db::BeginWrite;
 use crate::on_db;
 use app::model::{AccountId, OrganizationChoice, OrganizationId, Role, UserId, UserSummary};
 use chrono::{DateTime, Utc};
@@ -155,7 +156,7 @@ impl Repo {
     ) -> anyhow::Result<UserChange> {
         let now = Utc::now();
         on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // One change to an account's users at a time: the account's row is written first,
             // which takes SQLite's write lock at once (a read first would let two transactions
             // deadlock on upgrading) and locks the row on PostgreSQL, so two Administrators
