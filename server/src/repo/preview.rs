@@ -151,13 +151,30 @@ impl Repo {
             ),
         };
         // The row's total: kept (see `item_counts`) unless the user sees some organizations only.
-        let kept_total = if user.restricted {
-            None
-        } else {
+        // A walk by groups reads the row's kept count cells; their sum is its kept total.
+        let walked = match q.sort {
+            PreviewSort::Name | PreviewSort::LastSynced => false,
+            PreviewSort::Organization => kind == ItemKind::Organization,
+            PreviewSort::Type
+            | PreviewSort::Status
+            | PreviewSort::SyncState
+            | PreviewSort::OrphanReason => true,
+        };
+        let cells = if walked {
             Some(
-                self.kept_row_count(user.account_id.0, integration.0, kind, kept_row)
+                self.kept_row_cells(user.account_id.0, integration.0, kind, kept_row)
                     .await?,
             )
+        } else {
+            None
+        };
+        let kept_total = match (&cells, user.restricted) {
+            (_, true) => None,
+            (Some(cells), false) => Some(cells.iter().map(|c| c.4).sum()),
+            (None, false) => Some(
+                self.kept_row_count(user.account_id.0, integration.0, kind, kept_row)
+                    .await?,
+            ),
         };
         let join = if kind == ItemKind::Organization {
             String::new()
@@ -207,24 +224,21 @@ impl Repo {
             restricted: restricted.then_some((org_id, user_id)),
             ascending,
         };
-        let rows: Vec<Row> = match q.sort {
-            // Name has an index per kind; last synced is sorted whole (see ARCHITECTURE.md).
-            PreviewSort::Name | PreviewSort::LastSynced => {
-                self.page_sorted_whole(&page, &key, cursor.as_ref(), need)
-                    .await?
-            }
-            PreviewSort::Organization if kind != ItemKind::Organization => {
-                self.page_by_organization(&page, cursor.as_ref(), need)
-                    .await?
-            }
-            sort => {
-                let cells = self
-                    .kept_row_cells(account, integration.0, kind, kept_row)
-                    .await?;
+        let rows: Vec<Row> = match (q.sort, cells) {
+            (sort, Some(cells)) => {
                 let groups = self
                     .groups(account, sort, type_col, status_col, cells)
                     .await?;
                 self.page_by_groups(&page, groups, cursor.as_ref(), need)
+                    .await?
+            }
+            (PreviewSort::Organization, None) => {
+                self.page_by_organization(&page, cursor.as_ref(), need)
+                    .await?
+            }
+            // Name has an index per kind; last synced is sorted whole (ARCHITECTURE.md).
+            (_, None) => {
+                self.page_sorted_whole(&page, &key, cursor.as_ref(), need)
                     .await?
             }
         };
