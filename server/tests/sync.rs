@@ -1369,6 +1369,76 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
 }
 on_both!(the_preview_pages_through_exactly_a_rows_items);
 
+/// View's page position is the client's to send back: a hostile one is refused in words, or
+/// read as a position like any other; never an error, and never an item from outside the row.
+async fn a_hostile_page_position_is_refused_or_harmless(db: Db) {
+    use app::error::ErrorCode;
+    use app::model::{
+        PreviewCursor, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, PREVIEW_PAGE_SIZE,
+    };
+    use app::services::ItemServices;
+    let ctx = setup(db, true).await;
+    let admin = ctx.admin();
+    let services = common::services(&ctx.repo, RetryPolicy::default());
+    let workstation = ctx
+        .catalog_value(CatalogCategory::ConfigurationType, "Workstation")
+        .await;
+    let row = PreviewRow::Value {
+        category: CatalogCategory::ConfigurationType,
+        value: workstation,
+    };
+    let query = |sort, descending, at| PreviewQuery {
+        row,
+        sort,
+        descending,
+        at,
+    };
+    for key in ["x".repeat(10_001), "a\0b".to_string()] {
+        let at = PreviewPageAt::After(PreviewCursor { key, id: 1 });
+        let err = services
+            .preview(&admin, ctx.integration, query(PreviewSort::Name, false, at))
+            .await
+            .expect_err("refused");
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{}", err.message);
+    }
+    let keys = [
+        String::new(),
+        "'; DROP TABLE configurations; --".to_string(),
+        "\u{202e}\u{1d11e}e\u{301}".to_string(),
+        "%_\\\"".to_string(),
+        "\u{e9}".repeat(10_000),
+    ];
+    for sort in PreviewSort::ALL {
+        for descending in [false, true] {
+            for key in &keys {
+                for id in [i64::MIN, 0, i64::MAX] {
+                    let cursor = PreviewCursor {
+                        key: key.clone(),
+                        id,
+                    };
+                    for at in [
+                        PreviewPageAt::After(cursor.clone()),
+                        PreviewPageAt::Before(cursor),
+                    ] {
+                        let page = services
+                            .preview(&admin, ctx.integration, query(sort, descending, at))
+                            .await
+                            .unwrap_or_else(|e| panic!("{sort:?} {descending} {id}: {e:?}"));
+                        assert!(page.items.len() as i64 <= PREVIEW_PAGE_SIZE);
+                        assert!(
+                            page.items
+                                .iter()
+                                .all(|i| i.type_name.as_deref() == Some("Workstation")),
+                            "only the row's items: {sort:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+on_both!(a_hostile_page_position_is_refused_or_harmless);
+
 /// Reconnect of an item deleted in Steward after it was disconnected: the next full sync
 /// recreates it from the PSA (until then, the tombstone kept the sync from recreating it).
 async fn a_reconnected_deleted_item_is_recreated_by_the_next_full_sync(db: Db) {

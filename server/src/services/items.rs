@@ -7,6 +7,9 @@ use app::model::{
     ItemPage, ManageData, PreviewPage, PreviewQuery, SyncMode, SyncTrigger,
 };
 
+/// The longest sort key a View page's position may carry (names are far shorter).
+const MAX_CURSOR_KEY: usize = 10_000;
+
 #[async_trait::async_trait]
 impl app::services::ItemServices for AppServices {
     async fn manage_data(
@@ -59,6 +62,17 @@ impl app::services::ItemServices for AppServices {
         integration: IntegrationId,
         query: PreviewQuery,
     ) -> Result<PreviewPage, AppError> {
+        // A page's position comes back as the client got it; a name is never this long and no
+        // name holds a NUL (PostgreSQL cannot store one).
+        if let app::model::PreviewPageAt::After(c) | app::model::PreviewPageAt::Before(c) =
+            &query.at
+        {
+            if c.key.chars().count() > MAX_CURSOR_KEY || c.key.contains('\0') {
+                return Err(AppError::invalid_input(
+                    "That page's position is not valid: open the row's View again from its first page",
+                ));
+            }
+        }
         self.own_integration(user, integration).await?;
         self.repo
             .preview(user, integration, &query)
