@@ -14,12 +14,12 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Pushes a View's filter (`PageQuery`) with its binds onto a query over `{table} i`.
 macro_rules! push_filter {
-    ($qb:expr, $account:expr, $integration:expr, $value_filter:expr, $restricted:expr) => {{
+    ($qb:expr, $p:expr) => {{
         $qb.push(" WHERE i.account_id = ")
-            .push_bind($account)
+            .push_bind($p.account)
             .push(" AND i.integration_id = ")
-            .push_bind($integration);
-        match $value_filter {
+            .push_bind($p.integration);
+        match $p.value_filter {
             Some((col, v)) => {
                 $qb.push(format!(" AND i.{col} = ")).push_bind(v);
             }
@@ -27,7 +27,7 @@ macro_rules! push_filter {
                 $qb.push(" AND i.sync_state = 'orphaned'");
             }
         }
-        if let Some((org_id, user)) = $restricted {
+        if let Some((org_id, user)) = $p.restricted {
             $qb.push(format!(
                 " AND {org_id} IN (SELECT organization_id FROM user_organization_access WHERE user_id = "
             ))
@@ -35,9 +35,6 @@ macro_rules! push_filter {
             .push(")");
         }
     }};
-    ($qb:expr, $p:expr) => {
-        push_filter!($qb, $p.account, $p.integration, $p.value_filter, $p.restricted)
-    };
 }
 
 type Row = (
@@ -198,9 +195,7 @@ impl Repo {
         };
         // Reading backward flips the order; the rows are turned round afterwards.
         let ascending = forward != q.descending;
-        let restricted = user.restricted;
         let account = user.account_id.0;
-        let user_id = user.user_id.0;
         let need = PREVIEW_PAGE_SIZE + 1;
         let select = format!(
             "SELECT i.id, {name}, {org}, {}, {}, i.sync_state, i.orphan_reason, i.last_synced_at,
@@ -208,21 +203,21 @@ impl Repo {
             catalog_name(type_col),
             catalog_name(status_col)
         );
-        let total = match kept_total {
-            Some(n) => n,
-            None => on_db!(&self.db, pool as DB => {
-                let mut count = QueryBuilder::<DB>::new(format!("SELECT COUNT(*) FROM {table} i"));
-                push_filter!(count, account, integration.0, value_filter, restricted.then_some((org_id, user_id)));
-                count.build_query_scalar::<i64>().fetch_one(pool).await
-            })?,
-        };
         let page = PageQuery {
             select: &select,
             account,
             integration: integration.0,
             value_filter,
-            restricted: restricted.then_some((org_id, user_id)),
+            restricted: user.restricted.then_some((org_id, user.user_id.0)),
             ascending,
+        };
+        let total = match kept_total {
+            Some(n) => n,
+            None => on_db!(&self.db, pool as DB => {
+                let mut count = QueryBuilder::<DB>::new(format!("SELECT COUNT(*) FROM {table} i"));
+                push_filter!(count, page);
+                count.build_query_scalar::<i64>().fetch_one(pool).await
+            })?,
         };
         let rows: Vec<Row> = match (q.sort, cells) {
             (sort, Some(cells)) => {
