@@ -10,6 +10,9 @@ export STEWARD_SCHEMATHESIS="$PWD/.venv-fuzz/bin/st"
 STEWARD_TEST_POSTGRES_URL=$(scripts/pg.sh start)
 export STEWARD_TEST_POSTGRES_URL
 trap 'scripts/pg.sh stop' EXIT
+# Each test makes its own database and leaves it; drop the ones earlier runs left on this server.
+psql "$STEWARD_TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'steward\_test\_%'" |
+  while read -r db; do psql "$STEWARD_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; done
 
 echo "==> cargo test (app, ssr)"
 cargo test -p app --features ssr

@@ -1197,8 +1197,11 @@ fn sort_key(sort: app::model::PreviewSort, i: &app::model::PreviewItem) -> Strin
             .orphan_reason
             .map(|r| r.as_str().to_string())
             .unwrap_or_default(),
-        // Its key is the database's text of the time: not checked here.
-        PreviewSort::LastSynced => String::new(),
+        // Never synced first, then in time.
+        PreviewSort::LastSynced => i
+            .last_synced_at
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.9f").to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -1221,6 +1224,15 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
         .count("SELECT COUNT(*) FROM configurations WHERE account_id = $1 AND integration_id IS NOT NULL AND sync_state = 'orphaned'")
         .await;
     assert!(orphans > 100, "more than two pages of orphans");
+    // Three last-synced times (never, a year ago, the load's), so that order means something.
+    for sql in [
+        "UPDATE configurations SET last_synced_at = NULL WHERE id % 3 = 0",
+        "UPDATE configurations SET last_synced_at = '2025-11-02T03:04:05.5+00:00' WHERE id % 3 = 1",
+    ] {
+        on_db!(&ctx.repo.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ())).unwrap();
+    }
+    // SQLite sorts a small row whole by last synced and walks an index for a large one: both.
+    let walking = ctx.repo.clone().with_view_sort_whole_below(0);
     let rows = [
         (
             PreviewRow::Value {
@@ -1236,10 +1248,14 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
             orphans,
         ),
     ];
-    for ((row, expected), sort) in rows
-        .into_iter()
-        .flat_map(|r| PreviewSort::ALL.map(move |s| (r, s)))
-    {
+    let plain = &ctx.repo;
+    let walking = &walking;
+    for ((row, expected), sort, repo) in rows.into_iter().flat_map(|r| {
+        PreviewSort::ALL
+            .into_iter()
+            .map(move |s| (r, s, plain))
+            .chain([(r, PreviewSort::LastSynced, walking)])
+    }) {
         for descending in [false, true] {
             let page = |at| PreviewQuery {
                 row,
@@ -1249,8 +1265,7 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
             };
             let mut forward = Vec::new();
             let mut keyed = Vec::new();
-            let mut p = ctx
-                .repo
+            let mut p = repo
                 .preview(&admin, ctx.integration, &page(PreviewPageAt::First))
                 .await
                 .unwrap()
@@ -1281,12 +1296,10 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
             if descending {
                 sorted.reverse();
             }
-            if sort != PreviewSort::LastSynced {
-                assert_eq!(
-                    keyed, sorted,
-                    "{row:?} by {sort:?}, descending {descending}"
-                );
-            }
+            assert_eq!(
+                keyed, sorted,
+                "{row:?} by {sort:?}, descending {descending}"
+            );
             let unique: std::collections::HashSet<_> = forward.iter().collect();
             assert_eq!(
                 unique.len(),
@@ -1294,8 +1307,7 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
                 "no item twice: {sort:?} {descending}"
             );
             let mut backward = Vec::new();
-            let mut p = ctx
-                .repo
+            let mut p = repo
                 .preview(&admin, ctx.integration, &page(PreviewPageAt::Last))
                 .await
                 .unwrap()
@@ -1407,6 +1419,11 @@ async fn a_hostile_page_position_is_refused_or_harmless(db: Db) {
         "\u{202e}\u{1d11e}e\u{301}".to_string(),
         "%_\\\"".to_string(),
         "\u{e9}".repeat(10_000),
+        // Times, as each database writes them, and at the ends of the calendar.
+        "2026-11-30T08:19:06.007102786+00:00".to_string(),
+        "2026-11-30 08:19:06.007102+00".to_string(),
+        "0001-01-01T00:00:00Z".to_string(),
+        "9999-12-31 23:59:59.999999-12".to_string(),
     ];
     for sort in PreviewSort::ALL {
         for descending in [false, true] {
@@ -1420,10 +1437,18 @@ async fn a_hostile_page_position_is_refused_or_harmless(db: Db) {
                         PreviewPageAt::After(cursor.clone()),
                         PreviewPageAt::Before(cursor),
                     ] {
-                        let page = services
+                        let page = match services
                             .preview(&admin, ctx.integration, query(sort, descending, at))
                             .await
-                            .unwrap_or_else(|e| panic!("{sort:?} {descending} {id}: {e:?}"));
+                        {
+                            Ok(page) => page,
+                            // Sorted by last synced, a position's key is a time or ''.
+                            Err(e) if sort == PreviewSort::LastSynced && !key.is_empty() => {
+                                assert_eq!(e.code, ErrorCode::InvalidInput, "{}", e.message);
+                                continue;
+                            }
+                            Err(e) => panic!("{sort:?} {descending} {id}: {e:?}"),
+                        };
                         assert!(page.items.len() as i64 <= PREVIEW_PAGE_SIZE);
                         assert!(
                             page.items

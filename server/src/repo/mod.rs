@@ -45,6 +45,7 @@ pub use exports::EXPORT_JOB;
 pub use integrations::{Disconnected, NewIntegration};
 pub use item_edit::{ItemLink, Tombstone};
 pub use jobs::{Job, JobState, NewJob};
+pub use preview::synced_key;
 pub use removal_jobs::{RemovalRow, Which};
 pub use removals::{Chunk, Queued, RemovalArgs, RowTarget, ORGANIZATION_CHILDREN, REMOVAL_JOB};
 pub use restores::{RestoreArgs, RestoreChunk, RestoreQueued, RESTORE_JOB};
@@ -58,11 +59,24 @@ use app::model::CurrentUser;
 #[derive(Debug, Clone)]
 pub struct Repo {
     pub db: Db,
+    /// A row of at most this many items is sorted whole by View's last synced on SQLite;
+    /// a larger one walks an index (`preview::SORT_WHOLE_BELOW`; tests set it to try both).
+    view_sort_whole_below: i64,
 }
 
 impl Repo {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            view_sort_whole_below: preview::SORT_WHOLE_BELOW,
+        }
+    }
+
+    /// The same repository, with View sorted by last synced walking its index on SQLite for a
+    /// row of more than `items` items (tests: 0 walks every row).
+    pub fn with_view_sort_whole_below(mut self, items: i64) -> Self {
+        self.view_sort_whole_below = items;
+        self
     }
 }
 

@@ -197,12 +197,13 @@ impl Repo {
         let ascending = forward != q.descending;
         let account = user.account_id.0;
         let need = PREVIEW_PAGE_SIZE + 1;
-        let select = format!(
+        let columns = format!(
             "SELECT i.id, {name}, {org}, {}, {}, i.sync_state, i.orphan_reason, i.last_synced_at,
-             i.had_data_before_first_sync, {key} FROM {table} i{join}",
+             i.had_data_before_first_sync, {key}",
             catalog_name(type_col),
             catalog_name(status_col)
         );
+        let select = format!("{columns} FROM {table} i{join}");
         let page = PageQuery {
             select: &select,
             account,
@@ -231,7 +232,15 @@ impl Repo {
                 self.page_by_organization(&page, cursor.as_ref(), need)
                     .await?
             }
-            // Name has an index per kind; last synced is sorted whole (ARCHITECTURE.md).
+            (PreviewSort::LastSynced, None) => {
+                // SQLite's planner cannot tell a large row from a small one: it is told.
+                let walk = (total > self.view_sort_whole_below).then(|| {
+                    format!("{columns} FROM {table} i INDEXED BY {table}_by_synced{join}")
+                });
+                self.page_by_synced(&page, walk.as_deref(), &key, cursor.as_ref(), need)
+                    .await?
+            }
+            // Name has an index per kind.
             (_, None) => {
                 self.page_sorted_whole(&page, &key, cursor.as_ref(), need)
                     .await?
@@ -286,6 +295,23 @@ impl Repo {
             rights: app::model::Rights::of(user),
         }))
     }
+}
+
+/// A View sorted by last synced sorts a row of at most this many items whole on SQLite (a few
+/// milliseconds), and walks `*_by_synced` for a larger one (about 50 × the kind's items / the
+/// row's items index entries a page, passed over without reading the table).
+pub(super) const SORT_WHOLE_BELOW: i64 = 2_000;
+
+/// The time a View page's position sorted by last synced holds: '' (never synced) or the
+/// database's text of a time, RFC 3339 (SQLite) or PostgreSQL's. None: not a time.
+pub fn synced_key(key: &str) -> Option<Option<DateTime<Utc>>> {
+    if key.is_empty() {
+        return Some(None);
+    }
+    DateTime::parse_from_rfc3339(key)
+        .or_else(|_| DateTime::parse_from_str(key, "%Y-%m-%d %H:%M:%S%.f%#z"))
+        .ok()
+        .map(|t| Some(t.with_timezone(&Utc)))
 }
 
 /// What every query for one page of a View shares.
@@ -349,7 +375,7 @@ struct Group {
 
 impl Repo {
     /// A page sorted as the database sorts the key: fast where an index holds the key (name),
-    /// a sort of the whole row otherwise (last synced).
+    /// a sort of the whole row otherwise (a small row by last synced on SQLite).
     async fn page_sorted_whole(
         &self,
         page: &PageQuery<'_>,
@@ -367,6 +393,70 @@ impl Repo {
             list.push(format!(" ORDER BY {key} {dir}, i.id {dir} LIMIT {need}"));
             list.build_query_as::<Row>().fetch_all(pool).await
         })?)
+    }
+
+    /// A page sorted by last synced, in the order of `*_by_synced`'s key (never synced first).
+    /// PostgreSQL: one query; its planner walks the index for a large row and sorts a small
+    /// one. SQLite: `walk` (the select through that index) for a large row: the cursor's key
+    /// after its id, then the keys past it, each an index range; a small row is sorted whole by
+    /// the same text (a key the index does not hold, so the planner starts from the row).
+    async fn page_by_synced(
+        &self,
+        page: &PageQuery<'_>,
+        walk: Option<&str>,
+        key: &str,
+        cursor: Option<&PreviewCursor>,
+        need: i64,
+    ) -> anyhow::Result<Vec<Row>> {
+        let (cmp, dir) = page.order();
+        match (&self.db, walk) {
+            (crate::db::Db::Postgres(pool), _) => {
+                const KEY: &str = "COALESCE(i.last_synced_at, '-infinity'::timestamptz)";
+                let mut qb = QueryBuilder::<sqlx::Postgres>::new(page.select);
+                push_filter!(qb, page);
+                if let Some(c) = cursor {
+                    let at = synced_key(&c.key).ok_or_else(|| {
+                        anyhow::anyhow!("a last-synced page position that is not a time")
+                    })?;
+                    qb.push(format!(" AND ({KEY}, i.id) {cmp} (COALESCE("))
+                        .push_bind(at)
+                        .push("::timestamptz, '-infinity'::timestamptz), ")
+                        .push_bind(c.id)
+                        .push(")");
+                }
+                qb.push(format!(" ORDER BY {KEY} {dir}, i.id {dir} LIMIT {need}"));
+                Ok(qb.build_query_as::<Row>().fetch_all(pool).await?)
+            }
+            (crate::db::Db::Sqlite(pool), Some(walk)) => {
+                const KEY: &str = "COALESCE(i.last_synced_at, '')";
+                let mut rows = Vec::new();
+                if let Some(c) = cursor {
+                    let mut qb = QueryBuilder::<sqlx::Sqlite>::new(walk);
+                    push_filter!(qb, page);
+                    qb.push(format!(" AND {KEY} = "))
+                        .push_bind(c.key.clone())
+                        .push(format!(" AND i.id {cmp} "))
+                        .push_bind(c.id)
+                        .push(format!(" ORDER BY i.id {dir} LIMIT {need}"));
+                    rows = qb.build_query_as::<Row>().fetch_all(pool).await?;
+                }
+                let left = need - rows.len() as i64;
+                if left > 0 {
+                    let mut qb = QueryBuilder::<sqlx::Sqlite>::new(walk);
+                    push_filter!(qb, page);
+                    if let Some(c) = cursor {
+                        qb.push(format!(" AND {KEY} {cmp} "))
+                            .push_bind(c.key.clone());
+                    }
+                    qb.push(format!(" ORDER BY {KEY} {dir}, i.id {dir} LIMIT {left}"));
+                    rows.extend(qb.build_query_as::<Row>().fetch_all(pool).await?);
+                }
+                Ok(rows)
+            }
+            (crate::db::Db::Sqlite(_), None) => {
+                self.page_sorted_whole(page, key, cursor, need).await
+            }
+        }
     }
 
     /// The groups of a View sorted by type, status, sync state or orphan reason (or of

@@ -62,12 +62,14 @@ impl app::services::ItemServices for AppServices {
         integration: IntegrationId,
         query: PreviewQuery,
     ) -> Result<PreviewPage, AppError> {
-        // A page's position comes back as the client got it; a name is never this long and no
-        // name holds a NUL (PostgreSQL cannot store one).
+        // A page's position comes back as the client got it; a name is never this long, no
+        // name holds a NUL (PostgreSQL cannot store one), and a last-synced key is a time.
         if let app::model::PreviewPageAt::After(c) | app::model::PreviewPageAt::Before(c) =
             &query.at
         {
-            if c.key.chars().count() > MAX_CURSOR_KEY || c.key.contains('\0') {
+            let not_a_time = query.sort == app::model::PreviewSort::LastSynced
+                && crate::repo::synced_key(&c.key).is_none();
+            if c.key.chars().count() > MAX_CURSOR_KEY || c.key.contains('\0') || not_a_time {
                 return Err(AppError::invalid_input(
                     "That page's position is not valid: open the row's View again from its first page",
                 ));
