@@ -443,3 +443,101 @@ async fn item_ids_are_never_reused(db: Db) {
     }
 }
 on_both!(item_ids_are_never_reused);
+
+/// Free text finds an item by any part of its name, in the list (which SQLite narrows through
+/// its trigram tables first) exactly as a removal's selection (which scans) does: quotes, odd
+/// Unicode, searches shorter than a trigram, a renamed item under its new name only, a deleted
+/// one no more, and a contact by its first and last name together.
+async fn free_text_finds_the_same_items_as_a_removal_selects(db: Db) {
+    let ctx = setup(db).await;
+    let acc = ctx.admin.account_id.0;
+    let now = chrono::Utc::now();
+    let mut ids = Vec::new();
+    for name in [
+        "Zeta \"Quoted\" Ltd",
+        "Ünïcødé Straße GmbH",
+        "ΑΒΓ Systems",
+        "Rocket 🚀 Launch",
+        "O'Brien & Daughters",
+        "qxqx qxqx",
+    ] {
+        let id: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+            "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
+            .bind(acc).bind(name).bind(now).fetch_one(pool).await)
+        .unwrap();
+        ids.push(id);
+    }
+    let list = |s: &str| {
+        let ctx = &ctx;
+        let search = ItemSearch::parse(s).unwrap();
+        async move {
+            let page = ctx
+                .repo
+                .items(&ctx.admin, ItemKind::Organization, &search, 1, false)
+                .await
+                .unwrap();
+            (
+                page.total,
+                page.items.into_iter().map(|i| i.name).collect::<Vec<_>>(),
+            )
+        }
+    };
+    let selected = |s: &str| {
+        let ctx = &ctx;
+        let args = search_args(s, true);
+        async move {
+            ctx.repo
+                .removal_impact(&ctx.admin, &args)
+                .await
+                .unwrap()
+                .items
+        }
+    };
+    for (search, expected) in [
+        ("\"quoted\" l", 1),
+        ("zeta \"quo", 1),
+        ("straße gmbh", 1),
+        ("ïcødé str", 1),
+        ("🚀 la", 1),
+        ("rocket 🚀", 1),
+        ("o'brien &", 1),
+        ("qx", 1),
+        ("xqx", 1),
+        ("qxqx qxqx", 1),
+        // Every trigram of it is in the name, but not the text itself.
+        ("xqxq", 0),
+        ("zzz-not-there", 0),
+    ] {
+        let (total, names) = list(search).await;
+        assert_eq!(total, expected, "list {search:?}: {names:?}");
+        assert_eq!(names.len() as i64, expected, "{search:?}");
+        assert_eq!(selected(search).await, expected, "removal {search:?}");
+    }
+    // Upper-case Greek is not folded by SQLite's LIKE: neither path finds it, alike.
+    assert_eq!(list("αβγ sys").await.0, selected("αβγ sys").await);
+    // Renamed: found by its new name only. Deleted: found no more.
+    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE organizations SET name = 'Renamed Widgets' WHERE id = $1")
+        .bind(ids[0]).execute(pool).await.map(|_| ()))
+    .unwrap();
+    assert_eq!(list("quoted").await.0, 0);
+    assert_eq!(list("named widg").await.0, 1);
+    on_db!(&ctx.repo.db, pool => sqlx::query("DELETE FROM organizations WHERE id = $1")
+        .bind(ids[0]).execute(pool).await.map(|_| ()))
+    .unwrap();
+    assert_eq!(list("named widg").await.0, 0);
+    // A contact is found across its first and last name.
+    let org = ids[1];
+    on_db!(&ctx.repo.db, pool => sqlx::query(
+        "INSERT INTO contacts (account_id, organization_id, first_name, last_name, created_at, updated_at) VALUES ($1, $2, 'Marguerite', 'Quillfeather', $3, $3)")
+        .bind(acc).bind(org).bind(now).execute(pool).await.map(|_| ()))
+    .unwrap();
+    let search = ItemSearch::parse("rite quill").unwrap();
+    let contacts = ctx
+        .repo
+        .items(&ctx.admin, ItemKind::Contact, &search, 1, false)
+        .await
+        .unwrap();
+    assert_eq!(contacts.total, 1);
+    assert_eq!(contacts.items[0].name, "Marguerite Quillfeather");
+}
+on_both!(free_text_finds_the_same_items_as_a_removal_selects);

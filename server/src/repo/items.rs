@@ -70,12 +70,14 @@ macro_rules! bind_search {
 /// The condition a search puts on items of `kind` (table alias `alias`, account parameter $1):
 /// the name contains the free text, and the sync status, type and status match. Values are bound
 /// from parameter `first` on, so the same condition serves the list and a removal's frozen
-/// selection and re-check.
+/// selection and re-check. `fts`: SQLite's trigram tables (`{table}_name_fts`, migration 0014)
+/// narrow a free text of three characters or more first; what matches is the same.
 pub(crate) fn search_condition(
     kind: ItemKind,
     search: &ItemSearch,
     alias: &str,
     first: usize,
+    fts: bool,
 ) -> SearchSql {
     let mut out = SearchSql::default();
     let name = match kind {
@@ -93,6 +95,15 @@ pub(crate) fn search_condition(
                 .replace('_', "!_")
         );
         // On PostgreSQL a trigram index (pg_trgm) serves this LIKE for three characters or more.
+        // On SQLite the FTS5 trigram table finds the items holding the text (folding case as
+        // LIKE does and more), so the LIKE decides among a few; a NUL ends an FTS5 string.
+        if fts && text.chars().count() >= 3 && !text.contains('\0') {
+            let fts_table = format!("{}_name_fts", super::manage_data::table(kind));
+            let phrase = out.param(first, format!("\"{}\"", text.replace('"', "\"\"")));
+            out.sql.push_str(&format!(
+                " AND {alias}.id IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH {phrase})"
+            ));
+        }
         let p = out.param(first, pattern);
         out.sql
             .push_str(&format!(" AND LOWER({name}) LIKE {p} ESCAPE '!'"));
@@ -171,7 +182,13 @@ impl Repo {
             );
         }
         // $1 the account, $2 the user when restricted, then the search's values.
-        let search_sql = search_condition(kind, search, "i", if user.restricted { 3 } else { 2 });
+        let search_sql = search_condition(
+            kind,
+            search,
+            "i",
+            if user.restricted { 3 } else { 2 },
+            matches!(self.db, crate::db::Db::Sqlite(_)),
+        );
         filter.push_str(&search_sql.sql);
         filter.push_str(&access_filter(
             user,

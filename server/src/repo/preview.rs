@@ -229,7 +229,15 @@ impl Repo {
                     .await?
             }
             (PreviewSort::Organization, None) => {
-                self.page_by_organization(&page, cursor.as_ref(), need)
+                // SQLite is told the plan: from the organizations' names, then each one's
+                // items (with sampled statistics it started from the row and sorted it).
+                let select = match &self.db {
+                    crate::db::Db::Sqlite(_) => format!(
+                        "{columns} FROM organizations o CROSS JOIN {table} i INDEXED BY {table}_organization ON o.id = i.organization_id"
+                    ),
+                    crate::db::Db::Postgres(_) => select.clone(),
+                };
+                self.page_by_organization(&page, &select, cursor.as_ref(), need)
                     .await?
             }
             (PreviewSort::LastSynced, None) => {
@@ -631,10 +639,12 @@ impl Repo {
     /// A page of configurations, contacts or locations sorted by organization: the
     /// organizations' names walked in order through their index, a batch at a time (64, then
     /// four times more while the row's items are sparse), each batch's items read through
-    /// their organization.
+    /// their organization (`select`: the page's columns from organizations `o` joined to
+    /// the items `i`).
     async fn page_by_organization(
         &self,
         page: &PageQuery<'_>,
+        select: &str,
         cursor: Option<&PreviewCursor>,
         need: i64,
     ) -> anyhow::Result<Vec<Row>> {
@@ -664,7 +674,7 @@ impl Repo {
             };
             let left = need - rows.len() as i64;
             let got: Vec<Row> = on_db!(&self.db, pool as DB => {
-                let mut qb = QueryBuilder::<DB>::new(page.select);
+                let mut qb = QueryBuilder::<DB>::new(select);
                 push_filter!(qb, page);
                 qb.push(" AND o.account_id = ").push_bind(page.account);
                 if let Some((name, read)) = &from {

@@ -69,7 +69,7 @@ impl RemovalArgs {
                 binds: Vec::new(),
             },
             (None, Some(search)) => {
-                let mut cond = search_condition(self.kind, search, "t", first);
+                let mut cond = search_condition(self.kind, search, "t", first, false);
                 let syncing = if self.include_syncing {
                     ""
                 } else {
@@ -267,7 +267,7 @@ impl Repo {
             return Ok((0, None));
         };
         let first = if user.restricted { 3 } else { 2 };
-        let cond = search_condition(args.kind, search, "t", first);
+        let cond = search_condition(args.kind, search, "t", first, false);
         let sql = format!(
             "SELECT COUNT(*), COUNT(DISTINCT t.integration_id), MIN(p.kind) FROM {} t
              JOIN psa_integrations p ON p.id = t.integration_id

@@ -619,6 +619,11 @@ impl Repo {
             tx.commit().await?;
             Ok::<(), anyhow::Error>(())
         })?;
+        if let crate::db::Db::Sqlite(pool) = &self.db {
+            // Statistics for the planner (sampled: `analysis_limit`). `sqlite_stat1` exists
+            // since migration 0014, so this changes no schema beside live writers.
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
         Ok(out.counts)
     }
 }
