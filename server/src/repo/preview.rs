@@ -204,8 +204,11 @@ impl Repo {
             catalog_name(status_col)
         );
         let select = format!("{columns} FROM {table} i{join}");
+        let sqlite_via =
+            |index: &str| format!("{columns} FROM {table} i INDEXED BY {table}_{index}{join}");
         let page = PageQuery {
             select: &select,
+            sqlite_via: &sqlite_via,
             account,
             integration: integration.0,
             value_filter,
@@ -242,9 +245,7 @@ impl Repo {
             }
             (PreviewSort::LastSynced, None) => {
                 // SQLite's planner cannot tell a large row from a small one: it is told.
-                let walk = (total > self.view_sort_whole_below).then(|| {
-                    format!("{columns} FROM {table} i INDEXED BY {table}_by_synced{join}")
-                });
+                let walk = (total > self.view_sort_whole_below).then(|| sqlite_via("by_synced"));
                 self.page_by_synced(&page, walk.as_deref(), &key, cursor.as_ref(), need)
                     .await?
             }
@@ -326,6 +327,9 @@ pub fn synced_key(key: &str) -> Option<Option<DateTime<Utc>>> {
 struct PageQuery<'a> {
     /// `SELECT <the Row's columns> FROM {table} i [JOIN organizations o]`.
     select: &'a str,
+    /// The same through `{table}_<index>` (`INDEXED BY`), for SQLite: its planner, given
+    /// sampled statistics, can take an index that reads most of a row to find a few of it.
+    sqlite_via: &'a (dyn Fn(&str) -> String + Sync),
     account: i64,
     integration: i64,
     /// The row's catalog column and value, or None for the orphans.
@@ -600,6 +604,7 @@ impl Repo {
     ) -> anyhow::Result<Vec<Row>> {
         let (cmp, dir) = page.order();
         let several = group.cells.len() > 1;
+        let is_sqlite = matches!(self.db, crate::db::Db::Sqlite(_));
         Ok(on_db!(&self.db, pool as DB => {
             let mut qb = QueryBuilder::<DB>::new("");
             for (n, cell) in group.cells.iter().enumerate() {
@@ -609,7 +614,19 @@ impl Repo {
                 if several {
                     qb.push("SELECT * FROM (");
                 }
-                qb.push(page.select);
+                // An index whose every column the cell and the row fix, up to the id: the
+                // sort key's own (a type or status), else the row's value's, else the orphans'.
+                if is_sqlite {
+                    let columns = cell.iter().map(|(col, _)| *col).chain(page.value_filter.map(|(col, _)| col));
+                    let index = match columns.map(|c| c.rsplit('_').nth(1)).find(|c| matches!(c, Some("type" | "status"))) {
+                        Some(Some("type")) => "by_type",
+                        Some(_) => "by_status",
+                        None => "orphans",
+                    };
+                    qb.push((page.sqlite_via)(index));
+                } else {
+                    qb.push(page.select);
+                }
                 push_filter!(qb, page);
                 // A column the row's filter already fixes is not repeated: SQLite's planner,
                 // given two equalities on one column, skip-scanned the index and sorted.
