@@ -460,6 +460,7 @@ async fn free_text_finds_the_same_items_as_a_removal_selects(db: Db) {
         "Rocket 🚀 Launch",
         "O'Brien & Daughters",
         "qxqx qxqx",
+        "Longname Consolidated Holdings International",
     ] {
         let id: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
             "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
@@ -506,6 +507,9 @@ async fn free_text_finds_the_same_items_as_a_removal_selects(db: Db) {
         ("qxqx qxqx", 1),
         // Every trigram of it is in the name, but not the text itself.
         ("xqxq", 0),
+        // Longer than 16 trigrams: some of them narrow, the text decides.
+        ("consolidated holdings international", 1),
+        ("consolidated holdings internationalx", 0),
         ("zzz-not-there", 0),
     ] {
         let (total, names) = list(search).await;

@@ -67,6 +67,36 @@ macro_rules! bind_search {
     }};
 }
 
+/// An FTS5 query for the items whose name holds every trigram of `text` (at most 16 of them,
+/// each a quoted string): a superset of the names holding `text`. None under three characters
+/// (no trigram), or with a NUL (which ends an FTS5 string).
+fn fts_trigrams(text: &str) -> Option<String> {
+    if text.contains('\0') {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut trigrams: Vec<String> = Vec::new();
+    for w in chars.windows(3) {
+        let t: String = w.iter().collect();
+        if !trigrams.contains(&t) {
+            trigrams.push(t);
+        }
+    }
+    if trigrams.is_empty() {
+        return None;
+    }
+    // Spread over the text, so a long one is still narrowed along its whole length.
+    let step = trigrams.len().div_ceil(16);
+    Some(
+        trigrams
+            .iter()
+            .step_by(step)
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    )
+}
+
 /// The condition a search puts on items of `kind` (table alias `alias`, account parameter $1):
 /// the name contains the free text, and the sync status, type and status match. Values are bound
 /// from parameter `first` on, so the same condition serves the list and a removal's frozen
@@ -95,14 +125,16 @@ pub(crate) fn search_condition(
                 .replace('_', "!_")
         );
         // On PostgreSQL a trigram index (pg_trgm) serves this LIKE for three characters or more.
-        // On SQLite the FTS5 trigram table finds the items holding the text (folding case as
-        // LIKE does and more), so the LIKE decides among a few; a NUL ends an FTS5 string.
-        if fts && text.chars().count() >= 3 && !text.contains('\0') {
-            let fts_table = format!("{}_name_fts", super::manage_data::table(kind));
-            let phrase = out.param(first, format!("\"{}\"", text.replace('"', "\"\"")));
-            out.sql.push_str(&format!(
-                " AND {alias}.id IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH {phrase})"
-            ));
+        // On SQLite the FTS5 trigram table finds the items holding each of the text's
+        // trigrams (folding case as LIKE does, and more), so the LIKE decides among a few.
+        if fts {
+            if let Some(query) = fts_trigrams(&text) {
+                let fts_table = format!("{}_name_fts", super::manage_data::table(kind));
+                let query = out.param(first, query);
+                out.sql.push_str(&format!(
+                    " AND {alias}.id IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH {query})"
+                ));
+            }
         }
         let p = out.param(first, pattern);
         out.sql
