@@ -414,9 +414,16 @@ impl Repo {
                 }
                 for (kind, tbl, filter) in archive {
                     let organization = if tbl == "organizations" { "t.id" } else { "t.organization_id" };
+                    // SQLite is told to find the children through their organization: without
+                    // statistics it read the whole account through the name index, per chunk.
+                    let via = if backend == Backend::Sqlite && filter.starts_with("t.organization_id") {
+                        format!(" INDEXED BY {tbl}_organization")
+                    } else {
+                        String::new()
+                    };
                     sqlx::query(&format!(
                         "INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, organization_id, payload, created_at)
-                         SELECT $1, $2, '{kind}', t.id, {organization}, {}, $3 FROM {tbl} t WHERE {filter} AND t.account_id = $1",
+                         SELECT $1, $2, '{kind}', t.id, {organization}, {}, $3 FROM {tbl} t{via} WHERE {filter} AND t.account_id = $1",
                         json_columns(tbl, backend)))
                         .bind(acc).bind(job).bind(now).execute(&mut *tx).await?;
                 }
