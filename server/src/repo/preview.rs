@@ -617,12 +617,21 @@ impl Repo {
                 // An index whose every column the cell and the row fix, up to the id: the
                 // sort key's own (a type or status), else the row's value's, else the orphans'.
                 if is_sqlite {
-                    let columns = cell.iter().map(|(col, _)| *col).chain(page.value_filter.map(|(col, _)| col));
-                    let index = match columns.map(|c| c.rsplit('_').nth(1)).find(|c| matches!(c, Some("type" | "status"))) {
-                        Some(Some("type")) => "by_type",
-                        Some(_) => "by_status",
-                        None => "orphans",
+                    let index_of = |col: &str| {
+                        if col.ends_with("_type_id") {
+                            Some("by_type")
+                        } else if col.ends_with("_status_id") {
+                            Some("by_status")
+                        } else {
+                            None
+                        }
                     };
+                    let index = cell
+                        .iter()
+                        .map(|(col, _)| *col)
+                        .chain(page.value_filter.map(|(col, _)| col))
+                        .find_map(index_of)
+                        .unwrap_or("orphans");
                     qb.push((page.sqlite_via)(index));
                 } else {
                     qb.push(page.select);
