@@ -124,6 +124,11 @@ impl Db {
                 // 64 MiB of page cache per connection (the default is 2 MiB): bulk loads and the
                 // grouped counts of Manage Data touch large indexes.
                 .pragma("cache_size", "-65536")
+                // Reads go through a memory map of the file (up to 2 GiB) instead of a read()
+                // per page missing from that cache: an XL cascade of every orphaned
+                // organization took half the time (60 s to 33 s). (An I/O error on a mapped
+                // page is then a signal, not an error code: SQLite's documented trade-off.)
+                .pragma("mmap_size", "2147483648")
                 // ANALYZE (after a sync, after a load) samples this many rows an index: a few
                 // milliseconds at a million items, instead of seconds.
                 .pragma("analysis_limit", "1000");

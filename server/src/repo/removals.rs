@@ -1,7 +1,8 @@
 //! Queued removals (delete a kind's orphans, every item of a Synced Items row's type or status,
 //! or the organizations a list search selected): the impact preview, queueing with a frozen target list, and the chunk step a worker
 //! runs: in ONE transaction it re-checks each target still qualifies,
-//! archives it and everything under it as JSON, deletes it (children by cascade), records each
+//! archives it and everything under it as JSON, deletes it (on PostgreSQL an organization's
+//! children by one `DELETE … RETURNING` that archives them, on SQLite by cascade), records each
 //! target's outcome and moves the job's progress. A chunk is wholly done or not at all.
 
 use super::items::{search_condition, SearchSql};
@@ -398,40 +399,48 @@ impl Repo {
             let deleted = qualifying.len() as i64;
             if !qualifying.is_empty() {
                 let q_list = qualifying.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-                let mut archive = vec![(args.kind.as_str(), t, format!("t.id IN ({q_list})"))];
+                // The targets themselves first (the archive lists an organization before what
+                // was inside it). What the re-check locked (PostgreSQL) or the write lock holds
+                // (SQLite) is what is deleted below.
+                sqlx::query(&format!(
+                    "INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, organization_id, payload, created_at)
+                     SELECT $1, $2, '{}', t.id, {}, {}, $3 FROM {t} t WHERE t.id IN ({q_list}) AND t.account_id = $1",
+                    args.kind.as_str(),
+                    if args.kind == ItemKind::Organization { "t.id" } else { "t.organization_id" },
+                    json_columns(t, backend)))
+                    .bind(acc).bind(job).bind(now).execute(&mut *tx).await?;
                 if args.kind == ItemKind::Organization {
                     for (child, kind) in ORGANIZATION_CHILDREN {
-                        // The children are locked before they are archived, so what the
-                        // archive holds is what the cascade deletes (a new child of a locked
-                        // organization waits for this chunk).
-                        if !lock.is_empty() {
-                            sqlx::query(&format!(
-                                "SELECT t.id FROM {child} t WHERE t.organization_id IN ({q_list}){lock}"))
-                                .execute(&mut *tx).await?;
-                        }
-                        archive.push((kind, child, format!("t.organization_id IN ({q_list})")));
+                        let archive = match backend {
+                            // One statement deletes the children and archives exactly the rows
+                            // it deleted. A child added to or moved into a locked organization
+                            // meanwhile waits for this chunk (its foreign key check needs the
+                            // organization); one moved out before is neither deleted nor
+                            // archived. Locking them first, then reading them again to archive,
+                            // wrote every child twice.
+                            Backend::Postgres => format!(
+                                "WITH gone AS (DELETE FROM {child} t WHERE t.organization_id IN ({q_list}) RETURNING t.*)
+                                 INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, organization_id, payload, created_at)
+                                 SELECT $1, $2, '{kind}', t.id, t.organization_id, {}, $3 FROM gone t",
+                                json_columns(child, backend)),
+                            // SQLite's transaction holds the database's one write lock: what is
+                            // archived here is what the cascade below deletes. It is told to
+                            // find the children through their organization: without statistics
+                            // it read the whole account through the name index, per chunk.
+                            Backend::Sqlite => format!(
+                                "INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, organization_id, payload, created_at)
+                                 SELECT $1, $2, '{kind}', t.id, t.organization_id, {}, $3 FROM {child} t INDEXED BY {child}_organization
+                                 WHERE t.organization_id IN ({q_list})",
+                                json_columns(child, backend)),
+                        };
+                        sqlx::query(&archive).bind(acc).bind(job).bind(now).execute(&mut *tx).await?;
                     }
-                }
-                for (kind, tbl, filter) in archive {
-                    let organization = if tbl == "organizations" { "t.id" } else { "t.organization_id" };
-                    // SQLite is told to find the children through their organization: without
-                    // statistics it read the whole account through the name index, per chunk.
-                    let via = if backend == Backend::Sqlite && filter.starts_with("t.organization_id") {
-                        format!(" INDEXED BY {tbl}_organization")
-                    } else {
-                        String::new()
-                    };
-                    sqlx::query(&format!(
-                        "INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, organization_id, payload, created_at)
-                         SELECT $1, $2, '{kind}', t.id, {organization}, {}, $3 FROM {tbl} t{via} WHERE {filter} AND t.account_id = $1",
-                        json_columns(tbl, backend)))
-                        .bind(acc).bind(job).bind(now).execute(&mut *tx).await?;
                 }
                 sqlx::query(&format!("DELETE FROM {t} WHERE id IN ({q_list}) AND account_id = $1"))
                     .bind(acc).execute(&mut *tx).await?;
                 sqlx::query(&format!(
-                    "UPDATE removal_targets SET outcome = 'deleted' WHERE job_id = $1 AND item_id IN ({q_list})"))
-                    .bind(job).execute(&mut *tx).await?;
+                    "UPDATE removal_targets SET outcome = 'deleted' WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND item_id IN ({q_list})"))
+                    .bind(job).bind(done).bind(last_seq).execute(&mut *tx).await?;
             }
             sqlx::query("UPDATE removal_targets SET outcome = 'skipped' WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND outcome IS NULL")
                 .bind(job).bind(done).bind(last_seq).execute(&mut *tx).await?;
