@@ -1,7 +1,9 @@
 //! Benchmarks a queued removal of every orphaned organization (with all their children) at XL on
 //! SQLite and (with STEWARD_BENCH_POSTGRES_URL) PostgreSQL, beside a plain SQL cascade delete of
-//! the same rows in a copy of the same database, and the p99 of Manage Data requests made while
-//! the removal runs. Prints a table.
+//! the same rows in a copy of the same database. The removal runs twice, each time on its own
+//! copy: alone (its time is the one set beside the cascade's, which also runs alone), then with
+//! Manage Data, View and two lists read one after another while it runs (their p50 and p99).
+//! Prints a table.
 //!
 //! `cargo bench -p server --bench removal` (size from STEWARD_BENCH_REMOVAL_SIZE: m, l or xl;
 //! default xl; chunk sizes to compare from STEWARD_BENCH_REMOVAL_CHUNKS, e.g. "100,500,2000";
@@ -27,7 +29,17 @@ async fn plain_cascade(copy: &Db) -> anyhow::Result<Duration> {
     Ok(t.elapsed())
 }
 
-async fn bench(label: &str, db: Db, plain: Duration, size: Size, chunk: i64) -> anyhow::Result<()> {
+/// Runs the queued removal on `db`. With `alone` None, nothing else runs and its time is
+/// returned; with the time of a lone run, it runs again while reads are made one after another
+/// (on the same 2 cores), and the table row is printed.
+async fn bench(
+    label: &str,
+    db: Db,
+    plain: Duration,
+    size: Size,
+    chunk: i64,
+    alone: Option<Duration>,
+) -> anyhow::Result<Duration> {
     let repo = Repo::new(db.clone());
     let account = repo.account_ids().await?[0];
     let integration = repo.integrations(account).await?[0].id;
@@ -79,6 +91,15 @@ async fn bench(label: &str, db: Db, plain: Duration, size: Size, chunk: i64) -> 
     worker.chunk = chunk;
     let started = Instant::now();
     let removal = tokio::spawn(async move { worker.run_one().await });
+    let Some(alone) = alone else {
+        let outcome = removal.await??;
+        let took = started.elapsed();
+        assert!(
+            matches!(outcome, Some((_, server::repo::JobState::Succeeded))),
+            "{outcome:?}"
+        );
+        return Ok(took);
+    };
     // Read requests while it runs, one after another: Manage Data, View of the biggest row, the
     // Configurations list and the Organizations list searched for orphans.
     let biggest = repo
@@ -153,16 +174,17 @@ async fn bench(label: &str, db: Db, plain: Duration, size: Size, chunk: i64) -> 
         .copied()
         .unwrap_or(Duration::ZERO);
     println!(
-        "| {label} | {size:?} | {chunk} | {orgs} organizations ({records} records) | {:.2} s | {:.0} organizations/s | {:.2} s | {:.2}× | {} requests, p50 {:.1} ms, p99 {:.0} ms |",
-        removal_time.as_secs_f64(),
-        orgs as f64 / removal_time.as_secs_f64(),
+        "| {label} | {size:?} | {chunk} | {orgs} organizations ({records} records) | {:.2} s | {:.0} organizations/s | {:.2} s | {:.2}× | {:.2} s | {} requests, p50 {:.1} ms, p99 {:.0} ms |",
+        alone.as_secs_f64(),
+        orgs as f64 / alone.as_secs_f64(),
         plain.as_secs_f64(),
-        removal_time.as_secs_f64() / plain.as_secs_f64(),
+        alone.as_secs_f64() / plain.as_secs_f64(),
+        removal_time.as_secs_f64(),
         latencies.len(),
         latencies[latencies.len() / 2].as_secs_f64() * 1e3,
         p99.as_secs_f64() * 1e3
     );
-    Ok(())
+    Ok(removal_time)
 }
 
 async fn loaded(db: &Db, d: &Dataset) -> anyhow::Result<()> {
@@ -231,17 +253,22 @@ async fn main() -> anyhow::Result<()> {
         Err(_) => vec![server::config::DEFAULT_REMOVAL_CHUNK],
     };
     let d = Dataset::generate(size, 1);
-    println!("| database | size | chunk | removed | queued removal (archived) | rate | plain cascade DELETE of the same rows | queued ÷ plain | reads while it runs (Manage Data, View, two lists) |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| database | size | chunk | removed | queued removal (archived), alone | rate | plain cascade DELETE of the same rows | queued ÷ plain | the removal again, with reads made meanwhile | those reads (Manage Data, View, two lists) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir()?;
     let template = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await?;
     loaded(&template, &d).await?;
     let plain = plain_cascade(&sqlite_copy(&template, dir.path(), "plain.db").await?).await?;
     for (i, chunk) in chunks.iter().enumerate() {
-        let db = sqlite_copy(&template, dir.path(), &format!("run{i}.db")).await?;
-        bench("SQLite", db.clone(), plain, size, *chunk).await?;
-        db.close().await;
-        std::fs::remove_file(dir.path().join(format!("run{i}.db")))?;
+        let mut alone = None;
+        for pass in ["alone", "reads"] {
+            let file = format!("run{i}-{pass}.db");
+            let db = sqlite_copy(&template, dir.path(), &file).await?;
+            let took = bench("SQLite", db.clone(), plain, size, *chunk, alone).await?;
+            alone = Some(took);
+            db.close().await;
+            std::fs::remove_file(dir.path().join(file))?;
+        }
     }
     template.close().await;
     if let Ok(base) = std::env::var("STEWARD_BENCH_POSTGRES_URL") {
@@ -259,11 +286,17 @@ async fn main() -> anyhow::Result<()> {
         copy.close().await;
         let mut made = vec![format!("{name}_plain")];
         for (i, chunk) in chunks.iter().enumerate() {
-            let run = format!("{name}_run{i}");
-            let db = postgres_copy(&mut conn, prefix, &name, &run).await?;
-            bench("PostgreSQL", db.clone(), plain, size, *chunk).await?;
-            db.close().await;
-            made.push(run);
+            let mut alone = None;
+            for pass in ["alone", "reads"] {
+                let run = format!("{name}_run{i}_{pass}");
+                let db = postgres_copy(&mut conn, prefix, &name, &run).await?;
+                let took = bench("PostgreSQL", db.clone(), plain, size, *chunk, alone).await?;
+                alone = Some(took);
+                db.close().await;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {run} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await?;
+            }
         }
         made.push(name);
         for db in made {
