@@ -620,9 +620,13 @@ impl Repo {
             Ok::<(), anyhow::Error>(())
         })?;
         if let crate::db::Db::Sqlite(pool) = &self.db {
-            // Statistics for the planner (sampled: `analysis_limit`). `sqlite_stat1` exists
-            // since migration 0014, so this changes no schema beside live writers.
-            sqlx::query("ANALYZE").execute(pool).await?;
+            // Statistics for the planner, where they went stale: `PRAGMA optimize` analyzes
+            // (sampled: `analysis_limit`) a table never analyzed or whose size changed tenfold
+            // since, and 0x10000 makes it look at every table, not only those this connection
+            // read. A first sync analyzes what it filled; a small incremental one, nothing.
+            // `sqlite_stat1` exists since migration 0014, so this changes no schema beside
+            // live writers.
+            sqlx::query("PRAGMA optimize=0x10002").execute(pool).await?;
         }
         Ok(out.counts)
     }
