@@ -167,6 +167,42 @@ impl Ctx {
         all
     }
 
+    /// What the admin does when setting the integration up: the PSA's catalog merged, every
+    /// box checked (new values start unchecked).
+    async fn check_every_value(&self) {
+        let cw = self
+            .engine
+            .connector(self.account, self.integration)
+            .await
+            .unwrap();
+        self.repo
+            .merge_catalog(self.account, self.integration, &cw.catalog().await.unwrap())
+            .await
+            .unwrap();
+        let settings = self
+            .repo
+            .sync_settings(self.account, self.integration)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            settings.values.iter().all(|v| !v.sync_enabled),
+            "new values start unchecked"
+        );
+        assert!(self
+            .repo
+            .change_sync_settings(
+                self.account,
+                self.integration,
+                &SyncSettingsChange {
+                    values: settings.values.iter().map(|v| (v.id, true)).collect(),
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap());
+    }
+
     async fn count(&self, sql: &str) -> i64 {
         on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.account.0).fetch_one(pool).await)
             .unwrap()
@@ -664,38 +700,7 @@ on_both!(disabled_items_are_never_touched);
 /// those that already had data.
 async fn the_first_sync_matches_stand_alone_items(db: Db) {
     let ctx = setup(db, false).await;
-    // The admin sets the integration up: the PSA's catalog, every box checked.
-    let cw = ctx
-        .engine
-        .connector(ctx.account, ctx.integration)
-        .await
-        .unwrap();
-    ctx.repo
-        .merge_catalog(ctx.account, ctx.integration, &cw.catalog().await.unwrap())
-        .await
-        .unwrap();
-    let settings = ctx
-        .repo
-        .sync_settings(ctx.account, ctx.integration)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        settings.values.iter().all(|v| !v.sync_enabled),
-        "new values start unchecked"
-    );
-    assert!(ctx
-        .repo
-        .change_sync_settings(
-            ctx.account,
-            ctx.integration,
-            &SyncSettingsChange {
-                values: settings.values.iter().map(|v| (v.id, true)).collect(),
-                ..Default::default()
-            }
-        )
-        .await
-        .unwrap());
+    ctx.check_every_value().await;
 
     // Stand-alone items typed in before the integration existed.
     let (with_data, _) = company_with(&ctx.d, Fate::Normal);
@@ -1759,33 +1764,7 @@ on_both!(rechecking_after_a_permanent_disconnect_matches_instead_of_duplicating)
 async fn a_first_sync_leaves_sqlite_planner_statistics() {
     let (db, _dir) = common::fresh_sqlite().await;
     let ctx = setup(db, false).await;
-    let cw = ctx
-        .engine
-        .connector(ctx.account, ctx.integration)
-        .await
-        .unwrap();
-    ctx.repo
-        .merge_catalog(ctx.account, ctx.integration, &cw.catalog().await.unwrap())
-        .await
-        .unwrap();
-    let settings = ctx
-        .repo
-        .sync_settings(ctx.account, ctx.integration)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(ctx
-        .repo
-        .change_sync_settings(
-            ctx.account,
-            ctx.integration,
-            &SyncSettingsChange {
-                values: settings.values.iter().map(|v| (v.id, true)).collect(),
-                ..Default::default()
-            }
-        )
-        .await
-        .unwrap());
+    ctx.check_every_value().await;
     let analyzed = || async {
         let Db::Sqlite(pool) = &ctx.repo.db else {
             unreachable!()
