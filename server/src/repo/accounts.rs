@@ -147,13 +147,41 @@ impl Repo {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<CurrentUser>> {
+        Ok(self
+            .session_user_until(token_hash, now)
+            .await?
+            .map(|(user, _)| user))
+    }
+
+    /// The user of a live session and when the session ends.
+    pub async fn session_user_until(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<(CurrentUser, DateTime<Utc>)>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS} {USER_FROM} JOIN sessions s ON s.user_id = u.id AND s.account_id = u.account_id
+            "SELECT {USER_COLUMNS}, s.expires_at {USER_FROM} JOIN sessions s ON s.user_id = u.id AND s.account_id = u.account_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL"
         );
-        let row: Option<UserTuple> = on_db!(&self.db, pool =>
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            bool,
+            DateTime<Utc>,
+        );
+        let row: Option<Row> = on_db!(&self.db, pool =>
             sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(pool).await)?;
-        row.map(to_user).transpose()
+        row.map(
+            |(id, account, account_name, email, name, role, restricted, until)| {
+                to_user((id, account, account_name, email, name, role, restricted))
+                    .map(|u| (u, until))
+            },
+        )
+        .transpose()
     }
 
     /// Moves a live session's expiry to `expires_at` (sessions end after 12 hours idle); only
