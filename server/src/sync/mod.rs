@@ -440,16 +440,24 @@ impl SyncEngine {
             .map(|id| connector.sites(id))
             .buffered(self.site_concurrency.max(1));
         let mut batch = Vec::new();
-        while let Some(page) = sites.try_next().await? {
+        let mut next = sites.try_next().await?;
+        while let Some(page) = next {
             batch.extend(page);
             if batch.len() >= 1000 {
-                self.stage_batch(
-                    run_id,
-                    ItemKind::Location,
-                    std::mem::take(&mut batch),
-                    |s| s.psa_id,
-                )
-                .await?;
+                // The next companies' sites are fetched while these are written.
+                let (staged, fetched) = tokio::join!(
+                    self.stage_batch(
+                        run_id,
+                        ItemKind::Location,
+                        std::mem::take(&mut batch),
+                        |s| s.psa_id,
+                    ),
+                    sites.try_next()
+                );
+                staged?;
+                next = fetched?;
+            } else {
+                next = sites.try_next().await?;
             }
         }
         self.stage_batch(run_id, ItemKind::Location, batch, |s| s.psa_id)
@@ -484,8 +492,16 @@ impl SyncEngine {
         mut pages: Box<dyn Pages<T> + '_>,
         mut id: impl FnMut(&T) -> i64,
     ) -> Result<(), ListError> {
-        while let Some(page) = pages.next_page().await? {
-            self.stage_batch(run_id, kind, page, &mut id).await?;
+        // The next page is fetched while this one is written: the PSA's time and the
+        // database's overlap instead of adding up.
+        let mut next = pages.next_page().await?;
+        while let Some(page) = next {
+            let (staged, fetched) = tokio::join!(
+                self.stage_batch(run_id, kind, page, &mut id),
+                pages.next_page()
+            );
+            staged?;
+            next = fetched?;
         }
         Ok(())
     }
