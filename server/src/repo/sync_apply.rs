@@ -20,6 +20,47 @@ use std::collections::{HashMap, HashSet};
 /// Staged records planned per chunk.
 const CHUNK: i64 = 1_000;
 
+/// Where an apply's time went, logged at debug level when it ends (for profiling at scale).
+struct Phases {
+    at: std::time::Instant,
+    spent: [std::time::Duration; 7],
+}
+
+impl Phases {
+    const NAMES: [&'static str; 7] = [
+        "read staged",
+        "parents",
+        "linked items",
+        "plan",
+        "insert",
+        "update",
+        "analyze, not listed",
+    ];
+
+    fn new() -> Self {
+        Phases {
+            at: std::time::Instant::now(),
+            spent: Default::default(),
+        }
+    }
+
+    /// Adds the time since the last lap to phase `i`.
+    fn lap(&mut self, i: usize) {
+        let now = std::time::Instant::now();
+        self.spent[i] += now - self.at;
+        self.at = now;
+    }
+
+    fn report(&self) -> String {
+        Self::NAMES
+            .iter()
+            .zip(self.spent)
+            .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 pub struct ApplyRun {
     pub account: AccountId,
     pub integration: IntegrationId,
@@ -346,6 +387,7 @@ impl Repo {
                 .execute(pool)
                 .await?;
         }
+        let mut phases = Phases::new();
         on_db!(&self.db, pool as DB => {
             let mut tx = pool.begin_write().await?;
             // Take the write lock first (SQLite upgrades a reading transaction badly under load).
@@ -429,6 +471,7 @@ impl Repo {
                     .bind(acc).bind(iid).fetch_one(&mut *tx).await?;
                 let mut after = i64::MIN;
                 loop {
+                    phases.at = std::time::Instant::now();
                     let staged: Vec<(i64, String)> = sqlx::query_as(
                         "SELECT psa_id, record FROM sync_staging WHERE run_id = $1 AND item_kind = $2 AND psa_id > $3
                          ORDER BY psa_id LIMIT $4")
@@ -436,6 +479,7 @@ impl Repo {
                         .fetch_all(&mut *tx).await?;
                     let Some(last) = staged.last() else { break };
                     after = last.0;
+                    phases.lap(0);
 
                     // The organizations of a chunk of children, as they stand after their own phase.
                     let company_of = |record: &str| -> Option<i64> {
@@ -458,6 +502,7 @@ impl Repo {
                             }
                         }
                     }
+                    phases.lap(1);
                     let parent = |company: Option<i64>| company.and_then(|c| parents.get(&c).copied()).unwrap_or(Parent::Missing);
                     let mut planned = Vec::with_capacity(staged.len());
                     for (_, record) in &staged {
@@ -485,7 +530,9 @@ impl Repo {
                     let mut sep = qb.separated(", ");
                     for (psa, _) in &staged { sep.push_bind(*psa); }
                     qb.push(")");
+                    phases.lap(3);
                     let rows = if any_linked { qb.build().fetch_all(&mut *tx).await? } else { Vec::new() };
+                    phases.lap(2);
                     let mut locals = HashMap::with_capacity(rows.len());
                     for row in rows {
                         let state: String = row.try_get(2)?;
@@ -509,6 +556,7 @@ impl Repo {
 
                     decide_chunk(planned, &locals, &tombstones, &mut candidates, r.mode, now, &mut out);
 
+                    phases.lap(3);
                     let (creates, updates): (Vec<Write>, Vec<Write>) = std::mem::take(&mut out.writes)
                         .into_iter().partition(|w| matches!(w, Write::Create(_)));
                     if !creates.is_empty() {
@@ -534,6 +582,7 @@ impl Repo {
                         }
                         qb.build().execute(&mut *tx).await?;
                     }
+                    phases.lap(4);
                     for w in updates {
                         let Write::Update { id, sets } = w else { continue };
                         let mut qb = QueryBuilder::<DB>::new(format!("UPDATE {} SET ", table(kind)));
@@ -549,8 +598,10 @@ impl Repo {
                         qb.push(" WHERE id = ").push_bind(id).push(" AND account_id = ").push_bind(acc);
                         qb.build().execute(&mut *tx).await?;
                     }
+                    phases.lap(5);
                 }
 
+                phases.at = std::time::Instant::now();
                 if self.db.backend() == crate::db::Backend::Postgres && !any_linked {
                     // Statistics for the rows this run just filled the table with (ANALYZE in a
                     // transaction counts its own rows), so the next kind's lookups and the first
@@ -595,6 +646,7 @@ impl Repo {
                             psa_id: Some(psa_id), reason: Some(why), message });
                     }
                 }
+                phases.lap(6);
             }
 
             for chunk in out.events.chunks(500) {
@@ -633,6 +685,7 @@ impl Repo {
             // live writers.
             sqlx::query("PRAGMA optimize=0x10002").execute(pool).await?;
         }
+        tracing::debug!(run_id = r.run, phases = %phases.report(), "sync apply phases");
         Ok(out.counts)
     }
 }
