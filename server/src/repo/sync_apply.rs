@@ -488,10 +488,16 @@ impl Repo {
                     };
                     let mut parents: HashMap<i64, Parent> = HashMap::new();
                     if kind != ItemKind::Organization {
-                        let ids: Vec<i64> = staged.iter().filter_map(|(_, rec)| company_of(rec)).collect();
+                        let mut ids: Vec<i64> = staged.iter().filter_map(|(_, rec)| company_of(rec)).collect();
+                        ids.sort_unstable();
+                        ids.dedup();
                         if !ids.is_empty() {
+                            // `+account_id`: only the (integration, PSA id) index fits. Without
+                            // statistics (a table this run is filling, or a connection opened
+                            // before them) SQLite took an index led by the account and read every
+                            // organization of the integration for each chunk.
                             let mut qb = QueryBuilder::<DB>::new(
-                                "SELECT psa_id, id, sync_state FROM organizations WHERE account_id = ");
+                                "SELECT psa_id, id, sync_state FROM organizations WHERE +account_id = ");
                             qb.push_bind(acc).push(" AND integration_id = ").push_bind(iid).push(" AND psa_id IN (");
                             let mut sep = qb.separated(", ");
                             for id in &ids { sep.push_bind(*id); }
@@ -525,7 +531,7 @@ impl Repo {
                     }
 
                     let mut qb = QueryBuilder::<DB>::new(format!(
-                        "SELECT id, psa_id, sync_state, orphan_reason, sync_error, {col_list} FROM {} WHERE account_id = ", table(kind)));
+                        "SELECT id, psa_id, sync_state, orphan_reason, sync_error, {col_list} FROM {} WHERE +account_id = ", table(kind)));
                     qb.push_bind(acc).push(" AND integration_id = ").push_bind(iid).push(" AND psa_id IN (");
                     let mut sep = qb.separated(", ");
                     for (psa, _) in &staged { sep.push_bind(*psa); }
