@@ -20,6 +20,35 @@ use std::collections::{HashMap, HashSet};
 /// Staged records planned per chunk.
 const CHUNK: i64 = 1_000;
 
+/// A staged record, parsed once per apply.
+enum Staged {
+    Company(PsaCompany),
+    Configuration(PsaConfiguration),
+    Contact(PsaContact),
+    Site(PsaSite),
+}
+
+impl Staged {
+    fn parse(kind: ItemKind, record: &str) -> serde_json::Result<Self> {
+        Ok(match kind {
+            ItemKind::Organization => Staged::Company(serde_json::from_str(record)?),
+            ItemKind::Configuration => Staged::Configuration(serde_json::from_str(record)?),
+            ItemKind::Contact => Staged::Contact(serde_json::from_str(record)?),
+            ItemKind::Location => Staged::Site(serde_json::from_str(record)?),
+        })
+    }
+
+    /// The PSA company a child record names.
+    fn company(&self) -> Option<i64> {
+        match self {
+            Staged::Company(_) => None,
+            Staged::Configuration(c) => Some(c.company_psa_id),
+            Staged::Contact(c) => c.company_psa_id,
+            Staged::Site(s) => Some(s.company_psa_id),
+        }
+    }
+}
+
 /// Where an apply's time went, logged at debug level when it ends (for profiling at scale).
 struct Phases {
     at: std::time::Instant,
@@ -481,14 +510,12 @@ impl Repo {
                     after = last.0;
                     phases.lap(0);
 
+                    let records = staged.iter().map(|(_, record)| Staged::parse(kind, record))
+                        .collect::<Result<Vec<_>, _>>()?;
                     // The organizations of a chunk of children, as they stand after their own phase.
-                    let company_of = |record: &str| -> Option<i64> {
-                        serde_json::from_str::<serde_json::Value>(record).ok()?
-                            .get("company_psa_id")?.as_i64()
-                    };
                     let mut parents: HashMap<i64, Parent> = HashMap::new();
                     if kind != ItemKind::Organization {
-                        let mut ids: Vec<i64> = staged.iter().filter_map(|(_, rec)| company_of(rec)).collect();
+                        let mut ids: Vec<i64> = records.iter().filter_map(Staged::company).collect();
                         ids.sort_unstable();
                         ids.dedup();
                         if !ids.is_empty() {
@@ -511,21 +538,12 @@ impl Repo {
                     phases.lap(1);
                     let parent = |company: Option<i64>| company.and_then(|c| parents.get(&c).copied()).unwrap_or(Parent::Missing);
                     let mut planned = Vec::with_capacity(staged.len());
-                    for (_, record) in &staged {
-                        let p = match kind {
-                            ItemKind::Organization => decide::company(&serde_json::from_str::<PsaCompany>(record)?, &catalog),
-                            ItemKind::Configuration => {
-                                let rec: PsaConfiguration = serde_json::from_str(record)?;
-                                decide::configuration(&rec, parent(Some(rec.company_psa_id)), &catalog)
-                            }
-                            ItemKind::Contact => {
-                                let rec: PsaContact = serde_json::from_str(record)?;
-                                decide::contact(&rec, parent(rec.company_psa_id), &catalog)
-                            }
-                            ItemKind::Location => {
-                                let rec: PsaSite = serde_json::from_str(record)?;
-                                decide::site(&rec, parent(Some(rec.company_psa_id)))
-                            }
+                    for record in &records {
+                        let p = match record {
+                            Staged::Company(c) => decide::company(c, &catalog),
+                            Staged::Configuration(c) => decide::configuration(c, parent(Some(c.company_psa_id)), &catalog),
+                            Staged::Contact(c) => decide::contact(c, parent(c.company_psa_id), &catalog),
+                            Staged::Site(s) => decide::site(s, parent(Some(s.company_psa_id))),
                         };
                         planned.push(p);
                     }
