@@ -58,7 +58,7 @@ struct Phases {
 impl Phases {
     const NAMES: [&'static str; 7] = [
         "read staged",
-        "parents",
+        "parse, organizations of children",
         "linked items",
         "plan",
         "insert",
