@@ -7,8 +7,15 @@
 #   scripts/build-site.sh --release  release: WASM with [profile.wasm-release] and wasm-opt -Oz,
 #                                    server target/release/steward
 #
-# What it writes, as cargo-leptos would from [[workspace.metadata.leptos]] in Cargo.toml:
-#   target/site/pkg/steward.js and steward.wasm   (wasm-bindgen --target=web, renamed _bg.wasm)
+# What it writes, as `cargo leptos build --split` would from [[workspace.metadata.leptos]] in
+# Cargo.toml:
+#   target/site/pkg/steward.js and steward.wasm   (wasm-bindgen --target=web, renamed _bg.wasm):
+#                                                  the first WASM a page loads
+#   target/site/pkg/split_*.wasm, chunk_*.wasm     each page's own code, loaded when the page is
+#                                                  first shown, and code pages share
+#   target/site/pkg/__wasm_split.*.js, __wasm_split_manifest.json
+#                                                  their loader, and which modules each page
+#                                                  needs (the server preloads them with a page)
 #   target/site/pkg/steward.css                    (style/main.css as it is: plain CSS)
 #   target/site/*                                  (public/, copied)
 # The WASM is compiled into target/front, the directory cargo-leptos uses, so developers who
@@ -40,7 +47,8 @@ say() { printf '==> %s\n' "$*"; }
 # The server and the WASM compile side by side (cargo-leptos does the same); each cargo waits
 # for the other's lock only on its own target directory, and they use different ones.
 say "cargo build -p server ${server_profile[*]:-} (server) beside -p frontend (WASM)"
-cargo build --package=server --bin=steward --no-default-features "${server_profile[@]}" &
+# The server and the WASM splitter (tools/wasm-split, a host tool) share one cargo invocation.
+cargo build --package=server --package=wasm-split --bin=steward --bin=steward-wasm-split --no-default-features "${server_profile[@]}" &
 server_pid=$!
 wasm_status=0
 cargo build --package=frontend --lib --target-dir=target/front --target=wasm32-unknown-unknown \
@@ -60,15 +68,27 @@ if [ -d public ]; then
 fi
 cp style/main.css "$pkg/$name.css"
 
+# The WASM is split at its lazily loaded pages (app/src/lib.rs, `lazy_page!`): the main module
+# goes on to wasm-bindgen, the pages' modules and their loader straight into the site.
+say "wasm-split"
+front="target/front/wasm32-unknown-unknown/$wasm_dir"
+if [ -n "$release" ]; then tools=target/release; else tools=target/debug; fi
+LEPTOS_OUTPUT_NAME="$name" "$tools/steward-wasm-split" \
+  "$front/frontend.wasm" "$pkg" "$front/frontend_split.wasm" > "$front/split_modules.txt"
+mapfile -t modules < "$front/split_modules.txt"
+
 say "wasm-bindgen"
-wasm-bindgen --target=web --out-name="$name" --out-dir="$pkg" \
-  "target/front/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+# --keep-lld-exports: the split modules call into the main module through the exports the
+# linker made; --no-demangle keeps the names the split modules import by.
+wasm-bindgen --target=web --keep-lld-exports --no-demangle --out-name="$name" --out-dir="$pkg" \
+  "$front/frontend_split.wasm"
 # Leptos' hydration script loads /pkg/<name>.wasm.
 mv "$pkg/${name}_bg.wasm" "$pkg/$name.wasm"
 
 if [ -n "$release" ]; then
-  say "wasm-opt -Oz"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    "$pkg/$name.wasm" -o "$pkg/$name.wasm"
+  say "wasm-opt -Oz (the main module and ${#modules[@]} split off)"
+  for wasm in "$pkg/$name.wasm" "${modules[@]}"; do
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$wasm" -o "$wasm"
+  done
 fi
 say "site ready in $site"

@@ -12,6 +12,8 @@ async function viewRow(page: Page, account: Account, region: string, item: strin
   if (value) tr = tr.filter({ has: page.getByRole('cell', { name: value, exact: true }) });
   await tr.getByRole('button', { name: 'Actions' }).click();
   await tr.getByRole('menuitem', { name: 'View' }).click();
+  // View replaces Manage Data once its page's code has loaded.
+  await expect(page.getByRole('region', { name: 'Synced Items' })).toBeHidden();
   await expect(page.getByRole('table')).toBeVisible();
 }
 
