@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Redirect, Route, Router, Routes},
-    lazy_route, path, Lazy, LazyRoute, SsrMode,
+    path, Lazy, LazyRoute, SsrMode,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -50,44 +50,90 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// A route whose page is split off the first WASM: the browser loads a page's code when the page
-/// is first shown (while hydrating it, or on navigation), not every page's code up front. The
-/// server renders it as any other page. `scripts/build-site.sh` splits the WASM at these points
-/// (`#[lazy_route]` marks each `view`); see ARCHITECTURE.md, "The site build".
-macro_rules! lazy_page {
-    ($route:ident => $view:expr) => {
-        struct $route;
+/// Routes whose pages are split off the main WASM, in groups: the browser loads a group's code
+/// when one of its pages is first shown (while hydrating it, or on navigation), not every page's
+/// code up front. The server renders them as any other page. `scripts/build-site.sh` splits the
+/// WASM at each group's `#[lazy]` function. A split point per page made a page need 50 to 220
+/// files (the code each set of pages shares is a module of its own); a few groups keep that
+/// to a few files. See ARCHITECTURE.md, "The site build".
+macro_rules! lazy_pages {
+    ($load:ident, $preload:ident: $group:ident { $($route:ident => $view:expr,)* }) => {
+        #[derive(Clone, Copy)]
+        enum $group {
+            $($route,)*
+        }
 
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_this: Self) -> AnyView {
-                $view.into_any()
+        #[lazy]
+        async fn $load(page: $group) -> AnyView {
+            match page {
+                $($group::$route => $view.into_any(),)*
             }
         }
+
+        $(
+            struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    $load($group::$route).await
+                }
+
+                // The router loads the group's code before it hydrates the page (the page is
+                // then ready at once, as the server rendered it) and before a navigation.
+                // `#[lazy]` makes `$preload` in the browser's build only.
+                async fn preload() {
+                    #[cfg(target_arch = "wasm32")]
+                    $preload().await;
+                }
+            }
+        )*
     };
 }
 
-lazy_page!(LoginRoute => view! { <pages::LoginPage/> });
-lazy_page!(OrganizationsRoute => view! { <pages::ItemsPage kind=model::ItemKind::Organization/> });
-lazy_page!(OrganizationRoute => view! { <pages::OrganizationPage/> });
-lazy_page!(ConfigurationsRoute => view! { <pages::ItemsPage kind=model::ItemKind::Configuration/> });
-lazy_page!(IntegrationsRoute => view! { <pages::IntegrationsPage/> });
-lazy_page!(AddIntegrationRoute => view! { <pages::AddIntegrationPage/> });
-lazy_page!(UsersRoute => view! { <pages::UsersPage/> });
-lazy_page!(PasswordRoute => view! { <pages::PasswordPage/> });
-lazy_page!(ExportRoute => view! { <pages::ExportPage/> });
-lazy_page!(RemovalsRoute => view! { <pages::RemovalsPage/> });
-lazy_page!(ActivityRoute => view! { <pages::ActivityPage/> });
-lazy_page!(ManageDataRoute => view! { <pages::ManageDataPage/> });
-lazy_page!(PreviewRoute => view! { <pages::PreviewPageView/> });
-lazy_page!(DisconnectedRoute => view! { <pages::DisconnectedPage/> });
-lazy_page!(LogsRoute => view! { <pages::LogsPage/> });
-lazy_page!(ConfigurationRoute => view! { <pages::ConfigurationPage/> });
-lazy_page!(CredentialsRoute => view! { <pages::CredentialsPage/> });
+// Signing in.
+lazy_pages!(sign_in_pages, __preload_sign_in_pages: SignInPage {
+    LoginRoute => view! { <pages::LoginPage/> },
+    PasswordRoute => view! { <pages::PasswordPage/> },
+});
+
+// The integrations and adding one.
+lazy_pages!(integration_pages, __preload_integration_pages: IntegrationPage {
+    IntegrationsRoute => view! { <pages::IntegrationsPage/> },
+    AddIntegrationRoute => view! { <pages::AddIntegrationPage/> },
+});
+
+// Manage Data and the pages it opens: View and Disconnected Data.
+lazy_pages!(manage_data_pages, __preload_manage_data_pages: ManageDataPage {
+    ManageDataRoute => view! { <pages::ManageDataPage/> },
+    PreviewRoute => view! { <pages::PreviewPageView/> },
+    DisconnectedRoute => view! { <pages::DisconnectedPage/> },
+});
+
+// An integration's logs, sync settings and credentials.
+lazy_pages!(integration_settings_pages, __preload_integration_settings_pages: IntegrationSettingsPage {
+    LogsRoute => view! { <pages::LogsPage/> },
+    ConfigurationRoute => view! { <pages::ConfigurationPage/> },
+    CredentialsRoute => view! { <pages::CredentialsPage/> },
+});
+
+// The item lists and an organization's page.
+lazy_pages!(item_pages, __preload_item_pages: ItemPage {
+    OrganizationsRoute => view! { <pages::ItemsPage kind=model::ItemKind::Organization/> },
+    ConfigurationsRoute => view! { <pages::ItemsPage kind=model::ItemKind::Configuration/> },
+    OrganizationRoute => view! { <pages::OrganizationPage/> },
+});
+
+// The account's other pages.
+lazy_pages!(account_pages, __preload_account_pages: AccountPage {
+    UsersRoute => view! { <pages::UsersPage/> },
+    ExportRoute => view! { <pages::ExportPage/> },
+    RemovalsRoute => view! { <pages::RemovalsPage/> },
+    ActivityRoute => view! { <pages::ActivityPage/> },
+});
 
 /// The application: routes to every page.
 #[component]
