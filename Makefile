@@ -17,6 +17,7 @@ lint:
 	cargo clippy -p server --all-targets -- -D warnings
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p wasm-split -- -D warnings
 
 # Dataset loading, Manage Data, View and the lists at L and XL, removals, syncing, the simulators
 # at XL and 200 clients at once during a removal, on both databases (see docs/BENCHMARKS.md).

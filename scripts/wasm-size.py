@@ -31,12 +31,12 @@ print(f"| main module (steward.wasm), every page | 1 | {main[0]:,} B | {main[1]:
 print(f"| its JS (steward.js + the split loader) | 2 | {js[0] + loader_size[0]:,} B | {js[1] + loader_size[1]:,} B |")
 rows = []
 for split, stems in manifest.items():
-    # "__manage_data_route_view_<hash>" names the page's route.
-    page = split.strip("_").rsplit("_", 1)[0].removesuffix("_route_view")
+    # "manage_data_pages_<hash>" names a group of pages (app/src/lib.rs, `lazy_pages!`).
+    page = split.strip("_").rsplit("_", 1)[0].removesuffix("_pages").replace("_", " ")
     sizes = [size(pkg / f"{stem}.wasm") for stem in stems]
     raw = sum(s[0] for s in sizes)
     gz = sum(s[1] for s in sizes)
     rows.append((page, len(stems), raw, gz))
 for page, n, raw, gz in sorted(rows, key=lambda r: -r[3]):
-    print(f"| page {page}: main + its {n} modules | {n + 1} | {main[0] + raw:,} B | {main[1] + gz:,} B |")
+    print(f"| a page of {page}: main + {n} modules | {n + 1} | {main[0] + raw:,} B | {main[1] + gz:,} B |")
 print(f"| every WASM file of the site | {len(modules)} | {sum(s[0] for s in everything):,} B | {sum(s[1] for s in everything):,} B |")
