@@ -58,6 +58,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// to a few files. See ARCHITECTURE.md, "The site build".
 macro_rules! lazy_pages {
     ($load:ident, $preload:ident: $group:ident { $($route:ident => $view:expr,)* }) => {
+        // Each variant is named for its route.
+        #[allow(clippy::enum_variant_names)]
         #[derive(Clone, Copy)]
         enum $group {
             $($route,)*
