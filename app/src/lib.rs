@@ -53,9 +53,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// Routes whose pages are split off the main WASM, in groups: the browser loads a group's code
 /// when one of its pages is first shown (while hydrating it, or on navigation), not every page's
 /// code up front. The server renders them as any other page. `scripts/build-site.sh` splits the
-/// WASM at each group's `#[lazy]` function. A split point per page made a page need 50 to 220
-/// files (the code each set of pages shares is a module of its own); a few groups keep that
-/// to a few files. See ARCHITECTURE.md, "The site build".
+/// WASM at each group's `#[lazy]` function. A split point per page made a page need 47 to 220
+/// files (the code each set of pages shares is a module of its own); six groups need 16 to 27.
+/// See ARCHITECTURE.md (Invariants, and Decisions: "The WASM is split by groups of pages").
 macro_rules! lazy_pages {
     ($load:ident, $preload:ident: $group:ident { $($route:ident => $view:expr,)* }) => {
         // Each variant is named for its route.
