@@ -17,13 +17,21 @@ start=$(date +%s)
 git clone -q "$repo" "$base/steward"
 cd "$base/steward"
 if [ "$mode" = run ]; then
+  if curl -sf -o /dev/null http://127.0.0.1:3000/sign-in; then
+    echo "something already serves http://127.0.0.1:3000: stop it first" >&2
+    exit 1
+  fi
   make run > "$base/make.log" 2>&1 &
   for i in $(seq 1 100000); do
     if curl -sf -o /dev/null http://127.0.0.1:3000/sign-in; then break; fi
     sleep 2
   done
   echo "first page after $(( $(date +%s) - start )) s" | tee "$base/result"
-  pkill -f "$base/steward/target/release/steward" || true
+  # make run starts the server as ./target/release/steward from the clone: stop it by its
+  # working directory (a pattern on the command line missed it and left it serving port 3000).
+  for pid in $(pgrep -f 'target/release/steward serve'); do
+    if [ "$(readlink "/proc/$pid/cwd")" = "$base/steward" ]; then kill "$pid"; fi
+  done
 else
   make test > "$base/make.log" 2>&1
   rc=$?
