@@ -11,10 +11,10 @@
 # Cargo.toml:
 #   target/site/pkg/steward.js and steward.wasm   (wasm-bindgen --target=web, renamed _bg.wasm):
 #                                                  the first WASM a page loads
-#   target/site/pkg/split_*.wasm, chunk_*.wasm     each page's own code, loaded when the page is
-#                                                  first shown, and code pages share
+#   target/site/pkg/split_*.wasm, chunk_*.wasm     each group of pages' own code, loaded when one
+#                                                  of its pages is first shown, and code groups share
 #   target/site/pkg/__wasm_split.*.js, __wasm_split_manifest.json
-#                                                  their loader, and which modules each page
+#                                                  their loader, and which modules each group
 #                                                  needs (the server preloads them with a page)
 #   target/site/pkg/steward.css                    (style/main.css as it is: plain CSS)
 #   target/site/*                                  (public/, copied)
@@ -68,8 +68,8 @@ if [ -d public ]; then
 fi
 cp style/main.css "$pkg/$name.css"
 
-# The WASM is split at its lazily loaded pages (app/src/lib.rs, `lazy_page!`): the main module
-# goes on to wasm-bindgen, the pages' modules and their loader straight into the site.
+# The WASM is split at its lazily loaded groups of pages (app/src/lib.rs, `lazy_pages!`): the
+# main module goes on to wasm-bindgen, the groups' modules and their loader straight into the site.
 say "wasm-split"
 front="target/front/wasm32-unknown-unknown/$wasm_dir"
 if [ -n "$release" ]; then tools=target/release; else tools=target/debug; fi
