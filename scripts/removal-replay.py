@@ -7,21 +7,40 @@ dropped after.
   scripts/removal-replay.py <server URL> <loaded database> <variant> [SQL run on the copy first]
 
 The loaded database: e.g. `steward load --size xl --database-url <server URL>/xl` (one account,
-account id 1). Variants: plain (one cascade DELETE), noarch (the removal's chunked deletes, no
-archive), current (as the removal archives: a row per record with its JSON; PAYLOAD=<SQL
-expression> replaces `row_to_json(t)::text`, e.g. PAYLOAD="''"), grouped (one archive row per
-organization and kind, json_agg), copyfirst (children archived by INSERT ... SELECT, then
-deleted by the organizations' cascade)."""
+account id 1), at migration 0017 or later. Variants: plain (one cascade DELETE), noarch (the
+removal's chunked deletes, no archive), current (as the removal archives since migration 0017:
+each deleted row copied as it is into archived_<table>). The variants that archived JSON rows
+(`deletion_archive`, up to migration 0016: current, grouped, copyfirst, PAYLOAD) are in this
+script's history (commit fbe2901)."""
 import collections
-import os
 import re
 import subprocess
 import sys
 
 CHILDREN = [("configurations", "configuration"), ("contacts", "contact"),
             ("locations", "location"), ("passwords", "password"), ("documents", "document")]
-ARCHIVE = ("INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, "
-           "organization_id, payload, created_at)")
+COLUMNS = {
+    "organizations": "id, name, organization_type_id, organization_status_id, integration_id, psa_id, "
+                     "sync_state, orphan_reason, sync_error, had_data_before_first_sync, last_synced_at, "
+                     "created_at, updated_at",
+    "configurations": "id, organization_id, name, serial_number, configuration_type_id, "
+                      "configuration_status_id, active, integration_id, psa_id, sync_state, orphan_reason, "
+                      "sync_error, last_synced_at, created_at, updated_at",
+    "contacts": "id, organization_id, first_name, last_name, email, contact_type_id, integration_id, psa_id, "
+                "sync_state, orphan_reason, sync_error, last_synced_at, created_at, updated_at",
+    "locations": "id, organization_id, name, address_line1, city, region, postal_code, country, phone, "
+                 "integration_id, psa_id, sync_state, orphan_reason, sync_error, last_synced_at, created_at, "
+                 "updated_at",
+    "passwords": "id, organization_id, name, username, url, created_at, updated_at, secret_ciphertext",
+    "documents": "id, organization_id, title, body, created_at, updated_at",
+}
+
+
+def copy(table, source):
+    """The removal's copy of `source` rows (alias t) into the archive table of `table`."""
+    cols = COLUMNS[table]
+    picked = ", ".join(f"t.{c.strip()}" for c in cols.split(","))
+    return f"INSERT INTO archived_{table} (job_id, account_id, {cols}) SELECT 7, 1, {picked} FROM {source}"
 
 
 def psql(url, *args, stdin=None):
@@ -29,7 +48,7 @@ def psql(url, *args, stdin=None):
                           text=True, check=True).stdout
 
 
-def script(variant, ids, payload, chunk=1000):
+def script(variant, ids, chunk=1000):
     out = ["\\timing on"]
     if variant == "plain":
         return "\n".join(out + ["\\echo @plain",
@@ -39,26 +58,18 @@ def script(variant, ids, payload, chunk=1000):
         out += ["BEGIN;", "\\echo @lock",
                 f"SELECT count(*) FROM (SELECT t.id FROM organizations t WHERE t.id IN ({q}) "
                 "AND t.account_id = 1 AND t.sync_state = 'orphaned' FOR UPDATE) x;"]
-        if variant != "noarch":
+        if variant not in ("noarch", "current"):
+            sys.exit(f"unknown variant {variant}")
+        if variant == "current":
             out += ["\\echo @archive organizations",
-                    f"{ARCHIVE} SELECT 1, 7, 'organization', t.id, t.id, {payload}, now() "
-                    f"FROM organizations t WHERE t.id IN ({q});"]
+                    copy("organizations", f"organizations t WHERE t.id IN ({q});")]
         for table, kind in CHILDREN:
             out.append(f"\\echo @children {table}")
             gone = f"WITH gone AS (DELETE FROM {table} t WHERE t.organization_id IN ({q}) RETURNING t.*)"
             if variant == "current":
-                out.append(f"{gone} {ARCHIVE} SELECT 1, 7, '{kind}', t.id, t.organization_id, "
-                           f"{payload}, now() FROM gone t;")
-            elif variant == "grouped":
-                out.append(f"{gone} {ARCHIVE} SELECT 1, 7, '{kind}', min(t.id), t.organization_id, "
-                           "json_agg(t)::text, now() FROM gone t GROUP BY t.organization_id;")
-            elif variant == "copyfirst":
-                out.append(f"{ARCHIVE} SELECT 1, 7, '{kind}', t.id, t.organization_id, {payload}, "
-                           f"now() FROM {table} t WHERE t.organization_id IN ({q});")
-            elif variant == "noarch":
-                out.append(f"DELETE FROM {table} t WHERE t.organization_id IN ({q});")
+                out.append(f"{gone} {copy(table, 'gone t;')}")
             else:
-                sys.exit(f"unknown variant {variant}")
+                out.append(f"DELETE FROM {table} t WHERE t.organization_id IN ({q});")
         out += ["\\echo @delete organizations",
                 f"DELETE FROM organizations WHERE id IN ({q}) AND account_id = 1;",
                 "\\echo @commit", "COMMIT;"]
@@ -80,8 +91,7 @@ def main():
             psql(url, "-c", setup)
         ids = psql(url, "-c", "SELECT id FROM organizations WHERE sync_state = 'orphaned' "
                               "ORDER BY id").split()
-        payload = os.environ.get("PAYLOAD", "row_to_json(t)::text")
-        timings = psql(url, "-q", stdin=script(variant, ids, payload))
+        timings = psql(url, "-q", stdin=script(variant, ids))
     finally:
         psql(server, "-c", f"DROP DATABASE IF EXISTS {copy} WITH (FORCE)")
     totals, current = collections.OrderedDict(), None

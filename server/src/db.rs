@@ -182,6 +182,34 @@ impl Db {
         Ok(())
     }
 
+    /// Brings the schema up to migration `version` and no further, as a server of that version
+    /// left it: tests of what a later migration does to the data already there. (`Migrator`'s
+    /// fields are public for `migrate!` but semver-exempt: sqlx is pinned in Cargo.lock.)
+    pub async fn migrate_to(&self, version: i64) -> anyhow::Result<()> {
+        fn upto(all: &sqlx::migrate::Migrator, version: i64) -> sqlx::migrate::Migrator {
+            sqlx::migrate::Migrator {
+                migrations: all
+                    .migrations
+                    .iter()
+                    .filter(|m| m.version <= version)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .into(),
+                ignore_missing: all.ignore_missing,
+                locking: all.locking,
+                no_tx: all.no_tx,
+            }
+        }
+        match self {
+            Db::Sqlite(pool) => {
+                upto(&SQLITE_MIGRATIONS, version).run(pool).await?;
+                sqlite_item_ids_never_reused(pool).await?;
+            }
+            Db::Postgres(pool) => upto(&POSTGRES_MIGRATIONS, version).run(pool).await?,
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await)
     }

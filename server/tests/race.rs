@@ -179,14 +179,21 @@ async fn a_removal_racing_a_sync_and_the_edit_pencil_deletes_only_what_still_qua
         assert_eq!(deleted, archived, "round {round}: deleted = archived");
         // Every organization deleted was, in the row the archive kept of it, still orphaned
         // and still a Customer: the archive is written under the same lock as the delete.
-        let rows: Vec<String> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
-            "SELECT payload FROM deletion_archive WHERE account_id = $1 AND item_kind = 'organization'")
+        let rows: Vec<(i64, Option<String>, Option<i64>)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+            "SELECT id, sync_state, organization_type_id FROM archived_organizations WHERE account_id = $1")
             .bind(acc).fetch_all(pool).await)
         .unwrap();
-        for payload in rows {
-            let v: serde_json::Value = serde_json::from_str(&payload).unwrap();
-            assert_eq!(v["sync_state"], "orphaned", "round {round}: {v}");
-            assert_eq!(v["organization_type_id"], customer, "round {round}: {v}");
+        for (id, sync_state, organization_type) in rows {
+            assert_eq!(
+                sync_state.as_deref(),
+                Some("orphaned"),
+                "round {round}: organization {id}"
+            );
+            assert_eq!(
+                organization_type,
+                Some(customer),
+                "round {round}: organization {id}"
+            );
             checked += 1;
         }
         // Anything left of the targets that the sync did not un-orphan is tidied for the next

@@ -9,7 +9,7 @@ use app::model::ItemKind;
 use common::fixture::{inject_failure, remove_failure, setup, Ctx};
 use server::db::Db;
 use server::on_db;
-use server::repo::{JobState, Queued};
+use server::repo::{ArchiveCursor, JobState, Queued};
 use std::time::Duration;
 
 const ORPHAN_ORGS: &str =
@@ -139,6 +139,47 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
     assert!(archive
         .iter()
         .any(|(k, _, p)| k == "password" && p.contains("secret_ciphertext_hex")));
+    // Read three records a page, the archive is the same: every record once, the organizations
+    // before anything that was inside them; another account reads nothing of it.
+    let mut paged = Vec::new();
+    let mut at = ArchiveCursor::default();
+    loop {
+        let (page, next) = ctx
+            .repo
+            .deletion_archive_page(ctx.admin.account_id, job, at, 3)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 3);
+        paged.extend(page);
+        at = next;
+    }
+    assert_eq!(paged, archive);
+    let organizations = paged
+        .iter()
+        .take_while(|(k, _, _)| k == "organization")
+        .count();
+    assert_eq!(organizations as i64, impact.items - 1);
+    let mut listed: Vec<(String, i64)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+        "SELECT item_kind, item_id FROM deletion_archive WHERE job_id = $1")
+        .bind(job).fetch_all(pool).await)
+    .unwrap();
+    listed.sort();
+    let mut read: Vec<(String, i64)> = paged.iter().map(|(k, id, _)| (k.clone(), *id)).collect();
+    read.sort();
+    read.dedup();
+    assert_eq!(read, listed);
+    let other = app::model::AccountId(ctx.admin.account_id.0 + 1);
+    assert_eq!(
+        ctx.repo
+            .deletion_archive_page(other, job, ArchiveCursor::default(), 100)
+            .await
+            .unwrap()
+            .0,
+        Vec::new()
+    );
     let j = ctx
         .repo
         .job(ctx.admin.account_id, job)

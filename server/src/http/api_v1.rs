@@ -2,7 +2,7 @@
 //! as the server functions, and answers errors as `{"code", "message"}` with the code's status.
 
 use super::{ApiError, AppState};
-use crate::repo::Which;
+use crate::repo::{ArchiveCursor, Which};
 use app::error::AppError;
 use app::model::{
     ActivityEntry, CatalogValueId, DisconnectedItem, ItemKind, RemovalImpact, RemovalJob,
@@ -261,7 +261,7 @@ pub async fn removal_archive(
     let head = format!("{},\"records\":[", head.trim_end_matches('}'));
     let repo = state.services.repo.clone();
     let account = user.account_id;
-    let pages = stream::unfold(Some((0i64, true)), move |cursor| {
+    let pages = stream::unfold(Some((ArchiveCursor::default(), true)), move |cursor| {
         let repo = repo.clone();
         async move {
             let (after, first) = cursor?;
@@ -269,13 +269,12 @@ pub async fn removal_archive(
                 .deletion_archive_page(account, job, after, ARCHIVE_PAGE)
                 .await
             {
-                Ok(rows) if rows.is_empty() => {
+                Ok((rows, _)) if rows.is_empty() => {
                     Some((Ok::<_, std::io::Error>("]}".to_string()), None))
                 }
-                Ok(rows) => {
-                    let last = rows.last().map(|r| r.0).unwrap_or(after);
+                Ok((rows, next)) => {
                     let mut chunk = String::new();
-                    for (n, (_, kind, id, payload)) in rows.into_iter().enumerate() {
+                    for (n, (kind, id, payload)) in rows.into_iter().enumerate() {
                         if !(first && n == 0) {
                             chunk.push(',');
                         }
@@ -286,7 +285,7 @@ pub async fn removal_archive(
                                 .to_string(),
                         );
                     }
-                    Some((Ok(chunk), Some((last, false))))
+                    Some((Ok(chunk), Some((next, false))))
                 }
                 Err(e) => {
                     tracing::error!(error = ?e, job, "reading a deletion archive");

@@ -47,7 +47,9 @@ pub use item_edit::{ItemLink, Tombstone};
 pub use jobs::{Job, JobState, NewJob};
 pub use preview::synced_key;
 pub use removal_jobs::{RemovalRow, Which};
-pub use removals::{Chunk, Queued, RemovalArgs, RowTarget, ORGANIZATION_CHILDREN, REMOVAL_JOB};
+pub use removals::{
+    ArchiveCursor, Chunk, Queued, RemovalArgs, RowTarget, ORGANIZATION_CHILDREN, REMOVAL_JOB,
+};
 pub use restores::{RestoreArgs, RestoreChunk, RestoreQueued, RESTORE_JOB};
 pub use row_actions::CatalogValue;
 pub use sync::{NewEvent, RunStart, SyncTarget};

@@ -193,9 +193,15 @@ impl Repo {
     /// Deletes the deletion archives of jobs that ended before `cutoff` (the retention period),
     /// in every account. Returns how many archived records went.
     pub async fn purge_deletion_archives(&self, cutoff: DateTime<Utc>) -> anyhow::Result<u64> {
-        Ok(on_db!(&self.db, pool => sqlx::query(
-            "DELETE FROM deletion_archive WHERE job_id IN
-                (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < $1)")
-            .bind(cutoff).execute(pool).await.map(|r| r.rows_affected()))?)
+        let mut purged = 0;
+        for (table, _) in super::removals::ARCHIVED {
+            let sql = format!(
+                "DELETE FROM archived_{table} WHERE job_id IN
+                    (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < $1)"
+            );
+            purged += on_db!(&self.db, pool => sqlx::query(&sql)
+                .bind(cutoff).execute(pool).await.map(|r| r.rows_affected()))?;
+        }
+        Ok(purged)
     }
 }

@@ -1,9 +1,11 @@
 //! Queued removals (delete a kind's orphans, every item of a Synced Items row's type or status,
-//! or the organizations a list search selected): the impact preview, queueing with a frozen target list, and the chunk step a worker
-//! runs: in ONE transaction it re-checks each target still qualifies,
-//! archives it and everything under it as JSON, deletes it (on PostgreSQL an organization's
-//! children by one `DELETE … RETURNING` that archives them, on SQLite by cascade), records each
-//! target's outcome and moves the job's progress. A chunk is wholly done or not at all.
+//! or the organizations a list search selected): the impact preview, queueing with a frozen
+//! target list, and the chunk step a worker runs: in ONE transaction it re-checks each target
+//! still qualifies, copies it and everything under it as they are into the archive tables
+//! (`archived_<table>`; JSON only when an archive is read), deletes it (on PostgreSQL an
+//! organization's children by one `DELETE … RETURNING` that archives them, on SQLite by
+//! cascade), records each target's outcome and moves the job's progress. A chunk is wholly done
+//! or not at all.
 
 use super::items::{search_condition, SearchSql};
 use super::manage_data::{catalog_column, table};
@@ -128,6 +130,25 @@ pub enum Queued {
     AlreadyQueued,
 }
 
+/// Where a page of a deletion archive starts: after record `id` of organization `organization`
+/// in the `table`-th archive table of `ARCHIVED`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveCursor {
+    table: usize,
+    organization: i64,
+    id: i64,
+}
+
+impl Default for ArchiveCursor {
+    fn default() -> Self {
+        ArchiveCursor {
+            table: 0,
+            organization: i64::MIN,
+            id: i64::MIN,
+        }
+    }
+}
+
 /// One chunk's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chunk {
@@ -148,9 +169,60 @@ pub(super) fn archived_columns(table: &str) -> &'static [&'static str] {
         .map_or(&["id"], |k| k.columns)
 }
 
-/// The archived columns as `'name', t.name` pairs for `json_object` (SQLite) /
-/// `json_build_object` (PostgreSQL).
-fn json_columns(table: &str, backend: Backend) -> String {
+/// Every table a removal archives, in the order an archive is read (organizations first, then
+/// what was inside them): (table, the kind its records are called by).
+pub(super) const ARCHIVED: [(&str, &str); 6] = [
+    ("organizations", "organization"),
+    ORGANIZATION_CHILDREN[0],
+    ORGANIZATION_CHILDREN[1],
+    ORGANIZATION_CHILDREN[2],
+    ORGANIZATION_CHILDREN[3],
+    ORGANIZATION_CHILDREN[4],
+];
+
+/// The organization an archived row of `table` was in (an organization's own id for itself):
+/// with the job, the key of every archive table's index.
+pub(super) fn organization_column(table: &str) -> &'static str {
+    if table == "organizations" {
+        "id"
+    } else {
+        "organization_id"
+    }
+}
+
+/// The columns a removal copies into `archived_<table>` beside its job and account: the
+/// archived columns, and a password's sealed secret.
+fn copied_columns(table: &str) -> Vec<&'static str> {
+    let mut cols = archived_columns(table).to_vec();
+    if table == "passwords" {
+        cols.push("secret_ciphertext");
+    }
+    cols
+}
+
+/// `INSERT INTO archived_<table> (…)` and the `SELECT` list that copies a row of alias `t` into
+/// it, for account `$1` and job `$2`.
+fn archive_copy(table: &str) -> (String, String) {
+    let cols = copied_columns(table);
+    (
+        format!(
+            "INSERT INTO archived_{table} (job_id, account_id, {})",
+            cols.join(", ")
+        ),
+        format!(
+            "SELECT $2, $1, {}",
+            cols.iter()
+                .map(|c| format!("t.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+}
+
+/// An archived row of alias `t` (in `archived_<table>`) as the JSON a download shows and a
+/// restore reads: its archived columns as `'name', t.name` pairs for `json_object` (SQLite) /
+/// `json_build_object` (PostgreSQL); a password's sealed secret as hex.
+pub(super) fn json_columns(table: &str, backend: Backend) -> String {
     let cols = archived_columns(table);
     let mut pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', t.{c}")).collect();
     if table == "passwords" {
@@ -399,18 +471,16 @@ impl Repo {
             let deleted = qualifying.len() as i64;
             if !qualifying.is_empty() {
                 let q_list = qualifying.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-                // The targets themselves first (the archive lists an organization before what
-                // was inside it). What the re-check locked (PostgreSQL) or the write lock holds
-                // (SQLite) is what is deleted below.
+                // The targets themselves first, copied as they are into the archive. What the
+                // re-check locked (PostgreSQL) or the write lock holds (SQLite) is what is
+                // deleted below.
+                let (into, select) = archive_copy(t);
                 sqlx::query(&format!(
-                    "INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, organization_id, payload, created_at)
-                     SELECT $1, $2, '{}', t.id, {}, {}, $3 FROM {t} t WHERE t.id IN ({q_list}) AND t.account_id = $1",
-                    args.kind.as_str(),
-                    if args.kind == ItemKind::Organization { "t.id" } else { "t.organization_id" },
-                    json_columns(t, backend)))
-                    .bind(acc).bind(job).bind(now).execute(&mut *tx).await?;
+                    "{into} {select} FROM {t} t WHERE t.id IN ({q_list}) AND t.account_id = $1"))
+                    .bind(acc).bind(job).execute(&mut *tx).await?;
                 if args.kind == ItemKind::Organization {
-                    for (child, kind) in ORGANIZATION_CHILDREN {
+                    for (child, _) in ORGANIZATION_CHILDREN {
+                        let (into, select) = archive_copy(child);
                         let archive = match backend {
                             // One statement deletes the children and archives exactly the rows
                             // it deleted. A child added to or moved into a locked organization
@@ -420,20 +490,16 @@ impl Repo {
                             // wrote every child twice.
                             Backend::Postgres => format!(
                                 "WITH gone AS (DELETE FROM {child} t WHERE t.organization_id IN ({q_list}) RETURNING t.*)
-                                 INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, organization_id, payload, created_at)
-                                 SELECT $1, $2, '{kind}', t.id, t.organization_id, {}, $3 FROM gone t",
-                                json_columns(child, backend)),
+                                 {into} {select} FROM gone t"),
                             // SQLite's transaction holds the database's one write lock: what is
                             // archived here is what the cascade below deletes. It is told to
                             // find the children through their organization: without statistics
                             // it read the whole account through the name index, per chunk.
                             Backend::Sqlite => format!(
-                                "INSERT INTO deletion_archive (account_id, job_id, item_kind, item_id, organization_id, payload, created_at)
-                                 SELECT $1, $2, '{kind}', t.id, t.organization_id, {}, $3 FROM {child} t INDEXED BY {child}_organization
-                                 WHERE t.organization_id IN ({q_list})",
-                                json_columns(child, backend)),
+                                "{into} {select} FROM {child} t INDEXED BY {child}_organization
+                                 WHERE t.organization_id IN ({q_list})"),
                         };
-                        sqlx::query(&archive).bind(acc).bind(job).bind(now).execute(&mut *tx).await?;
+                        sqlx::query(&archive).bind(acc).bind(job).execute(&mut *tx).await?;
                     }
                 }
                 sqlx::query(&format!("DELETE FROM {t} WHERE id IN ({q_list}) AND account_id = $1"))
@@ -453,29 +519,68 @@ impl Repo {
         })
     }
 
-    /// The archive of a removal job, oldest first: (kind, item id, JSON).
+    /// The archive of a removal job: (kind, item id, JSON), organizations first, then each kind
+    /// of record by organization.
     pub async fn deletion_archive(
         &self,
         account: AccountId,
         job: i64,
     ) -> anyhow::Result<Vec<(String, i64, String)>> {
-        Ok(on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT item_kind, item_id, payload FROM deletion_archive WHERE account_id = $1 AND job_id = $2 ORDER BY id")
-            .bind(account.0).bind(job).fetch_all(pool).await)?)
+        let mut all = Vec::new();
+        let mut at = ArchiveCursor::default();
+        loop {
+            let (page, next) = self.deletion_archive_page(account, job, at, 10_000).await?;
+            if page.is_empty() {
+                return Ok(all);
+            }
+            all.extend(page);
+            at = next;
+        }
     }
 
-    /// One page of a removal job's archive after archive row `after`: (row, kind, item id, JSON).
+    /// One page of a removal job's archive after `at` (organizations first, then each kind of
+    /// record by organization and id): (kind, item id, JSON), and where the next page starts. An
+    /// empty page is the end.
     pub async fn deletion_archive_page(
         &self,
         account: AccountId,
         job: i64,
-        after: i64,
+        mut at: ArchiveCursor,
         limit: i64,
-    ) -> anyhow::Result<Vec<(i64, String, i64, String)>> {
-        Ok(on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT id, item_kind, item_id, payload FROM deletion_archive WHERE account_id = $1 AND job_id = $2 AND id > $3
-             ORDER BY id LIMIT $4")
-            .bind(account.0).bind(job).bind(after).bind(limit).fetch_all(pool).await)?)
+    ) -> anyhow::Result<(Vec<(String, i64, String)>, ArchiveCursor)> {
+        let backend = self.db.backend();
+        while let Some(&(table, kind)) = ARCHIVED.get(at.table) {
+            let org = organization_column(table);
+            // An organization is its own organization: its cursor's two halves are its id.
+            let after = if table == "organizations" {
+                "t.id >= $3 AND t.id > $4"
+            } else {
+                "(t.organization_id, t.id) > ($3, $4)"
+            };
+            let sql = format!(
+                "SELECT t.{org}, t.id, {} FROM archived_{table} t
+                 WHERE t.job_id = $2 AND t.account_id = $1 AND {after}
+                 ORDER BY t.{org}, t.id LIMIT $5",
+                json_columns(table, backend)
+            );
+            let rows: Vec<(i64, i64, String)> = on_db!(&self.db, pool => sqlx::query_as(&sql)
+                .bind(account.0).bind(job).bind(at.organization).bind(at.id).bind(limit)
+                .fetch_all(pool).await)?;
+            if let Some(&(organization, id, _)) = rows.last() {
+                at.organization = organization;
+                at.id = id;
+                let page = rows
+                    .into_iter()
+                    .map(|(_, id, json)| (kind.to_string(), id, json))
+                    .collect();
+                return Ok((page, at));
+            }
+            at = ArchiveCursor {
+                table: at.table + 1,
+                ..ArchiveCursor::default()
+            };
+        }
+        Ok((Vec::new(), at))
     }
 
     /// How many of a job's targets were deleted and skipped.

@@ -6,7 +6,10 @@
 //! noted, never overwritten: an organization whose name exists again, a record whose PSA record
 //! is linked to another item now, a record whose organization is gone. A record comes back once.
 
-use super::removals::{archived_columns, RemovalArgs, REMOVAL_JOB};
+use super::removals::{
+    archived_columns, json_columns, organization_column, RemovalArgs, ARCHIVED,
+    ORGANIZATION_CHILDREN, REMOVAL_JOB,
+};
 use super::Repo;
 use crate::db::Backend;
 use crate::db::BeginWrite;
@@ -142,14 +145,26 @@ impl Repo {
         if job.kind != REMOVAL_JOB {
             return Ok(None);
         }
-        let name = match self.db.backend() {
-            Backend::Sqlite => "json_extract(a.payload, '$.name')",
-            Backend::Postgres => "(a.payload::json->>'name')",
-        };
+        // Every archived record not yet restored, by organization; an archived organization
+        // gives its own name.
+        let arms = ARCHIVED
+            .iter()
+            .map(|(table, _)| {
+                let (org, name) = if *table == "organizations" {
+                    ("t.id", "t.name")
+                } else {
+                    ("t.organization_id", "NULL")
+                };
+                format!(
+                    "SELECT {org} AS organization_id, {name} AS archived_name FROM archived_{table} t
+                     WHERE t.account_id = $1 AND t.job_id = $2 AND t.restored_by IS NULL"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
         let sql = format!(
-            "SELECT a.organization_id, COUNT(*), MAX(CASE WHEN a.item_kind = 'organization' THEN {name} END), MAX(o.name)
-             FROM deletion_archive a LEFT JOIN organizations o ON o.id = a.organization_id AND o.account_id = a.account_id
-             WHERE a.account_id = $1 AND a.job_id = $2 AND a.restored_by IS NULL AND a.organization_id IS NOT NULL
+            "SELECT a.organization_id, COUNT(*), MAX(a.archived_name), MAX(o.name)
+             FROM ({arms}) a LEFT JOIN organizations o ON o.id = a.organization_id AND o.account_id = $1
              GROUP BY a.organization_id"
         );
         let rows: Vec<(i64, i64, Option<String>, Option<String>)> = on_db!(&self.db, pool =>
@@ -190,11 +205,13 @@ impl Repo {
             return Ok(RestoreQueued::NotFinished);
         }
         let removal: RemovalArgs = serde_json::from_str(&job.args)?;
+        let table = table_of(removal.kind.as_str()).unwrap_or("organizations");
+        let org = organization_column(table);
         let only = match &args.organizations {
             Some(ids) if ids.is_empty() => return Ok(RestoreQueued::Nothing),
             // Numbers only: safe to spell out.
             Some(ids) => format!(
-                " AND organization_id IN ({})",
+                " AND {org} IN ({})",
                 ids.iter()
                     .map(i64::to_string)
                     .collect::<Vec<_>>()
@@ -203,9 +220,9 @@ impl Repo {
             None => String::new(),
         };
         let freeze = format!(
-            "INSERT INTO restore_targets (job_id, seq, archive_id)
-             SELECT $1, ROW_NUMBER() OVER (ORDER BY id), id FROM deletion_archive
-             WHERE account_id = $2 AND job_id = $3 AND item_kind = $4 AND restored_by IS NULL{only}"
+            "INSERT INTO restore_targets (job_id, seq, item_id, organization_id)
+             SELECT $1, ROW_NUMBER() OVER (ORDER BY {org}, id), id, {org} FROM archived_{table}
+             WHERE account_id = $2 AND job_id = $3 AND restored_by IS NULL{only}"
         );
         let now = Utc::now();
         let key = format!("restore:{}", args.removal);
@@ -220,7 +237,7 @@ impl Repo {
             let Some(job) = job else {
                 return Ok(RestoreQueued::AlreadyQueued);
             };
-            let n = sqlx::query(&freeze).bind(job).bind(account.0).bind(args.removal).bind(removal.kind.as_str())
+            let n = sqlx::query(&freeze).bind(job).bind(account.0).bind(args.removal)
                 .execute(&mut *tx).await?.rows_affected() as i64;
             if n == 0 {
                 tx.rollback().await?;
@@ -244,6 +261,22 @@ impl Repo {
         let now = Utc::now();
         let backend = self.db.backend();
         let acc = account.0;
+        // The removal's kind names the archive table its targets are in.
+        let removal = self
+            .job(account, args.removal)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("restore {job}: removal {} is gone", args.removal))?;
+        let removal: RemovalArgs = serde_json::from_str(&removal.args)?;
+        let kind = removal.kind.as_str();
+        let table = table_of(kind).unwrap_or("organizations");
+        let org = organization_column(table);
+        let read_targets = format!(
+            "SELECT rt.seq, t.id, t.{org}, {}, t.restored_by
+             FROM restore_targets rt JOIN archived_{table} t
+               ON t.job_id = $5 AND t.{org} = rt.organization_id AND t.id = rt.item_id
+             WHERE rt.job_id = $1 AND rt.seq > $2 AND t.account_id = $3 ORDER BY rt.seq LIMIT $4",
+            json_columns(table, backend)
+        );
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
             // The progress update first: it takes the write lock, and proves the claim.
@@ -252,20 +285,16 @@ impl Repo {
             let Some(done) = done else {
                 return Ok(RestoreChunk { restored: 0, not_restored: 0, remaining: 0, lost: true });
             };
-            type Target = (i64, i64, String, i64, Option<i64>, String, Option<i64>);
-            let targets: Vec<Target> = sqlx::query_as(
-                "SELECT t.seq, a.id, a.item_kind, a.item_id, a.organization_id, a.payload, a.restored_by
-                 FROM restore_targets t JOIN deletion_archive a ON a.id = t.archive_id
-                 WHERE t.job_id = $1 AND t.seq > $2 AND a.account_id = $3 ORDER BY t.seq LIMIT $4")
-                .bind(job).bind(done).bind(acc).bind(size).fetch_all(&mut *tx).await?;
+            type Target = (i64, i64, i64, String, Option<i64>);
+            let targets: Vec<Target> = sqlx::query_as(&read_targets)
+                .bind(job).bind(done).bind(acc).bind(size).bind(args.removal).fetch_all(&mut *tx).await?;
             let Some(last_seq) = targets.last().map(|t| t.0) else {
                 return Ok(RestoreChunk { restored: 0, not_restored: 0, remaining: 0, lost: false });
             };
             let (mut restored, mut refused) = (0i64, 0i64);
-            for (seq, archive_id, kind, item_id, organization, payload, restored_by) in targets {
-                let Some(table) = table_of(&kind) else { continue };
+            for (seq, item_id, organization, payload, restored_by) in targets {
                 let mut value: serde_json::Value = serde_json::from_str(&payload)?;
-                let name = record_name(&kind, &value);
+                let name = record_name(kind, &value);
                 // Why it cannot come back, if it cannot.
                 let mut why: Option<&str> = restored_by.map(|_| DONE_ALREADY);
                 if why.is_none() && kind == "organization" {
@@ -283,22 +312,24 @@ impl Repo {
                         why = Some(NO_ORGANIZATION);
                     }
                 }
-                // The record and, for an organization, everything archived under it.
-                let mut records = vec![(archive_id, kind.clone(), table, item_id, value.take())];
+                // The record and, for an organization, everything archived under it:
+                // (kind, table, item id, organization, JSON).
+                let mut records = vec![(kind, table, item_id, organization, value.take())];
                 if why.is_none() && kind == "organization" {
-                    let children: Vec<(i64, String, i64, String)> = sqlx::query_as(
-                        "SELECT id, item_kind, item_id, payload FROM deletion_archive
-                         WHERE job_id = $1 AND organization_id = $2 AND item_kind <> 'organization' AND restored_by IS NULL
-                         ORDER BY id")
-                        .bind(args.removal).bind(item_id).fetch_all(&mut *tx).await?;
-                    for (id, k, item, p) in children {
-                        if let Some(t) = table_of(&k) {
-                            records.push((id, k, t, item, serde_json::from_str(&p)?));
+                    for (child, k) in ORGANIZATION_CHILDREN {
+                        let children: Vec<(i64, String)> = sqlx::query_as(&format!(
+                            "SELECT t.id, {} FROM archived_{child} t
+                             WHERE t.job_id = $1 AND t.organization_id = $2 AND t.restored_by IS NULL
+                             ORDER BY t.id",
+                            json_columns(child, backend)))
+                            .bind(args.removal).bind(item_id).fetch_all(&mut *tx).await?;
+                        for (item, p) in children {
+                            records.push((k, child, item, item_id, serde_json::from_str(&p)?));
                         }
                     }
                 }
                 let mut first = true;
-                for (id, k, t, item, mut v) in records {
+                for (k, t, item, organization, mut v) in records {
                     let is_root = std::mem::take(&mut first);
                     let mut reason = if is_root { why } else { None };
                     if reason.is_none() {
@@ -320,7 +351,7 @@ impl Repo {
                     }
                     if let Some(reason) = reason {
                         sqlx::query("INSERT INTO restore_notes (job_id, item_kind, name, reason) VALUES ($1, $2, $3, $4)")
-                            .bind(job).bind(&k).bind(record_name(&k, &v)).bind(reason).execute(&mut *tx).await?;
+                            .bind(job).bind(k).bind(record_name(k, &v)).bind(reason).execute(&mut *tx).await?;
                         if is_root {
                             // Nothing under a refused organization comes back either.
                             break;
@@ -332,15 +363,16 @@ impl Repo {
                     // A disconnected item's tombstone points at it again (the next sync keeps
                     // it disconnected, as before the removal).
                     if let (true, Some((integration, psa_id))) = (keeps_id(t), link(&v)) {
-                        let organization = if t == "organizations" { item } else { v.get("organization_id").and_then(|x| x.as_i64()).unwrap_or(item) };
                         sqlx::query(
                             "UPDATE disconnected_items SET item_id = $1, organization_id = $2, deleted_locally_at = NULL
                              WHERE account_id = $3 AND integration_id = $4 AND item_kind = $5 AND psa_id = $6 AND item_id IS NULL")
-                            .bind(item).bind(organization).bind(acc).bind(integration).bind(&k).bind(psa_id)
+                            .bind(item).bind(organization).bind(acc).bind(integration).bind(k).bind(psa_id)
                             .execute(&mut *tx).await?;
                     }
-                    sqlx::query("UPDATE deletion_archive SET restored_by = $1 WHERE id = $2")
-                        .bind(job).bind(id).execute(&mut *tx).await?;
+                    sqlx::query(&format!(
+                        "UPDATE archived_{t} SET restored_by = $1 WHERE job_id = $2 AND {} = $3 AND id = $4",
+                        organization_column(t)))
+                        .bind(job).bind(args.removal).bind(organization).bind(item).execute(&mut *tx).await?;
                 }
                 let outcome = if why.is_none() { restored += 1; "restored" } else { refused += 1; "not_restored" };
                 sqlx::query("UPDATE restore_targets SET outcome = $1 WHERE job_id = $2 AND seq = $3")

@@ -16,6 +16,16 @@ pub struct Ctx {
 
 pub async fn setup(db: Db) -> Ctx {
     db.migrate().await.unwrap();
+    seeded(db).await
+}
+
+/// The same, on the schema of migration `version` (a later migration's data tests).
+pub async fn setup_at(db: Db, version: i64) -> Ctx {
+    db.migrate_to(version).await.unwrap();
+    seeded(db).await
+}
+
+async fn seeded(db: Db) -> Ctx {
     let repo = Repo::new(db);
     let (admin, integration) = account(&repo, "Alpha IT", "a@example.com", 1).await;
     Ctx {
