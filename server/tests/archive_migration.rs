@@ -87,6 +87,18 @@ fn comparable(records: &Records) -> Vec<(String, String)> {
     out
 }
 
+/// The sealed secrets of the passwords in the organizations `list`, as hex, by name.
+async fn secrets(ctx: &Ctx, list: &str) -> Vec<String> {
+    let hex = match ctx.repo.db.backend() {
+        Backend::Sqlite => "hex(t.secret_ciphertext)",
+        Backend::Postgres => "encode(t.secret_ciphertext, 'hex')",
+    };
+    let sql = format!(
+        "SELECT {hex} FROM passwords t WHERE t.organization_id IN ({list}) ORDER BY t.name, t.id"
+    );
+    on_db!(&ctx.repo.db, pool => sqlx::query_scalar(&sql).fetch_all(pool).await).unwrap()
+}
+
 async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: Db) {
     let ctx = setup_at(db, 16).await;
     let acc = ctx.admin.account_id.0;
@@ -110,11 +122,7 @@ async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: 
     let before = records(&ctx, &list).await;
     assert!(before.keys().any(|(k, _)| k == "password"));
     assert!(before.keys().any(|(k, _)| k == "configuration"));
-    let secrets_before: Vec<String> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(&format!(
-        "SELECT {} FROM passwords t WHERE t.organization_id IN ({list}) ORDER BY t.name, t.id",
-        if backend == Backend::Sqlite { "hex(t.secret_ciphertext)" } else { "encode(t.secret_ciphertext, 'hex')" }))
-        .fetch_all(pool).await)
-    .unwrap();
+    let secrets_before = secrets(&ctx, &list).await;
 
     let args = serde_json::json!({ "integration": ctx.integration.0, "kind": "organization" });
     let removal: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
@@ -227,11 +235,7 @@ async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: 
     };
     assert_eq!(ctx.finish_job(again).await, JobState::Succeeded);
     assert_eq!(comparable(&records(&ctx, &list).await), comparable(&before));
-    let secrets_after: Vec<String> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(&format!(
-        "SELECT {} FROM passwords t WHERE t.organization_id IN ({list}) ORDER BY t.name, t.id",
-        if backend == Backend::Sqlite { "hex(t.secret_ciphertext)" } else { "encode(t.secret_ciphertext, 'hex')" }))
-        .fetch_all(pool).await)
-    .unwrap();
+    let secrets_after = secrets(&ctx, &list).await;
     assert_eq!(secrets_after, secrets_before);
 }
 on_both!(an_archive_written_before_migration_17_reads_and_restores_the_same);

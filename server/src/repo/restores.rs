@@ -406,13 +406,23 @@ impl Repo {
             Option<DateTime<Utc>>,
             Option<String>,
         );
-        let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT j.id, j.args, j.state, u.email, j.progress_done, j.progress_total,
-                (SELECT COUNT(*) FROM deletion_archive a WHERE a.restored_by = j.id),
+        // What each brought back: its records in every archive table (each through its index
+        // on `restored_by`).
+        let restored = ARCHIVED
+            .iter()
+            .map(|(table, _)| {
+                format!("(SELECT COUNT(*) FROM archived_{table} a WHERE a.restored_by = j.id)")
+            })
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let sql = format!(
+            "SELECT j.id, j.args, j.state, u.email, j.progress_done, j.progress_total, {restored},
                 j.created_at, j.finished_at, j.last_error
              FROM jobs j LEFT JOIN users u ON u.id = j.created_by
              WHERE j.account_id = $1 AND j.kind = $2 AND ($3 = 0 OR j.id = $3)
-             ORDER BY j.id DESC LIMIT 50")
+             ORDER BY j.id DESC LIMIT 50"
+        );
+        let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
             .bind(account.0).bind(RESTORE_JOB).bind(one.unwrap_or(0)).fetch_all(pool).await)?;
         // What each removal deleted, read once per removal (restores of one removal share it),
         // and the notes of every listed restore in one query (at most 500 each).
