@@ -8,6 +8,7 @@
 //! `cargo bench -p server --bench removal` (size from STEWARD_BENCH_REMOVAL_SIZE: m, l or xl;
 //! default xl; chunk sizes to compare from STEWARD_BENCH_REMOVAL_CHUNKS, e.g. "100,500,2000";
 //! default the worker's default). Each chunk size runs on its own copy of the loaded database.
+//! With `RUST_LOG=sqlx::query=debug` every statement is printed with its time (stderr).
 
 use app::model::{CurrentUser, ItemKind, Role};
 use server::dataset::{loader, Dataset, Size};
@@ -240,6 +241,14 @@ async fn postgres_copy(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // RUST_LOG=sqlx::query=debug prints every statement with its time, on stderr: where a
+    // chunk's time goes.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let size = match std::env::var("STEWARD_BENCH_REMOVAL_SIZE").as_deref() {
         Ok("l") => Size::L,
         Ok("m") => Size::M,
