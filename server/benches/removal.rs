@@ -8,7 +8,8 @@
 //! `cargo bench -p server --bench removal` (size from STEWARD_BENCH_REMOVAL_SIZE: m, l or xl;
 //! default xl; chunk sizes to compare from STEWARD_BENCH_REMOVAL_CHUNKS, e.g. "100,500,2000";
 //! default the worker's default). Each chunk size runs on its own copy of the loaded database.
-//! With `RUST_LOG=sqlx::query=debug` every statement is printed with its time (stderr).
+//! With `RUST_LOG=sqlx::query=debug` every statement is printed with its time (stderr); with
+//! `STEWARD_BENCH_SQLITE_SQL` that SQL runs on the loaded SQLite database before it is copied.
 
 use app::model::{CurrentUser, ItemKind, Role};
 use server::dataset::{loader, Dataset, Size};
@@ -267,6 +268,13 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let template = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await?;
     loaded(&template, &d).await?;
+    // An experiment's SQL (STEWARD_BENCH_SQLITE_SQL, `;`-separated), run on the loaded SQLite
+    // database before it is copied: the cascade and the removals run with it alike.
+    if let Ok(sql) = std::env::var("STEWARD_BENCH_SQLITE_SQL") {
+        for statement in sql.split(';').filter(|s| !s.trim().is_empty()) {
+            on_db!(&template, pool => sqlx::query(statement).execute(pool).await.map(|_| ()))?;
+        }
+    }
     let plain = plain_cascade(&sqlite_copy(&template, dir.path(), "plain.db").await?).await?;
     for (i, chunk) in chunks.iter().enumerate() {
         let mut alone = None;
