@@ -180,9 +180,10 @@ pub(super) const ARCHIVED: [(&str, &str); 6] = [
     ORGANIZATION_CHILDREN[4],
 ];
 
-/// The organization an archived row of `table` was in (an organization's own id for itself):
-/// with the job, the key of every archive table's index.
-pub(super) fn organization_column(table: &str) -> &'static str {
+/// The column of `archived_<table>` holding the organization a record was in (an organization's
+/// own id for itself): with the job, the key of every archive table's index. (Items' own tables
+/// have `manage_data::organization_column`; passwords and documents are not items.)
+pub(super) fn archived_organization_column(table: &str) -> &'static str {
     if table == "organizations" {
         "id"
     } else {
@@ -550,7 +551,7 @@ impl Repo {
     ) -> anyhow::Result<(Vec<(String, i64, String)>, ArchiveCursor)> {
         let backend = self.db.backend();
         while let Some(&(table, kind)) = ARCHIVED.get(at.table) {
-            let org = organization_column(table);
+            let org = archived_organization_column(table);
             // An organization is its own organization: its cursor's two halves are its id.
             let after = if table == "organizations" {
                 "t.id >= $3 AND t.id > $4"

@@ -6,8 +6,9 @@
 //! noted, never overwritten: an organization whose name exists again, a record whose PSA record
 //! is linked to another item now, a record whose organization is gone. A record comes back once.
 
+use super::manage_data::{organization_column, table};
 use super::removals::{
-    archived_columns, json_columns, organization_column, RemovalArgs, ARCHIVED,
+    archived_columns, archived_organization_column, json_columns, RemovalArgs, ARCHIVED,
     ORGANIZATION_CHILDREN, REMOVAL_JOB,
 };
 use super::Repo;
@@ -51,19 +52,6 @@ pub struct RestoreChunk {
     pub remaining: i64,
     /// The claim was lost: nothing of this chunk was written.
     pub lost: bool,
-}
-
-/// The table of an archived kind.
-fn table_of(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "organization" => "organizations",
-        "configuration" => "configurations",
-        "contact" => "contacts",
-        "location" => "locations",
-        "password" => "passwords",
-        "document" => "documents",
-        _ => return None,
-    })
 }
 
 /// Items keep their ids (they are never reused, and tombstones and frozen targets name them);
@@ -205,8 +193,7 @@ impl Repo {
             return Ok(RestoreQueued::NotFinished);
         }
         let removal: RemovalArgs = serde_json::from_str(&job.args)?;
-        let table = table_of(removal.kind.as_str()).unwrap_or("organizations");
-        let org = organization_column(table);
+        let (table, org) = (table(removal.kind), organization_column(removal.kind));
         let only = match &args.organizations {
             Some(ids) if ids.is_empty() => return Ok(RestoreQueued::Nothing),
             // Numbers only: safe to spell out.
@@ -268,8 +255,7 @@ impl Repo {
             .ok_or_else(|| anyhow::anyhow!("restore {job}: removal {} is gone", args.removal))?;
         let removal: RemovalArgs = serde_json::from_str(&removal.args)?;
         let kind = removal.kind.as_str();
-        let table = table_of(kind).unwrap_or("organizations");
-        let org = organization_column(table);
+        let (table, org) = (table(removal.kind), organization_column(removal.kind));
         let read_targets = format!(
             "SELECT rt.seq, t.id, t.{org}, {}, t.restored_by
              FROM restore_targets rt JOIN archived_{table} t
@@ -277,6 +263,21 @@ impl Repo {
              WHERE rt.job_id = $1 AND rt.seq > $2 AND t.account_id = $3 ORDER BY rt.seq LIMIT $4",
             json_columns(table, backend)
         );
+        // Everything archived under an organization ($2) by the removal ($1) and not brought
+        // back yet, in one query: (which of ORGANIZATION_CHILDREN, id, JSON), a kind at a time.
+        let read_children = ORGANIZATION_CHILDREN
+            .iter()
+            .enumerate()
+            .map(|(n, (child, _))| {
+                format!(
+                    "SELECT CAST({n} AS BIGINT), t.id, {} FROM archived_{child} t
+                     WHERE t.job_id = $1 AND t.organization_id = $2 AND t.restored_by IS NULL",
+                    json_columns(child, backend)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+            + " ORDER BY 1, 2";
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
             // The progress update first: it takes the write lock, and proves the claim.
@@ -316,16 +317,11 @@ impl Repo {
                 // (kind, table, item id, organization, JSON).
                 let mut records = vec![(kind, table, item_id, organization, value.take())];
                 if why.is_none() && kind == "organization" {
-                    for (child, k) in ORGANIZATION_CHILDREN {
-                        let children: Vec<(i64, String)> = sqlx::query_as(&format!(
-                            "SELECT t.id, {} FROM archived_{child} t
-                             WHERE t.job_id = $1 AND t.organization_id = $2 AND t.restored_by IS NULL
-                             ORDER BY t.id",
-                            json_columns(child, backend)))
-                            .bind(args.removal).bind(item_id).fetch_all(&mut *tx).await?;
-                        for (item, p) in children {
-                            records.push((k, child, item, item_id, serde_json::from_str(&p)?));
-                        }
+                    let children: Vec<(i64, i64, String)> = sqlx::query_as(&read_children)
+                        .bind(args.removal).bind(item_id).fetch_all(&mut *tx).await?;
+                    for (n, item, p) in children {
+                        let (child, k) = ORGANIZATION_CHILDREN[n as usize];
+                        records.push((k, child, item, item_id, serde_json::from_str(&p)?));
                     }
                 }
                 let mut first = true;
@@ -371,7 +367,7 @@ impl Repo {
                     }
                     sqlx::query(&format!(
                         "UPDATE archived_{t} SET restored_by = $1 WHERE job_id = $2 AND {} = $3 AND id = $4",
-                        organization_column(t)))
+                        archived_organization_column(t)))
                         .bind(job).bind(args.removal).bind(organization).bind(item).execute(&mut *tx).await?;
                 }
                 let outcome = if why.is_none() { restored += 1; "restored" } else { refused += 1; "not_restored" };
