@@ -39,8 +39,11 @@ test('View of a Synced Items row pages through exactly its items and sorts by ea
   await expect(nameHeader).toHaveAttribute('aria-sort', 'ascending');
   await page.getByRole('button', { name: 'Name', exact: true }).click();
   await expect(nameHeader).toHaveAttribute('aria-sort', 'descending');
-  const names = await body.getByRole('rowheader').allTextContents();
-  expect(names).toEqual([...names].sort().reverse());
+  // The header turns at the click; the rows follow when the new page has loaded: poll them.
+  await expect.poll(async () => {
+    const names = await body.getByRole('rowheader').allTextContents();
+    return names.length > 1 && names.join('\n') === [...names].sort().reverse().join('\n');
+  }).toBe(true);
   await page.getByRole('button', { name: 'Sync', exact: true }).click();
   await expect(page.getByRole('columnheader', { name: 'Sync', exact: true })).toHaveAttribute('aria-sort', 'ascending');
   await expect(body.getByRole('row')).toHaveCount(50);
