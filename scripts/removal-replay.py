@@ -43,6 +43,14 @@ def copy(table, source):
     return f"INSERT INTO archived_{table} (job_id, account_id, {cols}) SELECT 7, 1, {picked} FROM {source}"
 
 
+# The blob variant's tables (run with the script's setup argument): one row per chunk and kind.
+BLOB_SETUP = " ".join(
+    f"CREATE TABLE archive_blob_{t} (job_id BIGINT NOT NULL, account_id BIGINT NOT NULL, "
+    f"chunk INT NOT NULL, data {t}[] NOT NULL, PRIMARY KEY (job_id, chunk)); "
+    f"ALTER TABLE archive_blob_{t} ALTER COLUMN data SET COMPRESSION lz4;"
+    for t, _ in CHILDREN)
+
+
 def psql(url, *args, stdin=None):
     return subprocess.run(["psql", url, "-X", "-At", *args], input=stdin, capture_output=True,
                           text=True, check=True).stdout
@@ -58,9 +66,9 @@ def script(variant, ids, chunk=1000):
         out += ["BEGIN;", "\\echo @lock",
                 f"SELECT count(*) FROM (SELECT t.id FROM organizations t WHERE t.id IN ({q}) "
                 "AND t.account_id = 1 AND t.sync_state = 'orphaned' FOR UPDATE) x;"]
-        if variant not in ("noarch", "current"):
+        if variant not in ("noarch", "current", "blob"):
             sys.exit(f"unknown variant {variant}")
-        if variant == "current":
+        if variant in ("current", "blob"):
             out += ["\\echo @archive organizations",
                     copy("organizations", f"organizations t WHERE t.id IN ({q});")]
         for table, kind in CHILDREN:
@@ -68,6 +76,11 @@ def script(variant, ids, chunk=1000):
             gone = f"WITH gone AS (DELETE FROM {table} t WHERE t.organization_id IN ({q}) RETURNING t.*)"
             if variant == "current":
                 out.append(f"{gone} {copy(table, 'gone t;')}")
+            elif variant == "blob":
+                # One row per chunk and kind: the deleted rows as one array of the table's row
+                # type (setup: BLOB_SETUP makes archive_blob_<table>).
+                out.append(f"{gone} INSERT INTO archive_blob_{table} "
+                           f"SELECT 7, 1, {i // chunk}, array_agg(ROW(t.*)::{table}) FROM gone t;")
             else:
                 out.append(f"DELETE FROM {table} t WHERE t.organization_id IN ({q});")
         out += ["\\echo @delete organizations",
@@ -81,6 +94,8 @@ def main():
         sys.exit(__doc__)
     server, loaded, variant = sys.argv[1:4]
     setup = sys.argv[4] if len(sys.argv) > 4 else None
+    if variant == "blob":
+        setup = BLOB_SETUP + (" " + setup if setup else "")
     base = server.rsplit("/", 1)[0]
     copy = f"replay_{variant}"
     psql(server, "-c", f"DROP DATABASE IF EXISTS {copy} WITH (FORCE)")

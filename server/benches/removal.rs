@@ -10,6 +10,9 @@
 //! default the worker's default). Each chunk size runs on its own copy of the loaded database.
 //! With `RUST_LOG=sqlx::query=debug` every statement is printed with its time (stderr); with
 //! `STEWARD_BENCH_SQLITE_SQL` that SQL runs on the loaded SQLite database before it is copied.
+//! `STEWARD_BENCH_REMOVAL_ON=postgres` (or `sqlite`) runs one database only;
+//! `STEWARD_BENCH_POSTGRES_LOADED=<database>` copies that already loaded PostgreSQL database
+//! (`steward load --size xl`, left as it is) instead of loading one.
 
 use app::model::{CurrentUser, ItemKind, Role};
 use server::dataset::{loader, Dataset, Size};
@@ -262,12 +265,30 @@ async fn main() -> anyhow::Result<()> {
             .collect::<Result<_, _>>()?,
         Err(_) => vec![server::config::DEFAULT_REMOVAL_CHUNK],
     };
+    let only = std::env::var("STEWARD_BENCH_REMOVAL_ON").ok();
+    let on = |db: &str| only.as_deref().is_none_or(|o| o == db);
     let d = Dataset::generate(size, 1);
     println!("| database | size | chunk | removed | queued removal (archived), alone | rate | plain cascade DELETE of the same rows | queued ÷ plain | the removal again, with reads made meanwhile | those reads (Manage Data, View, two lists) |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir()?;
-    let template = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await?;
-    loaded(&template, &d).await?;
+    if on("sqlite") {
+        sqlite_runs(&d, dir.path(), size, &chunks).await?;
+    }
+    if let (true, Ok(base)) = (on("postgres"), std::env::var("STEWARD_BENCH_POSTGRES_URL")) {
+        postgres_runs(&d, &base, size, &chunks).await?;
+    }
+    Ok(())
+}
+
+/// The cascade and each chunk size's two runs on SQLite.
+async fn sqlite_runs(
+    d: &Dataset,
+    dir: &std::path::Path,
+    size: Size,
+    chunks: &[i64],
+) -> anyhow::Result<()> {
+    let template = Db::connect(&format!("sqlite://{}", dir.join("t.db").display())).await?;
+    loaded(&template, d).await?;
     // An experiment's SQL (STEWARD_BENCH_SQLITE_SQL, `;`-separated), run on the loaded SQLite
     // database before it is copied: the cascade and the removals run with it alike.
     if let Ok(sql) = std::env::var("STEWARD_BENCH_SQLITE_SQL") {
@@ -275,52 +296,65 @@ async fn main() -> anyhow::Result<()> {
             on_db!(&template, pool => sqlx::query(statement).execute(pool).await.map(|_| ()))?;
         }
     }
-    let plain = plain_cascade(&sqlite_copy(&template, dir.path(), "plain.db").await?).await?;
+    let plain = plain_cascade(&sqlite_copy(&template, dir, "plain.db").await?).await?;
     for (i, chunk) in chunks.iter().enumerate() {
         let mut alone = None;
         for pass in ["alone", "reads"] {
             let file = format!("run{i}-{pass}.db");
-            let db = sqlite_copy(&template, dir.path(), &file).await?;
+            let db = sqlite_copy(&template, dir, &file).await?;
             let took = bench("SQLite", db.clone(), plain, size, *chunk, alone).await?;
             alone = Some(took);
             db.close().await;
-            std::fs::remove_file(dir.path().join(file))?;
+            std::fs::remove_file(dir.join(file))?;
         }
     }
     template.close().await;
-    if let Ok(base) = std::env::var("STEWARD_BENCH_POSTGRES_URL") {
-        let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
-        let mut conn = sqlx::PgConnection::connect(&base).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await?;
-        let (prefix, _) = base.rsplit_once('/').unwrap_or((&base, ""));
-        let db = Db::connect(&format!("{prefix}/{name}")).await?;
-        loaded(&db, &d).await?;
-        db.close().await;
-        let copy = postgres_copy(&mut conn, prefix, &name, &format!("{name}_plain")).await?;
-        let plain = plain_cascade(&copy).await?;
-        copy.close().await;
-        let mut made = vec![format!("{name}_plain")];
-        for (i, chunk) in chunks.iter().enumerate() {
-            let mut alone = None;
-            for pass in ["alone", "reads"] {
-                let run = format!("{name}_run{i}_{pass}");
-                let db = postgres_copy(&mut conn, prefix, &name, &run).await?;
-                let took = bench("PostgreSQL", db.clone(), plain, size, *chunk, alone).await?;
-                alone = Some(took);
-                db.close().await;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {run} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await?;
-            }
+    Ok(())
+}
+
+/// The cascade and each chunk size's two runs on PostgreSQL, each on a copy of one loaded
+/// database (made here, or STEWARD_BENCH_POSTGRES_LOADED's).
+async fn postgres_runs(d: &Dataset, base: &str, size: Size, chunks: &[i64]) -> anyhow::Result<()> {
+    let mut conn = sqlx::PgConnection::connect(base).await?;
+    let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
+    let given = std::env::var("STEWARD_BENCH_POSTGRES_LOADED").ok();
+    let name = match &given {
+        Some(name) => name.clone(),
+        None => {
+            let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await?;
+            let db = Db::connect(&format!("{prefix}/{name}")).await?;
+            loaded(&db, d).await?;
+            db.close().await;
+            name
         }
-        made.push(name);
-        for db in made {
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+    };
+    let copy = postgres_copy(&mut conn, prefix, &name, &format!("{name}_plain")).await?;
+    let plain = plain_cascade(&copy).await?;
+    copy.close().await;
+    let mut made = vec![format!("{name}_plain")];
+    for (i, chunk) in chunks.iter().enumerate() {
+        let mut alone = None;
+        for pass in ["alone", "reads"] {
+            let run = format!("{name}_run{i}_{pass}");
+            let db = postgres_copy(&mut conn, prefix, &name, &run).await?;
+            let took = bench("PostgreSQL", db.clone(), plain, size, *chunk, alone).await?;
+            alone = Some(took);
+            db.close().await;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {run} WITH (FORCE)"))
                 .execute(&mut conn)
                 .await?;
         }
+    }
+    if given.is_none() {
+        made.push(name);
+    }
+    for db in made {
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await?;
     }
     Ok(())
 }
