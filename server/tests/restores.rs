@@ -135,6 +135,7 @@ async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
         .find(|r| r.id == job.id)
         .unwrap();
     assert_eq!(done.not_restored.len(), 1, "{:?}", done.not_restored);
+    assert_eq!(done.not_restored_count, 1);
     assert_eq!(done.not_restored[0].name, taken.name);
     assert!(done.not_restored[0].reason.contains("exists again"));
     assert_eq!(done.restored, archived - taken.records);
@@ -180,6 +181,7 @@ async fn a_record_whose_psa_record_is_linked_again_is_listed_and_the_new_item_ke
     assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
     let done = s.restores(admin).await.unwrap().pop().unwrap();
     assert_eq!(done.not_restored.len(), 1);
+    assert_eq!(done.not_restored_count, 1);
     assert_eq!(done.not_restored[0].name, first["name"].as_str().unwrap());
     assert!(done.not_restored[0]
         .reason
@@ -292,3 +294,92 @@ async fn the_next_sync_treats_restored_items_as_any_linked_item(db: Db) {
     assert_eq!(ctx.count(synced).await, enabled);
 }
 on_both!(the_next_sync_treats_restored_items_as_any_linked_item);
+
+async fn a_record_whose_organization_was_removed_after_it_comes_back_once_the_organization_does(
+    db: Db,
+) {
+    let ctx = setup(db).await;
+    let s = common::services(&ctx.repo, RetryPolicy::default());
+    let admin = &ctx.admin;
+    let before = snapshot(&ctx).await;
+    // First the orphaned configurations, then the orphaned organizations: some of those
+    // configurations were in those organizations.
+    let configurations = ctx.remove_orphans(ItemKind::Configuration).await;
+    let archived: i64 = ctx
+        .count(&format!(
+            "SELECT COUNT(*) FROM deletion_archive WHERE account_id = $1 AND job_id = {configurations}"
+        ))
+        .await;
+    let organizations = ctx.remove_orphans(ItemKind::Organization).await;
+    let stranded = ctx
+        .count(&format!(
+            "SELECT COUNT(*) FROM deletion_archive a WHERE a.account_id = $1 AND a.job_id = {configurations}
+             AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = a.organization_id)"
+        ))
+        .await;
+    assert!(
+        stranded > 0 && stranded < archived,
+        "{stranded} of {archived}"
+    );
+
+    // Restoring the configurations first: those whose organization is gone are listed with
+    // what to do, nothing of theirs is written anywhere, and the rest come back.
+    let job = s.start_restore(admin, configurations, None).await.unwrap();
+    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
+    let first = s
+        .restores(admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == job.id)
+        .unwrap();
+    assert_eq!(first.restored, archived - stranded);
+    // All of them counted, the first ones listed with why.
+    assert_eq!(first.not_restored_count, stranded);
+    assert_eq!(
+        first.not_restored.len() as i64,
+        stranded.min(app::model::NOT_RESTORED_LISTED)
+    );
+    // The activity log says the same.
+    let logged = s
+        .activity(admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "restore.finished")
+        .unwrap();
+    assert!(
+        logged
+            .details
+            .contains(&("not restored".to_string(), stranded.to_string())),
+        "{:?}",
+        logged.details
+    );
+    assert!(first.not_restored.iter().all(|n| n
+        .reason
+        .contains("restore the removal of that organization first")));
+    assert_eq!(
+        ctx.count(
+            "SELECT COUNT(*) FROM configurations c WHERE c.account_id = $1
+             AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = c.organization_id)"
+        )
+        .await,
+        0
+    );
+
+    // The organizations, then what is left of the configurations: the account is as it was
+    // before both removals, record for record, and nothing comes back twice.
+    let job = s.start_restore(admin, organizations, None).await.unwrap();
+    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
+    let left = s.restore_choices(admin, configurations).await.unwrap();
+    assert_eq!(left.iter().map(|c| c.records).sum::<i64>(), stranded);
+    let job = s.start_restore(admin, configurations, None).await.unwrap();
+    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
+    assert_eq!(snapshot(&ctx).await, before);
+    let e = s
+        .start_restore(admin, configurations, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+}
+on_both!(a_record_whose_organization_was_removed_after_it_comes_back_once_the_organization_does);

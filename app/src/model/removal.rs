@@ -125,6 +125,9 @@ pub struct NotRestored {
     pub reason: String,
 }
 
+/// How many of a restore's records that could not come back are listed, each with why.
+pub const NOT_RESTORED_LISTED: i64 = 500;
+
 /// A restore job and its progress, as Account > Removals shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestoreJob {
@@ -138,7 +141,11 @@ pub struct RestoreJob {
     /// Targets (the removal's records of its kind) behind the job, of `total`.
     pub done: i64,
     pub total: i64,
+    /// Records brought back.
     pub restored: i64,
+    /// How many records could not come back, all of them...
+    pub not_restored_count: i64,
+    /// ...and the first 500 of those, each with why (`NOT_RESTORED_LISTED`).
     pub not_restored: Vec<NotRestored>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,

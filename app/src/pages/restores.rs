@@ -136,12 +136,24 @@ fn status_text(j: &RestoreJob) -> String {
         "succeeded" => format!(
             "Restore finished: {} records restored, {} not restored",
             fmt_count(j.restored),
-            fmt_count(j.not_restored.len() as i64)
+            fmt_count(j.not_restored_count)
         ),
         "failed" => format!("Restore failed: {}", j.error.clone().unwrap_or_default()),
         "queued" => "Restore queued".to_string(),
         _ => format!("Restoring: {} of {}", fmt_count(j.done), fmt_count(j.total)),
     }
+}
+
+/// What the list of records not restored leaves out, when it lists only the first ones.
+fn unlisted(j: &RestoreJob) -> Option<String> {
+    let more = j.not_restored_count - j.not_restored.len() as i64;
+    (more > 0).then(|| {
+        format!(
+            "…and {} more not restored (only the first {} are listed)",
+            fmt_count(more),
+            fmt_count(j.not_restored.len() as i64)
+        )
+    })
 }
 
 #[component]
@@ -176,6 +188,7 @@ fn RestoreTable(jobs: Vec<RestoreJob>) -> impl IntoView {
                                                 {j.not_restored.iter().map(|n| view! {
                                                     <li>{format!("{} ({}): {}", n.name, n.kind, n.reason)}</li>
                                                 }).collect_view()}
+                                                {unlisted(&j).map(|more| view! { <li>{more}</li> })}
                                             </ul>
                                         }.into_any()
                                     }}
@@ -186,5 +199,54 @@ fn RestoreTable(jobs: Vec<RestoreJob>) -> impl IntoView {
                 </tbody>
             </table>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NotRestored, NOT_RESTORED_LISTED};
+
+    fn finished(restored: i64, not_restored_count: i64, listed: i64) -> RestoreJob {
+        RestoreJob {
+            id: 9,
+            removal: 4,
+            what: "orphaned configurations".into(),
+            state: "succeeded".into(),
+            started_by: None,
+            done: 1,
+            total: 1,
+            restored,
+            not_restored_count,
+            not_restored: (0..listed)
+                .map(|i| NotRestored {
+                    kind: "configuration".into(),
+                    name: format!("PC-{i}"),
+                    reason: "Its organization is not here any more".into(),
+                })
+                .collect(),
+            created_at: chrono::Utc::now(),
+            finished_at: Some(chrono::Utc::now()),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_restore_says_how_many_were_not_restored_when_it_lists_only_the_first() {
+        let j = finished(446, 1_830, NOT_RESTORED_LISTED);
+        assert_eq!(
+            status_text(&j),
+            "Restore finished: 446 records restored, 1,830 not restored"
+        );
+        assert_eq!(
+            unlisted(&j).as_deref(),
+            Some("…and 1,330 more not restored (only the first 500 are listed)")
+        );
+        let all_listed = finished(3, 2, 2);
+        assert_eq!(
+            status_text(&all_listed),
+            "Restore finished: 3 records restored, 2 not restored"
+        );
+        assert_eq!(unlisted(&all_listed), None);
     }
 }

@@ -15,7 +15,7 @@ use super::Repo;
 use crate::db::Backend;
 use crate::db::BeginWrite;
 use crate::on_db;
-use app::model::{AccountId, NotRestored, RestoreChoice, RestoreJob, UserId};
+use app::model::{AccountId, NotRestored, RestoreChoice, RestoreJob, UserId, NOT_RESTORED_LISTED};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -401,6 +401,7 @@ impl Repo {
             DateTime<Utc>,
             Option<DateTime<Utc>>,
             Option<String>,
+            i64,
         );
         // What each brought back: its records in every archive table (each through its index
         // on `restored_by`).
@@ -413,7 +414,8 @@ impl Repo {
             .join(" + ");
         let sql = format!(
             "SELECT j.id, j.args, j.state, u.email, j.progress_done, j.progress_total, {restored},
-                j.created_at, j.finished_at, j.last_error
+                j.created_at, j.finished_at, j.last_error,
+                (SELECT COUNT(*) FROM restore_notes n WHERE n.job_id = j.id)
              FROM jobs j LEFT JOIN users u ON u.id = j.created_by
              WHERE j.account_id = $1 AND j.kind = $2 AND ($3 = 0 OR j.id = $3)
              ORDER BY j.id DESC LIMIT 50"
@@ -421,7 +423,8 @@ impl Repo {
         let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
             .bind(account.0).bind(RESTORE_JOB).bind(one.unwrap_or(0)).fetch_all(pool).await)?;
         // What each removal deleted, read once per removal (restores of one removal share it),
-        // and the notes of every listed restore in one query (at most 500 each).
+        // and the notes of every listed restore in one query (the first NOT_RESTORED_LISTED
+        // each; the count above is of all of them).
         let mut labels: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
         let mut notes: std::collections::HashMap<i64, Vec<NotRestored>> =
             std::collections::HashMap::new();
@@ -436,7 +439,7 @@ impl Repo {
                     SELECT n.job_id, n.item_kind, n.name, n.reason, n.id,
                            ROW_NUMBER() OVER (PARTITION BY n.job_id ORDER BY n.id) AS k
                     FROM restore_notes n WHERE n.job_id IN ({ids})) x
-                 WHERE k <= 500 ORDER BY job_id, id"))
+                 WHERE k <= {NOT_RESTORED_LISTED} ORDER BY job_id, id"))
                 .fetch_all(pool).await)?;
             for (job, kind, name, reason) in found {
                 notes
@@ -446,7 +449,8 @@ impl Repo {
             }
         }
         let mut out = Vec::with_capacity(rows.len());
-        for (id, args, state, by, done, total, restored, created, finished, error) in rows {
+        for (id, args, state, by, done, total, restored, created, finished, error, refused) in rows
+        {
             let args: RestoreArgs = serde_json::from_str(&args)?;
             let what = match labels.get(&args.removal) {
                 Some(w) => w.clone(),
@@ -471,6 +475,7 @@ impl Repo {
                 done,
                 total,
                 restored,
+                not_restored_count: refused,
                 not_restored: notes.remove(&id).unwrap_or_default(),
                 created_at: created,
                 finished_at: finished,

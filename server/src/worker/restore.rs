@@ -69,7 +69,7 @@ impl Worker {
                     r.started_by,
                     r.what,
                     r.restored,
-                    r.not_restored.len(),
+                    r.not_restored_count,
                     r.removal,
                 )
             })
