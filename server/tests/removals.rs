@@ -574,3 +574,38 @@ async fn a_list_search_selects_and_deletes_exactly_what_it_matches(db: Db) {
     assert!(ctx.count(EVERYTHING).await < everything);
 }
 on_both!(a_list_search_selects_and_deletes_exactly_what_it_matches);
+
+async fn the_preview_counts_every_organization_that_had_data_and_lists_the_first_by_name(db: Db) {
+    let ctx = setup(db).await;
+    // More orphaned organizations that had data before the first sync than the preview lists.
+    let extra = app::model::HAD_DATA_LISTED + 37;
+    let now = chrono::Utc::now();
+    for i in 0..extra {
+        on_db!(&ctx.repo.db, pool => sqlx::query(
+            "INSERT INTO organizations (account_id, name, integration_id, psa_id, sync_state, orphan_reason,
+                had_data_before_first_sync, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'orphaned', 'deleted_in_psa', TRUE, $5, $5)")
+            .bind(ctx.admin.account_id.0).bind(format!("Kept Before Sync {i:04}")).bind(ctx.integration.0)
+            .bind(9_000_000 + i).bind(now).execute(pool).await.map(|_| ()))
+        .unwrap();
+    }
+    let had_data = ctx
+        .count(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned'
+             AND had_data_before_first_sync = TRUE",
+        )
+        .await;
+    assert!(had_data >= extra);
+    let impact = ctx
+        .repo
+        .removal_impact(&ctx.admin, &ctx.args(ItemKind::Organization))
+        .await
+        .unwrap();
+    assert_eq!(impact.had_data_count, had_data);
+    assert_eq!(impact.had_data.len() as i64, app::model::HAD_DATA_LISTED);
+    let names: Vec<&String> = impact.had_data.iter().map(|(n, _)| n).collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+    // Every one of them is among what the removal deletes.
+    assert_eq!(impact.items, ctx.ids(ORPHAN_ORGS).await.len() as i64);
+}
+on_both!(the_preview_counts_every_organization_that_had_data_and_lists_the_first_by_name);

@@ -57,7 +57,7 @@ pub fn DeleteDialog(
                     {(!children.is_empty()).then(|| view! { <p>{format!("With them go everything inside them: {}.", children.join(", "))}</p> })}
                     {impact.note.clone().map(|note| view! { <p class="kept" role="note">{note}</p> })}
                     {(!impact.had_data.is_empty()).then(|| view! {
-                        <p>"These organizations had data before the first sync:"</p>
+                        <p>{had_data_heading(impact.had_data.len() as i64, impact.had_data_count)}</p>
                         <ul class="had-data">{impact.had_data.iter().map(|(n, what)| view! { <li>{format!("{n}: {what}")}</li> }).collect_view()}</ul>
                     })}
                     <label>"Type the number of items to confirm "
@@ -72,5 +72,36 @@ pub fn DeleteDialog(
             }
             .into_any()
         }
+    }
+}
+
+/// What the preview's list of organizations that had data before the first sync says of itself:
+/// all of them, or the first ones of how many.
+fn had_data_heading(listed: i64, count: i64) -> String {
+    if count > listed {
+        format!(
+            "These {} organizations had data before the first sync (the first {} by name are listed):",
+            fmt_count(count),
+            fmt_count(listed)
+        )
+    } else {
+        "These organizations had data before the first sync:".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::had_data_heading;
+
+    #[test]
+    fn the_preview_says_when_it_lists_only_the_first_organizations_that_had_data() {
+        assert_eq!(
+            had_data_heading(200, 1_204),
+            "These 1,204 organizations had data before the first sync (the first 200 by name are listed):"
+        );
+        assert_eq!(
+            had_data_heading(3, 3),
+            "These organizations had data before the first sync:"
+        );
     }
 }

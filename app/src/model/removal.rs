@@ -20,6 +20,10 @@ pub enum RemovalTarget {
     Search(String),
 }
 
+/// How many of the organizations that had data before the first sync a removal's preview lists
+/// by name.
+pub const HAD_DATA_LISTED: i64 = 200;
+
 /// What deleting a row's orphans takes with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemovalImpact {
@@ -29,8 +33,12 @@ pub struct RemovalImpact {
     pub items: i64,
     /// For organizations: (kind of record, how many) of everything inside them.
     pub children: Vec<(String, i64)>,
-    /// Organizations flagged "had data before the first sync": name and what they hold.
+    /// Organizations flagged "had data before the first sync": name and what they hold, the
+    /// first `HAD_DATA_LISTED` by name...
     pub had_data: Vec<(String, String)>,
+    /// ...of this many.
+    #[serde(default)]
+    pub had_data_count: i64,
     /// Items the selection matches that are NOT deleted (a search's items the PSA still syncs,
     /// on an account without bulk delete by type); `items` is what really goes.
     #[serde(default)]

@@ -63,11 +63,12 @@ pub fn spec() -> Value {
                     }
                 },
                 "RemovalImpact": {
-                    "type": "object", "required": ["kind", "items", "children", "had_data"],
+                    "type": "object", "required": ["kind", "items", "children", "had_data", "had_data_count"],
                     "properties": {
                         "kind": kind_schema(), "items": { "type": "integer" },
                         "children": { "type": "array", "description": "[kind of record, how many] inside the organizations", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "integer" }] }, "minItems": 2, "maxItems": 2 } },
-                        "had_data": { "type": "array", "description": "[organization, what it holds] for those that had data before the first sync", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "string" }] }, "minItems": 2, "maxItems": 2 } },
+                        "had_data": { "type": "array", "description": "[organization, what it holds] for those that had data before the first sync: the first 200 by name", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "string" }] }, "minItems": 2, "maxItems": 2 } },
+                        "had_data_count": { "type": "integer", "description": "How many organizations had data before the first sync, listed or not" },
                         "kept": { "type": "integer", "description": "Matching items that are not deleted (a search's items the PSA still syncs, without bulk delete by type)" },
                         "note": { "type": ["string", "null"], "description": "Why items are kept, or that items still syncing are deleted too" }
                     }

@@ -15,7 +15,7 @@ use crate::db::BeginWrite;
 use crate::on_db;
 use app::model::{
     AccountId, CatalogCategory, CatalogValueId, CurrentUser, IntegrationId, ItemKind, ItemSearch,
-    RemovalImpact,
+    RemovalImpact, HAD_DATA_LISTED,
 };
 use chrono::Utc;
 
@@ -286,6 +286,7 @@ impl Repo {
         let items = count(format!("SELECT COUNT(*) {orphans}")).await?;
         let mut children = Vec::new();
         let mut had_data = Vec::new();
+        let mut had_data_count = 0;
         if kind == ItemKind::Organization {
             for (child, _) in ORGANIZATION_CHILDREN {
                 let n = count(format!(
@@ -300,8 +301,12 @@ impl Repo {
                     (SELECT COUNT(*) FROM contacts c WHERE c.organization_id = t.id),
                     (SELECT COUNT(*) FROM passwords c WHERE c.organization_id = t.id),
                     (SELECT COUNT(*) FROM documents c WHERE c.organization_id = t.id)
-                 {orphans} AND t.had_data_before_first_sync = TRUE ORDER BY t.name LIMIT 200"
+                 {orphans} AND t.had_data_before_first_sync = TRUE ORDER BY t.name LIMIT {HAD_DATA_LISTED}"
             );
+            had_data_count = count(format!(
+                "SELECT COUNT(*) {orphans} AND t.had_data_before_first_sync = TRUE"
+            ))
+            .await?;
             let rows: Vec<(String, i64, i64, i64, i64)> = on_db!(&self.db, pool => {
                 let q = sqlx::query_as(&sql).bind(user.account_id.0).bind(integration.0);
                 let q = if user.restricted { q.bind(user.user_id.0) } else { q };
@@ -325,6 +330,7 @@ impl Repo {
             items,
             children,
             had_data,
+            had_data_count,
             kept,
             note,
         })
