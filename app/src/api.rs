@@ -546,9 +546,9 @@ pub async fn get_organization(id: i64) -> Result<crate::model::OrganizationDetai
     crate::services::services()?.organization(&user, id).await
 }
 
-/// The account's activity log.
+/// The account's activity log: its newest entries, or those older than entry `before`.
 #[server(prefix = "/api", endpoint = "activity")]
-pub async fn get_activity() -> Result<Vec<ActivityEntry>, AppError> {
+pub async fn get_activity(before: Option<i64>) -> Result<Vec<ActivityEntry>, AppError> {
     let user = crate::services::current_user()?;
-    crate::services::services()?.activity(&user).await
+    crate::services::services()?.activity(&user, before).await
 }

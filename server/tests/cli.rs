@@ -361,6 +361,7 @@ async fn user_commands_follow_the_screens_rules() {
         .activity_log(
             repo.find_account("Alpha IT").await.unwrap().unwrap(),
             None,
+            None,
             50,
         )
         .await

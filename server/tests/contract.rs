@@ -339,10 +339,14 @@ async fn contract_suite(db: Db) {
         .await
         .unwrap();
     }
-    let log = repo.activity_log(a, None, 2).await.unwrap();
+    let log = repo.activity_log(a, None, None, 2).await.unwrap();
     assert_eq!(log[0].3, "test.second");
     assert_eq!(log[1].3, "test.first");
-    assert!(repo.activity_log(b, None, 10).await.unwrap().is_empty());
+    assert!(repo
+        .activity_log(b, None, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// The schema itself: deleting an organization takes everything inside it (its items and the

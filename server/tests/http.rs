@@ -131,6 +131,39 @@ async fn drive(app: &TestApp) {
         .await,
         (422, "invalid_input".into())
     );
+    // The activity log, a page at a time: `before` is an entry id, nothing else.
+    let newest: Vec<app::model::ActivityEntry> = client
+        .get(app.url("/api/v1/activity"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!newest.is_empty() && (newest.len() as i64) < app::model::ACTIVITY_PAGE);
+    let older: Vec<app::model::ActivityEntry> = client
+        .get(app.url(&format!("/api/v1/activity?before={}", newest[0].id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(older, newest[1..]);
+    for bad in ["abc", "1.5", "99999999999999999999", ""] {
+        assert_eq!(
+            error_code(
+                client
+                    .get(app.url(&format!("/api/v1/activity?before={bad}")))
+                    .send()
+                    .await
+                    .unwrap()
+            )
+            .await,
+            (422, "invalid_input".into()),
+            "{bad:?}"
+        );
+    }
     assert_eq!(
         error_code(
             client

@@ -326,7 +326,7 @@ async fn a_saved_secret_stays_with_its_site_and_its_account() {
         .await
         .unwrap();
     assert!(saved.secret_set);
-    let log = s.activity(&w.admin).await.unwrap();
+    let log = s.activity(&w.admin, None).await.unwrap();
     assert!(
         log.iter()
             .any(|e| e.action == "integration.added" && e.subject == "Autotask"),

@@ -192,7 +192,7 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
     );
     let log = ctx
         .repo
-        .activity_log(ctx.admin.account_id, None, 5)
+        .activity_log(ctx.admin.account_id, None, None, 5)
         .await
         .unwrap();
     assert!(
@@ -387,7 +387,7 @@ async fn a_lone_worker_process_runs_a_queued_removal(url: String) {
     assert_eq!(ctx.count(EVERYTHING).await, everything - gone);
     let log = ctx
         .repo
-        .activity_log(ctx.admin.account_id, None, 5)
+        .activity_log(ctx.admin.account_id, None, None, 5)
         .await
         .unwrap();
     let entry = log

@@ -108,7 +108,7 @@ async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
     let e = s.start_restore(admin, removal, None).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);
     assert!(e.message.contains("Nothing"), "{}", e.message);
-    let log = s.activity(admin).await.unwrap();
+    let log = s.activity(admin, None).await.unwrap();
     assert_eq!(
         log.iter()
             .filter(|e| e.action == "restore.finished")
@@ -342,7 +342,7 @@ async fn a_record_whose_organization_was_removed_after_it_comes_back_once_the_or
     );
     // The activity log says the same.
     let logged = s
-        .activity(admin)
+        .activity(admin, None)
         .await
         .unwrap()
         .into_iter()

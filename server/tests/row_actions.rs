@@ -185,7 +185,7 @@ async fn a_permanent_disconnect_unlinks_exactly_its_row_and_a_failure_changes_no
     assert_eq!(marked, 1);
     let log = ctx
         .repo
-        .activity_log(ctx.admin.account_id, None, 1)
+        .activity_log(ctx.admin.account_id, None, None, 1)
         .await
         .unwrap();
     assert_eq!(log[0].3, "row.disconnected");

@@ -353,11 +353,14 @@ async fn users_and_passwords(db: Db) {
 
     // Every change is in the activity log.
     let log = s
-        .activity(&if admin_won {
-            admin.clone()
-        } else {
-            manager_now.clone()
-        })
+        .activity(
+            &if admin_won {
+                admin.clone()
+            } else {
+                manager_now.clone()
+            },
+            None,
+        )
         .await
         .unwrap();
     for action in [
@@ -585,7 +588,7 @@ async fn restrictions(db: Db) {
         .unwrap();
     assert_eq!(orgs.total, mine);
 
-    let log = s.activity(admin).await.unwrap();
+    let log = s.activity(admin, None).await.unwrap();
     assert_eq!(
         log.iter()
             .filter(|e| e.action == "user.restrictions_changed")
@@ -594,3 +597,107 @@ async fn restrictions(db: Db) {
     );
 }
 on_both!(restrictions);
+
+/// Logs `n` entries for `user` in `account`.
+async fn log_entries(repo: &Repo, account: app::model::AccountId, user: UserId, n: i64) {
+    for i in 0..n {
+        repo.log_activity(server::repo::Activity {
+            account,
+            user: Some(user),
+            actor: "someone",
+            action: "row.paused",
+            subject: &format!("entry {i}"),
+            details: serde_json::json!({}),
+            outcome: "succeeded",
+        })
+        .await
+        .unwrap();
+    }
+}
+
+async fn the_activity_log_pages_back_to_its_first_entry(db: Db) {
+    use app::model::ACTIVITY_PAGE;
+    db.migrate().await.unwrap();
+    let repo = Repo::new(db);
+    let s = common::services(&repo, RetryPolicy::default());
+    let account = repo.create_account("Alpha IT").await.unwrap();
+    let admin = common::user(
+        &repo,
+        account,
+        "admin@alpha.example",
+        Role::Administrator,
+        false,
+    )
+    .await;
+    let restricted = common::user(&repo, account, "rman@alpha.example", Role::Manager, true).await;
+    let other_account = repo.create_account("Beta IT").await.unwrap();
+    let stranger = common::user(
+        &repo,
+        other_account,
+        "admin@beta.example",
+        Role::Administrator,
+        false,
+    )
+    .await;
+    log_entries(&repo, account, admin.user_id, ACTIVITY_PAGE + 30).await;
+    log_entries(&repo, other_account, stranger.user_id, 7).await;
+    log_entries(&repo, account, restricted.user_id, 3).await;
+    log_entries(&repo, account, admin.user_id, ACTIVITY_PAGE).await;
+
+    // Page after page, newest first, each entry once, to the first one, and nothing of Beta's.
+    let pages = |user: app::model::CurrentUser| {
+        let s = s.clone();
+        async move {
+            let (mut seen, mut before, mut pages) = (Vec::new(), None, 0);
+            loop {
+                let page = s.activity(&user, before).await.unwrap();
+                assert!(page.len() as i64 <= ACTIVITY_PAGE);
+                if page.is_empty() {
+                    return (seen, pages);
+                }
+                pages += 1;
+                let ids: Vec<i64> = page.iter().map(|e| e.id).collect();
+                assert!(ids.windows(2).all(|w| w[0] > w[1]), "{ids:?}");
+                assert!(before.is_none_or(|b| ids[0] < b));
+                before = ids.last().copied();
+                seen.extend(page);
+            }
+        }
+    };
+    let (seen, n) = pages(admin.clone()).await;
+    let everything = repo
+        .activity_log(admin.account_id, None, None, 10_000)
+        .await
+        .unwrap();
+    assert!(everything.len() as i64 > 2 * ACTIVITY_PAGE);
+    assert_eq!(seen.len(), everything.len());
+    assert_eq!(n, everything.len().div_ceil(ACTIVITY_PAGE as usize));
+    assert!(seen.iter().all(|e| e.actor != "admin@beta.example"));
+    // A restricted Manager pages through their own entries only.
+    let (own, _) = pages(restricted.clone()).await;
+    assert_eq!(own.len(), 3);
+    assert!(
+        own.iter().all(|e| e.actor == "rman@alpha.example"),
+        "{own:?}"
+    );
+
+    // Any number is a place in the log: below every entry, nothing; another account's entry
+    // id, only this account's entries older than it.
+    for nothing in [0, -1, i64::MIN] {
+        assert!(s.activity(&admin, Some(nothing)).await.unwrap().is_empty());
+    }
+    let beta = s.activity(&stranger, None).await.unwrap();
+    let theirs = beta[0].id;
+    let older = s.activity(&admin, Some(theirs)).await.unwrap();
+    assert!(
+        !older.is_empty()
+            && older
+                .iter()
+                .all(|e| e.id < theirs && e.actor != "admin@beta.example")
+    );
+    assert_eq!(
+        s.activity(&admin, Some(i64::MAX)).await.unwrap(),
+        s.activity(&admin, None).await.unwrap()
+    );
+}
+on_both!(the_activity_log_pages_back_to_its_first_entry);

@@ -133,6 +133,10 @@ pub struct NotRestored {
     pub reason: String,
 }
 
+/// How many activity log entries a page of it holds (Account > Activity log, `GET
+/// /api/v1/activity`); the next page starts before the last one's id.
+pub const ACTIVITY_PAGE: i64 = 200;
+
 /// How many of a restore's records that could not come back are listed, each with why.
 pub const NOT_RESTORED_LISTED: i64 = 500;
 

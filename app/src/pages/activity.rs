@@ -4,7 +4,7 @@
 
 use crate::api::get_activity;
 use crate::components::{AccountNav, ErrorNotice, Page};
-use crate::model::ActivityEntry;
+use crate::model::{ActivityEntry, ACTIVITY_PAGE};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,9 +32,25 @@ fn action_label(action: &str) -> String {
     }
 }
 
+/// The page's address for the entries older than entry `before`, or the newest.
+fn page_href(before: Option<i64>) -> String {
+    match before {
+        Some(id) => format!("/account/activity?before={id}"),
+        None => "/account/activity".to_string(),
+    }
+}
+
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    let log = Resource::new(|| (), |_| get_activity());
+    // `?before=ID`: the entries older than that one; anything else there is the newest page.
+    let query = leptos_router::hooks::use_query_map();
+    let before = move || {
+        query
+            .read()
+            .get("before")
+            .and_then(|s| s.parse::<i64>().ok())
+    };
+    let log = Resource::new(before, get_activity);
     view! {
         <Title text="Activity log · Steward"/>
         <Page>
@@ -42,13 +58,38 @@ pub fn ActivityPage() -> impl IntoView {
             <h1>"Activity log"</h1>
             <Suspense fallback=|| view! { <p>"Loading the activity log…"</p> }>
                 {move || Suspend::new(async move {
+                    let older_than = before();
                     match log.await {
-                        Ok(entries) => view! { <ActivityTable entries/> }.into_any(),
+                        Ok(entries) => view! { <ActivityPageOf entries older_than/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
             </Suspense>
         </Page>
+    }
+}
+
+/// A page of entries, with the way to the older ones (a full page may have more behind it) and
+/// back to the newest.
+#[component]
+fn ActivityPageOf(entries: Vec<ActivityEntry>, older_than: Option<i64>) -> impl IntoView {
+    let full = entries.len() as i64 >= ACTIVITY_PAGE;
+    let older = full.then(|| entries.last().map(|e| e.id)).flatten();
+    let said = match (entries.is_empty(), older_than.is_some()) {
+        (true, true) => "No older entries.".to_string(),
+        (true, false) => "Nothing has been recorded yet.".to_string(),
+        (false, false) if full => format!("The newest {} entries.", entries.len()),
+        (false, true) => format!("{} older entries.", entries.len()),
+        (false, false) => format!("{} entries.", entries.len()),
+    };
+    view! {
+        <p>{said}</p>
+        {(!entries.is_empty()).then(|| view! { <ActivityTable entries/> })}
+        <nav aria-label="Activity log pages" class="pages">
+            {older_than.is_some().then(|| view! { <a href=page_href(None)>"Newest entries"</a> })}
+            " "
+            {older.map(|id| view! { <a href=page_href(Some(id))>"Older entries"</a> })}
+        </nav>
     }
 }
 

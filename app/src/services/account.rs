@@ -72,6 +72,11 @@ pub trait AccountServices: Send + Sync + 'static {
     ) -> Result<OneTimePassword, AppError>;
     /// The features switched on for the user's account.
     async fn account_features(&self, user: &CurrentUser) -> Result<Vec<Feature>, AppError>;
-    /// The account's activity log, newest first; Managers and Administrators.
-    async fn activity(&self, user: &CurrentUser) -> Result<Vec<ActivityEntry>, AppError>;
+    /// The account's activity log, newest first, `ACTIVITY_PAGE` entries at most: the newest,
+    /// or with `before` those older than that entry; Managers and Administrators.
+    async fn activity(
+        &self,
+        user: &CurrentUser,
+        before: Option<i64>,
+    ) -> Result<Vec<ActivityEntry>, AppError>;
 }

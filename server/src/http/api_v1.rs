@@ -548,12 +548,20 @@ pub async fn cancel_removal(
     Ok(Json(state.services.cancel_removal(&user, job).await?))
 }
 
-/// GET /api/v1/activity: the account's activity log, newest first.
+/// `?before=`: the entries older than this one (its id).
+#[derive(Debug, Deserialize)]
+pub struct ActivityQuery {
+    pub before: Option<i64>,
+}
+
+/// GET /api/v1/activity[?before=ID]: the account's activity log, newest first, a page of
+/// `ACTIVITY_PAGE`; the next page is `?before=` the last entry's id.
 pub async fn activity(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<ActivityQuery>,
 ) -> Result<Json<Vec<ActivityEntry>>, ApiError> {
-    Ok(Json(state.services.activity(&user).await?))
+    Ok(Json(state.services.activity(&user, q.before).await?))
 }
 
 /// How often the progress stream looks at the job table. The workers may run on other nodes,

@@ -222,20 +222,23 @@ impl Repo {
 
     /// The account's activity log, newest first: (id, when, who (the user's email when a user
     /// did it), action, subject, outcome, details as JSON).
-    /// The newest entries; with `only_by`, only that user's own (a user restricted to some
-    /// organizations does not see what others did across the account).
+    /// The newest entries, or with `before` the newest of those older than that entry (its id);
+    /// with `only_by`, only that user's own (a user restricted to some organizations does not
+    /// see what others did across the account).
     pub async fn activity_log(
         &self,
         account: AccountId,
         only_by: Option<app::model::UserId>,
+        before: Option<i64>,
         limit: i64,
     ) -> anyhow::Result<Vec<ActivityRow>> {
         let by: Option<i64> = only_by.map(|u| u.0);
         Ok(on_db!(&self.db, pool => sqlx::query_as(
             "SELECT a.id, a.created_at, COALESCE(u.email, a.actor), a.action, a.subject, a.outcome, a.details
              FROM activity_log a LEFT JOIN users u ON u.id = a.user_id
-             WHERE a.account_id = $1 AND ($3 IS NULL OR a.user_id = $3) ORDER BY a.id DESC LIMIT $2")
-            .bind(account.0).bind(limit).bind(by).fetch_all(pool).await)?)
+             WHERE a.account_id = $1 AND ($3 IS NULL OR a.user_id = $3) AND ($4 IS NULL OR a.id < $4)
+             ORDER BY a.id DESC LIMIT $2")
+            .bind(account.0).bind(limit).bind(by).bind(before).fetch_all(pool).await)?)
     }
 }
 

@@ -139,14 +139,19 @@ impl app::services::AccountServices for AppServices {
             .await
             .map_err(internal("reading the account's features"))
     }
-    async fn activity(&self, user: &CurrentUser) -> Result<Vec<ActivityEntry>, AppError> {
+    async fn activity(
+        &self,
+        user: &CurrentUser,
+        before: Option<i64>,
+    ) -> Result<Vec<ActivityEntry>, AppError> {
         Self::may_manage(user, "see the activity log")?;
         let rows = self
             .repo
             .activity_log(
                 user.account_id,
                 user.restricted.then_some(user.user_id),
-                200,
+                before,
+                app::model::ACTIVITY_PAGE,
             )
             .await
             .map_err(internal("reading the activity log"))?;
