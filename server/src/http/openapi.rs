@@ -359,7 +359,7 @@ pub fn spec() -> Value {
                 "get": {
                     "summary": "The account's activity log, newest first, 200 entries a page: who did what, the outcome and details. The next page: `before` the last entry's id. Manager and Administrator.",
                     "parameters": [{ "name": "before", "in": "query", "required": false, "schema": { "type": "integer", "format": "int64" }, "description": "Only entries older than this one (its id)" }],
-                    "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/ActivityEntry" } }), error_responses(&["401", "403"]))
+                    "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/ActivityEntry" } }), error_responses(&["401", "403", "422"]))
                 }
             },
             "/removals/{job}/archive": {
