@@ -395,10 +395,11 @@ pub async fn disable_item_sync(
 pub async fn list_disconnected(
     integration: IntegrationId,
     kind: ItemKind,
+    page: u32,
 ) -> Result<(i64, Vec<DisconnectedItem>), AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
-        .disconnected_items(&user, integration, kind)
+        .disconnected_items(&user, integration, kind, page)
         .await
 }
 

@@ -150,6 +150,23 @@ async fn drive(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(older, newest[1..]);
+    // Disconnected Data, a page at a time: pages start at 1.
+    for bad in ["0", "-1", "abc"] {
+        assert_eq!(
+            error_code(
+                client
+                    .get(app.url(&format!(
+                        "/api/v1/integrations/{id}/disconnected?kind=configuration&page={bad}"
+                    )))
+                    .send()
+                    .await
+                    .unwrap()
+            )
+            .await,
+            (422, "invalid_input".into()),
+            "{bad:?}"
+        );
+    }
     for bad in ["abc", "1.5", "99999999999999999999", ""] {
         assert_eq!(
             error_code(

@@ -352,7 +352,11 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
 
     // Every tombstone says "deleted locally", and a full sync recreates none of them.
     for kind in [ItemKind::Organization, ItemKind::Configuration] {
-        let (_, listed) = ctx.repo.disconnected_items(&admin, ii, kind).await.unwrap();
+        let (_, listed) = ctx
+            .repo
+            .disconnected_items(&admin, ii, kind, 1)
+            .await
+            .unwrap();
         for (k, psa_id) in psa_ids.iter().filter(|(k, _)| *k == kind) {
             let t = listed
                 .iter()
@@ -379,7 +383,7 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
     // new id (ids are never reused).
     let (_, listed) = ctx
         .repo
-        .disconnected_items(&admin, ii, ItemKind::Configuration)
+        .disconnected_items(&admin, ii, ItemKind::Configuration, 1)
         .await
         .unwrap();
     let entry = listed.iter().find(|t| t.psa_id == psa_ids[2].1).unwrap();
@@ -545,3 +549,68 @@ async fn free_text_finds_the_same_items_as_a_removal_selects(db: Db) {
     assert_eq!(contacts.items[0].name, "Marguerite Quillfeather");
 }
 on_both!(free_text_finds_the_same_items_as_a_removal_selects);
+
+async fn disconnected_data_pages_through_every_disconnected_item(db: Db) {
+    use app::error::ErrorCode;
+    use app::model::DISCONNECTED_PAGE;
+    use app::services::prelude::*;
+    let ctx = setup(db).await;
+    let s = common::services(
+        &ctx.repo,
+        server::psa::connectwise::client::RetryPolicy::default(),
+    );
+    let admin = &ctx.admin;
+    // More disconnected contacts than a page lists, a minute apart.
+    let start = chrono::Utc::now() - chrono::Duration::days(30);
+    for i in 0..DISCONNECTED_PAGE + 10 {
+        on_db!(&ctx.repo.db, pool => sqlx::query(
+            "INSERT INTO disconnected_items (account_id, integration_id, item_kind, psa_id, name, disconnected_at)
+             VALUES ($1, $2, 'contact', $3, $4, $5)")
+            .bind(admin.account_id.0).bind(ctx.integration.0).bind(8_000_000 + i)
+            .bind(format!("Old contact {i}")).bind(start + chrono::Duration::minutes(i))
+            .execute(pool).await.map(|_| ()))
+        .unwrap();
+    }
+    let total = ctx
+        .count("SELECT COUNT(*) FROM disconnected_items WHERE account_id = $1 AND item_kind = 'contact'")
+        .await;
+    assert!(total > DISCONNECTED_PAGE);
+
+    // Page after page, newest first, every one of them once.
+    let (mut seen, mut page) = (Vec::new(), 1);
+    loop {
+        let (t, list) = s
+            .disconnected_items(admin, ctx.integration, ItemKind::Contact, page)
+            .await
+            .unwrap();
+        assert_eq!(t, total);
+        if list.is_empty() {
+            break;
+        }
+        assert!(list.len() as i64 <= DISCONNECTED_PAGE);
+        seen.extend(list.into_iter().map(|i| (i.disconnected_at, i.id)));
+        page += 1;
+    }
+    assert_eq!(
+        i64::from(page - 1),
+        (total + DISCONNECTED_PAGE - 1) / DISCONNECTED_PAGE
+    );
+    assert_eq!(seen.len() as i64, total);
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest first, each once"
+    );
+
+    // Pages start at 1; one far past the end is empty, with the total.
+    let e = s
+        .disconnected_items(admin, ctx.integration, ItemKind::Contact, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    let (t, far) = s
+        .disconnected_items(admin, ctx.integration, ItemKind::Contact, u32::MAX)
+        .await
+        .unwrap();
+    assert_eq!((t, far.len()), (total, 0));
+}
+on_both!(disconnected_data_pages_through_every_disconnected_item);

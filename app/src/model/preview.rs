@@ -139,6 +139,9 @@ pub struct PreviewPage {
     pub rights: super::Rights,
 }
 
+/// How many disconnected items a page of Disconnected Data's View lists, newest first.
+pub const DISCONNECTED_PAGE: i64 = 500;
+
 /// One individually disconnected item (Disconnected Data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisconnectedItem {

@@ -4,7 +4,7 @@
 use crate::api::{list_disconnected, reconnect};
 use crate::components::{fmt_count, ErrorNotice, Page};
 use crate::error::AppError;
-use crate::model::{DisconnectedItem, IntegrationId, ItemKind};
+use crate::model::{DisconnectedItem, IntegrationId, ItemKind, DISCONNECTED_PAGE};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -15,13 +15,22 @@ pub fn DisconnectedPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
     let kind = move || query.read().get("kind").and_then(|k| ItemKind::parse(&k));
+    // `&page=N` (from 1); anything else is the first page.
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    };
     let version = RwSignal::new(0u32);
     let said: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
     let items = Resource::new(
-        move || (id(), kind(), version.get()),
-        |(id, kind, _)| async move {
+        move || (id(), kind(), page(), version.get()),
+        |(id, kind, page, _)| async move {
             match (id, kind) {
-                (Some(id), Some(kind)) => list_disconnected(IntegrationId(id), kind).await,
+                (Some(id), Some(kind)) => list_disconnected(IntegrationId(id), kind, page).await,
                 _ => Err(AppError::not_found("That Manage Data row")),
             }
         },
@@ -49,10 +58,13 @@ pub fn DisconnectedPage() -> impl IntoView {
             </div>
             <Transition fallback=|| view! { <p>"Loading the items…"</p> }>
                 {move || Suspend::new(async move {
-                    match (items.await, id()) {
-                        (Ok((total, list)), Some(id)) => view! { <Table id=IntegrationId(id) total list version said/> }.into_any(),
-                        (Err(error), _) => view! { <ErrorNotice error/> }.into_any(),
-                        (Ok(_), None) => ().into_any(),
+                    match (items.await, id(), kind()) {
+                        (Ok((total, list)), Some(id), Some(kind)) => {
+                            let at = Paged { id: IntegrationId(id), kind, page: page(), total, listed: list.len() as i64 };
+                            view! { <Table id=IntegrationId(id) at list version said/> }.into_any()
+                        }
+                        (Err(error), _, _) => view! { <ErrorNotice error/> }.into_any(),
+                        (Ok(_), _, _) => ().into_any(),
                     }
                 })}
             </Transition>
@@ -60,25 +72,74 @@ pub fn DisconnectedPage() -> impl IntoView {
     }
 }
 
+/// Where a page of Disconnected Data's View is in the whole list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Paged {
+    id: IntegrationId,
+    kind: ItemKind,
+    /// From 1.
+    page: u32,
+    total: i64,
+    /// On this page.
+    listed: i64,
+}
+
+impl Paged {
+    /// What the page says it shows.
+    fn shown(&self) -> String {
+        let first = (i64::from(self.page) - 1) * DISCONNECTED_PAGE;
+        if self.listed == 0 && self.total > 0 {
+            format!("{} items; none this far back", fmt_count(self.total))
+        } else if self.listed < self.total {
+            format!(
+                "{} items, newest first: {} to {} shown",
+                fmt_count(self.total),
+                fmt_count(first + 1),
+                fmt_count(first + self.listed)
+            )
+        } else {
+            format!("{} items", fmt_count(self.total))
+        }
+    }
+
+    /// The address of page `page` of the same list.
+    fn href(&self, page: u32) -> String {
+        format!(
+            "/account/integrations/{}/manage-data/disconnected?kind={}&page={page}",
+            self.id.0,
+            self.kind.as_str()
+        )
+    }
+
+    /// Newer items (the page before), if any.
+    fn newer(&self) -> Option<String> {
+        (self.page > 1).then(|| self.href(self.page - 1))
+    }
+
+    /// Older items (the page after), if any.
+    fn older(&self) -> Option<String> {
+        let seen = i64::from(self.page) * DISCONNECTED_PAGE;
+        (seen < self.total).then(|| self.href(self.page + 1))
+    }
+}
+
 #[component]
 fn Table(
     id: IntegrationId,
-    total: i64,
+    at: Paged,
     list: Vec<DisconnectedItem>,
     version: RwSignal<u32>,
     said: RwSignal<Option<Result<String, AppError>>>,
 ) -> impl IntoView {
-    let shown = if (list.len() as i64) < total {
-        format!(
-            "{} items (the newest {} shown)",
-            fmt_count(total),
-            list.len()
-        )
-    } else {
-        format!("{} items", fmt_count(total))
-    };
     view! {
-        <p>{shown}</p>
+        <p>{at.shown()}</p>
+        {(at.newer().is_some() || at.older().is_some()).then(|| view! {
+            <nav aria-label="Disconnected item pages" class="pages">
+                {at.newer().map(|href| view! { <a href=href>"Newer items"</a> })}
+                " "
+                {at.older().map(|href| view! { <a href=href>"Older items"</a> })}
+            </nav>
+        })}
         <table>
             <thead>
                 <tr>
@@ -113,5 +174,47 @@ fn Table(
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(page: u32, total: i64, listed: i64) -> Paged {
+        Paged {
+            id: IntegrationId(3),
+            kind: ItemKind::Contact,
+            page,
+            total,
+            listed,
+        }
+    }
+
+    #[test]
+    fn a_page_says_which_items_it_shows_and_leads_to_the_others() {
+        let first = at(1, 1_210, DISCONNECTED_PAGE);
+        assert_eq!(first.shown(), "1,210 items, newest first: 1 to 500 shown");
+        assert_eq!(first.newer(), None);
+        assert_eq!(
+            first.older().as_deref(),
+            Some("/account/integrations/3/manage-data/disconnected?kind=contact&page=2")
+        );
+        let last = at(3, 1_210, 210);
+        assert_eq!(
+            last.shown(),
+            "1,210 items, newest first: 1,001 to 1,210 shown"
+        );
+        assert_eq!(
+            last.newer().as_deref(),
+            Some("/account/integrations/3/manage-data/disconnected?kind=contact&page=2")
+        );
+        assert_eq!(last.older(), None);
+        let all = at(1, 12, 12);
+        assert_eq!(all.shown(), "12 items");
+        assert_eq!((all.newer(), all.older()), (None, None));
+        let past_the_end = at(9, 12, 0);
+        assert_eq!(past_the_end.shown(), "12 items; none this far back");
+        assert!(past_the_end.newer().is_some());
     }
 }

@@ -50,12 +50,14 @@ pub trait ItemServices: Send + Sync + 'static {
         kind: ItemKind,
         id: i64,
     ) -> Result<(), AppError>;
-    /// Disconnected Data's View: the individually disconnected items of a kind, and their total.
+    /// Disconnected Data's View: the individually disconnected items of a kind, newest first, a
+    /// page (from 1) of `DISCONNECTED_PAGE`, and their total.
     async fn disconnected_items(
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
         kind: ItemKind,
+        page: u32,
     ) -> Result<(i64, Vec<DisconnectedItem>), AppError>;
     /// Reconnect one disconnected item, if the PSA still has it; says what happens next.
     async fn reconnect(

@@ -492,6 +492,8 @@ pub async fn disconnect_row(
 #[derive(Debug, Deserialize)]
 pub struct DisconnectedQuery {
     pub kind: ItemKind,
+    /// From 1 (the newest `DISCONNECTED_PAGE`); 1 when absent.
+    pub page: Option<u32>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -509,7 +511,10 @@ pub async fn disconnected(
     ApiQuery(q): ApiQuery<DisconnectedQuery>,
 ) -> Result<Json<DisconnectedList>, ApiError> {
     let id = integration_id(&id)?;
-    let (total, items) = state.services.disconnected_items(&user, id, q.kind).await?;
+    let (total, items) = state
+        .services
+        .disconnected_items(&user, id, q.kind, q.page.unwrap_or(1))
+        .await?;
     Ok(Json(DisconnectedList { total, items }))
 }
 

@@ -320,8 +320,9 @@ pub fn spec() -> Value {
             },
             "/integrations/{id}/disconnected": {
                 "get": {
-                    "summary": "Disconnected Data: the items of a kind whose sync was turned off one at a time (including those deleted since), the first 100 and the total",
-                    "parameters": [id_param(), { "name": "kind", "in": "query", "required": true, "schema": kind_schema() }],
+                    "summary": "Disconnected Data: the items of a kind whose sync was turned off one at a time (including those deleted since), newest first, 500 a page, and the total",
+                    "parameters": [id_param(), { "name": "kind", "in": "query", "required": true, "schema": kind_schema() },
+                        { "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "default": 1 } }],
                     "responses": ok(json!({ "type": "object", "required": ["total", "items"], "properties": {
                         "total": { "type": "integer" },
                         "items": { "type": "array", "items": { "type": "object", "required": ["id", "kind", "name", "organization", "psa_id", "disconnected_at", "deleted_locally"] } } } }),

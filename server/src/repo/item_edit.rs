@@ -149,13 +149,17 @@ pub struct Tombstone {
 }
 
 impl Repo {
-    /// The individually disconnected items of a kind, newest first (at most 500), with the total.
+    /// The individually disconnected items of a kind, newest first, page `page` (from 1) of
+    /// `DISCONNECTED_PAGE`, with the total.
     pub async fn disconnected_items(
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
         kind: ItemKind,
+        page: u32,
     ) -> anyhow::Result<(i64, Vec<app::model::DisconnectedItem>)> {
+        use app::model::DISCONNECTED_PAGE;
+        let offset = (i64::from(page.max(1)) - 1) * DISCONNECTED_PAGE;
         let access = if user.restricted {
             " AND organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $4)"
         } else {
@@ -165,7 +169,8 @@ impl Repo {
             "SELECT COUNT(*) FROM disconnected_items WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3{access}");
         let list_sql = format!(
             "SELECT id, name, COALESCE(organization_name, ''), psa_id, disconnected_at, item_id IS NULL FROM disconnected_items
-             WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3{access} ORDER BY disconnected_at DESC, id DESC LIMIT 500");
+             WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3{access} ORDER BY disconnected_at DESC, id DESC
+             LIMIT {DISCONNECTED_PAGE} OFFSET {offset}");
         type Row = (i64, String, String, i64, chrono::DateTime<Utc>, bool);
         let (total, rows): (i64, Vec<Row>) = on_db!(&self.db, pool => {
             let q = sqlx::query_scalar(&count_sql).bind(user.account_id.0).bind(integration.0).bind(kind.as_str());

@@ -169,10 +169,14 @@ impl app::services::ItemServices for AppServices {
         user: &CurrentUser,
         integration: IntegrationId,
         kind: ItemKind,
+        page: u32,
     ) -> Result<(i64, Vec<DisconnectedItem>), AppError> {
+        if page == 0 {
+            return Err(AppError::invalid_input("Pages start at 1"));
+        }
         self.own_integration(user, integration).await?;
         self.repo
-            .disconnected_items(user, integration, kind)
+            .disconnected_items(user, integration, kind, page)
             .await
             .map_err(internal("listing disconnected items"))
     }
