@@ -154,14 +154,15 @@ export function freshAccount(label: string) {
 }
 
 /**
- * An account of its own holding the demo-sized dataset of a fresh seed, loaded as if synced from
+ * An account of its own holding the dataset of a fresh seed (the demo's size S, or L when a test
+ * needs more than a page of something), loaded as if synced from
  * one ConnectWise Manage integration (`steward load`), and an Administrator added by the operator
  * command line: its name, the Administrator's email and one-time password.
  */
-export function loadedAccount(label: string) {
+export function loadedAccount(label: string, size: 's' | 'l' = 's') {
   const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   const name = `${label} ${stamp}`;
-  steward('load', '--size', 's', '--seed', String(SEED), '--account', name);
+  steward('load', '--size', size, '--seed', String(SEED), '--account', name);
   const email = `admin-${stamp}@${label}.example`;
   const said = operatorUser('add', '--account', name, '--email', email, '--name', 'Administrator', '--role', 'administrator');
   return { name, email, oneTime: said.trim().split('\n').pop()!.trim() };
