@@ -131,7 +131,7 @@ async fn drive(app: &TestApp) {
         .await,
         (422, "invalid_input".into())
     );
-    // The activity log, a page at a time: `before` is an entry id, nothing else.
+    // The activity log, a page at a time.
     let newest: Vec<app::model::ActivityEntry> = client
         .get(app.url("/api/v1/activity"))
         .send()
@@ -150,35 +150,21 @@ async fn drive(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(older, newest[1..]);
-    // Disconnected Data, a page at a time: pages start at 1.
-    for bad in ["0", "-1", "abc"] {
-        assert_eq!(
-            error_code(
-                client
-                    .get(app.url(&format!(
-                        "/api/v1/integrations/{id}/disconnected?kind=configuration&page={bad}"
-                    )))
-                    .send()
-                    .await
-                    .unwrap()
-            )
-            .await,
-            (422, "invalid_input".into()),
-            "{bad:?}"
+    // Disconnected Data, a page at a time: pages start at 1. The activity log's `before` is an
+    // entry id, nothing else.
+    let queries = ["0", "-1", "abc"]
+        .map(|bad| format!("/api/v1/integrations/{id}/disconnected?kind=configuration&page={bad}"))
+        .into_iter()
+        .chain(
+            ["abc", "1.5", "99999999999999999999", ""]
+                .map(|bad| format!("/api/v1/activity?before={bad}")),
         );
-    }
-    for bad in ["abc", "1.5", "99999999999999999999", ""] {
+    for url in queries {
+        let resp = client.get(app.url(&url)).send().await.unwrap();
         assert_eq!(
-            error_code(
-                client
-                    .get(app.url(&format!("/api/v1/activity?before={bad}")))
-                    .send()
-                    .await
-                    .unwrap()
-            )
-            .await,
+            error_code(resp).await,
             (422, "invalid_input".into()),
-            "{bad:?}"
+            "{url}"
         );
     }
     assert_eq!(
