@@ -267,15 +267,18 @@ async fn main() -> anyhow::Result<()> {
     };
     let only = std::env::var("STEWARD_BENCH_REMOVAL_ON").ok();
     let on = |db: &str| only.as_deref().is_none_or(|o| o == db);
-    let d = Dataset::generate(size, 1);
+    // Generated once, and only when something loads it (not for an already loaded PostgreSQL
+    // database alone).
+    let dataset = std::cell::OnceCell::new();
+    let d = || dataset.get_or_init(|| Dataset::generate(size, 1));
     println!("| database | size | chunk | removed | queued removal (archived), alone | rate | plain cascade DELETE of the same rows | queued ÷ plain | the removal again, with reads made meanwhile | those reads (Manage Data, View, two lists) |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir()?;
     if on("sqlite") {
-        sqlite_runs(&d, dir.path(), size, &chunks).await?;
+        sqlite_runs(d(), dir.path(), size, &chunks).await?;
     }
     if let (true, Ok(base)) = (on("postgres"), std::env::var("STEWARD_BENCH_POSTGRES_URL")) {
-        postgres_runs(&d, &base, size, &chunks).await?;
+        postgres_runs(d, &base, size, &chunks).await?;
     }
     Ok(())
 }
@@ -314,7 +317,12 @@ async fn sqlite_runs(
 
 /// The cascade and each chunk size's two runs on PostgreSQL, each on a copy of one loaded
 /// database (made here, or STEWARD_BENCH_POSTGRES_LOADED's).
-async fn postgres_runs(d: &Dataset, base: &str, size: Size, chunks: &[i64]) -> anyhow::Result<()> {
+async fn postgres_runs<'a>(
+    d: impl FnOnce() -> &'a Dataset,
+    base: &str,
+    size: Size,
+    chunks: &[i64],
+) -> anyhow::Result<()> {
     let mut conn = sqlx::PgConnection::connect(base).await?;
     let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
     let given = std::env::var("STEWARD_BENCH_POSTGRES_LOADED").ok();
@@ -326,7 +334,7 @@ async fn postgres_runs(d: &Dataset, base: &str, size: Size, chunks: &[i64]) -> a
                 .execute(&mut conn)
                 .await?;
             let db = Db::connect(&format!("{prefix}/{name}")).await?;
-            loaded(&db, d).await?;
+            loaded(&db, d()).await?;
             db.close().await;
             name
         }

@@ -4,6 +4,7 @@ mod delete_dialog;
 mod layout;
 mod menu;
 mod org_picker;
+mod pager;
 mod plug;
 mod removal;
 
@@ -11,6 +12,7 @@ pub use delete_dialog::*;
 pub use layout::*;
 pub use menu::*;
 pub use org_picker::*;
+pub use pager::*;
 pub use plug::*;
 pub use removal::*;
 

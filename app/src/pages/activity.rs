@@ -3,7 +3,7 @@
 //! integration disconnects; features an operator switched).
 
 use crate::api::get_activity;
-use crate::components::{AccountNav, ErrorNotice, Page};
+use crate::components::{AccountNav, ErrorNotice, Page, Pager};
 use crate::model::{ActivityEntry, ACTIVITY_PAGE};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -85,11 +85,11 @@ fn ActivityPageOf(entries: Vec<ActivityEntry>, older_than: Option<i64>) -> impl 
     view! {
         <p>{said}</p>
         {(!entries.is_empty()).then(|| view! { <ActivityTable entries/> })}
-        <nav aria-label="Activity log pages" class="pages">
-            {older_than.is_some().then(|| view! { <a href=page_href(None)>"Newest entries"</a> })}
-            " "
-            {older.map(|id| view! { <a href=page_href(Some(id))>"Older entries"</a> })}
-        </nav>
+        <Pager
+            label="Activity log pages"
+            before=older_than.map(|_| (page_href(None), "Newest entries"))
+            after=older.map(|id| (page_href(Some(id)), "Older entries"))
+        />
     }
 }
 

@@ -2,7 +2,7 @@
 //! kind, each with Reconnect (only if the PSA still has it).
 
 use crate::api::{list_disconnected, reconnect};
-use crate::components::{fmt_count, ErrorNotice, Page};
+use crate::components::{fmt_count, ErrorNotice, Page, Pager};
 use crate::error::AppError;
 use crate::model::{DisconnectedItem, IntegrationId, ItemKind, DISCONNECTED_PAGE};
 use leptos::prelude::*;
@@ -61,7 +61,7 @@ pub fn DisconnectedPage() -> impl IntoView {
                     match (items.await, id(), kind()) {
                         (Ok((total, list)), Some(id), Some(kind)) => {
                             let at = Paged { id: IntegrationId(id), kind, page: page(), total, listed: list.len() as i64 };
-                            view! { <Table id=IntegrationId(id) at list version said/> }.into_any()
+                            view! { <Table at list version said/> }.into_any()
                         }
                         (Err(error), _, _) => view! { <ErrorNotice error/> }.into_any(),
                         (Ok(_), _, _) => ().into_any(),
@@ -125,7 +125,6 @@ impl Paged {
 
 #[component]
 fn Table(
-    id: IntegrationId,
     at: Paged,
     list: Vec<DisconnectedItem>,
     version: RwSignal<u32>,
@@ -133,13 +132,11 @@ fn Table(
 ) -> impl IntoView {
     view! {
         <p>{at.shown()}</p>
-        {(at.newer().is_some() || at.older().is_some()).then(|| view! {
-            <nav aria-label="Disconnected item pages" class="pages">
-                {at.newer().map(|href| view! { <a href=href>"Newer items"</a> })}
-                " "
-                {at.older().map(|href| view! { <a href=href>"Older items"</a> })}
-            </nav>
-        })}
+        <Pager
+            label="Disconnected item pages"
+            before=at.newer().map(|href| (href, "Newer items"))
+            after=at.older().map(|href| (href, "Older items"))
+        />
         <table>
             <thead>
                 <tr>
@@ -153,7 +150,7 @@ fn Table(
                     let tombstone = i.id;
                     let again = move |_| {
                         leptos::task::spawn_local(async move {
-                            let result = reconnect(id, tombstone).await;
+                            let result = reconnect(at.id, tombstone).await;
                             let ok = result.is_ok();
                             said.set(Some(result));
                             if ok {

@@ -5,7 +5,7 @@
 
 use crate::api::{get_removal_impact, list_items};
 use crate::components::{
-    fmt_count, is_administrator, merge_removal, DeleteDialog, ErrorNotice, Page, Plug,
+    fmt_count, is_administrator, merge_removal, DeleteDialog, ErrorNotice, Page, Pager, Plug,
     RemovalProgress,
 };
 use crate::error::AppError;
@@ -119,10 +119,7 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <nav aria-label="Pages" class="pager">
-            {prev.map(|p| view! { <a href=href(p)>"Previous page"</a> })}
-            {next.map(|p| view! { <a href=href(p)>"Next page"</a> })}
-        </nav>
+        <Pager label="Pages" before=prev.map(|p| (href(p), "Previous page")) after=next.map(|p| (href(p), "Next page"))/>
     }
 }
 
