@@ -87,68 +87,35 @@ async fn drive(app: &TestApp) {
     assert_eq!(me["email"], EMAIL);
 
     // The JSON API's Manage Data matches the demo dataset the server loaded.
-    let integrations: Value = client
-        .get(app.url("/api/v1/integrations"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let integrations: Value = app.get_as(&client, "/api/v1/integrations").await;
     assert_eq!(integrations.as_array().unwrap().len(), 1);
     let id = integrations[0]["id"].as_i64().unwrap();
     assert_eq!(integrations[0]["kind"], "connectwise_manage");
-    let md: app::model::ManageData = client
-        .get(app.url(&format!("/api/v1/integrations/{id}/manage-data")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let md: app::model::ManageData = app
+        .get_as(&client, &format!("/api/v1/integrations/{id}/manage-data"))
+        .await;
     let dataset = Dataset::generate(Size::S, DEMO_SEED);
     let expected = Expected::of(&dataset, &dataset.plan());
     assert_eq!(Expected::from_manage_data(&md), expected);
     assert_eq!(
-        error_code(
-            client
-                .get(app.url("/api/v1/integrations/999/manage-data"))
-                .send()
-                .await
-                .unwrap()
-        )
-        .await,
+        app.get_error(&client, "/api/v1/integrations/999/manage-data")
+            .await,
         (404, "not_found".into())
     );
     assert_eq!(
-        error_code(
-            client
-                .get(app.url("/api/v1/integrations/abc/manage-data"))
-                .send()
-                .await
-                .unwrap()
-        )
-        .await,
+        app.get_error(&client, "/api/v1/integrations/abc/manage-data")
+            .await,
         (422, "invalid_input".into())
     );
     // The activity log, a page at a time.
-    let newest: Vec<app::model::ActivityEntry> = client
-        .get(app.url("/api/v1/activity"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let newest: Vec<app::model::ActivityEntry> = app.get_as(&client, "/api/v1/activity").await;
     assert!(!newest.is_empty() && (newest.len() as i64) < app::model::ACTIVITY_PAGE);
-    let older: Vec<app::model::ActivityEntry> = client
-        .get(app.url(&format!("/api/v1/activity?before={}", newest[0].id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let older: Vec<app::model::ActivityEntry> = app
+        .get_as(
+            &client,
+            &format!("/api/v1/activity?before={}", newest[0].id),
+        )
+        .await;
     assert_eq!(older, newest[1..]);
     // Disconnected Data, a page at a time: pages start at 1. The activity log's `before` is an
     // entry id, nothing else.
@@ -168,14 +135,7 @@ async fn drive(app: &TestApp) {
         );
     }
     assert_eq!(
-        error_code(
-            client
-                .get(app.url("/api/v1/nothing-here"))
-                .send()
-                .await
-                .unwrap()
-        )
-        .await,
+        app.get_error(&client, "/api/v1/nothing-here").await,
         (404, "not_found".into())
     );
 
@@ -208,14 +168,7 @@ async fn drive(app: &TestApp) {
     assert!(html.contains(&customers.enabled.to_string()));
 
     // The OpenAPI document describes the routes.
-    let spec: Value = anon
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: Value = app.get_as(&anon, "/api/v1/openapi.json").await;
     assert_eq!(spec["openapi"], "3.1.0");
     for path in [
         "/session",
@@ -281,14 +234,9 @@ async fn a_second_start_keeps_the_data_and_creates_nothing_new() {
 /// Polls a run until it ends.
 async fn finished_run(app: &TestApp, client: &reqwest::Client, run: i64) -> Value {
     loop {
-        let runs: Value = client
-            .get(app.url("/api/v1/integrations/1/sync-runs"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let runs: Value = app
+            .get_as(&client, "/api/v1/integrations/1/sync-runs")
+            .await;
         let this = runs
             .as_array()
             .unwrap()
@@ -311,14 +259,7 @@ async fn drive_sync_api(app: &TestApp) {
     let http = reqwest::Client::new();
 
     // The demo's first full sync from its simulator, started at boot, succeeds.
-    let runs: Value = admin
-        .get(app.url("/api/v1/integrations/1/sync-runs"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let runs: Value = app.get_as(&admin, "/api/v1/integrations/1/sync-runs").await;
     let first = runs
         .as_array()
         .unwrap()
@@ -366,17 +307,15 @@ async fn drive_sync_api(app: &TestApp) {
         .unwrap();
     let run = finished_run(app, &admin, started["run_id"].as_i64().unwrap()).await;
     assert_eq!(run["outcome"], "succeeded", "{run}");
-    let events: Value = admin
-        .get(app.url(&format!(
-            "/api/v1/integrations/1/sync-runs/{}/events?page=1",
-            run["id"]
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Value = app
+        .get_as(
+            &admin,
+            &format!(
+                "/api/v1/integrations/1/sync-runs/{}/events?page=1",
+                run["id"]
+            ),
+        )
+        .await;
     let events = events.as_array().unwrap();
     assert_eq!(
         events.len() as i64,
@@ -386,25 +325,13 @@ async fn drive_sync_api(app: &TestApp) {
         |e| e["level"] == "error" && e["message"].as_str().unwrap().contains("without a name")
     ));
     assert_eq!(
-        error_code(
-            admin
-                .get(app.url("/api/v1/integrations/1/sync-runs/999999/events"))
-                .send()
-                .await
-                .unwrap()
-        )
-        .await,
+        app.get_error(&admin, "/api/v1/integrations/1/sync-runs/999999/events")
+            .await,
         (404, "not_found".into())
     );
     assert_eq!(
-        error_code(
-            admin
-                .get(app.url("/api/v1/integrations/1/sync-runs/x/events"))
-                .send()
-                .await
-                .unwrap()
-        )
-        .await,
+        app.get_error(&admin, "/api/v1/integrations/1/sync-runs/x/events")
+            .await,
         (422, "invalid_input".into())
     );
 
@@ -436,14 +363,9 @@ async fn drive_sync_api(app: &TestApp) {
     assert_eq!(resumed["state"], "active");
 
     // Sync settings: read, uncheck a type (Sync Active: No at once), refuse bad changes.
-    let settings: Value = admin
-        .get(app.url("/api/v1/integrations/1/sync-settings"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let settings: Value = app
+        .get_as(&admin, "/api/v1/integrations/1/sync-settings")
+        .await;
     assert_eq!(settings["schedule_minutes"], 60);
     let vendor = settings["values"]
         .as_array()
@@ -468,14 +390,9 @@ async fn drive_sync_api(app: &TestApp) {
         .unwrap()
         .iter()
         .any(|v| v["id"] == vendor["id"] && v["sync_enabled"] == false));
-    let md: Value = admin
-        .get(app.url("/api/v1/integrations/1/manage-data"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let md: Value = app
+        .get_as(&admin, "/api/v1/integrations/1/manage-data")
+        .await;
     assert!(md["synced_items"]
         .as_array()
         .unwrap()
@@ -498,14 +415,9 @@ async fn drive_sync_api(app: &TestApp) {
             "{bad}"
         );
     }
-    let unchanged: Value = admin
-        .get(app.url("/api/v1/integrations/1/sync-settings"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let unchanged: Value = app
+        .get_as(&admin, "/api/v1/integrations/1/sync-settings")
+        .await;
     assert_eq!(
         unchanged["schedule_minutes"], 30,
         "a refused change changes nothing"

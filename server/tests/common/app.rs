@@ -110,9 +110,23 @@ impl TestApp {
 
     /// GET `path` as `client`, expecting 200 and JSON.
     pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> Value {
+        self.get_as(client, path).await
+    }
+
+    /// GET `path` as `client`, expecting 200 and JSON of type `T`.
+    pub async fn get_as<T: serde::de::DeserializeOwned>(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+    ) -> T {
         let resp = client.get(self.url(path)).send().await.unwrap();
         assert_eq!(resp.status().as_u16(), 200, "GET {path}");
         resp.json().await.unwrap()
+    }
+
+    /// GET `path` as `client`, expecting an error: its status and the error's `code`.
+    pub async fn get_error(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
+        error_code(client.get(self.url(path)).send().await.unwrap()).await
     }
 
     /// Polls until no sync run of the demo integration is running (the demo's first full sync
