@@ -27,7 +27,7 @@ fn set_cookie(value: String) {
 }
 
 /// Signs in with email and password, sets the session cookie and goes to the integrations.
-#[server(prefix = "/api", endpoint = "sign_in")]
+#[server(prefix = "/api", endpoint = "sign_in", output = crate::codec::Json)]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let signed_in = crate::services::services()?
         .sign_in(
@@ -42,7 +42,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 }
 
 /// Sign-in with a one-time password and the new password that replaces it.
-#[server(prefix = "/api", endpoint = "sign_in_with_new_password")]
+#[server(prefix = "/api", endpoint = "sign_in_with_new_password", output = crate::codec::Json)]
 pub async fn sign_in_with_new_password(
     email: String,
     password: String,
@@ -68,7 +68,7 @@ pub async fn sign_in_with_new_password(
 }
 
 /// Account > Password: changes one's own password; the session ends, sign in again.
-#[server(prefix = "/api", endpoint = "change_password")]
+#[server(prefix = "/api", endpoint = "change_password", output = crate::codec::Json)]
 pub async fn change_password(
     current_password: String,
     new_password: String,
@@ -88,20 +88,20 @@ pub async fn change_password(
 }
 
 /// Account > Users.
-#[server(prefix = "/api", endpoint = "users")]
+#[server(prefix = "/api", endpoint = "users", output = crate::codec::Json)]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.users(&user).await
 }
 
 /// Add user: the one-time password, shown once.
-#[server(prefix = "/api", endpoint = "add_user", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "add_user", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn add_user(input: NewUserInput) -> Result<OneTimePassword, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.add_user(&user, input).await
 }
 
-#[server(prefix = "/api", endpoint = "set_user_role", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_user_role", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn set_user_role(target: UserId, role: Role) -> Result<UserSummary, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -109,7 +109,7 @@ pub async fn set_user_role(target: UserId, role: Role) -> Result<UserSummary, Ap
         .await
 }
 
-#[server(prefix = "/api", endpoint = "set_user_restrictions", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_user_restrictions", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn set_user_restrictions(
     target: UserId,
     organizations: Vec<OrganizationId>,
@@ -120,7 +120,7 @@ pub async fn set_user_restrictions(
         .await
 }
 
-#[server(prefix = "/api", endpoint = "organization_choices", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "organization_choices", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn organization_choices(search: String) -> Result<Vec<OrganizationChoice>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -128,7 +128,7 @@ pub async fn organization_choices(search: String) -> Result<Vec<OrganizationChoi
         .await
 }
 
-#[server(prefix = "/api", endpoint = "set_user_active", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_user_active", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn set_user_active(target: UserId, active: bool) -> Result<UserSummary, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -136,7 +136,7 @@ pub async fn set_user_active(target: UserId, active: bool) -> Result<UserSummary
         .await
 }
 
-#[server(prefix = "/api", endpoint = "reset_user_password", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "reset_user_password", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn reset_user_password(target: UserId) -> Result<OneTimePassword, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -145,7 +145,7 @@ pub async fn reset_user_password(target: UserId) -> Result<OneTimePassword, AppE
 }
 
 /// Ends the session and goes back to the login page.
-#[server(prefix = "/api", endpoint = "sign_out")]
+#[server(prefix = "/api", endpoint = "sign_out", output = crate::codec::Json)]
 pub async fn sign_out() -> Result<(), AppError> {
     if let Some(token) = crate::services::request_session_token() {
         crate::services::services()?.sign_out(&token).await?;
@@ -156,20 +156,20 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// Who is signed in.
-#[server(prefix = "/api", endpoint = "current_user")]
+#[server(prefix = "/api", endpoint = "current_user", output = crate::codec::Json)]
 pub async fn get_current_user() -> Result<CurrentUser, AppError> {
     crate::services::current_user()
 }
 
 /// The account's PSA integrations.
-#[server(prefix = "/api", endpoint = "integrations")]
+#[server(prefix = "/api", endpoint = "integrations", output = crate::codec::Json)]
 pub async fn list_integrations() -> Result<Vec<IntegrationSummary>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.integrations(&user).await
 }
 
 /// The Manage Data screen of one integration.
-#[server(prefix = "/api", endpoint = "manage_data")]
+#[server(prefix = "/api", endpoint = "manage_data", output = crate::codec::Json)]
 pub async fn get_manage_data(integration: IntegrationId) -> Result<ManageData, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -178,7 +178,7 @@ pub async fn get_manage_data(integration: IntegrationId) -> Result<ManageData, A
 }
 
 /// One page of organizations or configurations, filtered by name.
-#[server(prefix = "/api", endpoint = "items")]
+#[server(prefix = "/api", endpoint = "items", output = crate::codec::Json)]
 pub async fn list_items(
     kind: ItemKind,
     search: String,
@@ -192,7 +192,7 @@ pub async fn list_items(
 }
 
 /// Start Manual Sync: a full run now (or the one already going).
-#[server(prefix = "/api", endpoint = "start_sync")]
+#[server(prefix = "/api", endpoint = "start_sync", output = crate::codec::Json)]
 pub async fn start_sync(integration: IntegrationId) -> Result<SyncStarted, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -201,7 +201,7 @@ pub async fn start_sync(integration: IntegrationId) -> Result<SyncStarted, AppEr
 }
 
 /// Pause Sync (true) or Resume Sync (false).
-#[server(prefix = "/api", endpoint = "set_sync_paused")]
+#[server(prefix = "/api", endpoint = "set_sync_paused", output = crate::codec::Json)]
 pub async fn set_sync_paused(
     integration: IntegrationId,
     paused: bool,
@@ -213,7 +213,7 @@ pub async fn set_sync_paused(
 }
 
 /// One sync run, for watching it live.
-#[server(prefix = "/api", endpoint = "sync_run")]
+#[server(prefix = "/api", endpoint = "sync_run", output = crate::codec::Json)]
 pub async fn get_sync_run(integration: IntegrationId, run: i64) -> Result<SyncRun, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -222,7 +222,7 @@ pub async fn get_sync_run(integration: IntegrationId, run: i64) -> Result<SyncRu
 }
 
 /// The integration's sync runs, newest first.
-#[server(prefix = "/api", endpoint = "sync_runs")]
+#[server(prefix = "/api", endpoint = "sync_runs", output = crate::codec::Json)]
 pub async fn list_sync_runs(integration: IntegrationId) -> Result<Vec<SyncRun>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -231,7 +231,7 @@ pub async fn list_sync_runs(integration: IntegrationId) -> Result<Vec<SyncRun>, 
 }
 
 /// One page of a run's events.
-#[server(prefix = "/api", endpoint = "sync_events")]
+#[server(prefix = "/api", endpoint = "sync_events", output = crate::codec::Json)]
 pub async fn list_sync_events(
     integration: IntegrationId,
     run: i64,
@@ -244,7 +244,7 @@ pub async fn list_sync_events(
 }
 
 /// The integration's sync settings.
-#[server(prefix = "/api", endpoint = "sync_settings")]
+#[server(prefix = "/api", endpoint = "sync_settings", output = crate::codec::Json)]
 pub async fn get_sync_settings(integration: IntegrationId) -> Result<SyncSettings, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -253,7 +253,7 @@ pub async fn get_sync_settings(integration: IntegrationId) -> Result<SyncSetting
 }
 
 /// What a settings change would do at the next full sync.
-#[server(prefix = "/api", endpoint = "preview_sync_settings", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "preview_sync_settings", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn preview_sync_settings(
     integration: IntegrationId,
     change: SyncSettingsChange,
@@ -265,7 +265,7 @@ pub async fn preview_sync_settings(
 }
 
 /// Saves a settings change.
-#[server(prefix = "/api", endpoint = "change_sync_settings", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "change_sync_settings", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn change_sync_settings(
     integration: IntegrationId,
     change: SyncSettingsChange,
@@ -277,7 +277,7 @@ pub async fn change_sync_settings(
 }
 
 /// The integration's credentials, keys redacted.
-#[server(prefix = "/api", endpoint = "credentials")]
+#[server(prefix = "/api", endpoint = "credentials", output = crate::codec::Json)]
 pub async fn get_credentials(integration: IntegrationId) -> Result<CredentialsView, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -286,7 +286,7 @@ pub async fn get_credentials(integration: IntegrationId) -> Result<CredentialsVi
 }
 
 /// Test connection, with the values in the form.
-#[server(prefix = "/api", endpoint = "test_credentials", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "test_credentials", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn test_credentials(
     integration: IntegrationId,
     input: CredentialsInput,
@@ -298,7 +298,7 @@ pub async fn test_credentials(
 }
 
 /// Saves the credentials.
-#[server(prefix = "/api", endpoint = "save_credentials", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "save_credentials", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn save_credentials(
     integration: IntegrationId,
     input: CredentialsInput,
@@ -310,7 +310,7 @@ pub async fn save_credentials(
 }
 
 /// Add integration's Test connection: the PSA's answer to the form's credentials.
-#[server(prefix = "/api", endpoint = "test_new_integration", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "test_new_integration", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn test_new_integration(input: NewIntegrationInput) -> Result<(), AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -320,7 +320,7 @@ pub async fn test_new_integration(input: NewIntegrationInput) -> Result<(), AppE
 
 /// Add integration: checks the credentials with the PSA, saves them sealed, and reads the PSA's
 /// types and statuses (all unchecked) for its sync settings.
-#[server(prefix = "/api", endpoint = "add_integration", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "add_integration", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn add_integration(input: NewIntegrationInput) -> Result<IntegrationId, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -329,7 +329,7 @@ pub async fn add_integration(input: NewIntegrationInput) -> Result<IntegrationId
 }
 
 /// How many items of each kind Disconnect would make stand-alone.
-#[server(prefix = "/api", endpoint = "disconnect_preview")]
+#[server(prefix = "/api", endpoint = "disconnect_preview", output = crate::codec::Json)]
 pub async fn disconnect_preview(
     integration: IntegrationId,
 ) -> Result<Vec<(ItemKind, i64)>, AppError> {
@@ -340,7 +340,7 @@ pub async fn disconnect_preview(
 }
 
 /// Disconnect the whole integration.
-#[server(prefix = "/api", endpoint = "disconnect_integration")]
+#[server(prefix = "/api", endpoint = "disconnect_integration", output = crate::codec::Json)]
 pub async fn disconnect_integration(
     integration: IntegrationId,
 ) -> Result<Vec<(ItemKind, i64)>, AppError> {
@@ -351,7 +351,7 @@ pub async fn disconnect_integration(
 }
 
 /// View: one page of a Manage Data row's items.
-#[server(prefix = "/api", endpoint = "preview", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "preview", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn get_preview(
     integration: IntegrationId,
     query: PreviewQuery,
@@ -363,7 +363,7 @@ pub async fn get_preview(
 }
 
 /// The edit pencil's Save.
-#[server(prefix = "/api", endpoint = "edit_item")]
+#[server(prefix = "/api", endpoint = "edit_item", output = crate::codec::Json)]
 pub async fn edit_item(
     integration: IntegrationId,
     kind: ItemKind,
@@ -378,7 +378,7 @@ pub async fn edit_item(
 }
 
 /// Disable sync for one item.
-#[server(prefix = "/api", endpoint = "disable_item_sync")]
+#[server(prefix = "/api", endpoint = "disable_item_sync", output = crate::codec::Json)]
 pub async fn disable_item_sync(
     integration: IntegrationId,
     kind: ItemKind,
@@ -391,7 +391,7 @@ pub async fn disable_item_sync(
 }
 
 /// Disconnected Data's View.
-#[server(prefix = "/api", endpoint = "disconnected_items")]
+#[server(prefix = "/api", endpoint = "disconnected_items", output = crate::codec::Json)]
 pub async fn list_disconnected(
     integration: IntegrationId,
     kind: ItemKind,
@@ -404,7 +404,7 @@ pub async fn list_disconnected(
 }
 
 /// Reconnect one disconnected item.
-#[server(prefix = "/api", endpoint = "reconnect")]
+#[server(prefix = "/api", endpoint = "reconnect", output = crate::codec::Json)]
 pub async fn reconnect(integration: IntegrationId, tombstone: i64) -> Result<String, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -413,7 +413,7 @@ pub async fn reconnect(integration: IntegrationId, tombstone: i64) -> Result<Str
 }
 
 /// Delete: what it removes.
-#[server(prefix = "/api", endpoint = "removal_impact", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "removal_impact", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn get_removal_impact(
     integration: IntegrationId,
     target: RemovalTarget,
@@ -425,7 +425,7 @@ pub async fn get_removal_impact(
 }
 
 /// Delete, confirmed by the typed number of items.
-#[server(prefix = "/api", endpoint = "start_removal", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "start_removal", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn start_removal(
     integration: IntegrationId,
     target: RemovalTarget,
@@ -438,14 +438,14 @@ pub async fn start_removal(
 }
 
 /// The features switched on for the account.
-#[server(prefix = "/api", endpoint = "account_features")]
+#[server(prefix = "/api", endpoint = "account_features", output = crate::codec::Json)]
 pub async fn get_account_features() -> Result<Vec<Feature>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.account_features(&user).await
 }
 
 /// Pause (a Synced Items row).
-#[server(prefix = "/api", endpoint = "pause_row")]
+#[server(prefix = "/api", endpoint = "pause_row", output = crate::codec::Json)]
 pub async fn pause_row(
     integration: IntegrationId,
     value: CatalogValueId,
@@ -457,7 +457,7 @@ pub async fn pause_row(
 }
 
 /// What "Permanently disconnect records" of a row makes stand-alone.
-#[server(prefix = "/api", endpoint = "row_disconnect_preview")]
+#[server(prefix = "/api", endpoint = "row_disconnect_preview", output = crate::codec::Json)]
 pub async fn row_disconnect_preview(
     integration: IntegrationId,
     value: CatalogValueId,
@@ -469,7 +469,7 @@ pub async fn row_disconnect_preview(
 }
 
 /// "Permanently disconnect records … but keep all data" of a row.
-#[server(prefix = "/api", endpoint = "disconnect_row")]
+#[server(prefix = "/api", endpoint = "disconnect_row", output = crate::codec::Json)]
 pub async fn disconnect_row(
     integration: IntegrationId,
     value: CatalogValueId,
@@ -481,7 +481,7 @@ pub async fn disconnect_row(
 }
 
 /// Cancel removal.
-#[server(prefix = "/api", endpoint = "cancel_removal")]
+#[server(prefix = "/api", endpoint = "cancel_removal", output = crate::codec::Json)]
 pub async fn cancel_removal(job: i64) -> Result<RemovalJob, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -490,14 +490,14 @@ pub async fn cancel_removal(job: i64) -> Result<RemovalJob, AppError> {
 }
 
 /// The Removals page: the account's removals, current and past.
-#[server(prefix = "/api", endpoint = "removals")]
+#[server(prefix = "/api", endpoint = "removals", output = crate::codec::Json)]
 pub async fn list_removals() -> Result<Vec<RemovalJob>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.removals(&user).await
 }
 
 /// Restore: the organizations whose records a finished removal can still bring back.
-#[server(prefix = "/api", endpoint = "restore_choices", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "restore_choices", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn restore_choices(removal: i64) -> Result<Vec<RestoreChoice>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -506,7 +506,7 @@ pub async fn restore_choices(removal: i64) -> Result<Vec<RestoreChoice>, AppErro
 }
 
 /// Restore: queues bringing a removal's records back (only those of `organizations` if given).
-#[server(prefix = "/api", endpoint = "start_restore", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "start_restore", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn start_restore(
     removal: i64,
     organizations: Option<Vec<i64>>,
@@ -518,14 +518,14 @@ pub async fn start_restore(
 }
 
 /// The account's restores, newest first.
-#[server(prefix = "/api", endpoint = "restores")]
+#[server(prefix = "/api", endpoint = "restores", output = crate::codec::Json)]
 pub async fn list_restores() -> Result<Vec<RestoreJob>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.restores(&user).await
 }
 
 /// Account > Export: queues an export, its secrets sealed with the passphrase.
-#[server(prefix = "/api", endpoint = "start_export", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "start_export", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn start_export(passphrase: String) -> Result<crate::model::ExportJob, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -534,21 +534,21 @@ pub async fn start_export(passphrase: String) -> Result<crate::model::ExportJob,
 }
 
 /// The account's exports, newest first.
-#[server(prefix = "/api", endpoint = "exports")]
+#[server(prefix = "/api", endpoint = "exports", output = crate::codec::Json)]
 pub async fn list_exports() -> Result<Vec<crate::model::ExportJob>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.exports(&user).await
 }
 
 /// An organization's page.
-#[server(prefix = "/api", endpoint = "organization", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "organization", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn get_organization(id: i64) -> Result<crate::model::OrganizationDetail, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.organization(&user, id).await
 }
 
 /// The account's activity log: its newest entries, or those older than entry `before`.
-#[server(prefix = "/api", endpoint = "activity")]
+#[server(prefix = "/api", endpoint = "activity", output = crate::codec::Json)]
 pub async fn get_activity(before: Option<i64>) -> Result<Vec<ActivityEntry>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.activity(&user, before).await
