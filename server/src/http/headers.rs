@@ -2,6 +2,10 @@
 //! Steward, and a Content-Security-Policy. A page gets its own (scripts only from Steward or
 //! with the page's nonce, which `app::shell` leaves in the request's `PageNonce`); every other
 //! response gets one that allows nothing to run.
+//!
+//! Also `Vary: Accept-Encoding` on the static files under `/pkg/`: Leptos' file handler sends
+//! the `.br` or `.gz` copy the site build wrote beside each one to a browser that accepts it, so
+//! a cache between Steward and its users must keep one copy per encoding.
 
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -15,6 +19,7 @@ const NOTHING_RUNS: &str =
 pub async fn secure(mut req: Request, next: Next) -> Response {
     let nonce = app::services::PageNonce::default();
     req.extensions_mut().insert(nonce.clone());
+    let static_file = req.uri().path().starts_with("/pkg/");
     let mut response = next.run(req).await;
     let page = nonce.0.lock().ok().and_then(|n| n.clone());
     let h = response.headers_mut();
@@ -31,5 +36,8 @@ pub async fn secure(mut req: Request, next: Next) -> Response {
         .and_then(|n| HeaderValue::from_str(&app::services::page_csp(&n)).ok())
         .unwrap_or(HeaderValue::from_static(NOTHING_RUNS));
     h.insert(header::CONTENT_SECURITY_POLICY, policy);
+    if static_file {
+        h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     response
 }
