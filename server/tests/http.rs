@@ -520,3 +520,78 @@ async fn the_sync_api_on_postgres() {
     drive_sync_api(&app).await;
     app.stop().await;
 }
+
+/// Sends `GET path` as written (no client tidies `..` away) and returns the whole answer.
+async fn raw_get(app: &TestApp, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn the_sites_files_go_out_compressed_revalidated_and_nothing_else() {
+    // A site of its own: a module with its gzip copy beside it, and secrets one and two levels
+    // up from pkg/ that no request may reach.
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("site/pkg")).unwrap();
+    let module: &[u8] = b"\0asm\x01\0\0\0 a module";
+    std::fs::write(site.path().join("site/pkg/app.wasm"), module).unwrap();
+    std::fs::write(site.path().join("site/pkg/app.wasm.gz"), b"the gzip copy").unwrap();
+    std::fs::write(site.path().join("site/secret.txt"), "SITE-SECRET").unwrap();
+    std::fs::write(site.path().join("outside.txt"), "OUTSIDE-SECRET").unwrap();
+    let root = site.path().join("site").display().to_string();
+    let app = TestApp::spawn_configured(None, |c| c.site_root = root).await;
+    let client = reqwest::Client::new();
+    let get = |headers: &[(&str, &str)]| {
+        let mut req = client.get(app.url("/pkg/app.wasm"));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send()
+    };
+
+    // Compressed to a client that takes gzip, whole to one that takes nothing.
+    let gz = get(&[("accept-encoding", "gzip")]).await.unwrap();
+    assert_eq!(gz.status().as_u16(), 200);
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.headers()["content-type"], "application/wasm");
+    assert_eq!(gz.headers()["vary"], "accept-encoding");
+    assert_eq!(gz.headers()["cache-control"], "no-cache");
+    assert_eq!(&gz.bytes().await.unwrap()[..], b"the gzip copy");
+    let plain = get(&[("accept-encoding", "identity")]).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let modified = plain.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(&plain.bytes().await.unwrap()[..], module);
+    // A copy the browser holds is confirmed with a 304, not sent again.
+    let again = get(&[("if-modified-since", &modified)]).await.unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    // Out of pkg/ by any spelling: never a secret, never a 200.
+    for path in [
+        "/pkg/../secret.txt",
+        "/pkg/../../outside.txt",
+        "/pkg/%2e%2e/secret.txt",
+        "/pkg/..%2fsecret.txt",
+        "/pkg/..%5csecret.txt",
+        "/pkg//../secret.txt",
+        "/pkg/app.wasm/../../secret.txt",
+    ] {
+        let answer = raw_get(&app, path).await;
+        assert!(!answer.contains("SECRET"), "{path}: {answer}");
+        assert!(!answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
+    }
+    app.stop().await;
+}

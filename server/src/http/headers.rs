@@ -3,9 +3,14 @@
 //! with the page's nonce, which `app::shell` leaves in the request's `PageNonce`); every other
 //! response gets one that allows nothing to run.
 //!
-//! Also `Vary: Accept-Encoding` on the static files under `/pkg/`: Leptos' file handler sends
-//! the `.br` or `.gz` copy the site build wrote beside each one to a browser that accepts it, so
-//! a cache between Steward and its users must keep one copy per encoding.
+//! The static files under `/pkg/` get two more:
+//! - `Vary: Accept-Encoding`: Leptos' file handler sends the `.br` or `.gz` copy the site build
+//!   wrote beside each one to a browser that accepts it, so a cache between Steward and its users
+//!   must keep one copy per encoding.
+//! - `Cache-Control: no-cache`: their names do not change between versions (`steward.wasm`), so
+//!   a browser must ask each time whether its copy is current (a 304 when it is: the file handler
+//!   answers `If-Modified-Since`). With only `Last-Modified`, a browser may keep using a copy
+//!   for a tenth of its age, and after an upgrade would hydrate new pages with old code.
 
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -38,6 +43,7 @@ pub async fn secure(mut req: Request, next: Next) -> Response {
     h.insert(header::CONTENT_SECURITY_POLICY, policy);
     if static_file {
         h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     response
 }

@@ -29,7 +29,15 @@ pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let handle = ServiceHandle(state.services.clone());
     let options = state.leptos_options.clone();
+    // The site's files (WASM, JS, CSS), with the `.br` and `.gz` copies the site build writes
+    // beside them sent to browsers that accept them, and `If-Modified-Since` answered with a 304
+    // (Leptos' own file handler, the fallback below, passes on only `Accept-Encoding`).
+    let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let files = tower_http::services::ServeDir::new(pkg)
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
+        .nest_service(&format!("/{}", options.site_pkg_dir), files)
         .route(
             "/api/v1/session",
             post(api_v1::sign_in).delete(api_v1::sign_out),
