@@ -178,6 +178,29 @@ async fn drive(app: &TestApp) {
         assert!(spec["paths"].get(path).is_some(), "{path} undocumented");
     }
 
+    // No cache on the way may keep an answer holding an account's data: pages, the JSON API,
+    // its errors, server functions, and the login page.
+    let answers = [
+        client.get(app.url(&format!("/account/integrations/{id}/manage-data"))),
+        client.get(app.url("/api/v1/integrations")),
+        client.get(app.url("/api/v1/integrations/999/manage-data")),
+        client
+            .post(app.url("/api/current_user"))
+            .header("origin", &app.base),
+        anon.get(app.url("/login")),
+    ];
+    for request in answers {
+        let resp = request.send().await.unwrap();
+        let url = resp.url().to_string();
+        assert_eq!(
+            resp.headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{url}"
+        );
+    }
+
     // Sign out ends the session on the server, not only in the browser.
     let out = client
         .delete(app.url("/api/v1/session"))

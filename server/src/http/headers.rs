@@ -3,6 +3,10 @@
 //! with the page's nonce, which `app::shell` leaves in the request's `PageNonce`); every other
 //! response gets one that allows nothing to run.
 //!
+//! Every answer but the static files says `Cache-Control: no-store` (unless its handler chose
+//! otherwise): pages and JSON hold an account's data and, once, one-time passwords, and a cookie
+//! does not keep a shared cache from storing an answer and giving it to the next person.
+//!
 //! The static files under `/pkg/` get two more:
 //! - `Vary: Accept-Encoding`: Leptos' file handler sends the `.br` or `.gz` copy the site build
 //!   wrote beside each one to a browser that accepts it, so a cache between Steward and its users
@@ -44,6 +48,9 @@ pub async fn secure(mut req: Request, next: Next) -> Response {
     if static_file {
         h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    } else {
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
     }
     response
 }
