@@ -257,9 +257,7 @@ async fn a_second_start_keeps_the_data_and_creates_nothing_new() {
 /// Polls a run until it ends.
 async fn finished_run(app: &TestApp, client: &reqwest::Client, run: i64) -> Value {
     loop {
-        let runs: Value = app
-            .get_as(&client, "/api/v1/integrations/1/sync-runs")
-            .await;
+        let runs: Value = app.get_as(client, "/api/v1/integrations/1/sync-runs").await;
         let this = runs
             .as_array()
             .unwrap()
