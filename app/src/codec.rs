@@ -48,6 +48,21 @@ pub type Json = Post<JsonText>;
 mod tests {
     use super::*;
 
+    /// One server function on Leptos' own `Json` would bring `from_slice`'s copy of every type
+    /// it returns back into the WASM.
+    #[test]
+    fn every_server_function_answers_through_this_encoding() {
+        let api = include_str!("api.rs");
+        let servers: Vec<&str> = api
+            .lines()
+            .filter(|l| l.trim_start().starts_with("#[server"))
+            .collect();
+        assert!(servers.len() >= 50, "found {}", servers.len());
+        for line in servers {
+            assert!(line.contains("output = crate::codec::Json"), "{line}");
+        }
+    }
+
     #[test]
     fn what_is_written_reads_back_and_bad_bytes_are_an_error() {
         let value = vec![("Ünïcode \"quoted\"".to_string(), 7_i64)];
