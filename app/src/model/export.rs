@@ -15,7 +15,9 @@ pub struct ExportJob {
     pub total: i64,
     /// The ZIP's size once written.
     pub bytes: i64,
+    #[serde(with = "crate::model::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::model::time::rfc3339_option")]
     pub finished_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
     /// It can be downloaded (written, and not past the retention period).

@@ -92,7 +92,9 @@ impl IntegrationState {
 /// The last sync run of an integration, as a summary line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastSync {
+    #[serde(with = "crate::model::time::rfc3339")]
     pub started_at: DateTime<Utc>,
+    #[serde(with = "crate::model::time::rfc3339_option")]
     pub finished_at: Option<DateTime<Utc>>,
     /// running, succeeded or failed.
     pub outcome: String,

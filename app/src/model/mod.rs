@@ -26,3 +26,4 @@ mod feature;
 pub use feature::*;
 mod search;
 pub use search::*;
+pub mod time;

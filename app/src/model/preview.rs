@@ -118,6 +118,7 @@ pub struct PreviewItem {
     pub status_name: Option<String>,
     pub sync_state: Option<SyncState>,
     pub orphan_reason: Option<OrphanReason>,
+    #[serde(with = "crate::model::time::rfc3339_option")]
     pub last_synced_at: Option<DateTime<Utc>>,
     pub had_data_before_first_sync: bool,
 }
@@ -151,6 +152,7 @@ pub struct DisconnectedItem {
     pub name: String,
     pub organization: String,
     pub psa_id: i64,
+    #[serde(with = "crate::model::time::rfc3339")]
     pub disconnected_at: DateTime<Utc>,
     /// Deleted in Steward since: Reconnect recreates it from the PSA (Steward-only data does not
     /// come back).

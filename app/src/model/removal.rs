@@ -68,7 +68,9 @@ pub struct RemovalJob {
     pub total: i64,
     pub deleted: i64,
     pub skipped: i64,
+    #[serde(with = "crate::model::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::model::time::rfc3339_option")]
     pub finished_at: Option<DateTime<Utc>>,
     /// Targets per second since a worker first took it.
     pub rate: f64,
@@ -102,6 +104,7 @@ impl RemovalJob {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityEntry {
     pub id: i64,
+    #[serde(with = "crate::model::time::rfc3339")]
     pub at: DateTime<Utc>,
     /// A user's email, or "operator", "removal worker"...
     pub actor: String,
@@ -159,7 +162,9 @@ pub struct RestoreJob {
     pub not_restored_count: i64,
     /// ...and the first 500 of those, each with why (`NOT_RESTORED_LISTED`).
     pub not_restored: Vec<NotRestored>,
+    #[serde(with = "crate::model::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::model::time::rfc3339_option")]
     pub finished_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
 }

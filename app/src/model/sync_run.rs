@@ -108,7 +108,9 @@ pub struct SyncRun {
     pub counts: SyncCounts,
     /// While running: the PSA records listed so far (its progress).
     pub listed: i64,
+    #[serde(with = "crate::model::time::rfc3339")]
     pub started_at: DateTime<Utc>,
+    #[serde(with = "crate::model::time::rfc3339_option")]
     pub finished_at: Option<DateTime<Utc>>,
 }
 
@@ -165,6 +167,7 @@ pub struct SyncEvent {
     pub psa_id: Option<i64>,
     pub reason: Option<OrphanReason>,
     pub message: String,
+    #[serde(with = "crate::model::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 

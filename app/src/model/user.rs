@@ -112,6 +112,7 @@ pub struct UserSummary {
     pub active: bool,
     /// They hold a one-time password and choose their own at the next sign-in.
     pub must_change_password: bool,
+    #[serde(with = "crate::model::time::rfc3339_option")]
     pub last_sign_in_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The organizations a restricted user may see, by name (empty when not restricted).
     #[serde(default)]

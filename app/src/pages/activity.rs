@@ -110,7 +110,7 @@ fn ActivityTable(entries: Vec<ActivityEntry>) -> impl IntoView {
             <tbody>
                 {entries.into_iter().map(|e| view! {
                     <tr>
-                        <td>{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                        <td>{crate::model::time::utc_seconds(&e.at)}</td>
                         <td>{e.actor}</td>
                         <th scope="row">{action_label(&e.action)}</th>
                         <td>{e.subject}</td>

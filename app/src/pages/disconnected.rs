@@ -163,7 +163,7 @@ fn Table(
                             <th scope="row">{i.name}</th>
                             <td>{i.organization}</td>
                             <td>{i.psa_id}</td>
-                            <td>{i.disconnected_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                            <td>{crate::model::time::utc(&i.disconnected_at)}</td>
                             <td>{if i.deleted_locally { "Yes" } else { "" }}</td>
                             <td><button type="button" on:click=again>"Reconnect"</button></td>
                         </tr>

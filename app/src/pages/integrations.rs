@@ -146,7 +146,7 @@ fn IntegrationTable(
                 {list.into_iter().map(|i| {
                     let last = i.last_sync.as_ref().map(|s| format!(
                         "{} · {} · {} created, {} updated, {} orphaned, {} failed",
-                        s.started_at.format("%Y-%m-%d %H:%M UTC"), s.outcome, s.created, s.updated, s.orphaned, s.failed
+                        crate::model::time::utc(&s.started_at), s.outcome, s.created, s.updated, s.orphaned, s.failed
                     )).unwrap_or_else(|| "Never".to_string());
                     view! {
                         <tr>

@@ -71,10 +71,10 @@ fn RunTable(runs: Vec<SyncRun>, selected: RwSignal<Option<i64>>) -> impl IntoVie
                 <tbody>
                     {runs.into_iter().map(|r| {
                         let id = r.id;
-                        let label = format!("Events of the run started {}", r.started_at.format("%Y-%m-%d %H:%M:%S UTC"));
+                        let label = format!("Events of the run started {}", crate::model::time::utc_seconds(&r.started_at));
                         view! {
                             <tr>
-                                <th scope="row">{r.started_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</th>
+                                <th scope="row">{crate::model::time::utc_seconds(&r.started_at)}</th>
                                 <td>{format!("{} · {}", r.mode.as_str(), r.trigger.as_str())}</td>
                                 <td>{r.outcome_label()}</td>
                                 <td>{duration(&r)}</td>
@@ -148,14 +148,14 @@ fn RunChart(runs: Vec<SyncRun>) -> impl IntoView {
                     let synced = (r.counts.created + r.counts.updated) as f64;
                     let orphaned = r.counts.orphaned as f64;
                     let when = (i % 5 == 0).then(|| view! {
-                        <text x=x + bar y=base + 16.0 text-anchor="middle" font-size="10" fill="#334155">{r.started_at.format("%m-%d %H:%M").to_string()}</text>
+                        <text x=x + bar y=base + 16.0 text-anchor="middle" font-size="10" fill="#334155">{crate::model::time::month_day_time(&r.started_at)}</text>
                     });
                     view! {
                         <rect x=x y=y(synced) width=bar height=base - y(synced) fill=SYNCED>
-                            <title>{format!("{}: {} synced", r.started_at.format("%Y-%m-%d %H:%M"), fmt_count(synced as i64))}</title>
+                            <title>{format!("{}: {} synced", crate::model::time::utc(&r.started_at), fmt_count(synced as i64))}</title>
                         </rect>
                         <rect x=x + bar y=y(orphaned) width=bar height=base - y(orphaned) fill=ORPHANED>
-                            <title>{format!("{}: {} orphaned", r.started_at.format("%Y-%m-%d %H:%M"), fmt_count(orphaned as i64))}</title>
+                            <title>{format!("{}: {} orphaned", crate::model::time::utc(&r.started_at), fmt_count(orphaned as i64))}</title>
                         </rect>
                         {when}
                     }

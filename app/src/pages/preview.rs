@@ -288,7 +288,7 @@ fn ItemRowView(
                 _ => status_text.clone().into_any(),
             }}</td>
             <td>{item.orphan_reason.map(|r| r.label()).unwrap_or_default()}</td>
-            <td>{item.last_synced_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()}</td>
+            <td>{item.last_synced_at.as_ref().map(crate::model::time::utc).unwrap_or_default()}</td>
             <td>{if item.had_data_before_first_sync { "Yes" } else { "" }}</td>
             <td class="row-actions">
                 {move || if editing.get() {

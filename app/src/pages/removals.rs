@@ -86,7 +86,7 @@ fn RemovalTable(jobs: Vec<RemovalJob>, restores: Restores) -> impl IntoView {
                             <th scope="row">{format!("#{}", job.id)}</th>
                             <td>{job.what.clone()}</td>
                             <td>{job.started_by.clone().unwrap_or_else(|| "—".to_string())}</td>
-                            <td>{job.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                            <td>{crate::model::time::utc_seconds(&job.created_at)}</td>
                             <td>{let j = job.clone(); view! { <RemovalProgress job=j is_admin on_update=update/> }}</td>
                             <td class="num">{fmt_count(job.deleted)}</td>
                             <td class="num">{fmt_count(job.skipped)}</td>

@@ -178,7 +178,8 @@ fn UserRow(
     };
     let last = u
         .last_sign_in_at
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .as_ref()
+        .map(crate::model::time::utc)
         .unwrap_or_else(|| "Never".into());
     let current = u.role.as_str();
     let restrictions = restrictions_text(&u.organizations);
