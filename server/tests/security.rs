@@ -301,7 +301,9 @@ async fn pages_and_api_carry_security_headers() {
         .unwrap()
         .starts_with("default-src 'none'"));
     assert_eq!(api.headers()["x-frame-options"], "DENY");
-    // Over plain http without a public URL the cookie is not Secure (it could not be sent back).
+    // Over plain http without a public URL the cookie is not Secure (it could not be sent back),
+    // and no answer asks for https.
+    assert!(api.headers().get("strict-transport-security").is_none());
     let r = app.sign_in(&client).await;
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(!cookie.contains("Secure"), "{cookie}");
@@ -323,6 +325,13 @@ async fn the_session_cookie_is_secure_behind_https_and_sessions_end_when_idle() 
         .unwrap();
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.contains("; Secure"), "{cookie}");
+    // Browsers are told to come back only over https, for a year: on answers and pages alike.
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    let login = client.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(
+        login.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
     let token = cookie
         .split(';')

@@ -16,7 +16,7 @@
 //!   answers `If-Modified-Since`). With only `Last-Modified`, a browser may keep using a copy
 //!   for a tenth of its age, and after an upgrade would hydrate new pages with old code.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use http::{header, HeaderValue};
@@ -25,7 +25,11 @@ use http::{header, HeaderValue};
 const NOTHING_RUNS: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-pub async fn secure(mut req: Request, next: Next) -> Response {
+/// `https`: Steward's public URL is https (`STEWARD_PUBLIC_URL`), so browsers are told to come
+/// back only over https for a year (`Strict-Transport-Security`; not `includeSubDomains`, as
+/// Steward may live on one name of an MSP's domain among others). Over plain http the header
+/// would mean nothing and is not sent.
+pub async fn secure(State(https): State<bool>, mut req: Request, next: Next) -> Response {
     let nonce = app::services::PageNonce::default();
     req.extensions_mut().insert(nonce.clone());
     let static_file = req.uri().path().starts_with("/pkg/");
@@ -45,6 +49,12 @@ pub async fn secure(mut req: Request, next: Next) -> Response {
         .and_then(|n| HeaderValue::from_str(&app::services::page_csp(&n)).ok())
         .unwrap_or(HeaderValue::from_static(NOTHING_RUNS));
     h.insert(header::CONTENT_SECURITY_POLICY, policy);
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if static_file {
         h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -116,7 +116,10 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(csrf::refuse_cross_origin))
         .layer(middleware::from_fn(server_fn_status::real_status))
-        .layer(middleware::from_fn(headers::secure))
+        .layer(middleware::from_fn_with_state(
+            state.services.secure_cookies,
+            headers::secure,
+        ))
         .with_state(state)
 }
 
