@@ -577,6 +577,18 @@ on_both!(a_list_search_selects_and_deletes_exactly_what_it_matches);
 
 async fn the_preview_counts_every_organization_that_had_data_and_lists_the_first_by_name(db: Db) {
     let ctx = setup(db).await;
+    let had_data_now =
+        "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned'
+             AND had_data_before_first_sync = TRUE";
+    // Fewer than the preview lists: all of them, and the count says so.
+    let few = ctx
+        .repo
+        .removal_impact(&ctx.admin, &ctx.args(ItemKind::Organization))
+        .await
+        .unwrap();
+    assert!((few.had_data.len() as i64) < app::model::HAD_DATA_LISTED);
+    assert_eq!(few.had_data_count, few.had_data.len() as i64);
+    assert_eq!(few.had_data_count, ctx.count(had_data_now).await);
     // More orphaned organizations that had data before the first sync than the preview lists.
     let extra = app::model::HAD_DATA_LISTED + 37;
     let now = chrono::Utc::now();
@@ -589,12 +601,7 @@ async fn the_preview_counts_every_organization_that_had_data_and_lists_the_first
             .bind(9_000_000 + i).bind(now).execute(pool).await.map(|_| ()))
         .unwrap();
     }
-    let had_data = ctx
-        .count(
-            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned'
-             AND had_data_before_first_sync = TRUE",
-        )
-        .await;
+    let had_data = ctx.count(had_data_now).await;
     assert!(had_data >= extra);
     let impact = ctx
         .repo

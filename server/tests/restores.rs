@@ -19,6 +19,18 @@ use server::psa::connectwise::client::RetryPolicy;
 use server::repo::{JobState, Queued};
 use std::collections::BTreeMap;
 
+/// Runs restore `job` to its end, which must be a success, and returns it as Account >
+/// Removals lists it (to the account's Administrator).
+async fn finished_restore(ctx: &Ctx, s: &impl RestoreServices, job: i64) -> app::model::RestoreJob {
+    assert_eq!(ctx.finish_job(job).await, JobState::Succeeded);
+    s.restores(&ctx.admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == job)
+        .unwrap()
+}
+
 /// Every record of the account, each row as text, by table: what a restore must give back.
 async fn snapshot(ctx: &Ctx) -> BTreeMap<&'static str, Vec<String>> {
     let hex = match ctx.repo.db.backend() {
@@ -84,14 +96,7 @@ async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
         .await
         .unwrap();
     assert_eq!(job.total, 2);
-    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
-    let partly = s
-        .restores(admin)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.id == job.id)
-        .unwrap();
+    let partly = finished_restore(&ctx, &s, job.id).await;
     assert_eq!(partly.restored, a.records + b.records);
     assert!(partly.not_restored.is_empty(), "{:?}", partly.not_restored);
     let left = s.restore_choices(admin, removal).await.unwrap();
@@ -126,14 +131,7 @@ async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
         .bind(admin.account_id.0).bind(taken.name.to_uppercase()).bind(chrono::Utc::now()).execute(pool).await.map(|_| ()))
     .unwrap();
     let job = s.start_restore(admin, removal, None).await.unwrap();
-    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
-    let done = s
-        .restores(admin)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.id == job.id)
-        .unwrap();
+    let done = finished_restore(&ctx, &s, job.id).await;
     assert_eq!(done.not_restored.len(), 1, "{:?}", done.not_restored);
     assert_eq!(done.not_restored_count, 1);
     assert_eq!(done.not_restored[0].name, taken.name);
@@ -325,14 +323,7 @@ async fn a_record_whose_organization_was_removed_after_it_comes_back_once_the_or
     // Restoring the configurations first: those whose organization is gone are listed with
     // what to do, nothing of theirs is written anywhere, and the rest come back.
     let job = s.start_restore(admin, configurations, None).await.unwrap();
-    assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
-    let first = s
-        .restores(admin)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.id == job.id)
-        .unwrap();
+    let first = finished_restore(&ctx, &s, job.id).await;
     assert_eq!(first.restored, archived - stranded);
     // All of them counted, the first ones listed with why.
     assert_eq!(first.not_restored_count, stranded);

@@ -3,18 +3,10 @@
 //! with the page's nonce, which `app::shell` leaves in the request's `PageNonce`); every other
 //! response gets one that allows nothing to run.
 //!
-//! Every answer but the static files says `Cache-Control: no-store` (unless its handler chose
-//! otherwise): pages and JSON hold an account's data and, once, one-time passwords, and a cookie
-//! does not keep a shared cache from storing an answer and giving it to the next person.
-//!
-//! The static files under `/pkg/` get two more:
-//! - `Vary: Accept-Encoding`: Leptos' file handler sends the `.br` or `.gz` copy the site build
-//!   wrote beside each one to a browser that accepts it, so a cache between Steward and its users
-//!   must keep one copy per encoding.
-//! - `Cache-Control: no-cache`: their names do not change between versions (`steward.wasm`), so
-//!   a browser must ask each time whether its copy is current (a 304 when it is: the file handler
-//!   answers `If-Modified-Since`). With only `Last-Modified`, a browser may keep using a copy
-//!   for a tenth of its age, and after an upgrade would hydrate new pages with old code.
+//! Every answer says `Cache-Control: no-store` unless what made it chose otherwise (the static
+//! files, `static_file`): pages and JSON hold an account's data and, once, one-time passwords,
+//! and a cookie does not keep a shared cache from storing an answer and giving it to the next
+//! person.
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -32,7 +24,6 @@ const NOTHING_RUNS: &str =
 pub async fn secure(State(https): State<bool>, mut req: Request, next: Next) -> Response {
     let nonce = app::services::PageNonce::default();
     req.extensions_mut().insert(nonce.clone());
-    let static_file = req.uri().path().starts_with("/pkg/");
     let mut response = next.run(req).await;
     let page = nonce.0.lock().ok().and_then(|n| n.clone());
     let h = response.headers_mut();
@@ -55,12 +46,22 @@ pub async fn secure(State(https): State<bool>, mut req: Request, next: Next) -> 
             HeaderValue::from_static("max-age=31536000"),
         );
     }
-    if static_file {
-        h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    } else {
-        h.entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("no-store"));
-    }
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The headers of a static file under `/pkg/` (mapped onto the service that serves them):
+/// - `Vary: Accept-Encoding`: the `.br` or `.gz` copy the site build wrote beside each file goes
+///   to a browser that accepts it, so a cache between Steward and its users must keep one copy
+///   per encoding.
+/// - `Cache-Control: no-cache`: the files keep their names across versions (`steward.wasm`), so a
+///   browser must ask each time whether its copy is current (a 304 when it is). With only
+///   `Last-Modified`, a browser may keep using a copy for a tenth of its age, and after an
+///   upgrade would hydrate new pages with old code.
+pub fn static_file<B>(mut response: http::Response<B>) -> http::Response<B> {
+    let h = response.headers_mut();
+    h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }

@@ -31,11 +31,16 @@ pub fn build_router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     // The site's files (WASM, JS, CSS), with the `.br` and `.gz` copies the site build writes
     // beside them sent to browsers that accept them, and `If-Modified-Since` answered with a 304
-    // (Leptos' own file handler, the fallback below, passes on only `Accept-Encoding`).
+    // (Leptos' own file handler, the fallback below, passes on only `Accept-Encoding`), with
+    // their caching headers (`headers::static_file`).
     let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
-    let files = tower_http::services::ServeDir::new(pkg)
-        .precompressed_br()
-        .precompressed_gzip();
+    let files = tower::ServiceBuilder::new()
+        .map_response(headers::static_file)
+        .service(
+            tower_http::services::ServeDir::new(pkg)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     Router::new()
         .nest_service(&format!("/{}", options.site_pkg_dir), files)
         .route(

@@ -303,15 +303,20 @@ impl Repo {
                     (SELECT COUNT(*) FROM documents c WHERE c.organization_id = t.id)
                  {orphans} AND t.had_data_before_first_sync = TRUE ORDER BY t.name LIMIT {HAD_DATA_LISTED}"
             );
-            had_data_count = count(format!(
-                "SELECT COUNT(*) {orphans} AND t.had_data_before_first_sync = TRUE"
-            ))
-            .await?;
             let rows: Vec<(String, i64, i64, i64, i64)> = on_db!(&self.db, pool => {
                 let q = sqlx::query_as(&sql).bind(user.account_id.0).bind(integration.0);
                 let q = if user.restricted { q.bind(user.user_id.0) } else { q };
                 crate::bind_search!(q, qualifies).fetch_all(pool).await
             })?;
+            // A list shorter than its limit is all of them; only a full one needs counting.
+            had_data_count = if (rows.len() as i64) < HAD_DATA_LISTED {
+                rows.len() as i64
+            } else {
+                count(format!(
+                    "SELECT COUNT(*) {orphans} AND t.had_data_before_first_sync = TRUE"
+                ))
+                .await?
+            };
             had_data = rows
                 .into_iter()
                 .map(|(name, c, p, w, d)| {
