@@ -1613,6 +1613,25 @@ async fn a_sync_during_a_removal(db: Db) {
             .all(|p| !links.contains_key(&(ItemKind::Organization, *p))),
         "nothing deleted came back"
     );
+    // What is inside the rescued two, before the removal goes on: it must all stay (the
+    // children go by kind in their own statements, and only a deleted organization's may).
+    let inside = |id: i64| {
+        format!(
+            "SELECT (SELECT COUNT(*) FROM configurations WHERE account_id = $1 AND organization_id = {id})
+                  + (SELECT COUNT(*) FROM contacts WHERE account_id = $1 AND organization_id = {id})
+                  + (SELECT COUNT(*) FROM locations WHERE account_id = $1 AND organization_id = {id})
+                  + (SELECT COUNT(*) FROM passwords WHERE account_id = $1 AND organization_id = {id})
+                  + (SELECT COUNT(*) FROM documents WHERE account_id = $1 AND organization_id = {id})"
+        )
+    };
+    let mut kept_inside = Vec::new();
+    for (id, _) in &rescued {
+        kept_inside.push(ctx.count(&inside(*id)).await);
+    }
+    assert!(
+        kept_inside.iter().sum::<i64>() > 0,
+        "the rescued hold records"
+    );
     // The removal finishes (another worker takes it over): the rescued two are skipped and kept.
     let mut worker = server::worker::Worker::new(ctx.repo.clone());
     worker.chunk = 50;
@@ -1633,6 +1652,9 @@ async fn a_sync_during_a_removal(db: Db) {
             ctx.links().await[&(ItemKind::Organization, *psa)].state,
             "enabled"
         );
+    }
+    for ((id, _), before) in rescued.iter().zip(&kept_inside) {
+        assert_eq!(ctx.count(&inside(*id)).await, *before, "inside {id}");
     }
     let (d, s) = ctx.repo.removal_outcomes(job).await.unwrap();
     assert_eq!((d + s, s >= 2), (total, true));
