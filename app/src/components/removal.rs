@@ -41,7 +41,10 @@ fn status_line(job: &RemovalJob) -> String {
     }
 }
 
-/// Whether the signed-in user is an Administrator (asked once, in the browser).
+/// Whether the signed-in user is an Administrator (asked once, in the browser). Read it with
+/// `try_get().unwrap_or(false)` in a closure: the server's first pass over a Suspense
+/// (`dry_resolve`) once ran a row's closure after this signal's owner was disposed, and `get()`
+/// then panicked in the server's log (Account > Removals, once in three browser runs).
 pub fn is_administrator() -> Signal<bool> {
     let me = LocalResource::new(get_current_user);
     Signal::derive(move || {
@@ -93,7 +96,7 @@ pub fn RemovalProgress(
             {(running && !job.cancel_requested).then(|| view! {
                 <button type="button" on:click=cancel>"Cancel removal"</button>
             })}
-            {move || (archive && is_admin.get()).then(|| view! {
+            {move || (archive && is_admin.try_get().unwrap_or(false)).then(|| view! {
                 <a href=format!("/api/v1/removals/{id}/archive") download="">"Download the deletion archive"</a>
             })}
         </div>

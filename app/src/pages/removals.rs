@@ -94,7 +94,7 @@ fn RemovalTable(jobs: Vec<RemovalJob>, restores: Restores) -> impl IntoView {
                             <td>{
                                 let id = job.id;
                                 let restorable = job.finished() && job.deleted > 0 && job.archive_available;
-                                move || (restorable && is_admin.get()).then(|| view! {
+                                move || (restorable && is_admin.try_get().unwrap_or(false)).then(|| view! {
                                     <button type="button" class="secondary" on:click=move |_| restores.asking.set(Some(id))>"Restore"</button>
                                 })
                             }</td>
