@@ -41,10 +41,10 @@ fn status_line(job: &RemovalJob) -> String {
     }
 }
 
-/// Whether the signed-in user is an Administrator (asked once, in the browser). Read it with
-/// `try_get().unwrap_or(false)` in a closure: the server's first pass over a Suspense
-/// (`dry_resolve`) once ran a row's closure after this signal's owner was disposed, and `get()`
-/// then panicked in the server's log (Account > Removals, once in three browser runs).
+/// Whether the signed-in user is an Administrator (asked once, in the browser). Make it outside
+/// any Suspense whose content reads it: Account > Removals made it in the table inside its
+/// Suspense, and the server's first pass over that Suspense (`dry_resolve`) once read it from a
+/// row after the table's owner was disposed, a panic in the server's log.
 pub fn is_administrator() -> Signal<bool> {
     let me = LocalResource::new(get_current_user);
     Signal::derive(move || {
@@ -96,7 +96,7 @@ pub fn RemovalProgress(
             {(running && !job.cancel_requested).then(|| view! {
                 <button type="button" on:click=cancel>"Cancel removal"</button>
             })}
-            {move || (archive && is_admin.try_get().unwrap_or(false)).then(|| view! {
+            {move || (archive && is_admin.get()).then(|| view! {
                 <a href=format!("/api/v1/removals/{id}/archive") download="">"Download the deletion archive"</a>
             })}
         </div>

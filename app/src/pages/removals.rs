@@ -16,6 +16,9 @@ use leptos_meta::Title;
 pub fn RemovalsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| list_removals());
     let restores = Restores::new();
+    // Made here, by the page, not by the table inside the Suspense: a Suspense's content can be
+    // made again (and the old one disposed) while the server still reads the old one's rows.
+    let is_admin = is_administrator();
     view! {
         <Title text="Removals · Steward"/>
         <Page>
@@ -24,7 +27,7 @@ pub fn RemovalsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading the removals…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(jobs) => view! { <RemovalTable jobs restores/> }.into_any(),
+                        Ok(jobs) => view! { <RemovalTable jobs restores is_admin/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -56,9 +59,12 @@ fn fmt_duration(ms: i64) -> String {
 }
 
 #[component]
-fn RemovalTable(jobs: Vec<RemovalJob>, restores: Restores) -> impl IntoView {
+fn RemovalTable(
+    jobs: Vec<RemovalJob>,
+    restores: Restores,
+    is_admin: Signal<bool>,
+) -> impl IntoView {
     let jobs = RwSignal::new(jobs);
-    let is_admin = is_administrator();
     let update = Callback::new(move |job: RemovalJob| jobs.update(|list| upsert(list, job)));
     Effect::new(move |_| follow_removals(move |job| update.run(job)));
     view! {
@@ -94,7 +100,7 @@ fn RemovalTable(jobs: Vec<RemovalJob>, restores: Restores) -> impl IntoView {
                             <td>{
                                 let id = job.id;
                                 let restorable = job.finished() && job.deleted > 0 && job.archive_available;
-                                move || (restorable && is_admin.try_get().unwrap_or(false)).then(|| view! {
+                                move || (restorable && is_admin.get()).then(|| view! {
                                     <button type="button" class="secondary" on:click=move |_| restores.asking.set(Some(id))>"Restore"</button>
                                 })
                             }</td>
