@@ -8,8 +8,12 @@ dropped after.
 
 The loaded database: e.g. `steward load --size xl --database-url <server URL>/xl` (one account,
 account id 1), at migration 0017 or later. Variants: plain (one cascade DELETE), noarch (the
-removal's chunked deletes, no archive), current (as the removal archives since migration 0017:
-each deleted row copied as it is into archived_<table>). The variants that archived JSON rows
+removal's chunked deletes, no archive), current (as the removal archived from migration 0017
+to 0018: each kind's deleted rows copied as they are into archived_<table> by `DELETE ...
+RETURNING`, then the organizations deleted), trigger (as it archives since migration 0018: only
+the organizations deleted, and the cascade's deleted rows copied from each statement's
+transition table by a trigger; made here so that it also runs on a database loaded before
+0018), copy (as current, through COPY out and COPY in). The variants that archived JSON rows
 (`deletion_archive`, up to migration 0016: current, grouped, copyfirst, PAYLOAD) are in this
 script's history (commit fbe2901)."""
 import collections
@@ -51,6 +55,20 @@ BLOB_SETUP = " ".join(
     for t, _ in CHILDREN)
 
 
+# The trigger variant's statement triggers: each child table's rows a cascade deletes, copied
+# from the statement's transition table into the archive while `steward.archive_job` is set (in
+# place of migration 0018's, if the database has them: the organizations are copied by the
+# script).
+TRIGGER_SETUP = " ".join(
+    [f"DROP TRIGGER IF EXISTS {t}_archive ON {t};" for t in ["organizations"] + [c for c, _ in CHILDREN]]
+    + [f"CREATE OR REPLACE FUNCTION replay_archive_{t}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+       f"IF coalesce(current_setting('steward.archive_job', true), '') <> '' THEN "
+       f"{copy(t, 'gone t')}; END IF; RETURN NULL; END $$; "
+       f"CREATE TRIGGER {t}_archive AFTER DELETE ON {t} REFERENCING OLD TABLE AS gone "
+       f"FOR EACH STATEMENT EXECUTE FUNCTION replay_archive_{t}();"
+       for t, _ in CHILDREN])
+
+
 def psql(url, *args, stdin=None):
     return subprocess.run(["psql", url, "-X", "-At", *args], input=stdin, capture_output=True,
                           text=True, check=True).stdout
@@ -66,12 +84,16 @@ def script(variant, ids, chunk=1000):
         out += ["BEGIN;", "\\echo @lock",
                 f"SELECT count(*) FROM (SELECT t.id FROM organizations t WHERE t.id IN ({q}) "
                 "AND t.account_id = 1 AND t.sync_state = 'orphaned' FOR UPDATE) x;"]
-        if variant not in ("noarch", "current", "blob"):
+        if variant == "trigger":
+            out += ["SET LOCAL steward.archive_job = '7';"]
+        if variant not in ("noarch", "current", "blob", "copy", "trigger"):
             sys.exit(f"unknown variant {variant}")
-        if variant in ("current", "blob"):
+        if variant in ("current", "blob", "copy", "trigger"):
             out += ["\\echo @archive organizations",
                     copy("organizations", f"organizations t WHERE t.id IN ({q});")]
         for table, kind in CHILDREN:
+            if variant == "trigger":
+                break
             out.append(f"\\echo @children {table}")
             gone = f"WITH gone AS (DELETE FROM {table} t WHERE t.organization_id IN ({q}) RETURNING t.*)"
             if variant == "current":
@@ -81,6 +103,16 @@ def script(variant, ids, chunk=1000):
                 # type (setup: BLOB_SETUP makes archive_blob_<table>).
                 out.append(f"{gone} INSERT INTO archive_blob_{table} "
                            f"SELECT 7, 1, {i // chunk}, array_agg(ROW(t.*)::{table}) FROM gone t;")
+            elif variant == "copy":
+                # The deleted rows out through COPY and back into the archive through COPY
+                # (PostgreSQL inserts a COPY's rows in batches); the server's file stands in for
+                # the app's connection.
+                cols = COLUMNS[table]
+                f = f"/tmp/replay-{table}.bin"
+                out.append(f"COPY (DELETE FROM {table} t WHERE t.organization_id IN ({q}) "
+                           f"RETURNING 7::bigint, 1::bigint, {cols}) TO '{f}' (FORMAT binary);")
+                out.append(f"\\echo @archive-in {table}")
+                out.append(f"COPY archived_{table} (job_id, account_id, {cols}) FROM '{f}' (FORMAT binary);")
             else:
                 out.append(f"DELETE FROM {table} t WHERE t.organization_id IN ({q});")
         out += ["\\echo @delete organizations",
@@ -94,6 +126,8 @@ def main():
         sys.exit(__doc__)
     server, loaded, variant = sys.argv[1:4]
     setup = sys.argv[4] if len(sys.argv) > 4 else None
+    if variant == "trigger":
+        setup = TRIGGER_SETUP + (" " + setup if setup else "")
     if variant == "blob":
         setup = BLOB_SETUP + (" " + setup if setup else "")
     base = server.rsplit("/", 1)[0]

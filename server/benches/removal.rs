@@ -12,7 +12,8 @@
 //! `STEWARD_BENCH_SQLITE_SQL` that SQL runs on the loaded SQLite database before it is copied.
 //! `STEWARD_BENCH_REMOVAL_ON=postgres` (or `sqlite`) runs one database only;
 //! `STEWARD_BENCH_POSTGRES_LOADED=<database>` copies that already loaded PostgreSQL database
-//! (`steward load --size xl`, left as it is) instead of loading one.
+//! (`steward load --size xl`; migrated to this build's schema first, nothing else changed)
+//! instead of loading one.
 
 use app::model::{CurrentUser, ItemKind, Role};
 use server::dataset::{loader, Dataset, Size};
@@ -102,6 +103,12 @@ async fn bench(
         assert!(
             matches!(outcome, Some((_, server::repo::JobState::Succeeded))),
             "{outcome:?}"
+        );
+        // What was timed archived everything it deleted.
+        assert_eq!(
+            scalar(&db, "SELECT COUNT(*) FROM deletion_archive").await?,
+            records,
+            "every removed record archived"
         );
         return Ok(took);
     };
@@ -327,7 +334,14 @@ async fn postgres_runs<'a>(
     let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
     let given = std::env::var("STEWARD_BENCH_POSTGRES_LOADED").ok();
     let name = match &given {
-        Some(name) => name.clone(),
+        // Brought to this build's schema first: a copy of it is never migrated, so a database
+        // loaded by an earlier build would run this removal on its old tables and triggers.
+        Some(name) => {
+            let db = Db::connect(&format!("{prefix}/{name}")).await?;
+            db.migrate().await?;
+            db.close().await;
+            name.clone()
+        }
         None => {
             let name = format!("steward_bench_{}", hex::encode(rand::random::<[u8; 6]>()));
             sqlx::query(&format!("CREATE DATABASE {name}"))

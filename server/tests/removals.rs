@@ -203,6 +203,54 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
 }
 on_both!(a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_archives_them);
 
+/// Only a removal's chunk archives what it deletes: once it has committed, a configuration
+/// deleted on any connection the pool can hold (one of them ran the chunks) leaves no copy. On
+/// PostgreSQL the archive is written by the tables' delete triggers while the chunk's
+/// transaction names its job; the name must not outlive that transaction.
+async fn only_a_removal_archives_what_it_deletes(db: Db) {
+    let ctx = setup(db).await;
+    let orphans = ctx.ids(ORPHAN_ORGS).await;
+    let Queued::Job(job) = ctx
+        .repo
+        .queue_removal(
+            &ctx.admin,
+            &ctx.args(ItemKind::Organization),
+            orphans.len() as i64,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("queued")
+    };
+    assert_eq!(
+        ctx.worker().run_one().await.unwrap(),
+        Some((job, JobState::Succeeded))
+    );
+    const ARCHIVED: &str = "SELECT COUNT(*) FROM deletion_archive WHERE account_id = $1";
+    let archived = ctx.count(ARCHIVED).await;
+    assert!(archived > orphans.len() as i64, "children archived too");
+    let left = ctx
+        .ids("SELECT id FROM configurations WHERE account_id = $1 ORDER BY id")
+        .await;
+    let before = ctx.count(EVERYTHING).await;
+    let deleted = on_db!(&ctx.repo.db, pool => async {
+        // As many connections as the pool may open, at once: the chunks' is among them.
+        let mut conns = Vec::new();
+        for _ in 0..pool.options().get_max_connections() {
+            conns.push(pool.acquire().await?);
+        }
+        assert!(left.len() >= conns.len(), "a configuration for every connection");
+        for (id, conn) in left.iter().zip(conns.iter_mut()) {
+            sqlx::query("DELETE FROM configurations WHERE id = $1").bind(id).execute(&mut **conn).await?;
+        }
+        Ok::<i64, sqlx::Error>(conns.len() as i64)
+    }.await)
+    .unwrap();
+    assert_eq!(ctx.count(EVERYTHING).await, before - deleted, "deleted");
+    assert_eq!(ctx.count(ARCHIVED).await, archived, "and not archived");
+}
+on_both!(only_a_removal_archives_what_it_deletes);
+
 async fn a_dead_worker_is_taken_over_and_the_result_is_exact(db: Db) {
     let ctx = setup(db).await;
     let orphans = ctx

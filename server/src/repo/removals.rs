@@ -2,10 +2,10 @@
 //! or the organizations a list search selected): the impact preview, queueing with a frozen
 //! target list, and the chunk step a worker runs: in ONE transaction it re-checks each target
 //! still qualifies, copies it and everything under it as they are into the archive tables
-//! (`archived_<table>`; JSON only when an archive is read), deletes it (on PostgreSQL an
-//! organization's children by one `DELETE … RETURNING` that archives them, on SQLite by
-//! cascade), records each target's outcome and moves the job's progress. A chunk is wholly done
-//! or not at all.
+//! (`archived_<table>`; JSON only when an archive is read) and deletes it (on PostgreSQL one
+//! delete of the targets, whose cascade deletes their children and whose statement triggers
+//! archive every deleted row; on SQLite each kind copied, then deleted), records each target's
+//! outcome and moves the job's progress. A chunk is wholly done or not at all.
 
 use super::items::{search_condition, SearchSql};
 use super::manage_data::{catalog_column, table};
@@ -483,43 +483,45 @@ impl Repo {
             let deleted = qualifying.len() as i64;
             if !qualifying.is_empty() {
                 let q_list = qualifying.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-                // The targets themselves first, copied as they are into the archive. What the
-                // re-check locked (PostgreSQL) or the write lock holds (SQLite) is what is
-                // deleted below.
-                let (into, select) = archive_copy(t);
-                sqlx::query(&format!(
-                    "{into} {select} FROM {t} t WHERE t.id IN ({q_list}) AND t.account_id = $1"))
-                    .bind(acc).bind(job).execute(&mut *tx).await?;
-                if args.kind == ItemKind::Organization {
-                    for (child, _) in ORGANIZATION_CHILDREN {
-                        let (into, select) = archive_copy(child);
-                        let archive = match backend {
-                            // One statement deletes the children and archives exactly the rows
-                            // it deleted. A child added to or moved into a locked organization
-                            // meanwhile waits for this chunk (its foreign key check needs the
-                            // organization); one moved out before is neither deleted nor
-                            // archived. Locking them first, then reading them again to archive,
-                            // wrote every child twice.
-                            Backend::Postgres => format!(
-                                "WITH gone AS (DELETE FROM {child} t WHERE t.organization_id IN ({q_list}) RETURNING t.*)
-                                 {into} {select} FROM gone t"),
-                            // SQLite's transaction holds the database's one write lock: what is
-                            // archived here is what the delete below removes. It is told to
-                            // find the children through their organization: without statistics
-                            // it read the whole account through the name index, per chunk.
-                            Backend::Sqlite => format!(
-                                "{into} {select} FROM {child} t INDEXED BY {child}_organization
-                                 WHERE t.organization_id IN ({q_list})"),
-                        };
-                        sqlx::query(&archive).bind(acc).bind(job).execute(&mut *tx).await?;
-                        if backend == Backend::Sqlite {
-                            // Deleted here in one statement, not by the organizations'
-                            // cascade: SQLite runs a cascade as one delete per organization,
-                            // which took twice as long for the same rows (docs/BENCHMARKS.md,
-                            // "The removal, 2026-12-01: children deleted by kind").
-                            sqlx::query(&format!(
-                                "DELETE FROM {child} INDEXED BY {child}_organization WHERE organization_id IN ({q_list})"))
-                                .execute(&mut *tx).await?;
+                match backend {
+                    // The delete archives itself: with `steward.archive_job` set for this
+                    // transaction, each table's statement trigger copies the rows the statement
+                    // deleted (the targets, and their children through the organizations'
+                    // cascade) into `archived_<table>` (migration 0018). What the re-check
+                    // locked is what is deleted; a child added to a locked organization
+                    // meanwhile waits for this chunk (its foreign key check needs the
+                    // organization). Copying each kind with `DELETE ... RETURNING` first, as
+                    // before, made the cascade look for every deleted child again
+                    // (docs/BENCHMARKS.md, "The removal, 2026-12-01: archived by the delete").
+                    Backend::Postgres => {
+                        sqlx::query("SELECT set_config('steward.archive_job', $1, true)")
+                            .bind(job.to_string()).execute(&mut *tx).await?;
+                    }
+                    // SQLite has no transition tables. Its transaction holds the database's one
+                    // write lock: what is copied here is what the deletes below remove.
+                    Backend::Sqlite => {
+                        let (into, select) = archive_copy(t);
+                        sqlx::query(&format!(
+                            "{into} {select} FROM {t} t WHERE t.id IN ({q_list}) AND t.account_id = $1"))
+                            .bind(acc).bind(job).execute(&mut *tx).await?;
+                        if args.kind == ItemKind::Organization {
+                            for (child, _) in ORGANIZATION_CHILDREN {
+                                // Found through their organization: without statistics it read
+                                // the whole account through the name index, per chunk.
+                                let (into, select) = archive_copy(child);
+                                sqlx::query(&format!(
+                                    "{into} {select} FROM {child} t INDEXED BY {child}_organization
+                                     WHERE t.organization_id IN ({q_list})"))
+                                    .bind(acc).bind(job).execute(&mut *tx).await?;
+                                // Deleted here in one statement, not by the organizations'
+                                // cascade: SQLite runs a cascade as one delete per
+                                // organization, which took twice as long for the same rows
+                                // (docs/BENCHMARKS.md, "The removal, 2026-12-01: children
+                                // deleted by kind").
+                                sqlx::query(&format!(
+                                    "DELETE FROM {child} INDEXED BY {child}_organization WHERE organization_id IN ({q_list})"))
+                                    .execute(&mut *tx).await?;
+                            }
                         }
                     }
                 }
