@@ -70,8 +70,13 @@ TRIGGER_SETUP = " ".join(
 
 
 def psql(url, *args, stdin=None):
-    return subprocess.run(["psql", url, "-X", "-At", *args], input=stdin, capture_output=True,
-                          text=True, check=True).stdout
+    """psql's output; stops at the first failed statement (a statement that fails inside a
+    replayed transaction would otherwise make that chunk look fast) and says which."""
+    run = subprocess.run(["psql", url, "-X", "-At", "-v", "ON_ERROR_STOP=1", *args], input=stdin,
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"psql failed ({run.returncode}): {run.stderr.strip()}")
+    return run.stdout
 
 
 def script(variant, ids, chunk=1000):
