@@ -32,15 +32,12 @@ BEGIN
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER organizations_archive AFTER DELETE ON organizations REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION archive_deleted();
-CREATE TRIGGER configurations_archive AFTER DELETE ON configurations REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION archive_deleted();
-CREATE TRIGGER contacts_archive AFTER DELETE ON contacts REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION archive_deleted();
-CREATE TRIGGER locations_archive AFTER DELETE ON locations REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION archive_deleted();
-CREATE TRIGGER passwords_archive AFTER DELETE ON passwords REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION archive_deleted();
-CREATE TRIGGER documents_archive AFTER DELETE ON documents REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION archive_deleted();
+-- Every table a removal archives: the organizations and what is inside them.
+DO $$
+DECLARE t TEXT;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['organizations', 'configurations', 'contacts', 'locations', 'passwords', 'documents'] LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS gone
+                        FOR EACH STATEMENT EXECUTE FUNCTION archive_deleted()', t || '_archive', t);
+    END LOOP;
+END $$;

@@ -42,6 +42,19 @@ async fn with_children(ctx: &Ctx, orgs: &[i64]) -> i64 {
     n
 }
 
+/// Queues the removal of the kind's orphans, confirming `count` of them; the job's id.
+async fn queued(ctx: &Ctx, kind: ItemKind, count: usize) -> i64 {
+    match ctx
+        .repo
+        .queue_removal(&ctx.admin, &ctx.args(kind), count as i64)
+        .await
+        .unwrap()
+    {
+        Queued::Job(job) => job,
+        other => panic!("not queued: {other:?}"),
+    }
+}
+
 async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_archives_them(
     db: Db,
 ) {
@@ -210,18 +223,7 @@ on_both!(a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
 async fn only_a_removal_archives_what_it_deletes(db: Db) {
     let ctx = setup(db).await;
     let orphans = ctx.ids(ORPHAN_ORGS).await;
-    let Queued::Job(job) = ctx
-        .repo
-        .queue_removal(
-            &ctx.admin,
-            &ctx.args(ItemKind::Organization),
-            orphans.len() as i64,
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("queued")
-    };
+    let job = queued(&ctx, ItemKind::Organization, orphans.len()).await;
     assert_eq!(
         ctx.worker().run_one().await.unwrap(),
         Some((job, JobState::Succeeded))
@@ -257,18 +259,7 @@ async fn a_dead_worker_is_taken_over_and_the_result_is_exact(db: Db) {
         .ids("SELECT id FROM configurations WHERE account_id = $1 AND sync_state = 'orphaned'")
         .await;
     let before = ctx.count(EVERYTHING).await;
-    let Queued::Job(job) = ctx
-        .repo
-        .queue_removal(
-            &ctx.admin,
-            &ctx.args(ItemKind::Configuration),
-            orphans.len() as i64,
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("queued")
-    };
+    let job = queued(&ctx, ItemKind::Configuration, orphans.len()).await;
     // Worker A claims and does two chunks, then dies (it never beats again).
     let claimed = ctx
         .repo
