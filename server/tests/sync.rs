@@ -1613,8 +1613,9 @@ async fn a_sync_during_a_removal(db: Db) {
             .all(|p| !links.contains_key(&(ItemKind::Organization, *p))),
         "nothing deleted came back"
     );
-    // What is inside the rescued two, before the removal goes on: it must all stay (the
-    // children go by kind in their own statements, and only a deleted organization's may).
+    // What is inside the rescued two, before the removal goes on: it must all stay (SQLite
+    // deletes the children by kind in statements of their own, PostgreSQL through the deleted
+    // organizations' cascade; either way only a deleted organization's children may go).
     let inside = |id: i64| {
         format!(
             "SELECT (SELECT COUNT(*) FROM configurations WHERE account_id = $1 AND organization_id = {id})
