@@ -8,6 +8,8 @@
 //! `cargo bench -p server --bench removal` (size from STEWARD_BENCH_REMOVAL_SIZE: m, l or xl;
 //! default xl; chunk sizes to compare from STEWARD_BENCH_REMOVAL_CHUNKS, e.g. "100,500,2000";
 //! default the worker's default). Each chunk size runs on its own copy of the loaded database.
+//! `STEWARD_BENCH_REMOVAL_PARALLEL` sets how many chunks run at once on PostgreSQL (default the
+//! worker's default); the table's chunk column says it as "1000 ×2".
 //! With `RUST_LOG=sqlx::query=debug` every statement is printed with its time (stderr); with
 //! `STEWARD_BENCH_SQLITE_SQL` that SQL runs on the loaded SQLite database before it is copied.
 //! `STEWARD_BENCH_REMOVAL_ON=postgres` (or `sqlite`) runs one database only;
@@ -95,6 +97,14 @@ async fn bench(
         .expect("integration");
     let mut worker = Worker::new(repo.clone());
     worker.chunk = chunk;
+    if let Ok(parallel) = std::env::var("STEWARD_BENCH_REMOVAL_PARALLEL") {
+        worker.parallel = parallel.parse()?;
+    }
+    let at_once = if label == "SQLite" {
+        1
+    } else {
+        worker.parallel
+    };
     let started = Instant::now();
     let removal = tokio::spawn(async move { worker.run_one().await });
     let Some(alone) = alone else {
@@ -186,7 +196,7 @@ async fn bench(
         .copied()
         .unwrap_or(Duration::ZERO);
     println!(
-        "| {label} | {size:?} | {chunk} | {orgs} organizations ({records} records) | {:.2} s | {:.0} organizations/s | {:.2} s | {:.2}× | {:.2} s | {} requests, p50 {:.1} ms, p99 {:.0} ms |",
+        "| {label} | {size:?} | {chunk} ×{at_once} | {orgs} organizations ({records} records) | {:.2} s | {:.0} organizations/s | {:.2} s | {:.2}× | {:.2} s | {} requests, p50 {:.1} ms, p99 {:.0} ms |",
         alone.as_secs_f64(),
         orgs as f64 / alone.as_secs_f64(),
         plain.as_secs_f64(),

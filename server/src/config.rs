@@ -94,6 +94,11 @@ pub struct WorkerConfig {
     #[arg(long, env = "STEWARD_REMOVAL_CHUNK", default_value_t = DEFAULT_REMOVAL_CHUNK)]
     pub removal_chunk: i64,
 
+    /// Chunks of one removal run at once on PostgreSQL, each over its own targets, in its own
+    /// transaction (SQLite has one writer: one at a time).
+    #[arg(long, env = "STEWARD_REMOVAL_PARALLEL", default_value_t = DEFAULT_REMOVAL_PARALLEL)]
+    pub removal_parallel: usize,
+
     /// Milliseconds a removal waits between chunks, leaving the database to other writers
     /// (SQLite has one writer at a time). 0: none.
     #[arg(long, env = "STEWARD_REMOVAL_PAUSE_MS", default_value_t = 0)]
@@ -108,11 +113,15 @@ pub struct WorkerConfig {
 /// Targets per removal chunk, chosen by measurement (docs/BENCHMARKS.md).
 pub const DEFAULT_REMOVAL_CHUNK: i64 = 1000;
 
+/// Chunks of one removal at once on PostgreSQL, chosen by measurement (docs/BENCHMARKS.md).
+pub const DEFAULT_REMOVAL_PARALLEL: usize = 2;
+
 impl Default for WorkerConfig {
     fn default() -> Self {
         WorkerConfig {
             job_stale_seconds: 60,
             removal_chunk: DEFAULT_REMOVAL_CHUNK,
+            removal_parallel: DEFAULT_REMOVAL_PARALLEL,
             removal_pause_ms: 0,
             archive_retention_days: 30,
         }

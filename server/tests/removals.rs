@@ -319,6 +319,109 @@ async fn a_dead_worker_is_taken_over_and_the_result_is_exact(db: Db) {
 }
 on_both!(a_dead_worker_is_taken_over_and_the_result_is_exact);
 
+/// The job's progress and each target's outcome, as a watcher and the worker read them.
+async fn progress(ctx: &Ctx, job: i64) -> (i64, i64, i64) {
+    let j = ctx
+        .repo
+        .job(ctx.admin.account_id, job)
+        .await
+        .unwrap()
+        .unwrap();
+    let reached = ctx
+        .count(&format!(
+            "SELECT COUNT(*) FROM removal_targets WHERE job_id = {job} AND outcome IS NOT NULL AND $1 > 0"
+        ))
+        .await;
+    (j.progress_done, reached, j.progress_total)
+}
+
+async fn a_chunk_committed_ahead_of_one_that_died_is_neither_redone_nor_skipped(db: Db) {
+    let ctx = setup(db).await;
+    let orphans = ctx
+        .ids("SELECT id FROM configurations WHERE account_id = $1 AND sync_state = 'orphaned'")
+        .await;
+    assert!(orphans.len() > 14, "three chunks of 7 at least");
+    let before = ctx.count(EVERYTHING).await;
+    let job = queued(&ctx, ItemKind::Configuration, orphans.len()).await;
+    ctx.repo
+        .claim_job("worker-a", chrono::Utc::now() - chrono::Duration::hours(1))
+        .await
+        .unwrap()
+        .unwrap();
+    // Worker A ran two chunks at once; the second (targets 8 to 14) committed, the first
+    // (1 to 7) died with its worker.
+    let second = ctx
+        .repo
+        .removal_chunk_after(
+            ctx.admin.account_id,
+            job,
+            "worker-a",
+            &ctx.args(ItemKind::Configuration),
+            7,
+            7,
+        )
+        .await
+        .unwrap();
+    assert_eq!((second.deleted, second.skipped, second.lost), (7, 0, false));
+    assert_eq!(progress(&ctx, job).await, (7, 7, orphans.len() as i64));
+    assert_eq!(ctx.repo.removal_frontier(job).await.unwrap(), Some(0));
+    let mut b = ctx.worker();
+    b.stale_after = Duration::ZERO;
+    assert_eq!(b.run_one().await.unwrap(), Some((job, JobState::Succeeded)));
+    assert_eq!(ctx.count(EVERYTHING).await, before - orphans.len() as i64);
+    let total = orphans.len() as i64;
+    assert_eq!(progress(&ctx, job).await, (total, total, total));
+    assert_eq!(
+        ctx.repo.removal_outcomes(job).await.unwrap(),
+        (total, 0),
+        "every target deleted once, none skipped"
+    );
+    assert_eq!(
+        ctx.repo
+            .deletion_archive(ctx.admin.account_id, job)
+            .await
+            .unwrap()
+            .len(),
+        orphans.len(),
+        "archived once each"
+    );
+    assert_eq!(ctx.repo.removal_frontier(job).await.unwrap(), None);
+}
+on_both!(a_chunk_committed_ahead_of_one_that_died_is_neither_redone_nor_skipped);
+
+async fn two_chunks_racing_over_the_same_targets_delete_and_count_them_once(db: Db) {
+    let ctx = setup(db).await;
+    let orphans = ctx.ids(ORPHAN_ORGS).await;
+    let removed = with_children(&ctx, &orphans[..orphans.len().min(5)]).await;
+    let before = ctx.count(EVERYTHING).await;
+    let job = queued(&ctx, ItemKind::Organization, orphans.len()).await;
+    ctx.repo
+        .claim_job("w", chrono::Utc::now() - chrono::Duration::hours(1))
+        .await
+        .unwrap()
+        .unwrap();
+    // A worker taken over at the wrong moment and its successor: the same five targets at once.
+    let args = ctx.args(ItemKind::Organization);
+    let run = || {
+        ctx.repo
+            .removal_chunk_after(ctx.admin.account_id, job, "w", &args, 0, 5)
+    };
+    let (a, b) = tokio::join!(run(), run());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.deleted + b.deleted, 5, "{a:?} {b:?}");
+    assert_eq!(a.skipped + b.skipped, 0, "{a:?} {b:?}");
+    assert_eq!(ctx.count(EVERYTHING).await, before - removed);
+    assert_eq!(progress(&ctx, job).await.0, 5, "counted once");
+    assert_eq!(ctx.repo.removal_outcomes(job).await.unwrap(), (5, 0));
+    let archived = ctx
+        .count(&format!(
+            "SELECT COUNT(*) FROM deletion_archive WHERE account_id = $1 AND job_id = {job}"
+        ))
+        .await;
+    assert_eq!(archived, removed, "archived once");
+}
+on_both!(two_chunks_racing_over_the_same_targets_delete_and_count_them_once);
+
 async fn cancel_stops_a_removal_after_its_current_chunk(db: Db) {
     let ctx = setup(db).await;
     let orphans = ctx

@@ -436,13 +436,41 @@ impl Repo {
         Ok(result)
     }
 
-    /// Runs the next chunk of `size` targets of a claimed removal job.
+    /// Runs the next chunk of a claimed removal job: the `size` targets from the first one not
+    /// reached yet.
     pub async fn removal_chunk(
         &self,
         account: AccountId,
         job: i64,
         worker: &str,
         args: &RemovalArgs,
+        size: i64,
+    ) -> anyhow::Result<Chunk> {
+        let after = self.removal_frontier(job).await?.unwrap_or(i64::MAX - size);
+        self.removal_chunk_after(account, job, worker, args, after, size)
+            .await
+    }
+
+    /// The `seq` just before a removal's first target not reached yet (every target before it
+    /// has its outcome); None when every target has one.
+    pub async fn removal_frontier(&self, job: i64) -> anyhow::Result<Option<i64>> {
+        let first: Option<i64> = on_db!(&self.db, pool => sqlx::query_scalar(
+            "SELECT MIN(seq) FROM removal_targets WHERE job_id = $1 AND outcome IS NULL")
+            .bind(job).fetch_one(pool).await)?;
+        Ok(first.map(|seq| seq - 1))
+    }
+
+    /// Runs one chunk of a claimed removal job: the targets numbered `after + 1` to
+    /// `after + size` not reached yet. Chunks of one job over different numbers may run at the
+    /// same time (PostgreSQL): each locks only its own targets, and the job's row only in its
+    /// last statement, which adds what it reached to the progress and proves the claim.
+    pub async fn removal_chunk_after(
+        &self,
+        account: AccountId,
+        job: i64,
+        worker: &str,
+        args: &RemovalArgs,
+        after: i64,
         size: i64,
     ) -> anyhow::Result<Chunk> {
         let now = Utc::now();
@@ -453,20 +481,21 @@ impl Repo {
         };
         let t = table(args.kind);
         let acc = account.0;
+        let upto = after.saturating_add(size.max(1));
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
-            // The progress update first: it takes the write lock, and proves the claim.
-            let done: Option<i64> = sqlx::query_scalar(super::jobs::STEP_CLAIM)
-                .bind(now).bind(job).bind(worker).fetch_optional(&mut *tx).await?;
-            let Some(done) = done else {
+            // Nothing is done for a worker whose claim is gone. (The claim is proved again, and
+            // kept, by the progress update that ends the chunk.)
+            let claimed: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM jobs WHERE id = $1 AND locked_by = $2 AND state = 'running'")
+                .bind(job).bind(worker).fetch_optional(&mut *tx).await?;
+            if claimed.is_none() {
                 return Ok(Chunk { deleted: 0, skipped: 0, remaining: 0, lost: true });
-            };
+            }
             let targets: Vec<(i64, i64)> = sqlx::query_as(
-                "SELECT seq, item_id FROM removal_targets WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
-                .bind(job).bind(done).bind(size).fetch_all(&mut *tx).await?;
-            let Some(&(last_seq, _)) = targets.last() else {
-                return Ok(Chunk { deleted: 0, skipped: 0, remaining: 0, lost: false });
-            };
+                "SELECT seq, item_id FROM removal_targets
+                 WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND outcome IS NULL ORDER BY seq")
+                .bind(job).bind(after).bind(upto).fetch_all(&mut *tx).await?;
             let ids: Vec<String> = targets.iter().map(|(_, id)| id.to_string()).collect();
             let id_list = ids.join(", ");
             // Still qualifies: still in the account, still linked to the integration, still
@@ -478,9 +507,13 @@ impl Repo {
             let recheck = format!(
                 "SELECT t.id FROM {t} t WHERE t.id IN ({id_list}) AND t.account_id = $1 AND {}{lock}",
                 qualifies.sql);
-            let qualifying: Vec<i64> = crate::bind_search!(sqlx::query_scalar(&recheck)
-                .bind(acc).bind(args.integration.0), qualifies).fetch_all(&mut *tx).await?;
-            let deleted = qualifying.len() as i64;
+            let qualifying: Vec<i64> = if targets.is_empty() {
+                Vec::new()
+            } else {
+                crate::bind_search!(sqlx::query_scalar(&recheck)
+                    .bind(acc).bind(args.integration.0), qualifies).fetch_all(&mut *tx).await?
+            };
+            let mut deleted = 0;
             if !qualifying.is_empty() {
                 let q_list = qualifying.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
                 match backend {
@@ -527,18 +560,29 @@ impl Repo {
                 }
                 sqlx::query(&format!("DELETE FROM {t} WHERE id IN ({q_list}) AND account_id = $1"))
                     .bind(acc).execute(&mut *tx).await?;
-                sqlx::query(&format!(
-                    "UPDATE removal_targets SET outcome = 'deleted' WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND item_id IN ({q_list})"))
-                    .bind(job).bind(done).bind(last_seq).execute(&mut *tx).await?;
+                deleted = sqlx::query(&format!(
+                    "UPDATE removal_targets SET outcome = 'deleted'
+                     WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND outcome IS NULL AND item_id IN ({q_list})"))
+                    .bind(job).bind(after).bind(upto).execute(&mut *tx).await?.rows_affected() as i64;
             }
-            sqlx::query("UPDATE removal_targets SET outcome = 'skipped' WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND outcome IS NULL")
-                .bind(job).bind(done).bind(last_seq).execute(&mut *tx).await?;
-            sqlx::query("UPDATE jobs SET progress_done = $1 WHERE id = $2")
-                .bind(last_seq).bind(job).execute(&mut *tx).await?;
-            let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM removal_targets WHERE job_id = $1 AND seq > $2")
-                .bind(job).bind(last_seq).fetch_one(&mut *tx).await?;
+            let skipped = sqlx::query(
+                "UPDATE removal_targets SET outcome = 'skipped'
+                 WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND outcome IS NULL")
+                .bind(job).bind(after).bind(upto).execute(&mut *tx).await?.rows_affected() as i64;
+            // Last, so a chunk running beside this one waits for the job's row only while this
+            // one commits. Counted from the outcomes this chunk wrote: the progress is the
+            // number of targets reached, whatever order the chunks commit in.
+            let remaining: Option<i64> = sqlx::query_scalar(
+                "UPDATE jobs SET heartbeat_at = $1, progress_done = progress_done + $2
+                 WHERE id = $3 AND locked_by = $4 AND state = 'running'
+                 RETURNING progress_total - progress_done")
+                .bind(now).bind(deleted + skipped).bind(job).bind(worker).fetch_optional(&mut *tx).await?;
+            let Some(remaining) = remaining else {
+                tx.rollback().await?;
+                return Ok(Chunk { deleted: 0, skipped: 0, remaining: 0, lost: true });
+            };
             tx.commit().await?;
-            Ok::<Chunk, anyhow::Error>(Chunk { deleted, skipped: targets.len() as i64 - deleted, remaining, lost: false })
+            Ok::<Chunk, anyhow::Error>(Chunk { deleted, skipped, remaining, lost: false })
         })
     }
 

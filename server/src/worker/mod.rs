@@ -12,6 +12,7 @@ use crate::repo::{
 };
 use crate::secrets::SecretBox;
 use chrono::Utc;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
 
 mod export;
@@ -26,6 +27,8 @@ pub struct Worker {
     pub stale_after: Duration,
     /// Targets per removal chunk (one transaction each).
     pub chunk: i64,
+    /// A removal's chunks run at once (PostgreSQL; SQLite runs one at a time).
+    pub parallel: usize,
     /// Pause between a removal's chunks (other writers get the database).
     pub pause: Duration,
     /// How long a deletion archive is kept after its removal ended.
@@ -78,6 +81,7 @@ impl Worker {
             ),
             stale_after: Duration::from_secs(config.job_stale_seconds),
             chunk: config.removal_chunk.max(1),
+            parallel: config.removal_parallel.max(1),
             pause: Duration::from_millis(config.removal_pause_ms),
             retention: config.archive_retention(),
             idle: Duration::from_secs(1),
@@ -112,48 +116,88 @@ impl Worker {
         }
     }
 
-    /// Runs a claimed removal, a chunk at a time, until it ends, is cancelled or taken over.
+    /// Runs a claimed removal, a chunk at a time (on PostgreSQL `parallel` chunks at once, each
+    /// over its own targets), until it ends, is cancelled or taken over.
     async fn run_removal(&self, job: crate::repo::Job) -> anyhow::Result<(i64, JobState)> {
         let started = Instant::now();
         let args: RemovalArgs = serde_json::from_str(&job.args)?;
-        let mut first = true;
+        // Targets are numbered 1 to the total; a run starts at the first one not reached (a
+        // worker that died may have committed a chunk beyond it).
+        let mut after = self
+            .repo
+            .removal_frontier(job.id)
+            .await?
+            .unwrap_or(job.progress_total);
+        let parallel = match self.repo.db.backend() {
+            crate::db::Backend::Postgres => self.parallel.max(1),
+            crate::db::Backend::Sqlite => 1,
+        };
+        let mut running = FuturesUnordered::new();
+        let mut cancelled = false;
+        let mut failed: Option<anyhow::Error> = None;
+        let mut lost = false;
         loop {
-            if !first && !self.pause.is_zero() {
-                tokio::time::sleep(self.pause).await;
-            }
-            first = false;
-            let now = self.repo.job(job.account, job.id).await?;
-            if now.as_ref().is_some_and(|j| j.cancel_requested) {
-                self.finish(&job, JobState::Cancelled, started).await?;
-                return Ok((job.id, JobState::Cancelled));
-            }
-            match self
-                .repo
-                .removal_chunk(job.account, job.id, &self.id, &args, self.chunk)
-                .await
+            while running.len() < parallel
+                && after < job.progress_total
+                && !cancelled
+                && !lost
+                && failed.is_none()
             {
-                Ok(c) if c.lost => return Ok((job.id, JobState::Running)),
-                Ok(c) if c.remaining == 0 => {
-                    self.finish(&job, JobState::Succeeded, started).await?;
-                    return Ok((job.id, JobState::Succeeded));
+                if after > 0 && !self.pause.is_zero() {
+                    tokio::time::sleep(self.pause).await;
                 }
-                Ok(_) => {}
-                Err(e) => {
-                    let state = self
-                        .retry_later(
-                            &job,
-                            &e,
-                            "A step of the removal failed on the server and will be retried",
-                        )
-                        .await?;
-                    if state == JobState::Failed {
-                        let entry = self.entry(&job, started).await?;
-                        self.repo.log_activity(entry.activity("failed")).await?;
+                let now = self.repo.job(job.account, job.id).await?;
+                if now.as_ref().is_some_and(|j| j.cancel_requested) {
+                    cancelled = true;
+                    break;
+                }
+                running.push(self.repo.removal_chunk_after(
+                    job.account,
+                    job.id,
+                    &self.id,
+                    &args,
+                    after,
+                    self.chunk,
+                ));
+                after = after.saturating_add(self.chunk);
+            }
+            // The chunks in flight end (and commit) whatever happens to the others.
+            match running.next().await {
+                Some(Ok(c)) => lost |= c.lost,
+                Some(Err(e)) => {
+                    if let Some(first) = &failed {
+                        tracing::error!(job = job.id, error = ?e, first = ?first, "another chunk of the removal failed too");
+                    } else {
+                        failed = Some(e);
                     }
-                    return Ok((job.id, state));
                 }
+                None => break,
             }
         }
+        if lost {
+            return Ok((job.id, JobState::Running));
+        }
+        if let Some(e) = failed {
+            let state = self
+                .retry_later(
+                    &job,
+                    &e,
+                    "A step of the removal failed on the server and will be retried",
+                )
+                .await?;
+            if state == JobState::Failed {
+                let entry = self.entry(&job, started).await?;
+                self.repo.log_activity(entry.activity("failed")).await?;
+            }
+            return Ok((job.id, state));
+        }
+        let state = if cancelled {
+            JobState::Cancelled
+        } else {
+            JobState::Succeeded
+        };
+        self.finish(&job, state, started).await?;
+        Ok((job.id, state))
     }
 
     /// A job's step failed: logged here (the cause stays on the server), the job queued again
