@@ -2,7 +2,8 @@
 //! SQLite and (with STEWARD_BENCH_POSTGRES_URL) PostgreSQL, beside a plain SQL cascade delete of
 //! the same rows in a copy of the same database. The removal runs twice, each time on its own
 //! copy: alone (its time is the one set beside the cascade's, which also runs alone), then with
-//! Manage Data, View and two lists read one after another while it runs (their p50 and p99).
+//! Manage Data, View and two lists read one after another while it runs (their p50 and p99),
+//! the same reads made idle just before it (50 of each) printed beside them as their floor.
 //! Prints a table.
 //!
 //! `cargo bench -p server --bench removal` (size from STEWARD_BENCH_REMOVAL_SIZE: m, l or xl;
@@ -28,6 +29,33 @@ use std::time::{Duration, Instant};
 
 async fn scalar(db: &Db, sql: &str) -> anyhow::Result<i64> {
     Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)?)
+}
+
+/// How many of each read are made idle before the removal runs with reads.
+const IDLE_READS: usize = 50;
+
+/// Prints each read's count, p50 and p99 (stderr: the table on stdout is the removals').
+fn print_reads(label: &str, size: Size, when: &str, by_read: [Vec<Duration>; 4]) {
+    for (name, mut l) in [
+        "Manage Data",
+        "View, first page",
+        "Configurations page 1",
+        "Organizations page 1, sync status: orphaned",
+    ]
+    .into_iter()
+    .zip(by_read)
+    {
+        l.sort();
+        if l.is_empty() {
+            continue;
+        }
+        eprintln!(
+            "| {label} | {size:?} | {name}, {when} | {} requests | p50 {:.1} ms | p99 {:.1} ms |",
+            l.len(),
+            l[l.len() / 2].as_secs_f64() * 1e3,
+            l[(l.len() * 99 / 100).min(l.len() - 1)].as_secs_f64() * 1e3
+        );
+    }
 }
 
 /// A plain cascade DELETE of every orphaned organization, timed.
@@ -105,25 +133,9 @@ async fn bench(
     } else {
         worker.parallel
     };
-    let started = Instant::now();
-    let removal = tokio::spawn(async move { worker.run_one().await });
-    let Some(alone) = alone else {
-        let outcome = removal.await??;
-        let took = started.elapsed();
-        assert!(
-            matches!(outcome, Some((_, server::repo::JobState::Succeeded))),
-            "{outcome:?}"
-        );
-        // What was timed archived everything it deleted.
-        assert_eq!(
-            scalar(&db, "SELECT COUNT(*) FROM deletion_archive").await?,
-            records,
-            "every removed record archived"
-        );
-        return Ok(took);
-    };
-    // Read requests while it runs, one after another: Manage Data, View of the biggest row, the
-    // Configurations list and the Organizations list searched for orphans.
+    // The reads made while the removal runs again, one after another: Manage Data, View of the
+    // biggest row, the Configurations list and the Organizations list searched for orphans. In
+    // that run they are first made idle, IDLE_READS of each: their floor in the same run.
     let biggest = repo
         .manage_data(&user, summary.clone())
         .await?
@@ -142,10 +154,7 @@ async fn bench(
     };
     let everything = app::model::ItemSearch::parse("").unwrap();
     let orphans = app::model::ItemSearch::parse("sync status: orphaned").unwrap();
-    let mut latencies = Vec::new();
-    let mut by_read: [Vec<Duration>; 4] = Default::default();
-    let mut n = 0usize;
-    while !removal.is_finished() {
+    let read = async |n: usize| -> anyhow::Result<Duration> {
         let t = Instant::now();
         match n % 4 {
             0 => drop(repo.manage_data(&user, summary.clone()).await?),
@@ -159,7 +168,37 @@ async fn bench(
                     .await?,
             ),
         }
-        let took = t.elapsed();
+        Ok(t.elapsed())
+    };
+    if alone.is_some() {
+        let mut idle: [Vec<Duration>; 4] = Default::default();
+        for n in 0..IDLE_READS * 4 {
+            idle[n % 4].push(read(n).await?);
+        }
+        print_reads(label, size, "idle", idle);
+    }
+    let started = Instant::now();
+    let removal = tokio::spawn(async move { worker.run_one().await });
+    let Some(alone) = alone else {
+        let outcome = removal.await??;
+        let took = started.elapsed();
+        assert!(
+            matches!(outcome, Some((_, server::repo::JobState::Succeeded))),
+            "{outcome:?}"
+        );
+        // What was timed archived everything it deleted.
+        assert_eq!(
+            scalar(&db, "SELECT COUNT(*) FROM deletion_archive").await?,
+            records,
+            "every removed record archived"
+        );
+        return Ok(took);
+    };
+    let mut latencies = Vec::new();
+    let mut by_read: [Vec<Duration>; 4] = Default::default();
+    let mut n = 0usize;
+    while !removal.is_finished() {
+        let took = read(n).await?;
         by_read[n % 4].push(took);
         latencies.push(took);
         n += 1;
@@ -170,26 +209,7 @@ async fn bench(
         matches!(outcome, Some((_, server::repo::JobState::Succeeded))),
         "{outcome:?}"
     );
-    for (name, mut l) in [
-        "Manage Data",
-        "View, first page",
-        "Configurations page 1",
-        "Organizations page 1, sync status: orphaned",
-    ]
-    .into_iter()
-    .zip(by_read)
-    {
-        l.sort();
-        if l.is_empty() {
-            continue;
-        }
-        eprintln!(
-            "| {label} | {size:?} | {name} | {} requests | p50 {:.1} ms | p99 {:.1} ms |",
-            l.len(),
-            l[l.len() / 2].as_secs_f64() * 1e3,
-            l[(l.len() * 99 / 100).min(l.len() - 1)].as_secs_f64() * 1e3
-        );
-    }
+    print_reads(label, size, "during the removal", by_read);
     latencies.sort();
     let p99 = latencies
         .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))

@@ -207,6 +207,14 @@ impl Repo {
                 .bind(account)
                 .execute(pool)
                 .await?;
+                // The fold leaves every row it deleted dead in the table until autovacuum comes
+                // by (up to a minute later), and until then each read scans them: the summary
+                // took 5.9 ms at XL after a fold and 0.5 ms once vacuumed (90,623 rows folded
+                // into 359; the vacuum itself 12 ms). SKIP_LOCKED: if a vacuum of the table is
+                // already running (another fold, autovacuum) this one is not needed.
+                sqlx::raw_sql("VACUUM (ANALYZE, SKIP_LOCKED) item_counts")
+                    .execute(pool)
+                    .await?;
             }
         }
         Ok(())
