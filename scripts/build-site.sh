@@ -39,9 +39,24 @@ pkg="$site/pkg"         # site-pkg-dir
 if [ -n "$release" ]; then
   wasm_profile=(--profile=wasm-release); wasm_dir=wasm-release
   server_profile=(--release)
+  # The release WASM is built with its own std, compiled for size, where a panic stops at once
+  # instead of formatting its message and location (`-Cpanic=immediate-abort`,
+  # `-Zlocation-detail=none`): the main module 184 KB -> 124 KB gzip, Manage Data's page
+  # 494 KB -> 448 KB (docs/BENCHMARKS.md, "std built for size"). These are unstable flags of the
+  # machine's one (stable) toolchain, allowed by RUSTC_BOOTSTRAP for this one cargo; std's source
+  # is rustup's rust-src (`scripts/setup.sh run` adds it). RUSTFLAGS replaces the target's
+  # rustflags of .cargo/config.toml, so the two there are repeated here.
+  if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    echo "build-site: --release needs std's source: rustup component add rust-src (scripts/setup.sh run does it)" >&2
+    exit 1
+  fi
+  wasm_env=(RUSTC_BOOTSTRAP=1
+    "RUSTFLAGS=--cfg erase_components -Clink-args=--emit-relocs -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none")
+  wasm_std=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 else
   wasm_profile=(); wasm_dir=debug
   server_profile=()
+  wasm_env=(); wasm_std=()
 fi
 
 say() { printf '==> %s\n' "$*"; }
@@ -53,8 +68,9 @@ say "cargo build -p server ${server_profile[*]:-} (server) beside -p frontend (W
 cargo build --package=server --package=wasm-split --bin=steward --bin=steward-wasm-split --no-default-features "${server_profile[@]}" &
 server_pid=$!
 wasm_status=0
-cargo build --package=frontend --lib --target-dir=target/front --target=wasm32-unknown-unknown \
-  --no-default-features "${wasm_profile[@]}" || wasm_status=$?
+env "${wasm_env[@]}" cargo build --package=frontend --lib --target-dir=target/front \
+  --target=wasm32-unknown-unknown --no-default-features "${wasm_profile[@]}" "${wasm_std[@]}" \
+  || wasm_status=$?
 server_status=0
 wait "$server_pid" || server_status=$?
 if [ "$wasm_status" -ne 0 ] || [ "$server_status" -ne 0 ]; then
