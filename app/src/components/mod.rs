@@ -16,6 +16,47 @@ pub use pager::*;
 pub use plug::*;
 pub use removal::*;
 
+/// Loads another page (there is no router in the browser: a page is the server's).
+pub fn go_to(href: &str) {
+    let _ = leptos::prelude::window().location().set_href(href);
+}
+
+/// Data an island starts with (the server's copy, from its props) and reads again, in the
+/// browser, each time what `key` reads changes (a sort, a page, a version bumped after an
+/// action). `fetch` answers None to keep what is shown (it says why itself); when reads overlap,
+/// the last one asked wins.
+pub fn reread<K, T, Fut>(
+    initial: T,
+    key: impl Fn() -> K + 'static,
+    fetch: impl Fn(K) -> Fut + 'static,
+) -> leptos::prelude::RwSignal<T>
+where
+    K: 'static,
+    T: Send + Sync + 'static,
+    Fut: std::future::Future<Output = Option<T>> + 'static,
+{
+    use leptos::prelude::*;
+    let data = RwSignal::new(initial);
+    let latest = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    Effect::new(move |first: Option<()>| {
+        let k = key();
+        if first.is_some() {
+            let n = latest.get() + 1;
+            latest.set(n);
+            let read = fetch(k);
+            let latest = latest.clone();
+            leptos::task::spawn_local(async move {
+                if let Some(v) = read.await {
+                    if latest.get() == n {
+                        data.set(v);
+                    }
+                }
+            });
+        }
+    });
+    data
+}
+
 /// 1243 -> "1,243".
 pub fn fmt_count(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();

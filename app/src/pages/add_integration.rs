@@ -6,7 +6,7 @@
 
 use super::credentials::{CredentialFields, CredentialSignals, FormStatus};
 use crate::api::{add_integration, test_new_integration};
-use crate::components::{AccountNav, Page};
+use crate::components::{go_to, AccountNav, Page};
 use crate::error::AppError;
 use crate::model::{CredentialsView, NewIntegrationInput, PsaKind};
 use leptos::prelude::*;
@@ -14,6 +14,22 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AddIntegrationPage() -> impl IntoView {
+    view! {
+        <Title text="Add integration · Steward"/>
+        <Page>
+            <h1>"Account"</h1>
+            <AccountNav/>
+            <p><a href="/account/integrations">"< Back"</a></p>
+            <h2>"Add integration"</h2>
+            <AddIntegrationForm/>
+        </Page>
+    }
+}
+
+/// The PSA, the name, the credentials, Test connection and Add integration (an island: it runs
+/// in the browser).
+#[island]
+fn AddIntegrationForm() -> impl IntoView {
     let kind = RwSignal::new(PsaKind::ConnectwiseManage);
     let name = RwSignal::new(String::new());
     let s = CredentialSignals::new(CredentialsView {
@@ -46,13 +62,7 @@ pub fn AddIntegrationPage() -> impl IntoView {
         )));
         leptos::task::spawn_local(async move {
             match add_integration(input()).await {
-                Ok(id) => {
-                    let navigate = leptos_router::hooks::use_navigate();
-                    navigate(
-                        &format!("/account/integrations/{id}/configuration?added=1"),
-                        Default::default(),
-                    );
-                }
+                Ok(id) => go_to(&format!("/account/integrations/{id}/configuration?added=1")),
                 Err(e) => {
                     busy.set(false);
                     status.set(Some(Err(e)));
@@ -61,12 +71,6 @@ pub fn AddIntegrationPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text="Add integration · Steward"/>
-        <Page>
-            <h1>"Account"</h1>
-            <AccountNav/>
-            <p><a href="/account/integrations">"< Back"</a></p>
-            <h2>"Add integration"</h2>
             <form on:submit=add class="credentials" novalidate>
                 <fieldset>
                     <legend>"PSA"</legend>
@@ -94,6 +98,5 @@ pub fn AddIntegrationPage() -> impl IntoView {
                 </div>
                 <FormStatus status/>
             </form>
-        </Page>
     }
 }

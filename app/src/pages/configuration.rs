@@ -86,7 +86,8 @@ fn effect_lines(e: &SyncSettingsEffect) -> Vec<String> {
     lines
 }
 
-#[component]
+/// The settings and what a change will do (an island: it runs in the browser).
+#[island]
 fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
     let saved = RwSignal::new(saved);
     let checked: RwSignal<BTreeMap<i64, bool>> = RwSignal::new(

@@ -200,7 +200,8 @@ pub(crate) fn FormStatus(status: RwSignal<Option<Result<String, AppError>>>) -> 
     }
 }
 
-#[component]
+/// The form, Test connection and Save (an island: it runs in the browser).
+#[island]
 fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
     let kind = saved.kind;
     let s = CredentialSignals::new(saved);

@@ -2,7 +2,7 @@
 //! kind, each with Reconnect (only if the PSA still has it).
 
 use crate::api::{list_disconnected, reconnect};
-use crate::components::{fmt_count, ErrorNotice, Page, Pager};
+use crate::components::{fmt_count, reread, ErrorNotice, Page, Pager};
 use crate::error::AppError;
 use crate::model::{DisconnectedItem, IntegrationId, ItemKind, DISCONNECTED_PAGE};
 use leptos::prelude::*;
@@ -24,11 +24,9 @@ pub fn DisconnectedPage() -> impl IntoView {
             .filter(|p| *p >= 1)
             .unwrap_or(1)
     };
-    let version = RwSignal::new(0u32);
-    let said: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
     let items = Resource::new(
-        move || (id(), kind(), page(), version.get()),
-        |(id, kind, page, _)| async move {
+        move || (id(), kind(), page()),
+        |(id, kind, page)| async move {
             match (id, kind) {
                 (Some(id), Some(kind)) => list_disconnected(IntegrationId(id), kind, page).await,
                 _ => Err(AppError::not_found("That Manage Data row")),
@@ -49,31 +47,54 @@ pub fn DisconnectedPage() -> impl IntoView {
         <Page>
             <p><a href=back>"< Back"</a></p>
             <h1>{title}</h1>
-            <div role="status">
-                {move || match said.get() {
-                    Some(Ok(m)) => view! { <p>{m}</p> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
-                    None => ().into_any(),
-                }}
-            </div>
-            <Transition fallback=|| view! { <p>"Loading the items…"</p> }>
+            <Suspense fallback=|| view! { <p>"Loading the items…"</p> }>
                 {move || Suspend::new(async move {
                     match (items.await, id(), kind()) {
                         (Ok((total, list)), Some(id), Some(kind)) => {
                             let at = Paged { id: IntegrationId(id), kind, page: page(), total, listed: list.len() as i64 };
-                            view! { <Table at list version said/> }.into_any()
+                            view! { <DisconnectedPanel at list/> }.into_any()
                         }
                         (Err(error), _, _) => view! { <ErrorNotice error/> }.into_any(),
                         (Ok(_), _, _) => ().into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </Page>
     }
 }
 
+/// The page's items with Reconnect, and what the last Reconnect said (an island: it runs in the
+/// browser, and reads the page again after a reconnection).
+#[island]
+fn DisconnectedPanel(at: Paged, list: Vec<DisconnectedItem>) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let said: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
+    let shown = reread((at, list), move || version.get(), move |_| async move {
+        match list_disconnected(at.id, at.kind, at.page).await {
+            Ok((total, list)) => Some((Paged { total, listed: list.len() as i64, ..at }, list)),
+            Err(e) => {
+                said.set(Some(Err(e)));
+                None
+            }
+        }
+    });
+    view! {
+        <div role="status">
+            {move || match said.get() {
+                Some(Ok(m)) => view! { <p>{m}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
+                None => ().into_any(),
+            }}
+        </div>
+        {move || {
+            let (at, list) = shown.get();
+            view! { <Table at list version said/> }
+        }}
+    }
+}
+
 /// Where a page of Disconnected Data's View is in the whole list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Paged {
     id: IntegrationId,
     kind: ItemKind,

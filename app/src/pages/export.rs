@@ -3,7 +3,9 @@
 //! `steward account import` asks for it.
 
 use crate::api::{list_exports, start_export};
-use crate::components::{fmt_count, refresh_while, AccountNav, ErrorNotice, JobProgress, Page};
+use crate::components::{
+    fmt_count, refresh_while, reread, AccountNav, ErrorNotice, JobProgress, Page,
+};
 use crate::error::AppError;
 use crate::model::ExportJob;
 use leptos::prelude::*;
@@ -11,14 +13,41 @@ use leptos_meta::Title;
 
 #[component]
 pub fn ExportPage() -> impl IntoView {
+    let exports = Resource::new(|| (), |_| list_exports());
+    view! {
+        <Title text="Export · Steward"/>
+        <Page>
+            <h1>"Account"</h1>
+            <AccountNav/>
+            <h2>"Export"</h2>
+            <p>"One ZIP file with every organization, configuration, contact, location, password entry and document, their PSA links and sync state, the integrations' settings (not their keys) and the users (not their passwords). Keep it as a backup before a large delete; "<code>"steward account import"</code>" loads it into a new account."</p>
+            <Suspense fallback=|| view! { <p>"Loading the exports…"</p> }>
+                {move || Suspend::new(async move {
+                    match exports.await {
+                        Ok(list) => view! { <ExportPanel list/> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+/// Export the account, and the exports followed until each can be downloaded (an island: it
+/// runs in the browser).
+#[island]
+fn ExportPanel(list: Vec<ExportJob>) -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let exports = Resource::new(move || version.get(), |_| list_exports());
+    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let list = reread(list, move || version.get(), move |_| async move {
+        list_exports().await.map_err(|e| error.set(Some(e))).ok()
+    });
     let running = RwSignal::new(false);
+    Effect::new(move |_| running.set(list.with(|l| l.iter().any(|j| !j.finished()))));
     // While an export is queued or running, the list is read again every second.
     refresh_while(running, version);
     let passphrase = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (p, c) = (passphrase.get_untracked(), confirm.get_untracked());
@@ -41,12 +70,6 @@ pub fn ExportPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text="Export · Steward"/>
-        <Page>
-            <h1>"Account"</h1>
-            <AccountNav/>
-            <h2>"Export"</h2>
-            <p>"One ZIP file with every organization, configuration, contact, location, password entry and document, their PSA links and sync state, the integrations' settings (not their keys) and the users (not their passwords). Keep it as a backup before a large delete; "<code>"steward account import"</code>" loads it into a new account."</p>
             <form on:submit=submit class="add-user" aria-labelledby="export-title">
                 <h3 id="export-title">"Export the account"</h3>
                 <label>"Passphrase"
@@ -61,18 +84,10 @@ pub fn ExportPage() -> impl IntoView {
                 <button type="submit">"Export account"</button>
                 {move || error.get().map(|error| view! { <ErrorNotice error/> })}
             </form>
-            <Transition fallback=|| view! { <p>"Loading the exports…"</p> }>
-                {move || Suspend::new(async move {
-                    match exports.await {
-                        Ok(list) => {
-                            running.set(list.iter().any(|j| !j.finished()));
-                            (!list.is_empty()).then(|| view! { <ExportTable list/> }).into_any()
-                        }
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </Page>
+            {move || {
+                let list = list.get();
+                (!list.is_empty()).then(|| view! { <ExportTable list/> })
+            }}
     }
 }
 

@@ -5,7 +5,7 @@ use crate::api::{
     disconnect_integration, disconnect_preview, get_sync_run, list_integrations, set_sync_paused,
     start_sync,
 };
-use crate::components::{fmt_count, AccountNav, ErrorNotice, MenuButton, Page};
+use crate::components::{fmt_count, reread, AccountNav, ErrorNotice, MenuButton, Page};
 use crate::error::AppError;
 use crate::model::{
     IntegrationId, IntegrationState, IntegrationSummary, ItemKind, SyncOutcome, SyncRun,
@@ -82,11 +82,8 @@ fn watch_text(w: &Watch) -> String {
 
 #[component]
 pub fn IntegrationsPage() -> impl IntoView {
-    // Bumped to reload the list after a sync ends or the state changes.
-    let version = RwSignal::new(0u32);
-    let integrations = Resource::new(move || version.get(), |_| list_integrations());
+    let integrations = Resource::new(|| (), |_| list_integrations());
     let me = Resource::new(|| (), |_| crate::api::get_current_user());
-    let watch: RwSignal<Option<Watch>> = RwSignal::new(None);
     view! {
         <Title text="Integrations · Steward"/>
         <Page>
@@ -94,23 +91,47 @@ pub fn IntegrationsPage() -> impl IntoView {
             <AccountNav/>
             <h2>"Integrations"</h2>
             <AddIntegrationLink me/>
-            <p role="status" aria-live="polite" class="sync-status">
-                {move || watch.get().map(|w| watch_text(&w))}
-            </p>
-            <Transition fallback=|| view! { <p>"Loading integrations…"</p> }>
+            <Suspense fallback=|| view! { <p>"Loading integrations…"</p> }>
                 {move || Suspend::new(async move {
                     match integrations.await {
-                        Ok(list) if list.is_empty() => view! { <p>"This account has no PSA integration yet."</p> }.into_any(),
                         Ok(list) => {
                             // The menu offers what the user's role allows (the server enforces it).
                             let manages = me.await.ok().is_some_and(|u| u.role.can_manage_integrations() && !u.restricted);
-                            view! { <IntegrationTable list watch version manages/> }.into_any()
+                            view! { <IntegrationsPanel list manages/> }.into_any()
                         }
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </Page>
+    }
+}
+
+/// The integrations with their Actions menus, and what the page says about the sync it started
+/// (an island: it runs in the browser, and reads the list again after a sync or a change).
+#[island]
+fn IntegrationsPanel(list: Vec<IntegrationSummary>, manages: bool) -> impl IntoView {
+    // Bumped to read the list again after a sync ends or the state changes.
+    let version = RwSignal::new(0u32);
+    let watch: RwSignal<Option<Watch>> = RwSignal::new(None);
+    let list = reread(list, move || version.get(), move |_| async move {
+        list_integrations()
+            .await
+            .map_err(|e| watch.set(Some(Watch::Failed(e))))
+            .ok()
+    });
+    view! {
+        <p role="status" aria-live="polite" class="sync-status">
+            {move || watch.get().map(|w| watch_text(&w))}
+        </p>
+        {move || {
+            let list = list.get();
+            if list.is_empty() {
+                view! { <p>"This account has no PSA integration yet."</p> }.into_any()
+            } else {
+                view! { <IntegrationTable list watch version manages/> }.into_any()
+            }
+        }}
     }
 }
 

@@ -5,8 +5,8 @@
 
 use crate::api::{get_removal_impact, list_items};
 use crate::components::{
-    fmt_count, is_administrator, merge_removal, DeleteDialog, ErrorNotice, Page, Pager, Plug,
-    RemovalProgress,
+    fmt_count, is_administrator, merge_removal, reread, DeleteDialog, ErrorNotice, Page, Pager,
+    Plug, RemovalProgress,
 };
 use crate::error::AppError;
 use crate::live::follow_removals;
@@ -28,42 +28,63 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
             .unwrap_or(1)
     };
     let inactive = move || query.read().get("inactive").is_some_and(|v| v == "1");
+    let items = Resource::new(
+        move || (search(), page(), inactive()),
+        move |(q, p, i)| list_items(kind, q, p, i),
+    );
+    view! {
+        <Title text=format!("{} · Steward", kind.plural())/>
+        <Page>
+            <h1>{kind.plural()}</h1>
+            <form method="get" role="search">
+                <label>"Search" <input type="search" name="q" value=search/></label>
+                {(kind == ItemKind::Configuration).then(|| view! {
+                    <label class="check"><input type="checkbox" name="inactive" value="1" checked=inactive/>"Show inactive orphans"</label>
+                })}
+                <button type="submit">"Search"</button>
+            </form>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match items.await {
+                        Ok(page) if kind == ItemKind::Organization => view! {
+                            <OrganizationsPanel page search=search()/>
+                        }.into_any(),
+                        Ok(page) => view! { <ItemTable page search=search() inactive=inactive()/> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+/// The Organizations list with Select All and Delete, and the removal Delete started, followed
+/// live (an island: it runs in the browser, and reads the list again when that removal ends).
+#[island]
+fn OrganizationsPanel(page: ItemPage, search: String) -> impl IntoView {
     // Bumped when a removal started here ends: the list is read again.
     let version = RwSignal::new(0u32);
-    let items = Resource::new(
-        move || (search(), page(), inactive(), version.get()),
-        move |(q, p, i, _)| list_items(kind, q, p, i),
-    );
     let bulk = Bulk {
         selected: RwSignal::new(false),
         asking: RwSignal::new(None),
         job: RwSignal::new(None),
         version,
     };
+    let at = page.page;
+    let q = search.clone();
+    let page = reread(page, move || version.get(), move |_| {
+        let q = q.clone();
+        async move { list_items(ItemKind::Organization, q, at, false).await.ok() }
+    });
     view! {
-        <Title text=format!("{} · Steward", kind.plural())/>
-        <Page>
-            <h1>{kind.plural()}</h1>
-            <form method="get" role="search">
-                <label>"Search" <input type="search" name="q" prop:value=search/></label>
-                {(kind == ItemKind::Configuration).then(|| view! {
-                    <label class="check"><input type="checkbox" name="inactive" value="1" prop:checked=inactive/>"Show inactive orphans"</label>
-                })}
-                <button type="submit">"Search"</button>
-            </form>
-            {(kind == ItemKind::Organization).then(|| view! { <BulkDelete bulk/> })}
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match items.await {
-                        Ok(page) => view! {
-                            {(kind == ItemKind::Organization && page.rights.delete).then(|| view! { <SelectAll bulk total=page.total search=search()/> })}
-                            <ItemTable page search=search() inactive=inactive()/>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </Page>
+        <BulkDelete bulk/>
+        {move || {
+            let page = page.get();
+            view! {
+                {page.rights.delete.then(|| view! { <SelectAll bulk total=page.total search=search.clone()/> })}
+                <ItemTable page search=search.clone() inactive=false/>
+            }
+        }}
     }
 }
 

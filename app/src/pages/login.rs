@@ -9,6 +9,18 @@ use leptos_meta::Title;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    view! {
+        <Title text="Sign in · Steward"/>
+        <main class="login">
+            <h1>"Sign in to Steward"</h1>
+            <SignInForms/>
+        </main>
+    }
+}
+
+/// Sign in, and choosing one's password after a one-time one (an island: it runs in the browser).
+#[island]
+fn SignInForms() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let choose = ServerAction::<SignInWithNewPassword>::new();
     let error = move || sign_in.value().get().and_then(Result::err);
@@ -27,9 +39,6 @@ pub fn LoginPage() -> impl IntoView {
     };
     let chosen_error = move || choose.value().get().and_then(Result::err);
     view! {
-        <Title text="Sign in · Steward"/>
-        <main class="login">
-            <h1>"Sign in to Steward"</h1>
             {move || match one_time() {
                 None => view! {
                     <ActionForm action=sign_in>
@@ -52,6 +61,5 @@ pub fn LoginPage() -> impl IntoView {
                     {move || chosen_error().map(|e| view! { <ErrorNotice error=e/> })}
                 }.into_any(),
             }}
-        </main>
     }
 }

@@ -19,7 +19,6 @@ pub fn LogsPage() -> impl IntoView {
             None => Err(AppError::not_found("That integration")),
         }
     });
-    let selected: RwSignal<Option<i64>> = RwSignal::new(None);
     view! {
         <Title text="Logs · Steward"/>
         <Page>
@@ -31,8 +30,7 @@ pub fn LogsPage() -> impl IntoView {
                     match (runs.await, id()) {
                         (Ok(runs), Some(id)) => view! {
                             <RunChart runs=runs.clone()/>
-                            <RunTable runs selected/>
-                            {move || selected.get().map(|run| view! { <Events integration=IntegrationId(id) run/> })}
+                            <RunsPanel integration=IntegrationId(id) runs/>
                         }.into_any(),
                         (Err(error), _) => view! { <ErrorNotice error/> }.into_any(),
                         (Ok(_), None) => view! { <ErrorNotice error=AppError::not_found("That integration")/> }.into_any(),
@@ -40,6 +38,17 @@ pub fn LogsPage() -> impl IntoView {
                 })}
             </Suspense>
         </Page>
+    }
+}
+
+/// The runs with each one's Events button, and the chosen run's events (an island: it runs in
+/// the browser).
+#[island]
+fn RunsPanel(integration: IntegrationId, runs: Vec<SyncRun>) -> impl IntoView {
+    let selected: RwSignal<Option<i64>> = RwSignal::new(None);
+    view! {
+        <RunTable runs selected/>
+        {move || selected.get().map(|run| view! { <Events integration run/> })}
     }
 }
 

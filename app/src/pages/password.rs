@@ -8,13 +8,22 @@ use leptos_meta::Title;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
     view! {
         <Title text="Password · Steward"/>
         <Page>
             <h1>"Account"</h1>
             <AccountNav/>
             <h2>"Change your password"</h2>
+            <ChangePasswordForm/>
+        </Page>
+    }
+}
+
+/// The form and what it answered (an island: it runs in the browser).
+#[island]
+fn ChangePasswordForm() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    view! {
             {move || match change.value().get() {
                 Some(Ok(())) => view! {
                     <p role="status">"Password changed. Your sessions ended: " <a href="/login">"sign in again"</a> " with your new password."</p>
@@ -30,6 +39,5 @@ pub fn PasswordPage() -> impl IntoView {
                     {other.and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
                 }.into_any(),
             }}
-        </Page>
     }
 }

@@ -2,7 +2,7 @@
 //! sortable by each column, with the total.
 
 use crate::api::{disable_item_sync, edit_item, get_preview, get_sync_settings};
-use crate::components::{fmt_count, ErrorNotice, MenuButton, Page, Plug};
+use crate::components::{fmt_count, reread, ErrorNotice, MenuButton, Page, Plug};
 use crate::error::AppError;
 use crate::model::{
     CatalogCategory, CatalogSetting, CatalogValueId, IntegrationId, ItemKind, PreviewItem,
@@ -30,36 +30,20 @@ pub fn PreviewPageView() -> impl IntoView {
             _ => None,
         }
     };
-    let sort = RwSignal::new(PreviewSort::Name);
-    let descending = RwSignal::new(false);
-    let at = RwSignal::new(PreviewPageAt::First);
-    // Bumped after an edit or Disable sync, to read the page again.
-    let version = RwSignal::new(0u32);
-    let said: RwSignal<Option<String>> = RwSignal::new(None);
-    let page = Resource::new(
-        move || {
-            (
-                id(),
-                row(),
-                sort.get(),
-                descending.get(),
-                at.get(),
-                version.get(),
-            )
-        },
-        |(id, row, sort, descending, at, _)| async move {
+    let first = Resource::new(
+        move || (id(), row()),
+        |(id, row)| async move {
             match (id, row) {
                 (Some(id), Some(row)) => {
-                    get_preview(
-                        IntegrationId(id),
-                        PreviewQuery {
-                            row,
-                            sort,
-                            descending,
-                            at,
-                        },
-                    )
-                    .await
+                    let q = PreviewQuery {
+                        row: row.clone(),
+                        sort: PreviewSort::Name,
+                        descending: false,
+                        at: PreviewPageAt::First,
+                    };
+                    get_preview(IntegrationId(id), q)
+                        .await
+                        .map(|p| (IntegrationId(id), row, p))
                 }
                 _ => Err(AppError::not_found("That Manage Data row")),
             }
@@ -73,16 +57,47 @@ pub fn PreviewPageView() -> impl IntoView {
         <Title text="View · Steward"/>
         <Page>
             <p><a href=back>"< Back"</a></p>
-            <p role="status">{move || said.get()}</p>
-            <Transition fallback=|| view! { <p>"Loading the items…"</p> }>
+            <Suspense fallback=|| view! { <p>"Loading the items…"</p> }>
                 {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(p) => view! { <PreviewTable id=IntegrationId(id().unwrap_or_default()) p sort descending at version said/> }.into_any(),
-                        Err(error) => view! { <h1>"View"</h1><ErrorNotice error/> }.into_any(),
+                    match first.await {
+                        Ok((id, row, p)) => view! { <PreviewPanel id row p/> }.into_any(),
+                        Err(error) => view! { <p role="status"></p><h1>"View"</h1><ErrorNotice error/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </Page>
+    }
+}
+
+/// The items with their sorting, paging, edit pencils and Disable sync (an island: it runs in
+/// the browser and reads the page again after each change).
+#[island]
+fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl IntoView {
+    let sort = RwSignal::new(PreviewSort::Name);
+    let descending = RwSignal::new(false);
+    let at = RwSignal::new(PreviewPageAt::First);
+    // Bumped after an edit or Disable sync, to read the page again.
+    let version = RwSignal::new(0u32);
+    let said: RwSignal<Option<String>> = RwSignal::new(None);
+    let page = reread(
+        Ok(p),
+        move || {
+            version.track();
+            PreviewQuery {
+                row: row.clone(),
+                sort: sort.get(),
+                descending: descending.get(),
+                at: at.get(),
+            }
+        },
+        move |q| async move { Some(get_preview(id, q).await) },
+    );
+    view! {
+        <p role="status">{move || said.get()}</p>
+        {move || match page.get() {
+            Ok(p) => view! { <PreviewTable id p sort descending at version said/> }.into_any(),
+            Err(error) => view! { <h1>"View"</h1><ErrorNotice error/> }.into_any(),
+        }}
     }
 }
 

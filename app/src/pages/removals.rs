@@ -15,10 +15,6 @@ use leptos_meta::Title;
 #[component]
 pub fn RemovalsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| list_removals());
-    let restores = Restores::new();
-    // Made here, by the page, not by the table inside the Suspense: a Suspense's content can be
-    // made again (and the old one disposed) while the server still reads the old one's rows.
-    let is_admin = is_administrator();
     view! {
         <Title text="Removals · Steward"/>
         <Page>
@@ -27,14 +23,25 @@ pub fn RemovalsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading the removals…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(jobs) => view! { <RemovalTable jobs restores is_admin/> }.into_any(),
+                        Ok(jobs) => view! { <RemovalsPanel jobs/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
             </Suspense>
-            <RestoreDialog r=restores/>
-            <RestoreList r=restores/>
         </Page>
+    }
+}
+
+/// The removals with their live progress, Restore and the restores (an island: it runs in the
+/// browser).
+#[island]
+fn RemovalsPanel(jobs: Vec<RemovalJob>) -> impl IntoView {
+    let restores = Restores::new();
+    let is_admin = is_administrator();
+    view! {
+        <RemovalTable jobs restores is_admin/>
+        <RestoreDialog r=restores/>
+        <RestoreList r=restores/>
     }
 }
 

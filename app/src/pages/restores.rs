@@ -110,7 +110,11 @@ fn RestoreChooser(removal: i64, r: Restores) -> impl IntoView {
 /// The account's restores: progress, what came back, what could not and why.
 #[component]
 pub fn RestoreList(r: Restores) -> impl IntoView {
-    let list = Resource::new(move || r.version.get(), |_| list_restores());
+    // Read in the browser (an island's own data: the server's copy would not reach it).
+    let list = LocalResource::new(move || {
+        r.version.track();
+        list_restores()
+    });
     let running = RwSignal::new(false);
     // While a restore is queued or running, its row is read again every second.
     refresh_while(running, r.version);

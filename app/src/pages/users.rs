@@ -8,7 +8,7 @@ use crate::api::{
     add_user, list_users, reset_user_password, set_user_active, set_user_restrictions,
     set_user_role,
 };
-use crate::components::{AccountNav, ErrorNotice, MenuButton, OrganizationPicker, Page};
+use crate::components::{reread, AccountNav, ErrorNotice, MenuButton, OrganizationPicker, Page};
 use crate::error::AppError;
 use crate::model::{NewUserInput, OneTimePassword, OrganizationChoice, Role, UserSummary};
 use leptos::prelude::*;
@@ -24,9 +24,38 @@ enum Said {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    let users = Resource::new(|| (), |_| list_users());
+    view! {
+        <Title text="Users · Steward"/>
+        <Page>
+            <h1>"Account"</h1>
+            <AccountNav/>
+            <h2>"Users"</h2>
+            <Suspense fallback=|| view! { <p>"Loading the users…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        // Add user only for those who may (the list says so: it is refused otherwise).
+                        Ok(list) => view! { <UsersPanel list/> }.into_any(),
+                        Err(error) => view! { <div role="status" class="said"></div><ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+/// Add user, the users with their Actions menus, Edit restrictions, and what the page last said
+/// (an island: it runs in the browser, and reads the list again after each change).
+#[island]
+fn UsersPanel(list: Vec<UserSummary>) -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let users = Resource::new(move || version.get(), |_| list_users());
     let said: RwSignal<Option<Said>> = RwSignal::new(None);
+    let list = reread(list, move || version.get(), move |_| async move {
+        list_users()
+            .await
+            .map_err(|e| said.set(Some(Said::Failed(e))))
+            .ok()
+    });
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
@@ -54,11 +83,6 @@ pub fn UsersPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text="Users · Steward"/>
-        <Page>
-            <h1>"Account"</h1>
-            <AccountNav/>
-            <h2>"Users"</h2>
             <div role="status" class="said">
                 {move || said.get().map(|s| match s {
                     Said::Password(p, what) => view! {
@@ -72,11 +96,6 @@ pub fn UsersPage() -> impl IntoView {
                     Said::Failed(error) => view! { <ErrorNotice error/> }.into_any(),
                 })}
             </div>
-            <Transition fallback=|| view! { <p>"Loading the users…"</p> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        // Add user only for those who may (the list says so: it is refused otherwise).
-                        Ok(list) => view! {
                             <form on:submit=add class="add-user" aria-labelledby="add-user-title">
                                 <h3 id="add-user-title">"Add user"</h3>
                                 <label>"Name " <input type="text" autocomplete="off" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
@@ -90,14 +109,8 @@ pub fn UsersPage() -> impl IntoView {
                                 <OrganizationPicker chosen=organizations/>
                                 <button type="submit">"Add user"</button>
                             </form>
-                            <UserTable list said version editing/>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+                            {move || view! { <UserTable list=list.get() said version editing/> }}
             {move || editing.get().map(|u| view! { <EditRestrictions u said version editing/> })}
-        </Page>
     }
 }
 

@@ -8,7 +8,7 @@ use actions::{ActionDialog, Asking, RowActions, RowRef};
 
 use crate::api::{get_account_features, get_manage_data};
 use crate::components::{
-    fmt_count, is_administrator, merge_removal, ErrorNotice, Page, Plug, PlugLegend,
+    fmt_count, is_administrator, merge_removal, reread, ErrorNotice, Page, Plug, PlugLegend,
     RemovalProgress,
 };
 use crate::error::AppError;
@@ -23,6 +23,33 @@ use leptos_router::hooks::use_params_map;
 pub fn ManageDataPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let data = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_manage_data(IntegrationId(id)).await,
+            None => Err(AppError::not_found("That integration")),
+        }
+    });
+    view! {
+        <Title text="Manage Data · Steward"/>
+        <Page>
+            <p><a href="/account/integrations">"< Back"</a></p>
+            <Suspense fallback=|| view! { <p>"Loading Manage Data…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(data) => view! { <ManageDataPanel data/> }.into_any(),
+                        Err(error) => view! { <h1>"Manage Data"</h1><ErrorNotice error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+/// The sections, the row actions with their dialogs, and the followed removal (an island: it
+/// runs in the browser, and reads the counts again when a removal ends).
+#[island]
+fn ManageDataPanel(data: ManageData) -> impl IntoView {
+    let id = data.integration.id;
     // Bumped when a removal ends: the counts are read again.
     let version = RwSignal::new(0u32);
     let features = LocalResource::new(get_account_features);
@@ -42,38 +69,23 @@ pub fn ManageDataPage() -> impl IntoView {
     // The account's removals, live: a reload or a second tab picks up the same state, and the
     // counts are read again when the followed removal ends.
     Effect::new(move |_| {
-        let Some(integration) = id() else { return };
         follow_removals(move |job| {
-            if job.integration.0 == integration {
+            if job.integration == id {
                 follow(removal, job);
             }
         });
     });
-    let data = Resource::new(
-        move || (id(), version.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_manage_data(IntegrationId(id)).await,
-                None => Err(AppError::not_found("That integration")),
-            }
-        },
-    );
+    let data = reread(data, move || version.get(), move |_| async move {
+        get_manage_data(id)
+            .await
+            .map_err(|e| removal.said.set(Some(e.message)))
+            .ok()
+    });
     view! {
-        <Title text="Manage Data · Steward"/>
-        <Page>
-            <p><a href="/account/integrations">"< Back"</a></p>
-            {move || id().map(|i| view! { <ActionDialog id=IntegrationId(i)/> })}
-            <p role="status" class="said">{move || removal.said.get()}</p>
-            <LiveRemoval/>
-            <Transition fallback=|| view! { <p>"Loading Manage Data…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(data) => view! { <Sections data/> }.into_any(),
-                        Err(error) => view! { <h1>"Manage Data"</h1><ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </Page>
+        <ActionDialog id/>
+        <p role="status" class="said">{move || removal.said.get()}</p>
+        <LiveRemoval/>
+        {move || view! { <Sections data=data.get()/> }}
     }
 }
 
