@@ -21,6 +21,35 @@ pub fn go_to(href: &str) {
     let _ = leptos::prelude::window().location().set_href(href);
 }
 
+/// Data an island reads in the browser (the server renders it as not read yet: None). `fetch`
+/// is called again whenever a signal it reads (before its future starts) changes; the last value
+/// stays shown while the next is read, and when reads overlap the last one asked wins. Unlike a
+/// `LocalResource`, reading it on the server does not hold up the page's `Suspense`.
+pub fn read_in_browser<T, Fut>(
+    fetch: impl Fn() -> Fut + 'static,
+) -> leptos::prelude::ReadSignal<Option<T>>
+where
+    T: Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + 'static,
+{
+    use leptos::prelude::*;
+    let data = RwSignal::new(None);
+    let latest = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    Effect::new(move |_| {
+        let read = fetch();
+        let n = latest.get() + 1;
+        latest.set(n);
+        let latest = latest.clone();
+        leptos::task::spawn_local(async move {
+            let v = read.await;
+            if latest.get() == n {
+                data.set(Some(v));
+            }
+        });
+    });
+    data.read_only()
+}
+
 /// Data an island starts with (the server's copy, from its props) and reads again, in the
 /// browser, each time what `key` reads changes (a sort, a page, a version bumped after an
 /// action). `fetch` answers None to keep what is shown (it says why itself); when reads overlap,

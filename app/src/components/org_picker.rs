@@ -13,7 +13,7 @@ pub fn OrganizationPicker(
     chosen: RwSignal<Vec<OrganizationChoice>>,
 ) -> impl IntoView {
     let search = RwSignal::new(String::new());
-    let matches = Resource::new(move || search.get(), organization_choices);
+    let matches = super::read_in_browser(move || organization_choices(search.get()));
     let add = move |c: OrganizationChoice| {
         chosen.update(|list| {
             if !list.iter().any(|o| o.id == c.id) {
@@ -32,22 +32,26 @@ pub fn OrganizationPicker(
                 }}
             </p>
             <ul class="chosen" aria-label="Chosen organizations">
-                <For each=move || chosen.get() key=|c| c.id let:c>
-                    <li>
-                        {c.name.clone()}
-                        <button type="button" class="icon" aria-label=format!("Remove {}", c.name)
-                            on:click=move |_| chosen.update(|l| l.retain(|o| o.id != c.id))>"×"</button>
-                    </li>
-                </For>
+                {move || chosen.get().into_iter().map(|c| {
+                    let label = format!("Remove {}", c.name);
+                    view! {
+                        <li>
+                            {c.name.clone()}
+                            <button type="button" class="icon" aria-label=label
+                                on:click=move |_| chosen.update(|l| l.retain(|o| o.id != c.id))>"×"</button>
+                        </li>
+                    }
+                }).collect_view()}
             </ul>
             <input type="search" aria-label="Search organizations" placeholder="Search organizations"
                 autocomplete="off" maxlength="200"
                 prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
-            <Transition fallback=|| view! { <p class="hint">"Searching…"</p> }>
-                {move || Suspend::new(async move {
-                    match matches.await {
-                        Ok(found) if found.is_empty() => view! { <p class="hint">"No organization matches."</p> }.into_any(),
-                        Ok(found) => view! {
+            // Read in the browser (an island's own data): plain reactive content, which hydrates
+            // as the server rendered it.
+            {move || match matches.get() {
+                        None => view! { <p class="hint">"Searching…"</p> }.into_any(),
+                        Some(Ok(found)) if found.is_empty() => view! { <p class="hint">"No organization matches."</p> }.into_any(),
+                        Some(Ok(found)) => view! {
                             <ul class="matches" aria-label="Matching organizations">
                                 {found.into_iter().map(|c| {
                                     let label = format!("Add {}", c.name);
@@ -63,10 +67,8 @@ pub fn OrganizationPicker(
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+                        Some(Err(error)) => view! { <ErrorNotice error/> }.into_any(),
+            }}
         </fieldset>
     }
 }

@@ -41,12 +41,10 @@ fn status_line(job: &RemovalJob) -> String {
     }
 }
 
-/// Whether the signed-in user is an Administrator (asked once, in the browser). Make it outside
-/// any Suspense whose content reads it: Account > Removals made it in the table inside its
-/// Suspense, and the server's first pass over that Suspense (`dry_resolve`) once read it from a
-/// row after the table's owner was disposed, a panic in the server's log.
+/// Whether the signed-in user is an Administrator (asked once, in the browser; false on the
+/// server, where a page's islands render before it is known).
 pub fn is_administrator() -> Signal<bool> {
-    let me = LocalResource::new(get_current_user);
+    let me = super::read_in_browser(get_current_user);
     Signal::derive(move || {
         me.get()
             .and_then(|r| r.ok())

@@ -125,16 +125,16 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
                 }),
         }
     });
-    let preview = Resource::new(
-        move || change.get(),
-        move |c| async move {
+    let preview = crate::components::read_in_browser(move || {
+        let c = change.get();
+        async move {
             if c == SyncSettingsChange::default() {
                 Ok(SyncSettingsEffect::default())
             } else {
                 preview_sync_settings(id, c).await
             }
-        },
-    );
+        }
+    });
     let status: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -197,10 +197,11 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
             </fieldset>
             <section aria-labelledby="preview-heading" class="preview">
                 <h2 id="preview-heading">"After the next full sync"</h2>
-                <Transition fallback=|| view! { <p>"Working out what changes…"</p> }>
-                    {move || Suspend::new(async move {
-                        match preview.await {
-                            Ok(effect) => {
+                // Read in the browser: plain reactive content, which the island hydrates as the
+                // server rendered it (a Transition here did not: it expected other nodes).
+                {move || match preview.get() {
+                            None => view! { <p>"Working out what changes…"</p> }.into_any(),
+                            Some(Ok(effect)) => {
                                 let lines = effect_lines(&effect);
                                 if lines.is_empty() {
                                     view! { <p>"No item changes its sync state."</p> }.into_any()
@@ -208,10 +209,8 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
                                     view! { <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul> }.into_any()
                                 }
                             }
-                            Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                        }
-                    })}
-                </Transition>
+                            Some(Err(error)) => view! { <ErrorNotice error/> }.into_any(),
+                }}
             </section>
             <button type="submit">"Save"</button>
             <p role="status">

@@ -183,10 +183,7 @@ fn RunChart(runs: Vec<SyncRun>) -> impl IntoView {
 #[component]
 fn Events(integration: IntegrationId, run: i64) -> impl IntoView {
     let page = RwSignal::new(1u32);
-    let events = Resource::new(
-        move || page.get(),
-        move |p| list_sync_events(integration, run, p),
-    );
+    let events = LocalResource::new(move || list_sync_events(integration, run, page.get()));
     let level: RwSignal<String> = RwSignal::new(String::new());
     let kind: RwSignal<String> = RwSignal::new(String::new());
     let keep = move |e: &SyncEvent| {

@@ -111,7 +111,7 @@ fn RestoreChooser(removal: i64, r: Restores) -> impl IntoView {
 #[component]
 pub fn RestoreList(r: Restores) -> impl IntoView {
     // Read in the browser (an island's own data: the server's copy would not reach it).
-    let list = LocalResource::new(move || {
+    let list = crate::components::read_in_browser(move || {
         r.version.track();
         list_restores()
     });
@@ -119,19 +119,16 @@ pub fn RestoreList(r: Restores) -> impl IntoView {
     // While a restore is queued or running, its row is read again every second.
     refresh_while(running, r.version);
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(jobs) => {
+        {move || match list.get() {
+                    None => ().into_any(),
+                    Some(Ok(jobs)) => {
                         running.set(jobs.iter().any(|j| !j.finished()));
                         (!jobs.is_empty()).then(|| view! { <RestoreTable jobs/> }).into_any()
                     }
                     // Managers see the removals but not the restores.
-                    Err(e) if e.code == ErrorCode::Forbidden => ().into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+                    Some(Err(e)) if e.code == ErrorCode::Forbidden => ().into_any(),
+                    Some(Err(error)) => view! { <ErrorNotice error/> }.into_any(),
+        }}
     }
 }
 

@@ -52,7 +52,7 @@ fn ManageDataPanel(data: ManageData) -> impl IntoView {
     let id = data.integration.id;
     // Bumped when a removal ends: the counts are read again.
     let version = RwSignal::new(0u32);
-    let features = LocalResource::new(get_account_features);
+    let features = crate::components::read_in_browser(get_account_features);
     let removal = Removal {
         asking: RwSignal::new(None),
         job: RwSignal::new(None),
