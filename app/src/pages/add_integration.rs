@@ -28,7 +28,7 @@ pub fn AddIntegrationPage() -> impl IntoView {
 
 /// The PSA, the name, the credentials, Test connection and Add integration (an island: it runs
 /// in the browser).
-#[island]
+#[island(lazy)]
 fn AddIntegrationForm() -> impl IntoView {
     let kind = RwSignal::new(PsaKind::ConnectwiseManage);
     let name = RwSignal::new(String::new());

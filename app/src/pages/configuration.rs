@@ -87,7 +87,7 @@ fn effect_lines(e: &SyncSettingsEffect) -> Vec<String> {
 }
 
 /// The settings and what a change will do (an island: it runs in the browser).
-#[island]
+#[island(lazy)]
 fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
     let saved = RwSignal::new(saved);
     let checked: RwSignal<BTreeMap<i64, bool>> = RwSignal::new(

@@ -201,7 +201,7 @@ pub(crate) fn FormStatus(status: RwSignal<Option<Result<String, AppError>>>) -> 
 }
 
 /// The form, Test connection and Save (an island: it runs in the browser).
-#[island]
+#[island(lazy)]
 fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
     let kind = saved.kind;
     let s = CredentialSignals::new(saved);

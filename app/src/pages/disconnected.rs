@@ -65,19 +65,30 @@ pub fn DisconnectedPage() -> impl IntoView {
 
 /// The page's items with Reconnect, and what the last Reconnect said (an island: it runs in the
 /// browser, and reads the page again after a reconnection).
-#[island]
+#[island(lazy)]
 fn DisconnectedPanel(at: Paged, list: Vec<DisconnectedItem>) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let said: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
-    let shown = reread((at, list), move || version.get(), move |_| async move {
-        match list_disconnected(at.id, at.kind, at.page).await {
-            Ok((total, list)) => Some((Paged { total, listed: list.len() as i64, ..at }, list)),
-            Err(e) => {
-                said.set(Some(Err(e)));
-                None
+    let shown = reread(
+        (at, list),
+        move || version.get(),
+        move |_| async move {
+            match list_disconnected(at.id, at.kind, at.page).await {
+                Ok((total, list)) => Some((
+                    Paged {
+                        total,
+                        listed: list.len() as i64,
+                        ..at
+                    },
+                    list,
+                )),
+                Err(e) => {
+                    said.set(Some(Err(e)));
+                    None
+                }
             }
-        }
-    });
+        },
+    );
     view! {
         <div role="status">
             {move || match said.get() {

@@ -35,13 +35,15 @@ pub fn ExportPage() -> impl IntoView {
 
 /// Export the account, and the exports followed until each can be downloaded (an island: it
 /// runs in the browser).
-#[island]
+#[island(lazy)]
 fn ExportPanel(list: Vec<ExportJob>) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
-    let list = reread(list, move || version.get(), move |_| async move {
-        list_exports().await.map_err(|e| error.set(Some(e))).ok()
-    });
+    let list = reread(
+        list,
+        move || version.get(),
+        move |_| async move { list_exports().await.map_err(|e| error.set(Some(e))).ok() },
+    );
     let running = RwSignal::new(false);
     Effect::new(move |_| running.set(list.with(|l| l.iter().any(|j| !j.finished()))));
     // While an export is queued or running, the list is read again every second.

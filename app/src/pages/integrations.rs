@@ -109,17 +109,21 @@ pub fn IntegrationsPage() -> impl IntoView {
 
 /// The integrations with their Actions menus, and what the page says about the sync it started
 /// (an island: it runs in the browser, and reads the list again after a sync or a change).
-#[island]
+#[island(lazy)]
 fn IntegrationsPanel(list: Vec<IntegrationSummary>, manages: bool) -> impl IntoView {
     // Bumped to read the list again after a sync ends or the state changes.
     let version = RwSignal::new(0u32);
     let watch: RwSignal<Option<Watch>> = RwSignal::new(None);
-    let list = reread(list, move || version.get(), move |_| async move {
-        list_integrations()
-            .await
-            .map_err(|e| watch.set(Some(Watch::Failed(e))))
-            .ok()
-    });
+    let list = reread(
+        list,
+        move || version.get(),
+        move |_| async move {
+            list_integrations()
+                .await
+                .map_err(|e| watch.set(Some(Watch::Failed(e))))
+                .ok()
+        },
+    );
     view! {
         <p role="status" aria-live="polite" class="sync-status">
             {move || watch.get().map(|w| watch_text(&w))}

@@ -60,7 +60,7 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
 
 /// The Organizations list with Select All and Delete, and the removal Delete started, followed
 /// live (an island: it runs in the browser, and reads the list again when that removal ends).
-#[island]
+#[island(lazy)]
 fn OrganizationsPanel(page: ItemPage, search: String) -> impl IntoView {
     // Bumped when a removal started here ends: the list is read again.
     let version = RwSignal::new(0u32);
@@ -72,10 +72,14 @@ fn OrganizationsPanel(page: ItemPage, search: String) -> impl IntoView {
     };
     let at = page.page;
     let q = search.clone();
-    let page = reread(page, move || version.get(), move |_| {
-        let q = q.clone();
-        async move { list_items(ItemKind::Organization, q, at, false).await.ok() }
-    });
+    let page = reread(
+        page,
+        move || version.get(),
+        move |_| {
+            let q = q.clone();
+            async move { list_items(ItemKind::Organization, q, at, false).await.ok() }
+        },
+    );
     view! {
         <BulkDelete bulk/>
         {move || {

@@ -19,7 +19,7 @@ pub fn LoginPage() -> impl IntoView {
 }
 
 /// Sign in, and choosing one's password after a one-time one (an island: it runs in the browser).
-#[island]
+#[island(lazy)]
 fn SignInForms() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let choose = ServerAction::<SignInWithNewPassword>::new();

@@ -43,7 +43,7 @@ pub fn LogsPage() -> impl IntoView {
 
 /// The runs with each one's Events button, and the chosen run's events (an island: it runs in
 /// the browser).
-#[island]
+#[island(lazy)]
 fn RunsPanel(integration: IntegrationId, runs: Vec<SyncRun>) -> impl IntoView {
     let selected: RwSignal<Option<i64>> = RwSignal::new(None);
     view! {

@@ -20,7 +20,7 @@ pub fn PasswordPage() -> impl IntoView {
 }
 
 /// The form and what it answered (an island: it runs in the browser).
-#[island]
+#[island(lazy)]
 fn ChangePasswordForm() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     view! {

@@ -36,7 +36,7 @@ pub fn PreviewPageView() -> impl IntoView {
             match (id, row) {
                 (Some(id), Some(row)) => {
                     let q = PreviewQuery {
-                        row: row.clone(),
+                        row,
                         sort: PreviewSort::Name,
                         descending: false,
                         at: PreviewPageAt::First,
@@ -71,7 +71,7 @@ pub fn PreviewPageView() -> impl IntoView {
 
 /// The items with their sorting, paging, edit pencils and Disable sync (an island: it runs in
 /// the browser and reads the page again after each change).
-#[island]
+#[island(lazy)]
 fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl IntoView {
     let sort = RwSignal::new(PreviewSort::Name);
     let descending = RwSignal::new(false);
@@ -84,7 +84,7 @@ fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl Into
         move || {
             version.track();
             PreviewQuery {
-                row: row.clone(),
+                row,
                 sort: sort.get(),
                 descending: descending.get(),
                 at: at.get(),

@@ -34,7 +34,7 @@ pub fn RemovalsPage() -> impl IntoView {
 
 /// The removals with their live progress, Restore and the restores (an island: it runs in the
 /// browser).
-#[island]
+#[island(lazy)]
 fn RemovalsPanel(jobs: Vec<RemovalJob>) -> impl IntoView {
     let restores = Restores::new();
     let is_admin = is_administrator();

@@ -46,16 +46,20 @@ pub fn UsersPage() -> impl IntoView {
 
 /// Add user, the users with their Actions menus, Edit restrictions, and what the page last said
 /// (an island: it runs in the browser, and reads the list again after each change).
-#[island]
+#[island(lazy)]
 fn UsersPanel(list: Vec<UserSummary>) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let said: RwSignal<Option<Said>> = RwSignal::new(None);
-    let list = reread(list, move || version.get(), move |_| async move {
-        list_users()
-            .await
-            .map_err(|e| said.set(Some(Said::Failed(e))))
-            .ok()
-    });
+    let list = reread(
+        list,
+        move || version.get(),
+        move |_| async move {
+            list_users()
+                .await
+                .map_err(|e| said.set(Some(Said::Failed(e))))
+                .ok()
+        },
+    );
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());

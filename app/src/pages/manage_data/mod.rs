@@ -47,7 +47,7 @@ pub fn ManageDataPage() -> impl IntoView {
 
 /// The sections, the row actions with their dialogs, and the followed removal (an island: it
 /// runs in the browser, and reads the counts again when a removal ends).
-#[island]
+#[island(lazy)]
 fn ManageDataPanel(data: ManageData) -> impl IntoView {
     let id = data.integration.id;
     // Bumped when a removal ends: the counts are read again.
@@ -75,12 +75,16 @@ fn ManageDataPanel(data: ManageData) -> impl IntoView {
             }
         });
     });
-    let data = reread(data, move || version.get(), move |_| async move {
-        get_manage_data(id)
-            .await
-            .map_err(|e| removal.said.set(Some(e.message)))
-            .ok()
-    });
+    let data = reread(
+        data,
+        move || version.get(),
+        move |_| async move {
+            get_manage_data(id)
+                .await
+                .map_err(|e| removal.said.set(Some(e.message)))
+                .ok()
+        },
+    );
     view! {
         <ActionDialog id/>
         <p role="status" class="said">{move || removal.said.get()}</p>
