@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints what a browser downloads of Steward's WASM, from a built site (target/site, built by
 `scripts/build-site.sh --release`): the main module every page loads, and per page the modules
-its lazily loaded code needs (from the split manifest), raw and gzip -9, with the number of
+its island's lazily loaded code needs (from the split manifest), raw and gzip -9, with the number of
 files; and, where the build wrote them (`--release`), the brotli files the server sends to a
 browser that accepts br (Chromium, Firefox and Safari all do). Usage: scripts/wasm-size.py
 [site dir]. Recorded in docs/BENCHMARKS.md."""
@@ -51,9 +51,9 @@ row("its JS (steward.js + the split loader)", 2,
     total([size(pkg / "steward.js")] + ([size(loader)] if loader else [])))
 rows = []
 for split, stems in manifest.items():
-    # "manage_data_pages_<hash>" names a group of pages (app/src/lib.rs, `lazy_pages!`).
-    page = split.strip("_").rsplit("_", 1)[0].removesuffix("_pages").replace("_", " ")
-    rows.append((page, len(stems), total([main] + [size(pkg / f"{stem}.wasm") for stem in stems])))
-for page, n, s in sorted(rows, key=lambda r: -r[2][1]):
-    row(f"a page of {page}: main + {n} modules", n + 1, s)
+    # "ManageDataPanel_loader_<hash>" names an island (`#[island(lazy)]`); a page has one.
+    island = split.strip("_").rsplit("_", 1)[0].removesuffix("_loader")
+    rows.append((island, len(stems), total([main] + [size(pkg / f"{stem}.wasm") for stem in stems])))
+for island, n, s in sorted(rows, key=lambda r: -r[2][1]):
+    row(f"a page with {island}: main + {n} modules", n + 1, s)
 row("every WASM file of the site", len(modules), total([size(m) for m in modules]))
