@@ -76,6 +76,7 @@ async function customerRow(page: Page, name: string, psa: string): Promise<strin
   await hydrated(page);
   await page.getByRole('row', { name: new RegExp(name) }).getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('menuitem', { name: 'Manage Data' }).click();
+  await hydrated(page);
   await expect(page.getByRole('heading', { level: 1, name: `Manage Data: ${name}` })).toBeVisible();
   const synced = page.getByRole('region', { name: 'Synced Items' });
   const row = synced.getByRole('row').filter({ has: page.getByRole('cell', { name: 'Type: Customer', exact: true }) });

@@ -22,7 +22,7 @@ test('the sign-in page arrives with its WASM, JavaScript and CSS compressed', as
   expect(paths).toContain('/pkg/steward.wasm');
   expect(paths).toContain('/pkg/steward.js');
   expect(paths).toContain('/pkg/steward.css');
-  // The page's own group of code came too (split off the main module), and arrived the same way.
+  // The page's island's own code came too (split off the main module), and arrived the same way.
   expect(paths.filter((p) => p.endsWith('.wasm')).length).toBeGreaterThan(1);
   for (const f of seen) {
     expect(f.status, f.path).toBe(200);

@@ -1,11 +1,12 @@
 // Account > Integrations > Actions > Configuration: the sync settings, with what a change will do
 // at the next full sync shown before saving; the next full sync then does exactly that.
 import { Page } from '@playwright/test';
-import { expect, fmt, openActions, signInAs, test } from './helpers';
+import { expect, fmt, hydrated, openActions, signInAs, test } from './helpers';
 
 async function openConfiguration(page: Page) {
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Configuration' }).click();
+  await hydrated(page);
   await expect(page.getByRole('heading', { name: 'Sync settings' })).toBeVisible();
 }
 

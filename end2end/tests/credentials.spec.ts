@@ -1,11 +1,12 @@
 // Account > Integrations > Actions > Edit Credentials: keys are never shown back; Test connection
 // answers with the PSA's own error, then passes with the right key; Save keeps what was entered.
-import { expect, openActions, signInAs, test } from './helpers';
+import { expect, hydrated, openActions, signInAs, test } from './helpers';
 
 test('credentials: a failing and a passing Test connection, then Save', async ({ page, account }) => {
   await signInAs(page, account);
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Edit Credentials' }).click();
+  await hydrated(page);
   await expect(page.getByRole('heading', { name: 'Edit Credentials' })).toBeVisible();
 
   await expect(page.getByLabel('Site URL')).toHaveValue(account.psaUrl);
@@ -46,6 +47,7 @@ test('credentials: the saved keys stay with their site; another site needs them 
   await signInAs(page, account);
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Edit Credentials' }).click();
+  await hydrated(page);
   await expect(page.getByRole('heading', { name: 'Edit Credentials' })).toBeVisible();
   await page.getByLabel('Site URL').fill('https://eu.myconnectwise.net');
   await page.getByRole('button', { name: 'Test connection' }).click();

@@ -115,7 +115,7 @@ export { expect };
 /** 1243 -> "1,243", as the screens write counts. */
 export const fmt = (n: number) => n.toLocaleString('en-US');
 
-/** Waits until the WASM has hydrated the page (the app marks <body> from an effect). */
+/** Waits until the WASM has hydrated the page's islands (app/src/island_script.js marks <body>). */
 export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
@@ -128,6 +128,8 @@ export async function signIn(page: Page, as = { email, password }) {
   await page.getByLabel('Password').fill(as.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/account\/integrations$/);
+  // A page loaded from the server takes its islands' code before its controls work.
+  await hydrated(page);
 }
 
 /** A first sign-in with a one-time password: the password is replaced by `chosen`. */
@@ -142,6 +144,7 @@ export async function signInFirstTime(page: Page, email: string, oneTime: string
   await page.getByLabel('Confirm new password').fill(chosen);
   await page.getByRole('button', { name: 'Save password and sign in' }).click();
   await expect(page).toHaveURL(/\/account\/integrations$/);
+  await hydrated(page);
 }
 
 /** Makes an account of its own with `steward account create`: its Administrator's email and one-time password. */

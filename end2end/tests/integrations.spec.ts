@@ -19,6 +19,7 @@ test('the Actions menu offers the integration actions', async ({ page, account }
     await expect(menu.getByRole('menuitem', { name })).toBeVisible();
   }
   await menu.getByRole('menuitem', { name: 'Logs' }).click();
+  await hydrated(page);
   await expect(page).toHaveURL(/\/account\/integrations\/\d+\/logs$/);
   await expect(page.getByRole('heading', { name: 'Sync runs' })).toBeVisible();
 });
@@ -60,6 +61,7 @@ test('Logs show a failed run with the PSA\'s reason, and its events by level', a
 
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('menuitem', { name: 'Logs' }).click();
+  await hydrated(page);
   await expect(page.getByRole('img', { name: /Records synced and orphaned per run/ })).toBeVisible();
   // The chart has axes and a legend, and draws each run's bars in the legend's colours.
   const chart = page.getByRole('figure');

@@ -26,6 +26,7 @@ test('Manage Data shows Synced Items, Orphaned Data and Disconnected Data with t
   await expect(page.getByRole('heading', { name: 'Integrations' })).toBeVisible();
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('menuitem', { name: 'Manage Data' }).click();
+  await hydrated(page);
   await expect(page).toHaveURL(/\/account\/integrations\/\d+\/manage-data$/);
   await expect(page.getByRole('heading', { level: 1, name: /Manage Data/ })).toBeVisible();
 

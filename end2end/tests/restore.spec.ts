@@ -13,6 +13,7 @@ test('restore part of a removal: the chosen organization and what was inside it 
   await signInFirstTime(page, account.email, account.oneTime, 'the administrator password');
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('menuitem', { name: 'Manage Data' }).click();
+  await hydrated(page);
   await expect(page.getByRole('heading', { level: 1, name: /Manage Data/ })).toBeVisible();
   await hydrated(page);
   const manageData = page.url();

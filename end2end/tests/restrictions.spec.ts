@@ -20,6 +20,7 @@ async function openManageData(page: Page) {
   await hydrated(page);
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('menuitem', { name: 'Manage Data' }).click();
+  await hydrated(page);
   await expect(page.getByRole('heading', { level: 1, name: /Manage Data/ })).toBeVisible();
   await hydrated(page);
 }

@@ -119,5 +119,6 @@ test("a Read-only user's Actions menu offers what their role allows: Manage Data
   const menu = page.getByRole('menu');
   await expect(menu.getByRole('menuitem')).toHaveText(['Manage Data', 'Logs']);
   await menu.getByRole('menuitem', { name: 'Manage Data' }).click();
+  await hydrated(page);
   await expect(page.getByRole('heading', { level: 1, name: /Manage Data/ })).toBeVisible();
 });
