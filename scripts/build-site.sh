@@ -11,11 +11,12 @@
 # Cargo.toml:
 #   target/site/pkg/steward.js and steward.wasm   (wasm-bindgen --target=web, renamed _bg.wasm):
 #                                                  the first WASM a page loads
-#   target/site/pkg/split_*.wasm, chunk_*.wasm     each group of pages' own code, loaded when one
-#                                                  of its pages is first shown, and code groups share
+#   target/site/pkg/split_*.wasm, chunk_*.wasm     each island's own code (`#[island(lazy)]`),
+#                                                  loaded when a page with it hydrates, and code
+#                                                  two islands share
 #   target/site/pkg/__wasm_split.*.js, __wasm_split_manifest.json
-#                                                  their loader, and which modules each group
-#                                                  needs (the server preloads them with a page)
+#                                                  their loader, and which modules each island
+#                                                  needs
 #   target/site/pkg/steward.css                    (style/main.css as it is: plain CSS)
 #   target/site/pkg/*.gz (and *.br with --release)  each file of pkg/ compressed, sent instead of
 #                                                  it to a browser that accepts it
@@ -86,8 +87,9 @@ if [ -d public ]; then
 fi
 cp style/main.css "$pkg/$name.css"
 
-# The WASM is split at its lazily loaded groups of pages (app/src/lib.rs, `lazy_pages!`): the
-# main module goes on to wasm-bindgen, the groups' modules and their loader straight into the site.
+# The WASM is split at its lazily loaded islands (`#[island(lazy)]`; code three or more share
+# stays in the main module, tools/wasm-split-cli-support): the main module goes on to
+# wasm-bindgen, the islands' modules and their loader straight into the site.
 say "wasm-split"
 front="target/front/wasm32-unknown-unknown/$wasm_dir"
 if [ -n "$release" ]; then tools=target/release; else tools=target/debug; fi
