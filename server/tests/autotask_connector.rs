@@ -261,13 +261,16 @@ async fn a_next_page_elsewhere_is_not_followed() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let other = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, elsewhere).await });
-    let psa = axum::Router::new().fallback(move || {
+    let psa = axum::Router::new().fallback(move |uri: axum::http::Uri| {
         let other = other.clone();
         async move {
+            if uri.path().ends_with("/count") {
+                return axum::Json(json!({ "queryCount": 1 }));
+            }
             axum::Json(json!({
                 "items": [{ "id": 1, "companyName": "Acme" }],
                 "pageDetails": { "count": 1, "requestCount": 500, "prevPageUrl": null,
-                                 "nextPageUrl": format!("{other}/atservicesrest/v1.0/Companies/query?search=x") },
+                                 "nextPageUrl": format!("{other}/atservicesrest/v1.0/Companies/query/next?paging=x") },
             }))
         }
     });

@@ -189,7 +189,10 @@ async fn queries_page_by_next_page_url_and_by_id_in_id_order() {
     let total = count["queryCount"].as_u64().unwrap() as usize;
     assert!(total > 1000, "several pages of 500: {total}");
 
-    // Following nextPageUrl (absolute, GET with ?search=).
+    // Following nextPageUrl: `…/query/next?paging={"pageSize":500,"previousIds":[…],
+    // "nextIds":[…]}` (the form a real answer carries, quoted in KelvinTegelaar/AutotaskAPI's
+    // Get-AutotaskAPIResource.ps1), POSTed with the query's own body. A GET on it after a POST
+    // query is 405 with ASP.NET's message (WYRE-AI/autotask-mcp #170).
     let (status, mut page) = at.query("ConfigurationItems", all.clone()).await;
     assert_eq!(status, 200);
     let mut seen = Vec::new();
@@ -201,7 +204,17 @@ async fn queries_page_by_next_page_url_and_by_id_in_id_order() {
         match page["pageDetails"]["nextPageUrl"].as_str() {
             Some(next) => {
                 assert!(next.starts_with(&at.base), "{next}");
-                page = at.json(at.req(reqwest::Method::GET, next)).await.1;
+                assert!(next.contains("/query/next?paging="), "{next}");
+                let (status, refused) = at.json(at.req(reqwest::Method::GET, next)).await;
+                assert_eq!(status, 405, "{refused}");
+                assert_eq!(
+                    refused["Message"],
+                    "The requested resource does not support http method 'GET'."
+                );
+                page = at
+                    .json(at.req(reqwest::Method::POST, next).json(&all))
+                    .await
+                    .1;
             }
             None => break,
         }
@@ -232,7 +245,7 @@ async fn queries_page_by_next_page_url_and_by_id_in_id_order() {
     // conditions (the link once nested a level deeper per page, and broke past 128 pages).
     let active =
         json!({ "filter": [{ "op": "eq", "field": "isActive", "value": true }], "maxRecords": 5 });
-    let (_, mut page) = at.query("ConfigurationItems", active).await;
+    let (_, mut page) = at.query("ConfigurationItems", active.clone()).await;
     let mut small = Vec::new();
     let mut longest = 0;
     loop {
@@ -246,7 +259,9 @@ async fn queries_page_by_next_page_url_and_by_id_in_id_order() {
         match page["pageDetails"]["nextPageUrl"].as_str() {
             Some(next) => {
                 longest = longest.max(next.len());
-                let (status, body) = at.json(at.req(reqwest::Method::GET, next)).await;
+                let (status, body) = at
+                    .json(at.req(reqwest::Method::POST, next).json(&active))
+                    .await;
                 assert_eq!(status, 200, "{body}");
                 page = body;
             }
@@ -268,8 +283,36 @@ async fn queries_page_by_next_page_url_and_by_id_in_id_order() {
             &format!("ConfigurationItems/query?search={encoded}"),
         ))
         .await;
-    let (_, posted) = at.query("ConfigurationItems", search).await;
-    assert_eq!(got, posted);
+    let (_, posted) = at.query("ConfigurationItems", search.clone()).await;
+    assert_eq!(got["items"], posted["items"]);
+    // After a GET query the next link carries the search, and takes a GET.
+    let next = got["pageDetails"]["nextPageUrl"].as_str().unwrap();
+    assert!(next.contains("&search="), "{next}");
+    let (status, second) = at.json(at.req(reqwest::Method::GET, next)).await;
+    assert_eq!(status, 200, "{second}");
+    assert!(second["items"][0]["id"].as_i64() > posted["items"][9]["id"].as_i64());
+    // QueryModel keys in any case; MaxRecords above 500 refused as Autotask refuses it
+    // (WYRE-AI/autotask-mcp's AUTOTASK_MAX_PAGE_SIZE comment).
+    let (_, upper) = at
+        .query(
+            "ConfigurationItems",
+            json!({ "Filter": search["filter"], "IncludeFields": ["referenceTitle"], "MaxRecords": 10 }),
+        )
+        .await;
+    assert_eq!(upper["items"], posted["items"]);
+    let (status, body) = at
+        .query(
+            "ConfigurationItems",
+            json!({ "filter": search["filter"], "MaxRecords": 501 }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errors"][0].as_str()),
+        (
+            500,
+            Some("maxCountOfRecordsToReturn must be between 1 and 500")
+        )
+    );
     let keys: HashSet<&String> = got["items"][0].as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), 2, "id and referenceTitle: {keys:?}");
 }

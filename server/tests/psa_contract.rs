@@ -257,6 +257,15 @@ impl Psa {
         }
     }
 
+    /// The endpoint name page faults use for companies.
+    fn companies_endpoint(&self) -> &'static str {
+        match self.sim {
+            Sim::Cw(_) => "company/companies",
+            Sim::At(_) => "Companies",
+            Sim::Halo(_) => "Client",
+        }
+    }
+
     /// The endpoint name page faults use for configurations.
     fn configurations(&self) -> &'static str {
         match self.sim {
@@ -680,6 +689,40 @@ async fn the_sync_rules_hold_for(db: Db, kind: PsaKind) {
                 ..Default::default()
             },
         ),
+        // A listing must prove itself complete (DOMAIN.md rule 1): a PSA that drops a page of
+        // configurations or companies, or whose count says more or less than it lists.
+        (
+            "a dropped page of configurations",
+            Faults {
+                skip_page: page2(),
+                ..Default::default()
+            },
+        ),
+        (
+            "a dropped first page of companies",
+            Faults {
+                skip_page: Some(PageFault {
+                    endpoint: psa.companies_endpoint().into(),
+                    page: 1,
+                    times: None,
+                }),
+                ..Default::default()
+            },
+        ),
+        (
+            "a count that says more than the listing",
+            Faults {
+                count_offset: Some(3),
+                ..Default::default()
+            },
+        ),
+        (
+            "a count that says a page less than the listing",
+            Faults {
+                count_offset: Some(-100),
+                ..Default::default()
+            },
+        ),
     ];
     for (what, fault) in faults {
         psa.set_faults(fault);
@@ -701,6 +744,21 @@ async fn the_sync_rules_hold_for(db: Db, kind: PsaKind) {
         );
         psa.set_faults(Faults::default());
     }
+    // Pages capped below what the connector asks (HaloPSA caps at 100 on its own): the run
+    // either reads everything at the size the PSA serves or fails; either way nothing that
+    // the PSA still has becomes an orphan.
+    psa.set_faults(Faults {
+        page_cap: Some(50),
+        ..Default::default()
+    });
+    let capped = ctx.run(SyncMode::Full).await;
+    assert_ne!(capped.outcome, SyncOutcome::Running, "{kind:?}");
+    assert_eq!(
+        ctx.snapshot().await,
+        before,
+        "{kind:?}, pages capped at 50 ({capped:?}): nothing changed"
+    );
+    psa.set_faults(Faults::default());
 
     // Rule 7: an incremental run picks up a renamed company; rule 3: a company deleted in the
     // PSA is an orphan after the next full sync.
@@ -751,3 +809,130 @@ async fn halopsa(db: Db) {
 on_both!(connectwise);
 on_both!(autotask);
 on_both!(halopsa);
+
+/// HaloPSA serves at most 100 records a page whatever `page_size` asks (homotechsual/HaloAPI
+/// #90: `page_size=1000` answered 100 records with `record_count: 717`). A first full sync of
+/// 717 clients links all 717, with pages capped at 100 or at 50; a page dropped or a count that
+/// does not add up fails the run and changes nothing.
+async fn a_halo_first_sync_lists_all_717_clients(db: Db) {
+    let ctx = setup(db, PsaKind::Halopsa).await;
+    let Sim::Halo(sim) = &ctx.psa.sim else {
+        unreachable!()
+    };
+    {
+        let mut r = sim.records();
+        let template = r.clients.get(0).unwrap();
+        let mut all: Vec<Value> = r.clients.iter().collect();
+        for (n, c) in all.iter_mut().enumerate() {
+            c["name"] = format!("Existing Client {n:03}").into();
+        }
+        for n in all.len()..717 {
+            let mut c = template.clone();
+            c["id"] = (1_000_000 + n as i64).into();
+            c["name"] = format!("Client {n:03} Ltd").into();
+            all.push(c);
+        }
+        r.clients = server::psa::sim_store::Collection::from_values(all);
+        r.matches.clear();
+        assert_eq!(r.clients.len(), 717);
+    }
+    // Every organization type and status is synced: all 717 qualify.
+    let settings = ctx
+        .services
+        .sync_settings(&ctx.admin, ctx.integration)
+        .await
+        .unwrap();
+    let values = settings
+        .values
+        .iter()
+        .map(|v| {
+            let org = matches!(
+                v.category,
+                CatalogCategory::OrganizationType | CatalogCategory::OrganizationStatus
+            );
+            (v.id, org)
+        })
+        .collect();
+    ctx.repo
+        .change_sync_settings(
+            ctx.admin.account_id,
+            ctx.integration,
+            &SyncSettingsChange {
+                values,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let client_page = |page| {
+        Some(PageFault {
+            endpoint: "Client".into(),
+            page,
+            times: None,
+        })
+    };
+    // A dropped page, or a count that does not add up, before the first sync: nothing is linked.
+    for (what, fault) in [
+        (
+            "a dropped page",
+            Faults {
+                skip_page: client_page(3),
+                ..Default::default()
+            },
+        ),
+        (
+            "a count 5 too high",
+            Faults {
+                count_offset: Some(5),
+                ..Default::default()
+            },
+        ),
+        (
+            "a count a page too low",
+            Faults {
+                count_offset: Some(-100),
+                ..Default::default()
+            },
+        ),
+    ] {
+        ctx.psa.set_faults(fault);
+        let failed = ctx.run(SyncMode::Full).await;
+        assert_eq!(failed.outcome, SyncOutcome::Failed, "{what}: {failed:?}");
+        assert!(
+            failed
+                .error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("could not be proved complete"),
+            "{what}: {failed:?}"
+        );
+        assert!(ctx.linked_companies().await.is_empty(), "{what}");
+    }
+    ctx.psa.set_faults(Faults {
+        page_cap: Some(50),
+        ..Default::default()
+    });
+    let first = ctx.run(SyncMode::Full).await;
+    assert_eq!(first.outcome, SyncOutcome::Succeeded, "{first:?}");
+    assert_eq!(
+        ctx.linked_companies().await.len(),
+        717,
+        "pages capped at 50"
+    );
+    ctx.psa.set_faults(Faults::default());
+    let again = ctx.run(SyncMode::Full).await;
+    assert_eq!(again.outcome, SyncOutcome::Succeeded, "{again:?}");
+    assert_eq!(
+        ctx.count(
+            "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'enabled'"
+        )
+        .await,
+        717,
+        "pages of 100: all 717 still synced, none orphaned"
+    );
+    assert!(
+        sim.requests_to("client") >= 8,
+        "717 clients take eight pages of 100"
+    );
+}
+on_both!(a_halo_first_sync_lists_all_717_clients);

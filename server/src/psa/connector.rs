@@ -6,7 +6,10 @@ use super::connectwise::conditions::datetime_literal;
 use super::connectwise::model::{
     catalog_value, CwCompany, CwConfiguration, CwContact, CwSite, Ref,
 };
-use crate::rules::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use super::listing::checked;
+use crate::rules::records::{
+    Listed, PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite,
+};
 use app::model::{CatalogCategory, ItemKind, PsaKind};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -17,6 +20,9 @@ use serde::de::DeserializeOwned;
 pub trait Pages<T>: Send {
     /// The next page, or None after the last.
     async fn next_page(&mut self) -> Result<Option<Vec<T>>, ConnectorError>;
+    /// The PSA's own count of the records this listing should return, as it stands now
+    /// (`crate::psa::listing::Checked` reads it before the first page and after the last).
+    async fn count(&mut self) -> Result<u64, ConnectorError>;
 }
 
 /// Every company's sites, read in one listing on the first ask of a run (one request per
@@ -101,6 +107,7 @@ pub trait PsaConnector: Send + Sync {
 struct CwPages<'a, C, T> {
     client: &'a CwClient,
     endpoint: &'static str,
+    conditions: Option<String>,
     next: Option<String>,
     forward_only: bool,
     _records: std::marker::PhantomData<fn() -> (C, T)>,
@@ -131,6 +138,12 @@ where
                 endpoint: self.endpoint.into(),
                 message: e.to_string(),
             })
+    }
+
+    async fn count(&mut self) -> Result<u64, ConnectorError> {
+        self.client
+            .count(self.endpoint, self.conditions.as_deref())
+            .await
     }
 }
 
@@ -193,16 +206,18 @@ impl ConnectWise {
     ) -> Box<dyn Pages<T> + '_>
     where
         C: DeserializeOwned + Into<T> + 'static,
-        T: Send + 'static,
+        T: Listed + Send + 'static,
     {
         let conditions = since.map(|d| format!("lastUpdated > {}", datetime_literal(d)));
-        Box::new(CwPages::<C, T> {
+        let pages = Box::new(CwPages::<C, T> {
             client: &self.client,
             endpoint,
             next: Some(CwClient::list_target(endpoint, conditions.as_deref())),
+            conditions,
             forward_only,
             _records: std::marker::PhantomData,
-        })
+        });
+        checked(pages, CW, endpoint)
     }
 }
 
@@ -265,6 +280,28 @@ impl PsaConnector for ConnectWise {
             sites.extend(page.into_iter().map(|s| s.into_site(company_psa_id)))
         })
         .await?;
+        // Complete, proved as every listing is (`crate::psa::listing`): no site twice, and a
+        // company with as many sites as ConnectWise's default page (25, what a site that
+        // ignored `pageSize` would send) or more against its count. Fewer cannot be a cut page,
+        // and counting every company's sites would double the run's requests.
+        let mut ids = std::collections::HashSet::new();
+        if let Some(twice) = sites.iter().find(|s| !ids.insert(s.psa_id)) {
+            return Err(ConnectorError::Incomplete {
+                psa: CW,
+                endpoint,
+                message: format!("site {} came twice", twice.psa_id),
+            });
+        }
+        if sites.len() >= 25 {
+            let counted = self.client.count(&endpoint, None).await?;
+            if counted != sites.len() as u64 {
+                return Err(ConnectorError::Incomplete {
+                    psa: CW,
+                    endpoint,
+                    message: format!("it returned {} sites but counts {counted}", sites.len()),
+                });
+            }
+        }
         Ok(sites)
     }
 

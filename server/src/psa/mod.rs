@@ -7,5 +7,6 @@ pub mod connector;
 pub mod connectwise;
 pub mod credentials;
 pub mod halo;
+pub mod listing;
 pub mod sim_store;
 pub mod simulator;

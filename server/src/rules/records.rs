@@ -61,3 +61,20 @@ pub struct PsaSite {
     pub phone: Option<String>,
     pub last_updated: Option<DateTime<Utc>>,
 }
+
+/// A record a PSA lists, known by its id there (a listing's completeness is checked by id).
+pub trait Listed {
+    fn psa_id(&self) -> i64;
+}
+
+macro_rules! listed {
+    ($($t:ty),*) => {$(
+        impl Listed for $t {
+            fn psa_id(&self) -> i64 {
+                self.psa_id
+            }
+        }
+    )*};
+}
+
+listed!(PsaCompany, PsaConfiguration, PsaContact, PsaSite);

@@ -6,7 +6,7 @@
 
 use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
 use app::model::PsaKind;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -118,10 +118,13 @@ fn transport(endpoint: &str, e: reqwest::Error) -> ConnectorError {
     }
 }
 
-/// A query to send: its first page (POST with the search), or a `nextPageUrl` to GET.
+/// A query to send: its first page, or a `nextPageUrl`. Both are POSTed with the query's own
+/// search: Autotask answers a GET on a `…/query/next?paging=…` link after a POST query with 405
+/// (reproduced live in WYRE-AI/autotask-mcp #170), so a client that GETs it never gets past the
+/// first 500 records.
 #[derive(Debug, Clone)]
 pub enum Target {
-    First(Value),
+    First,
     Next(String),
 }
 
@@ -334,24 +337,20 @@ impl AtClient {
     pub async fn page(
         &self,
         entity: &str,
+        search: &Value,
         target: Target,
     ) -> Result<(Vec<Value>, Option<Target>), ConnectorError> {
         self.within_budget().await?;
-        let answer = match target {
-            Target::First(search) => {
-                self.send(
-                    reqwest::Method::POST,
-                    &format!("{}/{entity}/query", self.base),
-                    entity,
-                    Some(&search),
-                )
-                .await?
-            }
+        let url = match target {
+            Target::First => format!("{}/{entity}/query", self.base),
             Target::Next(url) => {
                 self.check_next(&url, entity)?;
-                self.send(reqwest::Method::GET, &url, entity, None).await?
+                url
             }
         };
+        let answer = self
+            .send(reqwest::Method::POST, &url, entity, Some(search))
+            .await?;
         let items = answer
             .get("items")
             .and_then(Value::as_array)
@@ -367,6 +366,27 @@ impl AtClient {
             .filter(|u| !u.is_empty())
             .map(|u| Target::Next(u.to_string()));
         Ok((items, next))
+    }
+
+    /// `POST {entity}/query/count` with a search's filter: how many records it selects.
+    pub async fn count(&self, entity: &str, search: &Value) -> Result<u64, ConnectorError> {
+        self.within_budget().await?;
+        let filter = json!({ "filter": search.get("filter").cloned().unwrap_or(Value::Null) });
+        let answer = self
+            .send(
+                reqwest::Method::POST,
+                &format!("{}/{entity}/query/count", self.base),
+                entity,
+                Some(&filter),
+            )
+            .await?;
+        answer["queryCount"]
+            .as_u64()
+            .ok_or_else(|| ConnectorError::Malformed {
+                psa: AT,
+                endpoint: entity.into(),
+                message: "no queryCount in the answer".into(),
+            })
     }
 
     /// `GET {entity}/entityInformation/fields`.

@@ -8,7 +8,10 @@
 use super::client::{AtClient, AtCredentials, Target};
 use crate::psa::connector::{Pages, PsaConnector, SitesOnce};
 use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
-use crate::rules::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use crate::psa::listing::checked;
+use crate::rules::records::{
+    Listed, PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite,
+};
 use app::model::{CatalogCategory, ItemKind, PsaKind};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -127,6 +130,8 @@ fn site(v: &Value) -> Result<PsaSite, ConnectorError> {
 struct AtPages<'a, T> {
     client: &'a AtClient,
     entity: &'static str,
+    /// The query's search, sent with its first page and with every next page.
+    search: Value,
     next: Option<Target>,
     translate: fn(&Value) -> Result<T, ConnectorError>,
 }
@@ -137,13 +142,17 @@ impl<T: Send> Pages<T> for AtPages<'_, T> {
         let Some(target) = self.next.take() else {
             return Ok(None);
         };
-        let (items, next) = self.client.page(self.entity, target).await?;
+        let (items, next) = self.client.page(self.entity, &self.search, target).await?;
         self.next = next;
         items
             .iter()
             .map(self.translate)
             .collect::<Result<Vec<T>, _>>()
             .map(Some)
+    }
+
+    async fn count(&mut self) -> Result<u64, ConnectorError> {
+        self.client.count(self.entity, &self.search).await
     }
 }
 
@@ -159,19 +168,21 @@ fn search(stamp: &str, since: Option<DateTime<Utc>>) -> Value {
 }
 
 impl Autotask {
-    fn list<T: Send + 'static>(
+    fn list<T: Listed + Send + 'static>(
         &self,
         entity: &'static str,
         stamp: &str,
         since: Option<DateTime<Utc>>,
         translate: fn(&Value) -> Result<T, ConnectorError>,
     ) -> Box<dyn Pages<T> + '_> {
-        Box::new(AtPages {
+        let pages = Box::new(AtPages {
             client: &self.client,
             entity,
-            next: Some(Target::First(search(stamp, since))),
+            search: search(stamp, since),
+            next: Some(Target::First),
             translate,
-        })
+        });
+        checked(pages, PsaKind::Autotask, entity)
     }
 }
 

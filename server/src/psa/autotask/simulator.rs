@@ -260,8 +260,25 @@ async fn dispatch(
         (&Method::GET, ["entityinformation", "fields"]) => {
             Json(sim.records().field_info(entity)).into_response()
         }
-        (&Method::POST, ["query"]) => query(&sim, entity, &body, &origin, false),
-        (&Method::POST, ["query", "count"]) => query(&sim, entity, &body, &origin, true),
+        (&Method::POST, ["query"]) => query(&sim, entity, &body, &origin, Ask::Page(None)),
+        (&Method::POST, ["query", "count"]) => query(&sim, entity, &body, &origin, Ask::Count),
+        // A next page after a POST query is POSTed with the same body (WYRE-AI/autotask-mcp
+        // #170: a GET on it answered 405); after a GET query (`?search=`) the link carries the
+        // search and takes a GET (KelvinTegelaar/AutotaskAPI's Get-AutotaskAPIResource.ps1
+        // follows it with the first request's method).
+        (&Method::POST, ["query", "next"]) => match next_from(param("paging")) {
+            Ok(next) => query(&sim, entity, &body, &origin, Ask::Page(Some(next))),
+            Err(refused) => refused,
+        },
+        (&Method::GET, ["query", "next"]) => match (param("search"), next_from(param("paging"))) {
+            (Some(search), Ok(next)) => query(&sim, entity, search.as_bytes(), &origin, Ask::NextOfGet(next, search.to_string())),
+            (Some(_), Err(refused)) => refused,
+            (None, _) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                Json(json!({ "Message": "The requested resource does not support http method 'GET'." })),
+            )
+                .into_response(),
+        },
         (&Method::GET, ["query"] | ["query", "count"]) => {
             let Some(search) = param("search") else {
                 return errors(
@@ -269,7 +286,12 @@ async fn dispatch(
                     "Value cannot be null. Parameter name: search",
                 );
             };
-            query(&sim, entity, search.as_bytes(), &origin, lower.len() == 3)
+            let ask = if lower.len() == 3 {
+                Ask::Count
+            } else {
+                Ask::FirstOfGet(search.to_string())
+            };
+            query(&sim, entity, search.as_bytes(), &origin, ask)
         }
         (&Method::GET, [id]) => {
             let Ok(id) = id.parse::<i64>() else {
@@ -294,17 +316,51 @@ async fn dispatch(
     }
 }
 
+/// What a query request asks for.
+enum Ask {
+    Count,
+    /// A page of a POSTed query: the first, or the one a `paging` cursor names.
+    Page(Option<i64>),
+    /// The first page of a GET query (its next link carries the search).
+    FirstOfGet(String),
+    NextOfGet(i64, String),
+}
+
+/// The id a next page starts at, from its `paging` parameter
+/// (`{"pageSize":500,"previousIds":[-1],"nextIds":[725]}`, as real `nextPageUrl`s carry it).
+fn next_from(paging: Option<&str>) -> Result<i64, Response> {
+    paging
+        .and_then(|p| serde_json::from_str::<Value>(p).ok())
+        .and_then(|p| p.get("nextIds")?.get(0)?.as_i64())
+        .ok_or_else(|| {
+            errors(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The paging parameter is missing or not valid",
+            )
+        })
+}
+
+/// A field of the QueryModel, whatever its case (`filter`, `Filter`, `MaxRecords`, ...).
+fn field<'a>(search: &'a Value, name: &str) -> Option<&'a Value> {
+    search
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
 /// A query page (or its count). The body is `{"filter": [...], "maxRecords": n, "includeFields":
-/// [...]}`; paging goes on from `pageDetails.nextPageUrl`, which carries the same search with
-/// `id gt <last id>` added (clients that page by id themselves do the same).
-fn query(sim: &AtSimulator, entity: Entity, body: &[u8], origin: &str, count: bool) -> Response {
+/// [...]}` (keys in any case); a page that has more after it links to
+/// `{Entity}/query/next?paging=…`, a keyset cursor of the next id, to be POSTed with the same
+/// body (or, for a GET query, fetched with the search the link carries).
+fn query(sim: &AtSimulator, entity: Entity, body: &[u8], origin: &str, ask: Ask) -> Response {
     let Ok(search) = serde_json::from_slice::<Value>(body) else {
         return errors(
             StatusCode::INTERNAL_SERVER_ERROR,
             "The search is not valid JSON",
         );
     };
-    let filter = match search.get("filter").map(filter::parse) {
+    let filter = match field(&search, "filter").map(filter::parse) {
         None => {
             return errors(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -327,40 +383,75 @@ fn query(sim: &AtSimulator, entity: Entity, body: &[u8], origin: &str, count: bo
     }
     let records = sim.records();
     let all = records.of(entity);
-    if count {
+    let lie = sim.faults().faults.count_offset.unwrap_or(0);
+    if matches!(ask, Ask::Count) {
         // An empty filter list returns no rows.
         let n = if filter.is_empty() {
             0
         } else {
             all.iter().filter(|r| filter.matches(r)).count()
         };
-        return Json(json!({ "queryCount": n })).into_response();
+        return Json(json!({ "queryCount": (n as i64 + lie).max(0) })).into_response();
     }
-    let size = search
-        .get("maxRecords")
-        .and_then(Value::as_u64)
-        .map_or(MAX_RECORDS, |n| (n as usize).clamp(1, MAX_RECORDS));
-    // Results come in id order, so a page with an `id gt` bound starts right after it (a
-    // binary search: a page costs the same wherever it is). That count of records before it is
-    // also the page's ordinal for page faults (exact for a full listing, what faults are for).
-    let start = after_id(&filter).map_or(0, |a| all.start_after(a));
+    // MaxRecords above 500 is refused, as the real service refuses it (WYRE-AI/autotask-mcp's
+    // `AUTOTASK_MAX_PAGE_SIZE`: "maxCountOfRecordsToReturn must be between 1 and 500").
+    let size = match field(&search, "maxRecords").map(Value::as_i64) {
+        None | Some(None) => MAX_RECORDS,
+        Some(Some(n)) if (1..=MAX_RECORDS as i64).contains(&n) => n as usize,
+        Some(Some(_)) => {
+            return errors(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "maxCountOfRecordsToReturn must be between 1 and 500",
+            )
+        }
+    };
+    let size = sim
+        .faults()
+        .faults
+        .page_cap
+        .map_or(size, |cap| size.min(cap.max(1)));
+    let cursor = match &ask {
+        Ask::Page(next) => *next,
+        Ask::NextOfGet(next, _) => Some(*next),
+        _ => None,
+    };
+    // Results come in id order, so a page starts at a binary search (the filter's own `id gt`
+    // bound, or the cursor's next id): a page costs the same wherever it is. The count of
+    // records before it is also the page's ordinal for page faults (exact for a full listing,
+    // what faults are for).
+    let mut start = after_id(&filter).map_or(0, |a| all.start_after(a));
+    if let Some(next) = cursor {
+        start = start.max(all.start_after(next - 1));
+    }
     let page_no = start / size + 1;
     let effect = sim.faults().page_effect(entity.name(), page_no);
     if let Some(effect) = effect {
         return injected(effect);
     }
-    let page: Vec<Value> = if filter.is_empty() {
-        Vec::new()
-    } else {
-        all.iter_from(start)
-            .filter(|r| filter.matches(r))
-            .take(size + 1)
-            .collect()
+    let matching = |from: usize| -> Vec<Value> {
+        if filter.is_empty() {
+            Vec::new()
+        } else {
+            all.iter_from(from)
+                .filter(|r| filter.matches(r))
+                .take(size + 1)
+                .collect()
+        }
     };
-    let more = page.len() > size;
+    let mut page = matching(start);
+    if sim.faults().skips(entity.name(), page_no) {
+        // The fault "drop a page": this page's records are never served; the next page's are.
+        page = match page.get(size) {
+            Some(first_after) => {
+                start = all.start_after(first_after["id"].as_i64().unwrap_or_default() - 1);
+                matching(start)
+            }
+            None => Vec::new(),
+        };
+    }
+    let next_id = page.get(size).and_then(|r| r["id"].as_i64());
     let page: Vec<Value> = page.into_iter().take(size).collect();
-    let include: Vec<String> = search
-        .get("includeFields")
+    let include: Vec<String> = field(&search, "includeFields")
         .and_then(Value::as_array)
         .map(|l| {
             l.iter()
@@ -369,39 +460,25 @@ fn query(sim: &AtSimulator, entity: Entity, body: &[u8], origin: &str, count: bo
         })
         .unwrap_or_default();
     let items: Vec<Value> = page.iter().map(|r| project(r, &include)).collect();
-    let next = match (more, page.last()) {
-        (true, Some(last)) => {
-            // The same conditions (a top-level list is all of them), with the page's `id gt`
-            // bound in place of the last page's: the link stays the same size page after page.
-            let mut next = search.clone();
-            let mut conditions: Vec<Value> = search
-                .get("filter")
-                .and_then(Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter(|c| {
-                            !(c["op"]
-                                .as_str()
-                                .is_some_and(|o| o.eq_ignore_ascii_case("gt"))
-                                && c["field"]
-                                    .as_str()
-                                    .is_some_and(|f| f.eq_ignore_ascii_case("id")))
-                        })
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            conditions.push(json!({ "op": "gt", "field": "id", "value": last["id"] }));
-            next["filter"] = Value::Array(conditions);
-            let encoded: String =
-                url::form_urlencoded::byte_serialize(next.to_string().as_bytes()).collect();
-            Value::String(format!(
-                "{origin}{ROOT}/v1.0/{}/query?search={encoded}",
-                entity.name()
-            ))
+    let next = match next_id {
+        Some(next_id) => {
+            let previous = page.first().and_then(|r| r["id"].as_i64()).unwrap_or(-1);
+            let paging =
+                json!({ "pageSize": size, "previousIds": [previous], "nextIds": [next_id] });
+            let encode = |s: &str| -> String {
+                url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+            };
+            let mut url = format!(
+                "{origin}{ROOT}/V1.0/{}/query/next?paging={}",
+                entity.name(),
+                encode(&paging.to_string())
+            );
+            if let Ask::FirstOfGet(search) | Ask::NextOfGet(_, search) = &ask {
+                url.push_str(&format!("&search={}", encode(search)));
+            }
+            Value::String(url)
         }
-        _ => Value::Null,
+        None => Value::Null,
     };
     Json(json!({
         "items": items,

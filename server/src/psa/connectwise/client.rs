@@ -112,6 +112,14 @@ pub enum ConnectorError {
         endpoint: String,
         message: String,
     },
+    /// A listing that could not be proved complete (its size against the PSA's own count, or
+    /// its paging): nothing may be taken as deleted from it.
+    #[error("{}'s listing of {endpoint} could not be proved complete: {message}. Nothing was changed; the next sync tries again", psa.label())]
+    Incomplete {
+        psa: PsaKind,
+        endpoint: String,
+        message: String,
+    },
 }
 
 /// The PSA's own message from an error body (`{"code","message","errors":[{"message"}]}`), with

@@ -207,6 +207,17 @@ impl HaloClient {
         let _ = headers;
         match status {
             200 => {}
+            500..=599 if !c.tenant.is_empty() => {
+                // Hosted Halo answers a tenant it does not know with a 500, not an OAuth error.
+                return Err(ConnectorError::Unauthorized {
+                    psa: HALO,
+                    endpoint: "auth/token".into(),
+                    message: format!(
+                        "HaloPSA's sign-in answered {status} for the tenant \"{}\", which is how a tenant name it does not know is answered: check the tenant",
+                        c.tenant.chars().filter(|ch| !ch.is_control()).take(80).collect::<String>()
+                    ),
+                });
+            }
             400 | 401 | 403 => {
                 return Err(ConnectorError::Unauthorized {
                     psa: HALO,
@@ -351,7 +362,9 @@ impl HaloClient {
             .and_then(Value::as_array)
             .cloned()
             .ok_or_else(|| malformed(entity, format!("no {key} in the answer")))?;
-        let count = answer["record_count"].as_u64().unwrap_or(0);
+        let count = answer["record_count"]
+            .as_u64()
+            .ok_or_else(|| malformed(entity, "no record_count in the answer"))?;
         Ok((items, count))
     }
 }

@@ -121,8 +121,10 @@ impl HaloRecords {
                 "colour": "#2d6cdf",
                 "customertype": d.catalog[c.type_idx].psa_id,
                 "website": c.website,
-                "phonenumber": c.phone,
-                "reference": c.identifier,
+                // Halo's Client (schema `Area` in its swagger.json, read through
+                // covenanttechnologysolutions/halopsa-rest): `main_phonenumber`, `ref`.
+                "main_phonenumber": c.phone,
+                "ref": c.identifier,
             })
         }));
         let client_name = |i: usize| d.companies[i].name.clone();

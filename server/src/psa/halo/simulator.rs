@@ -29,8 +29,13 @@ pub const REQUESTS_PER_WINDOW: usize = 300;
 pub const WINDOW: Duration = Duration::from_secs(300);
 /// A token's life, as Halo's `expires_in` says it.
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
-/// The page size when `pageinate` asks for pages without one.
+/// The page size when `pageinate` asks for pages without one, and the records an unpaginated
+/// list returns without `count`.
 pub const DEFAULT_PAGE_SIZE: usize = 50;
+/// The most a page holds, whatever `page_size` asks: a live tenant answered `page_size=1000`
+/// with 100 records and `record_count: 717` (homotechsual/HaloAPI #90; PR #91 pages by the
+/// size of the first page returned).
+pub const MAX_PAGE_SIZE: usize = 100;
 
 /// The client credentials the simulator accepts (and the tenant, when it plays a hosted one).
 #[derive(Debug, Clone)]
@@ -338,8 +343,15 @@ fn token(sim: &HaloSimulator, tenant: Option<&str>, body: &[u8]) -> Response {
         Some(t) => tenant.is_some_and(|given| given.eq_ignore_ascii_case(t)),
         None => true,
     };
-    if !tenant_ok
-        || field("client_id") != c.client_id
+    if !tenant_ok {
+        // A hosted tenant that does not exist answers 500, not an OAuth error (PyPI halopsa
+        // 2.0.2, HaloPSA/Halo.py: "Got this when I gave it a bad tenant" on its 500 branch).
+        return refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "An error occurred processing this request",
+        );
+    }
+    if field("client_id") != c.client_id
         || field("client_secret") != c.client_secret
         || sim.faults().faults.auth_failure
     {
@@ -427,23 +439,40 @@ fn list<'p>(sim: &HaloSimulator, e: Entity, param: &dyn Fn(&str) -> Option<&'p s
         }
     };
     let paged = truthy(param("pageinate")).unwrap_or(false);
-    let (page_no, page_size) = if paged {
+    let cap = sim
+        .faults()
+        .faults
+        .page_cap
+        .map_or(MAX_PAGE_SIZE, |c| c.clamp(1, MAX_PAGE_SIZE));
+    let (mut page_no, page_size) = if paged {
         let size = number("page_size").map_or(DEFAULT_PAGE_SIZE, |n| n.max(1) as usize);
         (number("page_no").map_or(1, |n| n.max(1) as usize), size)
     } else {
-        (1, number("count").map_or(usize::MAX, |n| n.max(0) as usize))
+        // Without pages a list returns 50 records unless `count` asks for more (the swagger's
+        // `count`: "When not using pagination, the number of results to return").
+        (
+            1,
+            number("count").map_or(DEFAULT_PAGE_SIZE, |n| n.max(0) as usize),
+        )
     };
     if let Some(effect) = sim.faults().page_effect(e.name(), page_no) {
         return injected(effect, e);
     }
+    if paged && sim.faults().skips(e.name(), page_no) {
+        page_no += 1;
+    }
+    // The offset is page_no × page_size as asked; the page holds at most `cap` of them.
+    let served = if paged { page_size.min(cap) } else { page_size };
     let all = records.of(e);
     let page: Vec<Value> = hits
         .iter()
         .skip((page_no - 1).saturating_mul(page_size))
-        .take(page_size)
+        .take(served)
         .filter_map(|i| all.get(*i))
         .collect();
-    let mut answer = json!({ "record_count": hits.len(), e.key(): page });
+    let lie = sim.faults().faults.count_offset.unwrap_or(0);
+    let count = (hits.len() as i64 + lie).max(0);
+    let mut answer = json!({ "record_count": count, e.key(): page });
     if paged {
         answer["page_no"] = page_no.into();
         answer["page_size"] = page_size.into();
@@ -469,8 +498,8 @@ fn writable(e: Entity, field: &str) -> bool {
                 | "inactive"
                 | "customertype"
                 | "website"
-                | "phonenumber"
-                | "reference"
+                | "main_phonenumber"
+                | "ref"
                 | "colour"
         ),
         Entity::Asset => matches!(

@@ -41,6 +41,17 @@ pub struct Faults {
     pub auth_failure: bool,
     #[serde(default)]
     pub rate_limit: Option<RateLimit>,
+    /// No page holds more than this many records, whatever the client asks (HaloPSA caps at
+    /// 100 on its own; this lowers any simulator's cap further).
+    #[serde(default)]
+    pub page_cap: Option<usize>,
+    /// The PSA lies about its size: every count it reports is off by this much.
+    #[serde(default)]
+    pub count_offset: Option<i64>,
+    /// This page's records are never served: the next page's come in their place (a PSA
+    /// that drops a page).
+    #[serde(default)]
+    pub skip_page: Option<PageFault>,
 }
 
 /// What a fault does to one list request.
@@ -100,10 +111,20 @@ impl FaultState {
     /// ordinal, which costs a count of the records before it).
     pub fn has_page_fault(&self, endpoint: &str) -> bool {
         let f = &self.faults;
-        [&f.server_error, &f.malformed_json, &f.drop_connection]
-            .into_iter()
-            .flatten()
-            .any(|p| p.endpoint.trim_matches('/').eq_ignore_ascii_case(endpoint))
+        [
+            &f.server_error,
+            &f.malformed_json,
+            &f.drop_connection,
+            &f.skip_page,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|p| p.endpoint.trim_matches('/').eq_ignore_ascii_case(endpoint))
+    }
+
+    /// Whether page `page` of `endpoint` is to be skipped (the `skip_page` fault).
+    pub fn skips(&mut self, endpoint: &str, page: usize) -> bool {
+        fire(&mut self.faults.skip_page, endpoint, page)
     }
 
     pub fn page_effect(&mut self, endpoint: &str, page: usize) -> Option<PageEffect> {

@@ -350,7 +350,8 @@ async fn dispatch(
             } else {
                 collection.iter().filter(|r| matches(r)).count()
             };
-            return Json(json!({ "count": n })).into_response();
+            let lie = sim.faults().faults.count_offset.unwrap_or(0);
+            return Json(json!({ "count": (n as i64 + lie).max(0) })).into_response();
         }
         Some(id) => {
             let Ok(id) = id.parse::<i64>() else {
@@ -385,22 +386,37 @@ async fn dispatch(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("forward-only"));
     let mut response_headers = HeaderMap::new();
+    // A page holds what `pageSize` asked, or less under the `page_cap` fault (links are still
+    // computed from the size asked, as a PSA that silently caps pages computes them).
+    let cap = sim.faults().faults.page_cap.unwrap_or(usize::MAX).max(1);
     let page: Vec<Value> = if forward_only {
         // Keyset by id: pageId is the last id of the previous page; the page starts right
         // after it (a binary search), so it costs the same wherever it is.
         let start = collection.start_after(list.page_id.unwrap_or(i64::MIN));
-        let page: Vec<Value> = collection
-            .iter_from(start)
-            .filter(|r| matches(r))
-            .take(list.page_size + 1)
-            .collect();
-        let more = page.len() > list.page_size;
-        let page: Vec<Value> = page.into_iter().take(list.page_size).collect();
+        let read = |start: usize| -> (bool, Vec<Value>) {
+            let page: Vec<Value> = collection
+                .iter_from(start)
+                .filter(|r| matches(r))
+                .take(list.page_size + 1)
+                .collect();
+            let more = page.len() > list.page_size;
+            (
+                more,
+                page.into_iter().take(list.page_size.min(cap)).collect(),
+            )
+        };
+        let (mut more, mut page) = read(start);
         if sim.faults().has_page_fault(&endpoint) {
             // The page's ordinal: how many matching records came before it, in pages.
             let before = collection.iter().take(start).filter(|r| matches(r)).count();
-            if let Some(resp) = injected(&sim, &endpoint, before / list.page_size + 1) {
+            let ordinal = before / list.page_size + 1;
+            if let Some(resp) = injected(&sim, &endpoint, ordinal) {
                 return resp;
+            }
+            if sim.faults().skips(&endpoint, ordinal) {
+                if let Some(last) = page.last().and_then(|r| r["id"].as_i64()) {
+                    (more, page) = read(collection.start_after(last));
+                }
             }
         }
         // Forward-only answers always carry a Link header, empty on the last page: real clients
@@ -419,13 +435,21 @@ async fn dispatch(
         if let Some(resp) = injected(&sim, &endpoint, list.page) {
             return resp;
         }
-        let skip = (list.page - 1) * list.page_size;
+        let served_page = if sim.faults().skips(&endpoint, list.page) {
+            list.page + 1
+        } else {
+            list.page
+        };
+        let skip = (served_page - 1) * list.page_size;
         // In id order without conditions a page is a slice; otherwise every match is read and
         // sorted.
         let (total, page): (usize, Vec<Value>) = if conditions.is_none() && list.in_id_order() {
             (
                 collection.len(),
-                collection.iter_from(skip).take(list.page_size).collect(),
+                collection
+                    .iter_from(skip)
+                    .take(list.page_size.min(cap))
+                    .collect(),
             )
         } else {
             let all: Vec<Value> = collection.iter().filter(|r| matches(r)).collect();
@@ -434,7 +458,7 @@ async fn dispatch(
             let page = hits
                 .into_iter()
                 .skip(skip)
-                .take(list.page_size)
+                .take(list.page_size.min(cap))
                 .cloned()
                 .collect();
             (all.len(), page)
