@@ -6,7 +6,7 @@ use crate::model::{
     ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget, RestoreChoice, RestoreJob,
 };
 use crate::model::{
-    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
+    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem, HeldPage,
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, NewIntegrationInput,
     PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings, SyncSettingsChange,
     SyncSettingsEffect, SyncStarted,
@@ -442,6 +442,32 @@ pub async fn start_removal(
 pub async fn get_account_features() -> Result<Vec<Feature>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?.account_features(&user).await
+}
+
+/// Held orphanings' View: a page of the held items of a kind (sync rule 1b).
+#[server(prefix = "/api", endpoint = "held_items", output = crate::codec::Json)]
+pub async fn get_held_items(
+    integration: IntegrationId,
+    kind: ItemKind,
+    offset: i64,
+) -> Result<HeldPage, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .held_items(&user, integration, kind, offset)
+        .await
+}
+
+/// Confirm or Discard the held orphanings of a kind (Administrators).
+#[server(prefix = "/api", endpoint = "decide_held", output = crate::codec::Json)]
+pub async fn decide_held(
+    integration: IntegrationId,
+    kind: ItemKind,
+    confirm: bool,
+) -> Result<String, AppError> {
+    let user = crate::services::current_user()?;
+    crate::services::services()?
+        .decide_held(&user, integration, kind, confirm)
+        .await
 }
 
 /// Pause (a Synced Items row).

@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account/integrations/:id/manage-data") ssr=SsrMode::Async view=pages::ManageDataPage/>
                 <Route path=path!("/account/integrations/:id/manage-data/view") ssr=SsrMode::Async view=pages::PreviewPageView/>
                 <Route path=path!("/account/integrations/:id/manage-data/disconnected") ssr=SsrMode::Async view=pages::DisconnectedPage/>
+                <Route path=path!("/account/integrations/:id/manage-data/held") ssr=SsrMode::Async view=pages::HeldPageView/>
                 <Route path=path!("/account/integrations/:id/logs") ssr=SsrMode::Async view=pages::LogsPage/>
                 <Route path=path!("/account/integrations/:id/configuration") ssr=SsrMode::Async view=pages::ConfigurationPage/>
                 <Route path=path!("/account/integrations/:id/credentials") ssr=SsrMode::Async view=pages::CredentialsPage/>

@@ -107,6 +107,9 @@ impl Psa {
                     },
                     HaloRecords::from_dataset(d),
                 );
+                // The contract runs a dozen full syncs in a minute, each with a connector of its
+                // own: hosted Halo's 300 requests in 5 minutes is tested in halo_connector.rs.
+                sim.set_request_limit(100_000, server::psa::halo::simulator::WINDOW);
                 let base = serve(server::psa::halo::simulator::router(sim.clone())).await;
                 Psa {
                     base,
@@ -785,10 +788,8 @@ async fn the_sync_rules_hold_for(db: Db, kind: PsaKind) {
         "Renamed In The PSA LLC",
         "{kind:?}"
     );
-    assert_eq!(
-        ctx.run(SyncMode::Full).await.outcome,
-        SyncOutcome::Succeeded
-    );
+    let full = ctx.run(SyncMode::Full).await;
+    assert_eq!(full.outcome, SyncOutcome::Succeeded, "{kind:?}: {full:?}");
     let (_, _, state, reason) = ctx.org(gone.id).await;
     assert_eq!(
         (state.as_deref(), reason.as_deref()),
@@ -936,3 +937,265 @@ async fn a_halo_first_sync_lists_all_717_clients(db: Db) {
     );
 }
 on_both!(a_halo_first_sync_lists_all_717_clients);
+
+/// Sync rule 1b: deleting a few companies in the PSA orphans them as before; a full sync that
+/// finds most linked companies missing at once holds those orphanings. Manage Data shows the
+/// held count, View lists them, only an Administrator may decide: Discard leaves them as they
+/// were (the next full sync holds them again), Confirm makes them orphans (deleted in the PSA);
+/// both are in the activity log. The share is the integration's own setting.
+async fn mass_deletions_wait_for_an_administrator(db: Db, kind: PsaKind) {
+    let d = Dataset::generate(Size::S, 1);
+    let ctx = setup(db, kind).await;
+    ctx.choose_settings(&d).await;
+    assert_eq!(
+        ctx.run(SyncMode::Full).await.outcome,
+        SyncOutcome::Succeeded
+    );
+    let linked = ctx.linked_companies().await;
+    assert!(linked.len() > 60, "{kind:?}: {}", linked.len());
+    let enabled = |ids: &[i64]| {
+        let list = ids
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        format!("SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND sync_state = 'enabled' AND psa_id IN ({list})")
+    };
+
+    // An ordinary deletion of two companies: orphaned as before.
+    for id in &linked[..2] {
+        ctx.psa.delete_company(*id);
+    }
+    assert_eq!(
+        ctx.run(SyncMode::Full).await.outcome,
+        SyncOutcome::Succeeded
+    );
+    for id in &linked[..2] {
+        assert_eq!(
+            ctx.org(*id).await.3.as_deref(),
+            Some("deleted_in_psa"),
+            "{kind:?}"
+        );
+    }
+
+    // Most of the rest vanish from the listing at once: held, not orphaned.
+    let vanished: Vec<i64> = linked[2..].iter().copied().step_by(2).collect();
+    assert!(vanished.len() > 20);
+    for id in &vanished {
+        ctx.psa.delete_company(*id);
+    }
+    let run = ctx.run(SyncMode::Full).await;
+    assert_eq!(run.outcome, SyncOutcome::Succeeded, "{kind:?}: {run:?}");
+    assert_eq!(
+        ctx.count(&enabled(&vanished)).await,
+        vanished.len() as i64,
+        "{kind:?}: nothing orphaned"
+    );
+    let data = ctx
+        .services
+        .manage_data(&ctx.admin, ctx.integration)
+        .await
+        .unwrap();
+    // Their sites went missing with them (a PSA lists sites by company): held too.
+    assert_eq!(
+        data.held.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        vec![ItemKind::Organization, ItemKind::Location],
+        "{kind:?}"
+    );
+    assert_eq!(data.held[0].count, vanished.len() as i64, "{kind:?}");
+    let events = ctx
+        .count("SELECT COUNT(*) FROM sync_events WHERE account_id = $1 AND message LIKE '%were held, not orphaned%'")
+        .await;
+    assert_eq!(
+        events, 2,
+        "{kind:?}: the run's log says what it held, by kind"
+    );
+    let page = ctx
+        .services
+        .held_items(&ctx.admin, ctx.integration, ItemKind::Organization, 0)
+        .await
+        .unwrap();
+    assert_eq!(page.total, vanished.len() as i64);
+    let mut viewed: Vec<i64> = page.items.iter().map(|i| i.psa_id).collect();
+    viewed.sort();
+    assert_eq!(
+        viewed, vanished,
+        "{kind:?}: View lists exactly the held items"
+    );
+
+    // Only an unrestricted Administrator decides.
+    let manager = common::user(
+        &ctx.repo,
+        ctx.admin.account_id,
+        "m@alpha.example",
+        Role::Manager,
+        false,
+    )
+    .await;
+    for confirm in [true, false] {
+        let refused = ctx
+            .services
+            .decide_held(&manager, ctx.integration, ItemKind::Organization, confirm)
+            .await
+            .unwrap_err();
+        assert!(
+            refused.message.contains("Your role does not allow"),
+            "{}",
+            refused.message
+        );
+    }
+    // Another account's Administrator does not reach this integration.
+    let other_account = ctx.repo.create_account("Beta IT").await.unwrap();
+    let stranger = common::user(
+        &ctx.repo,
+        other_account,
+        "a@beta.example",
+        Role::Administrator,
+        false,
+    )
+    .await;
+    assert!(ctx
+        .services
+        .decide_held(&stranger, ctx.integration, ItemKind::Organization, true)
+        .await
+        .is_err());
+    assert_eq!(ctx.count(&enabled(&vanished)).await, vanished.len() as i64);
+
+    // Discard: they stay as they were; the next full sync holds them again.
+    let said = ctx
+        .services
+        .decide_held(&ctx.admin, ctx.integration, ItemKind::Organization, false)
+        .await
+        .unwrap();
+    assert!(
+        said.starts_with(&format!("Discarded: {}", vanished.len())),
+        "{said}"
+    );
+    ctx.services
+        .decide_held(&ctx.admin, ctx.integration, ItemKind::Location, false)
+        .await
+        .unwrap();
+    assert!(ctx
+        .services
+        .manage_data(&ctx.admin, ctx.integration)
+        .await
+        .unwrap()
+        .held
+        .is_empty());
+    assert_eq!(ctx.count(&enabled(&vanished)).await, vanished.len() as i64);
+    assert_eq!(
+        ctx.run(SyncMode::Full).await.outcome,
+        SyncOutcome::Succeeded
+    );
+    assert_eq!(
+        ctx.services
+            .manage_data(&ctx.admin, ctx.integration)
+            .await
+            .unwrap()
+            .held[0]
+            .count,
+        vanished.len() as i64
+    );
+
+    // Confirm: they become orphans, deleted in the PSA.
+    let said = ctx
+        .services
+        .decide_held(&ctx.admin, ctx.integration, ItemKind::Organization, true)
+        .await
+        .unwrap();
+    assert!(
+        said.starts_with(&format!("Confirmed: {}", vanished.len())),
+        "{said}"
+    );
+    ctx.services
+        .decide_held(&ctx.admin, ctx.integration, ItemKind::Location, true)
+        .await
+        .unwrap();
+    assert!(ctx
+        .services
+        .manage_data(&ctx.admin, ctx.integration)
+        .await
+        .unwrap()
+        .held
+        .is_empty());
+    assert_eq!(ctx.count(&enabled(&vanished)).await, 0);
+    for id in &vanished {
+        assert_eq!(
+            ctx.org(*id).await.3.as_deref(),
+            Some("deleted_in_psa"),
+            "{kind:?}"
+        );
+    }
+    let log = ctx
+        .repo
+        .activity_log(ctx.admin.account_id, None, None, 10)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|a| a.3.as_str()).collect();
+    assert!(
+        actions.contains(&"confirm held orphanings")
+            && actions.contains(&"discard held orphanings"),
+        "{actions:?}"
+    );
+
+    // The share is the integration's: at 100 % nothing is ever held.
+    let settings = ctx
+        .services
+        .change_sync_settings(
+            &ctx.admin,
+            ctx.integration,
+            SyncSettingsChange {
+                hold_orphans_percent: Some(100),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (settings.hold_orphans_percent, settings.hold_orphans_min),
+        (100, 20)
+    );
+    for bad in [-1, 101] {
+        assert!(ctx
+            .services
+            .change_sync_settings(
+                &ctx.admin,
+                ctx.integration,
+                SyncSettingsChange {
+                    hold_orphans_percent: Some(bad),
+                    ..Default::default()
+                }
+            )
+            .await
+            .is_err());
+    }
+    let rest: Vec<i64> = linked[2..]
+        .iter()
+        .copied()
+        .filter(|i| !vanished.contains(i))
+        .collect();
+    for id in &rest {
+        ctx.psa.delete_company(*id);
+    }
+    assert_eq!(
+        ctx.run(SyncMode::Full).await.outcome,
+        SyncOutcome::Succeeded
+    );
+    assert_eq!(
+        ctx.count(&enabled(&rest)).await,
+        0,
+        "{kind:?}: orphaned at once"
+    );
+}
+async fn mass_deletions_connectwise(db: Db) {
+    mass_deletions_wait_for_an_administrator(db, PsaKind::ConnectwiseManage).await
+}
+async fn mass_deletions_autotask(db: Db) {
+    mass_deletions_wait_for_an_administrator(db, PsaKind::Autotask).await
+}
+async fn mass_deletions_halopsa(db: Db) {
+    mass_deletions_wait_for_an_administrator(db, PsaKind::Halopsa).await
+}
+on_both!(mass_deletions_connectwise);
+on_both!(mass_deletions_autotask);
+on_both!(mass_deletions_halopsa);

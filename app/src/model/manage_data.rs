@@ -55,7 +55,35 @@ pub struct ManageData {
     pub synced_items: Vec<SyncedItemsRow>,
     pub orphaned_data: Vec<KindRow>,
     pub disconnected_data: Vec<KindRow>,
+    /// Orphanings a full sync held for an Administrator (sync rule 1b), by kind.
+    #[serde(default)]
+    pub held: Vec<KindRow>,
     /// What the signed-in user may do here.
+    #[serde(default)]
+    pub rights: super::Rights,
+}
+
+/// An item a full sync held instead of orphaning it as "deleted in PSA" (sync rule 1b).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldItem {
+    pub id: i64,
+    pub kind: ItemKind,
+    pub name: String,
+    pub organization: Option<String>,
+    pub psa_id: i64,
+    #[serde(with = "super::time::rfc3339_option")]
+    pub last_synced_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One page of an integration's held items of a kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldPage {
+    pub integration: IntegrationSummary,
+    pub kind: ItemKind,
+    pub items: Vec<HeldItem>,
+    pub total: i64,
+    pub offset: i64,
+    pub page_size: i64,
     #[serde(default)]
     pub rights: super::Rights,
 }

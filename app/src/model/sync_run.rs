@@ -189,6 +189,21 @@ pub struct SyncSettings {
     /// Minutes between scheduled runs.
     pub schedule_minutes: i64,
     pub values: Vec<CatalogSetting>,
+    /// Sync rule 1b: a full sync holds its new "deleted in PSA" orphans of a kind for an
+    /// Administrator when they are more than this share (%) of the linked items of that kind…
+    #[serde(default = "default_hold_percent")]
+    pub hold_orphans_percent: i64,
+    /// …and more than this many.
+    #[serde(default = "default_hold_min")]
+    pub hold_orphans_min: i64,
+}
+
+fn default_hold_percent() -> i64 {
+    10
+}
+
+fn default_hold_min() -> i64 {
+    20
 }
 
 /// A change of the sync settings; what is left out stays as it is.
@@ -198,6 +213,10 @@ pub struct SyncSettingsChange {
     pub sync_contacts: Option<bool>,
     #[serde(default)]
     pub schedule_minutes: Option<i64>,
+    #[serde(default)]
+    pub hold_orphans_percent: Option<i64>,
+    #[serde(default)]
+    pub hold_orphans_min: Option<i64>,
     /// (catalog value, checked).
     #[serde(default)]
     pub values: Vec<(CatalogValueId, bool)>,

@@ -88,6 +88,9 @@ pub struct Rights {
     pub manage: bool,
     /// The edit pencil and Disable sync: Editors and above.
     pub edit: bool,
+    /// Confirm or Discard held orphanings: unrestricted Administrators.
+    #[serde(default)]
+    pub administer: bool,
 }
 
 impl Rights {
@@ -96,6 +99,7 @@ impl Rights {
             delete: user.role.can_manage_integrations(),
             manage: user.role.can_manage_integrations() && !user.restricted,
             edit: user.role.can_edit_items(),
+            administer: user.role == Role::Administrator && !user.restricted,
         }
     }
 }

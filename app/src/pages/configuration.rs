@@ -100,6 +100,16 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
     );
     let contacts = RwSignal::new(saved.get_untracked().sync_contacts);
     let minutes = RwSignal::new(saved.get_untracked().schedule_minutes.to_string());
+    let hold_percent = RwSignal::new(saved.get_untracked().hold_orphans_percent.to_string());
+    let hold_min = RwSignal::new(saved.get_untracked().hold_orphans_min.to_string());
+    // A changed number field: its value, or -1 when it is not a number (the server answers).
+    let changed = |field: RwSignal<String>, was: i64| {
+        let text = field.get();
+        match text.trim().parse::<i64>() {
+            Ok(n) => (n != was).then_some(n),
+            Err(_) => Some(-1),
+        }
+    };
     let change = Memo::new(move |_| {
         let s = saved.get();
         let c = checked.get();
@@ -123,6 +133,8 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
                     // Not a number: send it as 0 so the server's validation answers.
                     minutes.get().trim().parse::<i64>().is_err().then_some(0)
                 }),
+            hold_orphans_percent: changed(hold_percent, s.hold_orphans_percent),
+            hold_orphans_min: changed(hold_min, s.hold_orphans_min),
         }
     });
     let preview = crate::components::read_in_browser(move || {
@@ -143,6 +155,8 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
             match change_sync_settings(id, c).await {
                 Ok(now) => {
                     minutes.set(now.schedule_minutes.to_string());
+                    hold_percent.set(now.hold_orphans_percent.to_string());
+                    hold_min.set(now.hold_orphans_min.to_string());
                     saved.set(now);
                     status.set(Some(Ok(
                         "Saved. The changes take effect at the next full sync.".into(),
@@ -193,6 +207,18 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
                 <label>"Sync every (minutes) "
                     <input type="number" min="5" max="10080" prop:value=move || minutes.get()
                         on:input=move |ev| minutes.set(event_target_value(&ev))/>
+                </label>
+            </fieldset>
+            <fieldset>
+                <legend>"Items missing from the PSA"</legend>
+                <p>"When a full sync does not find more of one kind of linked item than both of these at once, it holds them for an Administrator on Manage Data instead of orphaning them as deleted in the PSA."</p>
+                <label>"Hold above this share of a kind (%) "
+                    <input type="number" min="0" max="100" prop:value=move || hold_percent.get()
+                        on:input=move |ev| hold_percent.set(event_target_value(&ev))/>
+                </label>
+                <label>"and above this many items "
+                    <input type="number" min="0" prop:value=move || hold_min.get()
+                        on:input=move |ev| hold_min.set(event_target_value(&ev))/>
                 </label>
             </fieldset>
             <section aria-labelledby="preview-heading" class="preview">

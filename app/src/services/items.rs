@@ -66,6 +66,24 @@ pub trait ItemServices: Send + Sync + 'static {
         integration: IntegrationId,
         tombstone: i64,
     ) -> Result<String, AppError>;
+    /// Held orphanings' View (sync rule 1b): a page of the held items of a kind, from `offset`.
+    async fn held_items(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        offset: i64,
+    ) -> Result<HeldPage, AppError>;
+    /// Confirm (`confirm`: the held items of a kind become orphans, "deleted in PSA") or
+    /// Discard (they stay as they were; the next full sync looks again): Administrators only.
+    /// Says what was done.
+    async fn decide_held(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        confirm: bool,
+    ) -> Result<String, AppError>;
     /// Pause (a Synced Items row): unchecks its type or status at once; says what happens next.
     async fn pause_row(
         &self,

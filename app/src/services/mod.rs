@@ -8,7 +8,7 @@ use crate::model::{
     RestoreJob,
 };
 use crate::model::{
-    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem,
+    CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem, HeldPage,
     IntegrationId, IntegrationSummary, ItemKind, ItemPage, ManageData, NewIntegrationInput,
     OrganizationDetail, PreviewPage, PreviewQuery, SyncEvent, SyncRun, SyncSettings,
     SyncSettingsChange, SyncSettingsEffect, SyncStarted,

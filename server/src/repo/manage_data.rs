@@ -342,11 +342,22 @@ impl Repo {
             })
             .collect();
 
+        let held = self
+            .held_counts(user, integration.id)
+            .await?
+            .into_iter()
+            .map(|(kind, count)| KindRow {
+                kind,
+                count,
+                by_reason: Vec::new(),
+            })
+            .collect();
         Ok(ManageData {
             integration,
             synced_items,
             orphaned_data,
             disconnected_data,
+            held,
             rights: app::model::Rights::of(user),
         })
     }

@@ -24,6 +24,7 @@ macro_rules! insert_activity {
 mod accounts;
 mod exports;
 mod features;
+mod held;
 mod integrations;
 mod item_edit;
 mod items;
@@ -42,6 +43,7 @@ mod users;
 
 pub use accounts::{Activity, ActivityRow, LoginRow, NewUser};
 pub use exports::EXPORT_JOB;
+pub use held::{HeldDecision, HELD_PAGE};
 pub use integrations::{Disconnected, NewIntegration};
 pub use item_edit::{ItemLink, Tombstone};
 pub use jobs::{Job, JobState, NewJob};

@@ -359,10 +359,12 @@ impl Repo {
         account: AccountId,
         integration: IntegrationId,
     ) -> anyhow::Result<Option<SyncSettings>> {
-        let head: Option<(bool, i64)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT sync_contacts, schedule_minutes FROM psa_integrations WHERE id = $1 AND account_id = $2")
+        let head: Option<(bool, i64, i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT sync_contacts, schedule_minutes, CAST(hold_orphans_percent AS BIGINT), CAST(hold_orphans_min AS BIGINT)
+             FROM psa_integrations WHERE id = $1 AND account_id = $2")
             .bind(integration.0).bind(account.0).fetch_optional(pool).await)?;
-        let Some((sync_contacts, schedule_minutes)) = head else {
+        let Some((sync_contacts, schedule_minutes, hold_orphans_percent, hold_orphans_min)) = head
+        else {
             return Ok(None);
         };
         let rows: Vec<(i64, String, i64, String, bool)> = on_db!(&self.db, pool => sqlx::query_as(
@@ -385,6 +387,8 @@ impl Repo {
             sync_contacts,
             schedule_minutes,
             values,
+            hold_orphans_percent,
+            hold_orphans_min,
         }))
     }
 
@@ -414,6 +418,14 @@ impl Repo {
             if let Some(minutes) = change.schedule_minutes {
                 sqlx::query("UPDATE psa_integrations SET schedule_minutes = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
                     .bind(minutes).bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
+            }
+            if let Some(percent) = change.hold_orphans_percent {
+                sqlx::query("UPDATE psa_integrations SET hold_orphans_percent = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
+                    .bind(percent as i32).bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
+            }
+            if let Some(min) = change.hold_orphans_min {
+                sqlx::query("UPDATE psa_integrations SET hold_orphans_min = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
+                    .bind(min as i32).bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
             }
             if ok { tx.commit().await?; } else { tx.rollback().await?; }
             Ok::<bool, sqlx::Error>(ok)

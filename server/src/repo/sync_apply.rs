@@ -430,6 +430,11 @@ impl Repo {
             if !live {
                 anyhow::bail!("integration {iid} was disconnected while run {} listed", r.run);
             }
+            // Rule 1b: the share of an integration's linked items of a kind above which a full
+            // sync holds its new deletions for an Administrator.
+            let hold_share: (i64, i64) = sqlx::query_as(
+                "SELECT CAST(hold_orphans_percent AS BIGINT), CAST(hold_orphans_min AS BIGINT) FROM psa_integrations WHERE id = $1 AND account_id = $2")
+                .bind(iid).bind(acc).fetch_one(&mut *tx).await?;
             let mut catalog = Catalog::default();
             let rows: Vec<(i64, String, i64, String, bool)> = sqlx::query_as(
                 "SELECT id, category, psa_id, name, sync_enabled FROM psa_catalog_values WHERE account_id = $1 AND integration_id = $2")
@@ -649,7 +654,48 @@ impl Repo {
                         table(kind));
                     let gone: Vec<Unlisted> = sqlx::query_as(&sql)
                         .bind(acc).bind(iid).bind(r.run).bind(kind.as_str()).fetch_all(&mut *tx).await?;
+                    // Rule 1b: what an earlier run held is looked at again by this one.
+                    sqlx::query("DELETE FROM held_orphanings WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3")
+                        .bind(acc).bind(iid).bind(kind.as_str()).execute(&mut *tx).await?;
+                    let newly_deleted = |(_, _, state, _, parent_reason, _): &Unlisted| {
+                        state != "orphaned"
+                            && decide::unlisted_reason(parent_reason.as_deref().and_then(OrphanReason::parse))
+                                == OrphanReason::DeletedInPsa
+                    };
+                    let new_deletions = gone.iter().filter(|u| newly_deleted(u)).count() as i64;
+                    let linked: i64 = sqlx::query_scalar(&format!(
+                        "SELECT COUNT(*) FROM {} WHERE account_id = $1 AND integration_id = $2", table(kind)))
+                        .bind(acc).bind(iid).fetch_one(&mut *tx).await?;
+                    let mut held_ids = HashSet::new();
+                    if decide::holds_orphanings(new_deletions, linked, hold_share) {
+                        let mut held = 0;
+                        for chunk in gone.iter().filter(|u| newly_deleted(u)).collect::<Vec<_>>().chunks(500) {
+                            let mut qb = QueryBuilder::<DB>::new(
+                                "INSERT INTO held_orphanings (account_id, integration_id, run_id, item_kind, item_id, psa_id, held_at) ");
+                            qb.push_values(chunk, |mut b, (id, psa_id, ..)| {
+                                b.push_bind(acc).push_bind(iid).push_bind(r.run).push_bind(kind.as_str())
+                                    .push_bind(*id).push_bind(*psa_id).push_bind(now);
+                            });
+                            qb.build().execute(&mut *tx).await?;
+                            held += chunk.len();
+                            held_ids.extend(chunk.iter().map(|u| u.0));
+                        }
+                        out.counts.unchanged += held as i64;
+                        out.events.push(NewEvent {
+                            level: EventLevel::Warning,
+                            kind: Some(kind),
+                            item_id: None,
+                            psa_id: None,
+                            reason: Some(OrphanReason::DeletedInPsa),
+                            message: format!(
+                                "{held} of {linked} linked {} were missing from the PSA's listing: more than {}% (and more than {}) at once, so they were held, not orphaned. An Administrator confirms or discards them on Manage Data",
+                                kind.plural().to_lowercase(), hold_share.0, hold_share.1),
+                        });
+                    }
                     for (id, psa_id, state, reason, parent_reason, label) in gone {
+                        if held_ids.contains(&id) {
+                            continue;
+                        }
                         let why = decide::unlisted_reason(parent_reason.as_deref().and_then(OrphanReason::parse));
                         if state == "orphaned" && reason.as_deref() == Some(why.as_str()) {
                             out.counts.unchanged += 1;

@@ -419,6 +419,14 @@ pub fn unlisted_reason(parent_reason: Option<OrphanReason>) -> OrphanReason {
     }
 }
 
+/// Rule 1b: whether a full sync holds `new_deletions` items of a kind newly missing from its
+/// listing, out of `linked` linked items of that kind, for an Administrator to confirm: more
+/// than `percent` % of them and more than `min` (an integration's settings; 10 % and 20 by
+/// default). A few companies deleted in the PSA are orphaned as before.
+pub fn holds_orphanings(new_deletions: i64, linked: i64, (percent, min): (i64, i64)) -> bool {
+    new_deletions > min && new_deletions.saturating_mul(100) > percent.saturating_mul(linked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -411,6 +411,22 @@ impl app::services::IntegrationServices for AppServices {
                 )));
             }
         }
+        if change
+            .hold_orphans_percent
+            .is_some_and(|p| !(0..=100).contains(&p))
+        {
+            return Err(AppError::invalid_input(
+                "The share of missing items a sync holds must be a whole number from 0 to 100 (%)",
+            ));
+        }
+        if change
+            .hold_orphans_min
+            .is_some_and(|n| !(0..=1_000_000).contains(&n))
+        {
+            return Err(AppError::invalid_input(
+                "The number of missing items a sync holds above must be a whole number from 0 to 1,000,000",
+            ));
+        }
         self.own_integration(user, integration).await?;
         let applied = self
             .repo

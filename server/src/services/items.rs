@@ -3,9 +3,13 @@
 use super::{internal, sync_error, AppServices, Lookup};
 use app::error::AppError;
 use app::model::{
-    CatalogCategory, CatalogValueId, CurrentUser, DisconnectedItem, IntegrationId, ItemKind,
-    ItemPage, ManageData, PreviewPage, PreviewQuery, SyncMode, SyncTrigger,
+    CatalogCategory, CatalogValueId, CurrentUser, DisconnectedItem, HeldPage, IntegrationId,
+    ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery, SyncMode, SyncTrigger,
 };
+
+fn server_held_page() -> i64 {
+    crate::repo::HELD_PAGE
+}
 
 /// The longest sort key a View page's position may carry (names are far shorter).
 const MAX_CURSOR_KEY: usize = 10_000;
@@ -234,6 +238,74 @@ impl app::services::ItemServices for AppServices {
             format!(
                 "Reconnected {}: {next} recreates it from the PSA (data that existed only in Steward does not come back).",
                 t.name
+            )
+        })
+    }
+    async fn held_items(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        offset: i64,
+    ) -> Result<HeldPage, AppError> {
+        if !(0..=10_000_000).contains(&offset) {
+            return Err(AppError::invalid_input(
+                "That page of held items does not exist: go back to the first page",
+            ));
+        }
+        let summary = self
+            .repo
+            .integration(user.account_id, integration)
+            .await
+            .found("loading an integration", "That integration")?;
+        let (items, total) = self
+            .repo
+            .held_items(user, integration, kind, offset)
+            .await
+            .map_err(internal("listing held items"))?;
+        Ok(HeldPage {
+            integration: summary,
+            kind,
+            items,
+            total,
+            offset,
+            page_size: server_held_page(),
+            rights: app::model::Rights::of(user),
+        })
+    }
+    async fn decide_held(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        kind: ItemKind,
+        confirm: bool,
+    ) -> Result<String, AppError> {
+        if user.role != app::model::Role::Administrator || user.restricted {
+            return Err(AppError::forbidden(if confirm {
+                "confirm held orphanings"
+            } else {
+                "discard held orphanings"
+            }));
+        }
+        self.repo
+            .integration(user.account_id, integration)
+            .await
+            .found("loading an integration", "That integration")?;
+        let done = self
+            .repo
+            .decide_held(user, integration, kind, confirm)
+            .await
+            .map_err(internal("deciding held orphanings"))?;
+        let noun = kind.plural().to_lowercase();
+        Ok(if confirm {
+            format!(
+                "Confirmed: {} {noun} became orphans (deleted in the PSA). They are under Orphaned Data.",
+                app::components::fmt_count(done.items)
+            )
+        } else {
+            format!(
+                "Discarded: {} {noun} stay as they were. The next full sync looks at them again.",
+                app::components::fmt_count(done.items)
             )
         })
     }

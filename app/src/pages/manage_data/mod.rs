@@ -6,7 +6,7 @@ mod actions;
 
 use actions::{ActionDialog, Asking, RowActions, RowRef};
 
-use crate::api::{get_account_features, get_manage_data};
+use crate::api::{decide_held, get_account_features, get_manage_data};
 use crate::components::{
     fmt_count, is_administrator, merge_removal, reread, ErrorNotice, Page, Plug, PlugLegend,
     RemovalProgress,
@@ -14,7 +14,7 @@ use crate::components::{
 use crate::error::AppError;
 use crate::live::follow_removals;
 use crate::model::{Feature, RemovalJob, RemovalTarget, Rights};
-use crate::model::{IntegrationId, KindRow, ManageData, SyncState, SyncedItemsRow};
+use crate::model::{IntegrationId, ItemKind, KindRow, ManageData, SyncState, SyncedItemsRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -98,9 +98,18 @@ fn Sections(data: ManageData) -> impl IntoView {
     let title = format!("Manage Data: {}", data.integration.name);
     let id = data.integration.id;
     let rights = data.rights;
+    let held = data.held;
+    let admin = data.rights.administer;
     view! {
         <h1>{title}</h1>
         <PlugLegend/>
+        {(!held.is_empty()).then(|| view! {
+            <section aria-labelledby="held-orphanings" class="held">
+                <h2 id="held-orphanings">"Held orphanings"</h2>
+                <p>"The last full sync did not find these items in the PSA's listing: more than this integration's settings let a sync orphan at once (a PSA that lists only part of its records looks like this). They still sync until an Administrator decides. Confirm makes them orphans (deleted in the PSA); Discard leaves them as they are, and the next full sync looks again."</p>
+                <HeldTable id rows=held admin/>
+            </section>
+        })}
         <section aria-labelledby="synced-items">
             <h2 id="synced-items">"Synced Items"</h2>
             <SyncedItemsTable id psa=data.integration.kind.label() rows=data.synced_items rights/>
@@ -203,6 +212,60 @@ fn KindTable(
                             } else {
                                 format!("/account/integrations/{id}/manage-data/disconnected?kind={}", r.kind.as_str())
                             }) id delete=(rights.delete && with_reasons && r.count > 0).then_some(RemovalTarget::Orphans(r.kind)) row=None/></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Held orphanings by kind: View, and for Administrators Confirm and Discard.
+#[component]
+fn HeldTable(id: IntegrationId, rows: Vec<KindRow>, admin: bool) -> impl IntoView {
+    let r = expect_context::<Removal>();
+    let decide = Action::new(move |(kind, confirm): &(ItemKind, bool)| {
+        let (kind, confirm) = (*kind, *confirm);
+        async move {
+            let said = match decide_held(id, kind, confirm).await {
+                Ok(said) => said,
+                Err(e) => e.message,
+            };
+            r.said.set(Some(said));
+            r.version.update(|v| *v += 1);
+        }
+    });
+    view! {
+        <table class="counts">
+            <thead>
+                <tr>
+                    <th scope="col">"Item"</th>
+                    <th scope="col" class="num">"Held"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|row| {
+                    let kind = row.kind;
+                    let noun = kind.plural().to_lowercase();
+                    view! {
+                        <tr>
+                            <th scope="row">{kind.plural()}</th>
+                            <td class="num">{fmt_count(row.count)}</td>
+                            <td>
+                                <a href=format!("/account/integrations/{id}/manage-data/held?kind={}", kind.as_str())
+                                    aria-label=format!("View held {noun}")>"View"</a>
+                                {admin.then(|| view! {
+                                    " "
+                                    <button type="button" disabled=move || decide.pending().get()
+                                        aria-label=format!("Confirm held {noun}")
+                                        on:click=move |_| { decide.dispatch((kind, true)); }>"Confirm"</button>
+                                    " "
+                                    <button type="button" class="secondary" disabled=move || decide.pending().get()
+                                        aria-label=format!("Discard held {noun}")
+                                        on:click=move |_| { decide.dispatch((kind, false)); }>"Discard"</button>
+                                })}
+                            </td>
                         </tr>
                     }
                 }).collect_view()}

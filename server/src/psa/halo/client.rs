@@ -207,14 +207,25 @@ impl HaloClient {
         let _ = headers;
         match status {
             200 => {}
-            500..=599 if !c.tenant.is_empty() => {
-                // Hosted Halo answers a tenant it does not know with a 500, not an OAuth error.
+            500..=599 => {
+                // Hosted Halo answers a tenant it does not know (or a missing one) with a 500,
+                // not an OAuth error (PyPI halopsa 2.0.2, HaloPSA/Halo.py).
+                let tenant: String = c
+                    .tenant
+                    .chars()
+                    .filter(|ch| !ch.is_control())
+                    .take(80)
+                    .collect();
+                let asked = if tenant.is_empty() {
+                    "without a tenant".to_string()
+                } else {
+                    format!("for the tenant \"{tenant}\"")
+                };
                 return Err(ConnectorError::Unauthorized {
                     psa: HALO,
                     endpoint: "auth/token".into(),
                     message: format!(
-                        "HaloPSA's sign-in answered {status} for the tenant \"{}\", which is how a tenant name it does not know is answered: check the tenant",
-                        c.tenant.chars().filter(|ch| !ch.is_control()).take(80).collect::<String>()
+                        "HaloPSA's sign-in answered {status} {asked}, which is how hosted Halo answers a tenant it does not know: check the tenant name"
                     ),
                 });
             }
