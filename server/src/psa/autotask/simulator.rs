@@ -268,11 +268,11 @@ async fn dispatch(
         // follows it with the first request's method).
         (&Method::POST, ["query", "next"]) => match next_from(param("paging")) {
             Ok(next) => query(&sim, entity, &body, &origin, Ask::Page(Some(next))),
-            Err(refused) => refused,
+            Err(refused) => *refused,
         },
         (&Method::GET, ["query", "next"]) => match (param("search"), next_from(param("paging"))) {
             (Some(search), Ok(next)) => query(&sim, entity, search.as_bytes(), &origin, Ask::NextOfGet(next, search.to_string())),
-            (Some(_), Err(refused)) => refused,
+            (Some(_), Err(refused)) => *refused,
             (None, _) => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 Json(json!({ "Message": "The requested resource does not support http method 'GET'." })),
@@ -328,15 +328,15 @@ enum Ask {
 
 /// The id a next page starts at, from its `paging` parameter
 /// (`{"pageSize":500,"previousIds":[-1],"nextIds":[725]}`, as real `nextPageUrl`s carry it).
-fn next_from(paging: Option<&str>) -> Result<i64, Response> {
+fn next_from(paging: Option<&str>) -> Result<i64, Box<Response>> {
     paging
         .and_then(|p| serde_json::from_str::<Value>(p).ok())
         .and_then(|p| p.get("nextIds")?.get(0)?.as_i64())
         .ok_or_else(|| {
-            errors(
+            Box::new(errors(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The paging parameter is missing or not valid",
-            )
+            ))
         })
 }
 
