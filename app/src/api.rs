@@ -463,10 +463,11 @@ pub async fn decide_held(
     integration: IntegrationId,
     kind: ItemKind,
     confirm: bool,
+    run: i64,
 ) -> Result<String, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
-        .decide_held(&user, integration, kind, confirm)
+        .decide_held(&user, integration, kind, confirm, run)
         .await
 }
 

@@ -437,6 +437,32 @@ impl Ctx {
             .any(|v| v.category == category && v.psa_id == psa_id && v.sync_enabled)
     }
 
+    /// Manage Data's held orphanings, (kind, count) each, and the run that held them.
+    async fn held(&self) -> (Vec<(ItemKind, i64)>, Option<i64>) {
+        let data = self
+            .services
+            .manage_data(&self.admin, self.integration)
+            .await
+            .unwrap();
+        (
+            data.held.iter().map(|r| (r.kind, r.count)).collect(),
+            data.held_run,
+        )
+    }
+
+    /// Confirm (`confirm`) or Discard the held `kind` of run `run`, as `user`.
+    async fn decide(
+        &self,
+        user: &CurrentUser,
+        kind: ItemKind,
+        confirm: bool,
+        run: i64,
+    ) -> Result<String, app::error::AppError> {
+        self.services
+            .decide_held(user, self.integration, kind, confirm, run)
+            .await
+    }
+
     async fn linked_companies(&self) -> Vec<i64> {
         on_db!(&self.repo.db, pool => sqlx::query_scalar(
             "SELECT psa_id FROM organizations WHERE account_id = $1 AND integration_id IS NOT NULL ORDER BY psa_id")
@@ -991,18 +1017,15 @@ async fn mass_deletions_wait_for_an_administrator(db: Db, kind: PsaKind) {
         vanished.len() as i64,
         "{kind:?}: nothing orphaned"
     );
-    let data = ctx
-        .services
-        .manage_data(&ctx.admin, ctx.integration)
-        .await
-        .unwrap();
+    let (held, first_run) = ctx.held().await;
     // Their sites went missing with them (a PSA lists sites by company): held too.
     assert_eq!(
-        data.held.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        held.iter().map(|r| r.0).collect::<Vec<_>>(),
         vec![ItemKind::Organization, ItemKind::Location],
         "{kind:?}"
     );
-    assert_eq!(data.held[0].count, vanished.len() as i64, "{kind:?}");
+    assert_eq!(held[0].1, vanished.len() as i64, "{kind:?}");
+    assert_eq!(first_run, Some(run.run_id), "{kind:?}: held by that run");
     let events = ctx
         .count("SELECT COUNT(*) FROM sync_events WHERE account_id = $1 AND message LIKE '%were held, not orphaned%'")
         .await;
@@ -1022,6 +1045,37 @@ async fn mass_deletions_wait_for_an_administrator(db: Db, kind: PsaKind) {
         viewed, vanished,
         "{kind:?}: View lists exactly the held items"
     );
+    for offset in [-1, 10_000_001] {
+        assert!(ctx
+            .services
+            .held_items(&ctx.admin, ctx.integration, ItemKind::Organization, offset)
+            .await
+            .is_err());
+    }
+    // A user restricted to no organization sees nothing held, in counts or in View.
+    let restricted = common::user(
+        &ctx.repo,
+        ctx.admin.account_id,
+        "r@alpha.example",
+        Role::ReadOnly,
+        true,
+    )
+    .await;
+    assert!(ctx
+        .services
+        .manage_data(&restricted, ctx.integration)
+        .await
+        .unwrap()
+        .held
+        .is_empty());
+    assert_eq!(
+        ctx.services
+            .held_items(&restricted, ctx.integration, ItemKind::Organization, 0)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
 
     // Only an unrestricted Administrator decides.
     let manager = common::user(
@@ -1034,8 +1088,7 @@ async fn mass_deletions_wait_for_an_administrator(db: Db, kind: PsaKind) {
     .await;
     for confirm in [true, false] {
         let refused = ctx
-            .services
-            .decide_held(&manager, ctx.integration, ItemKind::Organization, confirm)
+            .decide(&manager, ItemKind::Organization, confirm, run.run_id)
             .await
             .unwrap_err();
         assert!(
@@ -1055,69 +1108,64 @@ async fn mass_deletions_wait_for_an_administrator(db: Db, kind: PsaKind) {
     )
     .await;
     assert!(ctx
-        .services
-        .decide_held(&stranger, ctx.integration, ItemKind::Organization, true)
+        .decide(&stranger, ItemKind::Organization, true, run.run_id)
         .await
         .is_err());
     assert_eq!(ctx.count(&enabled(&vanished)).await, vanished.len() as i64);
 
     // Discard: they stay as they were; the next full sync holds them again.
     let said = ctx
-        .services
-        .decide_held(&ctx.admin, ctx.integration, ItemKind::Organization, false)
+        .decide(&ctx.admin, ItemKind::Organization, false, run.run_id)
         .await
         .unwrap();
     assert!(
         said.starts_with(&format!("Discarded: {}", vanished.len())),
         "{said}"
     );
-    ctx.services
-        .decide_held(&ctx.admin, ctx.integration, ItemKind::Location, false)
+    // A second Discard of the same (nothing is held any more) is a conflict, not a no-op.
+    assert!(ctx
+        .decide(&ctx.admin, ItemKind::Organization, false, run.run_id)
+        .await
+        .unwrap_err()
+        .message
+        .contains("changed since you looked"));
+    ctx.decide(&ctx.admin, ItemKind::Location, false, run.run_id)
         .await
         .unwrap();
-    assert!(ctx
-        .services
-        .manage_data(&ctx.admin, ctx.integration)
-        .await
-        .unwrap()
-        .held
-        .is_empty());
+    assert_eq!(ctx.held().await, (Vec::new(), None));
     assert_eq!(ctx.count(&enabled(&vanished)).await, vanished.len() as i64);
-    assert_eq!(
-        ctx.run(SyncMode::Full).await.outcome,
-        SyncOutcome::Succeeded
+    let second = ctx.run(SyncMode::Full).await;
+    assert_eq!(second.outcome, SyncOutcome::Succeeded);
+    let (held, second_run) = ctx.held().await;
+    assert_eq!(held[0].1, vanished.len() as i64);
+    assert_eq!(second_run, Some(second.run_id));
+
+    // A Confirm made from a screen of an earlier run's held set (a sync held again since) is
+    // refused and changes nothing: it could orphan what the Administrator never saw.
+    let stale = ctx
+        .decide(&ctx.admin, ItemKind::Organization, true, run.run_id)
+        .await
+        .unwrap_err();
+    assert!(
+        stale.message.contains("changed since you looked"),
+        "{}",
+        stale.message
     );
-    assert_eq!(
-        ctx.services
-            .manage_data(&ctx.admin, ctx.integration)
-            .await
-            .unwrap()
-            .held[0]
-            .count,
-        vanished.len() as i64
-    );
+    assert_eq!(ctx.count(&enabled(&vanished)).await, vanished.len() as i64);
 
     // Confirm: they become orphans, deleted in the PSA.
     let said = ctx
-        .services
-        .decide_held(&ctx.admin, ctx.integration, ItemKind::Organization, true)
+        .decide(&ctx.admin, ItemKind::Organization, true, second.run_id)
         .await
         .unwrap();
     assert!(
         said.starts_with(&format!("Confirmed: {}", vanished.len())),
         "{said}"
     );
-    ctx.services
-        .decide_held(&ctx.admin, ctx.integration, ItemKind::Location, true)
+    ctx.decide(&ctx.admin, ItemKind::Location, true, second.run_id)
         .await
         .unwrap();
-    assert!(ctx
-        .services
-        .manage_data(&ctx.admin, ctx.integration)
-        .await
-        .unwrap()
-        .held
-        .is_empty());
+    assert_eq!(ctx.held().await, (Vec::new(), None));
     assert_eq!(ctx.count(&enabled(&vanished)).await, 0);
     for id in &vanished {
         assert_eq!(
@@ -1169,6 +1217,29 @@ async fn mass_deletions_wait_for_an_administrator(db: Db, kind: PsaKind) {
             .await
             .is_err());
     }
+    for bad in [-1, 1_000_001, i64::MAX] {
+        assert!(ctx
+            .services
+            .change_sync_settings(
+                &ctx.admin,
+                ctx.integration,
+                SyncSettingsChange {
+                    hold_orphans_min: Some(bad),
+                    ..Default::default()
+                }
+            )
+            .await
+            .is_err());
+    }
+    assert_eq!(
+        ctx.services
+            .sync_settings(&ctx.admin, ctx.integration)
+            .await
+            .unwrap()
+            .hold_orphans_min,
+        20,
+        "refused changes change nothing"
+    );
     let rest: Vec<i64> = linked[2..]
         .iter()
         .copied()

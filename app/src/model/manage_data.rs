@@ -58,6 +58,10 @@ pub struct ManageData {
     /// Orphanings a full sync held for an Administrator (sync rule 1b), by kind.
     #[serde(default)]
     pub held: Vec<KindRow>,
+    /// The sync run that held them (every full run first lets go of what the last one held):
+    /// Confirm and Discard name it, so they never decide on a set the Administrator did not see.
+    #[serde(default)]
+    pub held_run: Option<i64>,
     /// What the signed-in user may do here.
     #[serde(default)]
     pub rights: super::Rights,

@@ -76,13 +76,15 @@ pub trait ItemServices: Send + Sync + 'static {
     ) -> Result<HeldPage, AppError>;
     /// Confirm (`confirm`: the held items of a kind become orphans, "deleted in PSA") or
     /// Discard (they stay as they were; the next full sync looks again): Administrators only.
-    /// Says what was done.
+    /// `run` is the sync run whose held items the Administrator saw (`ManageData::held_run`):
+    /// a conflict when what is held now is another run's. Says what was done.
     async fn decide_held(
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
         kind: ItemKind,
         confirm: bool,
+        run: i64,
     ) -> Result<String, AppError>;
     /// Pause (a Synced Items row): unchecks its type or status at once; says what happens next.
     async fn pause_row(

@@ -7,6 +7,7 @@
 
 use super::manage_data::{organization_column, table};
 use super::{access_filter, Activity, Repo};
+use crate::db::BeginWrite;
 use crate::on_db;
 use app::model::{CurrentUser, HeldItem, IntegrationId, ItemKind};
 use chrono::Utc;
@@ -112,21 +113,42 @@ impl Repo {
         Ok((items, total))
     }
 
+    /// The sync run whose held items these are, if any are held.
+    pub async fn held_run(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+    ) -> anyhow::Result<Option<i64>> {
+        Ok(on_db!(&self.db, pool => sqlx::query_scalar(
+            "SELECT MAX(run_id) FROM held_orphanings WHERE account_id = $1 AND integration_id = $2")
+            .bind(user.account_id.0).bind(integration.0).fetch_one(pool).await)?)
+    }
+
     /// Confirm (`orphan`: the held items of `kind` become orphans, "deleted in PSA") or Discard
     /// (they stay as they were), in one transaction with its activity log entry. An item that
-    /// stopped syncing meanwhile is left alone either way.
+    /// stopped syncing meanwhile is left alone either way. None, and nothing done, unless what
+    /// is held of `kind` is exactly what run `run` held (what the Administrator saw).
     pub async fn decide_held(
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
         kind: ItemKind,
         orphan: bool,
-    ) -> anyhow::Result<HeldDecision> {
+        run: i64,
+    ) -> anyhow::Result<Option<HeldDecision>> {
         let now = Utc::now();
         let acc = user.account_id.0;
         let iid = integration.0;
         let items = on_db!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
+            let (of_run, others): (i64, i64) = sqlx::query_as(
+                "SELECT COALESCE(SUM(CASE WHEN run_id = $4 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN run_id = $4 THEN 0 ELSE 1 END), 0)
+                 FROM held_orphanings WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3")
+                .bind(acc).bind(iid).bind(kind.as_str()).bind(run).fetch_one(&mut *tx).await?;
+            if of_run == 0 || others > 0 {
+                tx.rollback().await?;
+                return Ok(None);
+            }
             let n: i64 = if orphan {
                 sqlx::query(&format!(
                     "UPDATE {t} SET sync_state = 'orphaned', orphan_reason = 'deleted_in_psa', sync_error = NULL, updated_at = $3
@@ -156,6 +178,6 @@ impl Repo {
             tx.commit().await?;
             Ok::<i64, anyhow::Error>(n)
         })?;
-        Ok(HeldDecision { items })
+        Ok(Some(HeldDecision { items }))
     }
 }

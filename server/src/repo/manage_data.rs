@@ -342,6 +342,7 @@ impl Repo {
             })
             .collect();
 
+        let held_run = self.held_run(user, integration.id).await?;
         let held = self
             .held_counts(user, integration.id)
             .await?
@@ -358,6 +359,7 @@ impl Repo {
             orphaned_data,
             disconnected_data,
             held,
+            held_run,
             rights: app::model::Rights::of(user),
         })
     }

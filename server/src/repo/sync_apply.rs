@@ -435,6 +435,12 @@ impl Repo {
             let hold_share: (i64, i64) = sqlx::query_as(
                 "SELECT CAST(hold_orphans_percent AS BIGINT), CAST(hold_orphans_min AS BIGINT) FROM psa_integrations WHERE id = $1 AND account_id = $2")
                 .bind(iid).bind(acc).fetch_one(&mut *tx).await?;
+            if r.mode == SyncMode::Full {
+                // Rule 1b: what an earlier run held is looked at again by this one, so whatever
+                // is held was held by the latest full run (Confirm and Discard name it).
+                sqlx::query("DELETE FROM held_orphanings WHERE account_id = $1 AND integration_id = $2")
+                    .bind(acc).bind(iid).execute(&mut *tx).await?;
+            }
             let mut catalog = Catalog::default();
             let rows: Vec<(i64, String, i64, String, bool)> = sqlx::query_as(
                 "SELECT id, category, psa_id, name, sync_enabled FROM psa_catalog_values WHERE account_id = $1 AND integration_id = $2")
@@ -654,22 +660,26 @@ impl Repo {
                         table(kind));
                     let gone: Vec<Unlisted> = sqlx::query_as(&sql)
                         .bind(acc).bind(iid).bind(r.run).bind(kind.as_str()).fetch_all(&mut *tx).await?;
-                    // Rule 1b: what an earlier run held is looked at again by this one.
-                    sqlx::query("DELETE FROM held_orphanings WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3")
-                        .bind(acc).bind(iid).bind(kind.as_str()).execute(&mut *tx).await?;
-                    let newly_deleted = |(_, _, state, _, parent_reason, _): &Unlisted| {
-                        state != "orphaned"
+                    // Linked items newly missing, as deletions in the PSA (not children of an
+                    // organization that went).
+                    let newly_deleted: Vec<&Unlisted> = gone.iter()
+                        .filter(|(_, _, state, _, parent_reason, _)| state != "orphaned"
                             && decide::unlisted_reason(parent_reason.as_deref().and_then(OrphanReason::parse))
-                                == OrphanReason::DeletedInPsa
+                                == OrphanReason::DeletedInPsa)
+                        .collect();
+                    let new_deletions = newly_deleted.len() as i64;
+                    // The kind's linked items are counted only when the deletions pass the minimum.
+                    let linked: i64 = if new_deletions > hold_share.1 {
+                        sqlx::query_scalar(&format!(
+                            "SELECT COUNT(*) FROM {} WHERE account_id = $1 AND integration_id = $2", table(kind)))
+                            .bind(acc).bind(iid).fetch_one(&mut *tx).await?
+                    } else {
+                        0
                     };
-                    let new_deletions = gone.iter().filter(|u| newly_deleted(u)).count() as i64;
-                    let linked: i64 = sqlx::query_scalar(&format!(
-                        "SELECT COUNT(*) FROM {} WHERE account_id = $1 AND integration_id = $2", table(kind)))
-                        .bind(acc).bind(iid).fetch_one(&mut *tx).await?;
                     let mut held_ids = HashSet::new();
                     if decide::holds_orphanings(new_deletions, linked, hold_share) {
                         let mut held = 0;
-                        for chunk in gone.iter().filter(|u| newly_deleted(u)).collect::<Vec<_>>().chunks(500) {
+                        for chunk in newly_deleted.chunks(500) {
                             let mut qb = QueryBuilder::<DB>::new(
                                 "INSERT INTO held_orphanings (account_id, integration_id, run_id, item_kind, item_id, psa_id, held_at) ");
                             qb.push_values(chunk, |mut b, (id, psa_id, ..)| {

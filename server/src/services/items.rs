@@ -7,10 +7,6 @@ use app::model::{
     ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery, SyncMode, SyncTrigger,
 };
 
-fn server_held_page() -> i64 {
-    crate::repo::HELD_PAGE
-}
-
 /// The longest sort key a View page's position may carry (names are far shorter).
 const MAX_CURSOR_KEY: usize = 10_000;
 
@@ -269,7 +265,7 @@ impl app::services::ItemServices for AppServices {
             items,
             total,
             offset,
-            page_size: server_held_page(),
+            page_size: crate::repo::HELD_PAGE,
             rights: app::model::Rights::of(user),
         })
     }
@@ -279,8 +275,9 @@ impl app::services::ItemServices for AppServices {
         integration: IntegrationId,
         kind: ItemKind,
         confirm: bool,
+        run: i64,
     ) -> Result<String, AppError> {
-        if user.role != app::model::Role::Administrator || user.restricted {
+        if !app::model::Rights::of(user).administer {
             return Err(AppError::forbidden(if confirm {
                 "confirm held orphanings"
             } else {
@@ -293,9 +290,14 @@ impl app::services::ItemServices for AppServices {
             .found("loading an integration", "That integration")?;
         let done = self
             .repo
-            .decide_held(user, integration, kind, confirm)
+            .decide_held(user, integration, kind, confirm, run)
             .await
-            .map_err(internal("deciding held orphanings"))?;
+            .map_err(internal("deciding held orphanings"))?
+            .ok_or_else(|| {
+                AppError::conflict(
+                    "What is held changed since you looked (a newer sync held again, or another Administrator decided): look at Manage Data again",
+                )
+            })?;
         let noun = kind.plural().to_lowercase();
         Ok(if confirm {
             format!(

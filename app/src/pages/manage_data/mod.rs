@@ -99,6 +99,7 @@ fn Sections(data: ManageData) -> impl IntoView {
     let id = data.integration.id;
     let rights = data.rights;
     let held = data.held;
+    let held_run = data.held_run;
     let admin = data.rights.administer;
     view! {
         <h1>{title}</h1>
@@ -107,7 +108,7 @@ fn Sections(data: ManageData) -> impl IntoView {
             <section aria-labelledby="held-orphanings" class="held">
                 <h2 id="held-orphanings">"Held orphanings"</h2>
                 <p>"The last full sync did not find these items in the PSA's listing: more than this integration's settings let a sync orphan at once (a PSA that lists only part of its records looks like this). They still sync until an Administrator decides. Confirm makes them orphans (deleted in the PSA); Discard leaves them as they are, and the next full sync looks again."</p>
-                <HeldTable id rows=held admin/>
+                <HeldTable id rows=held run=held_run admin/>
             </section>
         })}
         <section aria-labelledby="synced-items">
@@ -220,14 +221,24 @@ fn KindTable(
     }
 }
 
-/// Held orphanings by kind: View, and for Administrators Confirm and Discard.
+/// Held orphanings by kind: View, and for Administrators Confirm and Discard of exactly what
+/// run `run` held. The buttons are drawn disabled until the island runs, so a click made before
+/// it does is never lost: it waits for the button.
 #[component]
-fn HeldTable(id: IntegrationId, rows: Vec<KindRow>, admin: bool) -> impl IntoView {
+fn HeldTable(
+    id: IntegrationId,
+    rows: Vec<KindRow>,
+    run: Option<i64>,
+    admin: bool,
+) -> impl IntoView {
     let r = expect_context::<Removal>();
+    let running = RwSignal::new(false);
+    Effect::new(move |_| running.set(true));
     let decide = Action::new(move |(kind, confirm): &(ItemKind, bool)| {
         let (kind, confirm) = (*kind, *confirm);
         async move {
-            let said = match decide_held(id, kind, confirm).await {
+            let Some(run) = run else { return };
+            let said = match decide_held(id, kind, confirm, run).await {
                 Ok(said) => said,
                 Err(e) => e.message,
             };
@@ -257,11 +268,11 @@ fn HeldTable(id: IntegrationId, rows: Vec<KindRow>, admin: bool) -> impl IntoVie
                                     aria-label=format!("View held {noun}")>"View"</a>
                                 {admin.then(|| view! {
                                     " "
-                                    <button type="button" disabled=move || decide.pending().get()
+                                    <button type="button" disabled=move || !running.get() || decide.pending().get()
                                         aria-label=format!("Confirm held {noun}")
                                         on:click=move |_| { decide.dispatch((kind, true)); }>"Confirm"</button>
                                     " "
-                                    <button type="button" class="secondary" disabled=move || decide.pending().get()
+                                    <button type="button" class="secondary" disabled=move || !running.get() || decide.pending().get()
                                         aria-label=format!("Discard held {noun}")
                                         on:click=move |_| { decide.dispatch((kind, false)); }>"Discard"</button>
                                 })}

@@ -345,7 +345,8 @@ fn token(sim: &HaloSimulator, tenant: Option<&str>, body: &[u8]) -> Response {
     };
     if !tenant_ok {
         // A hosted tenant that does not exist answers 500, not an OAuth error (PyPI halopsa
-        // 2.0.2, HaloPSA/Halo.py: "Got this when I gave it a bad tenant" on its 500 branch).
+        // 2.0.2, HaloPSA/Halo.py: "Got this when I gave it a bad tenant" on its 500 branch). A
+        // missing tenant is answered the same way: no source says otherwise (an assumption).
         return refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             "An error occurred processing this request",
@@ -448,8 +449,9 @@ fn list<'p>(sim: &HaloSimulator, e: Entity, param: &dyn Fn(&str) -> Option<&'p s
         let size = number("page_size").map_or(DEFAULT_PAGE_SIZE, |n| n.max(1) as usize);
         (number("page_no").map_or(1, |n| n.max(1) as usize), size)
     } else {
-        // Without pages a list returns 50 records unless `count` asks for more (the swagger's
-        // `count`: "When not using pagination, the number of results to return").
+        // Without pages a list returns 50 records unless `count` asks for another number (the
+        // swagger's `count`: "When not using pagination, the number of results to return"; the
+        // default of 50 is issue 33's reading of the live service, not found in a client).
         (
             1,
             number("count").map_or(DEFAULT_PAGE_SIZE, |n| n.max(0) as usize),
