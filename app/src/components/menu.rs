@@ -1,6 +1,6 @@
 //! The "Actions" menu button (the WAI-ARIA menu button pattern): opening it focuses its first
 //! item; ArrowDown and ArrowUp move between the items (wrapping), Home and End go to the ends;
-//! Escape closes it and gives focus back to the button.
+//! Escape closes it and gives focus back to the button. It is disabled until it works.
 
 use leptos::prelude::*;
 
@@ -13,6 +13,10 @@ pub fn MenuButton(
 ) -> impl IntoView {
     let button = NodeRef::<leptos::html::Button>::new();
     let list = NodeRef::<leptos::html::Ul>::new();
+    // Drawn disabled until the island's code runs (an effect runs only in the browser, once it
+    // has): a click made before then would be lost, so it waits for the button instead.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     Effect::new(move |_| {
         if let (true, Some(ul)) = (open.get(), list.get()) {
             focus::item(&ul, focus::Move::First);
@@ -42,7 +46,7 @@ pub fn MenuButton(
     };
     view! {
         <div class="menu">
-            <button type="button" node_ref=button aria-haspopup="menu"
+            <button type="button" node_ref=button aria-haspopup="menu" disabled=move || !ready.get()
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)>"Actions"</button>
             <Show when=move || open.get()>
