@@ -549,6 +549,17 @@ async fn the_control_api_changes_the_psa_data_and_stamps_last_updated() {
 }
 
 impl Cw {
+    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}{BASE}/{path}", self.base))
+            .header("authorization", basic("acme_msp+pub", "priv"))
+            .header("clientId", "client-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
         self.http
             .patch(format!("{}{BASE}/{path}", self.base))
@@ -562,7 +573,7 @@ impl Cw {
 }
 
 #[tokio::test]
-async fn patches_types_and_statuses_all_or_nothing_with_validation_errors() {
+async fn types_change_through_type_associations_and_a_patch_is_all_or_nothing() {
     let cw = client().await;
     let (_, first) = cw.json("company/companies?pageSize=1").await;
     let id = first[0]["id"].as_i64().unwrap();
@@ -576,15 +587,67 @@ async fn patches_types_and_statuses_all_or_nothing_with_validation_errors() {
         .as_i64()
         .unwrap();
 
-    let ok = cw
+    // ConnectWise takes `types` only when a company is created ("can be passed in only during
+    // new company creation (post). To update existing companies type, use the
+    // /company/companyTypeAssociations or /company/companies/{ID}/typeAssociations endpoints":
+    // the Company model of the Manage API description, in pyconnectwise's and
+    // Jetbuilt/connect_wise's generated models). A PATCH of `types` is accepted and dropped.
+    let (_, before) = cw.json(&format!("company/companies/{id}")).await;
+    assert_ne!(before["types"][0]["id"].as_i64(), Some(vendor));
+    let ignored = cw
         .patch(
             &format!("company/companies/{id}"),
             serde_json::json!([{ "op": "replace", "path": "types", "value": [{ "id": vendor }] }]),
         )
         .await;
-    assert_eq!(ok.status().as_u16(), 200);
+    assert_eq!(ignored.status().as_u16(), 200);
     let (_, now) = cw.json(&format!("company/companies/{id}")).await;
+    assert_eq!(
+        now["types"], before["types"],
+        "types in a PATCH change nothing"
+    );
+
+    // The type changes through the company's type associations (Jetbuilt/connect_wise
+    // docs/CompanyCompanyTypeAssociationsApi.md; christaylorcodes/ConnectWiseManageAPI #28:
+    // the body is `{company: {id}, type: {id}}`).
+    let assoc = format!("company/companies/{id}/typeAssociations");
+    let (_, listed) = cw.json(&assoc).await;
+    let old = listed.as_array().unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0]["type"]["id"], before["types"][0]["id"]);
+    assert_eq!(old[0]["company"]["id"].as_i64(), Some(id));
+    let (_, count) = cw.json(&format!("{assoc}/count")).await;
+    assert_eq!(count["count"], 1);
+    let made = cw
+        .post(
+            "company/companyTypeAssociations",
+            serde_json::json!({ "company": { "id": id }, "type": { "id": vendor } }),
+        )
+        .await;
+    assert_eq!(made.status().as_u16(), 201);
+    let made: Value = made.json().await.unwrap();
+    assert_eq!(made["type"]["name"], "Vendor");
+    let again = cw
+        .post(&assoc, serde_json::json!({ "type": { "id": vendor } }))
+        .await;
+    assert_eq!(again.status().as_u16(), 400, "a type is associated once");
+    let unknown = cw
+        .post(&assoc, serde_json::json!({ "type": { "id": 999 } }))
+        .await;
+    assert_eq!(unknown.status().as_u16(), 400);
+    let gone = cw
+        .http
+        .delete(format!("{}{BASE}/{assoc}/{}", cw.base, old[0]["id"]))
+        .header("authorization", basic("acme_msp+pub", "priv"))
+        .header("clientId", "client-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status().as_u16(), 204);
+    let (_, now) = cw.json(&format!("company/companies/{id}")).await;
+    assert_eq!(now["types"].as_array().unwrap().len(), 1);
     assert_eq!(now["types"][0]["name"], "Vendor");
+    assert!(now["_info"]["lastUpdated"].as_str() >= before["_info"]["lastUpdated"].as_str());
 
     // A valid change followed by an invalid one: refused whole, nothing changes.
     let refused = cw

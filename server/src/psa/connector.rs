@@ -219,6 +219,45 @@ impl ConnectWise {
         });
         checked(pages, CW, endpoint)
     }
+
+    /// Makes `type_psa_id` company `psa_id`'s only type through its type associations: the new
+    /// type is associated first and the others are removed after, so the company is never left
+    /// without a type if a request fails half-way (the next sync reads what it is).
+    async fn set_company_type(&self, psa_id: i64, type_psa_id: i64) -> Result<(), ConnectorError> {
+        let endpoint = format!("company/companies/{psa_id}/typeAssociations");
+        let (listed, _) = self
+            .client
+            .page(&format!("{endpoint}?pageSize=1000"), &endpoint, false)
+            .await?;
+        let malformed = |message: &str| ConnectorError::Malformed {
+            psa: CW,
+            endpoint: endpoint.clone(),
+            message: message.into(),
+        };
+        let mut others = Vec::new();
+        let mut has = false;
+        for a in &listed {
+            let (Some(id), Some(t)) = (a["id"].as_i64(), a["type"]["id"].as_i64()) else {
+                return Err(malformed("an association without an id or a type"));
+            };
+            if t == type_psa_id {
+                has = true;
+            } else {
+                others.push(id);
+            }
+        }
+        if !has {
+            let body = serde_json::json!({
+                "type": { "id": type_psa_id },
+                "company": { "id": psa_id },
+            });
+            self.client.post(&endpoint, &body).await?;
+        }
+        for id in others {
+            self.client.delete(&format!("{endpoint}/{id}")).await?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
@@ -313,13 +352,28 @@ impl PsaConnector for ConnectWise {
         status_psa_id: i64,
     ) -> Result<(), ConnectorError> {
         let (endpoint, ops) = match kind {
-            ItemKind::Organization => (
-                format!("company/companies/{psa_id}"),
-                serde_json::json!([
-                    { "op": "replace", "path": "types", "value": [{ "id": type_psa_id }] },
+            ItemKind::Organization => {
+                // ConnectWise ignores `types` in a PATCH of a company ("can be passed in only
+                // during new company creation"): the status goes in the PATCH, the type
+                // through the company's type associations.
+                // The type is checked first, so that a type the PSA no longer has changes
+                // nothing, as a refused status changes nothing.
+                let ty = format!("company/companies/types/{type_psa_id}");
+                if !self.client.exists(&ty).await? {
+                    return Err(ConnectorError::Status {
+                        psa: CW,
+                        endpoint: ty,
+                        status: 400,
+                        message: format!("the company type {type_psa_id} is not in ConnectWise"),
+                    });
+                }
+                let endpoint = format!("company/companies/{psa_id}");
+                let ops = serde_json::json!([
                     { "op": "replace", "path": "status/id", "value": status_psa_id },
-                ]),
-            ),
+                ]);
+                self.client.patch(&endpoint, &ops).await?;
+                return self.set_company_type(psa_id, type_psa_id).await;
+            }
             ItemKind::Configuration => (
                 format!("company/configurations/{psa_id}"),
                 serde_json::json!([

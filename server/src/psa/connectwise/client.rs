@@ -357,25 +357,49 @@ impl CwClient {
 
     /// `PATCH {endpoint}` with a JSON Patch array, once (a write is not retried blindly).
     pub async fn patch(&self, endpoint: &str, ops: &Value) -> Result<Value, ConnectorError> {
+        self.write(reqwest::Method::PATCH, endpoint, Some(ops))
+            .await
+    }
+
+    /// `POST {endpoint}` with a new record, once; the answer is the record as created.
+    pub async fn post(&self, endpoint: &str, record: &Value) -> Result<Value, ConnectorError> {
+        self.write(reqwest::Method::POST, endpoint, Some(record))
+            .await
+    }
+
+    /// `DELETE {endpoint}`, once.
+    pub async fn delete(&self, endpoint: &str) -> Result<(), ConnectorError> {
+        self.write(reqwest::Method::DELETE, endpoint, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// One write, not retried blindly: a write that failed half-way may have been applied.
+    async fn write(
+        &self,
+        method: reqwest::Method,
+        endpoint: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ConnectorError> {
         let url = format!(
             "{}{API_BASE}/{}",
             self.site,
             endpoint.trim_start_matches('/')
         );
-        let resp = self
+        let mut req = self
             .http
-            .patch(&url)
+            .request(method, &url)
             .header("authorization", &self.authorization)
             .header("clientId", &self.client_id)
-            .header("accept", "application/json")
-            .json(ops)
-            .send()
-            .await
-            .map_err(|e| ConnectorError::Transport {
-                psa: CW,
-                endpoint: endpoint.into(),
-                message: e.to_string(),
-            })?;
+            .header("accept", "application/json");
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await.map_err(|e| ConnectorError::Transport {
+            psa: CW,
+            endpoint: endpoint.into(),
+            message: e.to_string(),
+        })?;
         let status = resp.status().as_u16();
         let body = resp.text().await.map_err(|e| ConnectorError::Transport {
             psa: CW,
@@ -383,6 +407,8 @@ impl CwClient {
             message: e.to_string(),
         })?;
         match status {
+            // A DELETE answers 204 with no body.
+            200..=299 if body.trim().is_empty() => Ok(Value::Null),
             200..=299 => serde_json::from_str(&body).map_err(|e| ConnectorError::Malformed {
                 psa: CW,
                 endpoint: endpoint.into(),

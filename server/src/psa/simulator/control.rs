@@ -2,7 +2,7 @@
 //! the PSA's data as a PSA user would (move a company to another type or status, delete it, make
 //! a configuration inactive, add a company). Every change stamps `_info.lastUpdated`.
 
-use super::{cw_error, patch, Faults, Simulator};
+use super::{cw_error, patch, type_associations, Faults, Simulator};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -45,19 +45,32 @@ async fn change_company(
     Path(id): Path<i64>,
     Json(change): Json<CompanyChange>,
 ) -> Response {
-    // The same change a PSA user makes through the API: one JSON Patch, applied all or nothing.
-    let mut ops = Vec::new();
+    // The same change a PSA user makes through the API: the type through its associations,
+    // the rest in one JSON Patch, all or nothing.
+    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
     if let Some(t) = change.type_id {
-        ops.push(json!({ "op": "replace", "path": "types", "value": [{ "id": t }] }));
+        if patch::catalog_ref(&r.company_types, t, "name").is_none() || !r.companies.contains(id) {
+            return cw_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidObject",
+                "No such company or company type",
+            );
+        }
     }
+    let mut ops = Vec::new();
     if let Some(s) = change.status_id {
         ops.push(json!({ "op": "replace", "path": "status/id", "value": s }));
     }
     if let Some(name) = change.name {
         ops.push(json!({ "op": "replace", "path": "name", "value": name }));
     }
-    let mut r = sim.records.write().unwrap_or_else(|e| e.into_inner());
-    patch::apply(&mut r, "companies", id, &json!(ops))
+    let patched = patch::apply(&mut r, "companies", id, &json!(ops));
+    match change.type_id {
+        Some(t) if patched.status().is_success() => {
+            Json(type_associations::replace(&mut r, id, t)).into_response()
+        }
+        _ => patched,
+    }
 }
 
 async fn delete_company(State(sim): State<Arc<Simulator>>, Path(id): Path<i64>) -> Response {

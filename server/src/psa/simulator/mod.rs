@@ -8,6 +8,7 @@ pub mod faults;
 mod patch;
 mod query;
 mod records;
+mod type_associations;
 
 pub use faults::{FaultState, Faults, PageFault, RateLimit};
 pub use records::Records;
@@ -170,7 +171,10 @@ pub fn router(sim: Arc<Simulator>) -> Router {
         .route("/login/companyinfo/{company}", get(company_info))
         .route(
             &format!("{BASE}/{{*path}}"),
-            get(dispatch).patch(patch_dispatch),
+            get(dispatch)
+                .patch(patch_dispatch)
+                .post(post_dispatch)
+                .delete(delete_dispatch),
         )
         .merge(control::router())
         .with_state(sim)
@@ -281,6 +285,70 @@ async fn patch_dispatch(
     patch::apply(&mut records, collection, id, &ops)
 }
 
+/// `POST` and `DELETE` of a company's type associations, the only writes besides PATCH.
+async fn post_dispatch(
+    State(sim): State<Arc<Simulator>>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(refused) = gate(&sim, &headers).await {
+        return refused;
+    }
+    let lower = path.trim_end_matches('/').to_ascii_lowercase();
+    let segments: Vec<&str> = lower.split('/').collect();
+    let parent = match segments.as_slice() {
+        ["company", "companytypeassociations"] => None,
+        ["company", "companies", id, "typeassociations"] => match id.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => return not_a_route(&path),
+        },
+        _ => return not_a_route(&path),
+    };
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return cw_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidObject",
+            "The body is not valid JSON",
+        );
+    };
+    let mut records = sim.records.write().unwrap_or_else(|e| e.into_inner());
+    type_associations::create(&mut records, parent, &body)
+}
+
+async fn delete_dispatch(
+    State(sim): State<Arc<Simulator>>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = gate(&sim, &headers).await {
+        return refused;
+    }
+    let lower = path.trim_end_matches('/').to_ascii_lowercase();
+    let segments: Vec<&str> = lower.split('/').collect();
+    let (parent, assoc) = match segments.as_slice() {
+        ["company", "companytypeassociations", a] => (None, *a),
+        ["company", "companies", id, "typeassociations", a] => match id.parse::<i64>() {
+            Ok(id) => (Some(id), *a),
+            Err(_) => return not_a_route(&path),
+        },
+        _ => return not_a_route(&path),
+    };
+    let Ok(assoc) = assoc.parse::<i64>() else {
+        return not_a_route(&path);
+    };
+    let mut records = sim.records.write().unwrap_or_else(|e| e.into_inner());
+    type_associations::delete(&mut records, parent, assoc)
+}
+
+fn not_a_route(path: &str) -> Response {
+    cw_error(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        format!("/{path} is not a route of this API"),
+    )
+}
+
 async fn dispatch(
     State(sim): State<Arc<Simulator>>,
     Path(path): Path<String>,
@@ -297,6 +365,7 @@ async fn dispatch(
     let pairs = query_pairs(raw.as_deref());
     let records = sim.records.read().unwrap_or_else(|e| e.into_inner());
     let no_sites = Collection::default();
+    let associations: Collection;
     let (collection, noun): (&Collection, &str) = match lower.as_slice() {
         ["system", "info"] => {
             return Json(json!({ "version": "v2025.1.112233", "isCloud": true, "serverTimeZone": "Eastern Standard Time", "cloudRegion": "NA" })).into_response()
@@ -310,6 +379,14 @@ async fn dispatch(
                     return cw_error(StatusCode::NOT_FOUND, "NotFound", format!("Company {id} was not found"));
                 }
                 (records.sites.get(&id).unwrap_or(&no_sites), "Site")
+            }
+            [id, "typeassociations", ..] => {
+                let Ok(id) = id.parse::<i64>() else { return cw_error(StatusCode::BAD_REQUEST, "InvalidObject", "The company id must be a number") };
+                let Some(of_company) = type_associations::of_company(&records, id) else {
+                    return cw_error(StatusCode::NOT_FOUND, "NotFound", format!("Company {id} was not found"));
+                };
+                associations = of_company;
+                (&associations, "CompanyTypeAssociation")
             }
             _ => (&records.companies, "Company"),
         },
@@ -326,7 +403,7 @@ async fn dispatch(
     };
     // The segment after the collection: nothing (a list), "count", or an id.
     let depth = match lower.as_slice() {
-        ["company", "companies", _, "sites", ..] => 4,
+        ["company", "companies", _, "sites" | "typeassociations", ..] => 4,
         ["company", _, "types" | "statuses", ..] => 3,
         _ => 2,
     };

@@ -1,7 +1,8 @@
 //! `PATCH company/companies/{id}` and `PATCH company/configurations/{id}` with a JSON Patch array,
-//! as the edit pencil writes types and statuses back: `replace` (or `add`) of `types`,
-//! `status`, `status/id`, `type`, `type/id`, `name`, `activeFlag`, with ConnectWise's validation
-//! errors when a value does not exist.
+//! as the edit pencil writes statuses back: `replace` (or `add`) of `status`, `status/id`,
+//! `type`, `type/id`, `name`, `activeFlag`, with ConnectWise's validation errors when a value
+//! does not exist. A company's `types` in a PATCH is ignored, as ConnectWise ignores it (its
+//! types change through type associations: `type_associations.rs`).
 
 use super::{cw_error, Records};
 use crate::psa::sim_store::Collection;
@@ -83,18 +84,9 @@ pub fn apply(records: &mut Records, collection: &str, id: i64, ops: &Value) -> R
             .to_ascii_lowercase();
         let value = &op["value"];
         match (resource, path.as_str()) {
-            ("company", "types" | "types/id") => {
-                match id_of(value).and_then(|t| catalog_ref(&records.company_types, t, "name")) {
-                    Some(r) => record["types"] = json!([r]),
-                    None => {
-                        return invalid(
-                            resource,
-                            "types",
-                            format!("The company type {} is not valid", value),
-                        )
-                    }
-                }
-            }
+            // "can be passed in only during new company creation (post)": accepted and
+            // dropped, so the answer shows the types unchanged (see `type_associations`).
+            ("company", "types" | "types/id") => {}
             ("company", "status" | "status/id") => {
                 match id_of(value).and_then(|s| catalog_ref(&records.company_statuses, s, "name")) {
                     Some(r) => record["status"] = r,
