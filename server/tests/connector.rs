@@ -359,3 +359,46 @@ async fn a_next_page_link_to_another_host_is_not_followed() {
         "nothing was sent elsewhere"
     );
 }
+
+/// The connector speaks under the codebase `login/companyinfo/{company}` names (ConnectWise's
+/// developer guide, "Calling Company Info"; christaylorcodes/ConnectWiseManageAPI
+/// `Connect-CWM.ps1` builds `https://SITE/{Codebase}apis/3.0`), and falls back to
+/// `v4_6_release` when the answer names none or names something that is not one plain segment.
+#[tokio::test]
+async fn the_api_base_comes_from_the_sites_codebase() {
+    use std::sync::{Arc, Mutex};
+    for (codebase, expected) in [
+        (json!("v2031_2/"), "/v2031_2/apis/3.0/system/info"),
+        (json!("../../admin/"), "/v4_6_release/apis/3.0/system/info"),
+        (json!(null), "/v4_6_release/apis/3.0/system/info"),
+    ] {
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = seen.clone();
+        let site = axum::Router::new()
+            .route(
+                "/login/companyinfo/{company}",
+                axum::routing::get(move || {
+                    let codebase = codebase.clone();
+                    async move { axum::Json(json!({ "CompanyName": "Acme", "Codebase": codebase })) }
+                }),
+            )
+            .fallback(move |uri: axum::http::Uri| {
+                let log = log.clone();
+                async move {
+                    log.lock().unwrap().push(uri.path().to_string());
+                    axum::Json(json!({ "version": "v2031.2" }))
+                }
+            });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, site).await });
+        let client = CwClient::new(&credentials(&base, None), quick_retries()).unwrap();
+        client.system_info().await.unwrap();
+        client.system_info().await.unwrap();
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![expected.to_string(), expected.to_string()],
+            "company info is read once"
+        );
+    }
+}

@@ -94,7 +94,35 @@ async fn answers_codebase_discovery_and_system_info() {
         .json()
         .await
         .unwrap();
-    assert_eq!(info["Codebase"], "v4_6_release/");
+    // ConnectWise's developer guide, "Calling Company Info": `"Codebase": "v2017_3/"`, and the
+    // API at `https://SITE/{codebase}apis/3.0`; every site still answers `v4_6_release`.
+    assert_eq!(info["Codebase"], "v2025_1/");
+    for base in [
+        "/v2025_1/apis/3.0",
+        "/V2025_1/APIs/3.0",
+        "/v4_6_release/apis/3.0",
+    ] {
+        let resp = cw
+            .http
+            .get(format!("{}{base}/Company/Companies/Count", cw.base))
+            .header("authorization", basic("acme_msp+pub", "priv"))
+            .header("clientId", "client-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{base}");
+    }
+    for base in ["/v2099_1/apis/3.0", "/v2025_1/apis/2.0", "/v2025_1/api/3.0"] {
+        let resp = cw
+            .http
+            .get(format!("{}{base}/company/companies", cw.base))
+            .header("authorization", basic("acme_msp+pub", "priv"))
+            .header("clientId", "client-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "{base}");
+    }
     assert_eq!(
         cw.http
             .get(format!("{}/login/companyinfo/nobody", cw.base))
@@ -719,4 +747,75 @@ async fn types_change_through_type_associations_and_a_patch_is_all_or_nothing() 
         .await
         .unwrap();
     assert_eq!(anonymous.status().as_u16(), 400, "no clientId");
+}
+
+/// `_info` links are absolute on the host called (the real service sends
+/// `https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies/250`), and a
+/// configuration's `status` is a `ConfigurationStatusReference`: `{id, name, _info}`
+/// (Jetbuilt/connect_wise `docs/ConfigurationStatusReference.md`), while the status list says
+/// `description`.
+#[tokio::test]
+async fn references_are_named_and_links_absolute_as_connectwise_sends_them() {
+    let cw = client().await;
+    let host = cw.base.trim_start_matches("http://");
+    let (_, companies) = cw.json("company/companies?pageSize=1").await;
+    let href = companies[0]["types"][0]["_info"]["types_href"]
+        .as_str()
+        .unwrap();
+    assert!(
+        href.starts_with(&format!("http://{host}{BASE}/company/companies/types/")),
+        "{href}"
+    );
+    let (_, one) = cw
+        .json(&format!("company/companies/{}", companies[0]["id"]))
+        .await;
+    assert!(one["_info"]["sites_href"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://"));
+    let (_, cfg) = cw.json("company/configurations?pageSize=1").await;
+    let status = &cfg[0]["status"];
+    assert!(status["name"].is_string(), "{status}");
+    assert!(status.get("description").is_none(), "{status}");
+    assert!(status["_info"]["statuses_href"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://"));
+}
+
+/// `childConditions` filter a record's lists (ConnectWise's list parameters: conditions,
+/// childConditions, customFieldConditions, orderBy, fields, page, pageSize, pageId; Jetbuilt/
+/// connect_wise `docs/CompanyCompaniesApi.md`); never silently ignored, which would widen a
+/// listing. `customFieldConditions` are refused: no custom field is defined here.
+#[tokio::test]
+async fn child_conditions_filter_and_custom_field_conditions_are_refused() {
+    let cw = client().await;
+    let (_, all) = cw.json("company/companies/count").await;
+    let (_, partners) = cw
+        .json("company/companies/count?childConditions=types/name=\"Partner\"")
+        .await;
+    let (_, by_conditions) = cw
+        .json("company/companies/count?conditions=types/name=\"Partner\"")
+        .await;
+    assert!(partners["count"].as_u64().unwrap() < all["count"].as_u64().unwrap());
+    assert_eq!(partners["count"], by_conditions["count"]);
+    let (_, listed) = cw
+        .json("company/companies?pageSize=1000&childConditions=types/name=\"Partner\"&conditions=id>0")
+        .await;
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["types"][0]["name"] == "Partner"));
+    for bad in [
+        "childConditions=types/name=",
+        "customFieldConditions=caption=\"Tier\" and value=\"Gold\"",
+    ] {
+        let resp = cw
+            .get(&format!("company/companies?{bad}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{bad}");
+    }
 }

@@ -1,5 +1,6 @@
 //! The ConnectWise Manage connector's HTTP client: builds requests as the real API wants them
-//! (Basic `company+public:private`, the `clientId` header, `/v4_6_release/apis/3.0`), follows
+//! (Basic `company+public:private`, the `clientId` header, `/{codebase}apis/3.0` with the codebase
+//! `login/companyinfo/{company}` names), follows
 //! `Link` headers through navigable or forward-only pages of up to 1000 records, retries 429 and
 //! 5xx with exponential backoff honouring `Retry-After`, within a bound, and maps every failure
 //! to an error naming the endpoint and the PSA's own message.
@@ -9,6 +10,8 @@ use base64::Engine;
 use serde_json::Value;
 use std::time::Duration;
 
+/// The API base when the site does not name its codebase: every cloud and on-premises site
+/// still answers under it.
 pub const API_BASE: &str = "/v4_6_release/apis/3.0";
 pub const PAGE_SIZE: usize = 1000;
 
@@ -186,7 +189,25 @@ pub struct CwClient {
     site: String,
     authorization: String,
     client_id: String,
+    /// `company_id`, for `login/companyinfo/{company}`.
+    company: String,
     retry: RetryPolicy,
+    /// `/{codebase}apis/3.0`, read once from the site (see `api_base`).
+    base: tokio::sync::OnceCell<String>,
+}
+
+/// The API base a `Codebase` names (`"v2025_1/"` → `/v2025_1/apis/3.0`), if it is one: a
+/// codebase is one path segment of letters, digits, `_` and `.`, nothing a hostile site could
+/// use to send the credentials to another path.
+pub fn base_of_codebase(codebase: &str) -> Option<String> {
+    let name = codebase.trim().trim_matches('/');
+    let plain = !name.is_empty()
+        && name.len() <= 40
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && !name.starts_with('.');
+    plain.then(|| format!("/{name}/apis/3.0"))
 }
 
 impl CwClient {
@@ -217,21 +238,65 @@ impl CwClient {
                 base64::engine::general_purpose::STANDARD.encode(userpass)
             ),
             client_id: credentials.client_id.clone(),
+            company: credentials.company_id.clone(),
             retry,
+            base: tokio::sync::OnceCell::new(),
         })
+    }
+
+    /// The site's API base, from the `Codebase` of `login/companyinfo/{company}` (ConnectWise's
+    /// developer guide, "Calling Company Info": the API is at `https://SITE/{codebase}apis/3.0`;
+    /// christaylorcodes/ConnectWiseManageAPI's `Connect-CWM` builds it the same way). Read once
+    /// per client. A site that does not answer it, or names no plain codebase, is spoken to
+    /// under `v4_6_release`, which every site answers; a transport failure is not remembered, so
+    /// the next request asks again.
+    pub async fn api_base(&self) -> &str {
+        if let Some(b) = self.base.get() {
+            return b;
+        }
+        let company: String =
+            url::form_urlencoded::byte_serialize(self.company.as_bytes()).collect();
+        let url = format!("{}/login/companyinfo/{company}", self.site);
+        let answer = async {
+            let resp = self
+                .http
+                .get(&url)
+                .header("accept", "application/json")
+                .send()
+                .await?;
+            let ok = resp.status().is_success();
+            let body = resp.text().await?;
+            Ok::<_, reqwest::Error>(ok.then_some(body))
+        }
+        .await;
+        let base = match answer {
+            Err(e) => {
+                tracing::warn!(error = %e, "ConnectWise's company info did not answer; using v4_6_release");
+                return API_BASE;
+            }
+            Ok(body) => body
+                .and_then(|b| serde_json::from_str::<Value>(&b).ok())
+                .and_then(|v| {
+                    v.get("Codebase")
+                        .and_then(Value::as_str)
+                        .and_then(base_of_codebase)
+                })
+                .unwrap_or_else(|| API_BASE.to_string()),
+        };
+        self.base.get_or_init(|| async { base }).await
     }
 
     /// The URL of a target: an endpoint under the API base, a path from the site's root, or an
     /// absolute `Link` target, which the real service sends (`https://HOST/v4_6_release/...`).
     /// An absolute target is followed only on the configured site (same scheme, host and port)
     /// and under the API base: the credentials never go anywhere else.
-    fn resolve(&self, target: &str) -> Result<String, ConnectorError> {
-        if target.starts_with(API_BASE) {
+    fn resolve(&self, target: &str, base: &str) -> Result<String, ConnectorError> {
+        if target.starts_with(base) {
             return Ok(format!("{}{target}", self.site));
         }
         if !target.contains("://") {
             return Ok(format!(
-                "{}{API_BASE}/{}",
+                "{}{base}/{}",
                 self.site,
                 target.trim_start_matches('/')
             ));
@@ -248,7 +313,7 @@ impl CwClient {
         if link.origin() != site.origin()
             || !link.username().is_empty()
             || link.password().is_some()
-            || !link.path().starts_with(&format!("{API_BASE}/"))
+            || !link.path().starts_with(&format!("{base}/"))
         {
             return Err(foreign());
         }
@@ -267,13 +332,14 @@ impl CwClient {
         target: &str,
         forward_only: bool,
     ) -> Result<(Value, Option<String>), ConnectorError> {
-        let url = self.resolve(target)?;
+        let base = self.api_base().await;
+        let url = self.resolve(target, base)?;
         let endpoint = url
             .split('?')
             .next()
             .unwrap_or(&url)
             .trim_start_matches(&self.site)
-            .trim_start_matches(API_BASE)
+            .trim_start_matches(base)
             .trim_start_matches('/')
             .to_string();
         let mut attempt = 0;
@@ -382,8 +448,9 @@ impl CwClient {
         body: Option<&Value>,
     ) -> Result<Value, ConnectorError> {
         let url = format!(
-            "{}{API_BASE}/{}",
+            "{}{}/{}",
             self.site,
+            self.api_base().await,
             endpoint.trim_start_matches('/')
         );
         let mut req = self
@@ -577,14 +644,18 @@ mod tests {
         let c = client("https://na.myconnectwise.net");
         assert_eq!(
             c.resolve(
-                "https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?page=2"
+                "https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?page=2",
+                API_BASE
             )
             .unwrap(),
             "https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?page=2"
         );
         assert_eq!(
-            c.resolve("https://NA.myconnectwise.net:443/v4_6_release/apis/3.0/x?page=2")
-                .unwrap(),
+            c.resolve(
+                "https://NA.myconnectwise.net:443/v4_6_release/apis/3.0/x?page=2",
+                API_BASE
+            )
+            .unwrap(),
             "https://na.myconnectwise.net/v4_6_release/apis/3.0/x?page=2"
         );
         for foreign in [
@@ -597,9 +668,38 @@ mod tests {
             "file:///etc/passwd",
         ] {
             assert!(
-                matches!(c.resolve(foreign), Err(ConnectorError::Malformed { .. })),
+                matches!(
+                    c.resolve(foreign, API_BASE),
+                    Err(ConnectorError::Malformed { .. })
+                ),
                 "{foreign}"
             );
+        }
+    }
+
+    /// `Codebase` is what `login/companyinfo` says (ConnectWise's developer guide shows
+    /// `"Codebase": "v2017_3/"`); anything that is not one plain path segment is not used.
+    #[test]
+    fn a_codebase_is_one_plain_segment() {
+        assert_eq!(
+            base_of_codebase("v2025_1/").as_deref(),
+            Some("/v2025_1/apis/3.0")
+        );
+        assert_eq!(
+            base_of_codebase("v4_6_release").as_deref(),
+            Some("/v4_6_release/apis/3.0")
+        );
+        for hostile in [
+            "",
+            "/",
+            "../admin/",
+            "v1/../../x",
+            "a b",
+            "v2025_1/?x=",
+            "\u{202e}v1",
+            "..",
+        ] {
+            assert_eq!(base_of_codebase(hostile), None, "{hostile:?}");
         }
     }
 }

@@ -23,7 +23,45 @@ use query::ListQuery;
 use serde_json::{json, Value};
 use std::sync::{Arc, RwLock};
 
+/// The API base every ConnectWise site answers under, whatever its version.
 pub const BASE: &str = "/v4_6_release/apis/3.0";
+/// The codebase `login/companyinfo` names (ConnectWise's developer guide: "Codebase":
+/// "v2017_3/"); the API answers under `/{CODEBASE}/apis/3.0` too.
+pub const CODEBASE: &str = "v2025_1";
+
+/// The API path a request named: `/{codebase}/{apis}/{version}/{path}`. ConnectWise's paths are
+/// not case-sensitive, its base included, so each part is compared without case.
+#[derive(serde::Deserialize)]
+struct ApiPath {
+    codebase: String,
+    apis: String,
+    version: String,
+    path: String,
+}
+
+impl ApiPath {
+    /// The base as the client wrote it and the path under it, or ConnectWise's 404.
+    fn split(self) -> Result<(String, String), Response> {
+        let known = (self.codebase.eq_ignore_ascii_case("v4_6_release")
+            || self.codebase.eq_ignore_ascii_case(CODEBASE))
+            && self.apis.eq_ignore_ascii_case("apis")
+            && self.version == "3.0";
+        if !known {
+            return Err(cw_error(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                format!(
+                    "/{}/{}/{}/{} is not a route of this API",
+                    self.codebase, self.apis, self.version, self.path
+                ),
+            ));
+        }
+        Ok((
+            format!("/{}/{}/{}", self.codebase, self.apis, self.version),
+            self.path,
+        ))
+    }
+}
 
 const DEMO_COMPANY_ID: &str = "steward_demo";
 const DEMO_PUBLIC_KEY: &str = "demo-public-key";
@@ -170,7 +208,7 @@ pub fn router(sim: Arc<Simulator>) -> Router {
     Router::new()
         .route("/login/companyinfo/{company}", get(company_info))
         .route(
-            &format!("{BASE}/{{*path}}"),
+            "/{codebase}/{apis}/{version}/{*path}",
             get(dispatch)
                 .patch(patch_dispatch)
                 .post(post_dispatch)
@@ -191,7 +229,7 @@ async fn company_info(State(sim): State<Arc<Simulator>>, Path(company): Path<Str
     }
     Json(json!({
         "CompanyName": "Steward Demo MSP",
-        "Codebase": "v4_6_release/",
+        "Codebase": format!("{CODEBASE}/"),
         "VersionCode": "v2025.1",
         "VersionNumber": "v4.6.112233",
         "CompanyID": sim.credentials.company_id,
@@ -211,13 +249,20 @@ fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
 }
 
 /// Rebuilds the request's query with `key=value` last, for Link headers.
-fn link(origin: &str, path: &str, pairs: &[(String, String)], key: &str, value: String) -> String {
+fn link(
+    origin: &str,
+    base: &str,
+    path: &str,
+    pairs: &[(String, String)],
+    key: &str,
+    value: String,
+) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs.iter().filter(|(k, _)| !k.eq_ignore_ascii_case(key)) {
         s.append_pair(k, v);
     }
     s.append_pair(key, &value);
-    format!("{origin}{BASE}/{path}?{}", s.finish())
+    format!("{origin}{base}/{path}?{}", s.finish())
 }
 
 /// The checks every call passes first: slowness, credentials, rate limit.
@@ -246,10 +291,14 @@ async fn gate(sim: &Simulator, headers: &HeaderMap) -> Option<Response> {
 
 async fn patch_dispatch(
     State(sim): State<Arc<Simulator>>,
-    Path(path): Path<String>,
+    Path(api): Path<ApiPath>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    let (_, path) = match api.split() {
+        Ok(split) => split,
+        Err(not_found) => return not_found,
+    };
     if let Some(refused) = gate(&sim, &headers).await {
         return refused;
     }
@@ -288,10 +337,14 @@ async fn patch_dispatch(
 /// `POST` and `DELETE` of a company's type associations, the only writes besides PATCH.
 async fn post_dispatch(
     State(sim): State<Arc<Simulator>>,
-    Path(path): Path<String>,
+    Path(api): Path<ApiPath>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    let (_, path) = match api.split() {
+        Ok(split) => split,
+        Err(not_found) => return not_found,
+    };
     if let Some(refused) = gate(&sim, &headers).await {
         return refused;
     }
@@ -318,9 +371,13 @@ async fn post_dispatch(
 
 async fn delete_dispatch(
     State(sim): State<Arc<Simulator>>,
-    Path(path): Path<String>,
+    Path(api): Path<ApiPath>,
     headers: HeaderMap,
 ) -> Response {
+    let (_, path) = match api.split() {
+        Ok(split) => split,
+        Err(not_found) => return not_found,
+    };
     if let Some(refused) = gate(&sim, &headers).await {
         return refused;
     }
@@ -351,10 +408,14 @@ fn not_a_route(path: &str) -> Response {
 
 async fn dispatch(
     State(sim): State<Arc<Simulator>>,
-    Path(path): Path<String>,
+    Path(api): Path<ApiPath>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
+    let (base, path) = match api.split() {
+        Ok(split) => split,
+        Err(not_found) => return not_found,
+    };
     if let Some(refused) = gate(&sim, &headers).await {
         return refused;
     }
@@ -419,6 +480,14 @@ async fn dispatch(
         Err(message) => return invalid_conditions(noun, message),
     };
     let matches = |r: &Value| conditions.as_ref().is_none_or(|c| c.matches(r));
+    // Link targets are absolute, on the host the client called, as the real service sends them.
+    let origin = format!(
+        "http://{}",
+        headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1")
+    );
     match lower.get(depth) {
         None => {}
         Some(&"count") => {
@@ -439,7 +508,7 @@ async fn dispatch(
                 );
             };
             return match collection.find(id) {
-                Some(r) => Json(list.project(&r)).into_response(),
+                Some(r) => absolute(&origin, &base, HeaderMap::new(), &list.project(&r)),
                 None => cw_error(
                     StatusCode::NOT_FOUND,
                     "NotFound",
@@ -449,14 +518,6 @@ async fn dispatch(
         }
     }
 
-    // Link targets are absolute, on the host the client called, as the real service sends them.
-    let origin = format!(
-        "http://{}",
-        headers
-            .get("host")
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1")
-    );
     let endpoint = segments[..depth].join("/");
     let forward_only = headers
         .get("pagination-type")
@@ -502,7 +563,14 @@ async fn dispatch(
         let next = match (more, page.last()) {
             (true, Some(last)) => format!(
                 "<{}>; rel=\"next\"",
-                link(&origin, &path, &pairs, "pageId", last["id"].to_string())
+                link(
+                    &origin,
+                    &base,
+                    &path,
+                    &pairs,
+                    "pageId",
+                    last["id"].to_string()
+                )
             ),
             _ => String::new(),
         };
@@ -545,21 +613,35 @@ async fn dispatch(
         if list.page < last_page {
             links.push(format!(
                 "<{}>; rel=\"next\"",
-                link(&origin, &path, &pairs, "page", (list.page + 1).to_string())
+                link(
+                    &origin,
+                    &base,
+                    &path,
+                    &pairs,
+                    "page",
+                    (list.page + 1).to_string()
+                )
             ));
             links.push(format!(
                 "<{}>; rel=\"last\"",
-                link(&origin, &path, &pairs, "page", last_page.to_string())
+                link(&origin, &base, &path, &pairs, "page", last_page.to_string())
             ));
         }
         if list.page > 1 {
             links.push(format!(
                 "<{}>; rel=\"prev\"",
-                link(&origin, &path, &pairs, "page", (list.page - 1).to_string())
+                link(
+                    &origin,
+                    &base,
+                    &path,
+                    &pairs,
+                    "page",
+                    (list.page - 1).to_string()
+                )
             ));
             links.push(format!(
                 "<{}>; rel=\"first\"",
-                link(&origin, &path, &pairs, "page", "1".to_string())
+                link(&origin, &base, &path, &pairs, "page", "1".to_string())
             ));
         }
         if !links.is_empty() {
@@ -567,7 +649,23 @@ async fn dispatch(
         }
         page.iter().map(|r| list.project(r)).collect()
     };
-    (response_headers, Json(page)).into_response()
+    absolute(&origin, &base, response_headers, &Value::Array(page))
+}
+
+/// A GET's answer, its `_info` links absolute on the host and base the client called, as
+/// ConnectWise sends them (`"company_href": "https://na.myconnectwise.net/v4_6_release/apis/3.0/
+/// company/companies/250"`); the records keep them relative to the base.
+fn absolute(origin: &str, base: &str, mut headers: HeaderMap, body: &Value) -> Response {
+    let text = serde_json::to_string(body).expect("a JSON value serialises");
+    let text = text.replace(
+        &format!("_href\":\"{BASE}/"),
+        &format!("_href\":\"{origin}{base}/"),
+    );
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    (headers, text).into_response()
 }
 
 /// Records whose fields a condition is checked against.

@@ -113,7 +113,12 @@ pub fn apply(records: &mut Records, collection: &str, id: i64, ops: &Value) -> R
             },
             ("configuration", "status" | "status/id") => match id_of(value)
                 .and_then(|s| catalog_ref(&records.configuration_statuses, s, "description"))
-            {
+                .map(|mut r| {
+                    // A reference says `name` where the status list says `description`.
+                    r["name"] = r["description"].take();
+                    r.as_object_mut().map(|o| o.remove("description"));
+                    r
+                }) {
                 Some(r) => record["status"] = r,
                 None => {
                     return invalid(

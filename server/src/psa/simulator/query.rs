@@ -1,6 +1,9 @@
-//! The list query parameters of ConnectWise Manage: `conditions`, `orderBy`, `fields`, `page`,
-//! `pageSize`, `pageId` (names case-insensitive, unknown ones ignored), and their application to
-//! a collection.
+//! The list query parameters of ConnectWise Manage: `conditions`, `childConditions`, `orderBy`,
+//! `fields`, `page`, `pageSize`, `pageId` (names case-insensitive, unknown ones ignored), and
+//! their application to a collection. `childConditions` are conditions on a record's lists
+//! (`types/name = "Partner"`, `communicationItems/value like "%@acme.com"`) and filter with
+//! `conditions`; `customFieldConditions` are refused, as no custom field is defined here:
+//! neither is ever silently ignored, which would widen a listing.
 
 use crate::psa::connectwise::conditions::{self, Expr};
 use serde_json::{Map, Value};
@@ -34,9 +37,22 @@ impl ListQuery {
         };
         for (k, v) in raw {
             match k.to_ascii_lowercase().as_str() {
-                "conditions" if !v.trim().is_empty() => {
-                    q.conditions =
-                        Some(conditions::parse(v).map_err(|e| format!("conditions: {e}"))?)
+                key @ ("conditions" | "childconditions") if !v.trim().is_empty() => {
+                    let name = if key == "conditions" {
+                        "conditions"
+                    } else {
+                        "childConditions"
+                    };
+                    let more = conditions::parse(v).map_err(|e| format!("{name}: {e}"))?;
+                    q.conditions = Some(match q.conditions.take() {
+                        Some(c) => Expr::And(Box::new(c), Box::new(more)),
+                        None => more,
+                    });
+                }
+                "customfieldconditions" if !v.trim().is_empty() => {
+                    return Err(
+                        "customFieldConditions: no custom field is defined on this record".into(),
+                    )
                 }
                 "orderby" => {
                     for part in v.split(',').filter(|p| !p.trim().is_empty()) {

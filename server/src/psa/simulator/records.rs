@@ -42,13 +42,11 @@ fn stamp(d: chrono::DateTime<chrono::Utc>) -> String {
     d.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A reference to a catalog entry: `{id, name, _info}`, a configuration's status included
+/// (`ConfigurationStatusReference` has `name`, while the status list's entries say
+/// `description`: Jetbuilt/connect_wise `docs/ConfigurationStatusReference.md`).
 fn catalog_ref(e: &CatalogEntry, path: &str) -> Value {
-    let label = if e.category == CatalogCategory::ConfigurationStatus {
-        "description"
-    } else {
-        "name"
-    };
-    json!({ "id": e.psa_id, label: e.name, "_info": { format!("{}_href", path.rsplit('/').next().unwrap_or(path)): format!("/v4_6_release/apis/3.0/{path}/{}", e.psa_id) } })
+    json!({ "id": e.psa_id, "name": e.name, "_info": { format!("{}_href", path.rsplit('/').next().unwrap_or(path)): format!("/v4_6_release/apis/3.0/{path}/{}", e.psa_id) } })
 }
 
 impl Records {
