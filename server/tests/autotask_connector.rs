@@ -48,6 +48,7 @@ fn connector(zone: &str, secret: &str) -> Autotask {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(50),
             timeout: Duration::from_secs(10),
+            limit_patience: Duration::from_secs(1),
         },
     )
     .unwrap()

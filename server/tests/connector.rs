@@ -13,6 +13,7 @@ fn quick_retries() -> RetryPolicy {
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_secs(2),
         timeout: Duration::from_secs(10),
+        limit_patience: Duration::from_secs(1),
     }
 }
 

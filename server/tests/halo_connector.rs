@@ -44,6 +44,7 @@ fn quick() -> RetryPolicy {
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(20),
         timeout: Duration::from_secs(20),
+        limit_patience: Duration::from_secs(5),
     }
 }
 
@@ -204,19 +205,71 @@ async fn a_429_is_waited_out() {
         }),
         ..Default::default()
     });
-    // The first request passes, the second is refused until the window turns: the connector
-    // waits (Retry-After capped by its policy) and tries again.
+    // The first request passes, the second is refused until the window turns. Hosted Halo
+    // sends no Retry-After (KelvinTegelaar/PowerShellWarrantyReports #51): the connector waits
+    // a tenth of its window at a time, however few tries its policy allows (homotechsual/
+    // HaloAPI #31: a few short waits and a failure is what a real client must not do).
     let patient = HaloPsa::new(
         &c,
         RetryPolicy {
-            max_attempts: 40,
-            max_delay: Duration::from_millis(100),
+            max_attempts: 2,
             ..quick()
         },
     )
-    .unwrap();
+    .unwrap()
+    .with_budget(1_000, Duration::from_secs(2));
     patient.test_connection().await.unwrap();
     collect_all(patient.companies(None)).await.unwrap();
+}
+
+/// A limit that never frees (something else takes every request) fails the run after Halo's
+/// whole window, with a message that says so, rather than waiting for ever.
+#[tokio::test]
+async fn a_limit_that_never_frees_fails_after_the_window() {
+    let (sim, c) = spawn().await;
+    let halo = HaloPsa::new(&c, quick())
+        .unwrap()
+        .with_budget(1_000, Duration::from_millis(500));
+    halo.test_connection().await.unwrap();
+    sim.set_request_limit(0, Duration::from_secs(3600));
+    let started = std::time::Instant::now();
+    let err = collect_all(halo.companies(None)).await.unwrap_err();
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "it waited the window out"
+    );
+    let text = err.to_string();
+    assert!(text.contains("refused every request"), "{text}");
+    assert!(text.contains("Nothing was changed"), "{text}");
+}
+
+/// A hostile site's token lifetime (`expires_in` of u64::MAX) must not overflow the clock.
+#[tokio::test]
+async fn an_endless_token_lifetime_is_bounded() {
+    let site = axum::Router::new()
+        .route(
+            "/auth/token",
+            axum::routing::post(|| async {
+                axum::Json(serde_json::json!({
+                    "access_token": "t", "token_type": "Bearer", "expires_in": u64::MAX
+                }))
+            }),
+        )
+        .route(
+            "/api/AssetType",
+            axum::routing::get(|| async { axum::Json(serde_json::json!([])) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, site).await });
+    let c = HaloCredentials {
+        site_url: base,
+        tenant: String::new(),
+        client_id: "cid".into(),
+        client_secret: "cs".into(),
+    };
+    let halo = HaloPsa::new(&c, quick()).unwrap();
+    halo.test_connection().await.unwrap();
 }
 
 #[tokio::test]

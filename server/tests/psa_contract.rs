@@ -307,6 +307,7 @@ async fn setup(db: Db, kind: PsaKind) -> Ctx {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(20),
             timeout: Duration::from_secs(20),
+            limit_patience: Duration::from_secs(1),
         },
     );
     let psa = Psa::spawn(kind, &Dataset::generate(Size::S, 1)).await;

@@ -39,6 +39,7 @@ fn fast_retry() -> RetryPolicy {
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(20),
         timeout: Duration::from_secs(20),
+        limit_patience: Duration::from_secs(1),
     }
 }
 

@@ -20,6 +20,7 @@ fn once() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 1,
         timeout: std::time::Duration::from_secs(20),
+        limit_patience: std::time::Duration::from_secs(15),
         ..RetryPolicy::default()
     }
 }

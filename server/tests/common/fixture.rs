@@ -115,6 +115,7 @@ pub async fn connect_psa(
         base_delay: std::time::Duration::from_millis(5),
         max_delay: std::time::Duration::from_millis(20),
         timeout: std::time::Duration::from_secs(20),
+        limit_patience: std::time::Duration::from_secs(1),
     });
     (engine, url, sim)
 }

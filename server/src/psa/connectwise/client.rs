@@ -49,6 +49,9 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Time-out of one request.
     pub timeout: Duration,
+    /// How long a PSA that answers 429 with no end in sight is waited out before the run fails
+    /// (HaloPSA: its whole 5-minute window and a little more).
+    pub limit_patience: Duration,
 }
 
 impl RetryPolicy {
@@ -80,6 +83,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             timeout: Duration::from_secs(60),
+            limit_patience: Duration::from_secs(330),
         }
     }
 }

@@ -147,6 +147,55 @@ impl HaloClient {
         }
     }
 
+    /// How long to wait after a 429, or None when Halo has refused for longer than the policy's
+    /// patience (by default its whole window and a little more: then the limit is taken by
+    /// something that does not stop, and the run fails). Hosted Halo sends no `Retry-After`
+    /// (KelvinTegelaar/PowerShellWarrantyReports #51), and a few seconds are not enough
+    /// (homotechsual/HaloAPI #31: ten waits of 5 s, then failure): wait a tenth of the window
+    /// at a time. A `Retry-After`, if one comes, is taken within the window.
+    fn limited_wait(
+        &self,
+        headers: &reqwest::header::HeaderMap,
+        since: &mut Option<Instant>,
+    ) -> Option<Duration> {
+        let first = *since.get_or_insert_with(Instant::now);
+        let patience = self.retry.limit_patience;
+        let spent = first.elapsed();
+        if spent >= patience {
+            return None;
+        }
+        let asked = headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        Some(
+            asked
+                .unwrap_or(self.window / 10)
+                .min(self.window)
+                .min(patience - spent)
+                .max(Duration::from_millis(1)),
+        )
+    }
+
+    /// The error when Halo kept refusing for the policy's patience.
+    fn still_limited(&self, endpoint: &str) -> ConnectorError {
+        let secs = self.retry.limit_patience.as_secs();
+        let waited = if secs >= 120 {
+            format!("{} minutes", secs / 60)
+        } else {
+            format!("{} seconds", secs.max(1))
+        };
+        ConnectorError::Status {
+            psa: HALO,
+            endpoint: endpoint.into(),
+            status: 429,
+            message: format!(
+                "HaloPSA refused every request for {waited}: its request limit is used up by something else that shares it. Nothing was changed; the next sync tries again"
+            ),
+        }
+    }
+
     /// The request counted at `turn` was answered: it counts from now.
     async fn answered(&self, turn: Instant) {
         let mut sent = self.sent.lock().await;
@@ -172,6 +221,7 @@ impl HaloClient {
             url = format!("{url}?tenant={tenant}");
         }
         let mut attempt = 0;
+        let mut limited = None;
         let (status, headers, text) = loop {
             attempt += 1;
             let turn = self.take_turn().await;
@@ -196,7 +246,14 @@ impl HaloClient {
             self.answered(turn).await;
             let last = attempt >= self.retry.max_attempts;
             match sent {
-                Ok((429 | 500..=599, headers, _)) if !last => {
+                Ok((429, headers, _)) => {
+                    attempt -= 1;
+                    match self.limited_wait(&headers, &mut limited) {
+                        Some(wait) => tokio::time::sleep(wait).await,
+                        None => return Err(self.still_limited("auth/token")),
+                    }
+                }
+                Ok((500..=599, headers, _)) if !last => {
                     tokio::time::sleep(self.retry.wait(&headers, attempt - 1)).await;
                 }
                 Ok(answer) => break answer,
@@ -252,8 +309,13 @@ impl HaloClient {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| malformed("auth/token", "no access_token in the answer"))?
             .to_string();
-        let lifetime = Duration::from_secs(v["expires_in"].as_u64().unwrap_or(3600));
-        *saved = Some((token.clone(), Instant::now() + lifetime));
+        // Any lifetime a site sends, within reason: `expires_in` of u64::MAX must not overflow
+        // the clock (a hostile site chooses it), and a token is renewed at least daily.
+        let lifetime = Duration::from_secs(v["expires_in"].as_u64().unwrap_or(3600).min(86_400));
+        let until = Instant::now()
+            .checked_add(lifetime)
+            .unwrap_or_else(Instant::now);
+        *saved = Some((token.clone(), until));
         Ok(token)
     }
 
@@ -275,6 +337,7 @@ impl HaloClient {
         };
         let mut attempt = 0;
         let mut renewed = false;
+        let mut limited = None;
         loop {
             attempt += 1;
             let last = attempt >= tries;
@@ -327,11 +390,18 @@ impl HaloClient {
                         message: halo_message(&text),
                     })
                 }
-                429 if attempt < self.retry.max_attempts => {
-                    // Over the limit (other integrations share it): wait as asked and try
-                    // again, a write too (it was not carried out).
-                    let wait = self.retry.wait(&headers, attempt - 1);
-                    tracing::warn!(endpoint, attempt, "HaloPSA asked to slow down");
+                429 => {
+                    // Over the limit (other integrations share it): wait and try again, a
+                    // write too (it was not carried out); the wait is not a try.
+                    attempt -= 1;
+                    let Some(wait) = self.limited_wait(&headers, &mut limited) else {
+                        return Err(self.still_limited(endpoint));
+                    };
+                    tracing::warn!(
+                        endpoint,
+                        wait_ms = wait.as_millis() as u64,
+                        "HaloPSA's limit is reached: waiting"
+                    );
                     tokio::time::sleep(wait).await;
                 }
                 500..=599 if !last => {

@@ -160,14 +160,15 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
         .into_response()
 }
 
-fn too_many(wait: Duration) -> Response {
-    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-    let mut resp = refuse(
+/// Over the limit: 429 with Halo's message and no `Retry-After` (KelvinTegelaar/
+/// PowerShellWarrantyReports #51 quotes the answer "Rate Limit Reached - 300 Requests per
+/// rolling 5 minute window"; homotechsual/HaloAPI #31: clients that wait a few seconds and give
+/// up fail, as nothing says how long to wait). `_wait` is how long it would take.
+fn too_many(_wait: Duration) -> Response {
+    refuse(
         StatusCode::TOO_MANY_REQUESTS,
-        "Too many requests: the API allows 300 requests in 5 minutes",
-    );
-    resp.headers_mut().insert("retry-after", secs.into());
-    resp
+        "Rate Limit Reached - 300 Requests per rolling 5 minute window",
+    )
 }
 
 /// A boolean parameter as Halo reads one: `True`, `true` or `1`.
