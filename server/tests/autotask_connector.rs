@@ -301,3 +301,37 @@ async fn the_connector_stays_within_the_hourly_threshold() {
     let (fresh, _, _) = ready().await;
     assert!(!collect_all(fresh.companies(None)).await.unwrap().is_empty());
 }
+
+/// An unknown API username or integration code is a 500 on the real service (apigrate/
+/// autotask-restapi #19): Test connection (and so Add integration) still says the credentials
+/// were refused, and what to check.
+#[tokio::test]
+async fn a_500_for_unknown_credentials_is_reported_as_refused_credentials() {
+    let (base, _sim) = spawn().await;
+    let zone = format!("{base}/atservicesrest");
+    for (username, code) in [(USER, "NOTTHECODE"), ("nobody@acme.example", "CODE")] {
+        let c = AtCredentials {
+            site_url: String::new(),
+            zone_url: zone.clone(),
+            username: username.into(),
+            secret: "s3cret".into(),
+            integration_code: code.into(),
+        };
+        let err = Autotask::new(
+            &c,
+            RetryPolicy {
+                max_attempts: 1,
+                ..RetryPolicy::default()
+            },
+        )
+        .unwrap()
+        .test_connection()
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, ConnectorError::Unauthorized { .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("API integration code"), "{err}");
+    }
+}

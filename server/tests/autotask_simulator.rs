@@ -106,7 +106,13 @@ async fn zone_discovery_and_credentials() {
         )
         .await;
     assert_eq!(status, 200);
-    for (user, secret) in [(USER, "wrong"), ("other@x.example", SECRET)] {
+    // apigrate/autotask-restapi #19 (its maintainer): an unknown username is a 500, a wrong
+    // secret a 401, a wrong integration code a 500.
+    for (user, secret, code, expected) in [
+        (USER, "wrong", CODE, 401),
+        ("other@x.example", SECRET, CODE, 500),
+        (USER, SECRET, "WRONGCODE", 500),
+    ] {
         let (status, body) = at
             .json(
                 at.http
@@ -114,12 +120,12 @@ async fn zone_discovery_and_credentials() {
                         "{}/atservicesrest/v1.0/Companies/entityInformation/fields",
                         at.base
                     ))
-                    .header("ApiIntegrationCode", CODE)
+                    .header("ApiIntegrationCode", code)
                     .header("UserName", user)
                     .header("Secret", secret),
             )
             .await;
-        assert_eq!(status, 401);
+        assert_eq!(status, expected, "{user} {secret} {code}");
         assert!(body["errors"][0].is_string(), "{body}");
     }
     let (status, _) = at
@@ -446,4 +452,26 @@ async fn three_threads_per_entity_and_the_hourly_count() {
     assert_eq!(status, 200);
     assert_eq!(usage["externalRequestThreshold"], 10_000);
     assert!(usage["currentTimeframeRequestCount"].as_u64().unwrap() >= 4);
+}
+
+/// Past half of the hourly threshold Autotask answers half a second late, past three quarters a
+/// second late (Autotask's "API thresholds and limits" page; the Autotask REST API's
+/// `ThresholdInformation` reports the count it goes by).
+#[tokio::test]
+async fn answers_slow_down_past_half_and_three_quarters_of_the_hourly_threshold() {
+    let at = spawn().await;
+    for (used, at_least) in [(5_001, 500), (7_501, 1_000)] {
+        at.sim.set_hourly_usage(used);
+        let started = std::time::Instant::now();
+        let (status, usage) = at
+            .json(at.req(reqwest::Method::GET, "ThresholdInformation"))
+            .await;
+        assert_eq!(status, 200);
+        assert!(usage["currentTimeframeRequestCount"].as_u64().unwrap() > used);
+        assert!(
+            started.elapsed() >= std::time::Duration::from_millis(at_least),
+            "{used} requests used: answered in {:?}",
+            started.elapsed()
+        );
+    }
 }

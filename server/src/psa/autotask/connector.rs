@@ -193,7 +193,21 @@ impl PsaConnector for Autotask {
     }
 
     async fn test_connection(&self) -> Result<(), ConnectorError> {
-        self.client.fields("Companies").await.map(|_| ())
+        // Autotask answers an API user or an integration code it does not know with a 500, not
+        // a 401 (apigrate/autotask-restapi #19). A 500 that every retry met on this first,
+        // cheapest call is taken as refused credentials, saying what else it could be.
+        match self.client.fields("Companies").await {
+            Err(ConnectorError::Status {
+                status: 500,
+                endpoint,
+                ..
+            }) => Err(ConnectorError::Unauthorized {
+                psa: PsaKind::Autotask,
+                endpoint,
+                message: "Autotask answered 500, which is how it answers an API username or an API integration code it does not know: check both (if they are right, Autotask itself is failing: try again later)".into(),
+            }),
+            other => other.map(|_| ()),
+        }
     }
 
     async fn catalog(&self) -> Result<Vec<PsaCatalogValue>, ConnectorError> {

@@ -114,22 +114,57 @@ impl AtSimulator {
                 .find(|(k, _)| k.as_str().eq_ignore_ascii_case(name))
                 .and_then(|(_, v)| v.to_str().ok())
         };
+        // Autotask does not answer every credential failure with a 401 (apigrate/
+        // autotask-restapi #19, from its maintainer: "if you enter an invalid username, you'll
+        // get back an HTTP 500 status code, not a 401 … a valid username, but an invalid
+        // password, … 401 … valid credentials, but an invalid integration code, … 500";
+        // KelvinTegelaar/AutotaskAPI #62: a new API user's first call, "(500) Internal Server
+        // Error"). The 500's body is Autotask's generic error (an assumption: no source quotes
+        // it). No credentials at all is a 401.
         let c = &self.credentials;
-        let known = header("ApiIntegrationCode") == Some(c.integration_code.as_str())
-            && header("UserName").is_some_and(|u| u.eq_ignore_ascii_case(&c.username))
-            && header("Secret") == Some(c.secret.as_str());
-        if !known || self.faults().faults.auth_failure {
+        let user = header("UserName");
+        let user_known = user.is_some_and(|u| u.eq_ignore_ascii_case(&c.username));
+        let secret_right = header("Secret") == Some(c.secret.as_str());
+        let code_right = header("ApiIntegrationCode") == Some(c.integration_code.as_str());
+        let server_error = || {
+            errors(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "An error has occurred. Please contact your administrator.",
+            )
+        };
+        if user.is_some() && !user_known {
+            return Err(server_error());
+        }
+        if !user_known || !secret_right || self.faults().faults.auth_failure {
             return Err(errors(
                 StatusCode::UNAUTHORIZED,
                 "User is not authorized: check the API user's username, secret and the API integration code",
             ));
         }
-        {
+        if !code_right {
+            return Err(server_error());
+        }
+        // Past half of the hourly threshold Autotask answers half a second late, past three
+        // quarters a second late (Autotask's "API thresholds and limits": "latency of 0.5
+        // seconds … when 50% of the threshold is reached … 1 second … 75%").
+        let used = {
             let mut hour = self.hour.lock().expect("hour lock");
             if hour.0.elapsed() >= std::time::Duration::from_secs(3600) {
                 *hour = (Instant::now(), 0);
             }
             hour.1 += 1;
+            hour.1
+        };
+        let latency = if used > HOURLY * 3 / 4 {
+            1000
+        } else if used > HOURLY / 2 {
+            500
+        } else {
+            0
+        };
+        if latency > 0 {
+            // The service's own slowing (not a wait for readiness).
+            tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
         }
         if let Some(wait) = self.faults().rate_limited(Instant::now()) {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
