@@ -53,6 +53,14 @@ if [ "$mode" = "test" ]; then
     python3 -m venv .venv-fuzz
     .venv-fuzz/bin/pip install --quiet --disable-pip-version-check "schemathesis==$st_version"
   fi
+  # Third-party PSA clients, unmodified from PyPI, run against the simulators
+  # (server/tests/third_party.rs); @apigrate/autotask-restapi comes with end2end's npm packages.
+  cp_version="0.8.1"
+  if [ "$(.venv-clients/bin/python -c 'import importlib.metadata as m; print(m.version("connectpyse"))' 2>/dev/null)" != "$cp_version" ]; then
+    say "pip install connectpyse $cp_version (into .venv-clients)"
+    python3 -m venv .venv-clients
+    .venv-clients/bin/pip install --quiet --disable-pip-version-check "connectpyse==$cp_version"
+  fi
   if ! command -v chromium >/dev/null 2>&1; then
     apt_install chromium
   fi

@@ -7,6 +7,8 @@ scripts/setup.sh test
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 
 export STEWARD_SCHEMATHESIS="$PWD/.venv-fuzz/bin/st"
+export STEWARD_CLIENTS_PYTHON="$PWD/.venv-clients/bin/python"
+export STEWARD_CLIENTS_NODE_MODULES="$PWD/end2end/node_modules"
 STEWARD_TEST_POSTGRES_URL=$(scripts/pg.sh start)
 export STEWARD_TEST_POSTGRES_URL
 trap 'scripts/pg.sh stop' EXIT
