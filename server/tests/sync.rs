@@ -954,6 +954,98 @@ async fn incremental_runs_pause_and_the_scheduler(db: Db) {
 }
 on_both!(incremental_runs_pause_and_the_scheduler);
 
+/// Each scheduled run is a task of its own (issue 33, item 6): an integration whose PSA accepts
+/// the connection and never answers (a hostile or broken site its Manager chose) holds up no
+/// other account's due run. The stalled one is the first the scheduler finds.
+async fn a_stalled_scheduled_sync_holds_up_no_other_account(db: Db) {
+    let ctx = setup(db, false).await;
+    ctx.sync(SyncMode::Full).await;
+    // A second account, synced once from the same (healthy) simulator.
+    let beta = ctx.repo.create_account("Beta IT").await.unwrap();
+    let beta_integration = ctx
+        .repo
+        .create_integration(NewIntegration::connectwise(beta))
+        .await
+        .unwrap();
+    let secrets = SecretBox::new([7; 32]);
+    let c = common::sim_credentials();
+    let healthy = CwCredentials {
+        site_url: ctx.sim_url.clone(),
+        company_id: c.company_id,
+        public_key: c.public_key,
+        private_key: c.private_key,
+        client_id: c.client_id,
+    };
+    ctx.repo
+        .set_integration_credentials(
+            beta,
+            beta_integration,
+            &secrets.seal_json(&healthy).unwrap(),
+        )
+        .await
+        .unwrap();
+    ctx.engine
+        .run(beta, beta_integration, SyncMode::Full, SyncTrigger::Manual)
+        .await
+        .unwrap();
+    // The first account's PSA now accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let stalled = CwCredentials {
+        site_url: silent_url,
+        ..healthy
+    };
+    ctx.repo
+        .set_integration_credentials(
+            ctx.account,
+            ctx.integration,
+            &secrets.seal_json(&stalled).unwrap(),
+        )
+        .await
+        .unwrap();
+    // Both overdue.
+    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE sync_runs SET started_at = $1")
+        .bind(chrono::Utc::now() - chrono::Duration::hours(3)).execute(pool).await.map(|_| ()))
+    .unwrap();
+
+    let mut scheduler = Scheduler::new(ctx.engine.clone());
+    scheduler.tick = Duration::from_millis(100);
+    let running = tokio::spawn(scheduler.run_forever());
+    // The stalled run waits at least its time-out (20 s) twice; the other account's run starts
+    // and ends long before that.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let runs = ctx.repo.sync_runs(beta, beta_integration, 1).await.unwrap();
+        if runs[0].trigger == SyncTrigger::Schedule && runs[0].outcome == SyncOutcome::Succeeded {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other account's due run did not run while one run stalled: {:?}",
+            (runs[0].trigger, runs[0].outcome)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stuck = ctx
+        .repo
+        .sync_runs(ctx.account, ctx.integration, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        stuck[0].trigger,
+        SyncTrigger::Schedule,
+        "the stalled run had started first"
+    );
+    running.abort();
+}
+on_both!(a_stalled_scheduled_sync_holds_up_no_other_account);
+
 /// One run per integration at a time, across app nodes sharing the database; a second Start
 /// Manual Sync joins the running one; a run cut off by a crash does not block the next.
 async fn one_run_per_integration_across_nodes(db: Db, second: Db) {
