@@ -3,10 +3,11 @@
 
 # Builds the release site and server, then serves on http://127.0.0.1:3000 (STEWARD_ADDR,
 # STEWARD_DATA_DIR, DATABASE_URL, STEWARD_ADMIN_EMAIL and STEWARD_ADMIN_PASSWORD pass through).
+# The demo syncs from a simulator on this machine, so it lets integrations reach loopback.
 run:
 	scripts/setup.sh run
 	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" scripts/build-site.sh --release
-	LEPTOS_SITE_ROOT=target/site ./target/release/steward serve
+	LEPTOS_SITE_ROOT=target/site STEWARD_PSA_ALLOW_LOOPBACK=1 ./target/release/steward serve
 
 test:
 	scripts/test.sh

@@ -48,6 +48,8 @@ export default defineConfig({
       STEWARD_ADMIN_PASSWORD: process.env.STEWARD_E2E_PASSWORD,
       LEPTOS_SITE_ROOT: path.resolve(__dirname, '../target/site'),
       RUST_LOG: 'warn',
+      // The demo's PSA simulators are on this machine (the operator's setting the demo turns on).
+      STEWARD_PSA_ALLOW_LOOPBACK: '1',
       // Small removal chunks with a pause between them: a removal of the demo's orphans lasts
       // a few seconds, long enough to watch it and to cancel it part-way.
       STEWARD_REMOVAL_CHUNK: '2',

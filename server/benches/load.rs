@@ -167,6 +167,7 @@ async fn bench(label: &str, url: String, size: Size, clients: usize) -> anyhow::
         secret_key: None,
         demo_psa_addr: "127.0.0.1:0".parse()?,
         no_scheduler: true,
+        psa_allow_loopback: true,
         no_worker: false,
         scheduler_tick_seconds: 30,
         worker: WorkerConfig::default(),

@@ -275,10 +275,19 @@ fn per_second(n: usize, d: Duration) -> String {
 fn connector(credentials: &PsaCredentials) -> anyhow::Result<Box<dyn PsaConnector>> {
     Ok(match credentials {
         PsaCredentials::Halo(c) => Box::new(
-            server::psa::halo::connector::HaloPsa::new(c, RetryPolicy::default())?
-                .with_budget(usize::MAX, server::psa::halo::client::WINDOW),
+            server::psa::halo::connector::HaloPsa::new(
+                c,
+                RetryPolicy {
+                    reach: server::psa::net::Reach::LOOPBACK,
+                    ..RetryPolicy::default()
+                },
+            )?
+            .with_budget(usize::MAX, server::psa::halo::client::WINDOW),
         ),
-        other => other.connector(RetryPolicy::default())?,
+        other => other.connector(RetryPolicy {
+            reach: server::psa::net::Reach::LOOPBACK,
+            ..RetryPolicy::default()
+        })?,
     })
 }
 

@@ -89,7 +89,13 @@ async fn floor(db: &Db, url: &str) -> anyhow::Result<usize> {
     db.migrate().await?;
     let repo = Repo::new(db.clone());
     let account = repo.create_account("Floor MSP").await?.0;
-    let client = CwClient::new(&credentials(url), RetryPolicy::default())?;
+    let client = CwClient::new(
+        &credentials(url),
+        RetryPolicy {
+            reach: server::psa::net::Reach::LOOPBACK,
+            ..RetryPolicy::default()
+        },
+    )?;
     let now = Utc::now();
     let mut orgs: HashMap<i64, i64> = HashMap::new();
     let mut records = 0;
@@ -252,7 +258,13 @@ async fn bench(label: &str, db: Db, floor_db: Db, size: Size) -> anyhow::Result<
 
     db.migrate().await?;
     let repo = Repo::new(db);
-    let cw = ConnectWise::new(&credentials(&url), RetryPolicy::default())?;
+    let cw = ConnectWise::new(
+        &credentials(&url),
+        RetryPolicy {
+            reach: server::psa::net::Reach::LOOPBACK,
+            ..RetryPolicy::default()
+        },
+    )?;
     let (account, integration) = account(&repo, &cw, &d).await?;
     let engine = SyncEngine::new(repo.clone(), Arc::new(SecretBox::new([1; 32])));
     let t = Instant::now();

@@ -44,6 +44,12 @@ pub struct ServeConfig {
     #[arg(long, env = "STEWARD_DEMO_PSA_ADDR", default_value = "127.0.0.1:0")]
     pub demo_psa_addr: SocketAddr,
 
+    /// Let integrations connect to a PSA on this machine (loopback addresses and `localhost`):
+    /// the demo's built-in simulator and the tests need it. Private networks are refused
+    /// whatever this says: an integration's Manager chooses the site.
+    #[arg(long, env = "STEWARD_PSA_ALLOW_LOOPBACK")]
+    pub psa_allow_loopback: bool,
+
     /// Do not start scheduled syncs on this node.
     #[arg(long, env = "STEWARD_NO_SCHEDULER")]
     pub no_scheduler: bool,

@@ -49,6 +49,7 @@ fn connector(zone: &str, secret: &str) -> Autotask {
             max_delay: Duration::from_millis(50),
             timeout: Duration::from_secs(10),
             limit_patience: Duration::from_secs(1),
+            reach: server::psa::net::Reach::LOOPBACK,
         },
     )
     .unwrap()
@@ -56,9 +57,13 @@ fn connector(zone: &str, secret: &str) -> Autotask {
 
 async fn ready() -> (Autotask, Arc<AtSimulator>, String) {
     let (base, sim) = spawn().await;
-    let zone = discover_zone(&format!("{base}/atservicesrest"), USER)
-        .await
-        .unwrap();
+    let zone = discover_zone(
+        &format!("{base}/atservicesrest"),
+        USER,
+        server::psa::net::Reach::LOOPBACK,
+    )
+    .await
+    .unwrap();
     assert_eq!(zone, format!("{base}/atservicesrest"));
     (connector(&zone, "s3cret"), sim, zone)
 }
@@ -321,6 +326,7 @@ async fn a_500_for_unknown_credentials_is_reported_as_refused_credentials() {
             &c,
             RetryPolicy {
                 max_attempts: 1,
+                reach: server::psa::net::Reach::LOOPBACK,
                 ..RetryPolicy::default()
             },
         )

@@ -14,6 +14,7 @@ fn quick_retries() -> RetryPolicy {
         max_delay: Duration::from_secs(2),
         timeout: Duration::from_secs(10),
         limit_patience: Duration::from_secs(1),
+        reach: server::psa::net::Reach::LOOPBACK,
     }
 }
 
@@ -402,4 +403,46 @@ async fn the_api_base_comes_from_the_sites_codebase() {
             "company info is read once"
         );
     }
+}
+
+/// A site that does not answer: the error says no answer came, and not what the network said
+/// (refused or timed out tells whoever chose the site which ports answer where Steward runs).
+#[tokio::test]
+async fn a_site_that_does_not_answer_tells_nothing_about_ports() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let client = CwClient::new(
+        &credentials(&format!("http://{closed}"), None),
+        quick_retries(),
+    )
+    .unwrap();
+    let err = client.system_info().await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Transport { .. }), "{err:?}");
+    let text = err.to_string().to_ascii_lowercase();
+    assert!(text.contains("no answer came"), "{text}");
+    for leak in ["refused", "os error", "tcp", "connect error"] {
+        assert!(!text.contains(leak), "{text}");
+    }
+}
+
+/// A site whose answer never ends (or is huge): Steward reads at most 64 MB of one answer, then
+/// stops with an error, whatever the site says its size is (issue 33, item 6).
+#[tokio::test]
+async fn an_endless_answer_is_not_read_past_the_bound() {
+    use futures_util::stream;
+    let psa = axum::Router::new().fallback(|| async {
+        // 1 MB chunks of JSON whitespace, without a Content-Length: 80 MB in all.
+        let chunk = axum::body::Bytes::from(vec![b' '; 1 << 20]);
+        let chunks = stream::iter((0..80).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
+        axum::body::Body::from_stream(chunks)
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let site = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, psa).await });
+    let client = CwClient::new(&credentials(&site, None), quick_retries()).unwrap();
+    let err = client.system_info().await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Malformed { .. }), "{err:?}");
+    assert!(err.to_string().contains("larger than 64 MB"), "{err}");
 }

@@ -45,6 +45,7 @@ fn quick() -> RetryPolicy {
         max_delay: Duration::from_millis(20),
         timeout: Duration::from_secs(20),
         limit_patience: Duration::from_secs(5),
+        reach: server::psa::net::Reach::LOOPBACK,
     }
 }
 

@@ -333,3 +333,65 @@ async fn a_saved_secret_stays_with_its_site_and_its_account() {
         "{log:?}"
     );
 }
+
+/// Any Manager chooses an integration's site, so Steward refuses to connect to this machine and
+/// to private networks (issue 33, item 6): when the site is entered, before anything is sent.
+/// Loopback is allowed only behind the operator's setting, which the tests and the demo turn
+/// on; without it the simulator on this machine is out of reach, and the answer names the
+/// setting, not which ports answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_on_this_machine_is_refused_unless_the_operator_allows_it() {
+    let (mut w, _dir) = world().await;
+    w.services.sync = w.services.sync.clone().with_retry(RetryPolicy::default());
+    let err = w
+        .services
+        .add_integration(
+            &w.admin,
+            new(
+                PsaKind::Autotask,
+                "Loopback",
+                autotask_input(&w.autotask, "s3cret"),
+            ),
+        )
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("on this machine"), "{text}");
+    assert!(text.contains("STEWARD_PSA_ALLOW_LOOPBACK"), "{text}");
+    assert!(
+        !text.to_ascii_lowercase().contains("connection refused"),
+        "{text}"
+    );
+    for site in [
+        "https://10.0.0.8",
+        "https://169.254.169.254",
+        "https://[fd00::1]",
+    ] {
+        let err = w
+            .services
+            .add_integration(
+                &w.admin,
+                new(
+                    PsaKind::Halopsa,
+                    "Private",
+                    CredentialsInput {
+                        site_url: site.into(),
+                        tenant: "acme".into(),
+                        client_id: "cid".into(),
+                        client_secret: "cs".into(),
+                        ..Default::default()
+                    },
+                ),
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("private network"), "{site}: {err}");
+    }
+    assert!(w
+        .services
+        .repo
+        .integrations(w.admin.account_id)
+        .await
+        .unwrap()
+        .is_empty());
+}

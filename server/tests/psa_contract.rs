@@ -308,6 +308,7 @@ async fn setup(db: Db, kind: PsaKind) -> Ctx {
             max_delay: Duration::from_millis(20),
             timeout: Duration::from_secs(20),
             limit_patience: Duration::from_secs(1),
+            reach: server::psa::net::Reach::LOOPBACK,
         },
     );
     let psa = Psa::spawn(kind, &Dataset::generate(Size::S, 1)).await;

@@ -557,7 +557,10 @@ async fn disconnected_data_pages_through_every_disconnected_item(db: Db) {
     let ctx = setup(db).await;
     let s = common::services(
         &ctx.repo,
-        server::psa::connectwise::client::RetryPolicy::default(),
+        server::psa::connectwise::client::RetryPolicy {
+            reach: server::psa::net::Reach::LOOPBACK,
+            ..server::psa::connectwise::client::RetryPolicy::default()
+        },
     );
     let admin = &ctx.admin;
     // More disconnected contacts than a page lists, a minute apart.

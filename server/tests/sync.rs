@@ -40,6 +40,7 @@ fn fast_retry() -> RetryPolicy {
         max_delay: Duration::from_millis(20),
         timeout: Duration::from_secs(20),
         limit_patience: Duration::from_secs(1),
+        reach: server::psa::net::Reach::LOOPBACK,
     }
 }
 

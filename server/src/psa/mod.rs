@@ -8,5 +8,6 @@ pub mod connectwise;
 pub mod credentials;
 pub mod halo;
 pub mod listing;
+pub mod net;
 pub mod sim_store;
 pub mod simulator;

@@ -89,6 +89,7 @@ pub(super) async fn merge_credentials(
     kind: PsaKind,
     input: CredentialsInput,
     saved: Option<PsaCredentials>,
+    reach: crate::psa::net::Reach,
 ) -> Result<PsaCredentials, AppError> {
     let example = match kind {
         PsaKind::ConnectwiseManage => "https://na.myconnectwise.net",
@@ -128,7 +129,7 @@ pub(super) async fn merge_credentials(
             let username = field(&input.username, "API username")?;
             let integration_code = field(&input.integration_code, "API integration code")?;
             let secret = key(&input.secret, saved.as_ref().map(|c| &c.secret), "secret")?;
-            let zone = discover_zone(&format!("{site}/atservicesrest"), &username)
+            let zone = discover_zone(&format!("{site}/atservicesrest"), &username, reach)
                 .await
                 .map_err(|e| AppError::invalid_input(e.to_string()))?;
             if !zone_allowed(&site, &zone) {

@@ -5,7 +5,7 @@
 use super::credentials::merge_credentials;
 use super::{internal, sync_error, AppServices, Lookup, EVENTS_PER_PAGE, SCHEDULE_MINUTES};
 use crate::psa::connector::PsaConnector;
-use crate::psa::connectwise::client::RetryPolicy;
+use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
 use crate::psa::credentials::PsaCredentials;
 use crate::repo::{Activity, Disconnected, NewIntegration};
 use app::error::AppError;
@@ -16,8 +16,9 @@ use app::model::{
 };
 
 /// One try, a short wait: Test connection answers while the admin watches.
-fn once() -> RetryPolicy {
+fn once(reach: crate::psa::net::Reach) -> RetryPolicy {
     RetryPolicy {
+        reach,
         max_attempts: 1,
         timeout: std::time::Duration::from_secs(20),
         limit_patience: std::time::Duration::from_secs(15),
@@ -51,8 +52,12 @@ impl AppServices {
         credentials: &PsaCredentials,
     ) -> Result<Box<dyn PsaConnector>, AppError> {
         let connector = credentials
-            .connector(once())
-            .map_err(|e| AppError::internal_from("building a PSA client", &e))?;
+            .connector(once(self.sync.retry().reach))
+            .map_err(|e| match e {
+                // A site Steward does not connect to (`crate::psa::net`): the user's to fix.
+                ConnectorError::Transport { .. } => AppError::invalid_input(e.to_string()),
+                _ => AppError::internal_from("building a PSA client", &e),
+            })?;
         connector
             .test_connection()
             .await
@@ -88,7 +93,7 @@ impl AppServices {
         Self::unrestricted(user, "test the integration's credentials")?;
         let kind = self.own_integration(user, integration).await?.kind;
         let saved = self.saved_credentials(user, integration).await?;
-        let credentials = merge_credentials(kind, input, saved).await?;
+        let credentials = merge_credentials(kind, input, saved, self.sync.retry().reach).await?;
         self.connect(&credentials).await.map(|_| ())
     }
 
@@ -102,7 +107,7 @@ impl AppServices {
         Self::unrestricted(user, "change the integration's credentials")?;
         let kind = self.own_integration(user, integration).await?.kind;
         let saved = self.saved_credentials(user, integration).await?;
-        let credentials = merge_credentials(kind, input, saved).await?;
+        let credentials = merge_credentials(kind, input, saved, self.sync.retry().reach).await?;
         let sealed = credentials
             .seal(&self.secrets)
             .map_err(internal("sealing credentials"))?;
@@ -155,7 +160,8 @@ impl AppServices {
     ) -> Result<(), AppError> {
         Self::may_manage(user, "add an integration")?;
         Self::unrestricted(user, "add an integration")?;
-        let credentials = merge_credentials(input.kind, input.credentials, None).await?;
+        let credentials =
+            merge_credentials(input.kind, input.credentials, None, self.sync.retry().reach).await?;
         self.connect(&credentials).await.map(|_| ())
     }
 
@@ -171,7 +177,8 @@ impl AppServices {
         Self::unrestricted(user, "add an integration")?;
         let name = self.new_name(user, &input).await?;
         let kind = input.kind;
-        let credentials = merge_credentials(kind, input.credentials, None).await?;
+        let credentials =
+            merge_credentials(kind, input.credentials, None, self.sync.retry().reach).await?;
         let connector = self.connect(&credentials).await?;
         let catalog = connector
             .catalog()

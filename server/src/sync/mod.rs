@@ -105,6 +105,11 @@ impl SyncEngine {
         &self.repo
     }
 
+    /// How the engine's connectors try, and where they may connect.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// The connector of an integration, from its sealed credentials.
     pub async fn connector(
         &self,

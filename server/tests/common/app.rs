@@ -37,6 +37,8 @@ pub fn config(
         secret_key: None,
         demo_psa_addr: "127.0.0.1:0".parse().unwrap(),
         no_scheduler: false,
+        // The demo's simulator is on this machine: the operator's setting the demo turns on.
+        psa_allow_loopback: true,
         no_worker: false,
         scheduler_tick_seconds: 30,
         worker: WorkerConfig::default(),

@@ -116,6 +116,7 @@ pub async fn connect_psa(
         max_delay: std::time::Duration::from_millis(20),
         timeout: std::time::Duration::from_secs(20),
         limit_patience: std::time::Duration::from_secs(1),
+        reach: server::psa::net::Reach::LOOPBACK,
     });
     (engine, url, sim)
 }

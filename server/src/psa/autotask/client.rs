@@ -68,8 +68,13 @@ fn at_message(body: &str) -> String {
 
 /// Asks Autotask's zone discovery (at `discovery`, normally [`ZONE_DISCOVERY`]) where `username`'s
 /// database is: the zone's REST root.
-pub async fn discover_zone(discovery: &str, username: &str) -> Result<String, ConnectorError> {
-    let http = reqwest::Client::builder()
+pub async fn discover_zone(
+    discovery: &str,
+    username: &str,
+    reach: crate::psa::net::Reach,
+) -> Result<String, ConnectorError> {
+    reach.check_site(AT, discovery)?;
+    let http = crate::psa::net::guarded(reach)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))
         .build()
@@ -84,10 +89,10 @@ pub async fn discover_zone(discovery: &str, username: &str) -> Result<String, Co
         .await
         .map_err(|e| transport("zoneInformation", e))?;
     let status = resp.status().as_u16();
-    let body = resp
-        .text()
+    let body = crate::psa::net::text(resp)
         .await
         .map_err(|e| transport("zoneInformation", e))?;
+    let body = crate::psa::net::bounded(AT, "zoneInformation", body)?;
     if status != 200 {
         return Err(ConnectorError::Status {
             psa: AT,
@@ -111,11 +116,7 @@ pub async fn discover_zone(discovery: &str, username: &str) -> Result<String, Co
 }
 
 fn transport(endpoint: &str, e: reqwest::Error) -> ConnectorError {
-    ConnectorError::Transport {
-        psa: AT,
-        endpoint: endpoint.into(),
-        message: e.to_string(),
-    }
+    ConnectorError::transport(AT, endpoint, &e)
 }
 
 /// A query to send: its first page, or a `nextPageUrl`. Both are POSTed with the query's own
@@ -154,7 +155,8 @@ impl AtClient {
         credentials: &AtCredentials,
         retry: RetryPolicy,
     ) -> Result<AtClient, ConnectorError> {
-        let http = reqwest::Client::builder()
+        retry.reach.check_site(AT, &credentials.zone_url)?;
+        let http = crate::psa::net::guarded(retry.reach)
             // A redirect would take the secret elsewhere: Autotask answers directly.
             .redirect(reqwest::redirect::Policy::none())
             .timeout(retry.timeout)
@@ -288,7 +290,7 @@ impl AtClient {
                     let resp = req.send().await?;
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
-                    Ok::<_, reqwest::Error>((status, headers, resp.text().await?))
+                    Ok::<_, reqwest::Error>((status, headers, crate::psa::net::text(resp).await?))
                 }
                 .await
             };
@@ -301,6 +303,7 @@ impl AtClient {
                 }
                 Err(e) => return Err(transport(entity, e)),
             };
+            let text = crate::psa::net::bounded(AT, entity, text)?;
             match status {
                 200..=299 => {
                     return serde_json::from_str(&text).map_err(|e| ConnectorError::Malformed {

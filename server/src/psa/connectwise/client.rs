@@ -52,6 +52,8 @@ pub struct RetryPolicy {
     /// How long a PSA that answers 429 with no end in sight is waited out before the run fails
     /// (HaloPSA: its whole 5-minute window and a little more).
     pub limit_patience: Duration,
+    /// Which addresses the PSA's site may be at besides public ones (`crate::psa::net`).
+    pub reach: crate::psa::net::Reach,
 }
 
 impl RetryPolicy {
@@ -84,6 +86,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             timeout: Duration::from_secs(60),
             limit_patience: Duration::from_secs(330),
+            reach: crate::psa::net::Reach::default(),
         }
     }
 }
@@ -127,6 +130,38 @@ pub enum ConnectorError {
         endpoint: String,
         message: String,
     },
+}
+
+impl ConnectorError {
+    /// A request that got no answer. What the network said (refused, timed out, reset) is
+    /// logged, never shown: it would tell whoever chose the site which ports answer where
+    /// Steward runs. The guard's own refusal (`crate::psa::net`) is shown as it is.
+    pub fn transport(psa: PsaKind, endpoint: impl Into<String>, e: &reqwest::Error) -> Self {
+        let endpoint = endpoint.into();
+        let mut cause: Option<&dyn std::error::Error> = Some(e);
+        let mut refusal = None;
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if text.contains("which Steward does not connect to") {
+                refusal = Some(text);
+                break;
+            }
+            cause = c.source();
+        }
+        tracing::warn!(psa = psa.label(), %endpoint, error = ?e, "a PSA request got no answer");
+        let message = refusal.unwrap_or_else(|| {
+            if e.is_timeout() {
+                "no answer came in time; check the site's address, or try again later".into()
+            } else {
+                "no answer came; check the site's address, or try again later".into()
+            }
+        });
+        ConnectorError::Transport {
+            psa,
+            endpoint,
+            message,
+        }
+    }
 }
 
 /// The PSA's own message from an error body (`{"code","message","errors":[{"message"}]}`), with
@@ -219,17 +254,14 @@ impl CwClient {
         credentials: &CwCredentials,
         retry: RetryPolicy,
     ) -> Result<CwClient, ConnectorError> {
-        let http = reqwest::Client::builder()
+        retry.reach.check_site(CW, &credentials.site_url)?;
+        let http = crate::psa::net::guarded(retry.reach)
             // A redirect would take the credentials elsewhere: the PSA answers directly.
             .redirect(reqwest::redirect::Policy::none())
             .timeout(retry.timeout)
             .connect_timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| ConnectorError::Transport {
-                psa: CW,
-                endpoint: credentials.site_url.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| ConnectorError::transport(CW, credentials.site_url.clone(), &e))?;
         let userpass = format!(
             "{}+{}:{}",
             credentials.company_id, credentials.public_key, credentials.private_key
@@ -269,7 +301,7 @@ impl CwClient {
                 .send()
                 .await?;
             let ok = resp.status().is_success();
-            let body = resp.text().await?;
+            let body = crate::psa::net::text(resp).await?;
             Ok::<_, reqwest::Error>(ok.then_some(body))
         }
         .await;
@@ -364,7 +396,7 @@ impl CwClient {
                 let resp = req.send().await?;
                 let status = resp.status().as_u16();
                 let headers = resp.headers().clone();
-                Ok::<_, reqwest::Error>((status, headers, resp.text().await?))
+                Ok::<_, reqwest::Error>((status, headers, crate::psa::net::text(resp).await?))
             }
             .await;
             let (status, headers, body) = match sent {
@@ -374,14 +406,9 @@ impl CwClient {
                     tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
                     continue;
                 }
-                Err(e) => {
-                    return Err(ConnectorError::Transport {
-                        psa: CW,
-                        endpoint,
-                        message: e.to_string(),
-                    })
-                }
+                Err(e) => return Err(ConnectorError::transport(CW, endpoint, &e)),
             };
+            let body = crate::psa::net::bounded(CW, &endpoint, body)?;
             match status {
                 200..=299 => {
                     let json =
@@ -466,17 +493,15 @@ impl CwClient {
         if let Some(body) = body {
             req = req.json(body);
         }
-        let resp = req.send().await.map_err(|e| ConnectorError::Transport {
-            psa: CW,
-            endpoint: endpoint.into(),
-            message: e.to_string(),
-        })?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| ConnectorError::transport(CW, endpoint, &e))?;
         let status = resp.status().as_u16();
-        let body = resp.text().await.map_err(|e| ConnectorError::Transport {
-            psa: CW,
-            endpoint: endpoint.into(),
-            message: e.to_string(),
-        })?;
+        let body = crate::psa::net::text(resp)
+            .await
+            .map_err(|e| ConnectorError::transport(CW, endpoint, &e))?;
+        let body = crate::psa::net::bounded(CW, endpoint, body)?;
         match status {
             // A DELETE answers 204 with no body.
             200..=299 if body.trim().is_empty() => Ok(Value::Null),

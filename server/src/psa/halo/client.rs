@@ -63,11 +63,7 @@ pub(crate) fn halo_message(body: &str) -> String {
 }
 
 fn transport(endpoint: &str, e: reqwest::Error) -> ConnectorError {
-    ConnectorError::Transport {
-        psa: HALO,
-        endpoint: endpoint.into(),
-        message: e.to_string(),
-    }
+    ConnectorError::transport(HALO, endpoint, &e)
 }
 
 fn malformed(endpoint: &str, message: impl Into<String>) -> ConnectorError {
@@ -97,7 +93,8 @@ impl HaloClient {
         credentials: &HaloCredentials,
         retry: RetryPolicy,
     ) -> Result<HaloClient, ConnectorError> {
-        let http = reqwest::Client::builder()
+        retry.reach.check_site(HALO, &credentials.site_url)?;
+        let http = crate::psa::net::guarded(retry.reach)
             // A redirect would take the token elsewhere: Halo answers directly.
             .redirect(reqwest::redirect::Policy::none())
             .timeout(retry.timeout)
@@ -240,7 +237,7 @@ impl HaloClient {
                     .await?;
                 let status = resp.status().as_u16();
                 let headers = resp.headers().clone();
-                Ok::<_, reqwest::Error>((status, headers, resp.text().await?))
+                Ok::<_, reqwest::Error>((status, headers, crate::psa::net::text(resp).await?))
             }
             .await;
             self.answered(turn).await;
@@ -262,6 +259,7 @@ impl HaloClient {
             }
         };
         let _ = headers;
+        let text = crate::psa::net::bounded(HALO, "auth/token", text)?;
         match status {
             200 => {}
             500..=599 => {
@@ -356,7 +354,7 @@ impl HaloClient {
                 let resp = req.send().await?;
                 let status = resp.status().as_u16();
                 let headers = resp.headers().clone();
-                Ok::<_, reqwest::Error>((status, headers, resp.text().await?))
+                Ok::<_, reqwest::Error>((status, headers, crate::psa::net::text(resp).await?))
             }
             .await;
             self.answered(turn).await;
@@ -369,6 +367,7 @@ impl HaloClient {
                 }
                 Err(e) => return Err(transport(endpoint, e)),
             };
+            let text = crate::psa::net::bounded(HALO, endpoint, text)?;
             match status {
                 200..=299 => {
                     return serde_json::from_str(&text)
