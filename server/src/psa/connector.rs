@@ -75,6 +75,11 @@ pub async fn collect_all<T>(mut pages: Box<dyn Pages<T> + '_>) -> Result<Vec<T>,
 #[async_trait::async_trait]
 pub trait PsaConnector: Send + Sync {
     fn kind(&self) -> PsaKind;
+    /// Whether the PSA can list only what changed since a time. A PSA that cannot has every
+    /// listing read whole, incremental runs included (they still orphan nothing).
+    fn filters_by_change(&self) -> bool {
+        true
+    }
     /// Proves the site and credentials work; the PSA's own error when they do not.
     async fn test_connection(&self) -> Result<(), ConnectorError>;
     /// The PSA's types and statuses that carry a sync checkbox.

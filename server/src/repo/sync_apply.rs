@@ -100,6 +100,8 @@ pub struct ApplyRun {
     pub first_sync: bool,
     /// The kinds whose listing this run made (contacts are left out when their switch is off).
     pub listed: Vec<ItemKind>,
+    /// What the run's log says about the run itself, before anything it changed.
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -403,7 +405,18 @@ impl Repo {
         let iid = r.integration.0;
         let mut out = Outcome {
             counts: SyncCounts::default(),
-            events: Vec::new(),
+            events: r
+                .notes
+                .iter()
+                .map(|message| NewEvent {
+                    level: EventLevel::Info,
+                    kind: None,
+                    item_id: None,
+                    psa_id: None,
+                    reason: None,
+                    message: message.clone(),
+                })
+                .collect(),
             writes: Vec::new(),
         };
         if let crate::db::Db::Postgres(pool) = &self.db {

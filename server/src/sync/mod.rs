@@ -380,6 +380,14 @@ impl SyncEngine {
             started_at,
             first_sync: first_sync && mode == SyncMode::Full,
             listed: listed.kinds,
+            notes: if mode == SyncMode::Incremental && !connector.filters_by_change() {
+                vec![format!(
+                    "{} cannot list only what changed (its API documents no filter by change time), so this incremental sync read every record. As an incremental sync it orphans nothing; the next full sync finds what was deleted in the PSA",
+                    connector.kind().label()
+                )]
+            } else {
+                Vec::new()
+            },
         };
         let applying = std::time::Instant::now();
         let result = async {

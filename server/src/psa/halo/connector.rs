@@ -275,6 +275,10 @@ impl HaloPsa {
 
 #[async_trait::async_trait]
 impl PsaConnector for HaloPsa {
+    fn filters_by_change(&self) -> bool {
+        false
+    }
+
     fn kind(&self) -> PsaKind {
         PsaKind::Halopsa
     }
@@ -318,17 +322,14 @@ impl PsaConnector for HaloPsa {
 
     fn configurations(
         &self,
-        since: Option<DateTime<Utc>>,
+        _since: Option<DateTime<Utc>>,
     ) -> Box<dyn Pages<PsaConfiguration> + '_> {
-        let query = since
-            .map(|d| {
-                vec![(
-                    "lastupdatefromdate",
-                    d.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                )]
-            })
-            .unwrap_or_default();
-        self.list("Asset", "assets", query, configuration)
+        // Halo's API description documents no filter by change time: `lastupdatefromdate` is
+        // "(bool) Include the field lastupdatefromdate in the response" on /Asset as on every
+        // list (swagger.json, as covenanttechnologysolutions/halopsa-rest generates from it).
+        // A date sent there could be ignored, and a listing taken as "what changed" that was
+        // something else would hide changes; every run reads assets whole instead.
+        self.list("Asset", "assets", Vec::new(), configuration)
     }
 
     fn contacts(&self, _since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaContact> + '_> {

@@ -6,7 +6,6 @@
 use crate::dataset::{Dataset, Fate};
 use crate::psa::sim_store::Collection;
 use app::model::CatalogCategory;
-use chrono::{DateTime, Utc};
 use serde_json::json;
 
 /// The lookup Halo keeps customer types in (`GET /api/Lookup?lookupid=`).
@@ -69,10 +68,9 @@ pub struct HaloRecords {
     pub assets: Collection,
     pub asset_types: Vec<Named>,
     pub customer_types: Vec<Named>,
-    pub asset_changed: std::collections::HashMap<i64, DateTime<Utc>>,
     /// The positions of the records a list's filters select, by filters, with the version of
     /// the collection they were found in: a page of an offset listing is then a slice, whatever
-    /// its number. Emptied by `of_mut` too (a save changes `asset_changed`).
+    /// its number. Emptied by `of_mut` too.
     pub matches: std::collections::HashMap<String, (u64, std::sync::Arc<Vec<usize>>)>,
 }
 
@@ -157,9 +155,6 @@ impl HaloRecords {
             })
         }));
         let served_configurations = d.served_configurations();
-        for c in served_configurations.clone() {
-            r.asset_changed.insert(c.psa_id, c.last_updated);
-        }
         r.assets = Collection::from_values(served_configurations.map(|c| {
             let status = &d.catalog[c.status_idx];
             json!({

@@ -3,8 +3,8 @@
 //! `client_secret`, `scope`; `?tenant=` as hosted Halo takes it), bearer tokens that expire,
 //! `GET /api/{Client,Site,Users,Asset}` lists (`{"record_count", "<key>": [...]}`, paged with
 //! `pageinate=true&page_size&page_no` or capped with `count`, inactive records only with
-//! `includeinactive=true`, filtered by `client_id`, `site_id` and, for assets,
-//! `lastupdatefromdate`), single records at `/api/{Entity}/{id}`, `GET /api/AssetType` and the
+//! `includeinactive=true`, filtered by `client_id` and `site_id`; no list filters by change
+//! time, see `list`), single records at `/api/{Entity}/{id}`, `GET /api/AssetType` and the
 //! customer-type lookup (`/api/Lookup?lookupid=33`) as plain arrays, `POST /api/Client` and
 //! `/api/Asset` with an array of records to update, and hosted Halo's rolling limit (300
 //! requests in 5 minutes, then 429). Paths match whatever their case and booleans read as
@@ -392,23 +392,16 @@ fn list<'p>(sim: &HaloSimulator, e: Entity, param: &dyn Fn(&str) -> Option<&'p s
     let number = |name: &str| param(name).and_then(|s| s.trim().parse::<i64>().ok());
     let include_inactive = truthy(param("includeinactive")).unwrap_or(false);
     let include_active = truthy(param("includeactive")).unwrap_or(true);
-    let since = match (e, param("lastupdatefromdate")) {
-        (Entity::Asset, Some(s)) => match crate::psa::autotask::filter::parse_instant(s) {
-            Some(d) => Some(d),
-            None => {
-                return refuse(
-                    StatusCode::BAD_REQUEST,
-                    format!("lastupdatefromdate {s} is not a date"),
-                )
-            }
-        },
-        _ => None,
-    };
+    // Halo's API description documents no filter by change time: `lastupdatefromdate` is
+    // "(bool) Include the field lastupdatefromdate in the response" on every list (swagger.json,
+    // as covenanttechnologysolutions/halopsa-rest generates its client from it). Whatever it
+    // is given, it selects nothing here: a client that took its answer for "what changed"
+    // would be wrong on the real service too.
     let client = number("client_id");
     let site = number("site_id");
     let mut records = sim.records();
     // Which records the filters select, found once per set of filters and kept until a change.
-    let key = format!("{e:?} {include_active} {include_inactive} {client:?} {site:?} {since:?}");
+    let key = format!("{e:?} {include_active} {include_inactive} {client:?} {site:?}");
     let version = records.of(e).version();
     let hits = match records.matches.get(&key) {
         Some((v, hits)) if *v == version => hits.clone(),
@@ -425,10 +418,6 @@ fn list<'p>(sim: &HaloSimulator, e: Entity, param: &dyn Fn(&str) -> Option<&'p s
                         include_active
                     }) && client.is_none_or(|c| r["client_id"] == c)
                         && site.is_none_or(|s| r["site_id"] == s)
-                        && since.is_none_or(|d| {
-                            let id = r["id"].as_i64().unwrap_or_default();
-                            records.asset_changed.get(&id).is_some_and(|t| *t >= d)
-                        })
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -595,9 +584,6 @@ fn save(sim: &HaloSimulator, e: Entity, body: &[u8]) -> Response {
         }
         answers.push(record.clone());
         records.of_mut(e).upsert(record);
-        if e == Entity::Asset {
-            records.asset_changed.insert(id, chrono::Utc::now());
-        }
     }
     match answers.len() {
         1 => Json(answers.remove(0)).into_response(),
