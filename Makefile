@@ -7,7 +7,7 @@
 run:
 	scripts/setup.sh run
 	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" scripts/build-site.sh --release
-	LEPTOS_SITE_ROOT=target/site STEWARD_PSA_ALLOW_LOOPBACK=1 ./target/release/steward serve
+	LEPTOS_SITE_ROOT=target/site STEWARD_PSA_ALLOW_LOOPBACK=true ./target/release/steward serve
 
 test:
 	scripts/test.sh

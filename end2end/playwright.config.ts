@@ -49,7 +49,7 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: path.resolve(__dirname, '../target/site'),
       RUST_LOG: 'warn',
       // The demo's PSA simulators are on this machine (the operator's setting the demo turns on).
-      STEWARD_PSA_ALLOW_LOOPBACK: '1',
+      STEWARD_PSA_ALLOW_LOOPBACK: 'true',
       // Small removal chunks with a pause between them: a removal of the demo's orphans lasts
       // a few seconds, long enough to watch it and to cancel it part-way.
       STEWARD_REMOVAL_CHUNK: '2',

@@ -2,7 +2,10 @@
 //! Autotask, HaloPSA), each through its own connector over HTTP, into an empty SQLite and (with
 //! STEWARD_BENCH_POSTGRES_URL, as `make bench` sets it) PostgreSQL, beside the floor measured in
 //! the same run: the same listings read through the same connector and inserted as rows with a
-//! plain loop (no staging, no rules, no events). Prints a table.
+//! plain loop (no staging, no rules, no events). Prints a table; then, for each PSA, the
+//! requests a full and an incremental sync made (every request the simulator answered, counted
+//! by a layer in front of it) beside the least the PSA's page cap allows, and the wall time the
+//! real PSA's published limits would impose on them (issue 33).
 //!
 //! `cargo bench -p server --bench psa_sync` (size from STEWARD_BENCH_SYNC_SIZE: s, m or l;
 //! default l).
@@ -32,22 +35,59 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-async fn serve(app: axum::Router) -> anyhow::Result<String> {
+/// Requests a simulator answered, counted in front of it.
+type Hits = Arc<std::sync::atomic::AtomicU64>;
+
+fn hits(h: &Hits) -> u64 {
+    h.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+async fn serve(app: axum::Router, counter: Hits) -> anyhow::Result<String> {
+    let app = app.layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                next.run(req).await
+            }
+        },
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(url)
 }
 
-/// A simulator of `kind` serving `d` on a free port; the credentials that open it, and how many
-/// records it serves.
-async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<(PsaCredentials, usize)> {
-    Ok(match kind {
+/// A simulator of `kind` serving `d` on a free port.
+struct Served {
+    /// What opens it.
+    credentials: PsaCredentials,
+    /// Records it serves.
+    records: usize,
+    /// Requests it answered.
+    hits: Hits,
+    /// The fewest list requests a full listing can take: every listing in pages as large as
+    /// the PSA allows (ConnectWise 1,000, Autotask 500, HaloPSA 100), and ConnectWise's sites
+    /// a request per company (it lists them only by company).
+    least: u64,
+}
+
+fn pages(n: usize, cap: usize) -> u64 {
+    n.div_ceil(cap).max(1) as u64
+}
+
+async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<Served> {
+    let counter = Hits::default();
+    let (credentials, records, least) = match kind {
         PsaKind::ConnectwiseManage => {
             let r = Records::from_dataset(d);
             let served = r.item_count();
+            let least = pages(r.companies.len(), 1000)
+                + pages(r.configurations.len(), 1000)
+                + pages(r.contacts.len(), 1000)
+                + r.companies.len() as u64;
             let sim = server::psa::simulator::Simulator::new(SimCredentials::demo(), r);
-            let url = serve(server::psa::simulator::router(sim)).await?;
+            let url = serve(server::psa::simulator::router(sim), counter.clone()).await?;
             let c = SimCredentials::demo();
             let creds = CwCredentials {
                 site_url: url,
@@ -56,7 +96,7 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<(PsaCredentials
                 private_key: c.private_key,
                 client_id: c.client_id,
             };
-            (PsaCredentials::ConnectWise(creds), served)
+            (PsaCredentials::ConnectWise(creds), served, least)
         }
         PsaKind::Autotask => {
             let r = AtRecords::from_dataset(d);
@@ -64,6 +104,10 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<(PsaCredentials
                 + r.configuration_items.len()
                 + r.contacts.len()
                 + r.company_locations.len();
+            let least = pages(r.companies.len(), 500)
+                + pages(r.configuration_items.len(), 500)
+                + pages(r.contacts.len(), 500)
+                + pages(r.company_locations.len(), 500);
             let sim = server::psa::autotask::simulator::AtSimulator::new(
                 server::psa::autotask::simulator::AtCredentials {
                     username: "bench@msp.example".into(),
@@ -72,7 +116,11 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<(PsaCredentials
                 },
                 r,
             );
-            let url = serve(server::psa::autotask::simulator::router(sim)).await?;
+            let url = serve(
+                server::psa::autotask::simulator::router(sim),
+                counter.clone(),
+            )
+            .await?;
             let creds = AtCredentials {
                 site_url: url.clone(),
                 zone_url: format!("{url}/atservicesrest"),
@@ -80,11 +128,15 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<(PsaCredentials
                 secret: "s".into(),
                 integration_code: "C".into(),
             };
-            (PsaCredentials::Autotask(creds), served)
+            (PsaCredentials::Autotask(creds), served, least)
         }
         PsaKind::Halopsa => {
             let r = HaloRecords::from_dataset(d);
             let served = r.clients.len() + r.assets.len() + r.users.len() + r.sites.len();
+            let least = pages(r.clients.len(), 100)
+                + pages(r.assets.len(), 100)
+                + pages(r.users.len(), 100)
+                + pages(r.sites.len(), 100);
             let sim = server::psa::halo::simulator::HaloSimulator::new(
                 server::psa::halo::simulator::HaloCredentials {
                     client_id: "bench".into(),
@@ -97,16 +149,51 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<(PsaCredentials
             // (pages of 100 make an L sync about 1,400 requests): the limit and the connector's
             // budget are lifted together (`connector` below).
             sim.set_request_limit(usize::MAX, server::psa::halo::simulator::WINDOW);
-            let url = serve(server::psa::halo::simulator::router(sim)).await?;
+            let url = serve(server::psa::halo::simulator::router(sim), counter.clone()).await?;
             let creds = HaloCredentials {
                 site_url: url,
                 tenant: String::new(),
                 client_id: "bench".into(),
                 client_secret: "s".into(),
             };
-            (PsaCredentials::Halo(creds), served)
+            (PsaCredentials::Halo(creds), served, least)
         }
+    };
+    Ok(Served {
+        credentials,
+        records,
+        hits: counter,
+        least,
     })
+}
+
+/// The wall time `requests` take at least under the real PSA's published limits.
+fn under_limits(kind: PsaKind, requests: u64) -> String {
+    match kind {
+        // Hosted Halo: 300 requests in a rolling 5 minutes (Steward keeps to 270).
+        PsaKind::Halopsa => {
+            let minutes = |per: u64| requests.saturating_sub(per) as f64 / per as f64 * 5.0;
+            format!(
+                "{:.0} min at 300 in 5 min ({:.0} min at Steward's 270)",
+                minutes(300),
+                minutes(270)
+            )
+        }
+        // Autotask: 10,000 requests an hour per database, shared with every other integration;
+        // answers slow by 0.5 s past half of it and 1 s past three quarters.
+        PsaKind::Autotask => {
+            let over = |from: u64| requests.saturating_sub(from) as f64;
+            let hours = requests as f64 / 10_000.0;
+            let slowed = over(5_000).min(2_500.0) * 0.5 + over(7_500) * 1.0;
+            format!(
+                "{:.1} % of the hour's 10,000 ({:.0} s added by slowed answers, {:.1} h of the threshold)",
+                100.0 * requests as f64 / 10_000.0,
+                slowed,
+                hours
+            )
+        }
+        PsaKind::ConnectwiseManage => "no published limit".into(),
+    }
 }
 
 /// An account and integration whose catalog is the PSA's, checked by name as the dataset says
@@ -297,17 +384,19 @@ async fn bench(
     db: Db,
     floor_db: Db,
     d: &Dataset,
-) -> anyhow::Result<()> {
-    let (credentials, served) = simulator(kind, d).await?;
+) -> anyhow::Result<Requests> {
+    let served = simulator(kind, d).await?;
+    let credentials = &served.credentials;
     let t = Instant::now();
-    let floor_records = floor(&floor_db, &*connector(&credentials)?).await?;
+    let floor_records = floor(&floor_db, &*connector(credentials)?).await?;
     let floor_time = t.elapsed();
 
     db.migrate().await?;
     let repo = Repo::new(db);
-    let connector = connector(&credentials)?;
+    let connector = connector(credentials)?;
     let (account, integration) = account(&repo, kind, &*connector, d).await?;
     let engine = SyncEngine::new(repo.clone(), Arc::new(SecretBox::new([1; 32])));
+    let before = hits(&served.hits);
     let t = Instant::now();
     let first = engine
         .run_with(
@@ -320,18 +409,82 @@ async fn bench(
         .await?;
     let first_time = t.elapsed();
     assert!(first.error.is_none(), "{first:?}");
+    let full_requests = hits(&served.hits) - before;
+    // An incremental run right after: what a scheduled run of an unchanged PSA costs.
+    let before = hits(&served.hits);
+    let incremental = engine
+        .run_with(
+            &*connector,
+            account,
+            integration,
+            SyncMode::Incremental,
+            SyncTrigger::Manual,
+        )
+        .await?;
+    assert!(incremental.error.is_none(), "{incremental:?}");
+    let incremental_requests = hits(&served.hits) - before;
+    let served_records = served.records;
     println!(
         "| {label} | {} | {:?} | {served} | {:.2} s ({} /s) | {floor_records} | {:.2} s ({} /s) | {:.0} % | {:?} |",
         kind.label(),
         d.size,
         first_time.as_secs_f64(),
-        per_second(served, first_time),
+        per_second(served_records, first_time),
         floor_time.as_secs_f64(),
         per_second(floor_records, floor_time),
         100.0 * floor_time.as_secs_f64() / first_time.as_secs_f64(),
         first.counts
     );
-    Ok(())
+    Ok(Requests {
+        kind,
+        records: served_records,
+        full: full_requests,
+        incremental: incremental_requests,
+        least: served.least,
+    })
+}
+
+/// What one PSA's syncs asked of it.
+struct Requests {
+    kind: PsaKind,
+    records: usize,
+    full: u64,
+    incremental: u64,
+    least: u64,
+}
+
+fn print_requests(all: &[Requests]) {
+    println!();
+    println!("| PSA | records | full sync: requests | least at the page cap | incremental sync: requests | full sync under the real limits | incremental under the real limits |");
+    println!("|---|---|---|---|---|---|---|");
+    for r in all {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.kind.label(),
+            r.records,
+            r.full,
+            r.least,
+            r.incremental,
+            under_limits(r.kind, r.full),
+            under_limits(r.kind, r.incremental)
+        );
+    }
+    // A million records at the page cap, under the same limits.
+    println!();
+    println!("| PSA | least requests for 1,000,000 records | under the real limits |");
+    println!("|---|---|---|");
+    for (kind, cap) in [
+        (PsaKind::ConnectwiseManage, 1000),
+        (PsaKind::Autotask, 500),
+        (PsaKind::Halopsa, 100),
+    ] {
+        let least = pages(1_000_000, cap);
+        println!(
+            "| {} | {least} | {} |",
+            kind.label(),
+            under_limits(kind, least)
+        );
+    }
 }
 
 #[tokio::main]
@@ -352,6 +505,7 @@ async fn main() -> anyhow::Result<()> {
     println!("|---|---|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir()?;
     let pg = std::env::var("STEWARD_BENCH_POSTGRES_URL").ok();
+    let mut requests = Vec::new();
     for kind in PsaKind::ALL {
         let sqlite = |name: &str| {
             let url = format!(
@@ -362,14 +516,16 @@ async fn main() -> anyhow::Result<()> {
             );
             async move { Db::connect(&url).await }
         };
-        bench(
-            "SQLite",
-            kind,
-            sqlite("sync").await?,
-            sqlite("floor").await?,
-            &d,
-        )
-        .await?;
+        requests.push(
+            bench(
+                "SQLite",
+                kind,
+                sqlite("sync").await?,
+                sqlite("floor").await?,
+                &d,
+            )
+            .await?,
+        );
         if let Some(base) = &pg {
             bench(
                 "PostgreSQL",
@@ -384,5 +540,6 @@ async fn main() -> anyhow::Result<()> {
     if pg.is_none() {
         println!("(PostgreSQL skipped: set STEWARD_BENCH_POSTGRES_URL, as `make bench` does)");
     }
+    print_requests(&requests);
     Ok(())
 }

@@ -29,7 +29,7 @@ const KEY: [u8; 32] = [9; 32];
 
 /// What each node is started with: the shared database and key, quick takeover of a dead
 /// node's job (2 s), a slow removal (a target a chunk, 60 ms between chunks) that can be killed
-/// mid-way, and a scheduler that looks every second.
+/// mid-way, a scheduler that looks every second, and the PSA simulator on this machine allowed.
 fn steward(args: &[&str], url: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_steward"));
     c.args(args)
@@ -42,6 +42,8 @@ fn steward(args: &[&str], url: &str) -> Command {
         .env("STEWARD_REMOVAL_CHUNK", "1")
         .env("STEWARD_REMOVAL_PAUSE_MS", "60")
         .env("STEWARD_SCHEDULER_TICK_SECONDS", "1")
+        // The demo's PSA simulator is on this machine (the operator's setting the demo needs).
+        .env("STEWARD_PSA_ALLOW_LOOPBACK", "true")
         .env("RUST_LOG", "error")
         .stderr(Stdio::null());
     c

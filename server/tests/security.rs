@@ -147,8 +147,16 @@ async fn saved_keys_never_leave_for_another_site() {
     let message = body["message"].as_str().unwrap_or_default().to_string();
     assert!(!message.contains("hunter2"), "{message}");
     assert!(!message.contains("<html"), "{message}");
-    assert_eq!(seen.lock().unwrap().len(), 1);
-    assert!(!seen.lock().unwrap()[0].contains("priv:"));
+    // Two requests: the site's company info, which carries no credentials (it names the API's
+    // codebase), then the call with the new keys.
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen[0].starts_with("GET /login/companyinfo/"), "{seen:?}");
+    assert!(
+        seen[0].ends_with(" -"),
+        "no credentials to company info: {seen:?}"
+    );
+    assert!(!seen[1].contains("priv:"));
     app.stop().await;
 }
 

@@ -1052,7 +1052,8 @@ on_both!(a_stalled_scheduled_sync_holds_up_no_other_account);
 async fn one_run_per_integration_across_nodes(db: Db, second: Db) {
     let ctx = setup(db, true).await;
     // A second app node: its own pool on the same database, its own engine.
-    let other = SyncEngine::new(Repo::new(second), Arc::new(SecretBox::new([7; 32])));
+    let other = SyncEngine::new(Repo::new(second), Arc::new(SecretBox::new([7; 32])))
+        .with_retry(fast_retry());
     ctx.faults(Faults {
         slow_millis: Some(150),
         ..Default::default()
