@@ -425,7 +425,7 @@ async fn bench(
     let incremental_requests = hits(&served.hits) - before;
     let served_records = served.records;
     println!(
-        "| {label} | {} | {:?} | {served} | {:.2} s ({} /s) | {floor_records} | {:.2} s ({} /s) | {:.0} % | {:?} |",
+        "| {label} | {} | {:?} | {served_records} | {:.2} s ({} /s) | {floor_records} | {:.2} s ({} /s) | {:.0} % | {:?} |",
         kind.label(),
         d.size,
         first_time.as_secs_f64(),

@@ -125,10 +125,9 @@ impl Scheduler {
             match self.due().await {
                 Ok(due) => {
                     for (account, integration, mode, last) in due {
-                        if !going.contains_key(&integration) {
-                            let task = self.spawn_run(account, integration, mode, last);
-                            going.insert(integration, task);
-                        }
+                        going
+                            .entry(integration)
+                            .or_insert_with(|| self.spawn_run(account, integration, mode, last));
                     }
                 }
                 Err(e) => {

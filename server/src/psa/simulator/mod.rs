@@ -41,20 +41,20 @@ struct ApiPath {
 
 impl ApiPath {
     /// The base as the client wrote it and the path under it, or ConnectWise's 404.
-    fn split(self) -> Result<(String, String), Response> {
+    fn split(self) -> Result<(String, String), Box<Response>> {
         let known = (self.codebase.eq_ignore_ascii_case("v4_6_release")
             || self.codebase.eq_ignore_ascii_case(CODEBASE))
             && self.apis.eq_ignore_ascii_case("apis")
             && self.version == "3.0";
         if !known {
-            return Err(cw_error(
+            return Err(Box::new(cw_error(
                 StatusCode::NOT_FOUND,
                 "NotFound",
                 format!(
                     "/{}/{}/{}/{} is not a route of this API",
                     self.codebase, self.apis, self.version, self.path
                 ),
-            ));
+            )));
         }
         Ok((
             format!("/{}/{}/{}", self.codebase, self.apis, self.version),
@@ -297,7 +297,7 @@ async fn patch_dispatch(
 ) -> Response {
     let (_, path) = match api.split() {
         Ok(split) => split,
-        Err(not_found) => return not_found,
+        Err(not_found) => return *not_found,
     };
     if let Some(refused) = gate(&sim, &headers).await {
         return refused;
@@ -343,7 +343,7 @@ async fn post_dispatch(
 ) -> Response {
     let (_, path) = match api.split() {
         Ok(split) => split,
-        Err(not_found) => return not_found,
+        Err(not_found) => return *not_found,
     };
     if let Some(refused) = gate(&sim, &headers).await {
         return refused;
@@ -376,7 +376,7 @@ async fn delete_dispatch(
 ) -> Response {
     let (_, path) = match api.split() {
         Ok(split) => split,
-        Err(not_found) => return not_found,
+        Err(not_found) => return *not_found,
     };
     if let Some(refused) = gate(&sim, &headers).await {
         return refused;
@@ -414,7 +414,7 @@ async fn dispatch(
 ) -> Response {
     let (base, path) = match api.split() {
         Ok(split) => split,
-        Err(not_found) => return not_found,
+        Err(not_found) => return *not_found,
     };
     if let Some(refused) = gate(&sim, &headers).await {
         return refused;
