@@ -55,11 +55,12 @@ if [ "$mode" = "test" ]; then
   fi
   # Third-party PSA clients, unmodified from PyPI, run against the simulators
   # (server/tests/third_party.rs); @apigrate/autotask-restapi comes with end2end's npm packages.
-  cp_version="0.8.1"
-  if [ "$(.venv-clients/bin/python -c 'import importlib.metadata as m; print(m.version("connectpyse"))' 2>/dev/null)" != "$cp_version" ]; then
-    say "pip install connectpyse $cp_version (into .venv-clients)"
+  clients="connectpyse==0.8.1 halopsa==2.0.2"
+  if [ "$(.venv-clients/bin/python -c 'import importlib.metadata as m; print(" ".join(p + "==" + m.version(p) for p in ["connectpyse", "halopsa"]))' 2>/dev/null)" != "$clients" ]; then
+    say "pip install $clients (into .venv-clients)"
     python3 -m venv .venv-clients
-    .venv-clients/bin/pip install --quiet --disable-pip-version-check "connectpyse==$cp_version"
+    # shellcheck disable=SC2086
+    .venv-clients/bin/pip install --quiet --disable-pip-version-check $clients
   fi
   if ! command -v chromium >/dev/null 2>&1; then
     apt_install chromium

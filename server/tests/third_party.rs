@@ -1,15 +1,18 @@
 //! Real third-party clients of the PSAs, unmodified from their package registries, against the
 //! simulators, reading and writing as their users do: connectpyse 0.8.1 (PyPI) against the
 //! ConnectWise simulator, @apigrate/autotask-restapi 2.0.1 (npm) against the Autotask
-//! simulator. `make test` installs them (scripts/setup.sh) and names them in
-//! `STEWARD_CLIENTS_PYTHON` (a Python with connectpyse) and `STEWARD_CLIENTS_NODE_MODULES`
-//! (a node_modules with the Autotask client). What each saw must be what the simulator holds;
-//! where a client and the simulator disagree, the simulator follows the real service (each
-//! quirk's source is cited where the simulator implements it).
+//! simulator, halopsa 2.0.2 (PyPI) against the HaloPSA simulator. `make test` installs them
+//! (scripts/setup.sh) and names them in `STEWARD_CLIENTS_PYTHON` (a Python with connectpyse and
+//! halopsa) and `STEWARD_CLIENTS_NODE_MODULES` (a node_modules with the Autotask client). What
+//! each saw must be what the simulator holds; where a client and the simulator disagree, the
+//! simulator follows the real service (each quirk's source is cited where the simulator
+//! implements it).
 //!
-//! HaloPSA's PyPI client (halopsa 2.0.2) builds `https://{tenant}.halopsa.com` itself and takes
-//! no address, so it cannot be pointed at a simulator unmodified; HaloPSA's behaviours are held
-//! to its published API description and its clients' issues in halo_simulator.rs instead.
+//! halopsa only ever speaks to `https://{tenant}.halopsa.com`: the test puts the simulator
+//! behind a CONNECT proxy of its own that ends TLS with a certificate for that name from a test
+//! CA (`tests/third_party/tls/`, made for these tests only), named to the client by the
+//! standard `HTTPS_PROXY` and `REQUESTS_CA_BUNDLE`, as a corporate proxy would sit in front of
+//! the real service. Nothing of the library is changed.
 
 mod common;
 
@@ -174,4 +177,134 @@ async fn apigrate_reads_and_writes_the_autotask_simulator() {
     // as it came; a wrong secret is a 401 (apigrate/autotask-restapi #19).
     assert_eq!(saw["missing"], serde_json::json!({ "item": null }));
     assert_eq!(saw["refused"], 401);
+}
+
+/// A CONNECT proxy for `acme.halopsa.com:443` only: it answers the CONNECT, ends TLS with the
+/// test CA's certificate for that name, and passes the plain HTTP on to `target`. Its URL.
+async fn halo_tls_proxy(target: std::net::SocketAddr) -> String {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = format!("{}/tests/third_party/tls", env!("CARGO_MANIFEST_DIR"));
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(format!("{dir}/leaf.pem"))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/leaf.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                    if socket.read_exact(&mut byte).await.is_err() {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                if !head.starts_with(b"CONNECT acme.halopsa.com:443 ") {
+                    let _ = socket.write_all(b"HTTP/1.1 403 Forbidden\r\n\r\n").await;
+                    return;
+                }
+                if socket
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(target).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn halopsa_reads_and_writes_the_halo_simulator() {
+    use server::dataset::{Dataset, Size};
+    use server::psa::halo::records::HaloRecords;
+    use server::psa::halo::simulator::{router, HaloCredentials, HaloSimulator};
+    let sim = HaloSimulator::new(
+        HaloCredentials {
+            client_id: "cid".into(),
+            client_secret: "cs".into(),
+            tenant: None,
+        },
+        HaloRecords::from_dataset(&Dataset::generate(Size::M, 1)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(sim.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let proxy = halo_tls_proxy(addr).await;
+
+    let mut command = Command::new(env("STEWARD_CLIENTS_PYTHON"));
+    command
+        .arg(script("halopsa_client.py"))
+        .env("HTTPS_PROXY", &proxy)
+        .env("https_proxy", &proxy)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env(
+            "REQUESTS_CA_BUNDLE",
+            format!(
+                "{}/tests/third_party/tls/ca.pem",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+        )
+        .env("HALO_TENANT", "acme")
+        .env("HALO_CLIENT_ID", "cid")
+        .env("HALO_SECRET", "cs");
+    let saw = tokio::task::spawn_blocking(move || run(command, "halopsa"))
+        .await
+        .unwrap();
+
+    let records = sim.records();
+    let held: Vec<i64> = records.clients.ids().to_vec();
+    assert!(held.len() > 100, "more than one page: {}", held.len());
+    let ids = |key: &str| -> Vec<i64> {
+        saw[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect()
+    };
+    // `count` without pages returns what it asks; a page is 100 whatever `page_size` asks
+    // (homotechsual/HaloAPI #90), and pages of 100 up to `record_count` list everyone.
+    assert_eq!(ids("all"), held);
+    assert_eq!(ids("paged"), held);
+    assert_eq!(saw["first_page"]["size"], 100);
+    assert_eq!(
+        saw["first_page"]["record_count"].as_u64(),
+        Some(held.len() as u64)
+    );
+    assert_eq!(saw["pages"].as_u64(), Some(held.len().div_ceil(100) as u64));
+    assert_eq!(saw["default_size"], 50, "no pages, no count: 50");
+    let target = saw["target"].as_i64().unwrap();
+    assert_eq!(saw["name_after"], "Renamed Through halopsa");
+    assert_eq!(
+        records.clients.find(target).unwrap()["name"],
+        "Renamed Through halopsa"
+    );
 }
