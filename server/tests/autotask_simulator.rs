@@ -475,3 +475,68 @@ async fn answers_slow_down_past_half_and_three_quarters_of_the_hourly_threshold(
         );
     }
 }
+
+/// PUT on an entity's collection replaces the record: "If the JSON you send does not include a
+/// property for a field, the target field value will default to null" (Autotask's developer
+/// help, "Updating data via PUT request with the REST API"), unlike PATCH; read-only fields stay,
+/// required ones must be given, and a refusal (500 with `errors`) changes nothing.
+#[tokio::test]
+async fn put_replaces_a_record_and_patch_changes_only_what_it_names() {
+    let at = spawn().await;
+    let before = at.sim.records().companies.get(0).unwrap();
+    let id = before["id"].as_i64().unwrap();
+    assert!(before["phone"].is_string() && before["city"].is_string());
+
+    let (status, body) = at
+        .json(
+            at.req(reqwest::Method::PUT, "Companies")
+                .json(&serde_json::json!({
+                    "id": id, "companyName": "Replaced Ltd"
+                })),
+        )
+        .await;
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        body["errors"][0].as_str().unwrap().contains("companyType"),
+        "{body}"
+    );
+    assert_eq!(
+        at.sim.records().companies.get(0).unwrap(),
+        before,
+        "nothing changed"
+    );
+
+    let (status, body) = at
+        .json(
+            at.req(reqwest::Method::PUT, "Companies")
+                .json(&serde_json::json!({
+                    "id": id, "companyName": "Replaced Ltd", "companyType": before["companyType"],
+                    "createDate": "1999-01-01T00:00:00Z"
+                })),
+        )
+        .await;
+    assert_eq!((status, body["itemId"].as_i64()), (200, Some(id)), "{body}");
+    let after = at.sim.records().companies.get(0).unwrap();
+    assert_eq!(after["companyName"], "Replaced Ltd");
+    assert!(
+        after["phone"].is_null() && after["city"].is_null(),
+        "left out: null"
+    );
+    assert_eq!(after["createDate"], before["createDate"], "read-only stays");
+
+    let (status, _) = at
+        .json(
+            at.req(reqwest::Method::PATCH, "Companies")
+                .json(&serde_json::json!({
+                    "id": id, "phone": "555-0100"
+                })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let patched = at.sim.records().companies.get(0).unwrap();
+    assert_eq!(patched["phone"], "555-0100");
+    assert_eq!(
+        patched["companyName"], "Replaced Ltd",
+        "PATCH changes only what it names"
+    );
+}

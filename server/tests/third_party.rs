@@ -1,7 +1,7 @@
 //! Real third-party clients of the PSAs, unmodified from their package registries, against the
 //! simulators, reading and writing as their users do: connectpyse 0.8.1 (PyPI) against the
 //! ConnectWise simulator, @apigrate/autotask-restapi 2.0.1 (npm) against the Autotask
-//! simulator, halopsa 2.0.2 (PyPI) against the HaloPSA simulator. `make test` installs them
+//! simulator (PATCH and PUT), halopsa 2.0.2 (PyPI) against the HaloPSA simulator. `make test` installs them
 //! (scripts/setup.sh) and names them in `STEWARD_CLIENTS_PYTHON` (a Python with connectpyse and
 //! halopsa) and `STEWARD_CLIENTS_NODE_MODULES` (a node_modules with the Autotask client). What
 //! each saw must be what the simulator holds; where a client and the simulator disagree, the
@@ -172,6 +172,13 @@ async fn apigrate_reads_and_writes_the_autotask_simulator() {
     assert_eq!(
         records.companies.find(target).unwrap()["companyType"],
         saw["type_set"]
+    );
+    // replace() PUTs the whole record: the name changed, the rest kept as it was sent.
+    assert_eq!(saw["replaced_name"], "Replaced Through apigrate");
+    assert_eq!(saw["phone_after"], saw["phone_before"]);
+    assert_eq!(
+        records.companies.find(target).unwrap()["companyName"],
+        "Replaced Through apigrate"
     );
     // A record that is not there is `{"item": null}` with a 200, which the library hands over
     // as it came; a wrong secret is a 401 (apigrate/autotask-restapi #19).

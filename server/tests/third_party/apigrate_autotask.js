@@ -31,6 +31,9 @@ async function main() {
   const other = field.picklistValues.find((v) => v.isActive && Number(v.value) !== before.item.companyType);
   await at.Companies.update({ id: target, companyType: Number(other.value) });
   const after = await at.Companies.get(target);
+  // replace() is a PUT of the whole record: every field sent, one changed.
+  await at.Companies.replace({ ...after.item, companyName: 'Replaced Through apigrate' });
+  const replaced = await at.Companies.get(target);
   const missing = await at.Companies.get(2147483000);
   let refused = null;
   try {
@@ -46,6 +49,9 @@ async function main() {
     type_before: before.item.companyType,
     type_set: Number(other.value),
     type_after: after.item.companyType,
+    replaced_name: replaced.item.companyName,
+    phone_before: after.item.phone,
+    phone_after: replaced.item.phone,
     missing,
     refused,
   }));

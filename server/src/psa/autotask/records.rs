@@ -272,8 +272,8 @@ impl AtRecords {
                     "name": name,
                     "dataType": data_type,
                     "length": if *data_type == "string" { 100 } else { 0 },
-                    "isRequired": matches!(*name, "id" | "companyName" | "companyType" | "referenceTitle" | "firstName" | "lastName" | "name" | "companyID"),
-                    "isReadOnly": matches!(*name, "id" | "createDate" | "lastActivityDate" | "lastTrackedModifiedDateTime" | "lastModifiedTime" | "lastModifiedDate"),
+                    "isRequired": required(name),
+                    "isReadOnly": read_only(name),
                     "isQueryable": true,
                     "isReference": name.ends_with("ID") && *name != "id",
                     "referenceEntityType": if name.starts_with("company") && name.ends_with("ID") { "Company" } else { "" },
@@ -286,4 +286,30 @@ impl AtRecords {
             .collect();
         json!({ "fields": fields })
     }
+}
+
+/// Whether a field must have a value (`entityInformation/fields`' `isRequired`).
+pub fn required(name: &str) -> bool {
+    matches!(
+        name,
+        "id" | "companyName"
+            | "companyType"
+            | "referenceTitle"
+            | "firstName"
+            | "lastName"
+            | "name"
+            | "companyID"
+    )
+}
+
+/// Whether Autotask sets a field itself (`isReadOnly`): a write leaves it as it is.
+pub fn read_only(name: &str) -> bool {
+    matches!(
+        name,
+        "id" | "createDate"
+            | "lastActivityDate"
+            | "lastTrackedModifiedDateTime"
+            | "lastModifiedTime"
+            | "lastModifiedDate"
+    )
 }

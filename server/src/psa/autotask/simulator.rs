@@ -342,7 +342,12 @@ async fn dispatch(
         (&Method::PATCH, [])
             if matches!(entity, Entity::Companies | Entity::ConfigurationItems) =>
         {
-            patch(&sim, entity, &body)
+            update(&sim, entity, &body, Update::Patch)
+        }
+        (&Method::PUT, [])
+            if matches!(entity, Entity::Companies | Entity::ConfigurationItems) =>
+        {
+            update(&sim, entity, &body, Update::Put)
         }
         _ => errors(
             StatusCode::NOT_FOUND,
@@ -562,7 +567,20 @@ fn injected(effect: PageEffect) -> Response {
 
 /// `PATCH /Companies` or `/ConfigurationItems`: a body with `id` and the fields to change; every
 /// field must exist and be writable, and a picklist takes only its own values. All or nothing.
-fn patch(sim: &AtSimulator, entity: Entity, body: &[u8]) -> Response {
+/// How an update treats the fields it does not name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Update {
+    /// PATCH: "only updates those values explicitly designated in the JSON input".
+    Patch,
+    /// PUT: "If the JSON you send does not include a property for a field, the target field
+    /// value will default to null" (Autotask's developer help, "Updating data via PUT request
+    /// with the REST API"); read-only fields stay, required ones must be given.
+    Put,
+}
+
+/// `PATCH` or `PUT` on an entity's collection with one object that has an `id`: 200
+/// `{"itemId": id}`, or 500 with Autotask's `errors` and nothing changed.
+fn update(sim: &AtSimulator, entity: Entity, body: &[u8], how: Update) -> Response {
     let Ok(Value::Object(changes)) = serde_json::from_slice::<Value>(body) else {
         return errors(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -603,6 +621,17 @@ fn patch(sim: &AtSimulator, entity: Entity, body: &[u8]) -> Response {
             }
         }
     }
+    if how == Update::Put {
+        for (name, _) in entity.fields() {
+            let given = changes
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .is_some_and(|(_, v)| !v.is_null());
+            if super::records::required(name) && !super::records::read_only(name) && !given {
+                problems.push(format!("{name} is required."));
+            }
+        }
+    }
     let Some(mut record) = records.of(entity).find(id) else {
         return errors(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -616,11 +645,19 @@ fn patch(sim: &AtSimulator, entity: Entity, body: &[u8]) -> Response {
         )
             .into_response();
     }
+    if how == Update::Put {
+        for (name, _) in entity.fields() {
+            if !super::records::read_only(name) {
+                record[*name] = Value::Null;
+            }
+        }
+    }
     for (field, value) in changes.iter().filter(|(k, _)| *k != "id") {
+        // Read-only fields are Autotask's: a value sent for one is ignored.
         if let Some((name, _)) = entity
             .fields()
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(field))
+            .find(|(n, _)| n.eq_ignore_ascii_case(field) && !super::records::read_only(n))
         {
             // A picklist value sent as a string ("4") is stored as the number it stands for.
             let picklist = picklists
