@@ -1047,6 +1047,35 @@ async fn a_stalled_scheduled_sync_holds_up_no_other_account(db: Db) {
 }
 on_both!(a_stalled_scheduled_sync_holds_up_no_other_account);
 
+/// A run's listing has a time bound (issue 33, item 6): a PSA that answers every page, just
+/// slowly, cannot hold a run for ever. Past the bound the run fails, says why, and changes
+/// nothing.
+async fn a_listing_past_its_time_bound_fails_and_changes_nothing(db: Db) {
+    let ctx = setup(db, true).await;
+    let before = ctx.links().await;
+    ctx.faults(Faults {
+        slow_millis: Some(300),
+        ..Default::default()
+    });
+    let mut engine = ctx.engine.clone();
+    engine.max_listing = Duration::from_secs(1);
+    let report = engine
+        .run(
+            ctx.account,
+            ctx.integration,
+            SyncMode::Full,
+            SyncTrigger::Manual,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Failed);
+    let error = report.error.unwrap();
+    assert!(error.contains("took longer than 1 second"), "{error}");
+    assert!(error.contains("nothing was changed"), "{error}");
+    assert_eq!(ctx.links().await, before, "nothing changed");
+}
+on_both!(a_listing_past_its_time_bound_fails_and_changes_nothing);
+
 /// One run per integration at a time, across app nodes sharing the database; a second Start
 /// Manual Sync joins the running one; a run cut off by a crash does not block the next.
 async fn one_run_per_integration_across_nodes(db: Db, second: Db) {

@@ -61,12 +61,18 @@ pub struct SyncEngine {
     pub stale_after: Duration,
     /// Site listings (one call per company) made at once.
     pub site_concurrency: usize,
+    /// The longest a run's listing may take: past it the run fails and nothing changes. A PSA
+    /// that answers each page just inside its time-out cannot hold a run for ever. 12 hours is
+    /// four times what a million HaloPSA records take under Halo's limit.
+    pub max_listing: Duration,
 }
 
 /// Why a listing stopped: the PSA, or Steward's own database.
 enum ListError {
     Psa(ConnectorError),
     Internal(anyhow::Error),
+    /// The listing took longer than `max_listing`.
+    TooLong,
 }
 
 impl From<ConnectorError> for ListError {
@@ -93,6 +99,7 @@ impl SyncEngine {
             retry: RetryPolicy::default(),
             stale_after: Duration::from_secs(15 * 60),
             site_concurrency: 4,
+            max_listing: Duration::from_secs(12 * 60 * 60),
         }
     }
 
@@ -346,7 +353,13 @@ impl SyncEngine {
             error: Some(error),
         };
         let listing = std::time::Instant::now();
-        let listed = match self.list(connector, run_id, since, contacts).await {
+        let listed = match tokio::time::timeout(
+            self.max_listing,
+            self.list(connector, run_id, since, contacts),
+        )
+        .await
+        .unwrap_or(Err(ListError::TooLong))
+        {
             Ok(listed) => {
                 tracing::info!(
                     run_id,
@@ -364,6 +377,14 @@ impl SyncEngine {
                     ListError::Internal(e) => {
                         tracing::error!(run_id, error = ?e, "sync listing could not be staged");
                         INTERNAL_FAILURE.to_string()
+                    }
+                    ListError::TooLong => {
+                        tracing::warn!(run_id, "sync listing took too long");
+                        format!(
+                            "{}'s listing took longer than {}, the most a sync may take; nothing was changed. The next sync tries again; if the PSA is this slow every time, ask its vendor why",
+                            connector.kind().label(),
+                            humane(self.max_listing)
+                        )
                     }
                 };
                 if let Err(e) = self.repo.fail_sync_run(account, run_id, &message).await {
@@ -554,4 +575,18 @@ enum Begun {
 struct Listed {
     catalog: Vec<crate::rules::records::PsaCatalogValue>,
     kinds: Vec<ItemKind>,
+}
+
+/// A duration as the run's log says it: "12 hours", "90 minutes", "2 seconds".
+fn humane(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs >= 7200 && secs % 3600 == 0 {
+        format!("{} hours", secs / 3600)
+    } else if secs >= 120 {
+        format!("{} minutes", secs / 60)
+    } else if secs <= 1 {
+        "1 second".into()
+    } else {
+        format!("{secs} seconds")
+    }
 }
