@@ -33,6 +33,18 @@ struct Ctx {
     http: reqwest::Client,
 }
 
+/// The simulator's credentials, for a ConnectWise site at `site_url`.
+fn cw_credentials(site_url: &str) -> CwCredentials {
+    let c = common::sim_credentials();
+    CwCredentials {
+        site_url: site_url.to_string(),
+        company_id: c.company_id,
+        public_key: c.public_key,
+        private_key: c.private_key,
+        client_id: c.client_id,
+    }
+}
+
 fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 2,
@@ -61,14 +73,7 @@ async fn setup(db: Db, loaded: bool) -> Ctx {
             .unwrap();
     }
     let (sim_url, sim) = common::spawn_simulator_with(Records::from_dataset(&d)).await;
-    let c = common::sim_credentials();
-    let credentials = CwCredentials {
-        site_url: sim_url.clone(),
-        company_id: c.company_id,
-        public_key: c.public_key,
-        private_key: c.private_key,
-        client_id: c.client_id,
-    };
+    let credentials = cw_credentials(&sim_url);
     let secrets = Arc::new(SecretBox::new([7; 32]));
     repo.set_integration_credentials(
         account,
@@ -969,14 +974,7 @@ async fn a_stalled_scheduled_sync_holds_up_no_other_account(db: Db) {
         .await
         .unwrap();
     let secrets = SecretBox::new([7; 32]);
-    let c = common::sim_credentials();
-    let healthy = CwCredentials {
-        site_url: ctx.sim_url.clone(),
-        company_id: c.company_id,
-        public_key: c.public_key,
-        private_key: c.private_key,
-        client_id: c.client_id,
-    };
+    let healthy = cw_credentials(&ctx.sim_url);
     ctx.repo
         .set_integration_credentials(
             beta,

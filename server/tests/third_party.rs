@@ -36,6 +36,15 @@ fn run(mut command: Command, what: &str) -> Value {
         .unwrap_or_else(|e| panic!("{what} printed no JSON ({e}):\n{stdout}\n{stderr}"))
 }
 
+/// The ids a client printed, in its order.
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .expect("a list of ids")
+        .iter()
+        .map(|v| v.as_i64().expect("an id"))
+        .collect()
+}
+
 fn script(name: &str) -> String {
     format!("{}/tests/third_party/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -73,12 +82,7 @@ async fn connectpyse_reads_and_writes_the_connectwise_simulator() {
     let held: Vec<i64> = records.companies.ids().to_vec();
     assert!(held.len() > 1000, "more than one page: {}", held.len());
     assert_eq!(saw["count"].as_u64(), Some(held.len() as u64));
-    let listed: Vec<i64> = saw["ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_i64().unwrap())
-        .collect();
+    let listed = ids(&saw["ids"]);
     assert_eq!(listed, held, "every company once, in id order");
     assert_eq!(
         listed.iter().collect::<HashSet<_>>().len(),
@@ -152,12 +156,7 @@ async fn apigrate_reads_and_writes_the_autotask_simulator() {
     let held: Vec<i64> = records.companies.ids().to_vec();
     assert!(held.len() > 500, "more than one page: {}", held.len());
     assert_eq!(saw["count"].as_u64(), Some(held.len() as u64));
-    let listed: Vec<i64> = saw["ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_i64().unwrap())
-        .collect();
+    let listed = ids(&saw["ids"]);
     assert_eq!(listed, held, "every company once, in id order");
     // A first page of 500 says where the next one is (a POST with the same body, see
     // autotask_simulator.rs).
@@ -289,18 +288,10 @@ async fn halopsa_reads_and_writes_the_halo_simulator() {
     let records = sim.records();
     let held: Vec<i64> = records.clients.ids().to_vec();
     assert!(held.len() > 100, "more than one page: {}", held.len());
-    let ids = |key: &str| -> Vec<i64> {
-        saw[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_i64().unwrap())
-            .collect()
-    };
     // `count` without pages returns what it asks; a page is 100 whatever `page_size` asks
     // (homotechsual/HaloAPI #90), and pages of 100 up to `record_count` list everyone.
-    assert_eq!(ids("all"), held);
-    assert_eq!(ids("paged"), held);
+    assert_eq!(ids(&saw["all"]), held);
+    assert_eq!(ids(&saw["paged"]), held);
     assert_eq!(saw["first_page"]["size"], 100);
     assert_eq!(
         saw["first_page"]["record_count"].as_u64(),

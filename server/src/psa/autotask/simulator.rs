@@ -238,13 +238,7 @@ async fn dispatch(
             format!("{} is not a route of this API", uri.path()),
         );
     };
-    let origin = format!(
-        "http://{}",
-        headers
-            .get("host")
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1")
-    );
+    let origin = crate::psa::simulator::origin(&headers);
     let param = |name: &str| {
         params
             .iter()

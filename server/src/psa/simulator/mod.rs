@@ -248,6 +248,17 @@ fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     .unwrap_or_default()
 }
 
+/// `http://` and the host the client called: where a simulator's absolute links point.
+pub(crate) fn origin(headers: &HeaderMap) -> String {
+    format!(
+        "http://{}",
+        headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1")
+    )
+}
+
 /// Rebuilds the request's query with `key=value` last, for Link headers.
 fn link(
     origin: &str,
@@ -295,14 +306,10 @@ async fn patch_dispatch(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let (_, path) = match api.split() {
-        Ok(split) => split,
-        Err(not_found) => return *not_found,
+    let (path, lower) = match write_target(&sim, api, &headers).await {
+        Ok(target) => target,
+        Err(refused) => return *refused,
     };
-    if let Some(refused) = gate(&sim, &headers).await {
-        return refused;
-    }
-    let lower = path.trim_end_matches('/').to_ascii_lowercase();
     let segments: Vec<&str> = lower.split('/').collect();
     let (collection, id) = match segments.as_slice() {
         ["company", c @ ("companies" | "configurations"), id] => match id.parse::<i64>() {
@@ -334,6 +341,21 @@ async fn patch_dispatch(
     patch::apply(&mut records, collection, id, &ops)
 }
 
+/// A write's path as the client wrote it and in lower case, once the base is known and the
+/// call has passed the gate; else the answer.
+async fn write_target(
+    sim: &Simulator,
+    api: ApiPath,
+    headers: &HeaderMap,
+) -> Result<(String, String), Box<Response>> {
+    let (_, path) = api.split()?;
+    if let Some(refused) = gate(sim, headers).await {
+        return Err(Box::new(refused));
+    }
+    let lower = path.trim_end_matches('/').to_ascii_lowercase();
+    Ok((path, lower))
+}
+
 /// `POST` and `DELETE` of a company's type associations, the only writes besides PATCH.
 async fn post_dispatch(
     State(sim): State<Arc<Simulator>>,
@@ -341,14 +363,10 @@ async fn post_dispatch(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let (_, path) = match api.split() {
-        Ok(split) => split,
-        Err(not_found) => return *not_found,
+    let (path, lower) = match write_target(&sim, api, &headers).await {
+        Ok(target) => target,
+        Err(refused) => return *refused,
     };
-    if let Some(refused) = gate(&sim, &headers).await {
-        return refused;
-    }
-    let lower = path.trim_end_matches('/').to_ascii_lowercase();
     let segments: Vec<&str> = lower.split('/').collect();
     let parent = match segments.as_slice() {
         ["company", "companytypeassociations"] => None,
@@ -374,14 +392,10 @@ async fn delete_dispatch(
     Path(api): Path<ApiPath>,
     headers: HeaderMap,
 ) -> Response {
-    let (_, path) = match api.split() {
-        Ok(split) => split,
-        Err(not_found) => return *not_found,
+    let (path, lower) = match write_target(&sim, api, &headers).await {
+        Ok(target) => target,
+        Err(refused) => return *refused,
     };
-    if let Some(refused) = gate(&sim, &headers).await {
-        return refused;
-    }
-    let lower = path.trim_end_matches('/').to_ascii_lowercase();
     let segments: Vec<&str> = lower.split('/').collect();
     let (parent, assoc) = match segments.as_slice() {
         ["company", "companytypeassociations", a] => (None, *a),
@@ -481,13 +495,7 @@ async fn dispatch(
     };
     let matches = |r: &Value| conditions.as_ref().is_none_or(|c| c.matches(r));
     // Link targets are absolute, on the host the client called, as the real service sends them.
-    let origin = format!(
-        "http://{}",
-        headers
-            .get("host")
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1")
-    );
+    let origin = origin(&headers);
     match lower.get(depth) {
         None => {}
         Some(&"count") => {
