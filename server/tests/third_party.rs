@@ -45,6 +45,25 @@ fn ids(list: &Value) -> Vec<i64> {
         .collect()
 }
 
+/// A client's command, with no proxy from the environment (a CI machine's proxy would take the
+/// simulator's loopback address elsewhere): the HaloPSA test names its own.
+fn client(program: &str) -> Command {
+    let mut command = Command::new(program);
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
 fn script(name: &str) -> String {
     format!("{}/tests/third_party/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -66,7 +85,7 @@ async fn connectpyse_reads_and_writes_the_connectwise_simulator() {
     ))
     .await;
     let c = common::sim_credentials();
-    let mut command = Command::new(env("STEWARD_CLIENTS_PYTHON"));
+    let mut command = client(&env("STEWARD_CLIENTS_PYTHON"));
     command
         .arg(script("connectpyse_client.py"))
         .env("CW_URL", format!("{base}{}", server::psa::simulator::BASE))
@@ -140,7 +159,7 @@ async fn apigrate_reads_and_writes_the_autotask_simulator() {
     let app = router(sim.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let mut command = Command::new("node");
+    let mut command = client("node");
     command
         .arg(script("apigrate_autotask.js"))
         .env("NODE_PATH", env("STEWARD_CLIENTS_NODE_MODULES"))
@@ -264,13 +283,11 @@ async fn halopsa_reads_and_writes_the_halo_simulator() {
     tokio::spawn(async move { axum::serve(listener, app).await });
     let proxy = halo_tls_proxy(addr).await;
 
-    let mut command = Command::new(env("STEWARD_CLIENTS_PYTHON"));
+    let mut command = client(&env("STEWARD_CLIENTS_PYTHON"));
     command
         .arg(script("halopsa_client.py"))
         .env("HTTPS_PROXY", &proxy)
         .env("https_proxy", &proxy)
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
         .env(
             "REQUESTS_CA_BUNDLE",
             format!(
