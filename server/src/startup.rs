@@ -61,14 +61,13 @@ impl Application {
         )
         .await
         .context("could not set up the demo account")?;
-        let sync = SyncEngine::new(repo.clone(), secrets.clone()).with_retry(
-            crate::psa::connectwise::client::RetryPolicy {
+        let sync =
+            SyncEngine::new(repo.clone(), secrets.clone()).with_retry(crate::psa::RetryPolicy {
                 reach: crate::psa::net::Reach {
                     allow_loopback: config.psa_allow_loopback,
                 },
                 ..Default::default()
-            },
-        );
+            });
         let demo_psa = if config.no_demo_data {
             None
         } else {

@@ -11,8 +11,8 @@ use server::psa::autotask::connector::Autotask;
 use server::psa::autotask::records::AtRecords;
 use server::psa::autotask::simulator::{router, AtSimulator};
 use server::psa::connector::{collect_all, PsaConnector};
-use server::psa::connectwise::client::{ConnectorError, RetryPolicy};
 use server::psa::simulator::faults::{Faults, PageFault};
+use server::psa::{ConnectorError, RetryPolicy};
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -4,7 +4,8 @@
 mod common;
 
 use serde_json::{json, Value};
-use server::psa::connectwise::client::{ConnectorError, CwClient, CwCredentials, RetryPolicy};
+use server::psa::connectwise::client::{CwClient, CwCredentials};
+use server::psa::{ConnectorError, RetryPolicy};
 use std::time::Duration;
 
 fn quick_retries() -> RetryPolicy {

@@ -16,7 +16,7 @@ use server::dataset::{loader, Dataset, Size};
 use server::db::Db;
 use server::export::write::Manifest;
 use server::on_db;
-use server::psa::connectwise::client::RetryPolicy;
+use server::psa::RetryPolicy;
 use server::repo::{JobState, NewIntegration, Repo};
 use server::secrets::SecretBox;
 use server::services::AppServices;

@@ -7,11 +7,11 @@
 use app::model::{ItemKind, PsaKind};
 use server::dataset::{Dataset, Size};
 use server::psa::connector::{collect_all, PsaConnector};
-use server::psa::connectwise::client::{ConnectorError, RetryPolicy};
 use server::psa::halo::client::HaloCredentials;
 use server::psa::halo::connector::HaloPsa;
 use server::psa::halo::records::HaloRecords;
 use server::psa::halo::simulator::{router, HaloSimulator};
+use server::psa::{ConnectorError, RetryPolicy};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;

@@ -16,7 +16,7 @@ use axum::routing::get;
 use server::dataset::{Dataset, Size};
 use server::psa::autotask::records::AtRecords;
 use server::psa::autotask::simulator::{router, AtCredentials, AtSimulator};
-use server::psa::connectwise::client::RetryPolicy;
+use server::psa::RetryPolicy;
 use server::repo::Repo;
 use server::services::AppServices;
 use std::sync::atomic::{AtomicUsize, Ordering};

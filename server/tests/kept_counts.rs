@@ -15,7 +15,7 @@ use app::services::prelude::*;
 use common::fixture::{connect_psa, second_account, setup, Ctx};
 use server::db::Db;
 use server::on_db;
-use server::psa::connectwise::client::RetryPolicy;
+use server::psa::RetryPolicy;
 use server::repo::JobState;
 use std::collections::BTreeMap;
 

@@ -15,7 +15,7 @@ use app::services::prelude::*;
 use common::fixture::{setup, Ctx};
 use server::db::{Backend, Db};
 use server::on_db;
-use server::psa::connectwise::client::RetryPolicy;
+use server::psa::RetryPolicy;
 use server::repo::{JobState, Queued};
 use std::collections::BTreeMap;
 

@@ -557,9 +557,9 @@ async fn disconnected_data_pages_through_every_disconnected_item(db: Db) {
     let ctx = setup(db).await;
     let s = common::services(
         &ctx.repo,
-        server::psa::connectwise::client::RetryPolicy {
+        server::psa::RetryPolicy {
             reach: server::psa::net::Reach::LOOPBACK,
-            ..server::psa::connectwise::client::RetryPolicy::default()
+            ..server::psa::RetryPolicy::default()
         },
     );
     let admin = &ctx.admin;

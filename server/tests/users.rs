@@ -13,7 +13,7 @@ use app::error::ErrorCode;
 use app::model::{ItemKind, NewUserInput, Role, UserId};
 use app::services::prelude::*;
 use server::db::Db;
-use server::psa::connectwise::client::RetryPolicy;
+use server::psa::RetryPolicy;
 use server::repo::Repo;
 
 fn input(name: &str, email: &str, role: Option<Role>) -> NewUserInput {

@@ -1,12 +1,13 @@
 //! The connector boundary the sync engine talks to: one trait, one implementation per PSA
 //! (ConnectWise Manage now; Autotask and HaloPSA later). Listings stream page by page.
 
-use super::connectwise::client::{ConnectorError, CwClient, CwCredentials, RetryPolicy, CW};
+use super::connectwise::client::{CwClient, CwCredentials, CW};
 use super::connectwise::conditions::datetime_literal;
 use super::connectwise::model::{
     catalog_value, CwCompany, CwConfiguration, CwContact, CwSite, Ref,
 };
 use super::listing::checked;
+use super::{ConnectorError, RetryPolicy};
 use crate::rules::records::{
     Listed, PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite,
 };

@@ -4,9 +4,10 @@
 use super::autotask::client::AtCredentials;
 use super::autotask::connector::Autotask;
 use super::connector::{ConnectWise, PsaConnector};
-use super::connectwise::client::{ConnectorError, CwCredentials, RetryPolicy};
+use super::connectwise::client::CwCredentials;
 use super::halo::client::HaloCredentials;
 use super::halo::connector::HaloPsa;
+use super::{ConnectorError, RetryPolicy};
 use crate::secrets::SecretBox;
 use app::model::{CredentialsView, PsaKind};
 

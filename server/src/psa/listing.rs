@@ -11,7 +11,7 @@
 //! a PSA (or whatever answers at a Manager's chosen site) may lie about its size or page forever.
 
 use super::connector::Pages;
-use super::connectwise::client::ConnectorError;
+use super::ConnectorError;
 use crate::rules::records::Listed;
 use app::model::PsaKind;
 use std::collections::HashSet;

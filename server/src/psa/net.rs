@@ -7,7 +7,7 @@
 //! (`STEWARD_PSA_ALLOW_LOOPBACK`), which the demo's built-in simulator and the tests turn on.
 //! A refusal says the address is not one Steward connects to, never which ports answer.
 
-use crate::psa::connectwise::client::ConnectorError;
+use crate::psa::ConnectorError;
 use app::model::PsaKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;

@@ -8,7 +8,7 @@ mod scheduler;
 pub use scheduler::Scheduler;
 
 use crate::psa::connector::{Pages, PsaConnector};
-use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
+use crate::psa::{ConnectorError, RetryPolicy};
 use crate::repo::sync_apply::ApplyRun;
 use crate::repo::{Repo, RunStart};
 use crate::secrets::SecretBox;

@@ -89,8 +89,9 @@ pub async fn connect_psa(
     String,
     std::sync::Arc<server::psa::simulator::Simulator>,
 ) {
-    use server::psa::connectwise::client::{CwCredentials, RetryPolicy};
+    use server::psa::connectwise::client::CwCredentials;
     use server::psa::simulator::Records;
+    use server::psa::RetryPolicy;
     let (url, sim) =
         super::spawn_simulator_with(Records::from_dataset(&Dataset::generate(Size::S, 1))).await;
     let c = super::sim_credentials();

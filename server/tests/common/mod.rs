@@ -127,7 +127,7 @@ pub async fn user(
 /// `retry` says (tests make it quick).
 pub fn services(
     repo: &server::repo::Repo,
-    retry: server::psa::connectwise::client::RetryPolicy,
+    retry: server::psa::RetryPolicy,
 ) -> server::services::AppServices {
     services_with_key(repo, retry, [5; 32])
 }
@@ -135,7 +135,7 @@ pub fn services(
 /// The services of a server whose secret key is `key`.
 pub fn services_with_key(
     repo: &server::repo::Repo,
-    retry: server::psa::connectwise::client::RetryPolicy,
+    retry: server::psa::RetryPolicy,
     key: [u8; 32],
 ) -> server::services::AppServices {
     let secrets = std::sync::Arc::new(server::secrets::SecretBox::new(key));
@@ -144,7 +144,7 @@ pub fn services_with_key(
         // The tests' PSAs are simulators on this machine: loopback is allowed, as the operator's
         // setting allows it for the demo.
         sync: server::sync::SyncEngine::new(repo.clone(), secrets.clone()).with_retry(
-            server::psa::connectwise::client::RetryPolicy {
+            server::psa::RetryPolicy {
                 reach: server::psa::net::Reach::LOOPBACK,
                 ..retry
             },

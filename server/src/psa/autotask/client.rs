@@ -4,7 +4,7 @@
 //! fourth would be refused), retries of 429 and 5xx with backoff honouring `Retry-After`, no
 //! redirects, and errors that carry Autotask's own message (`{"errors":[...]}`).
 
-use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
+use crate::psa::{ConnectorError, RetryPolicy};
 use app::model::PsaKind;
 use serde_json::{json, Value};
 use std::collections::HashMap;

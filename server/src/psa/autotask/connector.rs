@@ -7,8 +7,8 @@
 
 use super::client::{AtClient, AtCredentials, Target};
 use crate::psa::connector::{Pages, PsaConnector, SitesOnce};
-use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
 use crate::psa::listing::checked;
+use crate::psa::{ConnectorError, RetryPolicy};
 use crate::rules::records::{
     Listed, PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite,
 };

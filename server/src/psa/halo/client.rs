@@ -4,7 +4,7 @@
 //! window of its own, then 429s waited out as `Retry-After` says), retries of 5xx with backoff,
 //! no redirects, and errors that carry Halo's own message.
 
-use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
+use crate::psa::{ConnectorError, RetryPolicy};
 use app::model::PsaKind;
 use serde_json::Value;
 use std::collections::VecDeque;

@@ -11,8 +11,8 @@
 use super::client::{HaloClient, HaloCredentials};
 use super::records::CUSTOMER_TYPE_LOOKUP;
 use crate::psa::connector::{Pages, PsaConnector, SitesOnce};
-use crate::psa::connectwise::client::{ConnectorError, RetryPolicy};
 use crate::psa::listing::checked;
+use crate::psa::{ConnectorError, RetryPolicy};
 use crate::rules::records::{
     Listed, PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite,
 };
