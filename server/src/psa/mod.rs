@@ -138,3 +138,17 @@ impl ConnectorError {
         }
     }
 }
+
+/// A duration as a run's log or a PSA error says it: "12 hours", "90 minutes", "2 seconds".
+pub fn humane(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs >= 7200 && secs % 3600 == 0 {
+        format!("{} hours", secs / 3600)
+    } else if secs >= 120 {
+        format!("{} minutes", secs / 60)
+    } else if secs <= 1 {
+        "1 second".into()
+    } else {
+        format!("{secs} seconds")
+    }
+}

@@ -383,7 +383,7 @@ impl SyncEngine {
                         format!(
                             "{}'s listing took longer than {}, the most a sync may take; nothing was changed. The next sync tries again; if the PSA is this slow every time, ask its vendor why",
                             connector.kind().label(),
-                            humane(self.max_listing)
+                            crate::psa::humane(self.max_listing)
                         )
                     }
                 };
@@ -575,18 +575,4 @@ enum Begun {
 struct Listed {
     catalog: Vec<crate::rules::records::PsaCatalogValue>,
     kinds: Vec<ItemKind>,
-}
-
-/// A duration as the run's log says it: "12 hours", "90 minutes", "2 seconds".
-fn humane(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs >= 7200 && secs % 3600 == 0 {
-        format!("{} hours", secs / 3600)
-    } else if secs >= 120 {
-        format!("{} minutes", secs / 60)
-    } else if secs <= 1 {
-        "1 second".into()
-    } else {
-        format!("{secs} seconds")
-    }
 }

@@ -177,12 +177,7 @@ impl HaloClient {
 
     /// The error when Halo kept refusing for the policy's patience.
     fn still_limited(&self, endpoint: &str) -> ConnectorError {
-        let secs = self.retry.limit_patience.as_secs();
-        let waited = if secs >= 120 {
-            format!("{} minutes", secs / 60)
-        } else {
-            format!("{} seconds", secs.max(1))
-        };
+        let waited = crate::psa::humane(self.retry.limit_patience);
         ConnectorError::Status {
             psa: HALO,
             endpoint: endpoint.into(),

@@ -163,8 +163,8 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 /// Over the limit: 429 with Halo's message and no `Retry-After` (KelvinTegelaar/
 /// PowerShellWarrantyReports #51 quotes the answer "Rate Limit Reached - 300 Requests per
 /// rolling 5 minute window"; homotechsual/HaloAPI #31: clients that wait a few seconds and give
-/// up fail, as nothing says how long to wait). `_wait` is how long it would take.
-fn too_many(_wait: Duration) -> Response {
+/// up fail, as nothing says how long to wait).
+fn too_many() -> Response {
     refuse(
         StatusCode::TOO_MANY_REQUESTS,
         "Rate Limit Reached - 300 Requests per rolling 5 minute window",
@@ -222,11 +222,8 @@ async fn dispatch(
             .entry(what.to_string())
             .or_default() += 1;
     }
-    if let Some(wait) = sim.over_limit() {
-        return too_many(wait);
-    }
-    if let Some(wait) = sim.faults().rate_limited(Instant::now()) {
-        return too_many(wait);
+    if sim.over_limit().is_some() || sim.faults().rate_limited(Instant::now()).is_some() {
+        return too_many();
     }
     match (&method, segments.as_slice()) {
         (&Method::POST, ["auth", "token"]) => return token(&sim, param("tenant"), &body),
