@@ -54,7 +54,7 @@ if [ "$mode" = "test" ]; then
     .venv-fuzz/bin/pip install --quiet --disable-pip-version-check "schemathesis==$st_version"
   fi
   # Third-party PSA clients, unmodified from PyPI, run against the simulators
-  # (server/tests/third_party.rs); @apigrate/autotask-restapi comes with end2end's npm packages.
+  # (server/tests/it/third_party.rs); @apigrate/autotask-restapi comes with end2end's npm packages.
   clients="connectpyse==0.8.1 halopsa==2.0.2"
   if [ "$(.venv-clients/bin/python -c 'import importlib.metadata as m; print(" ".join(p + "==" + m.version(p) for p in ["connectpyse", "halopsa"]))' 2>/dev/null)" != "$clients" ]; then
     say "pip install $clients (into .venv-clients)"

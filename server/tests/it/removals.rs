@@ -2,8 +2,7 @@
 //! that archive and delete together, items that changed in between are skipped, a worker that
 //! dies is taken over and the result is exact, and Cancel.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use app::model::ItemKind;
 use common::fixture::{inject_failure, remove_failure, setup, Ctx};

@@ -3,7 +3,7 @@
 //! on its own site (or Autotask's domain): a discovery that points elsewhere gets no secret; a
 //! saved secret is kept only for the same site; another account's integration is not there.
 
-mod common;
+use crate::common;
 
 use common::user;
 

@@ -6,7 +6,7 @@
 //! documented wire error), the server never falls over, and the Read-only user's refused requests
 //! change nothing.
 
-mod common;
+use crate::common;
 
 use common::app::TestApp;
 use rand::{Rng, SeedableRng};

@@ -4,8 +4,7 @@
 //! a removal, a restore, a catalog value deleted under its items, and disconnecting the
 //! integration. Two accounts share the database; each keeps its own counts.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use app::model::{
     CatalogCategory, CurrentUser, ItemKind, ItemSearch, PreviewPageAt, PreviewQuery, PreviewRow,

@@ -1,7 +1,6 @@
 //! The `steward` binary as an operator uses it.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::process::Command;
 

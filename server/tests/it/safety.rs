@@ -4,8 +4,7 @@
 //! unique per account; search values are bound parameters, even on a PostgreSQL server whose
 //! `standard_conforming_strings` is off.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use app::model::{Feature, IntegrationId, ItemKind, ItemSearch};
 use common::fixture::{setup, Ctx};

@@ -4,8 +4,7 @@
 //! injected midway (a database trigger that refuses the statement) that leaves everything as it
 //! was.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use app::model::{CatalogCategory, CatalogValueId, ItemKind};
 use common::fixture::{inject_failure, remove_failure, setup, Ctx};

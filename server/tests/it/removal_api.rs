@@ -3,7 +3,7 @@
 //! the Removals list, the activity log entry, the deletion archive and its retention, and who
 //! may do what (every role below Manager is refused and nothing is queued).
 
-mod common;
+use crate::common;
 
 use app::model::Role;
 use common::app::{error_code, TestApp, EMAIL};

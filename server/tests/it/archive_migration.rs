@@ -3,8 +3,7 @@
 //! the earlier version reads the same afterwards, and a restore queued before the upgrade
 //! brings back every record with every archived column, a password's sealed secret included.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use common::fixture::{setup_at, Ctx};
 use server::db::{Backend, Db};

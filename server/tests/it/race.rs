@@ -4,8 +4,7 @@
 //! every item deleted still qualified when it went (orphaned, of the searched type), as its
 //! archived row shows.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use app::model::{IntegrationId, ItemKind, ItemSearch};
 use common::fixture::{connect_psa, setup, Ctx};

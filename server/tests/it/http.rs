@@ -2,7 +2,7 @@
 //! cookie, CSRF refusal, the JSON API's Manage Data against the loaded dataset, and the
 //! server-rendered page.
 
-mod common;
+use crate::common;
 
 use common::app::{config, error_code, TestApp, EMAIL, PASSWORD};
 use serde_json::{json, Value};

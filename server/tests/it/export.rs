@@ -5,8 +5,7 @@
 //! the new server's key; a wrong passphrase or a taken name imports nothing; only unrestricted
 //! Administrators export, one export at a time, and another account's export is not found.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use app::error::ErrorCode;
 use app::model::{AccountId, CurrentUser, Role};

@@ -5,7 +5,7 @@
 //! Refused requests change nothing. And the account features: delete by type or status answers
 //! "unavailable" until an operator enables it with `steward account enable-feature`.
 
-mod common;
+use crate::common;
 
 use app::model::Role;
 use common::app::{error_code, TestApp};

@@ -6,7 +6,7 @@
 //! touched; two nodes asked to sync the same integration at the same moment start one run; the
 //! schedulers of both nodes start a due run once.
 
-mod common;
+use crate::common;
 
 use common::{scalar, ORGANIZATION_TABLES};
 

@@ -3,7 +3,7 @@
 //! a search that panics the server, framing and script injection (headers), cookies and sessions,
 //! and too many live removal streams.
 
-mod common;
+use crate::common;
 
 use common::app::{error_code, TestApp, EMAIL, PASSWORD};
 use serde_json::{json, Value};

@@ -14,8 +14,7 @@
 //! - an incremental run picks up a renamed company, and a company deleted in the PSA is an
 //!   orphan after the next full sync (rules 7 and 3).
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use app::model::{
     CatalogCategory, CatalogValueId, CredentialsInput, CurrentUser, IntegrationId, ItemKind,

@@ -14,7 +14,7 @@
 //! standard `HTTPS_PROXY` and `REQUESTS_CA_BUNDLE`, as a corporate proxy would sit in front of
 //! the real service. Nothing of the library is changed.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::collections::HashSet;

@@ -1,6 +1,6 @@
 //! The repository contract: one suite, run against SQLite and against a real PostgreSQL.
 
-mod common;
+use crate::common;
 
 use app::model::{
     AccountId, CatalogCategory, CurrentUser, IntegrationId, ItemKind, OrganizationId, Role,

@@ -6,8 +6,7 @@
 //! Administrators demoting each other at once; another account's user is not found; every change
 //! is in the activity log.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use app::error::ErrorCode;
 use app::model::{ItemKind, NewUserInput, Role, UserId};

@@ -1,8 +1,6 @@
 //! The job queue on SQLite and PostgreSQL: unique keys, claims, heartbeats, takeover of a job
 //! whose worker stopped, retries with backoff, cancel, and two nodes claiming at once.
 
-mod common;
-
 use app::model::AccountId;
 use chrono::{Duration, Utc};
 use server::db::Db;

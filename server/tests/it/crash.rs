@@ -3,7 +3,7 @@
 //! job must finish and the database must hold exactly what it should: every frozen organization
 //! gone with all its children and archived once, nothing else touched.
 
-mod common;
+use crate::common;
 
 use common::{scalar, ORGANIZATION_TABLES};
 

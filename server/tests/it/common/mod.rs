@@ -1,5 +1,4 @@
 //! Test helpers: a fresh database per test, SQLite or PostgreSQL.
-#![allow(dead_code)]
 
 pub mod app;
 pub mod fixture;
@@ -7,7 +6,6 @@ pub mod fixture;
 use server::db::Db;
 
 /// Runs a scenario `async fn name(db: Db)` on a fresh SQLite and on a fresh PostgreSQL database.
-#[allow(unused_macros)]
 macro_rules! on_both {
     ($name:ident) => {
         mod $name {

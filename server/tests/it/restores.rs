@@ -6,8 +6,7 @@
 //! Administrators restore, only finished removals of their own account; the next sync treats
 //! restored items as any linked item.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use app::error::ErrorCode;
 use app::model::{ItemKind, Role};

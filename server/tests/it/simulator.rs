@@ -1,6 +1,6 @@
 //! The ConnectWise Manage simulator over HTTP, as a ConnectWise client sees it.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use serde_json::Value;

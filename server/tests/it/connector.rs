@@ -1,7 +1,7 @@
 //! The ConnectWise connector against the simulator: paging both ways, retries within a bound,
 //! and errors that name the endpoint and carry the PSA's message.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use server::psa::connectwise::client::{CwClient, CwCredentials};
