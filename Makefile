@@ -15,7 +15,7 @@ test:
 # fmt and clippy, for the server (ssr) and the front end (wasm32) separately.
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p server -p sim --all-targets -- -D warnings
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p wasm-split -- -D warnings

@@ -21,8 +21,8 @@ psql "$STEWARD_TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE da
 # unifies features per invocation, and `cargo test -p app --features ssr` alone, or the server
 # built beside the WASM splitter, compiled leptos and a hundred crates more a second and a third
 # time (about 3.5 minutes on a clean clone of this 2-core machine).
-echo "==> cargo test (app with ssr; server: unit, repository contract on SQLite and PostgreSQL, HTTP, fuzzing)"
-cargo test -p app -p server -p wasm-split --no-default-features --features app/ssr
+echo "==> cargo test (app with ssr; sim: the PSA simulators and dataset; server: unit, and the integration tests on SQLite and PostgreSQL)"
+cargo test -p app -p sim -p server -p wasm-split --no-default-features --features app/ssr
 echo "==> site build (server and WASM, scripts/build-site.sh)"
 scripts/build-site.sh
 echo "==> Playwright (Chromium)"

@@ -21,17 +21,17 @@ use server::dataset::{Dataset, Size};
 use server::db::Db;
 use server::on_db;
 use server::psa::autotask::client::AtCredentials;
-use server::psa::autotask::records::AtRecords;
-use server::psa::connector::PsaConnector;
 use server::psa::connectwise::client::CwCredentials;
 use server::psa::credentials::PsaCredentials;
 use server::psa::halo::client::HaloCredentials;
-use server::psa::halo::records::HaloRecords;
-use server::psa::simulator::{Records, SimCredentials};
+use server::psa::PsaConnector;
 use server::psa::RetryPolicy;
 use server::repo::{NewIntegration, Repo};
 use server::secrets::SecretBox;
 use server::sync::SyncEngine;
+use sim::autotask::records::AtRecords;
+use sim::connectwise::{Records, SimCredentials};
+use sim::halo::records::HaloRecords;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -87,8 +87,8 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<Served> {
                 + pages(r.configurations.len(), 1000)
                 + pages(r.contacts.len(), 1000)
                 + r.companies.len() as u64;
-            let sim = server::psa::simulator::Simulator::new(SimCredentials::demo(), r);
-            let url = serve(server::psa::simulator::router(sim), counter.clone()).await?;
+            let sim = sim::connectwise::Simulator::new(SimCredentials::demo(), r);
+            let url = serve(sim::connectwise::router(sim), counter.clone()).await?;
             let c = SimCredentials::demo();
             let creds = CwCredentials {
                 site_url: url,
@@ -109,19 +109,15 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<Served> {
                 + pages(r.configuration_items.len(), 500)
                 + pages(r.contacts.len(), 500)
                 + pages(r.company_locations.len(), 500);
-            let sim = server::psa::autotask::simulator::AtSimulator::new(
-                server::psa::autotask::simulator::AtCredentials {
+            let sim = sim::autotask::AtSimulator::new(
+                sim::autotask::AtCredentials {
                     username: "bench@msp.example".into(),
                     secret: "s".into(),
                     integration_code: "C".into(),
                 },
                 r,
             );
-            let url = serve(
-                server::psa::autotask::simulator::router(sim),
-                counter.clone(),
-            )
-            .await?;
+            let url = serve(sim::autotask::router(sim), counter.clone()).await?;
             let creds = AtCredentials {
                 site_url: url.clone(),
                 zone_url: format!("{url}/atservicesrest"),
@@ -138,8 +134,8 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<Served> {
                 + pages(r.assets.len(), 100)
                 + pages(r.users.len(), 100)
                 + pages(r.sites.len(), 100);
-            let sim = server::psa::halo::simulator::HaloSimulator::new(
-                server::psa::halo::simulator::HaloCredentials {
+            let sim = sim::halo::HaloSimulator::new(
+                sim::halo::HaloCredentials {
                     client_id: "bench".into(),
                     client_secret: "s".into(),
                     tenant: None,
@@ -149,8 +145,8 @@ async fn simulator(kind: PsaKind, d: &Dataset) -> anyhow::Result<Served> {
             // Steward's own pace is measured here, not hosted Halo's 300 requests in 5 minutes
             // (pages of 100 make an L sync about 1,400 requests): the limit and the connector's
             // budget are lifted together (`connector` below).
-            sim.set_request_limit(usize::MAX, server::psa::halo::simulator::WINDOW);
-            let url = serve(server::psa::halo::simulator::router(sim), counter.clone()).await?;
+            sim.set_request_limit(usize::MAX, sim::halo::WINDOW);
+            let url = serve(sim::halo::router(sim), counter.clone()).await?;
             let creds = HaloCredentials {
                 site_url: url,
                 tenant: String::new(),

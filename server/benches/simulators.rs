@@ -8,7 +8,7 @@
 
 use base64::Engine;
 use server::dataset::{Dataset, Size};
-use server::psa::simulator::BASE;
+use sim::connectwise::BASE;
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -86,7 +86,7 @@ async fn main() -> anyhow::Result<()> {
     };
     // The served configurations' ids, in order: every simulator serves the dataset's PSA ids.
     let d = Dataset::generate(size, 1);
-    let ids = server::psa::simulator::Records::from_dataset(&d)
+    let ids = sim::connectwise::Records::from_dataset(&d)
         .configurations
         .ids()
         .to_vec();

@@ -77,7 +77,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "connectwise")]
         psa: SimPsa,
         #[command(flatten)]
-        credentials: server::psa::simulator::SimCredentials,
+        credentials: sim::connectwise::SimCredentials,
         /// Autotask: the API user's username.
         #[arg(
             long,
@@ -542,8 +542,8 @@ async fn main() -> anyhow::Result<()> {
             integration_code,
             ..
         } => {
-            use server::psa::autotask::records::AtRecords;
-            use server::psa::autotask::simulator::{router, AtCredentials, AtSimulator, ROOT};
+            use sim::autotask::records::AtRecords;
+            use sim::autotask::{router, AtCredentials, AtSimulator, ROOT};
             let records = AtRecords::from_dataset(&Dataset::generate(size, seed));
             let sim = AtSimulator::new(
                 AtCredentials {
@@ -569,8 +569,8 @@ async fn main() -> anyhow::Result<()> {
             tenant,
             ..
         } => {
-            use server::psa::halo::records::HaloRecords;
-            use server::psa::halo::simulator::{router, HaloCredentials, HaloSimulator};
+            use sim::halo::records::HaloRecords;
+            use sim::halo::{router, HaloCredentials, HaloSimulator};
             let records = HaloRecords::from_dataset(&Dataset::generate(size, seed));
             let client_id = credentials.client_id;
             let sim = HaloSimulator::new(
@@ -597,7 +597,7 @@ async fn main() -> anyhow::Result<()> {
             credentials,
             ..
         } => {
-            use server::psa::simulator::{router, Records, Simulator, BASE};
+            use sim::connectwise::{router, Records, Simulator, BASE};
             let records = Records::from_dataset(&Dataset::generate(size, seed));
             let sim = Simulator::new(credentials, records);
             let listener = listen(addr).await?;
@@ -630,7 +630,7 @@ async fn main() -> anyhow::Result<()> {
                 std::fs::create_dir_all(&data_dir)?;
                 let secrets =
                     server::secrets::SecretBox::load_or_create(&data_dir, secret_key.as_deref())?;
-                let c = server::psa::simulator::SimCredentials::demo();
+                let c = sim::connectwise::SimCredentials::demo();
                 let sealed =
                     secrets.seal_json(&server::psa::connectwise::client::CwCredentials {
                         site_url: url.trim_end_matches('/').to_string(),

@@ -7,7 +7,6 @@ use crate::dataset::{Dataset, Size};
 use crate::db::Db;
 use crate::http::{build_router, AppState};
 use crate::psa::connectwise::client::CwCredentials;
-use crate::psa::simulator::{Records, SimCredentials, Simulator};
 use crate::repo::Repo;
 use crate::secrets::SecretBox;
 use crate::services::AppServices;
@@ -15,6 +14,7 @@ use crate::sync::{Scheduler, SyncEngine};
 use anyhow::Context;
 use app::model::{SyncMode, SyncTrigger};
 use leptos::config::LeptosOptions;
+use sim::connectwise::{Records, SimCredentials, Simulator};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -203,7 +203,7 @@ async fn start_demo_psa(
         .with_context(|| format!("could not start the demo PSA on {}", config.demo_psa_addr))?;
     let url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, crate::psa::simulator::router(sim)).await {
+        if let Err(e) = axum::serve(listener, sim::connectwise::router(sim)).await {
             tracing::error!(error = %e, "the demo PSA stopped");
         }
     });

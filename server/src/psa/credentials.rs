@@ -3,10 +3,11 @@
 
 use super::autotask::client::AtCredentials;
 use super::autotask::connector::Autotask;
-use super::connector::{ConnectWise, PsaConnector};
 use super::connectwise::client::CwCredentials;
+use super::connectwise::ConnectWise;
 use super::halo::client::HaloCredentials;
 use super::halo::connector::HaloPsa;
+use super::PsaConnector;
 use super::{ConnectorError, RetryPolicy};
 use crate::secrets::SecretBox;
 use app::model::{CredentialsView, PsaKind};

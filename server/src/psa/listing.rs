@@ -10,9 +10,9 @@
 //! page that shifts because a record was added or deleted meanwhile skips or repeats a record;
 //! a PSA (or whatever answers at a Manager's chosen site) may lie about its size or page forever.
 
-use super::connector::Pages;
 use super::ConnectorError;
-use crate::rules::records::Listed;
+use super::Pages;
+use crate::rules::records::{Listed, PsaSite};
 use app::model::PsaKind;
 use std::collections::HashSet;
 
@@ -198,5 +198,43 @@ mod tests {
             .await
             .unwrap_err();
         assert!(endless.contains("although it counts 10"), "{endless}");
+    }
+}
+
+/// Every company's sites, read in one listing on the first ask of a run (one request per
+/// company would spend a PSA's request budget on sites alone) and forgotten when the next run's
+/// company listing starts. The Autotask and HaloPSA connectors keep one.
+#[derive(Default)]
+pub struct SitesOnce(tokio::sync::Mutex<Option<std::collections::HashMap<i64, Vec<PsaSite>>>>);
+
+impl SitesOnce {
+    /// A new listing begins: what was read for the last one may be out of date.
+    pub fn forget(&self) {
+        if let Ok(mut sites) = self.0.try_lock() {
+            *sites = None;
+        }
+    }
+
+    /// The sites of `company`, reading `all` (every company's) first if this run has not yet.
+    pub async fn of(
+        &self,
+        company: i64,
+        mut all: Box<dyn Pages<PsaSite> + '_>,
+    ) -> Result<Vec<PsaSite>, ConnectorError> {
+        let mut cached = self.0.lock().await;
+        if cached.is_none() {
+            let mut by_company: std::collections::HashMap<i64, Vec<PsaSite>> =
+                std::collections::HashMap::new();
+            while let Some(page) = all.next_page().await? {
+                for s in page {
+                    by_company.entry(s.company_psa_id).or_default().push(s);
+                }
+            }
+            *cached = Some(by_company);
+        }
+        Ok(cached
+            .as_ref()
+            .and_then(|m| m.get(&company).cloned())
+            .unwrap_or_default())
     }
 }

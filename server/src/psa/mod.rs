@@ -1,20 +1,96 @@
-//! The PSA side: ConnectWise Manage's wire format and connector, and a simulator that serves it;
-//! Autotask's and HaloPSA's records, simulators and connectors.
-//! Connectors hand the engine `crate::rules::records`. What every PSA shares is here: how hard a
-//! connector tries (`RetryPolicy`) and how a call fails (`ConnectorError`).
+//! The PSA side, by vendor: `connectwise`, `autotask` and `halo` each hold their client and
+//! connector. Connectors hand the engine `crate::rules::records`. What every PSA shares is here:
+//! the connector trait the sync engine talks to (`PsaConnector`, listings as `Pages`), how hard a
+//! connector tries (`RetryPolicy`, counted by `Tries`), how a call fails (`ConnectorError`), and
+//! how a PSA's timestamps read (`parse_time`). The simulators that stand in for the PSAs are the
+//! `sim` crate's.
 
 pub mod autotask;
-pub mod connector;
 pub mod connectwise;
 pub mod credentials;
 pub mod halo;
 pub mod listing;
 pub mod net;
-pub mod sim_store;
-pub mod simulator;
 
-use app::model::PsaKind;
+use crate::rules::records::{PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite};
+use app::model::{ItemKind, PsaKind};
+use chrono::{DateTime, Utc};
 use std::time::Duration;
+
+/// The connector boundary the sync engine talks to: one implementation per PSA
+/// (`connectwise::ConnectWise`, `autotask::Autotask`, `halo::Halo`).
+#[async_trait::async_trait]
+pub trait PsaConnector: Send + Sync {
+    fn kind(&self) -> PsaKind;
+    /// Whether the PSA can list only what changed since a time. A PSA that cannot has every
+    /// listing read whole, incremental runs included (they still orphan nothing).
+    fn filters_by_change(&self) -> bool {
+        true
+    }
+    /// Proves the site and credentials work; the PSA's own error when they do not.
+    async fn test_connection(&self) -> Result<(), ConnectorError>;
+    /// The PSA's types and statuses that carry a sync checkbox.
+    async fn catalog(&self) -> Result<Vec<PsaCatalogValue>, ConnectorError>;
+    /// Companies changed since `since` (all of them when None).
+    fn companies(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_>;
+    fn configurations(&self, since: Option<DateTime<Utc>>)
+        -> Box<dyn Pages<PsaConfiguration> + '_>;
+    fn contacts(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaContact> + '_>;
+    /// The sites of one company.
+    async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError>;
+    /// Whether the PSA still has a record (a site is read through its company).
+    async fn exists(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        company_psa_id: Option<i64>,
+    ) -> Result<bool, ConnectorError>;
+    /// The edit pencil's write-back: a company's or configuration's type and status.
+    async fn set_classification(
+        &self,
+        kind: ItemKind,
+        psa_id: i64,
+        type_psa_id: i64,
+        status_psa_id: i64,
+    ) -> Result<(), ConnectorError>;
+}
+
+/// A listing read one page at a time: the caller pulls the next page when it has dealt with the
+/// last, so memory holds one page whatever the size of the PSA.
+#[async_trait::async_trait]
+pub trait Pages<T>: Send {
+    /// The next page, or None after the last.
+    async fn next_page(&mut self) -> Result<Option<Vec<T>>, ConnectorError>;
+    /// The PSA's own count of the records this listing should return, as it stands now
+    /// (`crate::psa::listing::Checked` reads it before the first page and after the last).
+    async fn count(&mut self) -> Result<u64, ConnectorError>;
+}
+
+/// Reads a whole listing into memory (tests and small listings only).
+pub async fn collect_all<T>(mut pages: Box<dyn Pages<T> + '_>) -> Result<Vec<T>, ConnectorError> {
+    let mut all = Vec::new();
+    while let Some(page) = pages.next_page().await? {
+        all.extend(page);
+    }
+    Ok(all)
+}
+
+/// A PSA's timestamp: RFC 3339 (`2026-01-02T03:04:05Z`, with an offset or fractional seconds),
+/// or the same without an offset (taken as UTC), as ConnectWise and Autotask write them.
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+    .map(|n| n.and_utc())
+}
 
 /// How hard to try before giving up on a request.
 #[derive(Debug, Clone)]
@@ -53,6 +129,82 @@ impl RetryPolicy {
             .map(Duration::from_secs)
             .unwrap_or_else(|| self.backoff(attempt))
             .min(self.max_delay)
+    }
+}
+
+/// The count of one request's tries, kept the same way by every PSA's client: a try starts,
+/// a failure waits and tries again while tries remain, and a try the PSA's own rules do not
+/// count (a token renewed, a 429 waited out under `limit_patience`) is given back.
+pub struct Tries<'a> {
+    policy: &'a RetryPolicy,
+    limit: u32,
+    attempt: u32,
+}
+
+impl<'a> Tries<'a> {
+    /// At most `limit` tries (a write gets one: it is not retried blindly).
+    pub fn new(policy: &'a RetryPolicy, limit: u32) -> Self {
+        Tries {
+            policy,
+            limit,
+            attempt: 0,
+        }
+    }
+
+    /// The next try begins.
+    pub fn start(&mut self) {
+        self.attempt += 1;
+    }
+
+    /// Whether this try is the last one.
+    pub fn last(&self) -> bool {
+        self.attempt >= self.limit
+    }
+
+    /// This try does not count.
+    pub fn give_back(&mut self) {
+        self.attempt = self.attempt.saturating_sub(1);
+    }
+
+    /// A request that got no answer (refused, cut half-way, timed out): waits the backoff when
+    /// another try remains, else the failure.
+    pub async fn after_failure(
+        &self,
+        psa: PsaKind,
+        endpoint: &str,
+        e: &reqwest::Error,
+    ) -> Result<(), ConnectorError> {
+        if self.last() {
+            return Err(ConnectorError::transport(psa, endpoint, e));
+        }
+        tracing::warn!(psa = psa.label(), endpoint, attempt = self.attempt, error = %e, "PSA request failed; retrying");
+        tokio::time::sleep(self.policy.backoff(self.attempt - 1)).await;
+        Ok(())
+    }
+
+    /// A 429 or 5xx: waits what the PSA asked for (or the backoff) and answers true when
+    /// another try remains; false when this was the last.
+    pub async fn after_refusal(
+        &self,
+        psa: PsaKind,
+        endpoint: &str,
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+    ) -> bool {
+        if self.last() {
+            return false;
+        }
+        let wait = self.policy.wait(headers, self.attempt - 1);
+        tracing::warn!(
+            psa = psa.label(),
+            endpoint,
+            status,
+            attempt = self.attempt,
+            wait_ms = wait.as_millis() as u64,
+            "PSA asked to retry"
+        );
+        tokio::time::sleep(wait).await;
+        true
     }
 }
 

@@ -133,6 +133,17 @@ pub const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 /// What [`text`] gives for an answer past the bound; [`bounded`] turns it into the error.
 const TOO_LARGE: &str = "\u{0}steward: the answer was too large";
 
+/// One exchange with a PSA: the answer's status, headers and body (read within the bound of
+/// [`text`]), or why no answer came.
+pub async fn exchange(
+    req: reqwest::RequestBuilder,
+) -> Result<(u16, reqwest::header::HeaderMap, String), reqwest::Error> {
+    let resp = req.send().await?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    Ok((status, headers, text(resp).await?))
+}
+
 /// An answer's body as text, read a chunk at a time and never past [`MAX_ANSWER_BYTES`] (an
 /// answer that says it is larger is not read at all).
 pub async fn text(mut resp: reqwest::Response) -> Result<String, reqwest::Error> {

@@ -4,8 +4,8 @@
 
 use super::credentials::merge_credentials;
 use super::{internal, sync_error, AppServices, Lookup, EVENTS_PER_PAGE, SCHEDULE_MINUTES};
-use crate::psa::connector::PsaConnector;
 use crate::psa::credentials::PsaCredentials;
+use crate::psa::PsaConnector;
 use crate::psa::{ConnectorError, RetryPolicy};
 use crate::repo::{Activity, Disconnected, NewIntegration};
 use app::error::AppError;

@@ -7,8 +7,8 @@ mod scheduler;
 
 pub use scheduler::Scheduler;
 
-use crate::psa::connector::{Pages, PsaConnector};
 use crate::psa::{ConnectorError, RetryPolicy};
+use crate::psa::{Pages, PsaConnector};
 use crate::repo::sync_apply::ApplyRun;
 use crate::repo::{Repo, RunStart};
 use crate::secrets::SecretBox;

@@ -8,11 +8,11 @@ use serde_json::json;
 use server::dataset::{Dataset, Size};
 use server::psa::autotask::client::{discover_zone, AtCredentials};
 use server::psa::autotask::connector::Autotask;
-use server::psa::autotask::records::AtRecords;
-use server::psa::autotask::simulator::{router, AtSimulator};
-use server::psa::connector::{collect_all, PsaConnector};
-use server::psa::simulator::faults::{Faults, PageFault};
+use server::psa::{collect_all, PsaConnector};
 use server::psa::{ConnectorError, RetryPolicy};
+use sim::autotask::records::AtRecords;
+use sim::autotask::{router, AtSimulator};
+use sim::faults::{Faults, PageFault};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ const USER: &str = "api@acme.example";
 
 async fn spawn() -> (String, Arc<AtSimulator>) {
     let sim = AtSimulator::new(
-        server::psa::autotask::simulator::AtCredentials {
+        sim::autotask::AtCredentials {
             username: USER.into(),
             secret: "s3cret".into(),
             integration_code: "CODE".into(),

@@ -6,8 +6,8 @@
 
 use serde_json::{json, Value};
 use server::dataset::{Dataset, Size};
-use server::psa::autotask::records::AtRecords;
-use server::psa::autotask::simulator::{router, AtCredentials, AtSimulator};
+use sim::autotask::records::AtRecords;
+use sim::autotask::{router, AtCredentials, AtSimulator};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -427,7 +427,7 @@ async fn single_records_and_patch_write_back() {
 #[tokio::test]
 async fn three_threads_per_entity_and_the_hourly_count() {
     let at = spawn().await;
-    at.sim.set_faults(server::psa::simulator::faults::Faults {
+    at.sim.set_faults(sim::faults::Faults {
         slow_millis: Some(300),
         ..Default::default()
     });

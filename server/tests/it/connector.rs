@@ -195,7 +195,7 @@ async fn wrong_credentials_are_reported_with_the_psa_message() {
 #[tokio::test]
 async fn the_connectwise_connector_reads_the_whole_psa_as_neutral_records() {
     use server::dataset::{Dataset, Fate, Size};
-    use server::psa::connector::{collect_all, ConnectWise, PsaConnector};
+    use server::psa::{collect_all, connectwise::ConnectWise, PsaConnector};
     let base = common::spawn_simulator().await;
     let cw = ConnectWise::new(&credentials(&base, None), quick_retries()).unwrap();
     cw.test_connection().await.unwrap();
@@ -256,19 +256,15 @@ async fn the_connectwise_connector_reads_the_whole_psa_as_neutral_records() {
 #[tokio::test]
 async fn the_edit_pencil_writes_type_and_status_back_and_reports_refusals() {
     use app::model::ItemKind;
-    use server::psa::connector::{ConnectWise, PsaConnector};
+    use server::psa::{connectwise::ConnectWise, PsaConnector};
     let base = common::spawn_simulator().await;
     let cw = ConnectWise::new(&credentials(&base, None), quick_retries()).unwrap();
-    let companies = server::psa::connector::collect_all(cw.companies(None))
-        .await
-        .unwrap();
+    let companies = server::psa::collect_all(cw.companies(None)).await.unwrap();
     let company = companies.iter().find(|c| c.type_psa_id != Some(4)).unwrap();
     cw.set_classification(ItemKind::Organization, company.psa_id, 4, 1)
         .await
         .unwrap();
-    let after = server::psa::connector::collect_all(cw.companies(None))
-        .await
-        .unwrap();
+    let after = server::psa::collect_all(cw.companies(None)).await.unwrap();
     let changed = after.iter().find(|c| c.psa_id == company.psa_id).unwrap();
     assert_eq!(
         (changed.type_psa_id, changed.status_psa_id),
@@ -290,9 +286,7 @@ async fn the_edit_pencil_writes_type_and_status_back_and_reports_refusals() {
         "{text}"
     );
     assert!(text.contains("company object is invalid"), "{text}");
-    let again = server::psa::connector::collect_all(cw.companies(None))
-        .await
-        .unwrap();
+    let again = server::psa::collect_all(cw.companies(None)).await.unwrap();
     assert_eq!(
         again
             .iter()
@@ -302,7 +296,7 @@ async fn the_edit_pencil_writes_type_and_status_back_and_reports_refusals() {
         Some(4)
     );
 
-    let configurations = server::psa::connector::collect_all(cw.configurations(None))
+    let configurations = server::psa::collect_all(cw.configurations(None))
         .await
         .unwrap();
     let cfg = &configurations[0];

@@ -6,19 +6,19 @@
 
 use app::model::{ItemKind, PsaKind};
 use server::dataset::{Dataset, Size};
-use server::psa::connector::{collect_all, PsaConnector};
 use server::psa::halo::client::HaloCredentials;
 use server::psa::halo::connector::HaloPsa;
-use server::psa::halo::records::HaloRecords;
-use server::psa::halo::simulator::{router, HaloSimulator};
+use server::psa::{collect_all, PsaConnector};
 use server::psa::{ConnectorError, RetryPolicy};
+use sim::halo::records::HaloRecords;
+use sim::halo::{router, HaloSimulator};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 async fn spawn() -> (Arc<HaloSimulator>, HaloCredentials) {
     let sim = HaloSimulator::new(
-        server::psa::halo::simulator::HaloCredentials {
+        sim::halo::HaloCredentials {
             client_id: "cid".into(),
             client_secret: "cs".into(),
             tenant: Some("acme".into()),
@@ -108,7 +108,7 @@ async fn a_token_that_ends_early_is_renewed_once() {
     );
     // Credentials refused on renewal: one clear error, no loop.
     sim.expire_tokens();
-    sim.set_faults(server::psa::simulator::faults::Faults {
+    sim.set_faults(sim::faults::Faults {
         auth_failure: true,
         ..Default::default()
     });
@@ -205,8 +205,8 @@ async fn a_429_is_waited_out() {
     let halo = HaloPsa::new(&c, quick()).unwrap();
     halo.test_connection().await.unwrap();
     // Another integration uses the window up; it frees again within the retries.
-    sim.set_faults(server::psa::simulator::faults::Faults {
-        rate_limit: Some(server::psa::simulator::faults::RateLimit {
+    sim.set_faults(sim::faults::Faults {
+        rate_limit: Some(sim::faults::RateLimit {
             requests: 1,
             per_seconds: 1,
         }),

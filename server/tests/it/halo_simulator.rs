@@ -8,8 +8,8 @@
 
 use serde_json::{json, Value};
 use server::dataset::{Dataset, Size};
-use server::psa::halo::records::HaloRecords;
-use server::psa::halo::simulator::{router, HaloCredentials, HaloSimulator};
+use sim::halo::records::HaloRecords;
+use sim::halo::{router, HaloCredentials, HaloSimulator};
 use std::collections::HashSet;
 use std::sync::Arc;
 

@@ -14,11 +14,11 @@ use app::model::{
 use app::services::prelude::*;
 use axum::routing::get;
 use server::dataset::{Dataset, Size};
-use server::psa::autotask::records::AtRecords;
-use server::psa::autotask::simulator::{router, AtCredentials, AtSimulator};
 use server::psa::RetryPolicy;
 use server::repo::Repo;
 use server::services::AppServices;
+use sim::autotask::records::AtRecords;
+use sim::autotask::{router, AtCredentials, AtSimulator};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 

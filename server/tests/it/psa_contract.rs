@@ -25,15 +25,15 @@ use serde_json::Value;
 use server::dataset::{Dataset, Size};
 use server::db::Db;
 use server::on_db;
-use server::psa::autotask::records::AtRecords;
-use server::psa::autotask::simulator::AtSimulator;
-use server::psa::halo::records::HaloRecords;
-use server::psa::halo::simulator::HaloSimulator;
-use server::psa::simulator::faults::{Faults, PageFault, RateLimit};
-use server::psa::simulator::{Records, Simulator};
 use server::psa::RetryPolicy;
 use server::repo::Repo;
 use server::services::AppServices;
+use sim::autotask::records::AtRecords;
+use sim::autotask::AtSimulator;
+use sim::connectwise::{Records, Simulator};
+use sim::faults::{Faults, PageFault, RateLimit};
+use sim::halo::records::HaloRecords;
+use sim::halo::HaloSimulator;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -76,7 +76,7 @@ impl Psa {
         match kind {
             PsaKind::ConnectwiseManage => {
                 let sim = Simulator::new(common::sim_credentials(), Records::from_dataset(d));
-                let base = serve(server::psa::simulator::router(sim.clone())).await;
+                let base = serve(sim::connectwise::router(sim.clone())).await;
                 Psa {
                     base,
                     sim: Sim::Cw(sim),
@@ -84,14 +84,14 @@ impl Psa {
             }
             PsaKind::Autotask => {
                 let sim = AtSimulator::new(
-                    server::psa::autotask::simulator::AtCredentials {
+                    sim::autotask::AtCredentials {
                         username: "api@alpha.example".into(),
                         secret: "at-s3cret".into(),
                         integration_code: "CODE".into(),
                     },
                     AtRecords::from_dataset(d),
                 );
-                let base = serve(server::psa::autotask::simulator::router(sim.clone())).await;
+                let base = serve(sim::autotask::router(sim.clone())).await;
                 Psa {
                     base,
                     sim: Sim::At(sim),
@@ -99,7 +99,7 @@ impl Psa {
             }
             PsaKind::Halopsa => {
                 let sim = HaloSimulator::new(
-                    server::psa::halo::simulator::HaloCredentials {
+                    sim::halo::HaloCredentials {
                         client_id: "halo-client".into(),
                         client_secret: "halo-s3cret".into(),
                         tenant: None,
@@ -108,8 +108,8 @@ impl Psa {
                 );
                 // The contract runs a dozen full syncs in a minute, each with a connector of its
                 // own: hosted Halo's 300 requests in 5 minutes is tested in halo_connector.rs.
-                sim.set_request_limit(100_000, server::psa::halo::simulator::WINDOW);
-                let base = serve(server::psa::halo::simulator::router(sim.clone())).await;
+                sim.set_request_limit(100_000, sim::halo::WINDOW);
+                let base = serve(sim::halo::router(sim.clone())).await;
                 Psa {
                     base,
                     sim: Sim::Halo(sim),
@@ -866,7 +866,7 @@ async fn a_halo_first_sync_lists_all_717_clients(db: Db) {
             c["name"] = format!("Client {n:03} Ltd").into();
             all.push(c);
         }
-        r.clients = server::psa::sim_store::Collection::from_values(all);
+        r.clients = sim::store::Collection::from_values(all);
         r.matches.clear();
         assert_eq!(r.clients.len(), 717);
     }

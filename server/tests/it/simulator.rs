@@ -4,7 +4,7 @@ use crate::common;
 
 use base64::Engine;
 use serde_json::Value;
-use server::psa::simulator::BASE;
+use sim::connectwise::BASE;
 use std::collections::HashSet;
 
 async fn spawn() -> String {

@@ -80,7 +80,7 @@ fn env(name: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connectpyse_reads_and_writes_the_connectwise_simulator() {
     use server::dataset::{Dataset, Size};
-    let (base, sim) = common::spawn_simulator_with(server::psa::simulator::Records::from_dataset(
+    let (base, sim) = common::spawn_simulator_with(sim::connectwise::Records::from_dataset(
         &Dataset::generate(Size::M, 1),
     ))
     .await;
@@ -88,7 +88,7 @@ async fn connectpyse_reads_and_writes_the_connectwise_simulator() {
     let mut command = client(&env("STEWARD_CLIENTS_PYTHON"));
     command
         .arg(script("connectpyse_client.py"))
-        .env("CW_URL", format!("{base}{}", server::psa::simulator::BASE))
+        .env("CW_URL", format!("{base}{}", sim::connectwise::BASE))
         .env("CW_COMPANY", &c.company_id)
         .env("CW_PUBLIC", &c.public_key)
         .env("CW_PRIVATE", &c.private_key)
@@ -144,8 +144,8 @@ async fn connectpyse_reads_and_writes_the_connectwise_simulator() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apigrate_reads_and_writes_the_autotask_simulator() {
     use server::dataset::{Dataset, Size};
-    use server::psa::autotask::records::AtRecords;
-    use server::psa::autotask::simulator::{router, AtCredentials, AtSimulator};
+    use sim::autotask::records::AtRecords;
+    use sim::autotask::{router, AtCredentials, AtSimulator};
     let sim = AtSimulator::new(
         AtCredentials {
             username: "api@acme.example".into(),
@@ -267,8 +267,8 @@ async fn halo_tls_proxy(target: std::net::SocketAddr) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn halopsa_reads_and_writes_the_halo_simulator() {
     use server::dataset::{Dataset, Size};
-    use server::psa::halo::records::HaloRecords;
-    use server::psa::halo::simulator::{router, HaloCredentials, HaloSimulator};
+    use sim::halo::records::HaloRecords;
+    use sim::halo::{router, HaloCredentials, HaloSimulator};
     let sim = HaloSimulator::new(
         HaloCredentials {
             client_id: "cid".into(),

@@ -4,7 +4,7 @@
 //! fourth would be refused), retries of 429 and 5xx with backoff honouring `Retry-After`, no
 //! redirects, and errors that carry Autotask's own message (`{"errors":[...]}`).
 
-use crate::psa::{ConnectorError, RetryPolicy};
+use crate::psa::{ConnectorError, RetryPolicy, Tries};
 use app::model::PsaKind;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -267,10 +267,9 @@ impl AtClient {
         tries: u32,
     ) -> Result<Value, ConnectorError> {
         let threads = self.threads(entity);
-        let mut attempt = 0;
+        let mut tries = Tries::new(&self.retry, tries);
         loop {
-            attempt += 1;
-            let last = attempt >= tries;
+            tries.start();
             let sent = {
                 let _thread = threads
                     .acquire()
@@ -286,22 +285,14 @@ impl AtClient {
                 if let Some(b) = body {
                     req = req.json(b);
                 }
-                async {
-                    let resp = req.send().await?;
-                    let status = resp.status().as_u16();
-                    let headers = resp.headers().clone();
-                    Ok::<_, reqwest::Error>((status, headers, crate::psa::net::text(resp).await?))
-                }
-                .await
+                crate::psa::net::exchange(req).await
             };
             let (status, headers, text) = match sent {
                 Ok(answer) => answer,
-                Err(e) if !last => {
-                    tracing::warn!(entity, attempt, error = %e, "Autotask request failed; retrying");
-                    tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
+                Err(e) => {
+                    tries.after_failure(AT, entity, &e).await?;
                     continue;
                 }
-                Err(e) => return Err(transport(entity, e)),
             };
             let text = crate::psa::net::bounded(AT, entity, text)?;
             match status {
@@ -319,11 +310,7 @@ impl AtClient {
                         message: at_message(&text),
                     })
                 }
-                429 | 500..=599 if !last => {
-                    let wait = self.retry.wait(&headers, attempt - 1);
-                    tracing::warn!(entity, status, attempt, "Autotask asked to retry");
-                    tokio::time::sleep(wait).await;
-                }
+                429 | 500..=599 if tries.after_refusal(AT, entity, status, &headers).await => {}
                 _ => {
                     return Err(ConnectorError::Status {
                         psa: AT,

@@ -6,9 +6,10 @@
 //! carry one contact type, "Contact" (1). Sites are `CompanyLocations`.
 
 use super::client::{AtClient, AtCredentials, Target};
-use crate::psa::connector::{Pages, PsaConnector, SitesOnce};
 use crate::psa::listing::checked;
+use crate::psa::listing::SitesOnce;
 use crate::psa::{ConnectorError, RetryPolicy};
+use crate::psa::{Pages, PsaConnector};
 use crate::rules::records::{
     Listed, PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite,
 };
@@ -52,7 +53,7 @@ fn text(v: &Value, field: &str) -> Option<String> {
 }
 
 fn time(v: &Value, field: &str) -> Option<DateTime<Utc>> {
-    super::filter::parse_instant(v.get(field)?.as_str()?)
+    crate::psa::parse_time(v.get(field)?.as_str()?)
 }
 
 fn active(v: &Value) -> bool {

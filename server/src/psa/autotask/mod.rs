@@ -1,9 +1,5 @@
-//! Autotask (REST API v1.0): its query filter language (`filter`), the generated dataset in its
-//! entities' shapes (`records`), the simulator that serves them (`simulator`), and the
-//! connector (`client`, `connector`) that reads them behind `PsaConnector`.
+//! Autotask (REST API v1.0): the connector (`client`, `connector`) that reads it behind
+//! `PsaConnector`. Its simulator is `sim::autotask`.
 
 pub mod client;
 pub mod connector;
-pub mod filter;
-pub mod records;
-pub mod simulator;

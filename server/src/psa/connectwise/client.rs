@@ -5,7 +5,7 @@
 //! 5xx with exponential backoff honouring `Retry-After`, within a bound, and maps every failure
 //! to an error naming the endpoint and the PSA's own message.
 
-use crate::psa::{ConnectorError, RetryPolicy};
+use crate::psa::{ConnectorError, RetryPolicy, Tries};
 use app::model::PsaKind;
 use base64::Engine;
 use serde_json::Value;
@@ -256,9 +256,9 @@ impl CwClient {
             .trim_start_matches(base)
             .trim_start_matches('/')
             .to_string();
-        let mut attempt = 0;
+        let mut tries = Tries::new(&self.retry, self.retry.max_attempts);
         loop {
-            attempt += 1;
+            tries.start();
             let mut req = self
                 .http
                 .get(&url)
@@ -268,23 +268,13 @@ impl CwClient {
             if forward_only {
                 req = req.header("pagination-type", "forward-only");
             }
-            let last = attempt >= self.retry.max_attempts;
             // A refused connection and an answer cut half-way are the same failure: retry both.
-            let sent = async {
-                let resp = req.send().await?;
-                let status = resp.status().as_u16();
-                let headers = resp.headers().clone();
-                Ok::<_, reqwest::Error>((status, headers, crate::psa::net::text(resp).await?))
-            }
-            .await;
-            let (status, headers, body) = match sent {
+            let (status, headers, body) = match crate::psa::net::exchange(req).await {
                 Ok(answer) => answer,
-                Err(e) if !last => {
-                    tracing::warn!(%endpoint, attempt, error = %e, "ConnectWise request failed; retrying");
-                    tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
+                Err(e) => {
+                    tries.after_failure(CW, &endpoint, &e).await?;
                     continue;
                 }
-                Err(e) => return Err(ConnectorError::transport(CW, endpoint, &e)),
             };
             let body = crate::psa::net::bounded(CW, &endpoint, body)?;
             match status {
@@ -304,11 +294,7 @@ impl CwClient {
                         message: psa_message(&body),
                     })
                 }
-                429 | 500..=599 if !last => {
-                    let wait = self.retry.wait(&headers, attempt - 1);
-                    tracing::warn!(%endpoint, status, attempt, wait_ms = wait.as_millis() as u64, "ConnectWise asked to retry");
-                    tokio::time::sleep(wait).await;
-                }
+                429 | 500..=599 if tries.after_refusal(CW, &endpoint, status, &headers).await => {}
                 _ => {
                     return Err(ConnectorError::Status {
                         psa: CW,

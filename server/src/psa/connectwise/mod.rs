@@ -1,5 +1,8 @@
-//! ConnectWise Manage's REST API (v4_6_release/apis/3.0), as the real service speaks it.
+//! ConnectWise Manage's REST API (`/{codebase}apis/3.0`), as the real service speaks it: the
+//! client, the conditions language, the wire records, and the connector built on them.
 
 pub mod client;
-pub mod conditions;
+pub mod connector;
 pub mod model;
+
+pub use connector::ConnectWise;

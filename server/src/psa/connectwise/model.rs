@@ -24,7 +24,7 @@ fn stamp(info: &Option<Info>) -> Option<DateTime<Utc>> {
     info.as_ref()?
         .last_updated
         .as_deref()
-        .and_then(super::conditions::parse_datetime)
+        .and_then(crate::psa::parse_time)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,7 +189,7 @@ pub fn catalog_value(category: CatalogCategory, r: Ref) -> PsaCatalogValue {
 mod tests {
     use super::*;
     use crate::dataset::{Dataset, Size};
-    use crate::psa::simulator::Records;
+    use sim::connectwise::Records;
 
     #[test]
     fn reads_what_the_simulator_serves() {

@@ -4,7 +4,7 @@
 //! window of its own, then 429s waited out as `Retry-After` says), retries of 5xx with backoff,
 //! no redirects, and errors that carry Halo's own message.
 
-use crate::psa::{ConnectorError, RetryPolicy};
+use crate::psa::{ConnectorError, RetryPolicy, Tries};
 use app::model::PsaKind;
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -212,48 +212,39 @@ impl HaloClient {
                 url::form_urlencoded::byte_serialize(c.tenant.as_bytes()).collect();
             url = format!("{url}?tenant={tenant}");
         }
-        let mut attempt = 0;
+        let mut tries = Tries::new(&self.retry, self.retry.max_attempts);
         let mut limited = None;
-        let (status, headers, text) = loop {
-            attempt += 1;
+        let (status, text) = loop {
+            tries.start();
             let turn = self.take_turn().await;
-            let sent = async {
-                let resp = self
-                    .http
-                    .post(&url)
-                    .header("accept", "application/json")
-                    .form(&[
-                        ("grant_type", "client_credentials"),
-                        ("client_id", c.client_id.as_str()),
-                        ("client_secret", c.client_secret.as_str()),
-                        ("scope", "all"),
-                    ])
-                    .send()
-                    .await?;
-                let status = resp.status().as_u16();
-                let headers = resp.headers().clone();
-                Ok::<_, reqwest::Error>((status, headers, crate::psa::net::text(resp).await?))
-            }
-            .await;
+            let req = self
+                .http
+                .post(&url)
+                .header("accept", "application/json")
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", c.client_id.as_str()),
+                    ("client_secret", c.client_secret.as_str()),
+                    ("scope", "all"),
+                ]);
+            let sent = crate::psa::net::exchange(req).await;
             self.answered(turn).await;
-            let last = attempt >= self.retry.max_attempts;
             match sent {
                 Ok((429, headers, _)) => {
-                    attempt -= 1;
+                    tries.give_back();
                     match self.limited_wait(&headers, &mut limited) {
                         Some(wait) => tokio::time::sleep(wait).await,
                         None => return Err(self.still_limited("auth/token")),
                     }
                 }
-                Ok((500..=599, headers, _)) if !last => {
-                    tokio::time::sleep(self.retry.wait(&headers, attempt - 1)).await;
-                }
-                Ok(answer) => break answer,
-                Err(_) if !last => tokio::time::sleep(self.retry.backoff(attempt - 1)).await,
-                Err(e) => return Err(transport("auth/token", e)),
+                Ok((status @ 500..=599, headers, _))
+                    if tries
+                        .after_refusal(HALO, "auth/token", status, &headers)
+                        .await => {}
+                Ok((status, _, text)) => break (status, text),
+                Err(e) => tries.after_failure(HALO, "auth/token", &e).await?,
             }
         };
-        let _ = headers;
         let text = crate::psa::net::bounded(HALO, "auth/token", text)?;
         match status {
             200 => {}
@@ -328,12 +319,11 @@ impl HaloClient {
         } else {
             1
         };
-        let mut attempt = 0;
+        let mut tries = Tries::new(&self.retry, tries);
         let mut renewed = false;
         let mut limited = None;
         loop {
-            attempt += 1;
-            let last = attempt >= tries;
+            tries.start();
             let token = self.token(false).await?;
             let turn = self.take_turn().await;
             let mut req = self
@@ -345,22 +335,14 @@ impl HaloClient {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let sent = async {
-                let resp = req.send().await?;
-                let status = resp.status().as_u16();
-                let headers = resp.headers().clone();
-                Ok::<_, reqwest::Error>((status, headers, crate::psa::net::text(resp).await?))
-            }
-            .await;
+            let sent = crate::psa::net::exchange(req).await;
             self.answered(turn).await;
             let (status, headers, text) = match sent {
                 Ok(answer) => answer,
-                Err(e) if !last => {
-                    tracing::warn!(endpoint, attempt, error = %e, "HaloPSA request failed; retrying");
-                    tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
+                Err(e) => {
+                    tries.after_failure(HALO, endpoint, &e).await?;
                     continue;
                 }
-                Err(e) => return Err(transport(endpoint, e)),
             };
             let text = crate::psa::net::bounded(HALO, endpoint, text)?;
             match status {
@@ -374,7 +356,7 @@ impl HaloClient {
                     // The token ended early (Halo restarted, or it was revoked): once more with
                     // a new one, this try not counted.
                     renewed = true;
-                    attempt -= 1;
+                    tries.give_back();
                     self.token(true).await?;
                 }
                 401 | 403 => {
@@ -387,7 +369,7 @@ impl HaloClient {
                 429 => {
                     // Over the limit (other integrations share it): wait and try again, a
                     // write too (it was not carried out); the wait is not a try.
-                    attempt -= 1;
+                    tries.give_back();
                     let Some(wait) = self.limited_wait(&headers, &mut limited) else {
                         return Err(self.still_limited(endpoint));
                     };
@@ -398,9 +380,7 @@ impl HaloClient {
                     );
                     tokio::time::sleep(wait).await;
                 }
-                500..=599 if !last => {
-                    tokio::time::sleep(self.retry.wait(&headers, attempt - 1)).await;
-                }
+                500..=599 if tries.after_refusal(HALO, endpoint, status, &headers).await => {}
                 _ => {
                     return Err(ConnectorError::Status {
                         psa: HALO,

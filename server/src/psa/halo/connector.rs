@@ -9,16 +9,19 @@
 //! requests in 5 minutes on sites alone).
 
 use super::client::{HaloClient, HaloCredentials};
-use super::records::CUSTOMER_TYPE_LOOKUP;
-use crate::psa::connector::{Pages, PsaConnector, SitesOnce};
 use crate::psa::listing::checked;
+use crate::psa::listing::SitesOnce;
 use crate::psa::{ConnectorError, RetryPolicy};
+use crate::psa::{Pages, PsaConnector};
 use crate::rules::records::{
     Listed, PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite,
 };
 use app::model::{CatalogCategory, ItemKind, PsaKind};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+
+/// Halo's lookup of customer types (`GET /api/Lookup?lookupid=33`).
+const CUSTOMER_TYPE_LOOKUP: i64 = 33;
 
 /// The statuses Halo's `inactive` stands for (clients and assets).
 pub const ACTIVE: i64 = 1;

@@ -1,8 +1,6 @@
-//! HaloPSA: the generated dataset in its entities' shapes (`records`), the simulator that serves
-//! them with OAuth2 client credentials (`simulator`), and the connector (`client`, `connector`)
-//! that reads them behind `PsaConnector`.
+//! HaloPSA: the connector (`client`, `connector`) that reads it behind `PsaConnector`, with
+//! OAuth2 client credentials and hosted Halo's rolling request limit. Its simulator is
+//! `sim::halo`.
 
 pub mod client;
 pub mod connector;
-pub mod records;
-pub mod simulator;

@@ -87,11 +87,11 @@ pub async fn connect_psa(
 ) -> (
     server::sync::SyncEngine,
     String,
-    std::sync::Arc<server::psa::simulator::Simulator>,
+    std::sync::Arc<sim::connectwise::Simulator>,
 ) {
     use server::psa::connectwise::client::CwCredentials;
-    use server::psa::simulator::Records;
     use server::psa::RetryPolicy;
+    use sim::connectwise::Records;
     let (url, sim) =
         super::spawn_simulator_with(Records::from_dataset(&Dataset::generate(Size::S, 1))).await;
     let c = super::sim_credentials();

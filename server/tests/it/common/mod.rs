@@ -55,8 +55,8 @@ pub async fn fresh_postgres() -> Db {
 }
 
 /// The credentials the test simulators accept.
-pub fn sim_credentials() -> server::psa::simulator::SimCredentials {
-    server::psa::simulator::SimCredentials {
+pub fn sim_credentials() -> sim::connectwise::SimCredentials {
+    sim::connectwise::SimCredentials {
         company_id: "acme_msp".into(),
         public_key: "pub".into(),
         private_key: "priv".into(),
@@ -67,7 +67,7 @@ pub fn sim_credentials() -> server::psa::simulator::SimCredentials {
 /// A ConnectWise Manage simulator with the S dataset on a free port; returns its base URL.
 pub async fn spawn_simulator() -> String {
     use server::dataset::{Dataset, Size};
-    use server::psa::simulator::{router, Records, Simulator};
+    use sim::connectwise::{router, Records, Simulator};
     let sim = Simulator::new(
         sim_credentials(),
         Records::from_dataset(&Dataset::generate(Size::S, 1)),
@@ -82,9 +82,9 @@ pub async fn spawn_simulator() -> String {
 
 /// A simulator serving `records` on a free port: its base URL and a handle on its state.
 pub async fn spawn_simulator_with(
-    records: server::psa::simulator::Records,
-) -> (String, std::sync::Arc<server::psa::simulator::Simulator>) {
-    use server::psa::simulator::{router, Simulator};
+    records: sim::connectwise::Records,
+) -> (String, std::sync::Arc<sim::connectwise::Simulator>) {
+    use sim::connectwise::{router, Simulator};
     let sim = Simulator::new(sim_credentials(), records);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -3,17 +3,18 @@
 //! parameters, navigable and forward-only pagination, error bodies `{code, message, errors}`).
 //! The demo and the tests run it in-process; `steward psa-sim` runs it alone.
 
+pub mod conditions;
 mod control;
-pub mod faults;
 mod patch;
 mod query;
 mod records;
 mod type_associations;
 
-pub use faults::{FaultState, Faults, PageFault, RateLimit};
+pub use crate::faults::{FaultState, Faults, PageFault, RateLimit};
+use crate::origin;
 pub use records::Records;
 
-use crate::psa::sim_store::Collection;
+use crate::store::Collection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -246,17 +247,6 @@ fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
             .collect()
     })
     .unwrap_or_default()
-}
-
-/// `http://` and the host the client called: where a simulator's absolute links point.
-pub(crate) fn origin(headers: &HeaderMap) -> String {
-    format!(
-        "http://{}",
-        headers
-            .get("host")
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1")
-    )
 }
 
 /// Rebuilds the request's query with `key=value` last, for Link headers.
@@ -687,5 +677,5 @@ fn injected(sim: &Simulator, endpoint: &str, page: usize) -> Option<Response> {
         "UnexpectedServerError",
         "An unexpected error has occurred",
     );
-    Some(faults::answer(effect, server_error, "["))
+    Some(crate::faults::answer(effect, server_error, "["))
 }

@@ -3,13 +3,13 @@
 //! `_info.lastUpdated`...). Items deleted in the PSA are not served.
 
 use crate::dataset::{CatalogEntry, Dataset, Fate};
-use crate::psa::sim_store::Collection;
+use crate::store::Collection;
 use app::model::CatalogCategory;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// Every collection the simulator serves, as JSON records in id order (compact text, see
-/// `sim_store`).
+/// `crate::store`).
 #[derive(Debug, Clone, Default)]
 pub struct Records {
     pub companies: Collection,

@@ -4,7 +4,7 @@
 //! and those that only ever existed in Steward, are not served.
 
 use crate::dataset::{Dataset, Fate};
-use crate::psa::sim_store::Collection;
+use crate::store::Collection;
 use app::model::CatalogCategory;
 use serde_json::json;
 

@@ -5,7 +5,7 @@
 //! existed in Steward, are not served.
 
 use crate::dataset::{CatalogEntry, Dataset, Fate};
-use crate::psa::sim_store::Collection;
+use crate::store::Collection;
 use app::model::CatalogCategory;
 use serde_json::{json, Value};
 

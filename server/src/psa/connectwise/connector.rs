@@ -1,113 +1,16 @@
-//! The connector boundary the sync engine talks to: one trait, one implementation per PSA
-//! (ConnectWise Manage now; Autotask and HaloPSA later). Listings stream page by page.
+//! ConnectWise's implementation of the connector: listings page by page through its `Link`
+//! headers, translated into neutral records, and the edit pencil's write-back.
 
-use super::connectwise::client::{CwClient, CwCredentials, CW};
-use super::connectwise::conditions::datetime_literal;
-use super::connectwise::model::{
-    catalog_value, CwCompany, CwConfiguration, CwContact, CwSite, Ref,
-};
-use super::listing::checked;
-use super::{ConnectorError, RetryPolicy};
+use super::client::{CwClient, CwCredentials, CW};
+use super::model::{catalog_value, CwCompany, CwConfiguration, CwContact, CwSite, Ref};
+use crate::psa::listing::checked;
+use crate::psa::{ConnectorError, Pages, PsaConnector, RetryPolicy};
 use crate::rules::records::{
     Listed, PsaCatalogValue, PsaCompany, PsaConfiguration, PsaContact, PsaSite,
 };
 use app::model::{CatalogCategory, ItemKind, PsaKind};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
-
-/// A listing read one page at a time: the caller pulls the next page when it has dealt with the
-/// last, so memory holds one page whatever the size of the PSA.
-#[async_trait::async_trait]
-pub trait Pages<T>: Send {
-    /// The next page, or None after the last.
-    async fn next_page(&mut self) -> Result<Option<Vec<T>>, ConnectorError>;
-    /// The PSA's own count of the records this listing should return, as it stands now
-    /// (`crate::psa::listing::Checked` reads it before the first page and after the last).
-    async fn count(&mut self) -> Result<u64, ConnectorError>;
-}
-
-/// Every company's sites, read in one listing on the first ask of a run (one request per
-/// company would spend a PSA's request budget on sites alone) and forgotten when the next run's
-/// company listing starts. The Autotask and HaloPSA connectors keep one.
-#[derive(Default)]
-pub struct SitesOnce(tokio::sync::Mutex<Option<std::collections::HashMap<i64, Vec<PsaSite>>>>);
-
-impl SitesOnce {
-    /// A new listing begins: what was read for the last one may be out of date.
-    pub fn forget(&self) {
-        if let Ok(mut sites) = self.0.try_lock() {
-            *sites = None;
-        }
-    }
-
-    /// The sites of `company`, reading `all` (every company's) first if this run has not yet.
-    pub async fn of(
-        &self,
-        company: i64,
-        mut all: Box<dyn Pages<PsaSite> + '_>,
-    ) -> Result<Vec<PsaSite>, ConnectorError> {
-        let mut cached = self.0.lock().await;
-        if cached.is_none() {
-            let mut by_company: std::collections::HashMap<i64, Vec<PsaSite>> =
-                std::collections::HashMap::new();
-            while let Some(page) = all.next_page().await? {
-                for s in page {
-                    by_company.entry(s.company_psa_id).or_default().push(s);
-                }
-            }
-            *cached = Some(by_company);
-        }
-        Ok(cached
-            .as_ref()
-            .and_then(|m| m.get(&company).cloned())
-            .unwrap_or_default())
-    }
-}
-
-/// Reads a whole listing into memory (tests and small listings only).
-pub async fn collect_all<T>(mut pages: Box<dyn Pages<T> + '_>) -> Result<Vec<T>, ConnectorError> {
-    let mut all = Vec::new();
-    while let Some(page) = pages.next_page().await? {
-        all.extend(page);
-    }
-    Ok(all)
-}
-
-#[async_trait::async_trait]
-pub trait PsaConnector: Send + Sync {
-    fn kind(&self) -> PsaKind;
-    /// Whether the PSA can list only what changed since a time. A PSA that cannot has every
-    /// listing read whole, incremental runs included (they still orphan nothing).
-    fn filters_by_change(&self) -> bool {
-        true
-    }
-    /// Proves the site and credentials work; the PSA's own error when they do not.
-    async fn test_connection(&self) -> Result<(), ConnectorError>;
-    /// The PSA's types and statuses that carry a sync checkbox.
-    async fn catalog(&self) -> Result<Vec<PsaCatalogValue>, ConnectorError>;
-    /// Companies changed since `since` (all of them when None).
-    fn companies(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaCompany> + '_>;
-    fn configurations(&self, since: Option<DateTime<Utc>>)
-        -> Box<dyn Pages<PsaConfiguration> + '_>;
-    fn contacts(&self, since: Option<DateTime<Utc>>) -> Box<dyn Pages<PsaContact> + '_>;
-    /// The sites of one company.
-    async fn sites(&self, company_psa_id: i64) -> Result<Vec<PsaSite>, ConnectorError>;
-    /// Whether the PSA still has a record (a site is read through its company).
-    async fn exists(
-        &self,
-        kind: ItemKind,
-        psa_id: i64,
-        company_psa_id: Option<i64>,
-    ) -> Result<bool, ConnectorError>;
-    /// The edit pencil's write-back: a company's or configuration's type and status.
-    async fn set_classification(
-        &self,
-        kind: ItemKind,
-        psa_id: i64,
-        type_psa_id: i64,
-        status_psa_id: i64,
-    ) -> Result<(), ConnectorError>;
-}
 
 /// A ConnectWise listing, page by page, translated into neutral records.
 struct CwPages<'a, C, T> {
@@ -416,4 +319,9 @@ impl PsaConnector for ConnectWise {
         };
         self.client.exists(&endpoint).await
     }
+}
+
+/// A datetime as ConnectWise takes it in conditions: `[2026-01-02T03:04:05Z]`.
+fn datetime_literal(d: DateTime<Utc>) -> String {
+    format!("[{}]", d.format("%Y-%m-%dT%H:%M:%SZ"))
 }

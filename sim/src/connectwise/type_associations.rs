@@ -19,7 +19,7 @@
 
 use super::patch::{catalog_ref, stamp_now};
 use super::{cw_error, Records};
-use crate::psa::sim_store::Collection;
+use crate::store::Collection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;

@@ -5,7 +5,7 @@
 //! types change through type associations: `type_associations.rs`).
 
 use super::{cw_error, Records};
-use crate::psa::sim_store::Collection;
+use crate::store::Collection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;

@@ -5,7 +5,7 @@
 //! `conditions`; `customFieldConditions` are refused, as no custom field is defined here:
 //! neither is ever silently ignored, which would widen a listing.
 
-use crate::psa::connectwise::conditions::{self, Expr};
+use crate::connectwise::conditions::{self, Expr};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 

@@ -11,8 +11,10 @@
 //! `True`/`true`/`1`, as Halo takes them. The shared faults (500, malformed JSON or a cut
 //! connection at page k, slowness, refused credentials, rate limiting) apply here too.
 
-use super::records::{Entity, HaloRecords, CUSTOMER_TYPE_LOOKUP};
-use crate::psa::simulator::faults::{FaultState, Faults, PageEffect};
+pub mod records;
+
+use self::records::{Entity, HaloRecords, CUSTOMER_TYPE_LOOKUP};
+use crate::faults::{FaultState, Faults, PageEffect};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -366,10 +368,7 @@ fn token(sim: &HaloSimulator, tenant: Option<&str>, body: &[u8]) -> Response {
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let token = format!(
         "halo-sim-{n}-{}",
-        crate::auth::new_token()
-            .chars()
-            .take(24)
-            .collect::<String>()
+        crate::new_token().chars().take(24).collect::<String>()
     );
     sim.tokens
         .lock()
@@ -475,7 +474,7 @@ fn injected(effect: PageEffect, e: Entity) -> Response {
         "An error occurred processing this request",
     );
     let start = format!("{{\"record_count\": 10, \"{}\": [", e.key());
-    crate::psa::simulator::faults::answer(effect, server_error, &start)
+    crate::faults::answer(effect, server_error, &start)
 }
 
 /// The fields a POST may change, per entity, and the list a value must come from.
@@ -526,7 +525,7 @@ fn save(sim: &HaloSimulator, e: Entity, body: &[u8]) -> Response {
                 "Each record needs the id of the record to update",
             );
         };
-        let known = |list: &[super::records::Named], v: &Value| {
+        let known = |list: &[records::Named], v: &Value| {
             let n = v
                 .as_i64()
                 .or_else(|| v.as_str().and_then(|s| s.parse().ok()));

@@ -9,9 +9,12 @@
 //! are `{"errors":[...]}`; the faults of the ConnectWise simulator (500, malformed JSON or a cut
 //! connection at page k, slowness, refused credentials, rate limiting) apply here too.
 
-use super::filter::{self, Filter};
-use super::records::{AtRecords, Entity};
-use crate::psa::simulator::faults::{FaultState, Faults, PageEffect};
+pub mod filter;
+pub mod records;
+
+use self::filter::Filter;
+use self::records::{AtRecords, Entity};
+use crate::faults::{FaultState, Faults, PageEffect};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -238,7 +241,7 @@ async fn dispatch(
             format!("{} is not a route of this API", uri.path()),
         );
     };
-    let origin = crate::psa::simulator::origin(&headers);
+    let origin = crate::origin(&headers);
     let param = |name: &str| {
         params
             .iter()
@@ -556,7 +559,7 @@ fn injected(effect: PageEffect) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         "An unexpected error has occurred",
     );
-    crate::psa::simulator::faults::answer(effect, server_error, "{\"items\": [")
+    crate::faults::answer(effect, server_error, "{\"items\": [")
 }
 
 /// `PATCH /Companies` or `/ConfigurationItems`: a body with `id` and the fields to change; every
@@ -621,7 +624,7 @@ fn update(sim: &AtSimulator, entity: Entity, body: &[u8], how: Update) -> Respon
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .is_some_and(|(_, v)| !v.is_null());
-            if super::records::required(name) && !super::records::read_only(name) && !given {
+            if records::required(name) && !records::read_only(name) && !given {
                 problems.push(format!("{name} is required."));
             }
         }
@@ -641,7 +644,7 @@ fn update(sim: &AtSimulator, entity: Entity, body: &[u8], how: Update) -> Respon
     }
     if how == Update::Put {
         for (name, _) in entity.fields() {
-            if !super::records::read_only(name) {
+            if !records::read_only(name) {
                 record[*name] = Value::Null;
             }
         }
@@ -651,7 +654,7 @@ fn update(sim: &AtSimulator, entity: Entity, body: &[u8], how: Update) -> Respon
         if let Some((name, _)) = entity
             .fields()
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(field) && !super::records::read_only(n))
+            .find(|(n, _)| n.eq_ignore_ascii_case(field) && !records::read_only(n))
         {
             // A picklist value sent as a string ("4") is stored as the number it stands for.
             let picklist = picklists
