@@ -2,10 +2,11 @@
 //! nothing), every reference mapped to the new ids.
 
 use super::write::Manifest;
-use super::{derive_key, key_checks, unb64, Kind, FORMAT, KINDS, VERSION};
+use super::{derive_key, key_checks, unb64, FORMAT, VERSION};
 use crate::db::BeginWrite;
 use crate::db::{Backend, Db};
 use crate::on_db;
+use crate::repo::schema::{Kind, KINDS};
 use crate::secrets::SecretBox;
 use app::model::AccountId;
 use serde_json::{Map, Value};
@@ -82,7 +83,7 @@ fn insert_sql(kind: &Kind, backend: Backend) -> String {
         "passwords" => cols.push("secret_ciphertext"),
         _ => {}
     }
-    super::insert_from_json(kind.table, &cols, backend, false, kind.by_id)
+    crate::repo::schema::insert_from_json(kind.table, &cols, backend, false, kind.by_id)
 }
 
 /// One file of the ZIP copied out to a temporary file (read line by line afterwards).

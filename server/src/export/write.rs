@@ -1,9 +1,10 @@
 //! The export job: the account, read in one snapshot a page at a time, written as a ZIP of JSON
 //! Lines into a temporary file, then stored in `export_chunks` for the download.
 
-use super::{b64, json_row, key_check, unb64, Kind, BOOLEANS, FORMAT, KINDS, VERSION};
+use super::{b64, key_check, unb64, FORMAT, VERSION};
 use crate::db::Backend;
 use crate::on_db;
+use crate::repo::schema::{json_row, Kind, BOOLEANS, KINDS};
 use crate::repo::Repo;
 use crate::secrets::SecretBox;
 use app::model::AccountId;

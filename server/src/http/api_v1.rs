@@ -2,7 +2,7 @@
 //! as the server functions, and answers errors as `{"code", "message"}` with the code's status.
 
 use super::{ApiError, AppState};
-use crate::repo::{ArchiveCursor, Which};
+use crate::services::Download;
 use app::error::AppError;
 use app::model::{
     ActivityEntry, CatalogValueId, DisconnectedItem, ItemKind, RemovalImpact, RemovalJob,
@@ -247,72 +247,13 @@ pub async fn removal_archive(
     Path(job): Path<String>,
 ) -> Result<Response, ApiError> {
     let job = removal_id(&job)?;
-    let removal = state.services.removal_archive(&user, job).await?;
-    // One JSON document, written page by page as it is read: memory holds one page whatever
-    // the archive's size.
-    let head = serde_json::json!({
-        "removal": removal.id,
-        "state": removal.state,
-        "deleted": removal.deleted,
-        "skipped": removal.skipped,
-        "queued_at": removal.created_at,
-    })
-    .to_string();
-    let head = format!("{},\"records\":[", head.trim_end_matches('}'));
-    let repo = state.services.repo.clone();
-    let account = user.account_id;
-    let pages = stream::unfold(Some((ArchiveCursor::default(), true)), move |cursor| {
-        let repo = repo.clone();
-        async move {
-            let (after, first) = cursor?;
-            match repo
-                .deletion_archive_page(account, job, after, ARCHIVE_PAGE)
-                .await
-            {
-                Ok((rows, _)) if rows.is_empty() => {
-                    Some((Ok::<_, std::io::Error>("]}".to_string()), None))
-                }
-                Ok((rows, next)) => {
-                    let mut chunk = String::new();
-                    for (n, (kind, id, payload)) in rows.into_iter().enumerate() {
-                        if !(first && n == 0) {
-                            chunk.push(',');
-                        }
-                        let record: serde_json::Value = serde_json::from_str(&payload)
-                            .unwrap_or(serde_json::Value::String(payload));
-                        chunk.push_str(
-                            &serde_json::json!({ "kind": kind, "id": id, "record": record })
-                                .to_string(),
-                        );
-                    }
-                    Some((Ok(chunk), Some((next, false))))
-                }
-                Err(e) => {
-                    tracing::error!(error = ?e, job, "reading a deletion archive");
-                    Some((
-                        Err(std::io::Error::other("the archive could not be read")),
-                        None,
-                    ))
-                }
-            }
-        }
-    });
-    let body = stream::once(async move { Ok::<_, std::io::Error>(head) }).chain(pages);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"steward-deletion-archive-{job}.json\""),
-            ),
-        ],
-        axum::body::Body::from_stream(body),
-    )
-        .into_response())
+    Ok(download(
+        state.services.removal_archive_download(&user, job).await?,
+    ))
 }
 
 /// GET /api/v1/exports/{job}/file: an account export's ZIP (Administrators without
-/// restrictions), streamed a stored chunk at a time.
+/// restrictions).
 pub async fn export_file(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -321,50 +262,29 @@ pub async fn export_file(
     let job = job
         .parse::<i64>()
         .map_err(|_| ApiError(AppError::invalid_input("The export id must be a number")))?;
-    let export = state.services.export_file(&user, job).await?;
-    let repo = state.services.repo.clone();
-    let account = user.account_id;
-    let chunks = stream::unfold(Some(0i64), move |seq| {
-        let repo = repo.clone();
-        async move {
-            let seq = seq?;
-            match repo.export_chunk(account, job, seq).await {
-                Ok(Some(data)) => Some((Ok::<_, std::io::Error>(data), Some(seq + 1))),
-                Ok(None) => None,
-                Err(e) => {
-                    tracing::error!(error = ?e, job, "reading an export");
-                    Some((
-                        Err(std::io::Error::other("the export could not be read")),
-                        None,
-                    ))
-                }
-            }
-        }
-    });
-    let name = format!(
-        "steward-export-{}-{}.zip",
-        export.id,
-        export
-            .finished_at
-            .unwrap_or(export.created_at)
-            .format("%Y%m%d-%H%M")
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (header::CONTENT_LENGTH, export.bytes.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        axum::body::Body::from_stream(chunks),
-    )
-        .into_response())
+    Ok(download(state.services.export_download(&user, job).await?))
 }
 
-/// Archive rows read at a time while streaming a deletion archive.
-const ARCHIVE_PAGE: i64 = 500;
+/// A file as an attachment, streamed as the services read it.
+fn download(file: Download) -> Response {
+    let mut headers = vec![
+        (header::CONTENT_TYPE, file.content_type.to_string()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", file.file_name),
+        ),
+    ];
+    if let Some(n) = file.length {
+        headers.push((header::CONTENT_LENGTH, n.to_string()));
+    }
+    let mut response = axum::body::Body::from_stream(file.body).into_response();
+    for (name, value) in headers {
+        if let Ok(v) = http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, v);
+        }
+    }
+    response
+}
 
 /// Which items a removal targets: `kind` (its orphans), or `value` (every item of that type or
 /// status; `full_delete` for Disconnect's "Permanently delete all data" option).
@@ -628,7 +548,7 @@ pub async fn removal_events(
             }
             // A failed read is already logged; the next tick tries again.
             let jobs = services
-                .removal_views(&user, Which::LiveSince(since))
+                .live_removals(&user, since)
                 .await
                 .unwrap_or_default();
             let mut events = Vec::new();

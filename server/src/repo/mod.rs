@@ -36,6 +36,7 @@ mod removal_jobs;
 mod removals;
 mod restores;
 mod row_actions;
+pub mod schema;
 mod sync;
 pub mod sync_apply;
 mod sync_preview;

@@ -163,7 +163,7 @@ pub struct Chunk {
 /// Every column of each table a removal archives (passwords add their sealed secret as hex):
 /// the columns an account export writes of it.
 pub(super) fn archived_columns(table: &str) -> &'static [&'static str] {
-    crate::export::KINDS
+    super::schema::KINDS
         .iter()
         .find(|k| k.table == table)
         .map_or(&["id"], |k| k.columns)

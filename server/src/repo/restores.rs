@@ -74,7 +74,7 @@ fn insert_sql(table: &str, backend: Backend) -> String {
     if table == "passwords" {
         cols.push("secret_ciphertext");
     }
-    crate::export::insert_from_json(table, &cols, backend, true, false)
+    super::schema::insert_from_json(table, &cols, backend, true, false)
 }
 
 /// What people call an archived record.

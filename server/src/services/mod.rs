@@ -15,12 +15,14 @@ use std::sync::Arc;
 
 mod account;
 mod credentials;
+mod downloads;
 mod exports;
 mod integrations;
 mod items;
 mod removals;
 mod restores;
 pub mod throttle;
+pub use downloads::Download;
 mod users;
 
 #[derive(Clone)]

@@ -95,6 +95,16 @@ impl AppServices {
         })
     }
 
+    /// The removals queued or running now and those that ended since `since`: what the live
+    /// removal event stream follows.
+    pub async fn live_removals(
+        &self,
+        user: &CurrentUser,
+        since: chrono::DateTime<Utc>,
+    ) -> Result<Vec<RemovalJob>, AppError> {
+        self.removal_views(user, Which::LiveSince(since)).await
+    }
+
     /// Removal jobs as the screens and the progress stream show them.
     pub async fn removal_views(
         &self,

@@ -17,7 +17,7 @@ type Records = BTreeMap<(String, i64), serde_json::Value>;
 /// A row of `table` (alias `t`) as the earlier version archived it: its export columns, and a
 /// password's secret as hex.
 fn old_json(table: &str, backend: Backend) -> String {
-    let kind = server::export::KINDS
+    let kind = server::repo::schema::KINDS
         .iter()
         .find(|k| k.table == table)
         .unwrap();
