@@ -7,6 +7,7 @@ pub mod config;
 pub mod dataset;
 pub mod db;
 pub mod export;
+pub mod feed;
 pub mod http;
 pub mod operator;
 pub mod psa;

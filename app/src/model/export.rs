@@ -1,5 +1,6 @@
 //! Account > Export as the screen sees it.
 
+use super::JobState;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -7,8 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportJob {
     pub id: i64,
-    /// queued, running, succeeded, failed.
-    pub state: String,
+    pub state: JobState,
     pub started_by: Option<String>,
     /// Records written, of `total`.
     pub done: i64,
@@ -26,6 +26,6 @@ pub struct ExportJob {
 
 impl ExportJob {
     pub fn finished(&self) -> bool {
-        matches!(self.state.as_str(), "succeeded" | "failed" | "cancelled")
+        self.state.ended()
     }
 }

@@ -1,6 +1,6 @@
 //! Queued removals and the activity log as the screens see them.
 
-use super::{CatalogValueId, IntegrationId, ItemKind};
+use super::{CatalogValueId, IntegrationId, ItemKind, JobState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -59,8 +59,7 @@ pub struct RemovalJob {
     pub kind: ItemKind,
     /// "orphaned organizations", "organizations of Type: Prospect".
     pub what: String,
-    /// queued, running, succeeded, failed, cancelled.
-    pub state: String,
+    pub state: JobState,
     /// Who queued it (their email), when known.
     pub started_by: Option<String>,
     /// Targets behind the job, of `total`.
@@ -87,7 +86,7 @@ pub struct RemovalJob {
 
 impl RemovalJob {
     pub fn finished(&self) -> bool {
-        matches!(self.state.as_str(), "succeeded" | "failed" | "cancelled")
+        self.state.ended()
     }
 
     /// Whole percent done.
@@ -150,8 +149,7 @@ pub struct RestoreJob {
     /// The removal it undoes, and what that removal deleted ("orphaned organizations").
     pub removal: i64,
     pub what: String,
-    /// queued, running, succeeded, failed.
-    pub state: String,
+    pub state: JobState,
     pub started_by: Option<String>,
     /// Targets (the removal's records of its kind) behind the job, of `total`.
     pub done: i64,
@@ -171,6 +169,6 @@ pub struct RestoreJob {
 
 impl RestoreJob {
     pub fn finished(&self) -> bool {
-        matches!(self.state.as_str(), "succeeded" | "failed" | "cancelled")
+        self.state.ended()
     }
 }

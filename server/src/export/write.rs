@@ -173,6 +173,7 @@ pub async fn write_zip(
         if job.is_some() {
             sqlx::query("UPDATE jobs SET progress_total = $1, progress_done = 0 WHERE id = $2")
                 .bind(total).bind(id).execute(pool).await?;
+            crate::feed::changed(&repo.db, account).await;
         }
         let mut done = 0i64;
         let mut lost = false;
@@ -209,6 +210,7 @@ pub async fn write_zip(
                         lost = true;
                         break 'kinds;
                     }
+                    crate::feed::changed(&repo.db, account).await;
                 }
                 if !kind.by_id || (rows.len() as i64) < PAGE {
                     break;

@@ -5,7 +5,7 @@ use super::{ApiError, AppState};
 use crate::services::Download;
 use app::error::AppError;
 use app::model::{
-    ActivityEntry, CatalogValueId, DisconnectedItem, ItemKind, RemovalImpact, RemovalJob,
+    ActivityEntry, CatalogValueId, DisconnectedItem, ItemKind, JobEvent, RemovalImpact, RemovalJob,
     RemovalTarget,
 };
 use app::model::{
@@ -23,7 +23,6 @@ use axum::Json;
 use futures_util::stream::{self, Stream, StreamExt};
 use http::{header, StatusCode};
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -489,28 +488,17 @@ pub async fn activity(
     Ok(Json(state.services.activity(&user, q.before).await?))
 }
 
-/// How often the progress stream looks at the job table. The workers may run on other nodes,
-/// so the database (not this process's memory) is what the stream follows.
-const REMOVAL_EVENTS_EVERY: Duration = Duration::from_millis(400);
-
-/// Every how many ticks the stream checks its session is still signed in (about 4 s).
-const SESSION_CHECK_EVERY: u32 = 10;
-
-/// GET /api/v1/removals/events: server-sent events, one `removal` event (a `RemovalJob` as
-/// JSON) whenever a removal of the account that is queued or running, or that ended since the
-/// stream opened, changes state or progress. The first events are the removals going on now.
-/// The stream ends when the session that opened it ends. Managers and Administrators.
-pub async fn removal_events(
+/// GET /api/v1/events: server-sent events of every job of the account the user may see, one
+/// event per change of state or progress, named by its kind (`removal`, `restore`, `export`,
+/// `sync`), its data the job as its page shows it (a sync: `{integration, run}`). First the jobs
+/// going on now. Every event carries the moment its stream opened as its id; a browser that
+/// reconnects sends it back, and the new stream also reports the jobs that ended in between.
+/// The stream ends when the session that opened it ends.
+pub async fn job_events(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     headers: http::HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    // Like the Removals page: for those who may run removals.
-    if !user.role.can_manage_integrations() {
-        return Err(ApiError(AppError::forbidden("follow the removals")));
-    }
-    // Every event carries the moment its stream opened as its id; a browser that reconnects
-    // sends it back, and the new stream also reports the removals that ended in between.
     let since = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -518,66 +506,38 @@ pub async fn removal_events(
         .and_then(chrono::DateTime::from_timestamp_millis)
         .unwrap_or_else(chrono::Utc::now);
     let stream_id = since.timestamp_millis().to_string();
-    // The stream ends when its session does (signed out, expired).
     let token = cookie_value(&headers, SESSION_COOKIE).unwrap_or_default();
-    // At most a few streams per user: each holds a task and reads the database every tick.
-    let slot = state.services.open_stream(&user)?;
-    let seen: HashMap<i64, (String, i64, i64, bool)> = HashMap::new();
-    let ticks = stream::unfold((seen, 0u32, slot), move |(mut seen, tick, slot)| {
-        let services = state.services.clone();
-        let user = user.clone();
-        let stream_id = stream_id.clone();
-        let token = token.clone();
-        async move {
-            if tick > 0 {
-                tokio::time::sleep(REMOVAL_EVENTS_EVERY).await;
-            }
-            if tick % SESSION_CHECK_EVERY == SESSION_CHECK_EVERY - 1 {
-                // Ends with its session, and when the user's role or restriction changed.
-                match services.user_for_session(&token).await {
-                    Ok(None) => return None,
-                    Ok(Some(now))
-                        if !now.role.can_manage_integrations()
-                            || now.restricted != user.restricted
-                            || now.user_id != user.user_id =>
-                    {
-                        return None
-                    }
-                    _ => {}
-                }
-            }
-            // A failed read is already logged; the next tick tries again.
-            let jobs = services
-                .live_removals(&user, since)
-                .await
-                .unwrap_or_default();
-            let mut events = Vec::new();
-            for job in jobs.into_iter().rev() {
-                let key = (
-                    job.state.clone(),
-                    job.done,
-                    job.deleted,
-                    job.cancel_requested,
-                );
-                if seen.get(&job.id) != Some(&key) {
-                    seen.insert(job.id, key);
-                    if let Ok(e) = Event::default()
-                        .event("removal")
-                        .id(stream_id.clone())
-                        .json_data(&job)
-                    {
-                        events.push(Ok(e));
-                    }
-                }
-            }
-            Some((stream::iter(events), (seen, tick.wrapping_add(1), slot)))
-        }
+    let events = state.services.job_events(user, token, since)?;
+    let events = events.filter_map(move |job| {
+        let e = Event::default()
+            .event(job.name())
+            .id(stream_id.clone())
+            .json_data(JobData(&job));
+        async move { e.ok().map(Ok) }
     });
     // A first comment lets the client know at once that the stream is open; keep-alives every
     // few seconds let the server notice a closed one (and free its place) soon.
     let opened = stream::once(async { Ok(Event::default().comment("open")) });
-    Ok(Sse::new(opened.chain(ticks.flatten()))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(5))))
+    Ok(
+        Sse::new(opened.chain(events))
+            .keep_alive(KeepAlive::new().interval(Duration::from_secs(5))),
+    )
+}
+
+/// An event's data: the job itself (the event's name says its kind).
+struct JobData<'a>(&'a JobEvent);
+
+impl serde::Serialize for JobData<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            JobEvent::Removal(j) => j.serialize(s),
+            JobEvent::Restore(j) => j.serialize(s),
+            JobEvent::Export(j) => j.serialize(s),
+            JobEvent::Sync { integration, run } => {
+                serde_json::json!({ "integration": integration, "run": run }).serialize(s)
+            }
+        }
+    }
 }
 
 /// A path's removal id.

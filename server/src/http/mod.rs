@@ -92,7 +92,7 @@ pub fn build_router(state: AppState) -> Router {
             post(api_v1::reconnect),
         )
         .route("/api/v1/removals", get(api_v1::removals))
-        .route("/api/v1/removals/events", get(api_v1::removal_events))
+        .route("/api/v1/events", get(api_v1::job_events))
         .route(
             "/api/v1/removals/{job}/cancel",
             post(api_v1::cancel_removal),

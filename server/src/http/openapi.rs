@@ -342,11 +342,11 @@ pub fn spec() -> Value {
                     "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/Removal" } }), error_responses(&["401", "403"]))
                 }
             },
-            "/removals/events": {
+            "/events": {
                 "get": {
-                    "summary": "Server-sent events (text/event-stream): a `removal` event, its data a Removal as JSON, whenever a removal of the account that is queued or running (or ended since the stream opened) changes state or progress; first the removals going on now. Reconnecting with Last-Event-ID resumes from that stream's start. It ends with the session. Manager and Administrator.",
+                    "summary": "Server-sent events (text/event-stream) of every job of the account the user may see, whenever one that is queued or running (or ended since the stream opened) changes state or progress; first the jobs going on now. The event's name is the job's kind: `removal` (data: a Removal; Manager and Administrator), `restore` and `export` (their jobs; Administrator), `sync` (data: `{integration, run}`, a SyncRun of that integration). Reconnecting with Last-Event-ID resumes from that stream's start. It ends with the session; a user may hold a few open at once (429 beyond).",
                     "responses": { "200": { "description": "An event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } },
-                        "401": error_responses(&["401"])["401"].clone(), "403": error_responses(&["403"])["403"].clone() }
+                        "401": error_responses(&["401"])["401"].clone(), "429": error_responses(&["429"])["429"].clone() }
                 }
             },
             "/removals/{job}/cancel": {

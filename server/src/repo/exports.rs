@@ -1,7 +1,7 @@
 //! Export jobs: queueing one (one at a time per account), their progress and file size, the
 //! stored ZIP a chunk at a time for the download, and the purge of old exports' files.
 
-use super::Repo;
+use super::{parse_or, JobState, Repo};
 use crate::on_db;
 use app::model::{AccountId, ExportJob, UserId};
 use chrono::{DateTime, Utc};
@@ -51,25 +51,27 @@ impl Repo {
              WHERE j.account_id = $1 AND j.kind = $2 AND ($3 = 0 OR j.id = $3)
              ORDER BY j.id DESC LIMIT 20")
             .bind(account.0).bind(EXPORT_JOB).bind(one.unwrap_or(0)).fetch_all(pool).await)?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(
-                |(id, state, by, done, total, bytes, created, finished, error)| ExportJob {
-                    available: state == "succeeded"
-                        && bytes > 0
-                        && finished.is_some_and(|f| f >= kept_since),
-                    id,
-                    state,
-                    started_by: by,
-                    done,
-                    total,
-                    bytes,
-                    created_at: created,
-                    finished_at: finished,
-                    error,
+                |(id, state, by, done, total, bytes, created, finished, error)| {
+                    let state = parse_or(&state, JobState::parse, "job state")?;
+                    Ok(ExportJob {
+                        available: state == JobState::Succeeded
+                            && bytes > 0
+                            && finished.is_some_and(|f| f >= kept_since),
+                        id,
+                        state,
+                        started_by: by,
+                        done,
+                        total,
+                        bytes,
+                        created_at: created,
+                        finished_at: finished,
+                        error,
+                    })
                 },
             )
-            .collect())
+            .collect()
     }
 
     /// Chunk `seq` of an export's ZIP (None past the last).

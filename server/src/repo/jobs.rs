@@ -7,41 +7,9 @@ use super::{parse_or, Repo};
 use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::on_db;
+pub use app::model::JobState;
 use app::model::{AccountId, UserId};
 use chrono::{DateTime, Utc};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-}
-
-impl JobState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Queued => "queued",
-            JobState::Running => "running",
-            JobState::Succeeded => "succeeded",
-            JobState::Failed => "failed",
-            JobState::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<JobState> {
-        [
-            JobState::Queued,
-            JobState::Running,
-            JobState::Succeeded,
-            JobState::Failed,
-            JobState::Cancelled,
-        ]
-        .into_iter()
-        .find(|j| j.as_str() == s)
-    }
-}
 
 /// A job as a worker sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,9 @@ use super::Repo;
 use crate::db::Backend;
 use crate::db::BeginWrite;
 use crate::on_db;
-use app::model::{AccountId, NotRestored, RestoreChoice, RestoreJob, UserId, NOT_RESTORED_LISTED};
+use app::model::{
+    AccountId, JobState, NotRestored, RestoreChoice, RestoreJob, UserId, NOT_RESTORED_LISTED,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -470,7 +472,7 @@ impl Repo {
                 id,
                 removal: args.removal,
                 what,
-                state,
+                state: super::parse_or(&state, JobState::parse, "job state")?,
                 started_by: by,
                 done,
                 total,

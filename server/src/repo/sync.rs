@@ -189,10 +189,12 @@ impl Repo {
         })
     }
 
-    pub async fn touch_sync_run(&self, run: i64) -> anyhow::Result<()> {
-        on_db!(&self.db, pool => sqlx::query("UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2")
-            .bind(Utc::now()).bind(run).execute(pool).await.map(|_| ()))?;
-        Ok(())
+    /// Keeps a running run alive (its listing is making progress); its account.
+    pub async fn touch_sync_run(&self, run: i64) -> anyhow::Result<AccountId> {
+        let account: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
+            "UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2 RETURNING account_id")
+            .bind(Utc::now()).bind(run).fetch_one(pool).await)?;
+        Ok(AccountId(account))
     }
 
     /// Adds listed records to a run's staging area (the same record twice: the later wins).
@@ -267,6 +269,27 @@ impl Repo {
         let row: Option<RunRow> = on_db!(&self.db, pool => sqlx::query_as(&sql)
             .bind(account.0).bind(integration.0).bind(run).fetch_optional(pool).await)?;
         row.map(to_run).transpose()
+    }
+
+    /// The account's runs going on now and those that ended since `since`, oldest first, each
+    /// with its integration: what the live job stream follows.
+    pub async fn live_sync_runs(
+        &self,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<(IntegrationId, SyncRun)>> {
+        let ids: Vec<(i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT id, integration_id FROM sync_runs
+             WHERE account_id = $1 AND (outcome = 'running' OR finished_at >= $2) ORDER BY id")
+            .bind(account.0).bind(since).fetch_all(pool).await)?;
+        let mut runs = Vec::with_capacity(ids.len());
+        for (run, integration) in ids {
+            let integration = IntegrationId(integration);
+            if let Some(r) = self.sync_run(account, integration, run).await? {
+                runs.push((integration, r));
+            }
+        }
+        Ok(runs)
     }
 
     /// A run's events, errors first, then in the order they happened.

@@ -32,10 +32,16 @@ impl app::services::AccountServices for AppServices {
         self.open_session(row.user).await
     }
     async fn sign_out(&self, token: &str) -> Result<(), AppError> {
+        let user = self.user_for_session(token).await.ok().flatten();
         self.repo
             .delete_session(&auth::token_hash(token))
             .await
-            .map_err(internal("deleting a session"))
+            .map_err(internal("deleting a session"))?;
+        // The session's live job streams wake, find it gone and end.
+        if let Some(user) = user {
+            crate::feed::changed(&self.repo.db, user.account_id).await;
+        }
+        Ok(())
     }
     async fn user_for_session(&self, token: &str) -> Result<Option<CurrentUser>, AppError> {
         let hash = auth::token_hash(token);

@@ -67,6 +67,7 @@ impl app::services::ExportServices for AppServices {
                     "An export of this account is already queued or running: wait until it ends",
                 )
             })?;
+        crate::feed::changed(&self.repo.db, user.account_id).await;
         self.export_job(user, job).await
     }
 

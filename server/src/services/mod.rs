@@ -16,6 +16,7 @@ use std::sync::Arc;
 mod account;
 mod credentials;
 mod downloads;
+mod events;
 mod exports;
 mod integrations;
 mod items;

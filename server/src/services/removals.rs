@@ -152,7 +152,7 @@ pub(super) fn removal_view(
         integration: r.args.integration,
         kind: r.args.kind,
         what: r.what,
-        state: r.state.as_str().to_string(),
+        state: r.state,
         started_by: r.started_by,
         done: r.done,
         total: r.total,
@@ -232,7 +232,10 @@ impl app::services::RemovalServices for AppServices {
             .await
             .map_err(internal("queueing a removal"))?
         {
-            Queued::Job(job) => self.removal(user, job).await,
+            Queued::Job(job) => {
+                crate::feed::changed(&self.repo.db, user.account_id).await;
+                self.removal(user, job).await
+            }
             Queued::CountChanged(n) => Err(AppError::conflict(format!(
                 "The items to delete changed while you confirmed: there are now {n}. Review the impact and confirm again"
             ))),
@@ -270,6 +273,7 @@ impl app::services::RemovalServices for AppServices {
             .cancel_job(user.account_id, job)
             .await
             .map_err(internal("cancelling a removal"))?;
+        crate::feed::changed(&self.repo.db, user.account_id).await;
         self.removal(user, job).await
     }
     async fn removals(&self, user: &CurrentUser) -> Result<Vec<RemovalJob>, AppError> {

@@ -75,6 +75,7 @@ impl app::services::RestoreServices for AppServices {
             )
             .await
             .map_err(internal("queueing a restore"))?;
+        crate::feed::changed(&self.repo.db, user.account_id).await;
         let job =
             match queued {
                 RestoreQueued::Job(job) => job,

@@ -318,17 +318,20 @@ impl SyncEngine {
             {
                 RunStart::AlreadyRunning(run_id) => Begun::Running(run_id),
                 RunStart::AlreadyRan => return Err(SyncError::AlreadyRan),
-                RunStart::Started(run_id) => Begun::Started {
-                    run_id,
-                    mode,
-                    first_sync: target.last_full_sync_at.is_none(),
-                    since: if mode == SyncMode::Incremental {
-                        since
-                    } else {
-                        None
-                    },
-                    contacts: target.sync_contacts,
-                },
+                RunStart::Started(run_id) => {
+                    crate::feed::changed(&self.repo.db, account).await;
+                    Begun::Started {
+                        run_id,
+                        mode,
+                        first_sync: target.last_full_sync_at.is_none(),
+                        since: if mode == SyncMode::Incremental {
+                            since
+                        } else {
+                            None
+                        },
+                        contacts: target.sync_contacts,
+                    }
+                }
             },
         )
     }
@@ -390,6 +393,7 @@ impl SyncEngine {
                 if let Err(e) = self.repo.fail_sync_run(account, run_id, &message).await {
                     tracing::error!(run_id, error = ?e, "could not record a failed run");
                 }
+                crate::feed::changed(&self.repo.db, account).await;
                 return failed(message);
             }
         };
@@ -418,7 +422,7 @@ impl SyncEngine {
             self.repo.apply_sync_run(&apply).await
         }
         .await;
-        match result {
+        let report = match result {
             Ok(counts) => {
                 tracing::info!(
                     run_id,
@@ -445,7 +449,9 @@ impl SyncEngine {
                 }
                 failed(INTERNAL_FAILURE.to_string())
             }
-        }
+        };
+        crate::feed::changed(&self.repo.db, account).await;
+        report
     }
 
     /// Lists the PSA into the run's staging area: the catalog, companies, each listed company's
@@ -556,7 +562,9 @@ impl SyncEngine {
             .collect::<Result<Vec<_>, serde_json::Error>>()
             .map_err(|e| ListError::Internal(e.into()))?;
         self.repo.stage_records(run_id, kind, &rows).await?;
-        self.repo.touch_sync_run(run_id).await?;
+        let account = self.repo.touch_sync_run(run_id).await?;
+        // Its page shows the records listed so far.
+        crate::feed::changed(&self.repo.db, account).await;
         Ok(())
     }
 }

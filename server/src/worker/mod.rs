@@ -103,6 +103,16 @@ impl Worker {
         let Some(job) = self.repo.claim_job(&self.id, stale).await? else {
             return Ok(None);
         };
+        let account = job.account;
+        crate::feed::changed(&self.repo.db, account).await;
+        let ended = self.run_claimed(job).await;
+        // Ended, failed, queued again or taken over: its pages read it again.
+        crate::feed::changed(&self.repo.db, account).await;
+        ended
+    }
+
+    /// Runs a claimed job by its kind.
+    async fn run_claimed(&self, job: crate::repo::Job) -> anyhow::Result<Option<(i64, JobState)>> {
         match job.kind.as_str() {
             REMOVAL_JOB => self.run_removal(job).await.map(Some),
             RESTORE_JOB => self.run_restore(job).await.map(Some),
@@ -163,7 +173,10 @@ impl Worker {
             }
             // The chunks in flight end (and commit) whatever happens to the others.
             match running.next().await {
-                Some(Ok(c)) => lost |= c.lost,
+                Some(Ok(c)) => {
+                    lost |= c.lost;
+                    crate::feed::changed(&self.repo.db, job.account).await;
+                }
                 Some(Err(e)) => {
                     if let Some(first) = &failed {
                         tracing::error!(job = job.id, error = ?e, first = ?first, "another chunk of the removal failed too");

@@ -23,7 +23,7 @@ impl Worker {
                     self.finish_restore(&job, JobState::Succeeded).await?;
                     return Ok((job.id, JobState::Succeeded));
                 }
-                Ok(_) => {}
+                Ok(_) => crate::feed::changed(&self.repo.db, job.account).await,
                 Err(e) => {
                     let state = self
                         .retry_later(

@@ -121,7 +121,7 @@ where
 /// Reads node B's removal stream until it has shown `job` making progress twice.
 async fn watch_from(client: &reqwest::Client, base: &str, job: i64) -> Vec<i64> {
     let mut resp = client
-        .get(format!("{base}/api/v1/removals/events"))
+        .get(format!("{base}/api/v1/events"))
         .send()
         .await
         .unwrap();
@@ -138,6 +138,9 @@ async fn watch_from(client: &reqwest::Client, base: &str, job: i64) -> Vec<i64> 
         buffer.push_str(std::str::from_utf8(&chunk).unwrap());
         while let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
+            if !block.lines().any(|l| l.trim() == "event: removal") {
+                continue;
+            }
             for data in block.lines().filter_map(|l| l.strip_prefix("data:")) {
                 let Ok(v) = serde_json::from_str::<Value>(data.trim()) else {
                     continue;

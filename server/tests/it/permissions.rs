@@ -373,21 +373,18 @@ async fn delete_by_type_is_unavailable_until_an_operator_enables_it() {
     app.stop().await;
 }
 
-/// Reads a removal event stream for a moment: the ids of the removals it reported.
+/// Reads the job event stream for a moment: the ids of the removals it reported.
 async fn streamed_removals(client: &reqwest::Client, app: &TestApp) -> Vec<i64> {
-    let mut resp = client
-        .get(app.url("/api/v1/removals/events"))
-        .send()
-        .await
-        .unwrap();
+    let mut resp = client.get(app.url("/api/v1/events")).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let mut text = String::new();
     let until = tokio::time::Instant::now() + std::time::Duration::from_millis(1500);
     while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(until, resp.chunk()).await {
         text.push_str(&String::from_utf8_lossy(&chunk));
     }
-    text.lines()
-        .filter_map(|l| l.strip_prefix("data:"))
+    text.split("\n\n")
+        .filter(|block| block.lines().any(|l| l.trim() == "event: removal"))
+        .flat_map(|block| block.lines().filter_map(|l| l.strip_prefix("data:")))
         .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
         .filter_map(|v| v["id"].as_i64())
         .collect()

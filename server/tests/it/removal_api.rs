@@ -90,11 +90,7 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
     assert_eq!(app.sign_in(&admin).await.status().as_u16(), 200);
     app.syncs_settled(&admin).await;
 
-    let mut stream = admin
-        .get(app.url("/api/v1/removals/events"))
-        .send()
-        .await
-        .unwrap();
+    let mut stream = admin.get(app.url("/api/v1/events")).send().await.unwrap();
     assert_eq!(stream.status().as_u16(), 200);
     assert!(stream.headers()["content-type"]
         .to_str()
@@ -174,7 +170,7 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
 
     // A stream resumed with Last-Event-ID reports the removal that ended since it first opened.
     let mut resumed = admin
-        .get(app.url("/api/v1/removals/events"))
+        .get(app.url("/api/v1/events"))
         .header("last-event-id", &stream_id)
         .send()
         .await
@@ -184,11 +180,7 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
     drop(resumed);
 
     // Signing out ends the stream.
-    let mut open = admin
-        .get(app.url("/api/v1/removals/events"))
-        .send()
-        .await
-        .unwrap();
+    let mut open = admin.get(app.url("/api/v1/events")).send().await.unwrap();
     let signed_out = admin
         .delete(app.url("/api/v1/session"))
         .send()
