@@ -3,7 +3,7 @@
 // kind of record.
 import { test, expect } from '@playwright/test';
 import * as fs from 'node:fs';
-import { hydrated, loadedAccount, signInFirstTime } from './helpers';
+import { hydrated, loadedAccount, requestLog, signInFirstTime } from './helpers';
 
 test('export an account and download it', async ({ page }) => {
   const account = loadedAccount('export');
@@ -24,11 +24,14 @@ test('export an account and download it', async ({ page }) => {
   await expect(form.getByRole('alert')).toContainText('The two passphrases differ');
 
   await form.getByLabel('Confirm passphrase').fill('a long export passphrase');
+  const log = requestLog(page);
   await form.getByRole('button', { name: 'Export account' }).click();
   const exports = page.getByRole('region', { name: 'Exports' });
   await expect(exports.getByRole('status')).toContainText('Export finished:', { timeout: 60_000 });
   const bar = exports.getByRole('progressbar', { name: 'Export progress' });
   await expect(bar).toHaveAttribute('aria-valuenow', (await bar.getAttribute('aria-valuemax'))!);
+  // Followed through the job stream, not by reading the list again and again.
+  log.followed();
 
   const download = page.waitForEvent('download');
   await exports.getByRole('link', { name: 'Download the export' }).click();

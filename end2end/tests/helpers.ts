@@ -1,5 +1,5 @@
 // Shared steps of Steward's browser tests.
-import { test as base, expect, Page } from '@playwright/test';
+import { test as base, expect, Page, Request } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -197,4 +197,23 @@ function steward(area: string, ...args: string[]) {
   const bin = path.resolve(__dirname, '../../target/debug/steward');
   const db = `sqlite://${path.join(process.env.STEWARD_E2E_DATA_DIR!, 'steward.db')}`;
   return execFileSync(bin, [area, '--database-url', db, ...args], { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'error' } });
+}
+
+/// Records every request the page makes from now on. `followed()` then checks that a job was
+/// followed as the server reported it, through the one job stream (`/api/v1/events`, opened
+/// once), and not by asking again and again: a page that polls repeats its request.
+export function requestLog(page: Page) {
+  const paths: string[] = [];
+  const listener = (r: Request) => paths.push(new URL(r.url()).pathname);
+  page.on('request', listener);
+  return {
+    followed() {
+      page.off('request', listener);
+      const counts = new Map<string, number>();
+      for (const p of paths) counts.set(p, (counts.get(p) ?? 0) + 1);
+      const repeated = [...counts].filter(([, n]) => n > 1);
+      expect(repeated, `requests made more than once while the job was followed: ${paths.join(', ')}`).toEqual([]);
+      return paths;
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // Account > Integrations: the Actions menu, Start Manual Sync watched live to its end, Pause Sync
 // and Resume Sync, and the Logs with a failed run's reason. Each test has an account and a
 // ConnectWise simulator of its own, slowed down or broken on purpose through its /_sim API.
-import { expect, hydrated, openActions, signInAs, test } from './helpers';
+import { expect, hydrated, openActions, requestLog, signInAs, test } from './helpers';
 
 test.beforeEach(async ({ page, request, account }) => {
   await request.delete(`${account.psaUrl}/_sim/faults`);
@@ -28,6 +28,7 @@ test('Start Manual Sync shows the run live until it ends', async ({ page, reques
   // A slow PSA: the run lasts long enough to be watched.
   expect((await request.put(`${account.psaUrl}/_sim/faults`, { data: { slow_millis: 40 } })).ok()).toBeTruthy();
   await openActions(page);
+  const log = requestLog(page);
   await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
   const status = page.getByRole('status');
   await expect(status).toContainText('Sync running');
@@ -35,6 +36,8 @@ test('Start Manual Sync shows the run live until it ends', async ({ page, reques
   await expect(status).toContainText(/Sync succeeded: 0 created, \d+ updated, 0 orphaned, [\d,]+ unchanged, \d+ failed\./, { timeout: 60_000 });
   // The list shows the new last sync without a reload.
   await expect(page.getByRole('row', { name: /ConnectWise Manage/ })).toContainText('succeeded');
+  // Followed through the job stream: the page never asked for the run's progress.
+  log.followed();
 });
 
 test('Pause Sync stops the next run from starting until Resume Sync', async ({ page }) => {

@@ -1,7 +1,7 @@
 // Manage Data > Orphaned Data > Actions > Delete: the impact, the typed confirmation, the queued
 // removal watched live to 100 %, the counts after it, in an account of the test's own.
 import * as fs from 'node:fs';
-import { expect, fmt, hydrated, signInAs, test } from './helpers';
+import { expect, fmt, hydrated, requestLog, signInAs, test } from './helpers';
 
 test('Delete orphaned locations: impact, typed count, live progress to the end, counts drop, Removals and activity log', async ({ page, account }) => {
   const n = account.expected.orphaned_data.find((r) => r.item === 'Locations')!.count;
@@ -21,6 +21,7 @@ test('Delete orphaned locations: impact, typed count, live progress to the end, 
   await dialog.getByRole('button', { name: 'OK' }).click();
   await expect(dialog.getByRole('alert')).toContainText(`That is not the number of items: type ${n} to confirm`);
   await box.fill(String(n));
+  const log = requestLog(page);
   await dialog.getByRole('button', { name: 'OK' }).click();
   await expect(dialog).toBeHidden();
 
@@ -31,6 +32,8 @@ test('Delete orphaned locations: impact, typed count, live progress to the end, 
     .toContainText(`Removal finished: ${fmt(n)} deleted, 0 skipped`, { timeout: 60_000 });
   // The counts update without a reload.
   await expect(row.getByRole('cell').first()).toHaveText('0');
+  // Followed through the job stream: the counts were read once, at the end.
+  log.followed();
 
   // An Administrator downloads what was deleted.
   const download = page.waitForEvent('download');

@@ -2,7 +2,7 @@
 // organizations, then restores one of them, chosen from the removal's archive, and sees it back
 // in Manage Data and in the Organizations list, and the restore in the activity log.
 import { test, expect, Page } from '@playwright/test';
-import { fmt, hydrated, loadedAccount, signInFirstTime } from './helpers';
+import { fmt, hydrated, loadedAccount, requestLog, signInFirstTime } from './helpers';
 
 const orphanedOrganizations = (page: Page) =>
   page.getByRole('region', { name: 'Orphaned Data' }).getByRole('row')
@@ -42,12 +42,15 @@ test('restore part of a removal: the chosen organization and what was inside it 
   const label = (await choice.evaluate((el) => el.closest('label')!.textContent))!.trim();
   const [, name, records] = label.match(/^(.*) \(([\d,]+) records\)$/)!;
   await choice.check();
+  const log = requestLog(page);
   await restore.getByRole('button', { name: 'Restore' }).click();
   await expect(restore).toBeHidden();
   const restores = page.getByRole('region', { name: 'Restores' });
   await expect(restores.getByRole('status'))
     .toHaveText(`Restore finished: ${records} records restored, 0 not restored`, { timeout: 60_000 });
   await expect(restores.getByRole('progressbar', { name: 'Restore progress' })).toHaveAttribute('aria-valuenow', '1');
+  // Followed through the job stream, not by reading the restores again and again.
+  log.followed();
 
   // Back in Manage Data (orphaned, as it was) and in the Organizations list.
   await page.goto(manageData);

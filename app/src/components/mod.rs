@@ -24,6 +24,18 @@ pub fn go_to(href: &str) {
 /// Data an island reads in the browser (the server renders it as not read yet: None). `fetch`
 /// is called again whenever a signal it reads (before its future starts) changes; the last value
 /// stays shown while the next is read, and when reads overlap the last one asked wins. Unlike a
+/// Puts `item` into `list` in place of the one with the same id, or adds it: newest (highest
+/// id) first, as every list of jobs is shown.
+pub fn upsert<T>(list: &mut Vec<T>, item: T, id: impl Fn(&T) -> i64) {
+    match list.iter_mut().find(|j| id(j) == id(&item)) {
+        Some(j) => *j = item,
+        None => {
+            list.push(item);
+            list.sort_by_key(|j| std::cmp::Reverse(id(j)));
+        }
+    }
+}
+
 /// `LocalResource`, reading it on the server does not hold up the page's `Suspense`.
 pub fn read_in_browser<T, Fut>(
     fetch: impl Fn() -> Fut + 'static,

@@ -4,24 +4,24 @@
 
 use super::fmt_count;
 use crate::api::{cancel_removal, get_current_user};
-use crate::model::{RemovalJob, Role};
+use crate::model::{JobState, RemovalJob, Role};
 use leptos::prelude::*;
 
 /// The line a user reads under the progress bar.
 fn status_line(job: &RemovalJob) -> String {
-    match job.state.as_str() {
-        "succeeded" => format!(
+    match job.state {
+        JobState::Succeeded => format!(
             "Removal finished: {} deleted, {} skipped (they changed since the list was made).",
             fmt_count(job.deleted),
             fmt_count(job.skipped)
         ),
-        "cancelled" => format!(
+        JobState::Cancelled => format!(
             "Removal cancelled: {} deleted; the rest stays.",
             fmt_count(job.deleted)
         ),
-        "failed" => format!("Removal failed: {}", job.error.clone().unwrap_or_default()),
-        "queued" if job.cancel_requested => "Cancelling…".to_string(),
-        "queued" => format!("Queued: {} items to delete", fmt_count(job.total)),
+        JobState::Failed => format!("Removal failed: {}", job.error.clone().unwrap_or_default()),
+        JobState::Queued if job.cancel_requested => "Cancelling…".to_string(),
+        JobState::Queued => format!("Queued: {} items to delete", fmt_count(job.total)),
         _ if job.cancel_requested => format!(
             "Cancelling after the current chunk: {} of {} done",
             fmt_count(job.done),
@@ -120,23 +120,4 @@ pub fn JobProgress(
             <p role="status">{status}</p>
         </div>
     }
-}
-
-/// While `running` holds, bumps `version` every second (a page's list of jobs is read again).
-pub fn refresh_while(running: RwSignal<bool>, version: RwSignal<u32>) {
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || {
-                if running.get_untracked() {
-                    version.update(|n| *n += 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        );
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    });
 }

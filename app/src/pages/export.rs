@@ -3,11 +3,10 @@
 //! `steward account import` asks for it.
 
 use crate::api::{list_exports, start_export};
-use crate::components::{
-    fmt_count, refresh_while, reread, AccountNav, ErrorNotice, JobProgress, Page,
-};
+use crate::components::{fmt_count, reread, upsert, AccountNav, ErrorNotice, JobProgress, Page};
 use crate::error::AppError;
-use crate::model::ExportJob;
+use crate::live::follow_jobs;
+use crate::model::{ExportJob, JobEvent, JobState};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -44,10 +43,14 @@ fn ExportPanel(list: Vec<ExportJob>) -> impl IntoView {
         move || version.get(),
         move |_| async move { list_exports().await.map_err(|e| error.set(Some(e))).ok() },
     );
-    let running = RwSignal::new(false);
-    Effect::new(move |_| running.set(list.with(|l| l.iter().any(|j| !j.finished()))));
-    // While an export is queued or running, the list is read again every second.
-    refresh_while(running, version);
+    // Each export's progress as the job stream reports it.
+    Effect::new(move |_| {
+        follow_jobs(move |event| {
+            if let JobEvent::Export(job) = event {
+                list.update(|l| upsert(l, job, |j| j.id));
+            }
+        })
+    });
     let passphrase = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -94,15 +97,15 @@ fn ExportPanel(list: Vec<ExportJob>) -> impl IntoView {
 }
 
 fn status_text(j: &ExportJob) -> String {
-    match j.state.as_str() {
-        "succeeded" if j.available => format!(
+    match j.state {
+        JobState::Succeeded if j.available => format!(
             "Export finished: {} records, {:.1} MB",
             fmt_count(j.total),
             j.bytes as f64 / 1_000_000.0
         ),
-        "succeeded" => "Export finished; its file passed the retention period".to_string(),
-        "failed" => format!("Export failed: {}", j.error.clone().unwrap_or_default()),
-        "queued" => "Export queued".to_string(),
+        JobState::Succeeded => "Export finished; its file passed the retention period".to_string(),
+        JobState::Failed => format!("Export failed: {}", j.error.clone().unwrap_or_default()),
+        JobState::Queued => "Export queued".to_string(),
         _ => format!(
             "Exporting: {} of {} records",
             fmt_count(j.done),

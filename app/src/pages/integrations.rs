@@ -2,17 +2,16 @@
 //! (Manage Data, Logs, Start Manual Sync with its progress live, Pause Sync / Resume Sync).
 
 use crate::api::{
-    disconnect_integration, disconnect_preview, get_sync_run, list_integrations, set_sync_paused,
-    start_sync,
+    disconnect_integration, disconnect_preview, list_integrations, set_sync_paused, start_sync,
 };
 use crate::components::{fmt_count, reread, AccountNav, ErrorNotice, MenuButton, Page};
 use crate::error::AppError;
+use crate::live::follow_jobs;
 use crate::model::{
-    IntegrationId, IntegrationState, IntegrationSummary, ItemKind, SyncOutcome, SyncRun,
+    IntegrationId, IntegrationState, IntegrationSummary, ItemKind, JobEvent, SyncOutcome, SyncRun,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use std::time::Duration;
 
 /// What the page says about the sync it started.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,30 +22,37 @@ enum Watch {
     Failed(AppError),
 }
 
-/// How often a running sync is asked for its progress.
-const POLL: Duration = Duration::from_millis(700);
+/// The sync runs the job stream reported, and the one this page started and follows.
+#[derive(Clone, Copy)]
+struct Following {
+    runs: RwSignal<std::collections::HashMap<(IntegrationId, i64), SyncRun>>,
+    started: RwSignal<Option<(IntegrationId, i64)>>,
+}
 
-/// Asks for the run until it ends, updating `watch` (and `done` once at the end).
-fn follow(
-    integration: IntegrationId,
-    run: i64,
-    watch: RwSignal<Option<Watch>>,
-    done: RwSignal<u32>,
-) {
-    leptos::task::spawn_local(async move {
-        match get_sync_run(integration, run).await {
-            Ok(r) => {
-                let running = r.outcome == SyncOutcome::Running;
-                watch.set(Some(Watch::Run(r)));
-                if running {
-                    set_timeout(move || follow(integration, run, watch, done), POLL);
-                } else {
-                    done.update(|n| *n += 1);
-                }
-            }
-            Err(e) => watch.set(Some(Watch::Failed(e))),
+impl Following {
+    fn new() -> Following {
+        Following {
+            runs: RwSignal::new(Default::default()),
+            started: RwSignal::new(None),
         }
-    });
+    }
+
+    /// Shows the started run as the stream last reported it (the stream may have reported it
+    /// before its start was answered); once it has ended, the list is read again.
+    fn show(self, watch: RwSignal<Option<Watch>>, version: RwSignal<u32>) {
+        let Some(key) = self.started.get_untracked() else {
+            return;
+        };
+        let Some(run) = self.runs.with_untracked(|r| r.get(&key).cloned()) else {
+            return;
+        };
+        let ended = run.outcome != SyncOutcome::Running;
+        watch.set(Some(Watch::Run(run)));
+        if ended {
+            self.started.set(None);
+            version.update(|n| *n += 1);
+        }
+    }
 }
 
 fn counts_line(r: &SyncRun) -> String {
@@ -114,6 +120,18 @@ fn IntegrationsPanel(list: Vec<IntegrationSummary>, manages: bool) -> impl IntoV
     // Bumped to read the list again after a sync ends or the state changes.
     let version = RwSignal::new(0u32);
     let watch: RwSignal<Option<Watch>> = RwSignal::new(None);
+    let following = Following::new();
+    // Every sync run of the account the job stream reports: the one started here is shown.
+    Effect::new(move |_| {
+        follow_jobs(move |event| {
+            if let JobEvent::Sync { integration, run } = event {
+                following
+                    .runs
+                    .update(|runs| _ = runs.insert((integration, run.id), run));
+                following.show(watch, version);
+            }
+        })
+    });
     let list = reread(
         list,
         move || version.get(),
@@ -133,7 +151,7 @@ fn IntegrationsPanel(list: Vec<IntegrationSummary>, manages: bool) -> impl IntoV
             if list.is_empty() {
                 view! { <p>"This account has no PSA integration yet."</p> }.into_any()
             } else {
-                view! { <IntegrationTable list watch version manages/> }.into_any()
+                view! { <IntegrationTable list watch version following manages/> }.into_any()
             }
         }}
     }
@@ -160,6 +178,7 @@ fn IntegrationTable(
     list: Vec<IntegrationSummary>,
     watch: RwSignal<Option<Watch>>,
     version: RwSignal<u32>,
+    following: Following,
     manages: bool,
 ) -> impl IntoView {
     view! {
@@ -179,7 +198,7 @@ fn IntegrationTable(
                             <td>{i.kind.label()}</td>
                             <td>{i.state.label()}</td>
                             <td>{last}</td>
-                            <td><ActionsMenu id=i.id name=i.name.clone() state=i.state watch version manages/></td>
+                            <td><ActionsMenu id=i.id name=i.name.clone() state=i.state watch version following manages/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -196,6 +215,7 @@ fn ActionsMenu(
     state: IntegrationState,
     watch: RwSignal<Option<Watch>>,
     version: RwSignal<u32>,
+    following: Following,
     /// Managers and Administrators (not restricted) also start syncs, edit the credentials and
     /// settings, pause and disconnect.
     manages: bool,
@@ -210,7 +230,10 @@ fn ActionsMenu(
         watch.set(Some(Watch::Starting));
         leptos::task::spawn_local(async move {
             match start_sync(id).await {
-                Ok(started) => follow(id, started.run_id, watch, version),
+                Ok(started) => {
+                    following.started.set(Some((id, started.run_id)));
+                    following.show(watch, version);
+                }
                 Err(e) => watch.set(Some(Watch::Failed(e))),
             }
         });

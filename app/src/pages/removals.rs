@@ -5,7 +5,7 @@
 use super::restores::{RestoreDialog, RestoreList, Restores};
 use crate::api::list_removals;
 use crate::components::{
-    fmt_count, is_administrator, AccountNav, ErrorNotice, Page, RemovalProgress,
+    fmt_count, is_administrator, upsert, AccountNav, ErrorNotice, Page, RemovalProgress,
 };
 use crate::live::follow_removals;
 use crate::model::RemovalJob;
@@ -45,17 +45,6 @@ fn RemovalsPanel(jobs: Vec<RemovalJob>) -> impl IntoView {
     }
 }
 
-/// Puts an update in its place, or first when it is a removal the list did not have.
-fn upsert(list: &mut Vec<RemovalJob>, job: RemovalJob) {
-    match list.iter_mut().find(|j| j.id == job.id) {
-        Some(j) => *j = job,
-        None => {
-            list.push(job);
-            list.sort_by_key(|j| std::cmp::Reverse(j.id));
-        }
-    }
-}
-
 /// "12.3 s", "4 min 05 s".
 fn fmt_duration(ms: i64) -> String {
     if ms < 60_000 {
@@ -72,7 +61,8 @@ fn RemovalTable(
     is_admin: Signal<bool>,
 ) -> impl IntoView {
     let jobs = RwSignal::new(jobs);
-    let update = Callback::new(move |job: RemovalJob| jobs.update(|list| upsert(list, job)));
+    let update =
+        Callback::new(move |job: RemovalJob| jobs.update(|list| upsert(list, job, |j| j.id)));
     Effect::new(move |_| follow_removals(move |job| update.run(job)));
     view! {
         <Show when=move || jobs.with(|j| !j.is_empty())
@@ -93,7 +83,7 @@ fn RemovalTable(
                 </thead>
                 <tbody>
                     <For each=move || jobs.get()
-                        key=|j| (j.id, j.state.clone(), j.done, j.cancel_requested)
+                        key=|j| (j.id, j.state, j.done, j.cancel_requested)
                         let:job>
                         <tr>
                             <th scope="row">{format!("#{}", job.id)}</th>

@@ -3,9 +3,10 @@
 //! while one runs) and what each could not bring back, and why.
 
 use crate::api::{list_restores, restore_choices, start_restore};
-use crate::components::{fmt_count, refresh_while, ErrorNotice, JobProgress};
+use crate::components::{fmt_count, upsert, ErrorNotice, JobProgress};
 use crate::error::{AppError, ErrorCode};
-use crate::model::RestoreJob;
+use crate::live::follow_jobs;
+use crate::model::{JobEvent, JobState, RestoreJob};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -111,18 +112,28 @@ fn RestoreChooser(removal: i64, r: Restores) -> impl IntoView {
 #[component]
 pub fn RestoreList(r: Restores) -> impl IntoView {
     // Read in the browser (an island's own data: the server's copy would not reach it).
-    let list = crate::components::read_in_browser(move || {
+    let read = crate::components::read_in_browser(move || {
         r.version.track();
         list_restores()
     });
-    let running = RwSignal::new(false);
-    // While a restore is queued or running, its row is read again every second.
-    refresh_while(running, r.version);
+    let list = RwSignal::new(None);
+    Effect::new(move |_| list.set(read.get()));
+    // Each restore's progress as the job stream reports it.
+    Effect::new(move |_| {
+        follow_jobs(move |event| {
+            if let JobEvent::Restore(job) = event {
+                list.update(|l| {
+                    if let Some(Ok(jobs)) = l {
+                        upsert(jobs, job, |j| j.id);
+                    }
+                });
+            }
+        })
+    });
     view! {
         {move || match list.get() {
                     None => ().into_any(),
                     Some(Ok(jobs)) => {
-                        running.set(jobs.iter().any(|j| !j.finished()));
                         (!jobs.is_empty()).then(|| view! { <RestoreTable jobs/> }).into_any()
                     }
                     // Managers see the removals but not the restores.
@@ -133,14 +144,14 @@ pub fn RestoreList(r: Restores) -> impl IntoView {
 }
 
 fn status_text(j: &RestoreJob) -> String {
-    match j.state.as_str() {
-        "succeeded" => format!(
+    match j.state {
+        JobState::Succeeded => format!(
             "Restore finished: {} records restored, {} not restored",
             fmt_count(j.restored),
             fmt_count(j.not_restored_count)
         ),
-        "failed" => format!("Restore failed: {}", j.error.clone().unwrap_or_default()),
-        "queued" => "Restore queued".to_string(),
+        JobState::Failed => format!("Restore failed: {}", j.error.clone().unwrap_or_default()),
+        JobState::Queued => "Restore queued".to_string(),
         _ => format!("Restoring: {} of {}", fmt_count(j.done), fmt_count(j.total)),
     }
 }
@@ -213,7 +224,7 @@ mod tests {
             id: 9,
             removal: 4,
             what: "orphaned configurations".into(),
-            state: "succeeded".into(),
+            state: JobState::Succeeded,
             started_by: None,
             done: 1,
             total: 1,
