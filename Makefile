@@ -29,3 +29,5 @@ bench:
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench psa_sync
 	cargo bench -p server --bench simulators
 	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench load
+	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench export
+	STEWARD_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p server --bench events

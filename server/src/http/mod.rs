@@ -24,6 +24,46 @@ pub struct AppState {
     pub services: Arc<AppServices>,
 }
 
+/// The JSON API's routes, written once: built into the router by `api_v1_routes` and listed,
+/// with their methods, in [`API_V1`], which a test compares with the OpenAPI document.
+macro_rules! api_v1 {
+    ($($path:literal => $m:ident($h:expr) $(. $more:ident($hh:expr))* ;)*) => {
+        /// Every `/api/v1` route (its path below `/api/v1`) with its methods, from the same
+        /// list the router is built from.
+        pub const API_V1: &[(&str, &[&str])] =
+            &[$(($path, &[stringify!($m) $(, stringify!($more))*])),*];
+
+        fn api_v1_routes() -> Router<AppState> {
+            Router::new() $(.route(concat!("/api/v1", $path), $m($h) $(.$more($hh))*))*
+        }
+    };
+}
+
+api_v1! {
+    "/session" => post(api_v1::sign_in).delete(api_v1::sign_out);
+    "/integrations" => get(api_v1::integrations);
+    "/integrations/{id}/manage-data" => get(api_v1::manage_data);
+    "/integrations/{id}/sync" => post(api_v1::start_sync);
+    "/integrations/{id}/pause" => post(api_v1::pause);
+    "/integrations/{id}/resume" => post(api_v1::resume);
+    "/integrations/{id}/sync-runs" => get(api_v1::sync_runs);
+    "/integrations/{id}/sync-runs/{run}/events" => get(api_v1::sync_events);
+    "/integrations/{id}/sync-settings" => get(api_v1::sync_settings).patch(api_v1::change_sync_settings);
+    "/integrations/{id}/removals/impact" => get(api_v1::removal_impact);
+    "/integrations/{id}/removals" => post(api_v1::start_removal);
+    "/integrations/{id}/values/{value}/pause" => post(api_v1::pause_row);
+    "/integrations/{id}/values/{value}/disconnect" => get(api_v1::row_disconnect_preview).post(api_v1::disconnect_row);
+    "/integrations/{id}/disconnected" => get(api_v1::disconnected);
+    "/integrations/{id}/disconnected/{item}/reconnect" => post(api_v1::reconnect);
+    "/removals" => get(api_v1::removals);
+    "/events" => get(api_v1::job_events);
+    "/removals/{job}/cancel" => post(api_v1::cancel_removal);
+    "/activity" => get(api_v1::activity);
+    "/removals/{job}/archive" => get(api_v1::removal_archive);
+    "/exports/{job}/file" => get(api_v1::export_file);
+    "/openapi.json" => get(openapi::document);
+}
+
 /// The whole application as an axum router.
 pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
@@ -43,67 +83,7 @@ pub fn build_router(state: AppState) -> Router {
         );
     Router::new()
         .nest_service(&format!("/{}", options.site_pkg_dir), files)
-        .route(
-            "/api/v1/session",
-            post(api_v1::sign_in).delete(api_v1::sign_out),
-        )
-        .route("/api/v1/integrations", get(api_v1::integrations))
-        .route(
-            "/api/v1/integrations/{id}/manage-data",
-            get(api_v1::manage_data),
-        )
-        .route("/api/v1/integrations/{id}/sync", post(api_v1::start_sync))
-        .route("/api/v1/integrations/{id}/pause", post(api_v1::pause))
-        .route("/api/v1/integrations/{id}/resume", post(api_v1::resume))
-        .route(
-            "/api/v1/integrations/{id}/sync-runs",
-            get(api_v1::sync_runs),
-        )
-        .route(
-            "/api/v1/integrations/{id}/sync-runs/{run}/events",
-            get(api_v1::sync_events),
-        )
-        .route(
-            "/api/v1/integrations/{id}/sync-settings",
-            get(api_v1::sync_settings).patch(api_v1::change_sync_settings),
-        )
-        .route(
-            "/api/v1/integrations/{id}/removals/impact",
-            get(api_v1::removal_impact),
-        )
-        .route(
-            "/api/v1/integrations/{id}/removals",
-            post(api_v1::start_removal),
-        )
-        .route(
-            "/api/v1/integrations/{id}/values/{value}/pause",
-            post(api_v1::pause_row),
-        )
-        .route(
-            "/api/v1/integrations/{id}/values/{value}/disconnect",
-            get(api_v1::row_disconnect_preview).post(api_v1::disconnect_row),
-        )
-        .route(
-            "/api/v1/integrations/{id}/disconnected",
-            get(api_v1::disconnected),
-        )
-        .route(
-            "/api/v1/integrations/{id}/disconnected/{item}/reconnect",
-            post(api_v1::reconnect),
-        )
-        .route("/api/v1/removals", get(api_v1::removals))
-        .route("/api/v1/events", get(api_v1::job_events))
-        .route(
-            "/api/v1/removals/{job}/cancel",
-            post(api_v1::cancel_removal),
-        )
-        .route("/api/v1/activity", get(api_v1::activity))
-        .route(
-            "/api/v1/removals/{job}/archive",
-            get(api_v1::removal_archive),
-        )
-        .route("/api/v1/exports/{job}/file", get(api_v1::export_file))
-        .route("/api/v1/openapi.json", get(openapi::document))
+        .merge(api_v1_routes())
         .route("/api/v1/{*rest}", any(api_v1::no_such_route))
         .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(

@@ -214,6 +214,12 @@ pub fn spec() -> Value {
         },
         "security": [{ "session": [] }],
         "paths": {
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document (OpenAPI 3.1).", "security": [],
+                    "responses": ok(json!({ "type": "object" }), json!({}))
+                }
+            },
             "/session": {
                 "post": {
                     "summary": "Sign in", "security": [],

@@ -1,4 +1,4 @@
-//! A listing proves itself complete before anything is taken as deleted in the PSA (DOMAIN.md,
+//! A listing proves itself complete before anything is taken as deleted in the PSA (docs/DOMAIN.md,
 //! sync rule 1). Every connector's listing is wrapped in [`Checked`]: the PSA's own count of the
 //! listing is read before the first page and again after the last (`Pages::count`: ConnectWise
 //! `…/count`, Autotask `…/query/count`, HaloPSA's `record_count`), and the listing must return

@@ -1,4 +1,4 @@
-//! Held orphanings (DOMAIN.md, sync rule 1b): what a full sync would have orphaned as "deleted
+//! Held orphanings (docs/DOMAIN.md, sync rule 1b): what a full sync would have orphaned as "deleted
 //! in PSA" all at once, held until an Administrator confirms (they become orphans) or discards
 //! them (they stay as they were; the next full sync looks again). `sync_apply` holds them; this
 //! is what Manage Data reads and what Confirm and Discard write. A held item counts only while

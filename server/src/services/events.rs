@@ -71,22 +71,24 @@ impl AppServices {
                         changed(&mut f.changes, &f.user),
                     )
                     .await;
-                    match woke {
-                        // Time for the session check only.
-                        Err(_) => {}
+                    let changed = match woke {
+                        Err(_) => false,
                         Ok(false) => return None,
                         Ok(true) => {
                             tokio::time::sleep(GATHER).await;
                             while f.changes.try_recv().is_ok() {}
+                            true
                         }
-                    }
-                }
-                // On every wake: a sign-out wakes the streams of its account too.
-                if !f.first {
+                    };
+                    // On every wake (a sign-out wakes the streams of its account too).
                     if !f.services.still_signed_in(&f.user, &f.token).await {
                         return None;
                     }
                     f.checked = Instant::now();
+                    // A wake for the session check alone reads no jobs.
+                    if !changed {
+                        continue;
+                    }
                 }
                 let first = std::mem::replace(&mut f.first, false);
                 let events = f.read().await;

@@ -1,5 +1,5 @@
 //! The sync engine: lists the PSA through a `PsaConnector`, stages what it lists, and applies a
-//! complete listing in one transaction by the rules of DOMAIN.md (`crate::rules::decide`). A failed listing
+//! complete listing in one transaction by the rules of docs/DOMAIN.md (`crate::rules::decide`). A failed listing
 //! drops its staging and changes nothing. One run per integration at a time, across app nodes
 //! (a unique index on running runs); `scheduler` starts runs on each integration's interval.
 

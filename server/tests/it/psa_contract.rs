@@ -719,7 +719,7 @@ async fn the_sync_rules_hold_for(db: Db, kind: PsaKind) {
                 ..Default::default()
             },
         ),
-        // A listing must prove itself complete (DOMAIN.md rule 1): a PSA that drops a page of
+        // A listing must prove itself complete (docs/DOMAIN.md rule 1): a PSA that drops a page of
         // configurations or companies, or whose count says more or less than it lists.
         (
             "a dropped page of configurations",

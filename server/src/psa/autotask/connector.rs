@@ -1,5 +1,5 @@
 //! Autotask behind the one `PsaConnector` boundary. The mapping onto Steward's catalog (chosen
-//! and written down in ARCHITECTURE.md): organization types ← `Companies.companyType`,
+//! and written down in docs/decisions/0012-autotask-catalog-mapping.md): organization types ← `Companies.companyType`,
 //! organization statuses ← `Companies.classification`, configuration types ←
 //! `ConfigurationItems.configurationItemType`, configuration statuses ← two fixed values,
 //! Active (1) and Inactive (2), from `isActive`; Autotask contacts have no type, so they all

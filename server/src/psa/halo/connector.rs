@@ -1,5 +1,5 @@
 //! HaloPSA behind the one `PsaConnector` boundary. The mapping onto Steward's catalog (chosen and
-//! written down in ARCHITECTURE.md): organization types ← the client's `customertype` (Halo's
+//! written down in docs/decisions/0013-halopsa-catalog-mapping.md): organization types ← the client's `customertype` (Halo's
 //! Customer Type lookup, `GET /api/Lookup?lookupid=33`); organization statuses ← two fixed
 //! values, Active (1) and Inactive (2), from the client's `inactive` (Halo clients have no
 //! status); configuration types ← the asset's `assettype_id` (`GET /api/AssetType`);

@@ -1,5 +1,5 @@
 //! The sync engine against the ConnectWise simulator over HTTP, on SQLite and on PostgreSQL:
-//! each sync rule of DOMAIN.md, failed listings at any page, first-sync matching, runs and
+//! each sync rule of docs/DOMAIN.md, failed listings at any page, first-sync matching, runs and
 //! events, Pause Sync, the scheduler, and one run per integration across app nodes.
 
 use crate::common;

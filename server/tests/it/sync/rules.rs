@@ -1,4 +1,4 @@
-//! The sync rules of DOMAIN.md one by one: the PSA wins for enabled items, unchecked types and
+//! The sync rules of docs/DOMAIN.md one by one: the PSA wins for enabled items, unchecked types and
 //! inactive configurations orphan, disabled items are never touched, disconnect and reconnect.
 
 use super::*;
