@@ -10,11 +10,9 @@ mod common;
 
 use app::model::Role;
 use serde_json::json;
-use server::config::{ServeConfig, WorkerConfig};
 use server::dataset::{loader, Dataset, Size};
 use server::db::Db;
 use server::repo::{NewIntegration, NewUser, Repo};
-use server::startup::Application;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -156,32 +154,9 @@ async fn bench(label: &str, url: String, size: Size, clients: usize) -> anyhow::
     .await?;
     db.close().await;
 
-    let dir = tempfile::tempdir()?;
-    let config = ServeConfig {
-        addr: "127.0.0.1:0".parse()?,
-        data_dir: dir.path().to_path_buf(),
-        database_url: Some(url),
-        admin_email: EMAIL.into(),
-        admin_password: None,
-        no_demo_data: true,
-        secret_key: None,
-        demo_psa_addr: "127.0.0.1:0".parse()?,
-        no_scheduler: true,
-        psa_allow_loopback: true,
-        no_worker: false,
-        scheduler_tick_seconds: 30,
-        worker: WorkerConfig::default(),
-        public_url: None,
-        sign_in_wait_seconds: 60,
-        site_root: dir.path().join("site").display().to_string(),
-    };
-    let app = Application::build(&config).await?;
-    let base = format!("http://{}", app.addr);
-    let repo = app.repo.clone();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = rx.await;
-    }));
+    let served = common::Served::start(url, EMAIL).await?;
+    let base = served.base.clone();
+    let repo = served.repo.clone();
 
     // Every client signs in with its own session.
     let mut all = Vec::new();
@@ -283,9 +258,7 @@ async fn bench(label: &str, url: String, size: Size, clients: usize) -> anyhow::
         clients,
         t.elapsed(),
     );
-    let _ = tx.send(());
-    server.await??;
-    Ok(())
+    served.stop().await
 }
 
 #[tokio::main]
