@@ -26,7 +26,7 @@ pub fn DeleteDialog(
     match impact {
         Err(e) => view! {
             <div role="dialog" aria-modal="true" aria-label="Delete" class="dialog"><ErrorNotice error=e/>
-                <button type="button" on:click=close>"Close"</button></div>
+                <button type="button" class="secondary" on:click=close>"Close"</button></div>
         }
         .into_any(),
         Ok(impact) => {
@@ -66,7 +66,7 @@ pub fn DeleteDialog(
                     </label>
                     <button type="button" class="danger" on:click=ok>"OK"</button>
                     " "
-                    <button type="button" on:click=close>"Cancel"</button>
+                    <button type="button" class="secondary" on:click=close>"Cancel"</button>
                     {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
                 </div>
             }

@@ -18,7 +18,7 @@ pub fn Page(children: Children) -> impl IntoView {
                 <A href="/account">"Account"</A>
             </nav>
             <ActionForm action=sign_out attr:class="sign-out">
-                <button type="submit">"Sign out"</button>
+                <button type="submit" class="secondary">"Sign out"</button>
             </ActionForm>
         </header>
         <main>{children()}</main>

@@ -92,7 +92,7 @@ pub fn RemovalProgress(
             </div>
             <p role="status">{status_line(&job)}</p>
             {(running && !job.cancel_requested).then(|| view! {
-                <button type="button" on:click=cancel>"Cancel removal"</button>
+                <button type="button" class="secondary" on:click=cancel>"Cancel removal"</button>
             })}
             {move || (archive && is_admin.get()).then(|| view! {
                 <a href=format!("/api/v1/removals/{id}/archive") download="">"Download the deletion archive"</a>

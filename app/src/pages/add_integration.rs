@@ -93,7 +93,7 @@ fn AddIntegrationForm() -> impl IntoView {
                 <p id="name-hint" class="hint">"Leave it empty to name the integration after its PSA."</p>
                 <CredentialFields kind=kind s/>
                 <div class="buttons">
-                    <button type="button" on:click=test disabled=move || busy.get()>"Test connection"</button>
+                    <button type="button" class="secondary" on:click=test disabled=move || busy.get()>"Test connection"</button>
                     <button type="submit" disabled=move || busy.get()>"Add integration"</button>
                 </div>
                 <FormStatus status/>

@@ -239,7 +239,7 @@ fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
         <form on:submit=save class="credentials" novalidate>
             <CredentialFields kind=Signal::stored(kind) s/>
             <div class="buttons">
-                <button type="button" on:click=test disabled=move || busy.get()>"Test connection"</button>
+                <button type="button" class="secondary" on:click=test disabled=move || busy.get()>"Test connection"</button>
                 <button type="submit" disabled=move || busy.get()>"Save"</button>
             </div>
             <FormStatus status/>

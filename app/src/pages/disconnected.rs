@@ -197,7 +197,7 @@ fn Table(
                             <td>{i.psa_id}</td>
                             <td>{crate::model::time::utc(&i.disconnected_at)}</td>
                             <td>{if i.deleted_locally { "Yes" } else { "" }}</td>
-                            <td><button type="button" on:click=again>"Reconnect"</button></td>
+                            <td><button type="button" class="secondary" on:click=again>"Reconnect"</button></td>
                         </tr>
                     }
                 }).collect_view()}

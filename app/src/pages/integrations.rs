@@ -314,7 +314,7 @@ fn ActionsMenu(
                     </p>
                     <button type="button" class="danger" on:click=disconnect>"Disconnect"</button>
                     " "
-                    <button type="button" node_ref=cancel_ref on:click=move |_| confirming.set(None)>"Cancel"</button>
+                    <button type="button" class="secondary" node_ref=cancel_ref on:click=move |_| confirming.set(None)>"Cancel"</button>
                 </div>
             })}
         </div>

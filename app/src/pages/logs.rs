@@ -242,8 +242,8 @@ fn Events(integration: IntegrationId, run: i64) -> impl IntoView {
                                     }
                                 }}
                                 <nav aria-label="Event pages">
-                                    {move || (page.get() > 1).then(|| view! { <button type="button" on:click=move |_| page.update(|p| *p -= 1)>"Previous events"</button> })}
-                                    {full.then(|| view! { <button type="button" on:click=move |_| page.update(|p| *p += 1)>"More events"</button> })}
+                                    {move || (page.get() > 1).then(|| view! { <button type="button" class="secondary" on:click=move |_| page.update(|p| *p -= 1)>"Previous events"</button> })}
+                                    {full.then(|| view! { <button type="button" class="secondary" on:click=move |_| page.update(|p| *p += 1)>"More events"</button> })}
                                 </nav>
                             }.into_any()
                         }

@@ -164,14 +164,14 @@ fn PreviewTable(
             </tbody>
         </table>
         <nav aria-label="Pages" class="pager">
-            <button type="button" disabled=!has_previous on:click=move |_| at.set(PreviewPageAt::First)>"First page"</button>
-            <button type="button" disabled=!has_previous on:click=move |_| {
+            <button type="button" class="secondary" disabled=!has_previous on:click=move |_| at.set(PreviewPageAt::First)>"First page"</button>
+            <button type="button" class="secondary" disabled=!has_previous on:click=move |_| {
                 if let Some(c) = first.clone() { at.set(PreviewPageAt::Before(c)) }
             }>"Previous page"</button>
-            <button type="button" disabled=!has_next on:click=move |_| {
+            <button type="button" class="secondary" disabled=!has_next on:click=move |_| {
                 if let Some(c) = last.clone() { at.set(PreviewPageAt::After(c)) }
             }>"Next page"</button>
-            <button type="button" disabled=!has_next on:click=move |_| at.set(PreviewPageAt::Last)>"Last page"</button>
+            <button type="button" class="secondary" disabled=!has_next on:click=move |_| at.set(PreviewPageAt::Last)>"Last page"</button>
         </nav>
     }
 }
@@ -309,7 +309,7 @@ fn ItemRowView(
                 {move || if editing.get() {
                     view! {
                         <button type="button" on:click=save>"Save"</button>
-                        <button type="button" on:click=move |_| { editing.set(false); error.set(None); }>"Cancel"</button>
+                        <button type="button" class="secondary" on:click=move |_| { editing.set(false); error.set(None); }>"Cancel"</button>
                     }.into_any()
                 } else {
                     view! {

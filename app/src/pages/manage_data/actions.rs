@@ -141,7 +141,7 @@ fn DisconnectDialog(
         Err(e) => {
             return view! {
                 <div role="dialog" aria-modal="true" aria-label="Disconnect" class="dialog"><ErrorNotice error=e/>
-                    <button type="button" on:click=close>"Close"</button></div>
+                    <button type="button" class="secondary" on:click=close>"Close"</button></div>
             }
             .into_any()
         }
@@ -202,7 +202,7 @@ fn DisconnectDialog(
             </fieldset>
             <button type="button" on:click=ok>"OK"</button>
             " "
-            <button type="button" on:click=close>"Cancel"</button>
+            <button type="button" class="secondary" on:click=close>"Cancel"</button>
             {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
         </div>
     }
@@ -228,7 +228,7 @@ fn PauseDialog(id: IntegrationId, row: RowRef) -> impl IntoView {
             <p>"Sync Active becomes No at once; its items become orphans after the next full sync. Nothing is deleted. Checking it again in Configuration resumes syncing at the next sync."</p>
             <button type="button" on:click=ok>"OK"</button>
             " "
-            <button type="button" on:click=move |_| { r.asking.set(None); error.set(None); }>"Cancel"</button>
+            <button type="button" class="secondary" on:click=move |_| { r.asking.set(None); error.set(None); }>"Cancel"</button>
             {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
         </div>
     }
