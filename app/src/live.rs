@@ -2,7 +2,7 @@
 //! hands each job that changed to the page. A page never asks again on a timer: the server
 //! sends what changed when it changes. Nothing happens on the server.
 
-use crate::model::{IntegrationId, JobEvent, RemovalJob, SyncRun};
+use crate::model::{JobEvent, RemovalJob};
 
 /// Opens the account's job stream for the current reactive owner (it closes with the owner)
 /// and calls `on_event` with every update: first the jobs going on now, then every change of
@@ -11,7 +11,7 @@ use crate::model::{IntegrationId, JobEvent, RemovalJob, SyncRun};
 pub fn follow_jobs(on_event: impl Fn(JobEvent) + 'static) {
     #[cfg(feature = "hydrate")]
     {
-        use crate::model::{ExportJob, RestoreJob};
+        use crate::model::{ExportJob, IntegrationId, RestoreJob, SyncRun};
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
         let Ok(source) = web_sys::EventSource::new("/api/v1/events") else {
@@ -72,21 +72,6 @@ pub fn follow_removals(on_job: impl Fn(RemovalJob) + 'static) {
     follow_jobs(move |event| {
         if let JobEvent::Removal(job) = event {
             on_job(job);
-        }
-    });
-}
-
-/// [`follow_jobs`] for one integration's sync runs.
-pub fn follow_syncs(integration: IntegrationId, on_run: impl Fn(SyncRun) + 'static) {
-    follow_jobs(move |event| {
-        if let JobEvent::Sync {
-            integration: i,
-            run,
-        } = event
-        {
-            if i == integration {
-                on_run(run);
-            }
         }
     });
 }

@@ -52,6 +52,11 @@ impl AppServices {
         since: DateTime<Utc>,
     ) -> Result<impl Stream<Item = JobEvent> + Send + 'static, AppError> {
         let slot = self.open_stream(&user)?;
+        // A stream opened again reports what ended while its connection was down, which is
+        // seconds: a `since` from long ago (or the future) would make every read of it read the
+        // account's whole history, so it is held to the last hour.
+        let now = Utc::now();
+        let since = since.clamp(now - chrono::Duration::hours(1), now);
         let state = Following {
             changes: feed::subscribe(&self.repo.db),
             services: self.clone(),

@@ -57,7 +57,7 @@ impl AppServices {
         let n = counts.entry(user.user_id.0).or_default();
         if *n >= STREAMS_PER_USER {
             return Err(AppError::too_many_requests(
-                format!("You have {STREAMS_PER_USER} live removal views open: close some Steward tabs, then reload"),
+                format!("You have {STREAMS_PER_USER} live Steward pages open: close some Steward tabs, then reload"),
                 10,
             ));
         }

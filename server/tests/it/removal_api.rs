@@ -179,6 +179,27 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
     assert_eq!(again.last().unwrap().job["state"], "succeeded");
     drop(resumed);
 
+    // A Last-Event-ID from long ago, or one that is not a moment at all, still opens the
+    // stream: the first reads back at most an hour, the others start from now.
+    for hostile in [
+        "0",
+        "-9223372036854775808",
+        "not a moment",
+        "\u{e9}\u{200b}",
+    ] {
+        let mut odd = admin
+            .get(app.url("/api/v1/events"))
+            .header("last-event-id", hostile)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(odd.status().as_u16(), 200, "{hostile}");
+        if hostile == "0" {
+            let seen = read_events(&mut odd, |e| e.job["id"] == id).await;
+            assert_eq!(seen.last().unwrap().job["state"], "succeeded");
+        }
+    }
+
     // Signing out ends the stream.
     let mut open = admin.get(app.url("/api/v1/events")).send().await.unwrap();
     let signed_out = admin
