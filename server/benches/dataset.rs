@@ -47,7 +47,9 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
     let mut floor = Vec::new();
     for _ in 0..21 {
         let t = Instant::now();
-        server::on_db!(&repo.db, pool => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await)?;
+        server::on_db!(&repo.db, |pool| sqlx::query_scalar::<_, i32>("SELECT 1")
+            .fetch_one(pool)
+            .await)?;
         floor.push(t.elapsed());
     }
     // The summary from the kept counts (what the screen reads), and counted afresh (what it
@@ -140,8 +142,11 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
         .expect("a configuration type")
         .value_name;
     // A free text that names some hundreds of configurations: four characters of one's name.
-    let some_name: String = server::on_db!(&repo.db, pool => sqlx::query_scalar(
-        "SELECT name FROM configurations ORDER BY id LIMIT 1 OFFSET 1000").fetch_one(pool).await)?;
+    let some_name: String = server::on_db!(&repo.db, |pool| sqlx::query_scalar(
+        "SELECT name FROM configurations ORDER BY id LIMIT 1 OFFSET 1000"
+    )
+    .fetch_one(pool)
+    .await)?;
     let text: String = some_name.chars().skip(3).take(4).collect();
     for (kind, searches) in [
         (

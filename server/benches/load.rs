@@ -238,8 +238,12 @@ async fn bench(label: &str, url: String, size: Size, clients: usize) -> anyhow::
         let repo = repo.clone();
         tokio::spawn(async move {
             loop {
-                let state: String = server::on_db!(&repo.db, pool => sqlx::query_scalar(
-                    "SELECT state FROM jobs WHERE id = $1").bind(job).fetch_one(pool).await)
+                let state: String = server::on_db!(&repo.db, |pool| sqlx::query_scalar(
+                    "SELECT state FROM jobs WHERE id = $1"
+                )
+                .bind(job)
+                .fetch_one(pool)
+                .await)
                 .unwrap_or_default();
                 if state != "queued" && state != "running" {
                     stop.store(true, Ordering::Relaxed);

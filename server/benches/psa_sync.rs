@@ -255,10 +255,15 @@ async fn floor(db: &Db, connector: &dyn PsaConnector) -> anyhow::Result<usize> {
     let mut companies = connector.companies(None);
     while let Some(page) = companies.next_page().await? {
         records += page.len();
-        on_db!(db, pool as DB => {
-            let mut qb = sqlx::QueryBuilder::<DB>::new("INSERT INTO organizations (account_id, name, created_at, updated_at) ");
+        on_db!(db, |pool| {
+            let mut qb = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO organizations (account_id, name, created_at, updated_at) ",
+            );
             qb.push_values(&page, |mut b, c| {
-                b.push_bind(account).push_bind(c.name.clone()).push_bind(now).push_bind(now);
+                b.push_bind(account)
+                    .push_bind(c.name.clone())
+                    .push_bind(now)
+                    .push_bind(now);
             });
             qb.push(" RETURNING id");
             let ids: Vec<(i64,)> = qb.build_query_as().fetch_all(pool).await?;
@@ -277,11 +282,15 @@ async fn floor(db: &Db, connector: &dyn PsaConnector) -> anyhow::Result<usize> {
     let sites: Vec<_> = sites.into_iter().flatten().collect();
     records += sites.len();
     for chunk in sites.chunks(1000) {
-        on_db!(db, pool as DB => {
+        on_db!(db, |pool| {
             let mut qb = sqlx::QueryBuilder::<DB>::new("INSERT INTO locations (account_id, organization_id, name, city, created_at, updated_at) ");
             qb.push_values(chunk, |mut b, s| {
-                b.push_bind(account).push_bind(orgs[&s.company_psa_id]).push_bind(s.name.clone())
-                    .push_bind(s.city.clone()).push_bind(now).push_bind(now);
+                b.push_bind(account)
+                    .push_bind(orgs[&s.company_psa_id])
+                    .push_bind(s.name.clone())
+                    .push_bind(s.city.clone())
+                    .push_bind(now)
+                    .push_bind(now);
             });
             qb.build().execute(pool).await?;
         });
@@ -339,11 +348,17 @@ async fn insert(
     if rows.is_empty() {
         return Ok(());
     }
-    on_db!(db, pool as DB => {
+    on_db!(db, |pool| {
         let mut qb = sqlx::QueryBuilder::<DB>::new(format!(
-            "INSERT INTO {table} (account_id, organization_id, {columns}, created_at, updated_at) "));
+            "INSERT INTO {table} (account_id, organization_id, {columns}, created_at, updated_at) "
+        ));
         qb.push_values(rows, |mut b, (org, x, y)| {
-            b.push_bind(account).push_bind(*org).push_bind(x.as_str()).push_bind(y.as_str()).push_bind(now).push_bind(now);
+            b.push_bind(account)
+                .push_bind(*org)
+                .push_bind(x.as_str())
+                .push_bind(y.as_str())
+                .push_bind(now)
+                .push_bind(now);
         });
         qb.build().execute(pool).await?;
     });

@@ -28,7 +28,9 @@ use sqlx::Connection;
 use std::time::{Duration, Instant};
 
 async fn scalar(db: &Db, sql: &str) -> anyhow::Result<i64> {
-    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)?)
+    Ok(on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(pool)
+        .await)?)
 }
 
 /// How many of each read are made idle before the removal runs with reads.
@@ -61,7 +63,12 @@ fn print_reads(label: &str, size: Size, when: &str, by_read: [Vec<Duration>; 4])
 /// A plain cascade DELETE of every orphaned organization, timed.
 async fn plain_cascade(copy: &Db) -> anyhow::Result<Duration> {
     let t = Instant::now();
-    on_db!(copy, pool => sqlx::query("DELETE FROM organizations WHERE sync_state = 'orphaned'").execute(pool).await.map(|_| ()))?;
+    on_db!(copy, |pool| sqlx::query(
+        "DELETE FROM organizations WHERE sync_state = 'orphaned'"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
     Ok(t.elapsed())
 }
 
@@ -333,7 +340,10 @@ async fn sqlite_runs(
     // database before it is copied: the cascade and the removals run with it alike.
     if let Ok(sql) = std::env::var("STEWARD_BENCH_SQLITE_SQL") {
         for statement in sql.split(';').filter(|s| !s.trim().is_empty()) {
-            on_db!(&template, pool => sqlx::query(statement).execute(pool).await.map(|_| ()))?;
+            on_db!(&template, |pool| sqlx::query(statement)
+                .execute(pool)
+                .await
+                .map(|_| ()))?;
         }
     }
     let plain = plain_cascade(&sqlite_copy(&template, dir, "plain.db").await?).await?;

@@ -106,10 +106,15 @@ async fn floor(db: &Db, url: &str) -> anyhow::Result<usize> {
         .await?;
     for page in pages {
         records += page.len();
-        on_db!(db, pool as DB => {
-            let mut qb = sqlx::QueryBuilder::<DB>::new("INSERT INTO organizations (account_id, name, created_at, updated_at) ");
+        on_db!(db, |pool| {
+            let mut qb = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO organizations (account_id, name, created_at, updated_at) ",
+            );
             qb.push_values(&page, |mut b, c| {
-                b.push_bind(account).push_bind(c["name"].as_str().unwrap_or("").to_string()).push_bind(now).push_bind(now);
+                b.push_bind(account)
+                    .push_bind(c["name"].as_str().unwrap_or("").to_string())
+                    .push_bind(now)
+                    .push_bind(now);
             });
             qb.push(" RETURNING id");
             let ids: Vec<(i64,)> = qb.build_query_as().fetch_all(pool).await?;
@@ -141,11 +146,15 @@ async fn floor(db: &Db, url: &str) -> anyhow::Result<usize> {
         .collect();
     records += sites.len();
     for chunk in sites.chunks(1000) {
-        on_db!(db, pool as DB => {
+        on_db!(db, |pool| {
             let mut qb = sqlx::QueryBuilder::<DB>::new("INSERT INTO locations (account_id, organization_id, name, city, created_at, updated_at) ");
             qb.push_values(chunk, |mut b, (c, s)| {
-                b.push_bind(account).push_bind(orgs[c]).push_bind(s["name"].as_str().unwrap_or("").to_string())
-                    .push_bind(s["city"].as_str().map(str::to_string)).push_bind(now).push_bind(now);
+                b.push_bind(account)
+                    .push_bind(orgs[c])
+                    .push_bind(s["name"].as_str().unwrap_or("").to_string())
+                    .push_bind(s["city"].as_str().map(str::to_string))
+                    .push_bind(now)
+                    .push_bind(now);
             });
             qb.build().execute(pool).await?;
         });
@@ -183,11 +192,16 @@ async fn floor(db: &Db, url: &str) -> anyhow::Result<usize> {
             } else {
                 "name, serial_number"
             };
-            on_db!(db, pool as DB => {
+            on_db!(db, |pool| {
                 let mut qb = sqlx::QueryBuilder::<DB>::new(format!(
                     "INSERT INTO {table} (account_id, organization_id, {columns}, created_at, updated_at) "));
                 qb.push_values(&rows, |mut b, (org, x, y)| {
-                    b.push_bind(account).push_bind(*org).push_bind(x.as_str()).push_bind(y.as_str()).push_bind(now).push_bind(now);
+                    b.push_bind(account)
+                        .push_bind(*org)
+                        .push_bind(x.as_str())
+                        .push_bind(y.as_str())
+                        .push_bind(now)
+                        .push_bind(now);
                 });
                 qb.build().execute(pool).await?;
             });

@@ -59,28 +59,24 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// Runs the same code against whichever pool `$db` holds: `on_db!(db, pool => query.fetch_all(pool))`.
-/// `on_db!(db, pool as DB => ...)` also names the backend's `sqlx::Database` type as `DB`.
+/// Runs the same code against whichever pool `$db` holds: `on_db!(db, |pool| query.fetch_all(pool))`.
+/// The body is compiled once per backend, with `DB` naming that backend's `sqlx::Database`
+/// (`QueryBuilder::<DB>::new(..)`). The body is written as a closure's so rustfmt reads it like
+/// any other code; it is not a closure (`?` and `.await` act on the enclosing function).
 #[macro_export]
 macro_rules! on_db {
-    ($db:expr, $pool:ident as $dbt:ident => $body:expr) => {
+    ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite($pool) => {
                 #[allow(dead_code)]
-                type $dbt = sqlx::Sqlite;
+                type DB = sqlx::Sqlite;
                 $body
             }
             $crate::db::Db::Postgres($pool) => {
                 #[allow(dead_code)]
-                type $dbt = sqlx::Postgres;
+                type DB = sqlx::Postgres;
                 $body
             }
-        }
-    };
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
-            $crate::db::Db::Postgres($pool) => $body,
         }
     };
 }
@@ -145,7 +141,10 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await
-                .context("could not connect to PostgreSQL (is the server running, and is DATABASE_URL right?)")?;
+                .context(
+                    "could not connect to PostgreSQL (is the server running, and \
+                    is DATABASE_URL right?)",
+                )?;
             Ok(Db::Postgres(pool))
         } else {
             anyhow::bail!(
@@ -170,7 +169,8 @@ impl Db {
         };
         result.with_context(|| {
             format!(
-                "database migrations failed on {:?}: Steward will not start on a schema it does not know",
+                "database migrations failed on {:?}: Steward will not start on a \
+                    schema it does not know",
                 self.backend()
             )
         })?;
@@ -211,7 +211,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        on_db!(self, pool => pool.close().await)
+        on_db!(self, |pool| pool.close().await)
     }
 }
 
@@ -230,11 +230,13 @@ async fn sqlite_item_ids_never_reused(pool: &sqlx::SqlitePool) -> anyhow::Result
     let mut conn = pool.acquire().await?;
     let mut todo = Vec::new();
     for table in ITEM_TABLES {
-        let sql: String =
-            sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1")
-                .bind(table)
-                .fetch_one(&mut *conn)
-                .await?;
+        let sql: String = sqlx::query_scalar(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND \
+                name = $1",
+        )
+        .bind(table)
+        .fetch_one(&mut *conn)
+        .await?;
         if !sql.contains("AUTOINCREMENT") {
             todo.push((table, sql));
         }
@@ -257,10 +259,12 @@ async fn sqlite_item_ids_never_reused(pool: &sqlx::SqlitePool) -> anyhow::Result
                 1,
             );
             let create = format!(
-                "{head}id                          INTEGER PRIMARY KEY AUTOINCREMENT,{rest}"
+                "{head}id                          INTEGER PRIMARY KEY \
+                    AUTOINCREMENT,{rest}"
             );
             let dependents: Vec<String> = sqlx::query_scalar(
-                "SELECT sql FROM sqlite_master WHERE tbl_name = $1 AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+                "SELECT sql FROM sqlite_master WHERE tbl_name = $1 AND type IN \
+                    ('index', 'trigger') AND sql IS NOT NULL",
             )
             .bind(*table)
             .fetch_all(&mut *tx)
@@ -283,10 +287,16 @@ async fn sqlite_item_ids_never_reused(pool: &sqlx::SqlitePool) -> anyhow::Result
                 sqlx::query(&dependent).execute(&mut *tx).await?;
             }
         }
-        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-            .fetch_all(&mut *tx)
-            .await?;
-        anyhow::ensure!(broken.is_empty(), "foreign keys broken by the rebuild: {broken:?}");
+        let broken: Vec<(String,)> = sqlx::query_as(
+            "SELECT \"table\" FROM \
+            pragma_foreign_key_check",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        anyhow::ensure!(
+            broken.is_empty(),
+            "foreign keys broken by the rebuild: {broken:?}"
+        );
         tx.commit().await?;
         Ok::<(), anyhow::Error>(())
     }

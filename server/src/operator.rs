@@ -44,7 +44,8 @@ async fn change(repo: &Repo, email: &str, edit: UserEdit<'_>, action: &str) -> a
         UserChange::Done => Ok(()),
         UserChange::NotFound => anyhow::bail!("there is no user {email:?}"),
         UserChange::LastAdministrator => anyhow::bail!(
-            "{email} is the account's last active Administrator without restrictions: make another user an Administrator first"
+            "{email} is the account's last active Administrator without restrictions: \
+                make another user an Administrator first"
         ),
         UserChange::UnknownOrganization => {
             anyhow::bail!("an organization given is not in the account")

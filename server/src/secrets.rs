@@ -23,7 +23,10 @@ impl std::fmt::Debug for SecretBox {
 
 /// A sealed value that does not open: another key, or tampered bytes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a stored secret could not be opened: it was sealed with another key or has been altered")]
+#[error(
+    "a stored secret could not be opened: it was sealed with another key or has \
+    been altered"
+)]
 pub struct OpenError;
 
 fn decode_key(text: &str) -> anyhow::Result<[u8; 32]> {

@@ -123,7 +123,8 @@ pub async fn import(
         .map_err(|e| anyhow::anyhow!("the export's manifest is not readable: {e}"))?;
     if manifest.format != FORMAT || manifest.version != VERSION {
         anyhow::bail!(
-            "this is not a Steward export of format version {VERSION} (it says {} version {})",
+            "this is not a Steward export of format version {VERSION} (it says {} \
+                version {})",
             manifest.format,
             manifest.version
         );
@@ -131,7 +132,8 @@ pub async fn import(
     let export_key = SecretBox::new(derive_key(passphrase, &unb64(&manifest.secrets.salt)?)?);
     if !key_checks(&export_key, &manifest.secrets.key_check) {
         anyhow::bail!(
-            "the passphrase does not open this export: give the one chosen at export time"
+            "the passphrase does not open this export: give the one chosen at export \
+                time"
         );
     }
     let name = name.unwrap_or(&manifest.account).trim().to_string();
@@ -166,22 +168,40 @@ pub async fn import(
     }
     let backend = db.backend();
     let mut counts = std::collections::BTreeMap::new();
-    let account = on_db!(db, pool => {
+    let account = on_db!(db, |pool| {
         let mut tx = pool.begin_write().await?;
-        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE LOWER(name) = LOWER($1)")
-            .bind(&name).fetch_one(&mut *tx).await?;
+        let taken: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM accounts WHERE LOWER(name) = \
+                LOWER($1)",
+        )
+        .bind(&name)
+        .fetch_one(&mut *tx)
+        .await?;
         if taken > 0 {
-            anyhow::bail!("an account named {name:?} exists already: give the new one another name with --name");
+            anyhow::bail!(
+                "an account named {name:?} exists already: give the new one \
+                another name with --name"
+            );
         }
         for (email, _) in &users {
             let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1")
-                .bind(email).fetch_one(&mut *tx).await?;
+                .bind(email)
+                .fetch_one(&mut *tx)
+                .await?;
             if taken > 0 {
-                anyhow::bail!("{email} is a user of another account in this database: each email signs in to one account");
+                anyhow::bail!(
+                    "{email} is a user of another account in this database: \
+                    each email signs in to one account"
+                );
             }
         }
-        let account: i64 = sqlx::query_scalar("INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id")
-            .bind(&name).bind(chrono::Utc::now()).fetch_one(&mut *tx).await?;
+        let account: i64 = sqlx::query_scalar(
+            "INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(&name)
+        .bind(chrono::Utc::now())
+        .fetch_one(&mut *tx)
+        .await?;
         let mut maps: HashMap<&str, HashMap<i64, i64>> = HashMap::new();
         for (kind, f) in &files {
             let sql = insert_sql(kind, backend);
@@ -196,10 +216,14 @@ pub async fn import(
                 }
                 match kind.table {
                     "disconnected_items" => {
-                        let table = item_table(v.get("item_kind").and_then(Value::as_str).unwrap_or(""));
+                        let table =
+                            item_table(v.get("item_kind").and_then(Value::as_str).unwrap_or(""));
                         if let Some(old) = v.get("item_id").and_then(Value::as_i64) {
                             let new = maps.get(table).and_then(|m| m.get(&old)).copied();
-                            v.insert("item_id".into(), new.map(Value::from).unwrap_or(Value::Null));
+                            v.insert(
+                                "item_id".into(),
+                                new.map(Value::from).unwrap_or(Value::Null),
+                            );
                         }
                     }
                     "users" => {
@@ -210,15 +234,22 @@ pub async fn import(
                     }
                     "passwords" => {
                         let secret = v.remove("secret").unwrap_or(Value::Null);
-                        let stored = if let Some(sealed) = secret.get("sealed").and_then(Value::as_str) {
-                            let plain = export_key.open(&unb64(sealed)?)
-                                .map_err(|_| anyhow::anyhow!("a password's secret does not open with this passphrase: the export was altered"))?;
-                            hex::encode(server.seal(&plain))
-                        } else if let Some(raw) = secret.get("server_sealed").and_then(Value::as_str) {
-                            raw.to_string()
-                        } else {
-                            anyhow::bail!("a password has no secret: the export was altered");
-                        };
+                        let stored =
+                            if let Some(sealed) = secret.get("sealed").and_then(Value::as_str) {
+                                let plain = export_key.open(&unb64(sealed)?).map_err(|_| {
+                                    anyhow::anyhow!(
+                                        "a password's secret does \
+                                    not open with this passphrase: the export was altered"
+                                    )
+                                })?;
+                                hex::encode(server.seal(&plain))
+                            } else if let Some(raw) =
+                                secret.get("server_sealed").and_then(Value::as_str)
+                            {
+                                raw.to_string()
+                            } else {
+                                anyhow::bail!("a password has no secret: the export was altered");
+                            };
                         v.insert("secret_ciphertext_hex".into(), Value::from(stored));
                     }
                     _ => {}
@@ -226,17 +257,34 @@ pub async fn import(
                 let old = v.get("id").and_then(Value::as_i64);
                 let json = Value::Object(v).to_string();
                 if kind.by_id {
-                    let new: i64 = sqlx::query_scalar(&sql).bind(account).bind(&json).fetch_one(&mut *tx).await?;
+                    let new: i64 = sqlx::query_scalar(&sql)
+                        .bind(account)
+                        .bind(&json)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     if let Some(old) = old {
                         maps.entry(kind.table).or_default().insert(old, new);
                     }
                 } else {
-                    sqlx::query(&sql).bind(account).bind(&json).execute(&mut *tx).await?;
+                    sqlx::query(&sql)
+                        .bind(account)
+                        .bind(&json)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 n += 1;
             }
-            if manifest.counts.get(kind.file).is_some_and(|want| *want != n) {
-                anyhow::bail!("{} holds {n} records but the manifest says {}: the export is incomplete", kind.file, manifest.counts[kind.file]);
+            if manifest
+                .counts
+                .get(kind.file)
+                .is_some_and(|want| *want != n)
+            {
+                anyhow::bail!(
+                    "{} holds {n} records but the manifest says {}: the export is \
+                        incomplete",
+                    kind.file,
+                    manifest.counts[kind.file]
+                );
             }
             counts.insert(kind.file.to_string(), n);
         }

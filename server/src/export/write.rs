@@ -110,20 +110,34 @@ pub async fn write(
         return Ok(Written::Lost);
     };
     // Stored a chunk at a time; a takeover starts the chunks again.
-    on_db!(&repo.db, pool => {
-        sqlx::query("DELETE FROM export_chunks WHERE job_id = $1").bind(job).execute(pool).await?;
+    on_db!(&repo.db, |pool| {
+        sqlx::query("DELETE FROM export_chunks WHERE job_id = $1")
+            .bind(job)
+            .execute(pool)
+            .await?;
         let mut buf = vec![0u8; CHUNK];
         let mut seq = 0i64;
         loop {
             let mut filled = 0;
             while filled < CHUNK {
                 let n = file.read(&mut buf[filled..])?;
-                if n == 0 { break; }
+                if n == 0 {
+                    break;
+                }
                 filled += n;
             }
-            if filled == 0 { break; }
-            sqlx::query("INSERT INTO export_chunks (job_id, seq, data) VALUES ($1, $2, $3)")
-                .bind(job).bind(seq).bind(&buf[..filled]).execute(pool).await?;
+            if filled == 0 {
+                break;
+            }
+            sqlx::query(
+                "INSERT INTO export_chunks (job_id, seq, data) VALUES ($1, $2, \
+                $3)",
+            )
+            .bind(job)
+            .bind(seq)
+            .bind(&buf[..filled])
+            .execute(pool)
+            .await?;
             seq += 1;
         }
         Ok::<_, anyhow::Error>(())
@@ -156,23 +170,38 @@ pub async fn write_zip(
     let mut unreadable = 0i64;
     let acc = account.0;
     let (id, worker) = job.unwrap_or((0, ""));
-    let (account_name, lost) = on_db!(&repo.db, pool => {
+    let (account_name, lost) = on_db!(&repo.db, |pool| {
         let mut tx = pool.begin().await?;
         // One snapshot for the whole export: what it holds is the account at one moment.
         if backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
         }
         let name: String = sqlx::query_scalar("SELECT name FROM accounts WHERE id = $1")
-            .bind(acc).fetch_one(&mut *tx).await?;
+            .bind(acc)
+            .fetch_one(&mut *tx)
+            .await?;
         let mut total = 0i64;
         for kind in KINDS.iter() {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {} WHERE account_id = $1", kind.table))
-                .bind(acc).fetch_one(&mut *tx).await?;
+            let n: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {} WHERE account_id = $1",
+                kind.table
+            ))
+            .bind(acc)
+            .fetch_one(&mut *tx)
+            .await?;
             total += n;
         }
         if job.is_some() {
-            sqlx::query("UPDATE jobs SET progress_total = $1, progress_done = 0 WHERE id = $2")
-                .bind(total).bind(id).execute(pool).await?;
+            sqlx::query(
+                "UPDATE jobs SET progress_total = $1, progress_done = 0 WHERE \
+                id = $2",
+            )
+            .bind(total)
+            .bind(id)
+            .execute(pool)
+            .await?;
             crate::feed::changed(&repo.db, account).await;
         }
         let mut done = 0i64;
@@ -185,16 +214,29 @@ pub async fn write_zip(
             loop {
                 let rows: Vec<(i64, String)> = if kind.by_id {
                     sqlx::query_as(&format!(
-                        "SELECT t.id, {json} FROM {} t WHERE t.account_id = $1 AND t.id > $2 ORDER BY t.id LIMIT {PAGE}",
-                        kind.table))
-                        .bind(acc).bind(after).fetch_all(&mut *tx).await?
+                        "SELECT t.id, {json} FROM {} t WHERE t.account_id = $1 AND \
+                            t.id > $2 ORDER BY t.id LIMIT {PAGE}",
+                        kind.table
+                    ))
+                    .bind(acc)
+                    .bind(after)
+                    .fetch_all(&mut *tx)
+                    .await?
                 } else {
-                    sqlx::query_as(&format!("SELECT CAST(0 AS BIGINT), {json} FROM {} t WHERE t.account_id = $1", kind.table))
-                        .bind(acc).fetch_all(&mut *tx).await?
+                    sqlx::query_as(&format!(
+                        "SELECT CAST(0 AS BIGINT), {json} FROM {} t WHERE t.account_id \
+                            = $1",
+                        kind.table
+                    ))
+                    .bind(acc)
+                    .fetch_all(&mut *tx)
+                    .await?
                 };
                 let Some(&(last, _)) = rows.last() else { break };
                 for (_, line) in &rows {
-                    zip.write_all(normalise(kind, line, server, &export_key, &mut unreadable)?.as_bytes())?;
+                    zip.write_all(
+                        normalise(kind, line, server, &export_key, &mut unreadable)?.as_bytes(),
+                    )?;
                     zip.write_all(b"\n")?;
                 }
                 n += rows.len() as i64;
@@ -203,9 +245,16 @@ pub async fn write_zip(
                 // Progress, which also proves the claim is still ours.
                 if job.is_some() {
                     let held = sqlx::query(
-                        "UPDATE jobs SET progress_done = $1, heartbeat_at = $2 WHERE id = $3 AND locked_by = $4 AND state = 'running'")
-                        .bind(done.min(total)).bind(Utc::now()).bind(id).bind(worker)
-                        .execute(pool).await?.rows_affected();
+                        "UPDATE jobs SET progress_done = $1, heartbeat_at = $2 WHERE \
+                            id = $3 AND locked_by = $4 AND state = 'running'",
+                    )
+                    .bind(done.min(total))
+                    .bind(Utc::now())
+                    .bind(id)
+                    .bind(worker)
+                    .execute(pool)
+                    .await?
+                    .rows_affected();
                     if held == 0 {
                         lost = true;
                         break 'kinds;

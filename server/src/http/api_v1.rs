@@ -300,16 +300,17 @@ pub struct TargetQuery {
 impl TargetQuery {
     fn target(&self) -> Result<RemovalTarget, ApiError> {
         match (self.kind, self.value) {
-            (None, None) if self.search.is_some() => {
-                Ok(RemovalTarget::Search(self.search.clone().unwrap_or_default()))
-            }
+            (None, None) if self.search.is_some() => Ok(RemovalTarget::Search(
+                self.search.clone().unwrap_or_default(),
+            )),
             (Some(kind), None) if self.search.is_none() => Ok(RemovalTarget::Orphans(kind)),
             (None, Some(v)) if self.full_delete => {
                 Ok(RemovalTarget::RowFullDelete(CatalogValueId(v)))
             }
             (None, Some(v)) => Ok(RemovalTarget::Row(CatalogValueId(v))),
             _ => Err(ApiError(AppError::invalid_input(
-                "Say what to delete: kind (its orphans), value (a type or status) or search (organizations), one of them",
+                "Say what to delete: kind (its orphans), value (a type or status) or \
+                    search (organizations), one of them",
             ))),
         }
     }

@@ -48,11 +48,13 @@ api_v1! {
     "/integrations/{id}/resume" => post(api_v1::resume);
     "/integrations/{id}/sync-runs" => get(api_v1::sync_runs);
     "/integrations/{id}/sync-runs/{run}/events" => get(api_v1::sync_events);
-    "/integrations/{id}/sync-settings" => get(api_v1::sync_settings).patch(api_v1::change_sync_settings);
+    "/integrations/{id}/sync-settings" =>
+        get(api_v1::sync_settings).patch(api_v1::change_sync_settings);
     "/integrations/{id}/removals/impact" => get(api_v1::removal_impact);
     "/integrations/{id}/removals" => post(api_v1::start_removal);
     "/integrations/{id}/values/{value}/pause" => post(api_v1::pause_row);
-    "/integrations/{id}/values/{value}/disconnect" => get(api_v1::row_disconnect_preview).post(api_v1::disconnect_row);
+    "/integrations/{id}/values/{value}/disconnect" =>
+        get(api_v1::row_disconnect_preview).post(api_v1::disconnect_row);
     "/integrations/{id}/disconnected" => get(api_v1::disconnected);
     "/integrations/{id}/disconnected/{item}/reconnect" => post(api_v1::reconnect);
     "/removals" => get(api_v1::removals);

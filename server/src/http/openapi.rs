@@ -48,7 +48,8 @@ pub fn spec() -> Value {
         "info": {
             "title": "Steward API",
             "version": "1",
-            "description": "Automation API of Steward. Sign in with POST /session; the session cookie authenticates the other calls. Every error is {code, message}."
+            "description": "Automation API of Steward. Sign in with POST /session; the \
+                session cookie authenticates the other calls. Every error is {code, message}."
         },
         "servers": [{ "url": "/api/v1" }],
         "components": {
@@ -58,19 +59,29 @@ pub fn spec() -> Value {
                     "type": "object", "required": ["code", "message"],
                     "properties": {
                         "code": { "type": "string", "enum": ["unauthenticated", "invalid_credentials", "forbidden", "cross_origin", "not_found", "invalid_input", "feature_unavailable", "conflict", "too_many_requests", "password_change_required", "network", "internal"] },
-                        "message": { "type": "string", "description": "What went wrong and what to do" },
-                        "retry_after": { "type": "integer", "description": "With too_many_requests: seconds to wait (also the Retry-After header)" }
+                        "message": { "type": "string", "description": "What went wrong \
+                            and what to \
+                            do" },
+                        "retry_after": { "type": "integer", "description": "With \
+                            too_many_requests: seconds to wait (also the Retry-After header)" }
                     }
                 },
                 "RemovalImpact": {
                     "type": "object", "required": ["kind", "items", "children", "had_data", "had_data_count"],
                     "properties": {
                         "kind": kind_schema(), "items": { "type": "integer" },
-                        "children": { "type": "array", "description": "[kind of record, how many] inside the organizations", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "integer" }] }, "minItems": 2, "maxItems": 2 } },
-                        "had_data": { "type": "array", "description": "[organization, what it holds] for those that had data before the first sync: the first 200 by name", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "string" }] }, "minItems": 2, "maxItems": 2 } },
-                        "had_data_count": { "type": "integer", "description": "How many organizations had data before the first sync, listed or not" },
-                        "kept": { "type": "integer", "description": "Matching items that are not deleted (a search's items the PSA still syncs, without bulk delete by type)" },
-                        "note": { "type": ["string", "null"], "description": "Why items are kept, or that items still syncing are deleted too" }
+                        "children": { "type": "array", "description": "[kind of \
+                            record, how many] inside the organizations", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "integer" }] }, "minItems": 2, "maxItems": 2 } },
+                        "had_data": { "type": "array", "description": "[organization, \
+                            what it holds] for those that had data before the first sync: the \
+                            first 200 by name", "items": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "string" }] }, "minItems": 2, "maxItems": 2 } },
+                        "had_data_count": { "type": "integer", "description": "How \
+                            many organizations had data before the first sync, listed or not" },
+                        "kept": { "type": "integer", "description": "Matching items \
+                            that are not deleted (a search's items the PSA still syncs, without \
+                            bulk delete by type)" },
+                        "note": { "type": ["string", "null"], "description": "Why \
+                            items are kept, or that items still syncing are deleted too" }
                     }
                 },
                 "Removal": {
@@ -140,7 +151,8 @@ pub fn spec() -> Value {
                         "mode": { "type": "string", "enum": ["full", "incremental"] },
                         "trigger": { "type": "string", "enum": ["schedule", "manual", "fixture"] },
                         "outcome": { "type": "string", "enum": ["running", "succeeded", "failed"] },
-                        "error_message": { "type": ["string", "null"], "description": "For a failed run: the PSA endpoint and its message" },
+                        "error_message": { "type": ["string", "null"], "description": "For a \
+                            failed run: the PSA endpoint and its message" },
                         "counts": { "$ref": "#/components/schemas/SyncCounts" },
                         "started_at": { "type": "string", "format": "date-time" },
                         "finished_at": { "type": ["string", "null"], "format": "date-time" }
@@ -175,7 +187,9 @@ pub fn spec() -> Value {
                     "properties": {
                         "sync_contacts": { "type": "boolean" },
                         "schedule_minutes": { "type": "integer", "minimum": 5, "maximum": 10080 },
-                        "values": { "type": "array", "description": "[catalog value id, checked] pairs",
+                        "values": { "type": "array", "description": "[catalog value \
+                            id, checked] \
+                            pairs",
                                     "items": { "type": "array", "items": { "anyOf": [{ "type": "integer" }, { "type": "boolean" }] }, "minItems": 2, "maxItems": 2 } }
                     }
                 },
@@ -194,7 +208,8 @@ pub fn spec() -> Value {
                         "orphaned_data": { "type": "array", "items": { "$ref": "#/components/schemas/KindRow" } },
                         "disconnected_data": { "type": "array", "items": { "$ref": "#/components/schemas/KindRow" } },
                         "rights": {
-                            "type": "object", "description": "What the signed-in user may do on this screen (the server enforces it again)",
+                            "type": "object", "description": "What the signed-in user \
+                                may do on this screen (the server enforces it again)",
                             "required": ["delete", "manage", "edit"],
                             "properties": { "delete": { "type": "boolean" }, "manage": { "type": "boolean" }, "edit": { "type": "boolean" } }
                         }
@@ -241,21 +256,25 @@ pub fn spec() -> Value {
             },
             "/integrations/{id}/manage-data": {
                 "get": {
-                    "summary": "The Manage Data screen: Synced Items, Orphaned Data, Disconnected Data, counted over what the user may access",
+                    "summary": "The Manage Data screen: Synced Items, Orphaned Data, \
+                        Disconnected Data, counted over what the user may access",
                     "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                     "responses": ok(json!({ "$ref": "#/components/schemas/ManageData" }), error_responses(&["401", "404", "422"]))
                 }
             },
             "/integrations/{id}/sync": {
                 "post": {
-                    "summary": "Start Manual Sync: a full sync now. A second request while a run is going starts nothing and answers with the running run (started: false). Manager and Administrator.",
+                    "summary": "Start Manual Sync: a full sync now. A second request \
+                        while a run is going starts nothing and answers with the running run \
+                        (started: false). Manager and Administrator.",
                     "parameters": [id_param()],
                     "responses": with_status("202", json!({ "$ref": "#/components/schemas/SyncStarted" }), error_responses(&["401", "403", "404", "409", "422"]))
                 }
             },
             "/integrations/{id}/pause": {
                 "post": {
-                    "summary": "Pause Sync: the next run does not start (a running one finishes). Manager and Administrator.",
+                    "summary": "Pause Sync: the next run does not start (a running one \
+                        finishes). Manager and Administrator.",
                     "parameters": [id_param()],
                     "responses": ok(json!({ "$ref": "#/components/schemas/Integration" }), error_responses(&["401", "403", "404", "422"]))
                 }
@@ -269,14 +288,16 @@ pub fn spec() -> Value {
             },
             "/integrations/{id}/sync-runs": {
                 "get": {
-                    "summary": "The integration's last 100 sync runs, newest first: mode, trigger, outcome, error, counts, timing",
+                    "summary": "The integration's last 100 sync runs, newest first: \
+                        mode, trigger, outcome, error, counts, timing",
                     "parameters": [id_param()],
                     "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/SyncRun" } }), error_responses(&["401", "404", "422"]))
                 }
             },
             "/integrations/{id}/sync-runs/{run}/events": {
                 "get": {
-                    "summary": "A run's events (items orphaned, failed, resumed or matched, and why), errors first, 100 a page",
+                    "summary": "A run's events (items orphaned, failed, resumed or \
+                        matched, and why), errors first, 100 a page",
                     "parameters": [id_param(),
                         { "name": "run", "in": "path", "required": true, "schema": { "type": "integer" } },
                         { "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "default": 1 } }],
@@ -285,7 +306,13 @@ pub fn spec() -> Value {
             },
             "/integrations/{id}/removals/impact": {
                 "get": {
-                    "summary": "Delete, before anything happens: how many items would go (a kind's orphans with ?kind=, or every item of a type or status with ?value= and, for Disconnect's third option, &full_delete=true), with every record inside the organizations among them, and the organizations that had data before the first sync. Manager and Administrator; a type or status needs the account's bulk-delete-by-type (or full-delete) feature, else 403 feature_unavailable.",
+                    "summary": "Delete, before anything happens: how many items would \
+                        go (a kind's orphans with ?kind=, or every item of a type or status with \
+                        ?value= and, for Disconnect's third option, &full_delete=true), with every \
+                        record inside the organizations among them, and the organizations that had \
+                        data before the first sync. Manager and Administrator; a type or status \
+                        needs the account's bulk-delete-by-type (or full-delete) feature, else 403 \
+                        feature_unavailable.",
                     "parameters": [id_param(), kind_param(),
                         { "name": "value", "in": "query", "required": false, "schema": { "type": "integer" } },
                         { "name": "full_delete", "in": "query", "required": false, "schema": { "type": "boolean" } }],
@@ -294,39 +321,54 @@ pub fn spec() -> Value {
             },
             "/integrations/{id}/removals": {
                 "post": {
-                    "summary": "Queue the deletion of a kind's orphans (kind) or of every item of a type or status (value): the ids counted now are frozen into a removal that a worker runs in chunks. `confirm` must be their number. Manager and Administrator.",
+                    "summary": "Queue the deletion of a kind's orphans (kind) or of \
+                        every item of a type or status (value): the ids counted now are frozen \
+                        into a removal that a worker runs in chunks. `confirm` must be their \
+                        number. Manager and Administrator.",
                     "parameters": [id_param()],
                     "requestBody": { "required": true, "content": { "application/json": { "schema": {
                         "type": "object", "required": ["confirm"],
                         "properties": { "kind": kind_schema(), "value": { "type": "integer" }, "full_delete": { "type": "boolean" },
                             "search": { "type": "string", "description": "Organizations list search (sync status:, type:, status:, free text)" },
-                            "confirm": { "type": "string", "description": "The number of items, as typed" } }
+                            "confirm": { "type": "string", "description": "The number \
+                                of items, as \
+                                typed" } }
                     } } } },
                     "responses": with_status("202", json!({ "$ref": "#/components/schemas/Removal" }), error_responses(&["401", "403", "404", "409", "422"]))
                 }
             },
             "/integrations/{id}/values/{value}/pause": {
                 "post": {
-                    "summary": "Pause (a Synced Items row): unchecks the type or status at once (Sync Active: No); its items become orphans after the next full sync. Manager and Administrator.",
+                    "summary": "Pause (a Synced Items row): unchecks the type or \
+                        status at once (Sync Active: No); its items become orphans after the next \
+                        full sync. Manager and Administrator.",
                     "parameters": [id_param(), value_param()],
                     "responses": ok(json!({ "type": "object", "required": ["message"], "properties": { "message": { "type": "string" } } }), error_responses(&["401", "403", "404", "422"]))
                 }
             },
             "/integrations/{id}/values/{value}/disconnect": {
                 "get": {
-                    "summary": "What 'Permanently disconnect records … but keep all data' of the row would make stand-alone: [kind, how many] (for organizations, with the linked items inside them). Manager and Administrator.",
+                    "summary": "What 'Permanently disconnect records … but keep all \
+                        data' of the row would make stand-alone: [kind, how many] (for \
+                        organizations, with the linked items inside them). Manager and \
+                        Administrator.",
                     "parameters": [id_param(), value_param()],
                     "responses": ok(json!({ "type": "array", "items": { "type": "array", "items": { "anyOf": [kind_schema(), { "type": "integer" }] }, "minItems": 2, "maxItems": 2 } }), error_responses(&["401", "403", "404", "422"]))
                 },
                 "post": {
-                    "summary": "Permanently disconnect records of the row but keep all data, in one transaction: the type or status stops syncing, its items (and the items inside organizations) become stand-alone and cannot be reconnected. Refused while a sync runs. Manager and Administrator.",
+                    "summary": "Permanently disconnect records of the row but keep all \
+                        data, in one transaction: the type or status stops syncing, its items (and \
+                        the items inside organizations) become stand-alone and cannot be \
+                        reconnected. Refused while a sync runs. Manager and Administrator.",
                     "parameters": [id_param(), value_param()],
                     "responses": ok(json!({ "type": "array", "items": { "type": "array", "items": { "anyOf": [kind_schema(), { "type": "integer" }] }, "minItems": 2, "maxItems": 2 } }), error_responses(&["401", "403", "404", "409", "422"]))
                 }
             },
             "/integrations/{id}/disconnected": {
                 "get": {
-                    "summary": "Disconnected Data: the items of a kind whose sync was turned off one at a time (including those deleted since), newest first, 500 a page, and the total",
+                    "summary": "Disconnected Data: the items of a kind whose sync was \
+                        turned off one at a time (including those deleted since), newest first, \
+                        500 a page, and the total",
                     "parameters": [id_param(), { "name": "kind", "in": "query", "required": true, "schema": kind_schema() },
                         { "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "default": 1 } }],
                     "responses": ok(json!({ "type": "object", "required": ["total", "items"], "properties": {
@@ -337,60 +379,80 @@ pub fn spec() -> Value {
             },
             "/integrations/{id}/disconnected/{item}/reconnect": {
                 "post": {
-                    "summary": "Reconnect one item, only if it still exists in the PSA (checked live); it syncs again from the next sync, and one deleted locally since is recreated from the PSA (data that existed only in Steward does not come back). Manager and Administrator.",
+                    "summary": "Reconnect one item, only if it still exists in the PSA \
+                        (checked live); it syncs again from the next sync, and one deleted locally \
+                        since is recreated from the PSA (data that existed only in Steward does \
+                        not come back). Manager and Administrator.",
                     "parameters": [id_param(), { "name": "item", "in": "path", "required": true, "schema": { "type": "integer" } }],
                     "responses": ok(json!({ "type": "object", "required": ["message"], "properties": { "message": { "type": "string" } } }), error_responses(&["401", "403", "404", "409", "422"]))
                 }
             },
             "/removals": {
                 "get": {
-                    "summary": "The account's removals, current and past, newest first (100). Manager and Administrator.",
+                    "summary": "The account's removals, current and past, newest first \
+                        (100). Manager and Administrator.",
                     "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/Removal" } }), error_responses(&["401", "403"]))
                 }
             },
             "/events": {
                 "get": {
-                    "summary": "Server-sent events (text/event-stream) of every job of the account the user may see, whenever one that is queued or running (or ended since the stream opened) changes state or progress; first the jobs going on now. The event's name is the job's kind: `removal` (data: a Removal; Manager and Administrator), `restore` and `export` (their jobs; Administrator), `sync` (data: `{integration, run}`, a SyncRun of that integration). Reconnecting with Last-Event-ID resumes from that stream's start. It ends with the session; a user may hold a few open at once (429 beyond).",
+                    "summary": "Server-sent events (text/event-stream) of every job of \
+                        the account the user may see, whenever one that is queued or running (or \
+                        ended since the stream opened) changes state or progress; first the jobs \
+                        going on now. The event's name is the job's kind: `removal` (data: a \
+                        Removal; Manager and Administrator), `restore` and `export` (their jobs; \
+                        Administrator), `sync` (data: `{integration, run}`, a SyncRun of that \
+                        integration). Reconnecting with Last-Event-ID resumes from that stream's \
+                        start. It ends with the session; a user may hold a few open at once (429 \
+                        beyond).",
                     "responses": { "200": { "description": "An event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } },
                         "401": error_responses(&["401"])["401"].clone(), "429": error_responses(&["429"])["429"].clone() }
                 }
             },
             "/removals/{job}/cancel": {
                 "post": {
-                    "summary": "Cancel removal: a queued removal ends now, a running one after its current chunk; what was deleted stays deleted and archived. Manager and Administrator.",
+                    "summary": "Cancel removal: a queued removal ends now, a running \
+                        one after its current chunk; what was deleted stays deleted and archived. \
+                        Manager and Administrator.",
                     "parameters": [job_param()],
                     "responses": ok(json!({ "$ref": "#/components/schemas/Removal" }), error_responses(&["401", "403", "404", "422"]))
                 }
             },
             "/activity": {
                 "get": {
-                    "summary": "The account's activity log, newest first, 200 entries a page: who did what, the outcome and details. The next page: `before` the last entry's id. Manager and Administrator.",
+                    "summary": "The account's activity log, newest first, 200 entries \
+                        a page: who did what, the outcome and details. The next page: `before` the \
+                        last entry's id. Manager and Administrator.",
                     "parameters": [{ "name": "before", "in": "query", "required": false, "schema": { "type": "integer", "format": "int64" }, "description": "Only entries older than this one (its id)" }],
                     "responses": ok(json!({ "type": "array", "items": { "$ref": "#/components/schemas/ActivityEntry" } }), error_responses(&["401", "403", "422"]))
                 }
             },
             "/removals/{job}/archive": {
                 "get": {
-                    "summary": "Everything a removal deleted (items and their children, as JSON), for download. Administrators only.",
+                    "summary": "Everything a removal deleted (items and their \
+                        children, as JSON), for download. Administrators only.",
                     "parameters": [{ "name": "job", "in": "path", "required": true, "schema": { "type": "integer" } }],
                     "responses": ok(json!({ "type": "object" }), error_responses(&["401", "403", "404", "422"]))
                 }
             },
             "/exports/{job}/file": {
                 "get": {
-                    "summary": "An account export (Account > Export), as one ZIP of JSON Lines with a manifest. Administrators without restrictions.",
+                    "summary": "An account export (Account > Export), as one ZIP of \
+                        JSON Lines with a manifest. Administrators without restrictions.",
                     "parameters": [{ "name": "job", "in": "path", "required": true, "schema": { "type": "integer" } }],
                     "responses": zip_ok(error_responses(&["401", "403", "404", "422"]))
                 }
             },
             "/integrations/{id}/sync-settings": {
                 "get": {
-                    "summary": "The sync settings: a checkbox per PSA type and status, the contacts switch, the interval",
+                    "summary": "The sync settings: a checkbox per PSA type and status, \
+                        the contacts switch, the interval",
                     "parameters": [id_param()],
                     "responses": ok(json!({ "$ref": "#/components/schemas/SyncSettings" }), error_responses(&["401", "404", "422"]))
                 },
                 "patch": {
-                    "summary": "Change the sync settings, all or nothing. Manager and Administrator.",
+                    "summary": "Change the sync settings, all or nothing. Manager and \
+                        Administrator.",
                     "parameters": [id_param()],
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SyncSettingsChange" } } } },
                     "responses": ok(json!({ "$ref": "#/components/schemas/SyncSettings" }), error_responses(&["401", "403", "404", "422"]))
@@ -401,7 +463,8 @@ pub fn spec() -> Value {
 }
 
 fn value_param() -> Value {
-    json!({ "name": "value", "in": "path", "required": true, "description": "A type or status (a Synced Items row)", "schema": { "type": "integer" } })
+    json!({ "name": "value", "in": "path", "required": true, "description": "A type or status (a \
+        Synced Items row)", "schema": { "type": "integer" } })
 }
 
 fn job_param() -> Value {

@@ -85,7 +85,8 @@ impl<T: Listed + Send> Pages<T> for Checked<'_, T> {
                     let id = record.psa_id();
                     if !self.seen.insert(id) {
                         return Err(self.incomplete(format!(
-                            "record {id} came twice (again on page {}): the pages overlapped, so others may have been skipped",
+                            "record {id} came twice (again on page {}): the pages \
+                                overlapped, so others may have been skipped",
                             self.pages
                         )));
                     }
@@ -93,7 +94,8 @@ impl<T: Listed + Send> Pages<T> for Checked<'_, T> {
                 let listed = self.seen.len() as u64;
                 if listed > before.saturating_mul(2).saturating_add(1_000) {
                     return Err(self.incomplete(format!(
-                        "it listed {listed} records although it counts {before}; Steward stopped reading it"
+                        "it listed {listed} records although it counts {before}; \
+                            Steward stopped reading it"
                     )));
                 }
                 Ok(Some(page))
@@ -103,7 +105,8 @@ impl<T: Listed + Send> Pages<T> for Checked<'_, T> {
                 let listed = self.seen.len() as u64;
                 if after != before {
                     return Err(self.incomplete(format!(
-                        "its count changed while it was read ({before} before, {after} after), so records may have moved between pages"
+                        "its count changed while it was read ({before} before, {after} \
+                            after), so records may have moved between pages"
                     )));
                 }
                 if listed != after {

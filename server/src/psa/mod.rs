@@ -177,7 +177,8 @@ impl<'a> Tries<'a> {
         if self.last() {
             return Err(ConnectorError::transport(psa, endpoint, e));
         }
-        tracing::warn!(psa = psa.label(), endpoint, attempt = self.attempt, error = %e, "PSA request failed; retrying");
+        tracing::warn!(psa = psa.label(), endpoint, attempt = self.attempt, error = %e, "PSA \
+            request failed; retrying");
         tokio::time::sleep(self.policy.backoff(self.attempt - 1)).await;
         Ok(())
     }
@@ -251,7 +252,8 @@ pub enum ConnectorError {
     },
     /// A listing that could not be proved complete (its size against the PSA's own count, or
     /// its paging): nothing may be taken as deleted from it.
-    #[error("{}'s listing of {endpoint} could not be proved complete: {message}. Nothing was changed; the next sync tries again", psa.label())]
+    #[error("{}'s listing of {endpoint} could not be proved complete: {message}. \
+        Nothing was changed; the next sync tries again", psa.label())]
     Incomplete {
         psa: PsaKind,
         endpoint: String,

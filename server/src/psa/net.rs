@@ -98,9 +98,14 @@ impl Reach {
 
     fn refusal(self) -> String {
         if self.allow_loopback {
-            "the PSA's address is in a private network, which Steward does not connect to".into()
+            "the PSA's address is in a private network, which Steward does not connect \
+                to"
+            .into()
         } else {
-            "the PSA's address is in a private network or on this machine, which Steward does not connect to (an operator may allow this machine with STEWARD_PSA_ALLOW_LOOPBACK)".into()
+            "the PSA's address is in a private network or on this machine, which \
+                Steward does not connect to (an operator may allow this machine with \
+                STEWARD_PSA_ALLOW_LOOPBACK)"
+                .into()
         }
     }
 }
@@ -170,7 +175,8 @@ pub fn bounded(psa: PsaKind, endpoint: &str, text: String) -> Result<String, Con
             psa,
             endpoint: endpoint.to_string(),
             message: format!(
-                "the answer was larger than {} MB, far more than a page of records; it was not read",
+                "the answer was larger than {} MB, far more than a page of records; it \
+                    was not read",
                 MAX_ANSWER_BYTES >> 20
             ),
         });

@@ -64,32 +64,50 @@ fn to_user(t: UserTuple) -> anyhow::Result<CurrentUser> {
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.account_id, a.name, u.email, u.name, u.role, u.restricted";
+const USER_COLUMNS: &str = "u.id, u.account_id, a.name, u.email, u.name, u.role, \
+    u.restricted";
 const USER_FROM: &str = "FROM users u JOIN accounts a ON a.id = u.account_id";
 
 impl Repo {
     pub async fn create_account(&self, name: &str) -> anyhow::Result<AccountId> {
         let now = Utc::now();
-        let id: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
-            "INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id")
-            .bind(name).bind(now).fetch_one(pool).await)?;
+        let id: i64 = on_db!(&self.db, |pool| sqlx::query_scalar(
+            "INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id"
+        )
+        .bind(name)
+        .bind(now)
+        .fetch_one(pool)
+        .await)?;
         Ok(AccountId(id))
     }
 
     pub async fn account_ids(&self) -> anyhow::Result<Vec<AccountId>> {
-        let ids: Vec<i64> = on_db!(&self.db, pool =>
-            sqlx::query_scalar("SELECT id FROM accounts ORDER BY id").fetch_all(pool).await)?;
+        let ids: Vec<i64> = on_db!(&self.db, |pool| sqlx::query_scalar(
+            "SELECT id FROM accounts ORDER BY id"
+        )
+        .fetch_all(pool)
+        .await)?;
         Ok(ids.into_iter().map(AccountId).collect())
     }
 
     pub async fn create_user(&self, u: NewUser<'_>) -> anyhow::Result<UserId> {
         let now = Utc::now();
-        let id: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
-            "INSERT INTO users (account_id, email, name, password_hash, role, restricted, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-            .bind(u.account.0).bind(u.email.to_lowercase()).bind(u.name).bind(u.password_hash)
-            .bind(u.role.as_str()).bind(u.restricted).bind(now)
-            .fetch_one(pool).await)?;
+        let id: i64 = on_db!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO users (account_id, email, name, password_hash, role, \
+                restricted, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(u.account.0)
+            .bind(u.email.to_lowercase())
+            .bind(u.name)
+            .bind(u.password_hash)
+            .bind(u.role.as_str())
+            .bind(u.restricted)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+        })?;
         Ok(UserId(id))
     }
 
@@ -99,21 +117,30 @@ impl Repo {
         user: UserId,
         organization: OrganizationId,
     ) -> anyhow::Result<()> {
-        on_db!(&self.db, pool => sqlx::query(
+        on_db!(&self.db, |pool| sqlx::query(
             "INSERT INTO user_organization_access (account_id, user_id, organization_id)
              SELECT $1, $2, id FROM organizations WHERE id = $3 AND account_id = $1
-             ON CONFLICT DO NOTHING")
-            .bind(account.0).bind(user.0).bind(organization.0).execute(pool).await.map(|_| ()))?;
+             ON CONFLICT DO NOTHING"
+        )
+        .bind(account.0)
+        .bind(user.0)
+        .bind(organization.0)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 
     pub async fn login_row(&self, email: &str) -> anyhow::Result<Option<LoginRow>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, u.password_hash, u.deactivated_at IS NOT NULL, u.must_change_password
+            "SELECT {USER_COLUMNS}, u.password_hash, u.deactivated_at IS NOT NULL, \
+                u.must_change_password
              {USER_FROM} WHERE u.email = $1"
         );
-        let row: Option<LoginTuple> = on_db!(&self.db, pool =>
-            sqlx::query_as(&sql).bind(email.trim().to_lowercase()).fetch_optional(pool).await)?;
+        let row: Option<LoginTuple> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(pool)
+            .await)?;
         row.map(
             |(a, b, c, d, e, f, g, hash, deactivated, must_change_password)| {
                 Ok(LoginRow {
@@ -134,10 +161,20 @@ impl Repo {
         expires_at: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
-        on_db!(&self.db, pool => sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash).bind(user.account_id.0).bind(user.user_id.0).bind(now).bind(expires_at)
-            .execute(pool).await.map(|_| ()))?;
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, account_id, user_id, created_at, \
+                expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash)
+            .bind(user.account_id.0)
+            .bind(user.user_id.0)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
         Ok(())
     }
 
@@ -160,7 +197,8 @@ impl Repo {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<(CurrentUser, DateTime<Utc>)>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, s.expires_at {USER_FROM} JOIN sessions s ON s.user_id = u.id AND s.account_id = u.account_id
+            "SELECT {USER_COLUMNS}, s.expires_at {USER_FROM} JOIN sessions s ON \
+                s.user_id = u.id AND s.account_id = u.account_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL"
         );
         type Row = (
@@ -173,8 +211,11 @@ impl Repo {
             bool,
             DateTime<Utc>,
         );
-        let row: Option<Row> = on_db!(&self.db, pool =>
-            sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(pool).await)?;
+        let row: Option<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
         row.map(
             |(id, account, account_name, email, name, role, restricted, until)| {
                 to_user((id, account, account_name, email, name, role, restricted))
@@ -192,31 +233,51 @@ impl Repo {
         expires_at: DateTime<Utc>,
         min_step: chrono::Duration,
     ) -> anyhow::Result<()> {
-        on_db!(&self.db, pool => sqlx::query(
-            "UPDATE sessions SET expires_at = $1 WHERE token_hash = $2 AND expires_at > $3 AND expires_at < $4")
-            .bind(expires_at).bind(token_hash).bind(Utc::now()).bind(expires_at - min_step)
-            .execute(pool).await.map(|_| ()))?;
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE sessions SET expires_at = $1 WHERE token_hash = $2 AND \
+                    expires_at \
+                > $3 AND expires_at < $4",
+            )
+            .bind(expires_at)
+            .bind(token_hash)
+            .bind(Utc::now())
+            .bind(expires_at - min_step)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
         Ok(())
     }
 
     /// Deletes every expired session; how many went.
     pub async fn purge_sessions(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
-        Ok(
-            on_db!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now).execute(pool).await.map(|r| r.rows_affected()))?,
+        Ok(on_db!(&self.db, |pool| sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1"
         )
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?)
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> anyhow::Result<()> {
-        on_db!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash).execute(pool).await.map(|_| ()))?;
+        on_db!(&self.db, |pool| sqlx::query(
+            "DELETE FROM sessions WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 
     /// Appends to the account's activity log.
     pub async fn log_activity(&self, a: Activity<'_>) -> anyhow::Result<()> {
         let now = Utc::now();
-        on_db!(&self.db, pool => insert_activity!(pool, a, now).await.map(|_| ()))?;
+        on_db!(&self.db, |pool| insert_activity!(pool, a, now)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
@@ -233,12 +294,22 @@ impl Repo {
         limit: i64,
     ) -> anyhow::Result<Vec<ActivityRow>> {
         let by: Option<i64> = only_by.map(|u| u.0);
-        Ok(on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT a.id, a.created_at, COALESCE(u.email, a.actor), a.action, a.subject, a.outcome, a.details
+        Ok(on_db!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT a.id, a.created_at, COALESCE(u.email, a.actor), a.action, \
+                a.subject, a.outcome, a.details
              FROM activity_log a LEFT JOIN users u ON u.id = a.user_id
-             WHERE a.account_id = $1 AND ($3 IS NULL OR a.user_id = $3) AND ($4 IS NULL OR a.id < $4)
-             ORDER BY a.id DESC LIMIT $2")
-            .bind(account.0).bind(limit).bind(by).bind(before).fetch_all(pool).await)?)
+             WHERE a.account_id = $1 AND ($3 IS NULL OR a.user_id = $3) AND ($4 IS NULL OR a.id < \
+             $4)
+             ORDER BY a.id DESC LIMIT $2",
+            )
+            .bind(account.0)
+            .bind(limit)
+            .bind(by)
+            .bind(before)
+            .fetch_all(pool)
+            .await
+        })?)
     }
 }
 

@@ -17,11 +17,22 @@ impl Repo {
         args: &str,
     ) -> anyhow::Result<Option<i64>> {
         let now = Utc::now();
-        Ok(on_db!(&self.db, pool => sqlx::query_scalar(
-            "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, created_by, created_at)
-             VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING RETURNING id")
-            .bind(account.0).bind(EXPORT_JOB).bind(format!("export:{}", account.0)).bind(args).bind(now).bind(by.0)
-            .fetch_optional(pool).await)?)
+        Ok(on_db!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, \
+                created_by, created_at)
+             VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING \
+             RETURNING id",
+            )
+            .bind(account.0)
+            .bind(EXPORT_JOB)
+            .bind(format!("export:{}", account.0))
+            .bind(args)
+            .bind(now)
+            .bind(by.0)
+            .fetch_optional(pool)
+            .await
+        })?)
     }
 
     /// The account's exports, newest first (or the one asked for); `kept_since`: finished
@@ -43,14 +54,22 @@ impl Repo {
             Option<DateTime<Utc>>,
             Option<String>,
         );
-        let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT j.id, j.state, u.email, j.progress_done, j.progress_total,
-                COALESCE((SELECT SUM(LENGTH(c.data)) FROM export_chunks c WHERE c.job_id = j.id), 0),
+        let rows: Vec<Row> = on_db!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT j.id, j.state, u.email, j.progress_done, j.progress_total,
+                COALESCE((SELECT SUM(LENGTH(c.data)) FROM export_chunks c WHERE c.job_id = j.id), \
+                0),
                 j.created_at, j.finished_at, j.last_error
              FROM jobs j LEFT JOIN users u ON u.id = j.created_by
              WHERE j.account_id = $1 AND j.kind = $2 AND ($3 = 0 OR j.id = $3)
-             ORDER BY j.id DESC LIMIT 20")
-            .bind(account.0).bind(EXPORT_JOB).bind(one.unwrap_or(0)).fetch_all(pool).await)?;
+             ORDER BY j.id DESC LIMIT 20",
+            )
+            .bind(account.0)
+            .bind(EXPORT_JOB)
+            .bind(one.unwrap_or(0))
+            .fetch_all(pool)
+            .await
+        })?;
         rows.into_iter()
             .map(
                 |(id, state, by, done, total, bytes, created, finished, error)| {
@@ -81,16 +100,31 @@ impl Repo {
         job: i64,
         seq: i64,
     ) -> anyhow::Result<Option<Vec<u8>>> {
-        Ok(on_db!(&self.db, pool => sqlx::query_scalar(
+        Ok(on_db!(&self.db, |pool| sqlx::query_scalar(
             "SELECT c.data FROM export_chunks c JOIN jobs j ON j.id = c.job_id
-             WHERE j.account_id = $1 AND j.id = $2 AND j.kind = $3 AND c.seq = $4")
-            .bind(account.0).bind(job).bind(EXPORT_JOB).bind(seq).fetch_optional(pool).await)?)
+             WHERE j.account_id = $1 AND j.id = $2 AND j.kind = $3 AND c.seq = $4"
+        )
+        .bind(account.0)
+        .bind(job)
+        .bind(EXPORT_JOB)
+        .bind(seq)
+        .fetch_optional(pool)
+        .await)?)
     }
 
     /// Deletes the files of exports that ended before `cutoff`.
     pub async fn purge_exports(&self, cutoff: DateTime<Utc>) -> anyhow::Result<u64> {
-        Ok(on_db!(&self.db, pool => sqlx::query(
-            "DELETE FROM export_chunks WHERE job_id IN (SELECT id FROM jobs WHERE kind = $1 AND finished_at < $2)")
-            .bind(EXPORT_JOB).bind(cutoff).execute(pool).await.map(|r| r.rows_affected()))?)
+        Ok(on_db!(&self.db, |pool| {
+            sqlx::query(
+                "DELETE FROM export_chunks WHERE job_id IN (SELECT id FROM jobs WHERE \
+                    kind \
+                = $1 AND finished_at < $2)",
+            )
+            .bind(EXPORT_JOB)
+            .bind(cutoff)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?)
     }
 }

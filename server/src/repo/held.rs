@@ -47,9 +47,15 @@ impl Repo {
                 held_from(kind),
                 access_filter(user, &format!("t.{}", organization_column(kind)), 3)
             );
-            let n: i64 = on_db!(&self.db, pool => {
-                let q = sqlx::query_scalar(&sql).bind(user.account_id.0).bind(integration.0);
-                let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let n: i64 = on_db!(&self.db, |pool| {
+                let q = sqlx::query_scalar(&sql)
+                    .bind(user.account_id.0)
+                    .bind(integration.0);
+                let q = if user.restricted {
+                    q.bind(user.user_id.0)
+                } else {
+                    q
+                };
                 q.fetch_one(pool).await
             })?;
             if n > 0 {
@@ -78,7 +84,8 @@ impl Repo {
         };
         let access = access_filter(user, &format!("t.{}", organization_column(kind)), 3);
         let page_sql = format!(
-            "SELECT t.id, {name}, {organization}, h.psa_id, t.last_synced_at FROM {}{access}
+            "SELECT t.id, {name}, {organization}, h.psa_id, t.last_synced_at FROM \
+                {}{access}
              ORDER BY {name}, t.id LIMIT {HELD_PAGE} OFFSET {}",
             held_from(kind),
             offset.max(0)
@@ -91,12 +98,24 @@ impl Repo {
             i64,
             Option<chrono::DateTime<Utc>>,
         );
-        let (rows, total): (Vec<Held>, i64) = on_db!(&self.db, pool => {
-            let q = sqlx::query_as(&page_sql).bind(user.account_id.0).bind(integration.0);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+        let (rows, total): (Vec<Held>, i64) = on_db!(&self.db, |pool| {
+            let q = sqlx::query_as(&page_sql)
+                .bind(user.account_id.0)
+                .bind(integration.0);
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             let rows = q.fetch_all(pool).await?;
-            let c = sqlx::query_scalar(&count_sql).bind(user.account_id.0).bind(integration.0);
-            let c = if user.restricted { c.bind(user.user_id.0) } else { c };
+            let c = sqlx::query_scalar(&count_sql)
+                .bind(user.account_id.0)
+                .bind(integration.0);
+            let c = if user.restricted {
+                c.bind(user.user_id.0)
+            } else {
+                c
+            };
             Ok::<_, sqlx::Error>((rows, c.fetch_one(pool).await?))
         })?;
         let items = rows
@@ -119,9 +138,14 @@ impl Repo {
         user: &CurrentUser,
         integration: IntegrationId,
     ) -> anyhow::Result<Option<i64>> {
-        Ok(on_db!(&self.db, pool => sqlx::query_scalar(
-            "SELECT MAX(run_id) FROM held_orphanings WHERE account_id = $1 AND integration_id = $2")
-            .bind(user.account_id.0).bind(integration.0).fetch_one(pool).await)?)
+        Ok(on_db!(&self.db, |pool| sqlx::query_scalar(
+            "SELECT MAX(run_id) FROM held_orphanings WHERE account_id = $1 AND \
+                integration_id = $2"
+        )
+        .bind(user.account_id.0)
+        .bind(integration.0)
+        .fetch_one(pool)
+        .await)?)
     }
 
     /// Confirm (`orphan`: the held items of `kind` become orphans, "deleted in PSA") or Discard
@@ -139,31 +163,62 @@ impl Repo {
         let now = Utc::now();
         let acc = user.account_id.0;
         let iid = integration.0;
-        let items = on_db!(&self.db, pool => {
+        let items = on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let (of_run, others): (i64, i64) = sqlx::query_as(
-                "SELECT COALESCE(SUM(CASE WHEN run_id = $4 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN run_id = $4 THEN 0 ELSE 1 END), 0)
-                 FROM held_orphanings WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3")
-                .bind(acc).bind(iid).bind(kind.as_str()).bind(run).fetch_one(&mut *tx).await?;
+                "SELECT COALESCE(SUM(CASE WHEN run_id = $4 THEN 1 ELSE 0 END), 0), \
+                    COALESCE(SUM(CASE WHEN run_id = $4 THEN 0 ELSE 1 END), 0)
+                 FROM held_orphanings WHERE account_id = $1 AND integration_id = $2 AND item_kind \
+                 = $3",
+            )
+            .bind(acc)
+            .bind(iid)
+            .bind(kind.as_str())
+            .bind(run)
+            .fetch_one(&mut *tx)
+            .await?;
             if of_run == 0 || others > 0 {
                 tx.rollback().await?;
                 return Ok(None);
             }
             let n: i64 = if orphan {
                 sqlx::query(&format!(
-                    "UPDATE {t} SET sync_state = 'orphaned', orphan_reason = 'deleted_in_psa', sync_error = NULL, updated_at = $3
-                     WHERE account_id = $1 AND integration_id = $2 AND sync_state IN ('enabled', 'error')
-                       AND id IN (SELECT item_id FROM held_orphanings WHERE account_id = $1 AND integration_id = $2 AND item_kind = $4)",
-                    t = table(kind)))
-                    .bind(acc).bind(iid).bind(now).bind(kind.as_str())
-                    .execute(&mut *tx).await?.rows_affected() as i64
+                    "UPDATE {t} SET sync_state = 'orphaned', orphan_reason = \
+                        'deleted_in_psa', sync_error = NULL, updated_at = $3
+                     WHERE account_id = $1 AND integration_id = $2 AND sync_state IN ('enabled', \
+                     'error')
+                       AND id IN (SELECT item_id FROM held_orphanings WHERE account_id = $1 AND \
+                       integration_id = $2 AND item_kind = $4)",
+                    t = table(kind)
+                ))
+                .bind(acc)
+                .bind(iid)
+                .bind(now)
+                .bind(kind.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() as i64
             } else {
                 sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", held_from(kind)))
-                    .bind(acc).bind(iid).fetch_one(&mut *tx).await?
+                    .bind(acc)
+                    .bind(iid)
+                    .fetch_one(&mut *tx)
+                    .await?
             };
-            sqlx::query("DELETE FROM held_orphanings WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3")
-                .bind(acc).bind(iid).bind(kind.as_str()).execute(&mut *tx).await?;
-            let action = if orphan { "confirm held orphanings" } else { "discard held orphanings" };
+            sqlx::query(
+                "DELETE FROM held_orphanings WHERE account_id = $1 AND \
+                integration_id = $2 AND item_kind = $3",
+            )
+            .bind(acc)
+            .bind(iid)
+            .bind(kind.as_str())
+            .execute(&mut *tx)
+            .await?;
+            let action = if orphan {
+                "confirm held orphanings"
+            } else {
+                "discard held orphanings"
+            };
             let subject = format!("held {}", kind.plural().to_lowercase());
             let a = Activity {
                 account: user.account_id,
@@ -171,7 +226,11 @@ impl Repo {
                 actor: &user.email,
                 action,
                 subject: &subject,
-                details: serde_json::json!({ "integration_id": iid, "kind": kind.as_str(), "items": n }),
+                details: serde_json::json!({
+                    "integration_id": iid,
+                    "kind": kind.as_str(),
+                    "items": n,
+                }),
                 outcome: "succeeded",
             };
             insert_activity!(&mut *tx, a, now).await?;

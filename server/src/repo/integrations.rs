@@ -43,10 +43,12 @@ type Row = (
 );
 
 const SELECT: &str = "SELECT i.id, i.kind, i.name, i.site_url, i.state,
-        r.started_at, r.finished_at, r.outcome, r.created_count, r.updated_count, r.orphaned_count, r.failed_count
+        r.started_at, r.finished_at, r.outcome, r.created_count, r.updated_count, \
+        r.orphaned_count, r.failed_count
     FROM psa_integrations i
     LEFT JOIN sync_runs r ON r.id = (
-        SELECT MAX(r2.id) FROM sync_runs r2 WHERE r2.integration_id = i.id AND r2.account_id = i.account_id)
+        SELECT MAX(r2.id) FROM sync_runs r2 WHERE r2.integration_id = i.id AND r2.account_id = \
+        i.account_id)
     WHERE i.account_id = $1 AND i.disconnected_at IS NULL";
 
 fn to_summary(r: Row) -> anyhow::Result<IntegrationSummary> {
@@ -76,11 +78,20 @@ fn to_summary(r: Row) -> anyhow::Result<IntegrationSummary> {
 impl Repo {
     pub async fn create_integration(&self, n: NewIntegration<'_>) -> anyhow::Result<IntegrationId> {
         let now = Utc::now();
-        let id: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
-            "INSERT INTO psa_integrations (account_id, kind, name, site_url, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
-            .bind(n.account.0).bind(n.kind.as_str()).bind(n.name).bind(n.site_url).bind(now)
-            .fetch_one(pool).await)?;
+        let id: i64 = on_db!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO psa_integrations (account_id, kind, name, site_url, \
+                created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(n.account.0)
+            .bind(n.kind.as_str())
+            .bind(n.name)
+            .bind(n.site_url)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+        })?;
         Ok(IntegrationId(id))
     }
 
@@ -91,11 +102,21 @@ impl Repo {
         sealed: &[u8],
     ) -> anyhow::Result<IntegrationId> {
         let now = Utc::now();
-        let id: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
-            "INSERT INTO psa_integrations (account_id, kind, name, site_url, credentials_ciphertext, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
-            .bind(n.account.0).bind(n.kind.as_str()).bind(n.name).bind(n.site_url).bind(sealed).bind(now)
-            .fetch_one(pool).await)?;
+        let id: i64 = on_db!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO psa_integrations (account_id, kind, name, site_url, \
+                credentials_ciphertext, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(n.account.0)
+            .bind(n.kind.as_str())
+            .bind(n.name)
+            .bind(n.site_url)
+            .bind(sealed)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+        })?;
         Ok(IntegrationId(id))
     }
 
@@ -104,8 +125,10 @@ impl Repo {
         account: AccountId,
     ) -> anyhow::Result<Vec<IntegrationSummary>> {
         let sql = format!("{SELECT} ORDER BY i.name, i.id");
-        let rows: Vec<Row> = on_db!(&self.db, pool =>
-            sqlx::query_as(&sql).bind(account.0).fetch_all(pool).await)?;
+        let rows: Vec<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(account.0)
+            .fetch_all(pool)
+            .await)?;
         rows.into_iter().map(to_summary).collect()
     }
 
@@ -115,8 +138,11 @@ impl Repo {
         id: IntegrationId,
     ) -> anyhow::Result<Option<IntegrationSummary>> {
         let sql = format!("{SELECT} AND i.id = $2");
-        let row: Option<Row> = on_db!(&self.db, pool =>
-            sqlx::query_as(&sql).bind(account.0).bind(id.0).fetch_optional(pool).await)?;
+        let row: Option<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(account.0)
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await)?;
         row.map(to_summary).transpose()
     }
 
@@ -128,10 +154,20 @@ impl Repo {
         sealed: &[u8],
     ) -> anyhow::Result<bool> {
         let now = Utc::now();
-        let updated = on_db!(&self.db, pool => sqlx::query(
-            "UPDATE psa_integrations SET credentials_ciphertext = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
-            .bind(sealed).bind(now).bind(id.0).bind(account.0)
-            .execute(pool).await.map(|r| r.rows_affected()))?;
+        let updated = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE psa_integrations SET credentials_ciphertext = $1, updated_at = \
+                    $2 \
+                WHERE id = $3 AND account_id = $4",
+            )
+            .bind(sealed)
+            .bind(now)
+            .bind(id.0)
+            .bind(account.0)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
         Ok(updated == 1)
     }
 
@@ -142,10 +178,20 @@ impl Repo {
         id: IntegrationId,
         site_url: &str,
     ) -> anyhow::Result<()> {
-        on_db!(&self.db, pool => sqlx::query(
-            "UPDATE psa_integrations SET site_url = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
-            .bind(site_url).bind(Utc::now()).bind(id.0).bind(account.0)
-            .execute(pool).await.map(|_| ()))?;
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE psa_integrations SET site_url = $1, updated_at = $2 WHERE id = \
+                    $3 \
+                AND account_id = $4",
+            )
+            .bind(site_url)
+            .bind(Utc::now())
+            .bind(id.0)
+            .bind(account.0)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
         Ok(())
     }
 
@@ -155,9 +201,16 @@ impl Repo {
         account: AccountId,
         id: IntegrationId,
     ) -> anyhow::Result<Option<Vec<u8>>> {
-        let row: Option<Option<Vec<u8>>> = on_db!(&self.db, pool => sqlx::query_scalar(
-            "SELECT credentials_ciphertext FROM psa_integrations WHERE id = $1 AND account_id = $2")
-            .bind(id.0).bind(account.0).fetch_optional(pool).await)?;
+        let row: Option<Option<Vec<u8>>> = on_db!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "SELECT credentials_ciphertext FROM psa_integrations WHERE id = $1 AND \
+                account_id = $2",
+            )
+            .bind(id.0)
+            .bind(account.0)
+            .fetch_optional(pool)
+            .await
+        })?;
         Ok(row.flatten())
     }
 }
@@ -182,9 +235,14 @@ impl Repo {
         let mut out = Vec::new();
         for &kind in app::model::ItemKind::ALL {
             let table = super::manage_data::table(kind);
-            let n: i64 = on_db!(&self.db, pool => sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM {table} WHERE account_id = $1 AND integration_id = $2"))
-                .bind(account.0).bind(id.0).fetch_one(pool).await)?;
+            let n: i64 = on_db!(&self.db, |pool| sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE account_id = $1 AND integration_id \
+                    = $2"
+            ))
+            .bind(account.0)
+            .bind(id.0)
+            .fetch_one(pool)
+            .await)?;
             out.push((kind, n));
         }
         Ok(out)
@@ -200,18 +258,29 @@ impl Repo {
         user: Option<app::model::UserId>,
     ) -> anyhow::Result<Disconnected> {
         let now = Utc::now();
-        let result = on_db!(&self.db, pool => {
+        let result = on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let marked = sqlx::query(
-                "UPDATE psa_integrations SET disconnected_at = $1, credentials_ciphertext = NULL, state = 'paused', updated_at = $1
-                 WHERE id = $2 AND account_id = $3 AND disconnected_at IS NULL")
-                .bind(now).bind(id.0).bind(account.0).execute(&mut *tx).await?.rows_affected();
+                "UPDATE psa_integrations SET disconnected_at = $1, \
+                    credentials_ciphertext = NULL, state = 'paused', updated_at = $1
+                 WHERE id = $2 AND account_id = $3 AND disconnected_at IS NULL",
+            )
+            .bind(now)
+            .bind(id.0)
+            .bind(account.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if marked == 0 {
                 return Ok(Disconnected::NotFound);
             }
             let running: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM sync_runs WHERE integration_id = $1 AND outcome = 'running'")
-                .bind(id.0).fetch_one(&mut *tx).await?;
+                "SELECT COUNT(*) FROM sync_runs WHERE integration_id = $1 AND outcome \
+                    = 'running'",
+            )
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
             if running > 0 {
                 tx.rollback().await?;
                 return Ok(Disconnected::SyncRunning);
@@ -220,14 +289,31 @@ impl Repo {
             for &kind in app::model::ItemKind::ALL {
                 let table = super::manage_data::table(kind);
                 let n = sqlx::query(&format!(
-                    "UPDATE {table} SET integration_id = NULL, psa_id = NULL, sync_state = NULL, orphan_reason = NULL,
-                     sync_error = NULL, updated_at = $1 WHERE account_id = $2 AND integration_id = $3"))
-                    .bind(now).bind(account.0).bind(id.0).execute(&mut *tx).await?.rows_affected();
+                    "UPDATE {table} SET integration_id = NULL, psa_id = NULL, \
+                        sync_state = NULL, orphan_reason = NULL,
+                     sync_error = NULL, updated_at = $1 WHERE account_id = $2 AND integration_id = \
+                     $3"
+                ))
+                .bind(now)
+                .bind(account.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
                 counts.push((kind, n as i64));
             }
-            sqlx::query("DELETE FROM disconnected_items WHERE account_id = $1 AND integration_id = $2")
-                .bind(account.0).bind(id.0).execute(&mut *tx).await?;
-            let details = serde_json::json!(counts.iter().map(|(k, n)| (k.as_str(), n)).collect::<std::collections::BTreeMap<_, _>>());
+            sqlx::query(
+                "DELETE FROM disconnected_items WHERE account_id = $1 AND \
+                    integration_id = $2",
+            )
+            .bind(account.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+            let details = serde_json::json!(counts
+                .iter()
+                .map(|(k, n)| (k.as_str(), n))
+                .collect::<std::collections::BTreeMap<_, _>>());
             let entry = super::Activity {
                 account,
                 user,

@@ -41,7 +41,10 @@ impl Repo {
             ),
         };
         let access = if user.restricted {
-            format!(" AND {org_id} IN (SELECT organization_id FROM user_organization_access WHERE user_id = $4)")
+            format!(
+                " AND {org_id} IN (SELECT organization_id FROM \
+                user_organization_access WHERE user_id = $4)"
+            )
         } else {
             String::new()
         };
@@ -50,9 +53,16 @@ impl Repo {
              WHERE i.id = $1 AND i.account_id = $2 AND i.integration_id = $3{access}",
             table(kind)
         );
-        let row: Option<(i64, String, String, i64, String)> = on_db!(&self.db, pool => {
-            let q = sqlx::query_as(&sql).bind(id).bind(user.account_id.0).bind(integration.0);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+        let row: Option<(i64, String, String, i64, String)> = on_db!(&self.db, |pool| {
+            let q = sqlx::query_as(&sql)
+                .bind(id)
+                .bind(user.account_id.0)
+                .bind(integration.0);
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             q.fetch_optional(pool).await
         })?;
         Ok(row.map(
@@ -74,10 +84,19 @@ impl Repo {
         category: CatalogCategory,
         value: i64,
     ) -> anyhow::Result<Option<i64>> {
-        Ok(on_db!(&self.db, pool => sqlx::query_scalar(
-            "SELECT psa_id FROM psa_catalog_values WHERE id = $1 AND account_id = $2 AND integration_id = $3 AND category = $4")
-            .bind(value).bind(account.0).bind(integration.0).bind(category.as_str())
-            .fetch_optional(pool).await)?)
+        Ok(on_db!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "SELECT psa_id FROM psa_catalog_values WHERE id = $1 AND account_id = \
+                    $2 \
+                AND integration_id = $3 AND category = $4",
+            )
+            .bind(value)
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(category.as_str())
+            .fetch_optional(pool)
+            .await
+        })?)
     }
 
     /// Sets an organization's or configuration's type and status locally.
@@ -95,11 +114,19 @@ impl Repo {
             _ => anyhow::bail!("{kind:?} has no type and status"),
         };
         let sql = format!(
-            "UPDATE {} SET {t} = $1, {s} = $2, updated_at = $3 WHERE id = $4 AND account_id = $5",
+            "UPDATE {} SET {t} = $1, {s} = $2, updated_at = $3 WHERE id = $4 AND \
+                account_id = $5",
             table(kind)
         );
-        on_db!(&self.db, pool => sqlx::query(&sql).bind(type_value).bind(status_value).bind(Utc::now())
-            .bind(id).bind(account.0).execute(pool).await.map(|_| ()))?;
+        on_db!(&self.db, |pool| sqlx::query(&sql)
+            .bind(type_value)
+            .bind(status_value)
+            .bind(Utc::now())
+            .bind(id)
+            .bind(account.0)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
@@ -115,21 +142,41 @@ impl Repo {
         by: UserId,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
-        on_db!(&self.db, pool => {
+        on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query(&format!(
-                "UPDATE {} SET sync_state = 'disabled', orphan_reason = NULL, sync_error = NULL, updated_at = $1
-                 WHERE id = $2 AND account_id = $3", table(kind)))
-                .bind(now).bind(id).bind(account.0).execute(&mut *tx).await?;
+                "UPDATE {} SET sync_state = 'disabled', orphan_reason = NULL, \
+                    sync_error = NULL, updated_at = $1
+                 WHERE id = $2 AND account_id = $3",
+                table(kind)
+            ))
+            .bind(now)
+            .bind(id)
+            .bind(account.0)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
-                "INSERT INTO disconnected_items (account_id, integration_id, item_kind, psa_id, item_id, organization_id,
+                "INSERT INTO disconnected_items (account_id, integration_id, \
+                    item_kind, psa_id, item_id, organization_id,
                  name, organization_name, disconnected_by, disconnected_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (integration_id, item_kind, psa_id) DO UPDATE SET item_id = excluded.item_id,
-                 disconnected_by = excluded.disconnected_by, disconnected_at = excluded.disconnected_at, deleted_locally_at = NULL")
-                .bind(account.0).bind(integration.0).bind(kind.as_str()).bind(item.psa_id).bind(id)
-                .bind(item.organization_id).bind(&item.name).bind(&item.organization_name).bind(by.0).bind(now)
-                .execute(&mut *tx).await?;
+                 ON CONFLICT (integration_id, item_kind, psa_id) DO UPDATE SET item_id = \
+                 excluded.item_id,
+                 disconnected_by = excluded.disconnected_by, disconnected_at = \
+                 excluded.disconnected_at, deleted_locally_at = NULL",
+            )
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(kind.as_str())
+            .bind(item.psa_id)
+            .bind(id)
+            .bind(item.organization_id)
+            .bind(&item.name)
+            .bind(&item.organization_name)
+            .bind(by.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await
         })?;
         Ok(())
@@ -161,23 +208,43 @@ impl Repo {
         use app::model::DISCONNECTED_PAGE;
         let offset = (i64::from(page.max(1)) - 1) * DISCONNECTED_PAGE;
         let access = if user.restricted {
-            " AND organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $4)"
+            " AND organization_id IN (SELECT organization_id FROM \
+                user_organization_access WHERE user_id = $4)"
         } else {
             ""
         };
         let count_sql = format!(
-            "SELECT COUNT(*) FROM disconnected_items WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3{access}");
+            "SELECT COUNT(*) FROM disconnected_items WHERE account_id = $1 AND \
+                integration_id = $2 AND item_kind = $3{access}"
+        );
         let list_sql = format!(
-            "SELECT id, name, COALESCE(organization_name, ''), psa_id, disconnected_at, item_id IS NULL FROM disconnected_items
-             WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3{access} ORDER BY disconnected_at DESC, id DESC
-             LIMIT {DISCONNECTED_PAGE} OFFSET {offset}");
+            "SELECT id, name, COALESCE(organization_name, ''), psa_id, \
+                disconnected_at, item_id IS NULL FROM disconnected_items
+             WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3{access} ORDER BY \
+             disconnected_at DESC, id DESC
+             LIMIT {DISCONNECTED_PAGE} OFFSET {offset}"
+        );
         type Row = (i64, String, String, i64, chrono::DateTime<Utc>, bool);
-        let (total, rows): (i64, Vec<Row>) = on_db!(&self.db, pool => {
-            let q = sqlx::query_scalar(&count_sql).bind(user.account_id.0).bind(integration.0).bind(kind.as_str());
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+        let (total, rows): (i64, Vec<Row>) = on_db!(&self.db, |pool| {
+            let q = sqlx::query_scalar(&count_sql)
+                .bind(user.account_id.0)
+                .bind(integration.0)
+                .bind(kind.as_str());
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             let total = q.fetch_one(pool).await?;
-            let q = sqlx::query_as(&list_sql).bind(user.account_id.0).bind(integration.0).bind(kind.as_str());
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let q = sqlx::query_as(&list_sql)
+                .bind(user.account_id.0)
+                .bind(integration.0)
+                .bind(kind.as_str());
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             Ok::<_, sqlx::Error>((total, q.fetch_all(pool).await?))
         })?;
         Ok((
@@ -207,18 +274,29 @@ impl Repo {
         id: i64,
     ) -> anyhow::Result<Option<Tombstone>> {
         let access = if user.restricted {
-            " AND t.organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $4)"
+            " AND t.organization_id IN (SELECT organization_id FROM \
+                user_organization_access WHERE user_id = $4)"
         } else {
             ""
         };
         let sql = format!(
-            "SELECT t.item_kind, t.psa_id, t.item_id, t.name, o.psa_id FROM disconnected_items t
-             LEFT JOIN organizations o ON o.id = t.organization_id AND o.integration_id = t.integration_id
-             WHERE t.id = $1 AND t.account_id = $2 AND t.integration_id = $3{access}");
+            "SELECT t.item_kind, t.psa_id, t.item_id, t.name, o.psa_id FROM \
+                disconnected_items t
+             LEFT JOIN organizations o ON o.id = t.organization_id AND o.integration_id = \
+             t.integration_id
+             WHERE t.id = $1 AND t.account_id = $2 AND t.integration_id = $3{access}"
+        );
         type Row = (String, i64, Option<i64>, String, Option<i64>);
-        let row: Option<Row> = on_db!(&self.db, pool => {
-            let q = sqlx::query_as(&sql).bind(id).bind(user.account_id.0).bind(integration.0);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+        let row: Option<Row> = on_db!(&self.db, |pool| {
+            let q = sqlx::query_as(&sql)
+                .bind(id)
+                .bind(user.account_id.0)
+                .bind(integration.0);
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             q.fetch_optional(pool).await
         })?;
         Ok(
@@ -244,16 +322,30 @@ impl Repo {
         t: &Tombstone,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
-        on_db!(&self.db, pool => {
+        on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             if let Some(item) = t.item_id {
                 sqlx::query(&format!(
-                    "UPDATE {} SET sync_state = 'enabled', orphan_reason = NULL, sync_error = NULL, updated_at = $1
-                     WHERE id = $2 AND account_id = $3 AND integration_id = $4", table(t.kind)))
-                    .bind(now).bind(item).bind(account.0).bind(integration.0).execute(&mut *tx).await?;
+                    "UPDATE {} SET sync_state = 'enabled', orphan_reason = NULL, \
+                        sync_error = NULL, updated_at = $1
+                     WHERE id = $2 AND account_id = $3 AND integration_id = $4",
+                    table(t.kind)
+                ))
+                .bind(now)
+                .bind(item)
+                .bind(account.0)
+                .bind(integration.0)
+                .execute(&mut *tx)
+                .await?;
             }
-            sqlx::query("DELETE FROM disconnected_items WHERE id = $1 AND account_id = $2")
-                .bind(id).bind(account.0).execute(&mut *tx).await?;
+            sqlx::query(
+                "DELETE FROM disconnected_items WHERE id = $1 AND account_id = \
+                $2",
+            )
+            .bind(id)
+            .bind(account.0)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await
         })?;
         Ok(())

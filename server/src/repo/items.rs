@@ -132,7 +132,8 @@ pub(crate) fn search_condition(
                 let fts_table = format!("{}_name_fts", super::manage_data::table(kind));
                 let query = out.param(first, query);
                 out.sql.push_str(&format!(
-                    " AND {alias}.id IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH {query})"
+                    " AND {alias}.id IN (SELECT rowid FROM {fts_table} WHERE \
+                        {fts_table} MATCH {query})"
                 ));
             }
         }
@@ -162,7 +163,8 @@ pub(crate) fn search_condition(
             Some((category, column)) => {
                 let p = out.param(first, wanted.trim().to_lowercase());
                 out.sql.push_str(&format!(
-                    " AND {alias}.{column} IN (SELECT id FROM psa_catalog_values WHERE account_id = $1 AND category = '{category}' AND LOWER(name) = {p})"
+                    " AND {alias}.{column} IN (SELECT id FROM psa_catalog_values WHERE \
+                        account_id = $1 AND category = '{category}' AND LOWER(name) = {p})"
                 ))
             }
         }
@@ -210,7 +212,8 @@ impl Repo {
         if kind == ItemKind::Configuration && !show_inactive_orphans {
             // Rule 4: lists of configurations hide inactive orphans unless asked.
             filter.push_str(
-                " AND NOT (i.active = FALSE AND COALESCE(i.sync_state, '') = 'orphaned')",
+                " AND NOT (i.active = FALSE AND COALESCE(i.sync_state, '') = \
+                    'orphaned')",
             );
         }
         // $1 the account, $2 the user when restricted, then the search's values.
@@ -271,7 +274,8 @@ impl Repo {
         };
         let page = page.max(1);
         let list_sql = format!(
-            "SELECT i.id, {name}, {org_name}, {type_join}, {status_join}, i.sync_state, i.orphan_reason, i.{org_id}
+            "SELECT i.id, {name}, {org_name}, {type_join}, {status_join}, \
+                i.sync_state, i.orphan_reason, i.{org_id}
              {from} WHERE {filter} ORDER BY {order}, i.id LIMIT {limit} OFFSET {offset}",
             // With free text on PostgreSQL, order by an expression no index holds, so the
             // planner starts from the trigram index's matches rather than walking every name
@@ -285,17 +289,25 @@ impl Repo {
             offset = (page as i64 - 1) * ITEM_PAGE_SIZE as i64,
             org_id = organization_column(kind),
         );
-        let (total, kept_rows): (i64, i64) = on_db!(&self.db, pool => {
+        let (total, kept_rows): (i64, i64) = on_db!(&self.db, |pool| {
             let q = sqlx::query_as(&count_sql).bind(user.account_id.0);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             crate::bind_search!(q, search_sql).fetch_one(pool).await
         })?;
         if kept && kept_rows > super::manage_data::COMPACT_ABOVE {
             self.compact_counts(user.account_id.0).await?;
         }
-        let rows: Vec<Row> = on_db!(&self.db, pool => {
+        let rows: Vec<Row> = on_db!(&self.db, |pool| {
             let q = sqlx::query_as(&list_sql).bind(user.account_id.0);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             crate::bind_search!(q, search_sql).fetch_all(pool).await
         })?;
         let items = rows

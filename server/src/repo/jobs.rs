@@ -33,7 +33,8 @@ pub struct Job {
 /// if the claim is still this worker's ($1 now, $2 the job, $3 the worker), else no row. Being
 /// a write, it also takes SQLite's write lock for the step's transaction at once.
 pub(super) const STEP_CLAIM: &str =
-    "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running' RETURNING progress_done";
+    "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND locked_by = $3 AND state = \
+        'running' RETURNING progress_done";
 
 pub struct NewJob<'a> {
     pub account: AccountId,
@@ -61,8 +62,9 @@ type Row = (
     DateTime<Utc>,
 );
 
-const COLUMNS: &str =
-    "id, account_id, kind, state, args, attempt, max_attempts, progress_done, progress_total,
+const COLUMNS: &str = "id, account_id, kind, state, args, attempt, max_attempts, \
+    progress_done, \
+        progress_total,
     cancel_requested, last_error, created_by, created_at";
 
 fn to_job(r: Row) -> anyhow::Result<Job> {
@@ -102,12 +104,23 @@ impl Repo {
     /// Queues a job; None when a job with the same unique key exists.
     pub async fn enqueue_job(&self, j: NewJob<'_>) -> anyhow::Result<Option<i64>> {
         let now = Utc::now();
-        let id: Option<i64> = on_db!(&self.db, pool => sqlx::query_scalar(
-            "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, progress_total, created_by, created_at)
+        let id: Option<i64> = on_db!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, \
+                progress_total, created_by, created_at)
              VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $5)
-             ON CONFLICT (unique_key) DO NOTHING RETURNING id")
-            .bind(j.account.0).bind(j.kind).bind(j.unique_key).bind(j.args).bind(now).bind(j.total)
-            .bind(j.created_by.map(|u| u.0)).fetch_optional(pool).await)?;
+             ON CONFLICT (unique_key) DO NOTHING RETURNING id",
+            )
+            .bind(j.account.0)
+            .bind(j.kind)
+            .bind(j.unique_key)
+            .bind(j.args)
+            .bind(now)
+            .bind(j.total)
+            .bind(j.created_by.map(|u| u.0))
+            .fetch_optional(pool)
+            .await
+        })?;
         Ok(id)
     }
 
@@ -124,24 +137,41 @@ impl Repo {
             Db::Sqlite(_) => "",
         };
         let sql = format!(
-            "UPDATE jobs SET state = 'running', locked_by = $1, heartbeat_at = $2, attempt = attempt + 1,
+            "UPDATE jobs SET state = 'running', locked_by = $1, heartbeat_at = $2, \
+                attempt = attempt + 1,
                  started_at = COALESCE(started_at, $2)
              WHERE id = (SELECT id FROM jobs
-                         WHERE (state = 'queued' AND run_at <= $2) OR (state = 'running' AND heartbeat_at < $3)
+                         WHERE (state = 'queued' AND run_at <= $2) OR (state = 'running' AND \
+                         heartbeat_at < $3)
                          ORDER BY run_at, id LIMIT 1{lock})
              RETURNING {COLUMNS}"
         );
-        let row: Option<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
-            .bind(worker).bind(now).bind(stale_before).fetch_optional(pool).await)?;
+        let row: Option<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(worker)
+            .bind(now)
+            .bind(stale_before)
+            .fetch_optional(pool)
+            .await)?;
         row.map(to_job).transpose()
     }
 
     /// Keeps `worker`'s claim and records progress. False when the claim was lost (another
     /// worker took the job over): the caller must stop.
     pub async fn job_heartbeat(&self, job: i64, worker: &str, done: i64) -> anyhow::Result<bool> {
-        let n = on_db!(&self.db, pool => sqlx::query(
-            "UPDATE jobs SET heartbeat_at = $1, progress_done = $2 WHERE id = $3 AND locked_by = $4 AND state = 'running'")
-            .bind(Utc::now()).bind(done).bind(job).bind(worker).execute(pool).await.map(|r| r.rows_affected()))?;
+        let n = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE jobs SET heartbeat_at = $1, progress_done = $2 WHERE id = $3 \
+                    AND \
+                locked_by = $4 AND state = 'running'",
+            )
+            .bind(Utc::now())
+            .bind(done)
+            .bind(job)
+            .bind(worker)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
         Ok(n == 1)
     }
 
@@ -168,13 +198,21 @@ impl Repo {
         activity: Option<super::Activity<'_>>,
     ) -> anyhow::Result<bool> {
         let now = Utc::now();
-        let done = on_db!(&self.db, pool => {
+        let done = on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
-                "UPDATE jobs SET state = $1, last_error = $2, finished_at = $3, locked_by = NULL, unique_key = NULL
-                 WHERE id = $4 AND locked_by = $5 AND state = 'running'")
-                .bind(state.as_str()).bind(error).bind(now).bind(job).bind(worker)
-                .execute(&mut *tx).await?.rows_affected();
+                "UPDATE jobs SET state = $1, last_error = $2, finished_at = $3, \
+                    locked_by = NULL, unique_key = NULL
+                 WHERE id = $4 AND locked_by = $5 AND state = 'running'",
+            )
+            .bind(state.as_str())
+            .bind(error)
+            .bind(now)
+            .bind(job)
+            .bind(worker)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if let (1, Some(a)) = (n, &activity) {
                 insert_activity!(&mut *tx, a, now).await?;
             }
@@ -194,13 +232,24 @@ impl Repo {
         backoff: chrono::Duration,
     ) -> anyhow::Result<JobState> {
         let now = Utc::now();
-        let state: Option<String> = on_db!(&self.db, pool => sqlx::query_scalar(
-            "UPDATE jobs SET state = CASE WHEN attempt >= max_attempts THEN 'failed' ELSE 'queued' END,
+        let state: Option<String> = on_db!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "UPDATE jobs SET state = CASE WHEN attempt >= max_attempts THEN \
+                    'failed' \
+                ELSE 'queued' END,
                  run_at = $1, last_error = $2, locked_by = NULL,
                  finished_at = CASE WHEN attempt >= max_attempts THEN $3 ELSE NULL END,
                  unique_key = CASE WHEN attempt >= max_attempts THEN NULL ELSE unique_key END
-             WHERE id = $4 AND locked_by = $5 AND state = 'running' RETURNING state")
-            .bind(now + backoff).bind(error).bind(now).bind(job).bind(worker).fetch_optional(pool).await)?;
+             WHERE id = $4 AND locked_by = $5 AND state = 'running' RETURNING state",
+            )
+            .bind(now + backoff)
+            .bind(error)
+            .bind(now)
+            .bind(job)
+            .bind(worker)
+            .fetch_optional(pool)
+            .await
+        })?;
         let state = state.ok_or_else(|| anyhow::anyhow!("job {job} is not claimed by {worker}"))?;
         parse_or(&state, JobState::parse, "job state")
     }
@@ -209,22 +258,41 @@ impl Repo {
     /// False when the job is not the account's or already ended.
     pub async fn cancel_job(&self, account: AccountId, job: i64) -> anyhow::Result<bool> {
         let now = Utc::now();
-        let n = on_db!(&self.db, pool => {
+        let n = on_db!(&self.db, |pool| {
             let queued = sqlx::query(
-                "UPDATE jobs SET state = 'cancelled', finished_at = $1, unique_key = NULL WHERE id = $2 AND account_id = $3 AND state = 'queued'")
-                .bind(now).bind(job).bind(account.0).execute(pool).await?.rows_affected();
+                "UPDATE jobs SET state = 'cancelled', finished_at = $1, unique_key = \
+                    NULL WHERE id = $2 AND account_id = $3 AND state = 'queued'",
+            )
+            .bind(now)
+            .bind(job)
+            .bind(account.0)
+            .execute(pool)
+            .await?
+            .rows_affected();
             let running = sqlx::query(
-                "UPDATE jobs SET cancel_requested = TRUE WHERE id = $1 AND account_id = $2 AND state = 'running'")
-                .bind(job).bind(account.0).execute(pool).await?.rows_affected();
+                "UPDATE jobs SET cancel_requested = TRUE WHERE id = $1 AND account_id \
+                    = $2 AND state = 'running'",
+            )
+            .bind(job)
+            .bind(account.0)
+            .execute(pool)
+            .await?
+            .rows_affected();
             Ok::<u64, sqlx::Error>(queued + running)
         })?;
         Ok(n == 1)
     }
 
     pub async fn job(&self, account: AccountId, job: i64) -> anyhow::Result<Option<Job>> {
-        let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1 AND account_id = $2");
-        let row: Option<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
-            .bind(job).bind(account.0).fetch_optional(pool).await)?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM jobs WHERE id = $1 AND account_id = \
+            $2"
+        );
+        let row: Option<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(job)
+            .bind(account.0)
+            .fetch_optional(pool)
+            .await)?;
         row.map(to_job).transpose()
     }
 }

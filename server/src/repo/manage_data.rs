@@ -81,12 +81,17 @@ impl Repo {
 
     /// The kept counts of an account's integration: a few hundred rows summed by key.
     async fn kept_tally(&self, account: i64, iid: i64) -> anyhow::Result<Tally> {
-        let rows: Vec<(String, i64, i64, String, String, i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
+        let rows: Vec<(String, i64, i64, String, String, i64, i64)> =
+            on_db!(&self.db, |pool| sqlx::query_as(
                 "SELECT item_kind, type_id, status_id, sync_state, orphan_reason,
                         CAST(SUM(n) AS BIGINT), COUNT(*)
                  FROM item_counts WHERE account_id = $1 AND integration_id = $2
-                 GROUP BY item_kind, type_id, status_id, sync_state, orphan_reason")
-                .bind(account).bind(iid).fetch_all(pool).await)?;
+                 GROUP BY item_kind, type_id, status_id, sync_state, orphan_reason"
+            )
+            .bind(account)
+            .bind(iid)
+            .fetch_all(pool)
+            .await)?;
         let kept_rows: i64 = rows.iter().map(|r| r.6).sum();
         if kept_rows > COMPACT_ABOVE {
             self.compact_counts(account).await?;
@@ -146,14 +151,21 @@ impl Repo {
         row: Option<(CatalogCategory, i64)>,
     ) -> anyhow::Result<Vec<(i64, i64, String, String, i64)>> {
         let sql = format!(
-            "SELECT type_id, status_id, sync_state, orphan_reason, CAST(SUM(n) AS BIGINT) FROM item_counts
+            "SELECT type_id, status_id, sync_state, orphan_reason, CAST(SUM(n) AS \
+                BIGINT) FROM item_counts
              WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3 AND {}
              GROUP BY type_id, status_id, sync_state, orphan_reason HAVING SUM(n) > 0",
             kept_row_condition(row)
         );
-        Ok(on_db!(&self.db, pool => {
-            let q = sqlx::query_as(&sql).bind(account).bind(iid).bind(kind.as_str());
-            let q = match row { Some((_, value)) => q.bind(value), None => q };
+        Ok(on_db!(&self.db, |pool| {
+            let q = sqlx::query_as(&sql)
+                .bind(account)
+                .bind(iid)
+                .bind(kind.as_str());
+            let q = match row {
+                Some((_, value)) => q.bind(value),
+                None => q,
+            };
             q.fetch_all(pool).await
         })?)
     }
@@ -170,9 +182,15 @@ impl Repo {
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM item_counts
              WHERE account_id = $1 AND integration_id = $2 AND item_kind = $3 AND {condition}"
         );
-        Ok(on_db!(&self.db, pool => {
-            let q = sqlx::query_scalar(&sql).bind(account).bind(iid).bind(kind.as_str());
-            let q = match row { Some((_, value)) => q.bind(value), None => q };
+        Ok(on_db!(&self.db, |pool| {
+            let q = sqlx::query_scalar(&sql)
+                .bind(account)
+                .bind(iid)
+                .bind(kind.as_str());
+            let q = match row {
+                Some((_, value)) => q.bind(value),
+                None => q,
+            };
             q.fetch_one(pool).await
         })?)
     }
@@ -240,9 +258,13 @@ impl Repo {
                 table = table(kind),
                 access = access_filter(user, organization_column(kind), 3),
             );
-            let rows: Vec<(i64, String, i64)> = on_db!(&self.db, pool => {
+            let rows: Vec<(i64, String, i64)> = on_db!(&self.db, |pool| {
                 let q = sqlx::query_as(&sql).bind(account).bind(iid);
-                let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+                let q = if user.restricted {
+                    q.bind(user.user_id.0)
+                } else {
+                    q
+                };
                 q.fetch_all(pool).await
             })?;
             for (value, state, n) in rows {
@@ -262,9 +284,13 @@ impl Repo {
                 table = table(kind),
                 access = access_filter(user, organization_column(kind), 3),
             );
-            let rows: Vec<(String, i64)> = on_db!(&self.db, pool => {
+            let rows: Vec<(String, i64)> = on_db!(&self.db, |pool| {
                 let q = sqlx::query_as(&sql).bind(account).bind(iid);
-                let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+                let q = if user.restricted {
+                    q.bind(user.user_id.0)
+                } else {
+                    q
+                };
                 q.fetch_all(pool).await
             })?;
             let by_reason = rows
@@ -280,9 +306,13 @@ impl Repo {
              WHERE account_id = $1 AND integration_id = $2{access} GROUP BY item_kind",
             access = access_filter(user, "organization_id", 3),
         );
-        let rows: Vec<(String, i64)> = on_db!(&self.db, pool => {
+        let rows: Vec<(String, i64)> = on_db!(&self.db, |pool| {
             let q = sqlx::query_as(&sql).bind(account).bind(iid);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             q.fetch_all(pool).await
         })?;
         for (kind, n) in rows {
@@ -300,10 +330,14 @@ impl Repo {
         integration: IntegrationSummary,
         mut tally: Tally,
     ) -> anyhow::Result<ManageData> {
-        let values: Vec<(i64, String, String, bool)> = on_db!(&self.db, pool => sqlx::query_as(
+        let values: Vec<(i64, String, String, bool)> = on_db!(&self.db, |pool| sqlx::query_as(
             "SELECT id, category, name, sync_enabled FROM psa_catalog_values
-             WHERE account_id = $1 AND integration_id = $2 ORDER BY name, id")
-            .bind(user.account_id.0).bind(integration.id.0).fetch_all(pool).await)?;
+             WHERE account_id = $1 AND integration_id = $2 ORDER BY name, id"
+        )
+        .bind(user.account_id.0)
+        .bind(integration.id.0)
+        .fetch_all(pool)
+        .await)?;
         let mut synced_items = Vec::with_capacity(values.len());
         for (id, category, name, sync_active) in values {
             let category = parse_or(&category, CatalogCategory::parse, "catalog category")?;

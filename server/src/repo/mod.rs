@@ -6,7 +6,8 @@
 macro_rules! insert_activity {
     ($exec:expr, $a:expr, $at:expr) => {
         sqlx::query(
-            "INSERT INTO activity_log (account_id, user_id, actor, action, subject, details, outcome, created_at)
+            "INSERT INTO activity_log (account_id, user_id, actor, action, subject, \
+                details, outcome, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind($a.account.0)
@@ -90,7 +91,8 @@ impl Repo {
 fn access_filter(user: &CurrentUser, column: &str, param: usize) -> String {
     if user.restricted {
         format!(
-            " AND {column} IN (SELECT organization_id FROM user_organization_access WHERE user_id = ${param})"
+            " AND {column} IN (SELECT organization_id FROM user_organization_access \
+                WHERE user_id = ${param})"
         )
     } else {
         String::new()

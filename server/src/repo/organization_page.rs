@@ -68,9 +68,13 @@ impl Repo {
             Option<String>,
             Option<String>,
         );
-        let head: Option<Head> = on_db!(&self.db, pool => {
+        let head: Option<Head> = on_db!(&self.db, |pool| {
             let q = sqlx::query_as(&sql).bind(id).bind(user.account_id.0);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             q.fetch_optional(pool).await
         })?;
         let Some((id, name, type_name, status_name, sync_state, reason, integration)) = head else {
@@ -78,14 +82,26 @@ impl Repo {
         };
         let mut contents = Vec::new();
         for (kind, table, label, detail, synced, steward_only) in CONTENTS {
-            let total: i64 = on_db!(&self.db, pool => sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM {table} WHERE organization_id = $1 AND account_id = $2"))
-                .bind(id).bind(user.account_id.0).fetch_one(pool).await)?;
+            let total: i64 = on_db!(&self.db, |pool| sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE organization_id = $1 AND \
+                    account_id = $2"
+            ))
+            .bind(id)
+            .bind(user.account_id.0)
+            .fetch_one(pool)
+            .await)?;
             let state_col = if synced { "t.sync_state" } else { "NULL" };
-            let rows: Vec<(String, Option<String>, Option<String>)> = on_db!(&self.db, pool => sqlx::query_as(&format!(
-                "SELECT {label}, {detail}, {state_col} FROM {table} t
-                 WHERE t.organization_id = $1 AND t.account_id = $2 ORDER BY {label}, t.id LIMIT {CONTENTS_SHOWN}"))
-                .bind(id).bind(user.account_id.0).fetch_all(pool).await)?;
+            let rows: Vec<(String, Option<String>, Option<String>)> = on_db!(&self.db, |pool| {
+                sqlx::query_as(&format!(
+                    "SELECT {label}, {detail}, {state_col} FROM {table} t
+                 WHERE t.organization_id = $1 AND t.account_id = $2 ORDER BY {label}, t.id LIMIT \
+                 {CONTENTS_SHOWN}"
+                ))
+                .bind(id)
+                .bind(user.account_id.0)
+                .fetch_all(pool)
+                .await
+            })?;
             contents.push(OrganizationContents {
                 kind: kind.to_string(),
                 steward_only,

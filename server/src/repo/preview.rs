@@ -29,7 +29,8 @@ macro_rules! push_filter {
         }
         if let Some((org_id, user)) = $p.restricted {
             $qb.push(format!(
-                " AND {org_id} IN (SELECT organization_id FROM user_organization_access WHERE user_id = "
+                " AND {org_id} IN (SELECT organization_id FROM \
+                    user_organization_access WHERE user_id = "
             ))
             .push_bind(user)
             .push(")");
@@ -37,31 +38,64 @@ macro_rules! push_filter {
     }};
 }
 
-type Row = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<DateTime<Utc>>,
-    bool,
-    String,
-);
+/// A previewed item as the page queries read it (`SELECT {columns}` names each field).
+#[derive(sqlx::FromRow)]
+pub(super) struct Row {
+    id: i64,
+    name: String,
+    organization: String,
+    type_name: Option<String>,
+    status_name: Option<String>,
+    sync_state: Option<String>,
+    orphan_reason: Option<String>,
+    last_synced_at: Option<DateTime<Utc>>,
+    had_data: bool,
+    /// The sort column's value: the page's cursor.
+    sort_key: String,
+}
 
-/// (table, name, organization name, type column, status column, organization id column).
-fn shape(
-    kind: ItemKind,
-) -> (
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-    &'static str,
-) {
-    match kind {
+impl Row {
+    fn item(self) -> anyhow::Result<PreviewItem> {
+        Ok(PreviewItem {
+            id: self.id,
+            name: self.name,
+            organization: self.organization,
+            type_name: self.type_name,
+            status_name: self.status_name,
+            sync_state: self
+                .sync_state
+                .map(|s| parse_or(&s, SyncState::parse, "sync state"))
+                .transpose()?,
+            orphan_reason: self
+                .orphan_reason
+                .map(|r| parse_or(&r, OrphanReason::parse, "orphan reason"))
+                .transpose()?,
+            last_synced_at: self.last_synced_at,
+            had_data_before_first_sync: self.had_data,
+        })
+    }
+
+    fn cursor(&self) -> PreviewCursor {
+        PreviewCursor {
+            key: self.sort_key.clone(),
+            id: self.id,
+        }
+    }
+}
+
+/// Where a kind's preview reads from, as SQL over `{table} i` (and `o`, its organization).
+struct Shape {
+    table: &'static str,
+    name: &'static str,
+    organization: &'static str,
+    type_col: Option<&'static str>,
+    status_col: Option<&'static str>,
+    /// The item's organization's id (for a restricted user's access).
+    org_id: &'static str,
+}
+
+fn shape(kind: ItemKind) -> Shape {
+    let (table, name, organization, type_col, status_col, org_id) = match kind {
         ItemKind::Organization => (
             "organizations",
             "i.name",
@@ -94,6 +128,14 @@ fn shape(
             None,
             "i.organization_id",
         ),
+    };
+    Shape {
+        table,
+        name,
+        organization,
+        type_col,
+        status_col,
+        org_id,
     }
 }
 
@@ -111,41 +153,11 @@ impl Repo {
         q: &PreviewQuery,
     ) -> anyhow::Result<Option<PreviewPage>> {
         let kind = q.row.kind();
-        let (table, name, org, type_col, status_col, org_id) = shape(kind);
-        let (title, value_filter, kept_row) = match q.row {
-            PreviewRow::Value { category, value } => {
-                let found: Option<String> = on_db!(&self.db, pool => sqlx::query_scalar(
-                    "SELECT name FROM psa_catalog_values WHERE id = $1 AND account_id = $2 AND integration_id = $3 AND category = $4")
-                    .bind(value.0).bind(user.account_id.0).bind(integration.0).bind(category.as_str())
-                    .fetch_optional(pool).await)?;
-                let Some(value_name) = found else {
-                    return Ok(None);
-                };
-                let col = match category {
-                    CatalogCategory::OrganizationType
-                    | CatalogCategory::ConfigurationType
-                    | CatalogCategory::ContactType => type_col,
-                    CatalogCategory::OrganizationStatus | CatalogCategory::ConfigurationStatus => {
-                        status_col
-                    }
-                };
-                let Some(col) = col else { return Ok(None) };
-                (
-                    format!(
-                        "{} · {}: {}",
-                        kind.plural(),
-                        category.dimension(),
-                        value_name
-                    ),
-                    Some((col, value.0)),
-                    Some((category, value.0)),
-                )
-            }
-            PreviewRow::Orphans { kind } => (
-                format!("Orphaned {}", kind.plural().to_lowercase()),
-                None,
-                None,
-            ),
+        let sh = shape(kind);
+        let Some((title, value_filter, kept_row)) =
+            self.row_title(user, integration, q, &sh).await?
+        else {
+            return Ok(None);
         };
         // The row's total: kept (see `item_counts`) unless the user sees some organizations only.
         // A walk by groups reads the row's kept count cells; their sum is its kept total.
@@ -157,26 +169,29 @@ impl Repo {
             | PreviewSort::SyncState
             | PreviewSort::OrphanReason => true,
         };
+        let (account, iid) = (user.account_id.0, integration.0);
         let cells = if walked {
-            Some(
-                self.kept_row_cells(user.account_id.0, integration.0, kind, kept_row)
-                    .await?,
-            )
+            Some(self.kept_row_cells(account, iid, kind, kept_row).await?)
         } else {
             None
         };
         let kept_total = match (&cells, user.restricted) {
             (_, true) => None,
             (Some(cells), false) => Some(cells.iter().map(|c| c.4).sum()),
-            (None, false) => Some(
-                self.kept_row_count(user.account_id.0, integration.0, kind, kept_row)
-                    .await?,
-            ),
+            (None, false) => Some(self.kept_row_count(account, iid, kind, kept_row).await?),
         };
+        let Shape {
+            table,
+            name,
+            organization: org,
+            type_col,
+            status_col,
+            org_id,
+        } = sh;
         let join = if kind == ItemKind::Organization {
-            String::new()
+            ""
         } else {
-            " JOIN organizations o ON o.id = i.organization_id".to_string()
+            " JOIN organizations o ON o.id = i.organization_id"
         };
         let key = match q.sort {
             PreviewSort::Name => name.to_string(),
@@ -195,11 +210,12 @@ impl Repo {
         };
         // Reading backward flips the order; the rows are turned round afterwards.
         let ascending = forward != q.descending;
-        let account = user.account_id.0;
         let need = PREVIEW_PAGE_SIZE + 1;
         let columns = format!(
-            "SELECT i.id, {name}, {org}, {}, {}, i.sync_state, i.orphan_reason, i.last_synced_at,
-             i.had_data_before_first_sync, {key}",
+            "SELECT i.id AS id, {name} AS name, {org} AS organization, {} AS type_name,
+               {} AS status_name, i.sync_state AS sync_state, i.orphan_reason AS orphan_reason,
+               i.last_synced_at AS last_synced_at, i.had_data_before_first_sync AS had_data,
+               {key} AS sort_key",
             catalog_name(type_col),
             catalog_name(status_col)
         );
@@ -210,14 +226,14 @@ impl Repo {
             select: &select,
             sqlite_via: &sqlite_via,
             account,
-            integration: integration.0,
+            integration: iid,
             value_filter,
             restricted: user.restricted.then_some((org_id, user.user_id.0)),
             ascending,
         };
         let total = match kept_total {
             Some(n) => n,
-            None => on_db!(&self.db, pool as DB => {
+            None => on_db!(&self.db, |pool| {
                 let mut count = QueryBuilder::<DB>::new(format!("SELECT COUNT(*) FROM {table} i"));
                 push_filter!(count, page);
                 count.build_query_scalar::<i64>().fetch_one(pool).await
@@ -236,7 +252,8 @@ impl Repo {
                 // items (with sampled statistics it started from the row and sorted it).
                 let select = match &self.db {
                     crate::db::Db::Sqlite(_) => format!(
-                        "{columns} FROM organizations o CROSS JOIN {table} i INDEXED BY {table}_organization ON o.id = i.organization_id"
+                        "{columns} FROM organizations o CROSS JOIN {table} i \
+                         INDEXED BY {table}_organization ON o.id = i.organization_id"
                     ),
                     crate::db::Db::Postgres(_) => select.clone(),
                 };
@@ -255,55 +272,108 @@ impl Repo {
                     .await?
             }
         };
-        let more = rows.len() as i64 > PREVIEW_PAGE_SIZE;
-        let mut rows: Vec<Row> = rows.into_iter().take(PREVIEW_PAGE_SIZE as usize).collect();
-        if !forward {
-            rows.reverse();
-        }
-        let cursor_of = |r: &Row| PreviewCursor {
-            key: r.9.clone(),
-            id: r.0,
-        };
-        let first = rows.first().map(cursor_of);
-        let last = rows.last().map(cursor_of);
-        let (has_previous, has_next) = match &q.at {
-            PreviewPageAt::First => (false, more),
-            PreviewPageAt::Last => (more, false),
-            PreviewPageAt::After(_) => (true, more),
-            PreviewPageAt::Before(_) => (more, true),
-        };
-        let items = rows
-            .into_iter()
-            .map(|(id, name, org, t, s, state, reason, synced, had, _)| {
-                Ok(PreviewItem {
-                    id,
-                    name,
-                    organization: org,
-                    type_name: t,
-                    status_name: s,
-                    sync_state: state
-                        .map(|s| parse_or(&s, SyncState::parse, "sync state"))
-                        .transpose()?,
-                    orphan_reason: reason
-                        .map(|r| parse_or(&r, OrphanReason::parse, "orphan reason"))
-                        .transpose()?,
-                    last_synced_at: synced,
-                    had_data_before_first_sync: had,
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let page = page_of(rows, &q.at, forward)?;
         Ok(Some(PreviewPage {
             title,
             kind,
             total,
-            items,
-            first,
-            last,
-            has_previous,
-            has_next,
+            items: page.items,
+            first: page.first,
+            last: page.last,
+            has_previous: page.has_previous,
+            has_next: page.has_next,
             rights: app::model::Rights::of(user),
         }))
     }
+
+    /// The row's title, its filter (the type or status column and value; None for orphans) and
+    /// its key in the kept counts; None when the row's value is not the integration's, or the
+    /// kind has no such column.
+    async fn row_title(
+        &self,
+        user: &CurrentUser,
+        integration: IntegrationId,
+        q: &PreviewQuery,
+        sh: &Shape,
+    ) -> anyhow::Result<Option<RowTitle>> {
+        let kind = q.row.kind();
+        let (category, value) = match q.row {
+            PreviewRow::Orphans { kind } => {
+                let title = format!("Orphaned {}", kind.plural().to_lowercase());
+                return Ok(Some((title, None, None)));
+            }
+            PreviewRow::Value { category, value } => (category, value),
+        };
+        let col = match category {
+            CatalogCategory::OrganizationType
+            | CatalogCategory::ConfigurationType
+            | CatalogCategory::ContactType => sh.type_col,
+            CatalogCategory::OrganizationStatus | CatalogCategory::ConfigurationStatus => {
+                sh.status_col
+            }
+        };
+        let Some(col) = col else { return Ok(None) };
+        let found: Option<String> = on_db!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "SELECT name FROM psa_catalog_values
+                 WHERE id = $1 AND account_id = $2 AND integration_id = $3 AND category = $4",
+            )
+            .bind(value.0)
+            .bind(user.account_id.0)
+            .bind(integration.0)
+            .bind(category.as_str())
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(found.map(|value_name| {
+            let title = format!("{} · {}: {value_name}", kind.plural(), category.dimension());
+            (title, Some((col, value.0)), Some((category, value.0)))
+        }))
+    }
+}
+
+/// A row's title, its filter (column and value) and its key in the kept counts.
+type RowTitle = (
+    String,
+    Option<(&'static str, i64)>,
+    Option<(CatalogCategory, i64)>,
+);
+
+/// One page made of the rows read (one more than a page when there is more).
+struct Paged {
+    items: Vec<PreviewItem>,
+    first: Option<PreviewCursor>,
+    last: Option<PreviewCursor>,
+    has_previous: bool,
+    has_next: bool,
+}
+
+/// The page the rows read make: turned round when read backward, with its cursors and whether
+/// there is a page before and after.
+fn page_of(rows: Vec<Row>, at: &PreviewPageAt, forward: bool) -> anyhow::Result<Paged> {
+    let more = rows.len() as i64 > PREVIEW_PAGE_SIZE;
+    let mut rows: Vec<Row> = rows.into_iter().take(PREVIEW_PAGE_SIZE as usize).collect();
+    if !forward {
+        rows.reverse();
+    }
+    let first = rows.first().map(Row::cursor);
+    let last = rows.last().map(Row::cursor);
+    let (has_previous, has_next) = match at {
+        PreviewPageAt::First => (false, more),
+        PreviewPageAt::Last => (more, false),
+        PreviewPageAt::After(_) => (true, more),
+        PreviewPageAt::Before(_) => (more, true),
+    };
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(Row::item)
+            .collect::<anyhow::Result<_>>()?,
+        first,
+        last,
+        has_previous,
+        has_next,
+    })
 }
 
 /// A View sorted by last synced sorts a row of at most this many items whole on SQLite (a few

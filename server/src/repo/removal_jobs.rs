@@ -124,21 +124,39 @@ impl Repo {
         };
         let sql = format!(
             "SELECT j.id, j.args, j.state, u.email, j.progress_done, j.progress_total,
-                (SELECT COUNT(*) FROM removal_targets r WHERE r.job_id = j.id AND r.outcome = 'deleted'),
-                (SELECT COUNT(*) FROM removal_targets r WHERE r.job_id = j.id AND r.outcome = 'skipped'),
+                (SELECT COUNT(*) FROM removal_targets r WHERE r.job_id = j.id AND r.outcome = \
+                'deleted'),
+                (SELECT COUNT(*) FROM removal_targets r WHERE r.job_id = j.id AND r.outcome = \
+                'skipped'),
                 j.created_at, j.started_at, j.finished_at, j.cancel_requested, j.last_error
              FROM jobs j LEFT JOIN users u ON u.id = j.created_by
-             WHERE j.account_id = $1 AND j.kind = $2 AND {filter} AND ($4 IS NULL OR j.created_by = $4)
+             WHERE j.account_id = $1 AND j.kind = $2 AND {filter} AND ($4 IS NULL OR j.created_by \
+             = $4)
              ORDER BY j.id DESC LIMIT {limit}"
         );
         let by: Option<i64> = only_by.map(|u| u.0);
         let rows: Vec<Row> = match which {
-            Which::One(id) => on_db!(&self.db, pool => sqlx::query_as(&sql)
-                .bind(account.0).bind(REMOVAL_JOB).bind(id).bind(by).fetch_all(pool).await)?,
-            Which::LiveSince(at) => on_db!(&self.db, pool => sqlx::query_as(&sql)
-                .bind(account.0).bind(REMOVAL_JOB).bind(at).bind(by).fetch_all(pool).await)?,
-            Which::Newest(_) => on_db!(&self.db, pool => sqlx::query_as(&sql)
-                .bind(account.0).bind(REMOVAL_JOB).bind(0i64).bind(by).fetch_all(pool).await)?,
+            Which::One(id) => on_db!(&self.db, |pool| sqlx::query_as(&sql)
+                .bind(account.0)
+                .bind(REMOVAL_JOB)
+                .bind(id)
+                .bind(by)
+                .fetch_all(pool)
+                .await)?,
+            Which::LiveSince(at) => on_db!(&self.db, |pool| sqlx::query_as(&sql)
+                .bind(account.0)
+                .bind(REMOVAL_JOB)
+                .bind(at)
+                .bind(by)
+                .fetch_all(pool)
+                .await)?,
+            Which::Newest(_) => on_db!(&self.db, |pool| sqlx::query_as(&sql)
+                .bind(account.0)
+                .bind(REMOVAL_JOB)
+                .bind(0i64)
+                .bind(by)
+                .fetch_all(pool)
+                .await)?,
         };
         let mut rows = rows
             .into_iter()
@@ -184,9 +202,13 @@ impl Repo {
             .map(|v| v.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        let rows: Vec<(i64, String)> = on_db!(&self.db, pool => sqlx::query_as(&format!(
-            "SELECT id, name FROM psa_catalog_values WHERE account_id = $1 AND id IN ({list})"))
-            .bind(account.0).fetch_all(pool).await)?;
+        let rows: Vec<(i64, String)> = on_db!(&self.db, |pool| sqlx::query_as(&format!(
+            "SELECT id, name FROM psa_catalog_values WHERE account_id = $1 AND id IN \
+                ({list})"
+        ))
+        .bind(account.0)
+        .fetch_all(pool)
+        .await)?;
         Ok(rows.into_iter().collect())
     }
 
@@ -199,8 +221,11 @@ impl Repo {
                 "DELETE FROM archived_{table} WHERE job_id IN
                     (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < $1)"
             );
-            purged += on_db!(&self.db, pool => sqlx::query(&sql)
-                .bind(cutoff).execute(pool).await.map(|r| r.rows_affected()))?;
+            purged += on_db!(&self.db, |pool| sqlx::query(&sql)
+                .bind(cutoff)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
         Ok(purged)
     }

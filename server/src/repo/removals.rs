@@ -10,8 +10,7 @@
 use super::items::{search_condition, SearchSql};
 use super::manage_data::{catalog_column, table};
 use super::Repo;
-use crate::db::Backend;
-use crate::db::BeginWrite;
+use crate::db::{Backend, BeginWrite, Db};
 use crate::on_db;
 use app::model::{
     AccountId, CatalogCategory, CatalogValueId, CurrentUser, IntegrationId, ItemKind, ItemSearch,
@@ -22,6 +21,19 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 mod archive;
 pub(super) use archive::*;
+// A chunk's steps, compiled once per backend (`chunk.rs` is plain Rust against `super::DB`).
+mod postgres;
+mod sqlite;
+
+/// One chunk of a removal job: its targets numbered `after + 1` to `upto`.
+struct ChunkCtx<'a> {
+    acc: i64,
+    job: i64,
+    worker: &'a str,
+    args: &'a RemovalArgs,
+    after: i64,
+    upto: i64,
+}
 
 /// What a removal job works on (the job's `args`): the kind's orphans; with `row` every item
 /// of that Synced Items row (linked to the integration, of that type or status); with `search`
@@ -106,7 +118,8 @@ impl RemovalArgs {
 }
 
 /// Items the PSA does not sync: orphaned, disabled or stand-alone (no link).
-const NOT_SYNCING: &str = " AND (t.sync_state IS NULL OR t.sync_state NOT IN ('enabled', 'error'))";
+const NOT_SYNCING: &str = " AND (t.sync_state IS NULL OR t.sync_state NOT IN \
+    ('enabled', 'error'))";
 
 pub const REMOVAL_JOB: &str = "removal";
 
@@ -172,7 +185,10 @@ fn access(user: &CurrentUser, kind: ItemKind, param: usize) -> String {
     } else {
         "t.organization_id"
     };
-    format!(" AND {col} IN (SELECT organization_id FROM user_organization_access WHERE user_id = ${param})")
+    format!(
+        " AND {col} IN (SELECT organization_id FROM user_organization_access WHERE \
+        user_id = ${param})"
+    )
 }
 
 impl Repo {
@@ -195,9 +211,15 @@ impl Repo {
             let user = user.clone();
             let binds = qualifies.clone();
             async move {
-                let n: i64 = on_db!(&db, pool => {
-                    let q = sqlx::query_scalar(&sql).bind(user.account_id.0).bind(integration.0);
-                    let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+                let n: i64 = on_db!(&db, |pool| {
+                    let q = sqlx::query_scalar(&sql)
+                        .bind(user.account_id.0)
+                        .bind(integration.0);
+                    let q = if user.restricted {
+                        q.bind(user.user_id.0)
+                    } else {
+                        q
+                    };
                     crate::bind_search!(q, binds).fetch_one(pool).await
                 })?;
                 Ok::<i64, anyhow::Error>(n)
@@ -210,7 +232,8 @@ impl Repo {
         if kind == ItemKind::Organization {
             for (child, _) in ORGANIZATION_CHILDREN {
                 let n = count(format!(
-                    "SELECT COUNT(*) FROM {child} c WHERE c.organization_id IN (SELECT t.id {orphans})"
+                    "SELECT COUNT(*) FROM {child} c WHERE c.organization_id IN (SELECT \
+                        t.id {orphans})"
                 ))
                 .await?;
                 children.push((child.to_string(), n));
@@ -221,11 +244,18 @@ impl Repo {
                     (SELECT COUNT(*) FROM contacts c WHERE c.organization_id = t.id),
                     (SELECT COUNT(*) FROM passwords c WHERE c.organization_id = t.id),
                     (SELECT COUNT(*) FROM documents c WHERE c.organization_id = t.id)
-                 {orphans} AND t.had_data_before_first_sync = TRUE ORDER BY t.name LIMIT {HAD_DATA_LISTED}"
+                 {orphans} AND t.had_data_before_first_sync = TRUE ORDER BY t.name LIMIT \
+                 {HAD_DATA_LISTED}"
             );
-            let rows: Vec<(String, i64, i64, i64, i64)> = on_db!(&self.db, pool => {
-                let q = sqlx::query_as(&sql).bind(user.account_id.0).bind(integration.0);
-                let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let rows: Vec<(String, i64, i64, i64, i64)> = on_db!(&self.db, |pool| {
+                let q = sqlx::query_as(&sql)
+                    .bind(user.account_id.0)
+                    .bind(integration.0);
+                let q = if user.restricted {
+                    q.bind(user.user_id.0)
+                } else {
+                    q
+                };
                 crate::bind_search!(q, qualifies).fetch_all(pool).await
             })?;
             // A list shorter than its limit is all of them; only a full one needs counting.
@@ -242,7 +272,10 @@ impl Repo {
                 .map(|(name, c, p, w, d)| {
                     (
                         name,
-                        format!("{c} configurations, {p} contacts, {w} passwords, {d} documents"),
+                        format!(
+                            "{c} configurations, {p} contacts, {w} passwords, {d} \
+                            documents"
+                        ),
                     )
                 })
                 .collect();
@@ -281,9 +314,13 @@ impl Repo {
             cond.sql,
             access(user, args.kind, 2)
         );
-        let (syncing, psas, psa): (i64, i64, Option<String>) = on_db!(&self.db, pool => {
+        let (syncing, psas, psa): (i64, i64, Option<String>) = on_db!(&self.db, |pool| {
             let q = sqlx::query_as(&sql).bind(user.account_id.0);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             crate::bind_search!(q, cond).fetch_one(pool).await
         })?;
         if syncing == 0 {
@@ -299,14 +336,17 @@ impl Repo {
             (
                 0,
                 Some(format!(
-                    "{n} of these {what} still sync from {from}: your account has bulk delete by type, so they are deleted too and come back at the next sync unless their type or status is paused first"
+                    "{n} of these {what} still sync from {from}: your account has bulk \
+                        delete by type, so they are deleted too and come back at the next sync \
+                        unless their type or status is paused first"
                 )),
             )
         } else {
             (
                 syncing,
                 Some(format!(
-                    "{n} {what} still syncing from {from} are not deleted: pause or disconnect their type first"
+                    "{n} {what} still syncing from {from} are not deleted: pause or \
+                        disconnect their type first"
                 )),
             )
         })
@@ -332,24 +372,47 @@ impl Repo {
             qualifies.sql,
             access(user, args.kind, 4)
         );
-        let result = on_db!(&self.db, pool => {
+        let result = on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let job: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, created_by, created_at)
-                 VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING RETURNING id")
-                .bind(user.account_id.0).bind(REMOVAL_JOB).bind(&key).bind(&args_json).bind(now).bind(user.user_id.0)
-                .fetch_optional(&mut *tx).await?;
+                "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, \
+                    created_by, created_at)
+                 VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING \
+                 RETURNING id",
+            )
+            .bind(user.account_id.0)
+            .bind(REMOVAL_JOB)
+            .bind(&key)
+            .bind(&args_json)
+            .bind(now)
+            .bind(user.user_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
             let Some(job) = job else {
                 return Ok(Queued::AlreadyQueued);
             };
-            let q = sqlx::query(&freeze).bind(user.account_id.0).bind(args.integration.0).bind(job);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
-            let n = crate::bind_search!(q, qualifies).execute(&mut *tx).await?.rows_affected() as i64;
+            let q = sqlx::query(&freeze)
+                .bind(user.account_id.0)
+                .bind(args.integration.0)
+                .bind(job);
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
+            let n = crate::bind_search!(q, qualifies)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() as i64;
             if n != confirmed {
                 tx.rollback().await?;
                 return Ok(Queued::CountChanged(n));
             }
-            sqlx::query("UPDATE jobs SET progress_total = $1 WHERE id = $2").bind(n).bind(job).execute(&mut *tx).await?;
+            sqlx::query("UPDATE jobs SET progress_total = $1 WHERE id = $2")
+                .bind(n)
+                .bind(job)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok::<Queued, anyhow::Error>(Queued::Job(job))
         })?;
@@ -374,9 +437,13 @@ impl Repo {
     /// The `seq` just before a removal's first target not reached yet (every target before it
     /// has its outcome); None when every target has one.
     pub async fn removal_frontier(&self, job: i64) -> anyhow::Result<Option<i64>> {
-        let first: Option<i64> = on_db!(&self.db, pool => sqlx::query_scalar(
-            "SELECT MIN(seq) FROM removal_targets WHERE job_id = $1 AND outcome IS NULL")
-            .bind(job).fetch_one(pool).await)?;
+        let first: Option<i64> = on_db!(&self.db, |pool| sqlx::query_scalar(
+            "SELECT MIN(seq) FROM removal_targets WHERE job_id = $1 AND outcome IS \
+                NULL"
+        )
+        .bind(job)
+        .fetch_one(pool)
+        .await)?;
         Ok(first.map(|seq| seq - 1))
     }
 
@@ -393,116 +460,17 @@ impl Repo {
         after: i64,
         size: i64,
     ) -> anyhow::Result<Chunk> {
-        let now = Utc::now();
-        let backend = self.db.backend();
-        let lock = match backend {
-            Backend::Postgres => " FOR UPDATE",
-            Backend::Sqlite => "",
+        let c = ChunkCtx {
+            acc: account.0,
+            job,
+            worker,
+            args,
+            after,
+            upto: after.saturating_add(size.max(1)),
         };
-        let t = table(args.kind);
-        let acc = account.0;
-        let upto = after.saturating_add(size.max(1));
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            // Nothing is done for a worker whose claim is gone. (The claim is proved again, and
-            // kept, by the progress update that ends the chunk.)
-            let claimed: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM jobs WHERE id = $1 AND locked_by = $2 AND state = 'running'")
-                .bind(job).bind(worker).fetch_optional(&mut *tx).await?;
-            if claimed.is_none() {
-                return Ok(Chunk { deleted: 0, skipped: 0, remaining: 0, lost: true });
-            }
-            let targets: Vec<(i64, i64)> = sqlx::query_as(
-                "SELECT seq, item_id FROM removal_targets
-                 WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND outcome IS NULL ORDER BY seq")
-                .bind(job).bind(after).bind(upto).fetch_all(&mut *tx).await?;
-            let ids: Vec<String> = targets.iter().map(|(_, id)| id.to_string()).collect();
-            let id_list = ids.join(", ");
-            // Still qualifies: still in the account, still linked to the integration, still
-            // orphaned (or still of the row's type or status, or still matching the search).
-            // PostgreSQL locks what it re-checks (a sync or an edit committed meanwhile is seen,
-            // and one that comes later waits for this chunk); SQLite's transaction already holds
-            // the database's one write lock since its first statement.
-            let qualifies = args.qualifies(3);
-            let recheck = format!(
-                "SELECT t.id FROM {t} t WHERE t.id IN ({id_list}) AND t.account_id = $1 AND {}{lock}",
-                qualifies.sql);
-            let qualifying: Vec<i64> = if targets.is_empty() {
-                Vec::new()
-            } else {
-                crate::bind_search!(sqlx::query_scalar(&recheck)
-                    .bind(acc).bind(args.integration.0), qualifies).fetch_all(&mut *tx).await?
-            };
-            let mut deleted = 0;
-            if !qualifying.is_empty() {
-                let q_list = qualifying.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-                match backend {
-                    // The delete archives itself: with `steward.archive_job` set for this
-                    // transaction, each table's statement trigger copies the rows the statement
-                    // deleted (the targets, and their children through the organizations'
-                    // cascade) into `archived_<table>` (migration 0018). What the re-check
-                    // locked is what is deleted; a child added to a locked organization
-                    // meanwhile waits for this chunk (its foreign key check needs the
-                    // organization). Copying each kind with `DELETE ... RETURNING` first, as
-                    // before, made the cascade look for every deleted child again
-                    // (docs/BENCHMARKS.md, "The removal, 2026-12-01: archived by the delete").
-                    Backend::Postgres => {
-                        sqlx::query("SELECT set_config('steward.archive_job', $1, true)")
-                            .bind(job.to_string()).execute(&mut *tx).await?;
-                    }
-                    // SQLite has no transition tables. Its transaction holds the database's one
-                    // write lock: what is copied here is what the deletes below remove.
-                    Backend::Sqlite => {
-                        let (into, select) = archive_copy(t);
-                        sqlx::query(&format!(
-                            "{into} {select} FROM {t} t WHERE t.id IN ({q_list}) AND t.account_id = $1"))
-                            .bind(acc).bind(job).execute(&mut *tx).await?;
-                        if args.kind == ItemKind::Organization {
-                            for (child, _) in ORGANIZATION_CHILDREN {
-                                // Found through their organization: without statistics it read
-                                // the whole account through the name index, per chunk.
-                                let (into, select) = archive_copy(child);
-                                sqlx::query(&format!(
-                                    "{into} {select} FROM {child} t INDEXED BY {child}_organization
-                                     WHERE t.organization_id IN ({q_list})"))
-                                    .bind(acc).bind(job).execute(&mut *tx).await?;
-                                // Deleted here in one statement, not by the organizations'
-                                // cascade: SQLite runs a cascade as one delete per
-                                // organization, which took twice as long for the same rows
-                                // (docs/BENCHMARKS.md, "The removal, 2026-12-01: children
-                                // deleted by kind").
-                                sqlx::query(&format!(
-                                    "DELETE FROM {child} INDEXED BY {child}_organization WHERE organization_id IN ({q_list})"))
-                                    .execute(&mut *tx).await?;
-                            }
-                        }
-                    }
-                }
-                sqlx::query(&format!("DELETE FROM {t} WHERE id IN ({q_list}) AND account_id = $1"))
-                    .bind(acc).execute(&mut *tx).await?;
-                deleted = sqlx::query(&format!(
-                    "UPDATE removal_targets SET outcome = 'deleted'
-                     WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND outcome IS NULL AND item_id IN ({q_list})"))
-                    .bind(job).bind(after).bind(upto).execute(&mut *tx).await?.rows_affected() as i64;
-            }
-            let skipped = sqlx::query(
-                "UPDATE removal_targets SET outcome = 'skipped'
-                 WHERE job_id = $1 AND seq > $2 AND seq <= $3 AND outcome IS NULL")
-                .bind(job).bind(after).bind(upto).execute(&mut *tx).await?.rows_affected() as i64;
-            // Last, so a chunk running beside this one waits for the job's row only while this
-            // one commits. Counted from the outcomes this chunk wrote: the progress is the
-            // number of targets reached, whatever order the chunks commit in.
-            let remaining: Option<i64> = sqlx::query_scalar(
-                "UPDATE jobs SET heartbeat_at = $1, progress_done = progress_done + $2
-                 WHERE id = $3 AND locked_by = $4 AND state = 'running'
-                 RETURNING progress_total - progress_done")
-                .bind(now).bind(deleted + skipped).bind(job).bind(worker).fetch_optional(&mut *tx).await?;
-            let Some(remaining) = remaining else {
-                tx.rollback().await?;
-                return Ok(Chunk { deleted: 0, skipped: 0, remaining: 0, lost: true });
-            };
-            tx.commit().await?;
-            Ok::<Chunk, anyhow::Error>(Chunk { deleted, skipped, remaining, lost: false })
-        })
+        match &self.db {
+            Db::Sqlite(pool) => sqlite::chunk::run(pool, &c).await,
+            Db::Postgres(pool) => postgres::chunk::run(pool, &c).await,
+        }
     }
 }

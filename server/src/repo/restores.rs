@@ -20,6 +20,7 @@ use app::model::{
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+mod chunk;
 
 pub const RESTORE_JOB: &str = "restore";
 
@@ -115,10 +116,13 @@ fn unlink(v: &mut serde_json::Value) {
     }
 }
 
-const NAME_TAKEN: &str = "An organization with this name exists again; it was not overwritten";
-const LINK_TAKEN: &str = "Its PSA record is linked to another item now; that item was kept";
+const NAME_TAKEN: &str = "An organization with this name exists again; it was not \
+    overwritten";
+const LINK_TAKEN: &str = "Its PSA record is linked to another item now; that item was \
+    kept";
 const NO_ORGANIZATION: &str =
-    "Its organization is not here any more: restore the removal of that organization first";
+    "Its organization is not here any more: restore the removal of that organization \
+        first";
 const DONE_ALREADY: &str = "It was restored already";
 
 impl Repo {
@@ -146,7 +150,8 @@ impl Repo {
                     ("t.organization_id", "NULL")
                 };
                 format!(
-                    "SELECT {org} AS organization_id, {name} AS archived_name FROM archived_{table} t
+                    "SELECT {org} AS organization_id, {name} AS archived_name FROM \
+                        archived_{table} t
                      WHERE t.account_id = $1 AND t.job_id = $2 AND t.restored_by IS NULL"
                 )
             })
@@ -154,11 +159,16 @@ impl Repo {
             .join(" UNION ALL ");
         let sql = format!(
             "SELECT a.organization_id, COUNT(*), MAX(a.archived_name), MAX(o.name)
-             FROM ({arms}) a LEFT JOIN organizations o ON o.id = a.organization_id AND o.account_id = $1
+             FROM ({arms}) a LEFT JOIN organizations o ON o.id = a.organization_id AND \
+             o.account_id = $1
              GROUP BY a.organization_id"
         );
-        let rows: Vec<(i64, i64, Option<String>, Option<String>)> = on_db!(&self.db, pool =>
-            sqlx::query_as(&sql).bind(account.0).bind(removal).fetch_all(pool).await)?;
+        let rows: Vec<(i64, i64, Option<String>, Option<String>)> =
+            on_db!(&self.db, |pool| sqlx::query_as(&sql)
+                .bind(account.0)
+                .bind(removal)
+                .fetch_all(pool)
+                .await)?;
         let mut choices: Vec<RestoreChoice> = rows
             .into_iter()
             .map(|(organization, records, archived, here)| RestoreChoice {
@@ -216,172 +226,43 @@ impl Repo {
         let now = Utc::now();
         let key = format!("restore:{}", args.removal);
         let args_json = serde_json::to_string(args)?;
-        on_db!(&self.db, pool => {
+        on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let job: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, created_by, created_at)
-                 VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING RETURNING id")
-                .bind(account.0).bind(RESTORE_JOB).bind(&key).bind(&args_json).bind(now).bind(by.map(|u| u.0))
-                .fetch_optional(&mut *tx).await?;
+                "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, \
+                    created_by, created_at)
+                 VALUES ($1, $2, 'queued', $3, $4, $5, $6, $5) ON CONFLICT (unique_key) DO NOTHING \
+                 RETURNING id",
+            )
+            .bind(account.0)
+            .bind(RESTORE_JOB)
+            .bind(&key)
+            .bind(&args_json)
+            .bind(now)
+            .bind(by.map(|u| u.0))
+            .fetch_optional(&mut *tx)
+            .await?;
             let Some(job) = job else {
                 return Ok(RestoreQueued::AlreadyQueued);
             };
-            let n = sqlx::query(&freeze).bind(job).bind(account.0).bind(args.removal)
-                .execute(&mut *tx).await?.rows_affected() as i64;
+            let n = sqlx::query(&freeze)
+                .bind(job)
+                .bind(account.0)
+                .bind(args.removal)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() as i64;
             if n == 0 {
                 tx.rollback().await?;
                 return Ok(RestoreQueued::Nothing);
             }
-            sqlx::query("UPDATE jobs SET progress_total = $1 WHERE id = $2").bind(n).bind(job).execute(&mut *tx).await?;
+            sqlx::query("UPDATE jobs SET progress_total = $1 WHERE id = $2")
+                .bind(n)
+                .bind(job)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok::<RestoreQueued, anyhow::Error>(RestoreQueued::Job(job))
-        })
-    }
-
-    /// Runs the next chunk of `size` targets of a claimed restore job.
-    pub async fn restore_chunk(
-        &self,
-        account: AccountId,
-        job: i64,
-        worker: &str,
-        args: &RestoreArgs,
-        size: i64,
-    ) -> anyhow::Result<RestoreChunk> {
-        let now = Utc::now();
-        let backend = self.db.backend();
-        let acc = account.0;
-        // The removal's kind names the archive table its targets are in.
-        let removal = self
-            .job(account, args.removal)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("restore {job}: removal {} is gone", args.removal))?;
-        let removal: RemovalArgs = serde_json::from_str(&removal.args)?;
-        let kind = removal.kind.as_str();
-        let (table, org) = (table(removal.kind), organization_column(removal.kind));
-        let read_targets = format!(
-            "SELECT rt.seq, t.id, t.{org}, {}, t.restored_by
-             FROM restore_targets rt JOIN archived_{table} t
-               ON t.job_id = $5 AND t.{org} = rt.organization_id AND t.id = rt.item_id
-             WHERE rt.job_id = $1 AND rt.seq > $2 AND t.account_id = $3 ORDER BY rt.seq LIMIT $4",
-            json_columns(table, backend)
-        );
-        // Everything archived under an organization ($2) by the removal ($1) and not brought
-        // back yet, in one query: (which of ORGANIZATION_CHILDREN, id, JSON), a kind at a time.
-        let read_children = ORGANIZATION_CHILDREN
-            .iter()
-            .enumerate()
-            .map(|(n, (child, _))| {
-                format!(
-                    "SELECT CAST({n} AS BIGINT), t.id, {} FROM archived_{child} t
-                     WHERE t.job_id = $1 AND t.organization_id = $2 AND t.restored_by IS NULL",
-                    json_columns(child, backend)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ")
-            + " ORDER BY 1, 2";
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            // The progress update first: it takes the write lock, and proves the claim.
-            let done: Option<i64> = sqlx::query_scalar(super::jobs::STEP_CLAIM)
-                .bind(now).bind(job).bind(worker).fetch_optional(&mut *tx).await?;
-            let Some(done) = done else {
-                return Ok(RestoreChunk { restored: 0, not_restored: 0, remaining: 0, lost: true });
-            };
-            type Target = (i64, i64, i64, String, Option<i64>);
-            let targets: Vec<Target> = sqlx::query_as(&read_targets)
-                .bind(job).bind(done).bind(acc).bind(size).bind(args.removal).fetch_all(&mut *tx).await?;
-            let Some(last_seq) = targets.last().map(|t| t.0) else {
-                return Ok(RestoreChunk { restored: 0, not_restored: 0, remaining: 0, lost: false });
-            };
-            let (mut restored, mut refused) = (0i64, 0i64);
-            for (seq, item_id, organization, payload, restored_by) in targets {
-                let mut value: serde_json::Value = serde_json::from_str(&payload)?;
-                let name = record_name(kind, &value);
-                // Why it cannot come back, if it cannot.
-                let mut why: Option<&str> = restored_by.map(|_| DONE_ALREADY);
-                if why.is_none() && kind == "organization" {
-                    let taken: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND LOWER(name) = LOWER($2)")
-                        .bind(acc).bind(&name).fetch_one(&mut *tx).await?;
-                    if taken > 0 {
-                        why = Some(NAME_TAKEN);
-                    }
-                } else if why.is_none() {
-                    let here: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM organizations WHERE account_id = $1 AND id = $2")
-                        .bind(acc).bind(organization).fetch_one(&mut *tx).await?;
-                    if here == 0 {
-                        why = Some(NO_ORGANIZATION);
-                    }
-                }
-                // The record and, for an organization, everything archived under it:
-                // (kind, table, item id, organization, JSON).
-                let mut records = vec![(kind, table, item_id, organization, value.take())];
-                if why.is_none() && kind == "organization" {
-                    let children: Vec<(i64, i64, String)> = sqlx::query_as(&read_children)
-                        .bind(args.removal).bind(item_id).fetch_all(&mut *tx).await?;
-                    for (n, item, p) in children {
-                        let (child, k) = ORGANIZATION_CHILDREN[n as usize];
-                        records.push((k, child, item, item_id, serde_json::from_str(&p)?));
-                    }
-                }
-                let mut first = true;
-                for (k, t, item, organization, mut v) in records {
-                    let is_root = std::mem::take(&mut first);
-                    let mut reason = if is_root { why } else { None };
-                    if reason.is_none() {
-                        if let Some((integration, psa_id)) = link(&v) {
-                            let ours: i64 = sqlx::query_scalar(
-                                "SELECT COUNT(*) FROM psa_integrations WHERE id = $1 AND account_id = $2")
-                                .bind(integration).bind(acc).fetch_one(&mut *tx).await?;
-                            if ours == 0 {
-                                unlink(&mut v);
-                            } else {
-                                let taken: i64 = sqlx::query_scalar(&format!(
-                                    "SELECT COUNT(*) FROM {t} WHERE integration_id = $1 AND psa_id = $2"))
-                                    .bind(integration).bind(psa_id).fetch_one(&mut *tx).await?;
-                                if taken > 0 {
-                                    reason = Some(LINK_TAKEN);
-                                }
-                            }
-                        }
-                    }
-                    if let Some(reason) = reason {
-                        sqlx::query("INSERT INTO restore_notes (job_id, item_kind, name, reason) VALUES ($1, $2, $3, $4)")
-                            .bind(job).bind(k).bind(record_name(k, &v)).bind(reason).execute(&mut *tx).await?;
-                        if is_root {
-                            // Nothing under a refused organization comes back either.
-                            break;
-                        }
-                        continue;
-                    }
-                    sqlx::query(&insert_sql(t, backend))
-                        .bind(acc).bind(v.to_string()).execute(&mut *tx).await?;
-                    // A disconnected item's tombstone points at it again (the next sync keeps
-                    // it disconnected, as before the removal).
-                    if let (true, Some((integration, psa_id))) = (keeps_id(t), link(&v)) {
-                        sqlx::query(
-                            "UPDATE disconnected_items SET item_id = $1, organization_id = $2, deleted_locally_at = NULL
-                             WHERE account_id = $3 AND integration_id = $4 AND item_kind = $5 AND psa_id = $6 AND item_id IS NULL")
-                            .bind(item).bind(organization).bind(acc).bind(integration).bind(k).bind(psa_id)
-                            .execute(&mut *tx).await?;
-                    }
-                    sqlx::query(&format!(
-                        "UPDATE archived_{t} SET restored_by = $1 WHERE job_id = $2 AND {} = $3 AND id = $4",
-                        archived_organization_column(t)))
-                        .bind(job).bind(args.removal).bind(organization).bind(item).execute(&mut *tx).await?;
-                }
-                let outcome = if why.is_none() { restored += 1; "restored" } else { refused += 1; "not_restored" };
-                sqlx::query("UPDATE restore_targets SET outcome = $1 WHERE job_id = $2 AND seq = $3")
-                    .bind(outcome).bind(job).bind(seq).execute(&mut *tx).await?;
-            }
-            sqlx::query("UPDATE jobs SET progress_done = $1 WHERE id = $2")
-                .bind(last_seq).bind(job).execute(&mut *tx).await?;
-            let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM restore_targets WHERE job_id = $1 AND seq > $2")
-                .bind(job).bind(last_seq).fetch_one(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<RestoreChunk, anyhow::Error>(RestoreChunk { restored, not_restored: refused, remaining, lost: false })
         })
     }
 
@@ -410,20 +291,28 @@ impl Repo {
         let restored = ARCHIVED
             .iter()
             .map(|(table, _)| {
-                format!("(SELECT COUNT(*) FROM archived_{table} a WHERE a.restored_by = j.id)")
+                format!(
+                    "(SELECT COUNT(*) FROM archived_{table} a WHERE a.restored_by \
+                    = j.id)"
+                )
             })
             .collect::<Vec<_>>()
             .join(" + ");
         let sql = format!(
-            "SELECT j.id, j.args, j.state, u.email, j.progress_done, j.progress_total, {restored},
+            "SELECT j.id, j.args, j.state, u.email, j.progress_done, j.progress_total, \
+                {restored},
                 j.created_at, j.finished_at, j.last_error,
                 (SELECT COUNT(*) FROM restore_notes n WHERE n.job_id = j.id)
              FROM jobs j LEFT JOIN users u ON u.id = j.created_by
              WHERE j.account_id = $1 AND j.kind = $2 AND ($3 = 0 OR j.id = $3)
              ORDER BY j.id DESC LIMIT 50"
         );
-        let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
-            .bind(account.0).bind(RESTORE_JOB).bind(one.unwrap_or(0)).fetch_all(pool).await)?;
+        let rows: Vec<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(account.0)
+            .bind(RESTORE_JOB)
+            .bind(one.unwrap_or(0))
+            .fetch_all(pool)
+            .await)?;
         // What each removal deleted, read once per removal (restores of one removal share it),
         // and the notes of every listed restore in one query (the first NOT_RESTORED_LISTED
         // each; the count above is of all of them).
@@ -436,13 +325,16 @@ impl Repo {
                 .map(|r| r.0.to_string())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let found: Vec<(i64, String, String, String)> = on_db!(&self.db, pool => sqlx::query_as(&format!(
-                "SELECT job_id, item_kind, name, reason FROM (
+            let found: Vec<(i64, String, String, String)> =
+                on_db!(&self.db, |pool| sqlx::query_as(&format!(
+                    "SELECT job_id, item_kind, name, reason FROM (
                     SELECT n.job_id, n.item_kind, n.name, n.reason, n.id,
                            ROW_NUMBER() OVER (PARTITION BY n.job_id ORDER BY n.id) AS k
                     FROM restore_notes n WHERE n.job_id IN ({ids})) x
-                 WHERE k <= {NOT_RESTORED_LISTED} ORDER BY job_id, id"))
-                .fetch_all(pool).await)?;
+                 WHERE k <= {NOT_RESTORED_LISTED} ORDER BY job_id, id"
+                ))
+                .fetch_all(pool)
+                .await)?;
             for (job, kind, name, reason) in found {
                 notes
                     .entry(job)

@@ -33,9 +33,18 @@ impl Repo {
         integration: IntegrationId,
         value: CatalogValueId,
     ) -> anyhow::Result<Option<CatalogValue>> {
-        let row: Option<(String, String, bool)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT category, name, sync_enabled FROM psa_catalog_values WHERE id = $1 AND account_id = $2 AND integration_id = $3")
-            .bind(value.0).bind(account.0).bind(integration.0).fetch_optional(pool).await)?;
+        let row: Option<(String, String, bool)> = on_db!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT category, name, sync_enabled FROM psa_catalog_values WHERE id \
+                    = $1 \
+                AND account_id = $2 AND integration_id = $3",
+            )
+            .bind(value.0)
+            .bind(account.0)
+            .bind(integration.0)
+            .fetch_optional(pool)
+            .await
+        })?;
         row.map(|(category, name, sync_enabled)| {
             Ok(CatalogValue {
                 id: value,
@@ -60,7 +69,8 @@ impl Repo {
         let mut sqls = vec![(
             kind,
             format!(
-                "SELECT COUNT(*) FROM {} t WHERE t.account_id = $1 AND t.integration_id = $2 AND t.{col} = $3",
+                "SELECT COUNT(*) FROM {} t WHERE t.account_id = $1 AND \
+                    t.integration_id = $2 AND t.{col} = $3",
                 table(kind)
             ),
         )];
@@ -70,17 +80,26 @@ impl Repo {
                 ItemKind::Contact,
                 ItemKind::Location,
             ] {
-                sqls.push((child, format!(
-                    "SELECT COUNT(*) FROM {} c WHERE c.account_id = $1 AND c.integration_id = $2 AND c.organization_id IN
-                       (SELECT t.id FROM organizations t WHERE t.account_id = $1 AND t.integration_id = $2 AND t.{col} = $3)",
-                    table(child)
-                )));
+                sqls.push((
+                    child,
+                    format!(
+                        "SELECT COUNT(*) FROM {} c WHERE c.account_id = $1 AND \
+                        c.integration_id = $2 AND c.organization_id IN
+                       (SELECT t.id FROM organizations t WHERE t.account_id = $1 AND \
+                       t.integration_id = $2 AND t.{col} = $3)",
+                        table(child)
+                    ),
+                ));
             }
         }
         let mut out = Vec::new();
         for (kind, sql) in sqls {
-            let n: i64 = on_db!(&self.db, pool => sqlx::query_scalar(&sql)
-                .bind(account.0).bind(integration.0).bind(value.id.0).fetch_one(pool).await)?;
+            let n: i64 = on_db!(&self.db, |pool| sqlx::query_scalar(&sql)
+                .bind(account.0)
+                .bind(integration.0)
+                .bind(value.id.0)
+                .fetch_one(pool)
+                .await)?;
             out.push((kind, n));
         }
         Ok(out)
@@ -96,10 +115,17 @@ impl Repo {
         actor: &str,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
-        on_db!(&self.db, pool => {
+        on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query("UPDATE psa_catalog_values SET sync_enabled = FALSE WHERE id = $1 AND account_id = $2 AND integration_id = $3")
-                .bind(value.id.0).bind(account.0).bind(integration.0).execute(&mut *tx).await?;
+            sqlx::query(
+                "UPDATE psa_catalog_values SET sync_enabled = FALSE WHERE id = \
+                $1 AND account_id = $2 AND integration_id = $3",
+            )
+            .bind(value.id.0)
+            .bind(account.0)
+            .bind(integration.0)
+            .execute(&mut *tx)
+            .await?;
             let entry = Activity {
                 account,
                 user,
@@ -135,18 +161,31 @@ impl Repo {
         let now = Utc::now();
         let kind = value.category.kind();
         let col = catalog_column(value.category);
-        let unlink = "SET integration_id = NULL, psa_id = NULL, sync_state = NULL, orphan_reason = NULL, sync_error = NULL, updated_at = $4";
+        let unlink = "SET integration_id = NULL, psa_id = NULL, sync_state = NULL, \
+            orphan_reason = NULL, sync_error = NULL, updated_at = $4";
         let in_row = format!(
-            "SELECT t.id FROM organizations t WHERE t.account_id = $1 AND t.integration_id = $2 AND t.{col} = $3"
+            "SELECT t.id FROM organizations t WHERE t.account_id = $1 AND \
+                t.integration_id = $2 AND t.{col} = $3"
         );
-        let counts = on_db!(&self.db, pool => {
+        let counts = on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             // The integration's row first: it serialises this with a sync run's start.
-            sqlx::query("UPDATE psa_integrations SET updated_at = $1 WHERE id = $2 AND account_id = $3")
-                .bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
+            sqlx::query(
+                "UPDATE psa_integrations SET updated_at = $1 WHERE id = $2 AND \
+                    account_id = $3",
+            )
+            .bind(now)
+            .bind(integration.0)
+            .bind(account.0)
+            .execute(&mut *tx)
+            .await?;
             let running: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM sync_runs WHERE integration_id = $1 AND outcome = 'running'")
-                .bind(integration.0).fetch_one(&mut *tx).await?;
+                "SELECT COUNT(*) FROM sync_runs WHERE integration_id = $1 AND outcome \
+                    = 'running'",
+            )
+            .bind(integration.0)
+            .fetch_one(&mut *tx)
+            .await?;
             if running > 0 {
                 tx.rollback().await?;
                 return Ok(None);
@@ -154,37 +193,77 @@ impl Repo {
             let mut counts = Vec::new();
             if kind == ItemKind::Organization {
                 // The items inside first, while their organizations are still linked.
-                for child in [ItemKind::Configuration, ItemKind::Contact, ItemKind::Location] {
+                for child in [
+                    ItemKind::Configuration,
+                    ItemKind::Contact,
+                    ItemKind::Location,
+                ] {
                     let n = sqlx::query(&format!(
-                        "UPDATE {} {unlink} WHERE account_id = $1 AND integration_id = $2 AND organization_id IN ({in_row})",
-                        table(child)))
-                        .bind(account.0).bind(integration.0).bind(value.id.0).bind(now)
-                        .execute(&mut *tx).await?.rows_affected();
+                        "UPDATE {} {unlink} WHERE account_id = $1 AND integration_id = \
+                            $2 AND organization_id IN ({in_row})",
+                        table(child)
+                    ))
+                    .bind(account.0)
+                    .bind(integration.0)
+                    .bind(value.id.0)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
                     counts.push((child, n as i64));
                 }
                 sqlx::query(&format!(
-                    "DELETE FROM disconnected_items WHERE account_id = $1 AND integration_id = $2 AND item_id IS NOT NULL
-                       AND organization_id IN ({in_row})"))
-                    .bind(account.0).bind(integration.0).bind(value.id.0)
-                    .execute(&mut *tx).await?;
+                    "DELETE FROM disconnected_items WHERE account_id = $1 AND \
+                        integration_id = $2 AND item_id IS NOT NULL
+                       AND organization_id IN ({in_row})"
+                ))
+                .bind(account.0)
+                .bind(integration.0)
+                .bind(value.id.0)
+                .execute(&mut *tx)
+                .await?;
             }
             sqlx::query(&format!(
-                "DELETE FROM disconnected_items WHERE account_id = $1 AND integration_id = $2 AND item_kind = '{}' AND item_id IN
-                   (SELECT t.id FROM {} t WHERE t.account_id = $1 AND t.integration_id = $2 AND t.{col} = $3)",
-                kind.as_str(), table(kind)))
-                .bind(account.0).bind(integration.0).bind(value.id.0)
-                .execute(&mut *tx).await?;
+                "DELETE FROM disconnected_items WHERE account_id = $1 AND \
+                    integration_id = $2 AND item_kind = '{}' AND item_id IN
+                   (SELECT t.id FROM {} t WHERE t.account_id = $1 AND t.integration_id = $2 AND \
+                   t.{col} = $3)",
+                kind.as_str(),
+                table(kind)
+            ))
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(value.id.0)
+            .execute(&mut *tx)
+            .await?;
             let n = sqlx::query(&format!(
-                "UPDATE {} {unlink} WHERE account_id = $1 AND integration_id = $2 AND {col} = $3",
-                table(kind)))
-                .bind(account.0).bind(integration.0).bind(value.id.0).bind(now)
-                .execute(&mut *tx).await?.rows_affected();
+                "UPDATE {} {unlink} WHERE account_id = $1 AND integration_id = $2 AND \
+                    {col} = $3",
+                table(kind)
+            ))
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(value.id.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             counts.insert(0, (kind, n as i64));
-            sqlx::query("UPDATE psa_catalog_values SET sync_enabled = FALSE, disconnected_at = $4
-                         WHERE id = $1 AND account_id = $2 AND integration_id = $3")
-                .bind(value.id.0).bind(account.0).bind(integration.0).bind(now)
-                .execute(&mut *tx).await?;
-            let details = serde_json::json!(counts.iter().map(|(k, n)| (k.as_str(), n)).collect::<std::collections::BTreeMap<_, _>>());
+            sqlx::query(
+                "UPDATE psa_catalog_values SET sync_enabled = FALSE, disconnected_at = \
+                    $4
+                         WHERE id = $1 AND account_id = $2 AND integration_id = $3",
+            )
+            .bind(value.id.0)
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let details = serde_json::json!(counts
+                .iter()
+                .map(|(k, n)| (k.as_str(), n))
+                .collect::<std::collections::BTreeMap<_, _>>());
             let entry = Activity {
                 account,
                 user,

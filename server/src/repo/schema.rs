@@ -278,10 +278,14 @@ pub fn insert_from_json(
     let returning = if returning { " RETURNING id" } else { "" };
     match backend {
         Backend::Sqlite => {
-            format!("INSERT INTO {table} (account_id, {names}) SELECT $1, {values}{returning}")
+            format!(
+                "INSERT INTO {table} (account_id, {names}) SELECT $1, \
+                {values}{returning}"
+            )
         }
         Backend::Postgres => format!(
-            "INSERT INTO {table} (account_id, {names}) SELECT $1, {values} FROM json_populate_record(NULL::{table}, $2::json) r{returning}"
+            "INSERT INTO {table} (account_id, {names}) SELECT $1, {values} FROM \
+                json_populate_record(NULL::{table}, $2::json) r{returning}"
         ),
     }
 }

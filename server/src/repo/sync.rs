@@ -1,5 +1,5 @@
 //! Sync runs (one running per integration, across app nodes), the staging of a run's listing,
-//! run events, and the integration's sync settings.
+//! and run events. The integration's sync settings are in `sync/settings.rs`.
 
 use super::{parse_or, Repo};
 use crate::db::BeginWrite;
@@ -11,6 +11,7 @@ use app::model::{
     SyncRun, SyncSettings, SyncSettingsChange, SyncTrigger,
 };
 use chrono::{DateTime, Utc};
+mod settings;
 
 /// Rows per multi-row INSERT.
 const CHUNK: usize = 500;
@@ -51,56 +52,64 @@ pub struct NewEvent {
 }
 
 pub(crate) const INTERRUPTED: &str =
-    "The run was cut off (the server stopped while it ran); nothing it listed was applied. The next run starts over.";
+    "The run was cut off (the server stopped while it ran); nothing it listed was \
+        applied. The next run starts over.";
 
-type RunRow = (
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-);
+/// A `sync_runs` row as `RUN_COLUMNS` reads it.
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: i64,
+    mode: String,
+    trigger_source: String,
+    outcome: String,
+    error_message: Option<String>,
+    created_count: i64,
+    updated_count: i64,
+    orphaned_count: i64,
+    unchanged_count: i64,
+    failed_count: i64,
+    listed: i64,
+    started_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+}
 
-const RUN_COLUMNS: &str = "id, mode, trigger_source, outcome, error_message, created_count, updated_count,
-    orphaned_count, unchanged_count, failed_count,
-    CASE WHEN outcome = 'running' THEN (SELECT COUNT(*) FROM sync_staging s WHERE s.run_id = sync_runs.id) ELSE 0 END,
+/// The columns of `RunRow`; `listed` counts the staged records of a running run (its progress).
+const RUN_COLUMNS: &str = "id, mode, trigger_source, outcome, error_message,
+    created_count, updated_count, orphaned_count, unchanged_count, failed_count,
+    CASE WHEN outcome = 'running'
+        THEN (SELECT COUNT(*) FROM sync_staging s WHERE s.run_id = sync_runs.id)
+        ELSE 0 END AS listed,
     started_at, finished_at";
 
 fn to_run(r: RunRow) -> anyhow::Result<SyncRun> {
-    let (id, mode, trigger, outcome, error_message, c, u, o, n, f, listed, started_at, finished_at) =
-        r;
     Ok(SyncRun {
-        id,
-        mode: parse_or(&mode, SyncMode::parse, "sync mode")?,
-        trigger: parse_or(&trigger, SyncTrigger::parse, "sync trigger")?,
-        outcome: parse_or(&outcome, SyncOutcome::parse, "sync outcome")?,
-        error_message,
+        id: r.id,
+        mode: parse_or(&r.mode, SyncMode::parse, "sync mode")?,
+        trigger: parse_or(&r.trigger_source, SyncTrigger::parse, "sync trigger")?,
+        outcome: parse_or(&r.outcome, SyncOutcome::parse, "sync outcome")?,
+        error_message: r.error_message,
         counts: SyncCounts {
-            created: c,
-            updated: u,
-            orphaned: o,
-            unchanged: n,
-            failed: f,
+            created: r.created_count,
+            updated: r.updated_count,
+            orphaned: r.orphaned_count,
+            unchanged: r.unchanged_count,
+            failed: r.failed_count,
         },
-        listed,
-        started_at,
-        finished_at,
+        listed: r.listed,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
     })
 }
 
 impl Repo {
     /// The integrations of every account, for the scheduler.
     pub async fn all_integrations(&self) -> anyhow::Result<Vec<(AccountId, IntegrationId)>> {
-        let rows: Vec<(i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT account_id, id FROM psa_integrations WHERE disconnected_at IS NULL ORDER BY id").fetch_all(pool).await)?;
+        let rows: Vec<(i64, i64)> = on_db!(&self.db, |pool| sqlx::query_as(
+            "SELECT account_id, id FROM psa_integrations WHERE disconnected_at IS NULL \
+                ORDER BY id"
+        )
+        .fetch_all(pool)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|(a, i)| (AccountId(a), IntegrationId(i)))
@@ -120,12 +129,21 @@ impl Repo {
             Option<DateTime<Utc>>,
             Option<DateTime<Utc>>,
         );
-        let row: Option<Row> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT i.state, i.sync_contacts, i.schedule_minutes, i.last_full_sync_at,
-                (SELECT MAX(r.started_at) FROM sync_runs r WHERE r.integration_id = i.id AND r.outcome = 'succeeded'),
+        let row: Option<Row> = on_db!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT i.state, i.sync_contacts, i.schedule_minutes, \
+                    i.last_full_sync_at,
+                (SELECT MAX(r.started_at) FROM sync_runs r WHERE r.integration_id = i.id AND \
+                r.outcome = 'succeeded'),
                 (SELECT MAX(r.started_at) FROM sync_runs r WHERE r.integration_id = i.id)
-             FROM psa_integrations i WHERE i.id = $1 AND i.account_id = $2 AND i.disconnected_at IS NULL")
-            .bind(integration.0).bind(account.0).fetch_optional(pool).await)?;
+             FROM psa_integrations i WHERE i.id = $1 AND i.account_id = $2 AND i.disconnected_at \
+             IS NULL",
+            )
+            .bind(integration.0)
+            .bind(account.0)
+            .fetch_optional(pool)
+            .await
+        })?;
         row.map(|(state, contacts, minutes, full, success, last)| {
             Ok(SyncTarget {
                 state: parse_or(&state, IntegrationState::parse, "integration state")?,
@@ -155,32 +173,53 @@ impl Repo {
         unless_started_after: Option<DateTime<Utc>>,
     ) -> anyhow::Result<RunStart> {
         let now = Utc::now();
-        on_db!(&self.db, pool => {
+        on_db!(&self.db, |pool| {
             let stale: Vec<(i64,)> = sqlx::query_as(
-                "UPDATE sync_runs SET outcome = 'failed', error_message = $1, finished_at = $2
+                "UPDATE sync_runs SET outcome = 'failed', error_message = $1, \
+                    finished_at = $2
                  WHERE integration_id = $3 AND account_id = $4 AND outcome = 'running'
-                   AND COALESCE(heartbeat_at, started_at) < $5 RETURNING id")
-                .bind(INTERRUPTED).bind(now).bind(integration.0).bind(account.0).bind(stale_before)
-                .fetch_all(pool).await?;
+                   AND COALESCE(heartbeat_at, started_at) < $5 RETURNING id",
+            )
+            .bind(INTERRUPTED)
+            .bind(now)
+            .bind(integration.0)
+            .bind(account.0)
+            .bind(stale_before)
+            .fetch_all(pool)
+            .await?;
             for (id,) in stale {
-                sqlx::query("DELETE FROM sync_staging WHERE run_id = $1").bind(id).execute(pool).await?;
+                sqlx::query("DELETE FROM sync_staging WHERE run_id = $1")
+                    .bind(id)
+                    .execute(pool)
+                    .await?;
             }
             let inserted: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
-                "INSERT INTO sync_runs (account_id, integration_id, mode, trigger_source, outcome, started_at, heartbeat_at)
+                "INSERT INTO sync_runs (account_id, integration_id, mode, \
+                    trigger_source, outcome, started_at, heartbeat_at)
                  SELECT $1, $2, $3, $4, 'running', $5, $5
                  WHERE $6 IS NULL OR NOT EXISTS (
                      SELECT 1 FROM sync_runs WHERE integration_id = $2 AND started_at > $6)
-                 RETURNING id")
-                .bind(account.0).bind(integration.0).bind(mode.as_str()).bind(trigger.as_str()).bind(now)
-                .bind(unless_started_after)
-                .fetch_optional(pool).await;
+                 RETURNING id",
+            )
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(mode.as_str())
+            .bind(trigger.as_str())
+            .bind(now)
+            .bind(unless_started_after)
+            .fetch_optional(pool)
+            .await;
             match inserted {
                 Ok(Some(id)) => Ok(RunStart::Started(id)),
                 Ok(None) => Ok(RunStart::AlreadyRan),
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                     let running: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM sync_runs WHERE integration_id = $1 AND outcome = 'running'")
-                        .bind(integration.0).fetch_optional(pool).await?;
+                        "SELECT id FROM sync_runs WHERE integration_id = $1 AND \
+                            outcome = 'running'",
+                    )
+                    .bind(integration.0)
+                    .fetch_optional(pool)
+                    .await?;
                     // It may have finished between the two statements: then try again later.
                     Ok(RunStart::AlreadyRunning(running.unwrap_or_default()))
                 }
@@ -191,9 +230,13 @@ impl Repo {
 
     /// Keeps a running run alive (its listing is making progress); its account.
     pub async fn touch_sync_run(&self, run: i64) -> anyhow::Result<AccountId> {
-        let account: i64 = on_db!(&self.db, pool => sqlx::query_scalar(
-            "UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2 RETURNING account_id")
-            .bind(Utc::now()).bind(run).fetch_one(pool).await)?;
+        let account: i64 = on_db!(&self.db, |pool| sqlx::query_scalar(
+            "UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2 RETURNING account_id"
+        )
+        .bind(Utc::now())
+        .bind(run)
+        .fetch_one(pool)
+        .await)?;
         Ok(AccountId(account))
     }
 
@@ -204,14 +247,21 @@ impl Repo {
         kind: ItemKind,
         records: &[(i64, String)],
     ) -> anyhow::Result<()> {
-        on_db!(&self.db, pool as DB => {
+        on_db!(&self.db, |pool| {
             for chunk in records.chunks(CHUNK) {
                 let mut qb = sqlx::QueryBuilder::<DB>::new(
-                    "INSERT INTO sync_staging (run_id, item_kind, psa_id, record) ");
+                    "INSERT INTO sync_staging (run_id, item_kind, psa_id, record) ",
+                );
                 qb.push_values(chunk, |mut b, (psa_id, record)| {
-                    b.push_bind(run).push_bind(kind.as_str()).push_bind(*psa_id).push_bind(record.as_str());
+                    b.push_bind(run)
+                        .push_bind(kind.as_str())
+                        .push_bind(*psa_id)
+                        .push_bind(record.as_str());
                 });
-                qb.push(" ON CONFLICT (run_id, item_kind, psa_id) DO UPDATE SET record = excluded.record");
+                qb.push(
+                    " ON CONFLICT (run_id, item_kind, psa_id) DO UPDATE SET record \
+                    = excluded.record",
+                );
                 qb.build().execute(pool).await?;
             }
             Ok::<(), sqlx::Error>(())
@@ -227,15 +277,34 @@ impl Repo {
         message: &str,
     ) -> anyhow::Result<()> {
         let now = Utc::now();
-        on_db!(&self.db, pool => {
+        on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query("DELETE FROM sync_staging WHERE run_id = $1").bind(run).execute(&mut *tx).await?;
-            sqlx::query("UPDATE sync_runs SET outcome = 'failed', error_message = $1, finished_at = $2
-                         WHERE id = $3 AND account_id = $4")
-                .bind(message).bind(now).bind(run).bind(account.0).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO sync_events (account_id, run_id, level, message, created_at)
-                         VALUES ($1, $2, 'error', $3, $4)")
-                .bind(account.0).bind(run).bind(message).bind(now).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sync_staging WHERE run_id = $1")
+                .bind(run)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE sync_runs SET outcome = 'failed', error_message = $1, \
+                    finished_at = $2
+                         WHERE id = $3 AND account_id = $4",
+            )
+            .bind(message)
+            .bind(now)
+            .bind(run)
+            .bind(account.0)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO sync_events (account_id, run_id, level, message, \
+                    created_at)
+                         VALUES ($1, $2, 'error', $3, $4)",
+            )
+            .bind(account.0)
+            .bind(run)
+            .bind(message)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await
         })?;
         Ok(())
@@ -249,11 +318,16 @@ impl Repo {
         limit: i64,
     ) -> anyhow::Result<Vec<SyncRun>> {
         let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE account_id = $1 AND integration_id = $2
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE account_id = $1 AND \
+                integration_id = $2
              ORDER BY id DESC LIMIT $3"
         );
-        let rows: Vec<RunRow> = on_db!(&self.db, pool => sqlx::query_as(&sql)
-            .bind(account.0).bind(integration.0).bind(limit).fetch_all(pool).await)?;
+        let rows: Vec<RunRow> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
         rows.into_iter().map(to_run).collect()
     }
 
@@ -264,10 +338,15 @@ impl Repo {
         run: i64,
     ) -> anyhow::Result<Option<SyncRun>> {
         let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE account_id = $1 AND integration_id = $2 AND id = $3"
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE account_id = $1 AND \
+                integration_id = $2 AND id = $3"
         );
-        let row: Option<RunRow> = on_db!(&self.db, pool => sqlx::query_as(&sql)
-            .bind(account.0).bind(integration.0).bind(run).fetch_optional(pool).await)?;
+        let row: Option<RunRow> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(run)
+            .fetch_optional(pool)
+            .await)?;
         row.map(to_run).transpose()
     }
 
@@ -278,10 +357,14 @@ impl Repo {
         account: AccountId,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<(IntegrationId, SyncRun)>> {
-        let ids: Vec<(i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
+        let ids: Vec<(i64, i64)> = on_db!(&self.db, |pool| sqlx::query_as(
             "SELECT id, integration_id FROM sync_runs
-             WHERE account_id = $1 AND (outcome = 'running' OR finished_at >= $2) ORDER BY id")
-            .bind(account.0).bind(since).fetch_all(pool).await)?;
+             WHERE account_id = $1 AND (outcome = 'running' OR finished_at >= $2) ORDER BY id"
+        )
+        .bind(account.0)
+        .bind(since)
+        .fetch_all(pool)
+        .await)?;
         let mut runs = Vec::with_capacity(ids.len());
         for (run, integration) in ids {
             let integration = IntegrationId(integration);
@@ -305,16 +388,22 @@ impl Repo {
         let account = user.account_id;
         let access = if user.restricted {
             " AND (item_id IS NULL OR CASE item_kind
-                 WHEN 'organization' THEN item_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $5)
-                 WHEN 'configuration' THEN item_id IN (SELECT id FROM configurations WHERE organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $5))
-                 WHEN 'contact' THEN item_id IN (SELECT id FROM contacts WHERE organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $5))
-                 WHEN 'location' THEN item_id IN (SELECT id FROM locations WHERE organization_id IN (SELECT organization_id FROM user_organization_access WHERE user_id = $5))
+                 WHEN 'organization' THEN item_id IN (SELECT organization_id FROM \
+                 user_organization_access WHERE user_id = $5)
+                 WHEN 'configuration' THEN item_id IN (SELECT id FROM configurations WHERE \
+                 organization_id IN (SELECT organization_id FROM user_organization_access WHERE \
+                 user_id = $5))
+                 WHEN 'contact' THEN item_id IN (SELECT id FROM contacts WHERE organization_id IN \
+                 (SELECT organization_id FROM user_organization_access WHERE user_id = $5))
+                 WHEN 'location' THEN item_id IN (SELECT id FROM locations WHERE organization_id \
+                 IN (SELECT organization_id FROM user_organization_access WHERE user_id = $5))
                  ELSE FALSE END)"
         } else {
             ""
         };
         let sql = format!(
-            "SELECT level, item_kind, item_id, psa_id, reason, message, created_at FROM sync_events
+            "SELECT level, item_kind, item_id, psa_id, reason, message, created_at \
+                FROM sync_events
              WHERE account_id = $1 AND run_id = $2{access}
              ORDER BY CASE level WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, id
              LIMIT $3 OFFSET $4"
@@ -328,9 +417,17 @@ impl Repo {
             String,
             DateTime<Utc>,
         );
-        let rows: Vec<Row> = on_db!(&self.db, pool => {
-            let q = sqlx::query_as(&sql).bind(account.0).bind(run).bind(limit).bind(offset);
-            let q = if user.restricted { q.bind(user.user_id.0) } else { q };
+        let rows: Vec<Row> = on_db!(&self.db, |pool| {
+            let q = sqlx::query_as(&sql)
+                .bind(account.0)
+                .bind(run)
+                .bind(limit)
+                .bind(offset);
+            let q = if user.restricted {
+                q.bind(user.user_id.0)
+            } else {
+                q
+            };
             q.fetch_all(pool).await
         })?;
         rows.into_iter()
@@ -362,98 +459,27 @@ impl Repo {
         integration: IntegrationId,
         values: &[PsaCatalogValue],
     ) -> anyhow::Result<()> {
-        on_db!(&self.db, pool => {
+        on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             for v in values {
                 sqlx::query(
-                    "INSERT INTO psa_catalog_values (account_id, integration_id, category, psa_id, name, sync_enabled)
+                    "INSERT INTO psa_catalog_values (account_id, integration_id, \
+                        category, psa_id, name, sync_enabled)
                      VALUES ($1, $2, $3, $4, $5, FALSE)
-                     ON CONFLICT (integration_id, category, psa_id) DO UPDATE SET name = excluded.name")
-                    .bind(account.0).bind(integration.0).bind(v.category.as_str()).bind(v.psa_id).bind(v.name.as_str())
-                    .execute(&mut *tx).await?;
+                     ON CONFLICT (integration_id, category, psa_id) DO UPDATE SET name = \
+                     excluded.name",
+                )
+                .bind(account.0)
+                .bind(integration.0)
+                .bind(v.category.as_str())
+                .bind(v.psa_id)
+                .bind(v.name.as_str())
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await
         })?;
         Ok(())
-    }
-
-    pub async fn sync_settings(
-        &self,
-        account: AccountId,
-        integration: IntegrationId,
-    ) -> anyhow::Result<Option<SyncSettings>> {
-        let head: Option<(bool, i64, i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT sync_contacts, schedule_minutes, CAST(hold_orphans_percent AS BIGINT), CAST(hold_orphans_min AS BIGINT)
-             FROM psa_integrations WHERE id = $1 AND account_id = $2")
-            .bind(integration.0).bind(account.0).fetch_optional(pool).await)?;
-        let Some((sync_contacts, schedule_minutes, hold_orphans_percent, hold_orphans_min)) = head
-        else {
-            return Ok(None);
-        };
-        let rows: Vec<(i64, String, i64, String, bool)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT id, category, psa_id, name, sync_enabled FROM psa_catalog_values
-             WHERE account_id = $1 AND integration_id = $2 ORDER BY category, name, id")
-            .bind(account.0).bind(integration.0).fetch_all(pool).await)?;
-        let values = rows
-            .into_iter()
-            .map(|(id, category, psa_id, name, sync_enabled)| {
-                Ok(CatalogSetting {
-                    id: CatalogValueId(id),
-                    category: parse_or(&category, CatalogCategory::parse, "catalog category")?,
-                    psa_id,
-                    name,
-                    sync_enabled,
-                })
-            })
-            .collect::<anyhow::Result<_>>()?;
-        Ok(Some(SyncSettings {
-            sync_contacts,
-            schedule_minutes,
-            values,
-            hold_orphans_percent,
-            hold_orphans_min,
-        }))
-    }
-
-    /// Applies a settings change all or nothing. False when a catalog value is not the
-    /// integration's (nothing is changed then).
-    pub async fn change_sync_settings(
-        &self,
-        account: AccountId,
-        integration: IntegrationId,
-        change: &SyncSettingsChange,
-    ) -> anyhow::Result<bool> {
-        let now = Utc::now();
-        let ok = on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let mut ok = true;
-            for (value, checked) in &change.values {
-                let n = sqlx::query("UPDATE psa_catalog_values SET sync_enabled = $1
-                                     WHERE id = $2 AND account_id = $3 AND integration_id = $4")
-                    .bind(*checked).bind(value.0).bind(account.0).bind(integration.0)
-                    .execute(&mut *tx).await?.rows_affected();
-                ok &= n == 1;
-            }
-            if let Some(contacts) = change.sync_contacts {
-                sqlx::query("UPDATE psa_integrations SET sync_contacts = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
-                    .bind(contacts).bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
-            }
-            if let Some(minutes) = change.schedule_minutes {
-                sqlx::query("UPDATE psa_integrations SET schedule_minutes = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
-                    .bind(minutes).bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
-            }
-            if let Some(percent) = change.hold_orphans_percent {
-                sqlx::query("UPDATE psa_integrations SET hold_orphans_percent = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
-                    .bind(percent as i32).bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
-            }
-            if let Some(min) = change.hold_orphans_min {
-                sqlx::query("UPDATE psa_integrations SET hold_orphans_min = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
-                    .bind(min as i32).bind(now).bind(integration.0).bind(account.0).execute(&mut *tx).await?;
-            }
-            if ok { tx.commit().await?; } else { tx.rollback().await?; }
-            Ok::<bool, sqlx::Error>(ok)
-        })?;
-        Ok(ok)
     }
 
     /// Pause Sync / Resume Sync. False when the integration is not the account's.
@@ -463,10 +489,20 @@ impl Repo {
         integration: IntegrationId,
         state: IntegrationState,
     ) -> anyhow::Result<bool> {
-        let n = on_db!(&self.db, pool => sqlx::query(
-            "UPDATE psa_integrations SET state = $1, updated_at = $2 WHERE id = $3 AND account_id = $4")
-            .bind(state.as_str()).bind(Utc::now()).bind(integration.0).bind(account.0)
-            .execute(pool).await.map(|r| r.rows_affected()))?;
+        let n = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE psa_integrations SET state = $1, updated_at = $2 WHERE id = $3 \
+                    AND \
+                account_id = $4",
+            )
+            .bind(state.as_str())
+            .bind(Utc::now())
+            .bind(integration.0)
+            .bind(account.0)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
         Ok(n == 1)
     }
 }

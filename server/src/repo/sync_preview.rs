@@ -49,9 +49,17 @@ impl Repo {
     ) -> anyhow::Result<SyncSettingsEffect> {
         let acc = account.0;
         let iid = integration.0;
-        let values: Vec<(i64, String, i64, String, bool)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT id, category, psa_id, name, sync_enabled FROM psa_catalog_values WHERE account_id = $1 AND integration_id = $2")
-            .bind(acc).bind(iid).fetch_all(pool).await)?;
+        let values: Vec<(i64, String, i64, String, bool)> = on_db!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT id, category, psa_id, name, sync_enabled FROM \
+                    psa_catalog_values \
+                WHERE account_id = $1 AND integration_id = $2",
+            )
+            .bind(acc)
+            .bind(iid)
+            .fetch_all(pool)
+            .await
+        })?;
         let checked: HashMap<i64, bool> = change.values.iter().map(|(v, c)| (v.0, *c)).collect();
         let mut catalog = Catalog::default();
         // Local catalog value id → its PSA id, so items can be read back as PSA records.
@@ -71,9 +79,14 @@ impl Repo {
         let psa = |id: Option<i64>| id.and_then(|i| psa_of.get(&i).copied());
         let contacts_listed: bool = match change.sync_contacts {
             Some(c) => c,
-            None => on_db!(&self.db, pool => sqlx::query_scalar(
-                "SELECT sync_contacts FROM psa_integrations WHERE id = $1 AND account_id = $2")
-                .bind(iid).bind(acc).fetch_one(pool).await)?,
+            None => on_db!(&self.db, |pool| sqlx::query_scalar(
+                "SELECT sync_contacts FROM psa_integrations WHERE id = $1 AND \
+                    account_id = $2"
+            )
+            .bind(iid)
+            .bind(acc)
+            .fetch_one(pool)
+            .await)?,
         };
 
         let mut effect: HashMap<ItemKind, (i64, i64)> = HashMap::new();
@@ -88,16 +101,38 @@ impl Repo {
                 continue;
             }
             let sql = match kind {
-                ItemKind::Organization => "SELECT id, id, name, organization_type_id, organization_status_id, TRUE, sync_state, orphan_reason FROM organizations",
-                ItemKind::Configuration => "SELECT id, organization_id, name, configuration_type_id, configuration_status_id, active, sync_state, orphan_reason FROM configurations",
-                ItemKind::Contact => "SELECT id, organization_id, first_name || ' ' || last_name, contact_type_id, NULL, TRUE, sync_state, orphan_reason FROM contacts",
-                ItemKind::Location => "SELECT id, organization_id, name, NULL, NULL, TRUE, sync_state, orphan_reason FROM locations",
+                ItemKind::Organization => {
+                    "SELECT id, id, name, organization_type_id, \
+                    organization_status_id, TRUE, sync_state, orphan_reason FROM organizations"
+                }
+                ItemKind::Configuration => {
+                    "SELECT id, organization_id, name, \
+                    configuration_type_id, configuration_status_id, active, sync_state, \
+                    orphan_reason FROM configurations"
+                }
+                ItemKind::Contact => {
+                    "SELECT id, organization_id, first_name || ' ' || \
+                    last_name, contact_type_id, NULL, TRUE, sync_state, orphan_reason FROM \
+                    contacts"
+                }
+                ItemKind::Location => {
+                    "SELECT id, organization_id, name, NULL, NULL, \
+                    TRUE, sync_state, orphan_reason FROM locations"
+                }
             };
-            let sql = format!("{sql} WHERE account_id = $1 AND integration_id = $2 AND id > $3 ORDER BY id LIMIT $4");
+            let sql = format!(
+                "{sql} WHERE account_id = $1 AND integration_id = $2 AND \
+                id > $3 ORDER BY id LIMIT $4"
+            );
             let mut last = 0i64;
             loop {
-                let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
-                    .bind(acc).bind(iid).bind(last).bind(CHUNK).fetch_all(pool).await)?;
+                let rows: Vec<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+                    .bind(acc)
+                    .bind(iid)
+                    .bind(last)
+                    .bind(CHUNK)
+                    .fetch_all(pool)
+                    .await)?;
                 let Some(end) = rows.last() else { break };
                 last = end.0;
                 for (id, org, name, t, s, active, state, reason) in rows {

@@ -119,7 +119,8 @@ fn blank(kind: ItemKind, psa_id: i64) -> Target {
 /// belong to one integration, which names its PSA).
 pub fn nameless(kind: ItemKind, psa_id: i64) -> String {
     format!(
-        "The PSA sent {} {psa_id} without a name: give it a name in the PSA and sync again",
+        "The PSA sent {} {psa_id} without a name: give it a name in the PSA and sync \
+            again",
         match kind {
             ItemKind::Organization => "company",
             ItemKind::Configuration => "configuration",

@@ -12,7 +12,10 @@ use app::model::{CredentialsInput, PsaKind};
 /// fragment, normalised to exactly that (plain `http` only for a loopback host, which the
 /// simulators use). The saved keys are bound to it: they are only ever sent to this origin.
 pub(crate) fn site_origin(entered: &str, example: &str) -> Result<String, AppError> {
-    let how = format!("Enter the site's address alone, with https:// and no path, like {example}");
+    let how = format!(
+        "Enter the site's address alone, with https:// and no path, like \
+        {example}"
+    );
     let how = how.as_str();
     let site = entered.trim();
     // "https://evil.example?" or "#..." would otherwise reach any path: refused outright.
@@ -56,7 +59,8 @@ fn key(entered: &str, kept: Option<&String>, what: &str) -> Result<String, AppEr
     if entered.trim().is_empty() {
         kept.cloned().ok_or_else(|| {
             AppError::invalid_input(format!(
-                "Enter the {what}: saved secrets are kept only for the site they were saved for"
+                "Enter the {what}: saved secrets are kept only for the site they were \
+                    saved for"
             ))
         })
     } else {
@@ -134,7 +138,8 @@ pub(super) async fn merge_credentials(
                 .map_err(|e| AppError::invalid_input(e.to_string()))?;
             if !zone_allowed(&site, &zone) {
                 return Err(AppError::invalid_input(
-                    "Autotask's zone discovery named a zone on another site; the secret is not sent there. \
+                    "Autotask's zone discovery named a zone on another site; the \
+                        secret is not sent there. \
                      Check the zone discovery URL (https://webservices.autotask.net)",
                 ));
             }
@@ -158,7 +163,8 @@ pub(super) async fn merge_credentials(
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
             {
                 return Err(AppError::invalid_input(
-                    "Enter the tenant as Halo names it (letters, digits, - _ .), or leave it empty",
+                    "Enter the tenant as Halo names it (letters, digits, - _ .), or \
+                        leave it empty",
                 ));
             }
             PsaCredentials::Halo(HaloCredentials {

@@ -41,7 +41,8 @@ impl app::services::ExportServices for AppServices {
         let n = passphrase.chars().count();
         if n < MIN_PASSPHRASE || passphrase.len() > 1024 {
             return Err(AppError::invalid_input(format!(
-                "Choose a passphrase of {MIN_PASSPHRASE} to 1,024 characters: it seals the password entries' secrets, and the import asks for it"
+                "Choose a passphrase of {MIN_PASSPHRASE} to 1,024 characters: it seals \
+                    the password entries' secrets, and the import asks for it"
             )));
         }
         let salt: [u8; 16] = rand::random();
@@ -64,7 +65,8 @@ impl app::services::ExportServices for AppServices {
             .map_err(internal("queueing an export"))?
             .ok_or_else(|| {
                 AppError::conflict(
-                    "An export of this account is already queued or running: wait until it ends",
+                    "An export of this account is already queued or running: wait \
+                        until it ends",
                 )
             })?;
         crate::feed::changed(&self.repo.db, user.account_id).await;
@@ -88,7 +90,8 @@ impl app::services::ExportServices for AppServices {
         let export = self.export_job(user, job).await?;
         if !export.available {
             return Err(AppError::not_found(
-                "That export's file (it is not written yet, failed, or passed its retention period)",
+                "That export's file (it is not written yet, failed, or passed its \
+                    retention period)",
             ));
         }
         Ok(export)

@@ -147,7 +147,8 @@ impl AppServices {
             .any(|i| i.name.eq_ignore_ascii_case(&name));
         if taken {
             return Err(AppError::conflict(format!(
-                "An integration named {name} exists already: give this one another name"
+                "An integration named {name} exists already: give this one another \
+                    name"
             )));
         }
         Ok(name)
@@ -424,7 +425,8 @@ impl app::services::IntegrationServices for AppServices {
             .is_some_and(|p| !(0..=100).contains(&p))
         {
             return Err(AppError::invalid_input(
-                "The share of missing items a sync holds must be a whole number from 0 to 100 (%)",
+                "The share of missing items a sync holds must be a whole number from 0 \
+                    to 100 (%)",
             ));
         }
         if change
@@ -432,7 +434,8 @@ impl app::services::IntegrationServices for AppServices {
             .is_some_and(|n| !(0..=1_000_000).contains(&n))
         {
             return Err(AppError::invalid_input(
-                "The number of missing items a sync holds above must be a whole number from 0 to 1,000,000",
+                "The number of missing items a sync holds above must be a whole number \
+                    from 0 to 1,000,000",
             ));
         }
         self.own_integration(user, integration).await?;
@@ -443,7 +446,8 @@ impl app::services::IntegrationServices for AppServices {
             .map_err(internal("changing sync settings"))?;
         if !applied {
             return Err(AppError::invalid_input(
-                "A type or status in the change is not one of this integration's: reload the settings and try again",
+                "A type or status in the change is not one of this integration's: \
+                    reload the settings and try again",
             ));
         }
         self.sync_settings(user, integration).await

@@ -71,7 +71,8 @@ impl app::services::ItemServices for AppServices {
                 && crate::repo::synced_key(&c.key).is_none();
             if c.key.chars().count() > MAX_CURSOR_KEY || c.key.contains('\0') || not_a_time {
                 return Err(AppError::invalid_input(
-                    "That page's position is not valid: open the row's View again from its first page",
+                    "That page's position is not valid: open the row's View again from \
+                        its first page",
                 ));
             }
         }
@@ -104,7 +105,8 @@ impl app::services::ItemServices for AppServices {
             ),
             _ => {
                 return Err(AppError::invalid_input(
-                    "Only organizations and configurations have a type and a status to edit",
+                    "Only organizations and configurations have a type and a status to \
+                        edit",
                 ))
             }
         };
@@ -118,7 +120,12 @@ impl app::services::ItemServices for AppServices {
                 .catalog_psa_id(user.account_id, integration, category, value.0)
                 .await
                 .map_err(internal("loading a catalog value"))?
-                .ok_or_else(|| AppError::invalid_input("That type or status is not one of this PSA's: reload the page and try again"))
+                .ok_or_else(|| {
+                    AppError::invalid_input(
+                        "That type or status is not one \
+                    of this PSA's: reload the page and try again",
+                    )
+                })
         };
         let type_psa = psa_value(type_cat, type_value).await?;
         let status_psa = psa_value(status_cat, status_value).await?;
@@ -232,7 +239,8 @@ impl app::services::ItemServices for AppServices {
             format!("Reconnected {}: it syncs again, from {next} on.", t.name)
         } else {
             format!(
-                "Reconnected {}: {next} recreates it from the PSA (data that existed only in Steward does not come back).",
+                "Reconnected {}: {next} recreates it from the PSA (data that existed \
+                    only in Steward does not come back).",
                 t.name
             )
         })
@@ -295,18 +303,21 @@ impl app::services::ItemServices for AppServices {
             .map_err(internal("deciding held orphanings"))?
             .ok_or_else(|| {
                 AppError::conflict(
-                    "What is held changed since you looked (a newer sync held again, or another Administrator decided): look at Manage Data again",
+                    "What is held changed since you looked (a newer sync held again, \
+                        or another Administrator decided): look at Manage Data again",
                 )
             })?;
         let noun = kind.plural().to_lowercase();
         Ok(if confirm {
             format!(
-                "Confirmed: {} {noun} became orphans (deleted in the PSA). They are under Orphaned Data.",
+                "Confirmed: {} {noun} became orphans (deleted in the PSA). They are \
+                    under Orphaned Data.",
                 app::components::fmt_count(done.items)
             )
         } else {
             format!(
-                "Discarded: {} {noun} stay as they were. The next full sync looks at them again.",
+                "Discarded: {} {noun} stay as they were. The next full sync looks at \
+                    them again.",
                 app::components::fmt_count(done.items)
             )
         })
@@ -331,7 +342,8 @@ impl app::services::ItemServices for AppServices {
             .await
             .map_err(internal("pausing a type or status"))?;
         Ok(format!(
-            "{} {}: {} no longer syncs (Sync Active: No). Its items become orphans after the next full sync; check it again in Configuration to resume.",
+            "{} {}: {} no longer syncs (Sync Active: No). Its items become orphans \
+                after the next full sync; check it again in Configuration to resume.",
             v.category.kind().plural(),
             v.category.dimension(),
             v.name

@@ -57,7 +57,10 @@ impl AppServices {
         let n = counts.entry(user.user_id.0).or_default();
         if *n >= STREAMS_PER_USER {
             return Err(AppError::too_many_requests(
-                format!("You have {STREAMS_PER_USER} live Steward pages open: close some Steward tabs, then reload"),
+                format!(
+                    "You have {STREAMS_PER_USER} live Steward pages open: close \
+                    some Steward tabs, then reload"
+                ),
                 10,
             ));
         }
@@ -117,7 +120,11 @@ impl AppServices {
         if user.restricted {
             Err(AppError::new(
                 app::error::ErrorCode::Forbidden,
-                format!("You are restricted to some organizations, and to {what} reaches every organization of the account: ask an Administrator without restrictions"),
+                format!(
+                    "You are restricted to some organizations, and to {what} \
+                    reaches every organization of the account: ask an Administrator without \
+                    restrictions"
+                ),
             ))
         } else {
             Ok(())

@@ -68,7 +68,8 @@ impl AppServices {
             RemovalTarget::RowFullDelete(v) => (
                 v,
                 Feature::FullDelete,
-                "Permanently deleting all data of a type or status is unavailable on your account",
+                "Permanently deleting all data of a type or status is unavailable on \
+                    your account",
             ),
         };
         if !self
@@ -237,10 +238,12 @@ impl app::services::RemovalServices for AppServices {
                 self.removal(user, job).await
             }
             Queued::CountChanged(n) => Err(AppError::conflict(format!(
-                "The items to delete changed while you confirmed: there are now {n}. Review the impact and confirm again"
+                "The items to delete changed while you confirmed: there are now {n}. \
+                    Review the impact and confirm again"
             ))),
             Queued::AlreadyQueued => Err(AppError::conflict(
-                "A removal of these items is already queued or running: watch it on the Removals page",
+                "A removal of these items is already queued or running: watch it on \
+                    the Removals page",
             )),
         }
     }
@@ -253,7 +256,8 @@ impl app::services::RemovalServices for AppServices {
             return Err(AppError::new(
                 app::error::ErrorCode::NotFound,
                 format!(
-                    "The deletion archive of removal {job} has expired: archives are kept {} days after a removal ends",
+                    "The deletion archive of removal {job} has expired: archives are \
+                        kept {} days after a removal ends",
                     self.archive_retention.num_days()
                 ),
             ));

@@ -76,24 +76,28 @@ impl app::services::RestoreServices for AppServices {
             .await
             .map_err(internal("queueing a restore"))?;
         crate::feed::changed(&self.repo.db, user.account_id).await;
-        let job =
-            match queued {
-                RestoreQueued::Job(job) => job,
-                RestoreQueued::NotFound => return Err(AppError::not_found("That removal")),
-                RestoreQueued::NotFinished => {
-                    return Err(AppError::conflict(
-                        "This removal has not ended yet: restore it once it has finished",
-                    ))
-                }
-                RestoreQueued::Nothing => {
-                    return Err(AppError::conflict(
-                        "Nothing of this is left to restore: its records came back already",
-                    ))
-                }
-                RestoreQueued::AlreadyQueued => return Err(AppError::conflict(
-                    "A restore of this removal is already queued or running: wait until it ends",
-                )),
-            };
+        let job = match queued {
+            RestoreQueued::Job(job) => job,
+            RestoreQueued::NotFound => return Err(AppError::not_found("That removal")),
+            RestoreQueued::NotFinished => {
+                return Err(AppError::conflict(
+                    "This removal has not ended yet: restore it once it has \
+                            finished",
+                ))
+            }
+            RestoreQueued::Nothing => {
+                return Err(AppError::conflict(
+                    "Nothing of this is left to restore: its records came back \
+                            already",
+                ))
+            }
+            RestoreQueued::AlreadyQueued => {
+                return Err(AppError::conflict(
+                    "A restore of this removal is already queued or running: wait \
+                        until it ends",
+                ))
+            }
+        };
         self.repo
             .restore_jobs(user.account_id, Some(job))
             .await

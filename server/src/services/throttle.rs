@@ -86,7 +86,10 @@ impl SignInThrottle {
         if let Some(wait) = wait {
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             return Err(AppError::too_many_requests(
-                format!("Too many failed sign-ins: wait {seconds} seconds, then try again"),
+                format!(
+                    "Too many failed sign-ins: wait {seconds} seconds, then try \
+                    again"
+                ),
                 seconds,
             ));
         }

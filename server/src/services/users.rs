@@ -16,7 +16,8 @@ use chrono::{Duration, Utc};
 fn deactivated() -> AppError {
     AppError::new(
         ErrorCode::Forbidden,
-        "This user is deactivated: ask an Administrator of your account to reactivate you",
+        "This user is deactivated: ask an Administrator of your account to reactivate \
+            you",
     )
 }
 
@@ -72,7 +73,8 @@ impl AppServices {
         if row.must_change_password {
             return Err(AppError::new(
                 ErrorCode::PasswordChangeRequired,
-                "Choose a new password to sign in: the one you entered is a one-time password",
+                "Choose a new password to sign in: the one you entered is a one-time \
+                    password",
             ));
         }
         Ok(())
@@ -228,7 +230,9 @@ impl AppServices {
             UserChange::NotFound => return Err(AppError::not_found("That user")),
             UserChange::LastAdministrator => {
                 return Err(AppError::conflict(
-                    "This is the account's last active Administrator without restrictions: make another user an Administrator of every organization first",
+                    "This is the account's last active Administrator without \
+                        restrictions: make another user an Administrator of every organization \
+                        first",
                 ))
             }
             UserChange::UnknownOrganization => {
@@ -271,7 +275,8 @@ impl AppServices {
             .is_some()
         {
             return Err(AppError::conflict(format!(
-                "{email} is already a user (here or in another account): each email signs in to one account"
+                "{email} is already a user (here or in another account): each email \
+                    signs in to one account"
             )));
         }
         let organizations = Self::restrictions(&input.organizations)?;
@@ -396,7 +401,8 @@ impl AppServices {
         ids.dedup();
         if ids.len() > MAX_RESTRICTIONS {
             return Err(AppError::invalid_input(format!(
-                "Restrict a user to at most {MAX_RESTRICTIONS} organizations, or to none (every organization)"
+                "Restrict a user to at most {MAX_RESTRICTIONS} organizations, or to \
+                    none (every organization)"
             )));
         }
         Ok((!ids.is_empty()).then_some(ids))

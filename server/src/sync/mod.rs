@@ -89,7 +89,8 @@ impl From<anyhow::Error> for ListError {
 
 /// The message a failed run records when Steward itself failed (the cause goes to the log).
 const INTERNAL_FAILURE: &str =
-    "Steward could not save this run (an internal error, logged on the server); nothing was changed. Try again; if it keeps failing, contact support.";
+    "Steward could not save this run (an internal error, logged on the server); \
+        nothing was changed. Try again; if it keeps failing, contact support.";
 
 impl SyncEngine {
     pub fn new(repo: Repo, secrets: Arc<SecretBox>) -> SyncEngine {
@@ -384,7 +385,9 @@ impl SyncEngine {
                     ListError::TooLong => {
                         tracing::warn!(run_id, "sync listing took too long");
                         format!(
-                            "{}'s listing took longer than {}, the most a sync may take; nothing was changed. The next sync tries again; if the PSA is this slow every time, ask its vendor why",
+                            "{}'s listing took longer than {}, the most a sync may \
+                                take; nothing was changed. The next sync tries again; if the PSA \
+                                is this slow every time, ask its vendor why",
                             connector.kind().label(),
                             crate::psa::humane(self.max_listing)
                         )
@@ -407,7 +410,10 @@ impl SyncEngine {
             listed: listed.kinds,
             notes: if mode == SyncMode::Incremental && !connector.filters_by_change() {
                 vec![format!(
-                    "{} cannot list only what changed (its API documents no filter by change time), so this incremental sync read every record. As an incremental sync it orphans nothing; the next full sync finds what was deleted in the PSA",
+                    "{} cannot list only what changed (its API documents no filter by \
+                        change time), so this incremental sync read every record. As an \
+                        incremental sync it orphans nothing; the next full sync finds what was \
+                        deleted in the PSA",
                     connector.kind().label()
                 )]
             } else {

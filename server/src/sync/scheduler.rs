@@ -131,7 +131,8 @@ impl Scheduler {
                     }
                 }
                 Err(e) => {
-                    tracing::error!(error = ?e, "the sync scheduler could not read the integrations")
+                    tracing::error!(error = ?e, "the sync scheduler could not read the \
+                        integrations")
                 }
             }
         }

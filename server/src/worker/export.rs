@@ -17,7 +17,8 @@ impl Worker {
                 .retry_job(
                     job.id,
                     &self.id,
-                    "The worker that took this export has no secret key; another will take it",
+                    "The worker that took this export has no secret key; another will \
+                        take it",
                     chrono::Duration::seconds(5),
                 )
                 .await?;

@@ -179,7 +179,8 @@ impl Worker {
                 }
                 Some(Err(e)) => {
                     if let Some(first) = &failed {
-                        tracing::error!(job = job.id, error = ?e, first = ?first, "another chunk of the removal failed too");
+                        tracing::error!(job = job.id, error = ?e, first = ?first, "another chunk \
+                            of the removal failed too");
                     } else {
                         failed = Some(e);
                     }
@@ -222,7 +223,9 @@ impl Worker {
         error: &anyhow::Error,
         said: &str,
     ) -> anyhow::Result<JobState> {
-        tracing::error!(job = job.id, kind = %job.kind, error = ?error, "a job's step failed; it will be retried");
+        tracing::error!(job = job.id, kind = %job.kind, error = ?error, "a job's step \
+            failed; it \
+            will be retried");
         let backoff = chrono::Duration::seconds(1 << job.attempt.clamp(0, 8));
         self.repo.retry_job(job.id, &self.id, said, backoff).await
     }

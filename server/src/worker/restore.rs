@@ -29,7 +29,8 @@ impl Worker {
                         .retry_later(
                             &job,
                             &e,
-                            "A step of the restore failed on the server and will be retried",
+                            "A step of the restore failed on the server and will be \
+                                retried",
                         )
                         .await?;
                     if state == JobState::Failed {

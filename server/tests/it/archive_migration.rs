@@ -37,7 +37,11 @@ fn old_json(table: &str, backend: Backend) -> String {
 }
 
 async fn exec(ctx: &Ctx, sql: &str) {
-    on_db!(&ctx.repo.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ())).unwrap();
+    on_db!(&ctx.repo.db, |pool| sqlx::query(sql)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .unwrap();
 }
 
 /// Every record of the organizations `list` and inside them, as JSON, read now.
@@ -57,8 +61,10 @@ async fn records(ctx: &Ctx, list: &str) -> Records {
             "SELECT t.id, {} FROM {table} t WHERE t.{org} IN ({list})",
             old_json(table, backend)
         );
-        let rows: Vec<(i64, String)> =
-            on_db!(&ctx.repo.db, pool => sqlx::query_as(&sql).fetch_all(pool).await).unwrap();
+        let rows: Vec<(i64, String)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(&sql)
+            .fetch_all(pool)
+            .await)
+        .unwrap();
         for (id, json) in rows {
             out.insert((kind.to_string(), id), serde_json::from_str(&json).unwrap());
         }
@@ -95,7 +101,10 @@ async fn secrets(ctx: &Ctx, list: &str) -> Vec<String> {
     let sql = format!(
         "SELECT {hex} FROM passwords t WHERE t.organization_id IN ({list}) ORDER BY t.name, t.id"
     );
-    on_db!(&ctx.repo.db, pool => sqlx::query_scalar(&sql).fetch_all(pool).await).unwrap()
+    on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(&sql)
+        .fetch_all(pool)
+        .await)
+    .unwrap()
 }
 
 async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: Db) {
@@ -124,7 +133,7 @@ async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: 
     let secrets_before = secrets(&ctx, &list).await;
 
     let args = serde_json::json!({ "integration": ctx.integration.0, "kind": "organization" });
-    let removal: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+    let removal: i64 = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
         "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, created_by, created_at, finished_at, progress_done, progress_total)
          VALUES ($1, 'removal', 'succeeded', 'removal:old', $2, $3, $4, $3, $3, 2, 2) RETURNING id")
         .bind(acc).bind(args.to_string()).bind(chrono::Utc::now()).bind(ctx.admin.user_id.0)
@@ -152,7 +161,7 @@ async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: 
     assert_eq!(records(&ctx, &list).await.len(), 0);
     // A restore of the first organization, queued before the upgrade: its target names the
     // archive row.
-    let restore: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+    let restore: i64 = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
         "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, created_by, created_at, progress_total)
          VALUES ($1, 'restore', 'queued', $2, $3, $4, $5, $4, 1) RETURNING id")
         .bind(acc).bind(format!("restore:{removal}"))

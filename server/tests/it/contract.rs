@@ -361,7 +361,11 @@ async fn schema_contract(db: Db) {
     let count = |sql: &'static str, org: i64| {
         let db = repo.db.clone();
         async move {
-            let n: i64 = server::on_db!(&db, pool => sqlx::query_scalar(sql).bind(org).fetch_one(pool).await).unwrap();
+            let n: i64 = server::on_db!(&db, |pool| sqlx::query_scalar(sql)
+                .bind(org)
+                .fetch_one(pool)
+                .await)
+            .unwrap();
             n
         }
     };
@@ -373,7 +377,12 @@ async fn schema_contract(db: Db) {
         "SELECT COUNT(*) FROM documents WHERE organization_id = $1",
     ];
     // The first organization is the biggest client (the generator skews towards it).
-    let org: i64 = server::on_db!(&repo.db, pool => sqlx::query_scalar("SELECT MIN(id) FROM organizations").fetch_one(pool).await).unwrap();
+    let org: i64 = server::on_db!(&repo.db, |pool| sqlx::query_scalar(
+        "SELECT MIN(id) FROM organizations"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let mut before = 0;
     for sql in CHILDREN {
         before += count(sql, org).await;
@@ -382,7 +391,14 @@ async fn schema_contract(db: Db) {
         before > 10,
         "the organization holds items and Steward-only data"
     );
-    server::on_db!(&repo.db, pool => sqlx::query("DELETE FROM organizations WHERE id = $1").bind(org).execute(pool).await.map(|_| ())).unwrap();
+    server::on_db!(&repo.db, |pool| sqlx::query(
+        "DELETE FROM organizations WHERE id = $1"
+    )
+    .bind(org)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
     for sql in CHILDREN {
         assert_eq!(count(sql, org).await, 0, "{sql}");
     }
@@ -398,7 +414,11 @@ async fn schema_contract(db: Db) {
         "UPDATE organizations SET sync_state = 'paused' WHERE sync_state = 'enabled' AND account_id = $1",
     ];
     for sql in bad {
-        let r = server::on_db!(&repo.db, pool => sqlx::query(sql).bind(a.0).execute(pool).await.map(|_| ()));
+        let r = server::on_db!(&repo.db, |pool| sqlx::query(sql)
+            .bind(a.0)
+            .execute(pool)
+            .await
+            .map(|_| ()));
         assert!(r.is_err(), "accepted: {sql}");
     }
 }
@@ -428,10 +448,14 @@ async fn postgres_meets_the_repository_contract() {
 /// A database whose schema is ahead of this binary makes start-up fail with a clear message.
 async fn refuses_unknown_migrations(db: Db) {
     db.migrate().await.unwrap();
-    server::on_db!(&db, pool => sqlx::query(
+    server::on_db!(&db, |pool| sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
-         VALUES (99999999, 'from the future', TRUE, $1, 1)")
-        .bind(vec![0u8; 48]).execute(pool).await.map(|_| ()))
+         VALUES (99999999, 'from the future', TRUE, $1, 1)"
+    )
+    .bind(vec![0u8; 48])
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     let err = db
         .migrate()

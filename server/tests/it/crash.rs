@@ -40,8 +40,12 @@ fn serve(dir: &std::path::Path, url: &str) -> Child {
 async fn wait_for_progress(db: &Db, job: i64, at: i64, limit: Duration) -> (i64, String) {
     let start = Instant::now();
     loop {
-        let (done, state): (i64, String) = on_db!(db, pool => sqlx::query_as(
-            "SELECT progress_done, state FROM jobs WHERE id = $1").bind(job).fetch_one(pool).await)
+        let (done, state): (i64, String) = on_db!(db, |pool| sqlx::query_as(
+            "SELECT progress_done, state FROM jobs WHERE id = $1"
+        )
+        .bind(job)
+        .fetch_one(pool)
+        .await)
         .unwrap();
         if done >= at || state == "succeeded" || start.elapsed() > limit {
             return (done, state);

@@ -175,8 +175,12 @@ async fn account_with_data(repo: &Repo) -> (CurrentUser, Vec<(i64, Vec<u8>)>) {
     )
     .await;
     let restricted = common::user(repo, account, "r@export.example", Role::Manager, true).await;
-    let org: i64 = on_db!(&repo.db, pool => sqlx::query_scalar(
-        "SELECT MIN(id) FROM organizations WHERE account_id = $1").bind(account.0).fetch_one(pool).await)
+    let org: i64 = on_db!(&repo.db, |pool| sqlx::query_scalar(
+        "SELECT MIN(id) FROM organizations WHERE account_id = $1"
+    )
+    .bind(account.0)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     repo.grant_organization_access(account, restricted.user_id, app::model::OrganizationId(org))
         .await
@@ -192,7 +196,7 @@ async fn account_with_data(repo: &Repo) -> (CurrentUser, Vec<(i64, Vec<u8>)>) {
     .into_iter()
     .enumerate()
     {
-        let id: i64 = on_db!(&repo.db, pool => sqlx::query_scalar(
+        let id: i64 = on_db!(&repo.db, |pool| sqlx::query_scalar(
             "INSERT INTO passwords (account_id, organization_id, name, secret_ciphertext, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
             .bind(account.0).bind(org).bind(format!("Sealed {i}")).bind(key.seal(&plain)).bind(chrono::Utc::now())
@@ -216,8 +220,12 @@ async fn an_export_imported_elsewhere_exports_the_same(db: Db) {
     );
     let manifest: Manifest = serde_json::from_str(&f["manifest.json"]).unwrap();
     assert_eq!(manifest.version, 1);
-    let configurations: i64 = on_db!(&repo.db, pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM configurations WHERE account_id = $1").bind(admin.account_id.0).fetch_one(pool).await)
+    let configurations: i64 = on_db!(&repo.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM configurations WHERE account_id = $1"
+    )
+    .bind(admin.account_id.0)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(manifest.counts["configurations.jsonl"], configurations);
     assert!(configurations > 20_000, "the M dataset");
@@ -255,9 +263,13 @@ async fn an_export_imported_elsewhere_exports_the_same(db: Db) {
 
     // Its secrets open with the new server's key; its users choose a password first.
     for (i, (_, plain)) in sealed.iter().enumerate() {
-        let stored: Vec<u8> = on_db!(&other, pool => sqlx::query_scalar(
-            "SELECT secret_ciphertext FROM passwords WHERE account_id = $1 AND name = $2")
-            .bind(imported.account.0).bind(format!("Sealed {i}")).fetch_one(pool).await)
+        let stored: Vec<u8> = on_db!(&other, |pool| sqlx::query_scalar(
+            "SELECT secret_ciphertext FROM passwords WHERE account_id = $1 AND name = $2"
+        )
+        .bind(imported.account.0)
+        .bind(format!("Sealed {i}"))
+        .fetch_one(pool)
+        .await)
         .unwrap();
         assert_eq!(&elsewhere.open(&stored).unwrap(), plain);
     }

@@ -28,7 +28,7 @@ async fn state(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM psa_integrations WHERE state = 'paused' OR disconnected_at IS NOT NULL",
         "SELECT COUNT(*) FROM sync_runs",
     ] {
-        let n: i64 = on_db!(&app.repo.db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
+        let n: i64 = on_db!(&app.repo.db, |pool| sqlx::query_scalar(sql).fetch_one(pool).await)
             .unwrap();
         out.push(n);
     }

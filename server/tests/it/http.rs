@@ -526,7 +526,12 @@ async fn drive_sync_api(app: &TestApp) {
     }
     // Deleting is for Managers and Administrators: an Editor is refused and nothing is queued.
     let jobs = |repo: server::repo::Repo| async move {
-        server::on_db!(&repo.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM jobs").fetch_one(pool).await).unwrap()
+        server::on_db!(&repo.db, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM jobs"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap()
     };
     let before = jobs(app.repo.clone()).await;
     let refused = editor

@@ -155,8 +155,12 @@ async fn retries_back_off_then_fail_for_good(db: Db, _second: Db) {
             Some(j) => j,
             None => {
                 // Make the backed-off job due now.
-                server::on_db!(&repo.db, pool => sqlx::query("UPDATE jobs SET run_at = $1").bind(long_ago())
-                    .execute(pool).await.map(|_| ())).unwrap();
+                server::on_db!(&repo.db, |pool| sqlx::query("UPDATE jobs SET run_at = $1")
+                    .bind(long_ago())
+                    .execute(pool)
+                    .await
+                    .map(|_| ()))
+                .unwrap();
                 repo.claim_job("w", long_ago()).await.unwrap().unwrap()
             }
         };

@@ -27,7 +27,7 @@ type FreshRow = (i64, i64, i64, i64, String, String, bool, i64);
 /// Every kept count of the database that is not zero, by key.
 async fn kept(ctx: &Ctx) -> BTreeMap<Key, i64> {
     let rows: Vec<KeptRow> =
-        on_db!(&ctx.repo.db, pool => sqlx::query_as(
+        on_db!(&ctx.repo.db, |pool| sqlx::query_as(
             "SELECT account_id, integration_id, item_kind, type_id, status_id, sync_state, orphan_reason,
                     active, CAST(SUM(n) AS BIGINT)
              FROM item_counts
@@ -69,16 +69,20 @@ async fn fresh(ctx: &Ctx) -> BTreeMap<Key, i64> {
              GROUP BY account_id, COALESCE(integration_id, 0), COALESCE({t}, 0), COALESCE({s}, 0),
                       COALESCE(sync_state, ''), COALESCE(orphan_reason, ''), {active} = TRUE"
         );
-        let rows: Vec<FreshRow> =
-            on_db!(&ctx.repo.db, pool => sqlx::query_as(&sql).fetch_all(pool).await).unwrap();
+        let rows: Vec<FreshRow> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(&sql)
+            .fetch_all(pool)
+            .await)
+        .unwrap();
         for (a, i, t, s, st, r, ac, n) in rows {
             out.insert((a, i, kind.to_string(), t, s, st, r, ac), n);
         }
     }
-    let rows: Vec<(i64, i64, String, i64)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+    let rows: Vec<(i64, i64, String, i64)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
         "SELECT account_id, integration_id, item_kind, COUNT(*) FROM disconnected_items
-         GROUP BY account_id, integration_id, item_kind")
-        .fetch_all(pool).await)
+         GROUP BY account_id, integration_id, item_kind"
+    )
+    .fetch_all(pool)
+    .await)
     .unwrap();
     for (a, i, k, n) in rows {
         out.insert(
@@ -95,15 +99,18 @@ async fn check(ctx: &Ctx, everywhere: &CurrentUser, after: &str) {
     let fresh = fresh(ctx).await;
     // The lists' totals from the kept counts equal those counted for a user restricted to
     // every organization (whose lists count rows).
-    on_db!(&ctx.repo.db, pool => sqlx::query(
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
         "INSERT INTO user_organization_access (account_id, user_id, organization_id)
          SELECT $2, $1, id FROM organizations o WHERE account_id = $2
            AND NOT EXISTS (SELECT 1 FROM user_organization_access a WHERE a.user_id = $1 AND a.organization_id = o.id)")
         .bind(everywhere.user_id.0).bind(ctx.admin.account_id.0).execute(pool).await.map(|_| ()))
     .unwrap();
-    let names: Vec<(String, String)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
-        "SELECT category, name FROM psa_catalog_values WHERE account_id = $1 ORDER BY id")
-        .bind(ctx.admin.account_id.0).fetch_all(pool).await)
+    let names: Vec<(String, String)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
+        "SELECT category, name FROM psa_catalog_values WHERE account_id = $1 ORDER BY id"
+    )
+    .bind(ctx.admin.account_id.0)
+    .fetch_all(pool)
+    .await)
     .unwrap();
     let mut searches: Vec<String> = [
         "",
@@ -395,8 +402,13 @@ async fn kept_counts_equal_a_fresh_count_after_every_change(db: Db) {
          ORDER BY id",
     )
     .await;
-    on_db!(&ctx.repo.db, pool => sqlx::query("DELETE FROM psa_catalog_values WHERE id = $1")
-        .bind(value).execute(pool).await.map(|_| ()))
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "DELETE FROM psa_catalog_values WHERE id = $1"
+    )
+    .bind(value)
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     check(&ctx, &everywhere, "a catalog value's deletion").await;
 

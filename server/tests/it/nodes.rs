@@ -99,10 +99,12 @@ fn worker(url: &str) -> Node {
 }
 
 async fn ids(db: &Db, sql: &str) -> BTreeSet<i64> {
-    on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_all(pool).await)
-        .unwrap()
-        .into_iter()
-        .collect()
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_all(pool)
+        .await)
+    .unwrap()
+    .into_iter()
+    .collect()
 }
 
 /// Polls `f` every 20 ms until it holds, for at most `limit`.
@@ -271,8 +273,12 @@ async fn two_web_nodes_and_a_worker_share_one_postgres() {
     assert!(progress.windows(2).all(|p| p[0] < p[1]), "{progress:?}");
 
     // Whichever process runs it is killed, mid-way.
-    let locked_by: String = on_db!(&db, pool => sqlx::query_scalar(
-        "SELECT locked_by FROM jobs WHERE id = $1").bind(job).fetch_one(pool).await)
+    let locked_by: String = on_db!(&db, |pool| sqlx::query_scalar(
+        "SELECT locked_by FROM jobs WHERE id = $1"
+    )
+    .bind(job)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let pid: u32 = locked_by.split('-').next().unwrap().parse().unwrap();
     let at = nodes
@@ -282,8 +288,12 @@ async fn two_web_nodes_and_a_worker_share_one_postgres() {
     let killed = nodes.remove(at);
     let killed_name = killed.name;
     drop(killed); // SIGKILL
-    let (done, state): (i64, String) = on_db!(&db, pool => sqlx::query_as(
-        "SELECT progress_done, state FROM jobs WHERE id = $1").bind(job).fetch_one(pool).await)
+    let (done, state): (i64, String) = on_db!(&db, |pool| sqlx::query_as(
+        "SELECT progress_done, state FROM jobs WHERE id = $1"
+    )
+    .bind(job)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(
         state,
@@ -302,8 +312,12 @@ async fn two_web_nodes_and_a_worker_share_one_postgres() {
             == 1
     })
     .await;
-    let state: String = on_db!(&db, pool => sqlx::query_scalar(
-        "SELECT state FROM jobs WHERE id = $1").bind(job).fetch_one(pool).await)
+    let state: String = on_db!(&db, |pool| sqlx::query_scalar(
+        "SELECT state FROM jobs WHERE id = $1"
+    )
+    .bind(job)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(state, "succeeded", "after {killed_name} was killed");
     for (t, left) in expected_left {
@@ -364,7 +378,7 @@ async fn two_web_nodes_and_a_worker_share_one_postgres() {
     .await;
 
     // A due run: both nodes' schedulers look every second; one run starts.
-    on_db!(&db, pool => sqlx::query(
+    on_db!(&db, |pool| sqlx::query(
         "UPDATE sync_runs SET started_at = started_at - INTERVAL '2 days', heartbeat_at = heartbeat_at - INTERVAL '2 days'")
         .execute(pool).await.map(|_| ()))
     .unwrap();

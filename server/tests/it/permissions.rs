@@ -17,7 +17,10 @@ async fn state(app: &TestApp) -> (i64, i64, i64, i64) {
     let q = |sql: &'static str| {
         let db = app.repo.db.clone();
         async move {
-            on_db!(&db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+            on_db!(&db, |pool| sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(pool)
+                .await)
+            .unwrap()
         }
     };
     (
@@ -49,7 +52,7 @@ async fn ended(app: &TestApp, client: &reqwest::Client, job: i64) -> String {
 
 /// The organization types of the demo integration with linked organizations, most first.
 async fn organization_types(app: &TestApp) -> Vec<i64> {
-    on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>(
+    on_db!(&app.repo.db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT organization_type_id FROM organizations WHERE integration_id IS NOT NULL AND organization_type_id IS NOT NULL
          GROUP BY organization_type_id ORDER BY COUNT(*) DESC, organization_type_id")
         .fetch_all(pool).await)
@@ -275,7 +278,12 @@ async fn delete_by_type_is_unavailable_until_an_operator_enables_it() {
     app.syncs_settled(&admin).await;
     let value = organization_types(&app).await[0];
     let jobs = || async {
-        on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM jobs").fetch_one(pool).await).unwrap()
+        on_db!(&app.repo.db, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM jobs"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap()
     };
 
     for (path, body, message) in [
@@ -412,15 +420,21 @@ async fn restricted_managers_and_administrators_reach_only_their_organizations()
     let one = |sql: &'static str| {
         let db = app.repo.db.clone();
         async move {
-            on_db!(&db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+            on_db!(&db, |pool| sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(pool)
+                .await)
+            .unwrap()
         }
     };
     // Their organization: one with orphaned locations, and others that have some too; the one
     // whose locations the running removal (which goes in id order) reaches last.
     let org = one("SELECT organization_id FROM locations WHERE sync_state = 'orphaned' GROUP BY organization_id ORDER BY MIN(id) DESC LIMIT 1").await;
-    let theirs = on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM locations WHERE sync_state = 'orphaned' AND organization_id = $1")
-        .bind(org).fetch_one(pool).await)
+    let theirs = on_db!(&app.repo.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM locations WHERE sync_state = 'orphaned' AND organization_id = $1"
+    )
+    .bind(org)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     let all = one("SELECT COUNT(*) FROM locations WHERE sync_state = 'orphaned'").await;
     assert!(theirs > 0 && all > theirs, "{theirs} of {all}");
@@ -511,8 +525,10 @@ async fn restricted_managers_and_administrators_reach_only_their_organizations()
                 "contact" => "SELECT organization_id FROM contacts WHERE id = $1",
                 _ => "SELECT organization_id FROM locations WHERE id = $1",
             };
-            let owner = on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>(table)
-                .bind(id).fetch_optional(pool).await)
+            let owner = on_db!(&app.repo.db, |pool| sqlx::query_scalar::<_, i64>(table)
+                .bind(id)
+                .fetch_optional(pool)
+                .await)
             .unwrap();
             assert_eq!(
                 owner,

@@ -365,8 +365,11 @@ async fn setup(db: Db, kind: PsaKind) -> Ctx {
 
 impl Ctx {
     async fn count(&self, sql: &str) -> i64 {
-        on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.admin.account_id.0).fetch_one(pool).await)
-            .unwrap()
+        on_db!(&self.repo.db, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(self.admin.account_id.0)
+            .fetch_one(pool)
+            .await)
+        .unwrap()
     }
 
     async fn run(&self, mode: SyncMode) -> server::sync::RunReport {
@@ -465,7 +468,7 @@ impl Ctx {
     }
 
     async fn linked_companies(&self) -> Vec<i64> {
-        on_db!(&self.repo.db, pool => sqlx::query_scalar(
+        on_db!(&self.repo.db, |pool| sqlx::query_scalar(
             "SELECT psa_id FROM organizations WHERE account_id = $1 AND integration_id IS NOT NULL ORDER BY psa_id")
             .bind(self.admin.account_id.0).fetch_all(pool).await)
         .unwrap()
@@ -477,15 +480,18 @@ impl Ctx {
             let sql = format!(
                 "SELECT '{table}', psa_id, sync_state, orphan_reason, updated_at FROM {table} WHERE account_id = $1 ORDER BY psa_id, id"
             );
-            let rows: Vec<Row> =
-                on_db!(&self.repo.db, pool => sqlx::query_as(&sql).bind(self.admin.account_id.0).fetch_all(pool).await).unwrap();
+            let rows: Vec<Row> = on_db!(&self.repo.db, |pool| sqlx::query_as(&sql)
+                .bind(self.admin.account_id.0)
+                .fetch_all(pool)
+                .await)
+            .unwrap();
             all.extend(rows);
         }
         all
     }
 
     async fn org(&self, psa_id: i64) -> (i64, String, Option<String>, Option<String>) {
-        on_db!(&self.repo.db, pool => sqlx::query_as(
+        on_db!(&self.repo.db, |pool| sqlx::query_as(
             "SELECT id, name, sync_state, orphan_reason FROM organizations WHERE account_id = $1 AND psa_id = $2")
             .bind(self.admin.account_id.0).bind(psa_id).fetch_one(pool).await)
         .unwrap()
@@ -515,11 +521,11 @@ async fn the_sync_rules_hold_for(db: Db, kind: PsaKind) {
     assert!(expected.len() > 10, "{kind:?}");
     let typed_in = &expected[0];
     let now = chrono::Utc::now();
-    let local: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+    let local: i64 = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
         "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
         .bind(ctx.admin.account_id.0).bind(&typed_in.name).bind(now).fetch_one(pool).await)
     .unwrap();
-    on_db!(&ctx.repo.db, pool => sqlx::query(
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
         "INSERT INTO documents (account_id, organization_id, title, body, created_at, updated_at) VALUES ($1, $2, 'Runbook', 'x', $3, $3)")
         .bind(ctx.admin.account_id.0).bind(local).bind(now).execute(pool).await.map(|_| ()))
     .unwrap();
@@ -530,9 +536,12 @@ async fn the_sync_rules_hold_for(db: Db, kind: PsaKind) {
     let mut want: Vec<i64> = expected.iter().map(|c| c.id).collect();
     want.sort();
     assert_eq!(ctx.linked_companies().await, want, "{kind:?}");
-    let matched: (i64, bool) = on_db!(&ctx.repo.db, pool => sqlx::query_as(
-        "SELECT psa_id, had_data_before_first_sync FROM organizations WHERE id = $1")
-        .bind(local).fetch_one(pool).await)
+    let matched: (i64, bool) = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
+        "SELECT psa_id, had_data_before_first_sync FROM organizations WHERE id = $1"
+    )
+    .bind(local)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(
         matched,
@@ -634,7 +643,7 @@ async fn the_sync_rules_hold_for(db: Db, kind: PsaKind) {
             ctx.run(SyncMode::Full).await.outcome,
             SyncOutcome::Succeeded
         );
-        let type_name: String = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+        let type_name: String = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
             "SELECT v.name FROM organizations o JOIN psa_catalog_values v ON v.id = o.organization_type_id WHERE o.id = $1")
             .bind(target_org).fetch_one(pool).await)
         .unwrap();

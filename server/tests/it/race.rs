@@ -70,8 +70,10 @@ async fn log_deletes(db: &Db) {
 }
 
 async fn pairs(ctx: &Ctx, sql: &str) -> BTreeSet<(String, i64)> {
-    let rows: Vec<(String, i64)> =
-        on_db!(&ctx.repo.db, pool => sqlx::query_as(sql).fetch_all(pool).await).unwrap();
+    let rows: Vec<(String, i64)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(sql)
+        .fetch_all(pool)
+        .await)
+    .unwrap();
     rows.into_iter().collect()
 }
 
@@ -87,8 +89,14 @@ async fn drain(ctx: &Ctx, job: i64) -> JobState {
             }
             Some(_) => {}
             None => {
-                on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE jobs SET run_at = $1 WHERE id = $2 AND state = 'queued'")
-                    .bind(chrono::Utc::now()).bind(job).execute(pool).await.map(|_| ()))
+                on_db!(&ctx.repo.db, |pool| sqlx::query(
+                    "UPDATE jobs SET run_at = $1 WHERE id = $2 AND state = 'queued'"
+                )
+                .bind(chrono::Utc::now())
+                .bind(job)
+                .execute(pool)
+                .await
+                .map(|_| ()))
                 .unwrap();
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -130,7 +138,7 @@ async fn a_removal_racing_a_sync_and_the_edit_pencil_deletes_only_what_still_qua
             .map(|i| i.to_string())
             .collect::<Vec<_>>()
             .join(",");
-        on_db!(&ctx.repo.db, pool => sqlx::query(&format!(
+        on_db!(&ctx.repo.db, |pool| sqlx::query(&format!(
             "UPDATE organizations SET sync_state = 'orphaned', orphan_reason = 'type_not_synced' WHERE id IN ({list})"))
             .execute(pool).await.map(|_| ()))
         .unwrap();
@@ -178,7 +186,7 @@ async fn a_removal_racing_a_sync_and_the_edit_pencil_deletes_only_what_still_qua
         assert_eq!(deleted, archived, "round {round}: deleted = archived");
         // Every organization deleted was, in the row the archive kept of it, still orphaned
         // and still a Customer: the archive is written under the same lock as the delete.
-        let rows: Vec<(i64, Option<String>, Option<i64>)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+        let rows: Vec<(i64, Option<String>, Option<i64>)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
             "SELECT id, sync_state, organization_type_id FROM archived_organizations WHERE account_id = $1")
             .bind(acc).fetch_all(pool).await)
         .unwrap();
@@ -198,7 +206,7 @@ async fn a_removal_racing_a_sync_and_the_edit_pencil_deletes_only_what_still_qua
         // Anything left of the targets that the sync did not un-orphan is tidied for the next
         // round; types back to Customer where the pencil moved them (the PSA's value wins at
         // the next sync anyway).
-        on_db!(&ctx.repo.db, pool => sqlx::query(&format!(
+        on_db!(&ctx.repo.db, |pool| sqlx::query(&format!(
             "UPDATE organizations SET sync_state = 'enabled', orphan_reason = NULL, organization_type_id = {customer}
              WHERE id IN ({list})"))
             .execute(pool).await.map(|_| ()))
@@ -229,12 +237,12 @@ async fn loads_at_once_never_take_each_others_ids(db: Db) {
     let d = Dataset::generate(Size::S, 1);
     let one_by_one = async {
         let (a, _) = accounts[2];
-        let org: i64 = on_db!(&repo.db, pool => sqlx::query_scalar(
+        let org: i64 = on_db!(&repo.db, |pool| sqlx::query_scalar(
             "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, 'Solo', $2, $2) RETURNING id")
             .bind(a.0).bind(chrono::Utc::now()).fetch_one(pool).await)
         .unwrap();
         for n in 0..200 {
-            on_db!(&repo.db, pool => sqlx::query(
+            on_db!(&repo.db, |pool| sqlx::query(
                 "INSERT INTO contacts (account_id, organization_id, first_name, last_name, created_at, updated_at)
                  VALUES ($1, $2, 'One', $3, $4, $4)")
                 .bind(a.0).bind(org).bind(format!("By one {n}")).bind(chrono::Utc::now()).execute(pool).await.map(|_| ()))
@@ -249,15 +257,19 @@ async fn loads_at_once_never_take_each_others_ids(db: Db) {
     let (first, second) = (first.unwrap(), second.unwrap());
     assert_eq!(first.items, second.items);
     for (a, _) in &accounts[..2] {
-        let n: i64 = on_db!(&repo.db, pool => sqlx::query_scalar(
+        let n: i64 = on_db!(&repo.db, |pool| sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM organizations WHERE account_id = $1) + (SELECT COUNT(*) FROM configurations WHERE account_id = $1)
              + (SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM locations WHERE account_id = $1)")
             .bind(a.0).fetch_one(pool).await)
         .unwrap();
         assert_eq!(n as usize, first.items);
     }
-    let solo: i64 = on_db!(&repo.db, pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM contacts WHERE account_id = $1").bind(accounts[2].0 .0).fetch_one(pool).await)
+    let solo: i64 = on_db!(&repo.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM contacts WHERE account_id = $1"
+    )
+    .bind(accounts[2].0 .0)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(solo, 200);
 }

@@ -253,8 +253,14 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
     // ...until the retention period after the removal ended: then it is refused, and the
     // worker's purge deletes it.
     let old = chrono::Utc::now() - chrono::Duration::days(31);
-    on_db!(&app.repo.db, pool => sqlx::query("UPDATE jobs SET finished_at = $1 WHERE id = $2")
-        .bind(old).bind(id).execute(pool).await.map(|_| ()))
+    on_db!(&app.repo.db, |pool| sqlx::query(
+        "UPDATE jobs SET finished_at = $1 WHERE id = $2"
+    )
+    .bind(old)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     let expired = admin
         .get(app.url(&format!("/api/v1/removals/{id}/archive")))
@@ -275,8 +281,12 @@ async fn a_removal_is_followed_live_listed_logged_and_archived(database_url: Opt
     );
     let worker = server::worker::Worker::new(app.repo.clone());
     assert_eq!(worker.purge_archives().await.unwrap() as i64, n);
-    let left: i64 = on_db!(&app.repo.db, pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM deletion_archive WHERE job_id = $1").bind(id).fetch_one(pool).await)
+    let left: i64 = on_db!(&app.repo.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deletion_archive WHERE job_id = $1"
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert_eq!(left, 0);
     app.stop().await;
@@ -294,8 +304,12 @@ async fn a_removal_over_http_on_postgres() {
 }
 
 async fn jobs(app: &TestApp) -> i64 {
-    on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM jobs").fetch_one(pool).await)
-        .unwrap()
+    on_db!(&app.repo.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM jobs"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap()
 }
 
 /// Every role × every removal action: Editor, Creator, Lite and Read-only are refused and

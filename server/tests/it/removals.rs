@@ -101,8 +101,14 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
 
     // An organization re-synced after the list was frozen must not be deleted.
     let resynced = orphans[0];
-    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE organizations SET sync_state = 'enabled', orphan_reason = NULL WHERE id = $1")
-        .bind(resynced).execute(pool).await.map(|_| ())).unwrap();
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "UPDATE organizations SET sync_state = 'enabled', orphan_reason = NULL WHERE id = $1"
+    )
+    .bind(resynced)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
     let kept = with_children(&ctx, &orphans[..1]).await;
     let before = ctx.count(EVERYTHING).await;
 
@@ -174,9 +180,12 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
         .take_while(|(k, _, _)| k == "organization")
         .count();
     assert_eq!(organizations as i64, impact.items - 1);
-    let mut listed: Vec<(String, i64)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
-        "SELECT item_kind, item_id FROM deletion_archive WHERE job_id = $1")
-        .bind(job).fetch_all(pool).await)
+    let mut listed: Vec<(String, i64)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
+        "SELECT item_kind, item_id FROM deletion_archive WHERE job_id = $1"
+    )
+    .bind(job)
+    .fetch_all(pool)
+    .await)
     .unwrap();
     listed.sort();
     let mut read: Vec<(String, i64)> = paged.iter().map(|(k, id, _)| (k.clone(), *id)).collect();
@@ -234,18 +243,25 @@ async fn only_a_removal_archives_what_it_deletes(db: Db) {
         .ids("SELECT id FROM configurations WHERE account_id = $1 ORDER BY id")
         .await;
     let before = ctx.count(EVERYTHING).await;
-    let deleted = on_db!(&ctx.repo.db, pool => async {
+    let deleted = on_db!(&ctx.repo.db, |pool| async {
         // As many connections as the pool may open, at once: the chunks' is among them.
         let mut conns = Vec::new();
         for _ in 0..pool.options().get_max_connections() {
             conns.push(pool.acquire().await?);
         }
-        assert!(left.len() >= conns.len(), "a configuration for every connection");
+        assert!(
+            left.len() >= conns.len(),
+            "a configuration for every connection"
+        );
         for (id, conn) in left.iter().zip(conns.iter_mut()) {
-            sqlx::query("DELETE FROM configurations WHERE id = $1").bind(id).execute(&mut **conn).await?;
+            sqlx::query("DELETE FROM configurations WHERE id = $1")
+                .bind(id)
+                .execute(&mut **conn)
+                .await?;
         }
         Ok::<i64, sqlx::Error>(conns.len() as i64)
-    }.await)
+    }
+    .await)
     .unwrap();
     assert_eq!(ctx.count(EVERYTHING).await, before - deleted, "deleted");
     assert_eq!(ctx.count(ARCHIVED).await, archived, "and not archived");
@@ -699,8 +715,14 @@ async fn a_list_search_selects_and_deletes_exactly_what_it_matches(db: Db) {
         0
     );
     remove_failure(&ctx.repo.db, "organizations").await;
-    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE jobs SET run_at = $1 WHERE id = $2")
-        .bind(chrono::Utc::now()).bind(job).execute(pool).await.map(|_| ()))
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "UPDATE jobs SET run_at = $1 WHERE id = $2"
+    )
+    .bind(chrono::Utc::now())
+    .bind(job)
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     assert_eq!(
         ctx.worker().run_one().await.unwrap(),
@@ -734,7 +756,7 @@ async fn the_preview_counts_every_organization_that_had_data_and_lists_the_first
     let extra = app::model::HAD_DATA_LISTED + 37;
     let now = chrono::Utc::now();
     for i in 0..extra {
-        on_db!(&ctx.repo.db, pool => sqlx::query(
+        on_db!(&ctx.repo.db, |pool| sqlx::query(
             "INSERT INTO organizations (account_id, name, integration_id, psa_id, sync_state, orphan_reason,
                 had_data_before_first_sync, created_at, updated_at)
              VALUES ($1, $2, $3, $4, 'orphaned', 'deleted_in_psa', TRUE, $5, $5)")

@@ -54,8 +54,10 @@ async fn snapshot(ctx: &Ctx) -> BTreeMap<&'static str, Vec<String>> {
             .collect::<Vec<_>>()
             .join(" || '|' || ");
         let sql = format!("SELECT {text} FROM {table} WHERE account_id = $1");
-        let mut rows: Vec<String> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(&sql)
-            .bind(ctx.admin.account_id.0).fetch_all(pool).await)
+        let mut rows: Vec<String> = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(&sql)
+            .bind(ctx.admin.account_id.0)
+            .fetch_all(pool)
+            .await)
         .unwrap();
         rows.sort();
         out.insert(table, rows);
@@ -125,7 +127,7 @@ async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
     let removal = ctx.remove_orphans(ItemKind::Organization).await;
     let choices = s.restore_choices(admin, removal).await.unwrap();
     let taken = &choices[0];
-    on_db!(&ctx.repo.db, pool => sqlx::query(
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
         "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
         .bind(admin.account_id.0).bind(taken.name.to_uppercase()).bind(chrono::Utc::now()).execute(pool).await.map(|_| ()))
     .unwrap();
@@ -168,7 +170,7 @@ async fn a_record_whose_psa_record_is_linked_again_is_listed_and_the_new_item_ke
         .unwrap();
     let first: serde_json::Value = serde_json::from_str(&archive[0].2).unwrap();
     // The PSA's configuration came back as a new item of the same organization.
-    on_db!(&ctx.repo.db, pool => sqlx::query(
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
         "INSERT INTO configurations (account_id, organization_id, name, integration_id, psa_id, sync_state, created_at, updated_at)
          VALUES ($1, $2, 'Synced again', $3, $4, 'enabled', $5, $5)")
         .bind(admin.account_id.0).bind(first["organization_id"].as_i64()).bind(ctx.integration.0)

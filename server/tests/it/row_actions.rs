@@ -30,9 +30,15 @@ struct Snapshot {
 async fn snapshot(ctx: &Ctx) -> Snapshot {
     let mut items = BTreeMap::new();
     for t in ["organizations", "configurations", "contacts", "locations"] {
-        let rows: Vec<(i64, Link)> = on_db!(&ctx.repo.db, pool => sqlx::query_as::<_, (i64, Option<i64>, Option<i64>, Option<String>)>(
-            &format!("SELECT id, integration_id, psa_id, sync_state FROM {t} WHERE account_id = $1"))
-            .bind(ctx.admin.account_id.0).fetch_all(pool).await)
+        let rows: Vec<(i64, Link)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as::<
+            _,
+            (i64, Option<i64>, Option<i64>, Option<String>),
+        >(&format!(
+            "SELECT id, integration_id, psa_id, sync_state FROM {t} WHERE account_id = $1"
+        ))
+        .bind(ctx.admin.account_id.0)
+        .fetch_all(pool)
+        .await)
         .unwrap()
         .into_iter()
         .map(|(id, i, p, s)| (id, (i, p, s)))
@@ -41,9 +47,12 @@ async fn snapshot(ctx: &Ctx) -> Snapshot {
             items.insert((t.to_string(), id), link);
         }
     }
-    let checkboxes: Vec<(i64, bool)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
-        "SELECT id, sync_enabled FROM psa_catalog_values WHERE account_id = $1")
-        .bind(ctx.admin.account_id.0).fetch_all(pool).await)
+    let checkboxes: Vec<(i64, bool)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
+        "SELECT id, sync_enabled FROM psa_catalog_values WHERE account_id = $1"
+    )
+    .bind(ctx.admin.account_id.0)
+    .fetch_all(pool)
+    .await)
     .unwrap();
     Snapshot {
         items,
@@ -63,7 +72,7 @@ async fn snapshot(ctx: &Ctx) -> Snapshot {
 /// The organization type whose linked organizations hold the most linked locations (so a
 /// disconnect of it touches every kind).
 async fn busiest_organization_type(ctx: &Ctx) -> CatalogValue {
-    let id: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+    let id: i64 = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
         "SELECT o.organization_type_id FROM organizations o JOIN locations l ON l.organization_id = o.id
          WHERE o.account_id = $1 AND o.integration_id IS NOT NULL AND l.integration_id IS NOT NULL
            AND o.organization_type_id IS NOT NULL
@@ -218,7 +227,7 @@ on_both!(pause_unchecks_exactly_its_type_or_status);
 
 async fn a_removal_of_a_row_deletes_exactly_its_items_and_a_failing_chunk_changes_nothing(db: Db) {
     let ctx = setup(db).await;
-    let value: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+    let value: i64 = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
         "SELECT configuration_type_id FROM configurations WHERE account_id = $1 AND integration_id IS NOT NULL
            AND configuration_type_id IS NOT NULL
          GROUP BY configuration_type_id ORDER BY COUNT(*) DESC, configuration_type_id LIMIT 1")
@@ -270,8 +279,14 @@ async fn a_removal_of_a_row_deletes_exactly_its_items_and_a_failing_chunk_change
         "a failing chunk changes nothing"
     );
     remove_failure(&ctx.repo.db, "configurations").await;
-    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE jobs SET run_at = $1 WHERE id = $2")
-        .bind(chrono::Utc::now()).bind(job).execute(pool).await.map(|_| ()))
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "UPDATE jobs SET run_at = $1 WHERE id = $2"
+    )
+    .bind(chrono::Utc::now())
+    .bind(job)
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     assert_eq!(
         worker.run_one().await.unwrap(),

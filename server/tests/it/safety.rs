@@ -177,7 +177,7 @@ async fn search_text_is_bound_never_sql(db: Db) {
     let ctx = setup(db).await;
     let acc = ctx.admin.account_id.0;
     for name in ["O'Brien \\ Sons", "100% Uptime_Co", "x' OR '1'='1"] {
-        on_db!(&ctx.repo.db, pool => sqlx::query(
+        on_db!(&ctx.repo.db, |pool| sqlx::query(
             "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
             .bind(acc).bind(name).bind(chrono::Utc::now()).execute(pool).await.map(|_| ()))
         .unwrap();
@@ -252,8 +252,12 @@ async fn searches_hold_on_postgres_without_standard_conforming_strings() {
         pool.close().await;
     }
     let db = Db::connect(&url).await.unwrap();
-    let scs: String = on_db!(&db, pool => sqlx::query_scalar("SHOW standard_conforming_strings").fetch_one(pool).await)
-        .unwrap();
+    let scs: String = on_db!(&db, |pool| sqlx::query_scalar(
+        "SHOW standard_conforming_strings"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(scs, "off");
     search_text_is_bound_never_sql(db).await;
 }
@@ -269,12 +273,12 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
     let (ii, admin) = (ctx.integration, ctx.admin.clone());
     // An enabled organization with an enabled configuration, and another enabled configuration
     // of a type, elsewhere.
-    let pair: (i64, i64) = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+    let pair: (i64, i64) = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
         "SELECT o.id, c.id FROM organizations o JOIN configurations c ON c.organization_id = o.id
          WHERE o.account_id = $1 AND o.sync_state = 'enabled' AND c.sync_state = 'enabled' ORDER BY o.id, c.id LIMIT 1")
         .bind(acc.0).fetch_one(pool).await).unwrap();
     let (org, cfg) = pair;
-    let lone: (i64, i64) = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+    let lone: (i64, i64) = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
         "SELECT id, configuration_type_id FROM configurations
          WHERE account_id = $1 AND sync_state = 'enabled' AND organization_id <> $2 ORDER BY id DESC LIMIT 1")
         .bind(acc.0).bind(org).fetch_one(pool).await).unwrap();
@@ -313,8 +317,13 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
     };
 
     // The organization (and its configuration, by cascade) through a search removal.
-    let name: String = on_db!(&ctx.repo.db, pool => sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
-        .bind(org).fetch_one(pool).await).unwrap();
+    let name: String = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
+        "SELECT name FROM organizations WHERE id = $1"
+    )
+    .bind(org)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     let args = RemovalArgs {
         search: Some(ItemSearch {
             text: name.clone(),
@@ -400,9 +409,13 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
         app::model::SyncOutcome::Succeeded,
         "{report:?}"
     );
-    let new_id: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
-        "SELECT id FROM configurations WHERE account_id = $1 AND psa_id = $2")
-        .bind(acc.0).bind(psa_ids[2].1).fetch_one(pool).await)
+    let new_id: i64 = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM configurations WHERE account_id = $1 AND psa_id = $2"
+    )
+    .bind(acc.0)
+    .bind(psa_ids[2].1)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     assert!(
         new_id > lone,
@@ -423,8 +436,13 @@ async fn item_ids_are_never_reused(db: Db) {
                 "SELECT MAX(id) FROM {table} WHERE account_id = $1"
             ))
             .await;
-        on_db!(&ctx.repo.db, pool => sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
-            .bind(max).execute(pool).await.map(|_| ()))
+        on_db!(&ctx.repo.db, |pool| sqlx::query(&format!(
+            "DELETE FROM {table} WHERE id = $1"
+        ))
+        .bind(max)
+        .execute(pool)
+        .await
+        .map(|_| ()))
         .unwrap();
         let org = ctx
             .count("SELECT MIN(id) FROM organizations WHERE account_id = $1")
@@ -436,9 +454,13 @@ async fn item_ids_are_never_reused(db: Db) {
             "contacts" => "INSERT INTO contacts (account_id, organization_id, first_name, last_name, created_at, updated_at) VALUES ($1, $2, 'N', 'W', $3, $3) RETURNING id",
             _ => "INSERT INTO locations (account_id, organization_id, name, created_at, updated_at) VALUES ($1, $2, 'New', $3, $3) RETURNING id",
         };
-        let new: i64 = on_db!(&ctx.repo.db, pool => {
+        let new: i64 = on_db!(&ctx.repo.db, |pool| {
             let q = sqlx::query_scalar(sql).bind(acc);
-            let q = if table == "organizations" { q } else { q.bind(org) };
+            let q = if table == "organizations" {
+                q
+            } else {
+                q.bind(org)
+            };
             q.bind(now).fetch_one(pool).await
         })
         .unwrap_or_else(|e| panic!("{table}: {e}"));
@@ -465,7 +487,7 @@ async fn free_text_finds_the_same_items_as_a_removal_selects(db: Db) {
         "qxqx qxqx",
         "Longname Consolidated Holdings International",
     ] {
-        let id: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+        let id: i64 = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
             "INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
             .bind(acc).bind(name).bind(now).fetch_one(pool).await)
         .unwrap();
@@ -523,18 +545,28 @@ async fn free_text_finds_the_same_items_as_a_removal_selects(db: Db) {
     // Upper-case Greek is not folded by SQLite's LIKE: neither path finds it, alike.
     assert_eq!(list("αβγ sys").await.0, selected("αβγ sys").await);
     // Renamed: found by its new name only. Deleted: found no more.
-    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE organizations SET name = 'Renamed Widgets' WHERE id = $1")
-        .bind(ids[0]).execute(pool).await.map(|_| ()))
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "UPDATE organizations SET name = 'Renamed Widgets' WHERE id = $1"
+    )
+    .bind(ids[0])
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     assert_eq!(list("quoted").await.0, 0);
     assert_eq!(list("named widg").await.0, 1);
-    on_db!(&ctx.repo.db, pool => sqlx::query("DELETE FROM organizations WHERE id = $1")
-        .bind(ids[0]).execute(pool).await.map(|_| ()))
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "DELETE FROM organizations WHERE id = $1"
+    )
+    .bind(ids[0])
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     assert_eq!(list("named widg").await.0, 0);
     // A contact is found across its first and last name.
     let org = ids[1];
-    on_db!(&ctx.repo.db, pool => sqlx::query(
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
         "INSERT INTO contacts (account_id, organization_id, first_name, last_name, created_at, updated_at) VALUES ($1, $2, 'Marguerite', 'Quillfeather', $3, $3)")
         .bind(acc).bind(org).bind(now).execute(pool).await.map(|_| ()))
     .unwrap();
@@ -565,7 +597,7 @@ async fn disconnected_data_pages_through_every_disconnected_item(db: Db) {
     // More disconnected contacts than a page lists, a minute apart.
     let start = chrono::Utc::now() - chrono::Duration::days(30);
     for i in 0..DISCONNECTED_PAGE + 10 {
-        on_db!(&ctx.repo.db, pool => sqlx::query(
+        on_db!(&ctx.repo.db, |pool| sqlx::query(
             "INSERT INTO disconnected_items (account_id, integration_id, item_kind, psa_id, name, disconnected_at)
              VALUES ($1, $2, 'contact', $3, $4, $5)")
             .bind(admin.account_id.0).bind(ctx.integration.0).bind(8_000_000 + i)

@@ -356,13 +356,25 @@ async fn the_session_cookie_is_secure_behind_https_and_sessions_end_when_idle() 
     let expires = || {
         let db = app.repo.db.clone();
         async move {
-            server::on_db!(&db, pool => sqlx::query_scalar::<_, chrono::DateTime<chrono::Utc>>("SELECT MAX(expires_at) FROM sessions").fetch_one(pool).await)
-                .unwrap()
+            server::on_db!(&db, |pool| sqlx::query_scalar::<
+                _,
+                chrono::DateTime<chrono::Utc>,
+            >(
+                "SELECT MAX(expires_at) FROM sessions"
+            )
+            .fetch_one(pool)
+            .await)
+            .unwrap()
         }
     };
     // Used with ten minutes left: the session lasts 12 hours from now again.
-    server::on_db!(&app.repo.db, pool => sqlx::query("UPDATE sessions SET expires_at = $1")
-        .bind(chrono::Utc::now() + chrono::Duration::minutes(10)).execute(pool).await.map(|_| ()))
+    server::on_db!(&app.repo.db, |pool| sqlx::query(
+        "UPDATE sessions SET expires_at = $1"
+    )
+    .bind(chrono::Utc::now() + chrono::Duration::minutes(10))
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     assert_eq!(
         with_cookie("/api/v1/integrations").await.unwrap().status(),
@@ -375,8 +387,13 @@ async fn the_session_cookie_is_secure_behind_https_and_sessions_end_when_idle() 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Idle past its end: refused, and purged.
-    server::on_db!(&app.repo.db, pool => sqlx::query("UPDATE sessions SET expires_at = $1")
-        .bind(chrono::Utc::now() - chrono::Duration::seconds(1)).execute(pool).await.map(|_| ()))
+    server::on_db!(&app.repo.db, |pool| sqlx::query(
+        "UPDATE sessions SET expires_at = $1"
+    )
+    .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     assert_eq!(
         with_cookie("/api/v1/integrations").await.unwrap().status(),
@@ -385,8 +402,12 @@ async fn the_session_cookie_is_secure_behind_https_and_sessions_end_when_idle() 
     // The app's own worker purges expired sessions on its schedule too, and may get there
     // first (issue 34: this raced on a fresh machine): whoever purges, none is left after.
     app.repo.purge_sessions(chrono::Utc::now()).await.unwrap();
-    let left = server::on_db!(&app.repo.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions").fetch_one(pool).await)
-        .unwrap();
+    let left = server::on_db!(&app.repo.db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM sessions"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert_eq!(left, 0);
     app.stop().await;
 }
@@ -447,8 +468,12 @@ async fn hostile_searches_answer_without_a_fault() {
             .unwrap();
         assert!(r.status().as_u16() < 500, "{search:?}: {}", r.status());
     }
-    let count: i64 = server::on_db!(&app.repo.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(pool).await)
-        .unwrap();
+    let count: i64 = server::on_db!(&app.repo.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM organizations"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
     assert!(count > 0, "nothing was dropped");
     app.stop().await;
 }
@@ -493,8 +518,12 @@ async fn a_job_stream_ends_when_its_users_role_is_lowered() {
     let manager = app.user_with_role(app::model::Role::Manager).await;
     let mut stream = manager.get(app.url("/api/v1/events")).send().await.unwrap();
     assert_eq!(stream.status().as_u16(), 200);
-    server::on_db!(&app.repo.db, pool => sqlx::query("UPDATE users SET role = 'editor' WHERE email = 'manager@steward.test'")
-        .execute(pool).await.map(|_| ()))
+    server::on_db!(&app.repo.db, |pool| sqlx::query(
+        "UPDATE users SET role = 'editor' WHERE email = 'manager@steward.test'"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     // The stream ends (polled until its end, bounded).
     let ended = tokio::time::timeout(Duration::from_secs(30), async {

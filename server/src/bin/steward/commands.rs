@@ -33,11 +33,15 @@ pub async fn user_command(database_url: &str, command: UserCommand) -> anyhow::R
             role,
         } => {
             let id = repo.find_account(&account).await?.ok_or_else(|| {
-                anyhow::anyhow!("there is no account {account:?}: give its id or exact name")
+                anyhow::anyhow!(
+                    "there is no account {account:?}: give its id or exact \
+                    name"
+                )
             })?;
             let password = operator::add_user(&repo, id, &email, &name, &role).await?;
             println!(
-                "{} added; their one-time password (they choose their own at first sign-in):",
+                "{} added; their one-time password (they choose their own at first \
+                    sign-in):",
                 email.trim().to_lowercase()
             );
             println!("{password}");
@@ -72,7 +76,10 @@ pub async fn account_command(database_url: &str, command: AccountCommand) -> any
         let repo = repo.clone();
         async move {
             repo.find_account(&name).await?.ok_or_else(|| {
-                anyhow::anyhow!("there is no account {name:?}: give its id or exact name")
+                anyhow::anyhow!(
+                    "there is no account {name:?}: give its id or exact \
+                    name"
+                )
             })
         }
     };
@@ -93,7 +100,8 @@ pub async fn account_command(database_url: &str, command: AccountCommand) -> any
             let (id, password) =
                 server::operator::create_account(&repo, &name, &admin_email, &admin_name).await?;
             println!(
-                "account {id} {:?} created; its Administrator {} signs in with this one-time password (and chooses their own):",
+                "account {id} {:?} created; its Administrator {} signs in with this \
+                    one-time password (and chooses their own):",
                 name.trim(),
                 admin_email.trim().to_lowercase()
             );
@@ -132,7 +140,8 @@ pub async fn account_command(database_url: &str, command: AccountCommand) -> any
                 .map_err(|e| anyhow::anyhow!("could not create {}: {e}", out.display()))?;
             std::io::copy(&mut file, &mut to)?;
             println!(
-                "account {id} exported to {}: {records} records, {bytes} bytes in {:.1?}",
+                "account {id} exported to {}: {records} records, {bytes} bytes in \
+                    {:.1?}",
                 out.display(),
                 started.elapsed()
             );
@@ -158,7 +167,8 @@ pub async fn account_command(database_url: &str, command: AccountCommand) -> any
             .await?;
             let records: i64 = imported.counts.values().sum();
             println!(
-                "account {} {:?} imported: {records} records; integrations need their PSA keys entered again (Edit Credentials)",
+                "account {} {:?} imported: {records} records; integrations need their \
+                    PSA keys entered again (Edit Credentials)",
                 imported.account, imported.name
             );
             for (email, password) in imported.users {

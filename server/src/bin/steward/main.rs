@@ -109,8 +109,14 @@ async fn main() -> anyhow::Result<()> {
                     .with_context(|| format!("could not write {}", path.display()))?;
             }
             println!(
-                "loaded {} items, {} passwords and documents, {} disconnected-item tombstones into account {} (integration {}) in {:.1?}",
-                report.items, report.steward_only, report.tombstones, account_id, integration, report.elapsed
+                "loaded {} items, {} passwords and documents, {} disconnected-item \
+                    tombstones into account {} (integration {}) in {:.1?}",
+                report.items,
+                report.steward_only,
+                report.tombstones,
+                account_id,
+                integration,
+                report.elapsed
             );
             Ok(())
         }
@@ -124,7 +130,8 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     if let Some(b) = &app.bootstrapped {
         match &b.generated_password {
             Some(p) => println!(
-                "Created the demo account. Sign in as {} with the generated password: {p}",
+                "Created the demo account. Sign in as {} with the generated password: \
+                    {p}",
                 b.admin_email
             ),
             None => println!(

@@ -30,8 +30,14 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             );
             let listener = listen(addr).await?;
             let at = listener.local_addr()?;
-            println!("Autotask simulator on http://{at}{ROOT}/v1.0/ (zone information at http://{at}{ROOT}/v1.0/zoneInformation?user={username})");
-            println!("Username {username}, integration code {integration_code}; the secret is the --secret given (default demo-secret)");
+            println!(
+                "Autotask simulator on http://{at}{ROOT}/v1.0/ (zone information \
+                at http://{at}{ROOT}/v1.0/zoneInformation?user={username})"
+            );
+            println!(
+                "Username {username}, integration code {integration_code}; the \
+                secret is the --secret given (default demo-secret)"
+            );
             serve_until_ctrl_c(listener, router(sim)).await
         }
         Command::PsaSim {
@@ -58,9 +64,13 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             );
             let listener = listen(addr).await?;
             let at = listener.local_addr()?;
-            println!("HaloPSA simulator on http://{at} (token at http://{at}/auth/token, API under http://{at}/api/)");
             println!(
-                "Client ID {client_id}{}; the client secret is the --client-secret given (default demo-client-secret)",
+                "HaloPSA simulator on http://{at} (token at \
+                http://{at}/auth/token, API under http://{at}/api/)"
+            );
+            println!(
+                "Client ID {client_id}{}; the client secret is the --client-secret \
+                    given (default demo-client-secret)",
                 tenant.map(|t| format!(", tenant {t}")).unwrap_or_default()
             );
             serve_until_ctrl_c(listener, router(sim)).await

@@ -202,7 +202,8 @@ impl AtClient {
                 endpoint: "ThresholdInformation".into(),
                 status: 429,
                 message: format!(
-                    "{used} of the {limit} requests Autotask allows this hour are used: Steward stops at {BUDGET_PERCENT} % and the next sync goes on"
+                    "{used} of the {limit} requests Autotask allows this hour are \
+                        used: Steward stops at {BUDGET_PERCENT} % and the next sync goes on"
                 ),
             });
         }
@@ -238,7 +239,9 @@ impl AtClient {
             Err(ConnectorError::Malformed {
                 psa: AT,
                 endpoint: entity.into(),
-                message: "the answer's next-page link points away from the configured zone; it was not followed".into(),
+                message: "the answer's next-page link points away from the configured \
+                    zone; it was not followed"
+                    .into(),
             })
         }
     }

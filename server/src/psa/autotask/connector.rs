@@ -161,7 +161,8 @@ impl<T: Send> Pages<T> for AtPages<'_, T> {
 fn search(stamp: &str, since: Option<DateTime<Utc>>) -> Value {
     let filter = match since {
         Some(d) => {
-            json!([{ "op": "gt", "field": stamp, "value": d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string() }])
+            let value = d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+            json!([{ "op": "gt", "field": stamp, "value": value }])
         }
         None => json!([{ "op": "gte", "field": "id", "value": 0 }]),
     };
@@ -205,7 +206,10 @@ impl PsaConnector for Autotask {
             }) => Err(ConnectorError::Unauthorized {
                 psa: PsaKind::Autotask,
                 endpoint,
-                message: "Autotask answered 500, which is how it answers an API username or an API integration code it does not know: check both (if they are right, Autotask itself is failing: try again later)".into(),
+                message: "Autotask answered 500, which is how it answers an API \
+                    username or an API integration code it does not know: check both (if they are \
+                    right, Autotask itself is failing: try again later)"
+                    .into(),
             }),
             other => other.map(|_| ()),
         }
@@ -322,23 +326,28 @@ impl PsaConnector for Autotask {
     ) -> Result<(), ConnectorError> {
         match kind {
             ItemKind::Organization => {
-                self.client
-                    .patch("Companies", &json!({ "id": psa_id, "companyType": type_psa_id, "classification": status_psa_id }))
-                    .await
+                let company = json!({
+                    "id": psa_id,
+                    "companyType": type_psa_id,
+                    "classification": status_psa_id,
+                });
+                self.client.patch("Companies", &company).await
             }
             ItemKind::Configuration => {
-                self.client
-                    .patch(
-                        "ConfigurationItems",
-                        &json!({ "id": psa_id, "configurationItemType": type_psa_id, "isActive": status_psa_id == ACTIVE }),
-                    )
-                    .await
+                let item = json!({
+                    "id": psa_id,
+                    "configurationItemType": type_psa_id,
+                    "isActive": status_psa_id == ACTIVE,
+                });
+                self.client.patch("ConfigurationItems", &item).await
             }
             ItemKind::Contact | ItemKind::Location => Err(ConnectorError::Status {
                 psa: PsaKind::Autotask,
                 endpoint: "Companies".into(),
                 status: 400,
-                message: "only companies and configuration items have a type and a status".into(),
+                message: "only companies and configuration items have a type and a \
+                    status"
+                    .into(),
             }),
         }
     }

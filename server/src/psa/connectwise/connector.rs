@@ -273,7 +273,10 @@ impl PsaConnector for ConnectWise {
                         psa: CW,
                         endpoint: ty,
                         status: 400,
-                        message: format!("the company type {type_psa_id} is not in ConnectWise"),
+                        message: format!(
+                            "the company type {type_psa_id} is not in \
+                            ConnectWise"
+                        ),
                     });
                 }
                 let endpoint = format!("company/companies/{psa_id}");
@@ -295,7 +298,9 @@ impl PsaConnector for ConnectWise {
                     psa: CW,
                     endpoint: "company".into(),
                     status: 400,
-                    message: "only companies and configurations have a type and a status".into(),
+                    message: "only companies and configurations have a type and a \
+                        status"
+                        .into(),
                 })
             }
         };

@@ -183,7 +183,9 @@ impl HaloClient {
             endpoint: endpoint.into(),
             status: 429,
             message: format!(
-                "HaloPSA refused every request for {waited}: its request limit is used up by something else that shares it. Nothing was changed; the next sync tries again"
+                "HaloPSA refused every request for {waited}: its request limit is used \
+                    up by something else that shares it. Nothing was changed; the next sync tries \
+                    again"
             ),
         }
     }
@@ -266,7 +268,8 @@ impl HaloClient {
                     psa: HALO,
                     endpoint: "auth/token".into(),
                     message: format!(
-                        "HaloPSA's sign-in answered {status} {asked}, which is how hosted Halo answers a tenant it does not know: check the tenant name"
+                        "HaloPSA's sign-in answered {status} {asked}, which is how \
+                            hosted Halo answers a tenant it does not know: check the tenant name"
                     ),
                 });
             }

@@ -378,11 +378,19 @@ impl PsaConnector for HaloPsa {
         let (entity, record) = match kind {
             ItemKind::Organization => (
                 "Client",
-                json!({ "id": psa_id, "customertype": type_psa_id, "inactive": status_psa_id == INACTIVE }),
+                json!({
+                    "id": psa_id,
+                    "customertype": type_psa_id,
+                    "inactive": status_psa_id == INACTIVE,
+                }),
             ),
             ItemKind::Configuration => (
                 "Asset",
-                json!({ "id": psa_id, "assettype_id": type_psa_id, "inactive": status_psa_id == INACTIVE }),
+                json!({
+                    "id": psa_id,
+                    "assettype_id": type_psa_id,
+                    "inactive": status_psa_id == INACTIVE,
+                }),
             ),
             ItemKind::Contact | ItemKind::Location => {
                 return Err(ConnectorError::Status {

@@ -76,11 +76,15 @@ impl Repo {
         need: i64,
     ) -> anyhow::Result<Vec<Row>> {
         let (cmp, dir) = page.order();
-        Ok(on_db!(&self.db, pool as DB => {
+        Ok(on_db!(&self.db, |pool| {
             let mut list = QueryBuilder::<DB>::new(page.select);
             push_filter!(list, page);
             if let Some(c) = cursor {
-                list.push(format!(" AND ({key}, i.id) {cmp} (")).push_bind(c.key.clone()).push(", ").push_bind(c.id).push(")");
+                list.push(format!(" AND ({key}, i.id) {cmp} ("))
+                    .push_bind(c.key.clone())
+                    .push(", ")
+                    .push_bind(c.id)
+                    .push(")");
             }
             list.push(format!(" ORDER BY {key} {dir}, i.id {dir} LIMIT {need}"));
             list.build_query_as::<Row>().fetch_all(pool).await
@@ -103,7 +107,8 @@ impl Repo {
         let (cmp, dir) = page.order();
         match (&self.db, walk) {
             (crate::db::Db::Postgres(pool), _) => {
-                const KEY: &str = "COALESCE(i.last_synced_at, '-infinity'::timestamptz)";
+                const KEY: &str = "COALESCE(i.last_synced_at, \
+                    '-infinity'::timestamptz)";
                 let mut qb = QueryBuilder::<sqlx::Postgres>::new(page.select);
                 push_filter!(qb, page);
                 if let Some(c) = cursor {
@@ -164,9 +169,12 @@ impl Repo {
     ) -> anyhow::Result<Vec<Group>> {
         let names: HashMap<i64, String> = if matches!(sort, PreviewSort::Type | PreviewSort::Status)
         {
-            on_db!(&self.db, pool => sqlx::query_as::<_, (i64, String)>(
-                "SELECT id, name FROM psa_catalog_values WHERE account_id = $1")
-                .bind(account).fetch_all(pool).await)?
+            on_db!(&self.db, |pool| sqlx::query_as::<_, (i64, String)>(
+                "SELECT id, name FROM psa_catalog_values WHERE account_id = $1"
+            )
+            .bind(account)
+            .fetch_all(pool)
+            .await)?
             .into_iter()
             .collect()
         } else {
@@ -213,11 +221,14 @@ impl Repo {
         if texts.len() < 2 {
             return Ok(texts);
         }
-        Ok(on_db!(&self.db, pool as DB => {
+        Ok(on_db!(&self.db, |pool| {
             let mut qb = QueryBuilder::<DB>::new("SELECT column1 FROM (VALUES ");
             let mut values = qb.separated(", ");
             for t in texts {
-                values.push("(").push_bind_unseparated(t).push_unseparated(")");
+                values
+                    .push("(")
+                    .push_bind_unseparated(t)
+                    .push_unseparated(")");
             }
             qb.push(") AS v ORDER BY column1");
             qb.build_query_scalar::<String>().fetch_all(pool).await
@@ -285,7 +296,7 @@ impl Repo {
         let (cmp, dir) = page.order();
         let several = group.cells.len() > 1;
         let is_sqlite = matches!(self.db, crate::db::Db::Sqlite(_));
-        Ok(on_db!(&self.db, pool as DB => {
+        Ok(on_db!(&self.db, |pool| {
             let mut qb = QueryBuilder::<DB>::new("");
             for (n, cell) in group.cells.iter().enumerate() {
                 if n > 0 {
@@ -322,9 +333,15 @@ impl Repo {
                 let fixed = page.value_filter.map_or("sync_state", |(col, _)| col);
                 for (col, value) in cell.iter().filter(|(col, _)| *col != fixed) {
                     match value {
-                        CellValue::Null => { qb.push(format!(" AND i.{col} IS NULL")); }
-                        CellValue::Int(v) => { qb.push(format!(" AND i.{col} = ")).push_bind(*v); }
-                        CellValue::Text(v) => { qb.push(format!(" AND i.{col} = ")).push_bind(v.clone()); }
+                        CellValue::Null => {
+                            qb.push(format!(" AND i.{col} IS NULL"));
+                        }
+                        CellValue::Int(v) => {
+                            qb.push(format!(" AND i.{col} = ")).push_bind(*v);
+                        }
+                        CellValue::Text(v) => {
+                            qb.push(format!(" AND i.{col} = ")).push_bind(v.clone());
+                        }
                     }
                 }
                 if let Some(id) = after {
@@ -366,11 +383,17 @@ impl Repo {
         let mut batch: i64 = 64;
         let mut first = true;
         loop {
-            let names: Vec<String> = on_db!(&self.db, pool as DB => {
-                let mut qb = QueryBuilder::<DB>::new("SELECT DISTINCT name FROM organizations WHERE account_id = ");
+            let names: Vec<String> = on_db!(&self.db, |pool| {
+                let mut qb = QueryBuilder::<DB>::new(
+                    "SELECT DISTINCT name FROM organizations WHERE account_id = ",
+                );
                 qb.push_bind(page.account);
                 if let Some((name, read)) = &from {
-                    qb.push(format!(" AND name {} ", if *read { from_incl } else { from_excl })).push_bind(name.clone());
+                    qb.push(format!(
+                        " AND name {} ",
+                        if *read { from_incl } else { from_excl }
+                    ))
+                    .push_bind(name.clone());
                 }
                 qb.push(format!(" ORDER BY name {dir} LIMIT {batch}"));
                 qb.build_query_scalar::<String>().fetch_all(pool).await
@@ -379,16 +402,25 @@ impl Repo {
                 break;
             };
             let left = need - rows.len() as i64;
-            let got: Vec<Row> = on_db!(&self.db, pool as DB => {
+            let got: Vec<Row> = on_db!(&self.db, |pool| {
                 let mut qb = QueryBuilder::<DB>::new(select);
                 push_filter!(qb, page);
                 qb.push(" AND o.account_id = ").push_bind(page.account);
                 if let Some((name, read)) = &from {
-                    qb.push(format!(" AND o.name {} ", if *read { from_incl } else { from_excl })).push_bind(name.clone());
+                    qb.push(format!(
+                        " AND o.name {} ",
+                        if *read { from_incl } else { from_excl }
+                    ))
+                    .push_bind(name.clone());
                 }
-                qb.push(format!(" AND o.name {to_incl} ")).push_bind(last.clone());
+                qb.push(format!(" AND o.name {to_incl} "))
+                    .push_bind(last.clone());
                 if let (true, Some(c)) = (first, cursor) {
-                    qb.push(format!(" AND (o.name, i.id) {cmp} (")).push_bind(c.key.clone()).push(", ").push_bind(c.id).push(")");
+                    qb.push(format!(" AND (o.name, i.id) {cmp} ("))
+                        .push_bind(c.key.clone())
+                        .push(", ")
+                        .push_bind(c.id)
+                        .push(")");
                 }
                 qb.push(format!(" ORDER BY o.name {dir}, i.id {dir} LIMIT {left}"));
                 qb.build_query_as::<Row>().fetch_all(pool).await

@@ -130,9 +130,14 @@ impl Repo {
                  ORDER BY t.{org}, t.id LIMIT $5",
                 json_columns(table, backend)
             );
-            let rows: Vec<(i64, i64, String)> = on_db!(&self.db, pool => sqlx::query_as(&sql)
-                .bind(account.0).bind(job).bind(at.organization).bind(at.id).bind(limit)
-                .fetch_all(pool).await)?;
+            let rows: Vec<(i64, i64, String)> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+                .bind(account.0)
+                .bind(job)
+                .bind(at.organization)
+                .bind(at.id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await)?;
             if let Some(&(organization, id, _)) = rows.last() {
                 at.organization = organization;
                 at.id = id;
@@ -152,11 +157,14 @@ impl Repo {
 
     /// How many of a job's targets were deleted and skipped.
     pub async fn removal_outcomes(&self, job: i64) -> anyhow::Result<(i64, i64)> {
-        let (d, s): (i64, i64) = on_db!(&self.db, pool => sqlx::query_as(
+        let (d, s): (i64, i64) = on_db!(&self.db, |pool| sqlx::query_as(
             "SELECT COALESCE(SUM(CASE WHEN outcome = 'deleted' THEN 1 ELSE 0 END), 0),
                     COALESCE(SUM(CASE WHEN outcome = 'skipped' THEN 1 ELSE 0 END), 0)
-             FROM removal_targets WHERE job_id = $1")
-            .bind(job).fetch_one(pool).await)?;
+             FROM removal_targets WHERE job_id = $1"
+        )
+        .bind(job)
+        .fetch_one(pool)
+        .await)?;
         Ok((d, s))
     }
 }

@@ -19,6 +19,25 @@ pub(super) struct Outcome {
 }
 
 impl Outcome {
+    /// Nothing done yet; the log starts with what the run says about itself.
+    pub(super) fn noting(notes: &[String]) -> Self {
+        Outcome {
+            counts: SyncCounts::default(),
+            events: notes
+                .iter()
+                .map(|message| NewEvent {
+                    level: EventLevel::Info,
+                    kind: None,
+                    item_id: None,
+                    psa_id: None,
+                    reason: None,
+                    message: message.clone(),
+                })
+                .collect(),
+            writes: Vec::new(),
+        }
+    }
+
     pub(super) fn event(
         &mut self,
         level: EventLevel,
@@ -37,10 +56,6 @@ impl Outcome {
         });
     }
 }
-
-/// A linked item a full listing did not return: id, PSA id, state, reason, its organization's
-/// orphan reason, label.
-pub(super) type Unlisted = (i64, i64, String, Option<String>, Option<String>, String);
 
 /// Stand-alone items a first sync may match, by matching key.
 pub(super) type Candidates = HashMap<String, Vec<(i64, bool)>>;
@@ -96,7 +111,12 @@ pub(super) fn decide_chunk(
                     &p,
                     Some(id),
                     None,
-                    format!("{} \"{}\" matched an existing stand-alone item instead of a duplicate{note}", kind_word(p.kind), p.label),
+                    format!(
+                        "{} \"{}\" matched an existing stand-alone item instead of \
+                        a duplicate{note}",
+                        kind_word(p.kind),
+                        p.label
+                    ),
                 );
                 out.counts.updated += 1;
                 out.writes.push(Write::Update {

@@ -124,10 +124,18 @@ pub async fn connect_psa(
 
 impl Ctx {
     pub async fn count(&self, sql: &str) -> i64 {
-        on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.admin.account_id.0).fetch_one(pool).await).unwrap()
+        on_db!(&self.repo.db, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(self.admin.account_id.0)
+            .fetch_one(pool)
+            .await)
+        .unwrap()
     }
     pub async fn ids(&self, sql: &str) -> Vec<i64> {
-        on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.admin.account_id.0).fetch_all(pool).await).unwrap()
+        on_db!(&self.repo.db, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(self.admin.account_id.0)
+            .fetch_all(pool)
+            .await)
+        .unwrap()
     }
     pub fn worker(&self) -> Worker {
         let mut w = Worker::new(self.repo.clone());
@@ -223,8 +231,12 @@ pub async fn remove_failure(db: &Db, table: &str) {
         ),
     };
     loop {
-        on_db!(db, pool => sqlx::query(&drop).execute(pool).await.map(|_| ())).unwrap();
-        let n: i64 = on_db!(db, pool => sqlx::query_scalar(&left).fetch_one(pool).await).unwrap();
+        on_db!(db, |pool| sqlx::query(&drop)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap();
+        let n: i64 = on_db!(db, |pool| sqlx::query_scalar(&left).fetch_one(pool).await).unwrap();
         if n == 0 {
             return;
         }

@@ -170,5 +170,8 @@ pub const ORGANIZATION_TABLES: [&str; 6] = [
 
 /// One number `sql` answers.
 pub async fn scalar(db: &Db, sql: &str) -> i64 {
-    server::on_db!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+    server::on_db!(db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(pool)
+        .await)
+    .unwrap()
 }

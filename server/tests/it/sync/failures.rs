@@ -185,10 +185,13 @@ async fn a_sync_during_a_removal(db: Db) {
         restricted: false,
     };
     // Orphans whose company the PSA still lists (type or status not synced), in id order.
-    let orphans: Vec<(i64, i64)> = on_db!(&ctx.repo.db, pool => sqlx::query_as(
+    let orphans: Vec<(i64, i64)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
         "SELECT id, psa_id FROM organizations WHERE account_id = $1 AND sync_state = 'orphaned'
-           AND orphan_reason IN ('type_not_synced', 'status_not_synced') ORDER BY id")
-        .bind(ctx.account.0).fetch_all(pool).await)
+           AND orphan_reason IN ('type_not_synced', 'status_not_synced') ORDER BY id"
+    )
+    .bind(ctx.account.0)
+    .fetch_all(pool)
+    .await)
     .unwrap();
     let total = ctx
         .count(
@@ -214,9 +217,12 @@ async fn a_sync_during_a_removal(db: Db) {
         .removal_chunk(ctx.account, job, "w", &args, 5)
         .await
         .unwrap();
-    let deleted: Vec<i64> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
-        "SELECT t.item_id FROM removal_targets t WHERE t.job_id = $1 AND t.outcome = 'deleted'")
-        .bind(job).fetch_all(pool).await)
+    let deleted: Vec<i64> = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
+        "SELECT t.item_id FROM removal_targets t WHERE t.job_id = $1 AND t.outcome = 'deleted'"
+    )
+    .bind(job)
+    .fetch_all(pool)
+    .await)
     .unwrap();
     assert!(!deleted.is_empty());
     // In the PSA, two companies further down the list become customers in an active status.

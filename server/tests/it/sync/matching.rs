@@ -35,7 +35,7 @@ async fn the_first_sync_matches_stand_alone_items(db: Db) {
         .contacts
         .iter()
         .find(|x| x.company == with_data && x.fate == Fate::Normal);
-    on_db!(&ctx.repo.db, pool => {
+    on_db!(&ctx.repo.db, |pool| {
         let now = chrono::Utc::now();
         let org: i64 = sqlx::query_scalar("INSERT INTO organizations (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
             .bind(ctx.account.0).bind(c.name.to_uppercase()).bind(now).fetch_one(pool).await.unwrap();
@@ -107,12 +107,14 @@ async fn rechecking_after_a_permanent_disconnect_matches_instead_of_duplicating(
     let ctx = setup(db, true).await;
     let first = ctx.sync(SyncMode::Full).await;
     assert_eq!(first.outcome, SyncOutcome::Succeeded, "{first:?}");
-    let value: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+    let value: i64 = on_db!(&ctx.repo.db, |pool| {
+        sqlx::query_scalar(
         "SELECT v.id FROM psa_catalog_values v JOIN organizations o ON o.organization_type_id = v.id
          WHERE v.account_id = $1 AND v.category = 'organization_type' AND v.sync_enabled = TRUE
            AND o.sync_state = 'enabled'
          GROUP BY v.id ORDER BY COUNT(*) DESC, v.id LIMIT 1")
-        .bind(ctx.account.0).fetch_one(pool).await)
+        .bind(ctx.account.0).fetch_one(pool).await
+    })
     .unwrap();
     let cv = ctx
         .repo
@@ -128,8 +130,11 @@ async fn rechecking_after_a_permanent_disconnect_matches_instead_of_duplicating(
         let db = ctx.repo.db.clone();
         let account = ctx.account.0;
         async move {
-            on_db!(&db, pool => sqlx::query_scalar::<_, String>(sql).bind(account).fetch_one(pool).await)
-                .unwrap()
+            on_db!(&db, |pool| sqlx::query_scalar::<_, String>(sql)
+                .bind(account)
+                .fetch_one(pool)
+                .await)
+            .unwrap()
         }
     };
     let before = text(totals).await;

@@ -154,9 +154,11 @@ impl Ctx {
                 "SELECT psa_id, sync_state, orphan_reason, {name}, {active}, had_data_before_first_sync, id
                  FROM {table} WHERE account_id = $1 AND integration_id IS NOT NULL"
             );
-            let rows: Vec<ItemRow> =
-                on_db!(&self.repo.db, pool => sqlx::query_as(&sql).bind(self.account.0).fetch_all(pool).await)
-                    .unwrap();
+            let rows: Vec<ItemRow> = on_db!(&self.repo.db, |pool| sqlx::query_as(&sql)
+                .bind(self.account.0)
+                .fetch_all(pool)
+                .await)
+            .unwrap();
             for (psa_id, state, reason, name, active, had_data, id) in rows {
                 all.insert(
                     (kind, psa_id),
@@ -211,8 +213,11 @@ impl Ctx {
     }
 
     async fn count(&self, sql: &str) -> i64 {
-        on_db!(&self.repo.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(self.account.0).fetch_one(pool).await)
-            .unwrap()
+        on_db!(&self.repo.db, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(self.account.0)
+            .fetch_one(pool)
+            .await)
+        .unwrap()
     }
 
     async fn catalog_value(&self, category: CatalogCategory, name: &str) -> CatalogValueId {

@@ -113,7 +113,11 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
         "UPDATE configurations SET last_synced_at = NULL WHERE id % 3 = 0",
         "UPDATE configurations SET last_synced_at = '2025-11-02T03:04:05.5+00:00' WHERE id % 3 = 1",
     ] {
-        on_db!(&ctx.repo.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ())).unwrap();
+        on_db!(&ctx.repo.db, |pool| sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .unwrap();
     }
     // SQLite sorts a small row whole by last synced and walks an index for a large one: both.
     let walking = ctx.repo.clone().with_view_sort_whole_below(0);

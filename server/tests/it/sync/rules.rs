@@ -67,8 +67,14 @@ async fn the_psa_wins_for_enabled_items(db: Db) {
         .0
         .psa_id;
     // A local edit of an enabled organization, and PSA renames of both.
-    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE organizations SET name = 'Edited In Steward' WHERE psa_id = $1")
-        .bind(enabled).execute(pool).await.map(|_| ())).unwrap();
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "UPDATE organizations SET name = 'Edited In Steward' WHERE psa_id = $1"
+    )
+    .bind(enabled)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
     ctx.psa(
         reqwest::Method::PATCH,
         &format!("companies/{orphan}"),
@@ -275,7 +281,7 @@ async fn disabled_items_are_never_touched(db: Db) {
         );
         assert_eq!(ctx.links().await, before);
     }
-    let type_id: Option<i64> = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
+    let type_id: Option<i64> = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
         "SELECT v.psa_id FROM organizations o JOIN psa_catalog_values v ON v.id = o.organization_type_id WHERE o.psa_id = $1")
         .bind(disabled).fetch_one(pool).await).unwrap();
     assert_ne!(type_id, Some(prospect), "not even its type changed");
@@ -293,7 +299,7 @@ async fn disconnect_makes_every_item_stand_alone(db: Db) {
     let linked = ctx.links().await.len() as i64;
 
     // While a run is going, it is refused and nothing changes.
-    on_db!(&ctx.repo.db, pool => sqlx::query(
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
         "INSERT INTO sync_runs (account_id, integration_id, mode, trigger_source, outcome, started_at, heartbeat_at) VALUES ($1, $2, 'full', 'manual', 'running', $3, $3)")
         .bind(ctx.account.0).bind(ctx.integration.0).bind(chrono::Utc::now()).execute(pool).await.map(|_| ())).unwrap();
     assert_eq!(
@@ -304,8 +310,13 @@ async fn disconnect_makes_every_item_stand_alone(db: Db) {
         server::repo::Disconnected::SyncRunning
     );
     assert_eq!(ctx.links().await.len() as i64, linked);
-    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE sync_runs SET outcome = 'failed' WHERE outcome = 'running'")
-        .execute(pool).await.map(|_| ())).unwrap();
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "UPDATE sync_runs SET outcome = 'failed' WHERE outcome = 'running'"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .unwrap();
 
     let server::repo::Disconnected::Done(counts) = ctx
         .repo
@@ -364,9 +375,12 @@ async fn a_reconnected_deleted_item_is_recreated_by_the_next_full_sync(db: Db) {
         .map(|(c, _)| c.psa_id)
         .expect("the S dataset has one");
     let admin = ctx.admin();
-    let tombstone: i64 = on_db!(&ctx.repo.db, pool => sqlx::query_scalar(
-        "SELECT id FROM disconnected_items WHERE item_kind = 'configuration' AND psa_id = $1")
-        .bind(cfg).fetch_one(pool).await)
+    let tombstone: i64 = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM disconnected_items WHERE item_kind = 'configuration' AND psa_id = $1"
+    )
+    .bind(cfg)
+    .fetch_one(pool)
+    .await)
     .unwrap();
     ctx.sync(SyncMode::Full).await;
     assert!(

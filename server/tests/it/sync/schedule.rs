@@ -78,8 +78,13 @@ async fn incremental_runs_pause_and_the_scheduler(db: Db) {
         Err(SyncError::Paused)
     ));
     // Make the integration overdue: a paused one still does not run.
-    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE sync_runs SET started_at = $1")
-        .bind(chrono::Utc::now() - chrono::Duration::hours(3)).execute(pool).await.map(|_| ()))
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "UPDATE sync_runs SET started_at = $1"
+    )
+    .bind(chrono::Utc::now() - chrono::Duration::hours(3))
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
     let scheduler = Scheduler::new(ctx.engine.clone());
     assert_eq!(scheduler.run_due().await.unwrap(), 0);
@@ -211,8 +216,13 @@ async fn a_stalled_scheduled_sync_holds_up_no_other_account(db: Db) {
         .await
         .unwrap();
     // Both overdue.
-    on_db!(&ctx.repo.db, pool => sqlx::query("UPDATE sync_runs SET started_at = $1")
-        .bind(chrono::Utc::now() - chrono::Duration::hours(3)).execute(pool).await.map(|_| ()))
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
+        "UPDATE sync_runs SET started_at = $1"
+    )
+    .bind(chrono::Utc::now() - chrono::Duration::hours(3))
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
 
     let mut scheduler = Scheduler::new(ctx.engine.clone());
@@ -311,7 +321,7 @@ async fn one_run_per_integration_across_nodes(db: Db, second: Db) {
 
     // A node died mid-run: its run stays "running" with an old heartbeat.
     let old = chrono::Utc::now() - chrono::Duration::hours(1);
-    on_db!(&ctx.repo.db, pool => sqlx::query(
+    on_db!(&ctx.repo.db, |pool| sqlx::query(
         "INSERT INTO sync_runs (account_id, integration_id, mode, trigger_source, outcome, started_at, heartbeat_at) VALUES ($1, $2, 'full', 'schedule', 'running', $3, $3)")
         .bind(ctx.account.0).bind(ctx.integration.0).bind(old).execute(pool).await.map(|_| ())).unwrap();
     let report = other
