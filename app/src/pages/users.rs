@@ -5,8 +5,7 @@
 //! what would leave the account without an active Administrator, and says so.
 
 use crate::api::{
-    add_user, list_users, reset_user_password, set_user_active, set_user_restrictions,
-    set_user_role,
+    list_users, AddUser, ResetUserPassword, SetUserActive, SetUserRestrictions, SetUserRole,
 };
 use crate::components::{reread, AccountNav, ErrorNotice, MenuButton, OrganizationPicker, Page};
 use crate::error::AppError;
@@ -44,15 +43,95 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
+/// The page's server actions: each answers in `said`, and the list is read again after each.
+#[derive(Clone, Copy)]
+struct Actions {
+    add: ServerAction<AddUser>,
+    role: ServerAction<SetUserRole>,
+    active: ServerAction<SetUserActive>,
+    reset: ServerAction<ResetUserPassword>,
+    restrict: ServerAction<SetUserRestrictions>,
+}
+
+impl Actions {
+    fn new() -> Self {
+        Actions {
+            add: ServerAction::new(),
+            role: ServerAction::new(),
+            active: ServerAction::new(),
+            reset: ServerAction::new(),
+            restrict: ServerAction::new(),
+        }
+    }
+
+    /// Changes with every finished action: the list's key.
+    fn version(&self) -> [usize; 5] {
+        [
+            self.add.version().get(),
+            self.role.version().get(),
+            self.active.version().get(),
+            self.reset.version().get(),
+            self.restrict.version().get(),
+        ]
+    }
+
+    /// What the page says after each action ends.
+    fn answer_in(self, said: RwSignal<Option<Said>>) {
+        fn on<I, O: Clone + Send + Sync + 'static>(
+            action: ServerAction<I>,
+            said: RwSignal<Option<Said>>,
+            answer: impl Fn(O) -> Said + 'static,
+        ) where
+            I: leptos::server_fn::ServerFn<Output = O, Error = AppError>
+                + Clone
+                + Send
+                + Sync
+                + 'static,
+        {
+            Effect::new(move |_| match action.value().get() {
+                Some(Ok(o)) => said.set(Some(answer(o))),
+                Some(Err(e)) => said.set(Some(Said::Failed(e))),
+                None => {}
+            });
+        }
+        on(self.add, said, |p| Said::Password(p, "added"));
+        on(self.role, said, |u: UserSummary| {
+            Said::Done(format!("{} has a new role.", u.email))
+        });
+        on(self.active, said, |u: UserSummary| {
+            Said::Done(if u.active {
+                format!("{} is active again.", u.email)
+            } else {
+                format!("{} is deactivated; their sessions ended.", u.email)
+            })
+        });
+        on(self.reset, said, |p| {
+            Said::Password(p, "given a new one-time password; their sessions ended")
+        });
+        on(self.restrict, said, |u: UserSummary| {
+            Said::Done(format!(
+                "{} now sees {}.",
+                u.email,
+                if u.restricted {
+                    format!("only {} organizations", u.organizations.len())
+                } else {
+                    "every organization".to_string()
+                }
+            ))
+        });
+    }
+}
+
 /// Add user, the users with their Actions menus, Edit restrictions, and what the page last said
 /// (an island: it runs in the browser, and reads the list again after each change).
 #[island(lazy)]
 fn UsersPanel(list: Vec<UserSummary>) -> impl IntoView {
-    let version = RwSignal::new(0u32);
+    let actions = Actions::new();
     let said: RwSignal<Option<Said>> = RwSignal::new(None);
+    actions.answer_in(said);
     let list = reread(
         list,
-        move || version.get(),
+        move || actions.version(),
         move |_| async move {
             list_users()
                 .await
@@ -65,6 +144,19 @@ fn UsersPanel(list: Vec<UserSummary>) -> impl IntoView {
     let role = RwSignal::new(String::new());
     let organizations: RwSignal<Vec<OrganizationChoice>> = RwSignal::new(Vec::new());
     let editing: RwSignal<Option<UserSummary>> = RwSignal::new(None);
+    // An added user empties the form; a refused one leaves it as it was, to correct.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.add.value().get() {
+            name.set(String::new());
+            email.set(String::new());
+            organizations.set(Vec::new());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.restrict.value().get() {
+            editing.set(None);
+        }
+    });
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewUserInput {
@@ -73,18 +165,7 @@ fn UsersPanel(list: Vec<UserSummary>) -> impl IntoView {
             role: Role::parse(&role.get_untracked()),
             organizations: organizations.with_untracked(|l| l.iter().map(|o| o.id).collect()),
         };
-        leptos::task::spawn_local(async move {
-            match add_user(input).await {
-                Ok(p) => {
-                    name.set(String::new());
-                    email.set(String::new());
-                    organizations.set(Vec::new());
-                    said.set(Some(Said::Password(p, "added")));
-                    version.update(|n| *n += 1);
-                }
-                Err(e) => said.set(Some(Said::Failed(e))),
-            }
-        });
+        actions.add.dispatch(AddUser { input });
     };
     view! {
             <div role="status" class="said">
@@ -111,18 +192,17 @@ fn UsersPanel(list: Vec<UserSummary>) -> impl IntoView {
                                     </select>
                                 </label>
                                 <OrganizationPicker chosen=organizations/>
-                                <button type="submit">"Add user"</button>
+                                <button type="submit" disabled=move || actions.add.pending().get()>"Add user"</button>
                             </form>
-                            {move || view! { <UserTable list=list.get() said version editing/> }}
-            {move || editing.get().map(|u| view! { <EditRestrictions u said version editing/> })}
+                            {move || view! { <UserTable list=list.get() actions editing/> }}
+            {move || editing.get().map(|u| view! { <EditRestrictions u actions editing/> })}
     }
 }
 
 #[component]
 fn UserTable(
     list: Vec<UserSummary>,
-    said: RwSignal<Option<Said>>,
-    version: RwSignal<u32>,
+    actions: Actions,
     editing: RwSignal<Option<UserSummary>>,
 ) -> impl IntoView {
     view! {
@@ -131,7 +211,7 @@ fn UserTable(
                 <tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Restrictions"</th><th scope="col">"State"</th><th scope="col">"Last sign-in"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
             </thead>
             <tbody>
-                {list.into_iter().map(|u| view! { <UserRow u said version editing/> }).collect_view()}
+                {list.into_iter().map(|u| view! { <UserRow u actions editing/> }).collect_view()}
             </tbody>
         </table>
     }
@@ -140,53 +220,27 @@ fn UserTable(
 #[component]
 fn UserRow(
     u: UserSummary,
-    said: RwSignal<Option<Said>>,
-    version: RwSignal<u32>,
+    actions: Actions,
     editing: RwSignal<Option<UserSummary>>,
 ) -> impl IntoView {
-    let id = u.id;
+    let target = u.id;
     let open = RwSignal::new(false);
-    let done = move |result: Result<UserSummary, AppError>, what: &'static str| match result {
-        Ok(now) => {
-            said.set(Some(Said::Done(format!("{} {what}.", now.email))));
-            version.update(|n| *n += 1);
-        }
-        Err(e) => {
-            said.set(Some(Said::Failed(e)));
-            version.update(|n| *n += 1);
-        }
-    };
     let change_role = move |ev: leptos::ev::Event| {
-        let Some(role) = Role::parse(&event_target_value(&ev)) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            done(set_user_role(id, role).await, "has a new role");
-        });
+        if let Some(role) = Role::parse(&event_target_value(&ev)) {
+            actions.role.dispatch(SetUserRole { target, role });
+        }
     };
     let active = u.active;
     let toggle = move |_| {
         open.set(false);
-        leptos::task::spawn_local(async move {
-            let what = if active {
-                "is deactivated; their sessions ended"
-            } else {
-                "is active again"
-            };
-            done(set_user_active(id, !active).await, what);
+        actions.active.dispatch(SetUserActive {
+            target,
+            active: !active,
         });
     };
     let reset = move |_| {
         open.set(false);
-        leptos::task::spawn_local(async move {
-            match reset_user_password(id).await {
-                Ok(p) => said.set(Some(Said::Password(
-                    p,
-                    "given a new one-time password; their sessions ended",
-                ))),
-                Err(e) => said.set(Some(Said::Failed(e))),
-            }
-        });
+        actions.reset.dispatch(ResetUserPassword { target });
     };
     let state = match (u.active, u.must_change_password) {
         (false, _) => "Deactivated",
@@ -255,32 +309,17 @@ fn restrictions_text(organizations: &[OrganizationChoice]) -> String {
 #[component]
 fn EditRestrictions(
     u: UserSummary,
-    said: RwSignal<Option<Said>>,
-    version: RwSignal<u32>,
+    actions: Actions,
     editing: RwSignal<Option<UserSummary>>,
 ) -> impl IntoView {
     let chosen = RwSignal::new(u.organizations.clone());
-    let id = u.id;
+    let target = u.id;
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let ids = chosen.with_untracked(|l| l.iter().map(|o| o.id).collect());
-        leptos::task::spawn_local(async move {
-            match set_user_restrictions(id, ids).await {
-                Ok(now) => {
-                    said.set(Some(Said::Done(format!(
-                        "{} now sees {}.",
-                        now.email,
-                        if now.restricted {
-                            format!("only {} organizations", now.organizations.len())
-                        } else {
-                            "every organization".to_string()
-                        }
-                    ))));
-                    editing.set(None);
-                    version.update(|n| *n += 1);
-                }
-                Err(e) => said.set(Some(Said::Failed(e))),
-            }
+        let organizations = chosen.with_untracked(|l| l.iter().map(|o| o.id).collect());
+        actions.restrict.dispatch(SetUserRestrictions {
+            target,
+            organizations,
         });
     };
     let title = format!("Restrictions of {}", u.name);
