@@ -3,7 +3,8 @@
 
 use crate::error::AppError;
 use crate::model::{
-    ActivityEntry, Feature, RemovalImpact, RemovalJob, RemovalTarget, RestoreChoice, RestoreJob,
+    ActivityEntry, Feature, JobId, RemovalImpact, RemovalJob, RemovalTarget, RestoreChoice,
+    RestoreJob, RunId,
 };
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem, HeldPage,
@@ -214,7 +215,7 @@ pub async fn set_sync_paused(
 
 /// One sync run, for watching it live.
 #[server(prefix = "/api", endpoint = "sync_run", output = crate::codec::Json)]
-pub async fn get_sync_run(integration: IntegrationId, run: i64) -> Result<SyncRun, AppError> {
+pub async fn get_sync_run(integration: IntegrationId, run: RunId) -> Result<SyncRun, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
         .sync_run(&user, integration, run)
@@ -234,7 +235,7 @@ pub async fn list_sync_runs(integration: IntegrationId) -> Result<Vec<SyncRun>, 
 #[server(prefix = "/api", endpoint = "sync_events", output = crate::codec::Json)]
 pub async fn list_sync_events(
     integration: IntegrationId,
-    run: i64,
+    run: RunId,
     page: u32,
 ) -> Result<Vec<SyncEvent>, AppError> {
     let user = crate::services::current_user()?;
@@ -463,7 +464,7 @@ pub async fn decide_held(
     integration: IntegrationId,
     kind: ItemKind,
     confirm: bool,
-    run: i64,
+    run: RunId,
 ) -> Result<String, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
@@ -509,7 +510,7 @@ pub async fn disconnect_row(
 
 /// Cancel removal.
 #[server(prefix = "/api", endpoint = "cancel_removal", output = crate::codec::Json)]
-pub async fn cancel_removal(job: i64) -> Result<RemovalJob, AppError> {
+pub async fn cancel_removal(job: JobId) -> Result<RemovalJob, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
         .cancel_removal(&user, job)
@@ -525,7 +526,7 @@ pub async fn list_removals() -> Result<Vec<RemovalJob>, AppError> {
 
 /// Restore: the organizations whose records a finished removal can still bring back.
 #[server(prefix = "/api", endpoint = "restore_choices", output = crate::codec::Json, input = server_fn::codec::Json)]
-pub async fn restore_choices(removal: i64) -> Result<Vec<RestoreChoice>, AppError> {
+pub async fn restore_choices(removal: JobId) -> Result<Vec<RestoreChoice>, AppError> {
     let user = crate::services::current_user()?;
     crate::services::services()?
         .restore_choices(&user, removal)
@@ -535,7 +536,7 @@ pub async fn restore_choices(removal: i64) -> Result<Vec<RestoreChoice>, AppErro
 /// Restore: queues bringing a removal's records back (only those of `organizations` if given).
 #[server(prefix = "/api", endpoint = "start_restore", output = crate::codec::Json, input = server_fn::codec::Json)]
 pub async fn start_restore(
-    removal: i64,
+    removal: JobId,
     organizations: Option<Vec<i64>>,
 ) -> Result<RestoreJob, AppError> {
     let user = crate::services::current_user()?;

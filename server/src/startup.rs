@@ -140,7 +140,7 @@ impl Application {
                 .await
             {
                 Ok(started) => {
-                    tracing::info!(run_id = started.run_id, "demo: first full sync started")
+                    tracing::info!(run_id = %started.run_id, "demo: first full sync started")
                 }
                 Err(e) => tracing::error!(error = %e, "demo: the first full sync did not start"),
             }

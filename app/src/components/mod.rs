@@ -26,7 +26,7 @@ pub fn go_to(href: &str) {
 /// stays shown while the next is read, and when reads overlap the last one asked wins. Unlike a
 /// Puts `item` into `list` in place of the one with the same id, or adds it: newest (highest
 /// id) first, as every list of jobs is shown.
-pub fn upsert<T>(list: &mut Vec<T>, item: T, id: impl Fn(&T) -> i64) {
+pub fn upsert<T, K: Ord>(list: &mut Vec<T>, item: T, id: impl Fn(&T) -> K) {
     match list.iter_mut().find(|j| id(j) == id(&item)) {
         Some(j) => *j = item,
         None => {

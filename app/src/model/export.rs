@@ -1,13 +1,13 @@
 //! Account > Export as the screen sees it.
 
-use super::JobState;
+use super::{JobId, JobState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// An export job: its progress and, once done, its file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportJob {
-    pub id: i64,
+    pub id: JobId,
     pub state: JobState,
     pub started_by: Option<String>,
     /// Records written, of `total`.

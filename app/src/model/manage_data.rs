@@ -61,7 +61,7 @@ pub struct ManageData {
     /// The sync run that held them (every full run first lets go of what the last one held):
     /// Confirm and Discard name it, so they never decide on a set the Administrator did not see.
     #[serde(default)]
-    pub held_run: Option<i64>,
+    pub held_run: Option<super::RunId>,
     /// What the signed-in user may do here.
     #[serde(default)]
     pub rights: super::Rights,

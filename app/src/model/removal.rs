@@ -1,6 +1,6 @@
 //! Queued removals and the activity log as the screens see them.
 
-use super::{CatalogValueId, IntegrationId, ItemKind, JobState};
+use super::{CatalogValueId, IntegrationId, ItemKind, JobId, JobState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -50,11 +50,11 @@ pub struct RemovalImpact {
     pub note: Option<String>,
 }
 
-/// A removal job and its progress: what the Manage Data screen, the Removals page and the
-/// progress stream (`/api/v1/removals/events`) carry.
+/// A removal job and its progress: what the Manage Data screen, the Removals page and the job
+/// stream (`/api/v1/events`) carry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RemovalJob {
-    pub id: i64,
+    pub id: JobId,
     pub integration: IntegrationId,
     pub kind: ItemKind,
     /// "orphaned organizations", "organizations of Type: Prospect".
@@ -145,9 +145,9 @@ pub const NOT_RESTORED_LISTED: i64 = 500;
 /// A restore job and its progress, as Account > Removals shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestoreJob {
-    pub id: i64,
+    pub id: JobId,
     /// The removal it undoes, and what that removal deleted ("orphaned organizations").
-    pub removal: i64,
+    pub removal: JobId,
     pub what: String,
     pub state: JobState,
     pub started_by: Option<String>,

@@ -1,6 +1,6 @@
 //! Sync runs, their events, and an integration's sync settings, as the server reports them.
 
-use super::{CatalogCategory, CatalogValueId, ItemKind, OrphanReason};
+use super::{CatalogCategory, CatalogValueId, ItemKind, OrphanReason, RunId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -99,7 +99,7 @@ pub struct SyncCounts {
 /// One sync run: the log entry of rule 8.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRun {
-    pub id: i64,
+    pub id: RunId,
     pub mode: SyncMode,
     pub trigger: SyncTrigger,
     pub outcome: SyncOutcome,
@@ -225,7 +225,7 @@ pub struct SyncSettingsChange {
 /// The answer to Start Manual Sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncStarted {
-    pub run_id: i64,
+    pub run_id: RunId,
     /// False when a run was already going: the request joined it instead of starting another.
     pub started: bool,
 }

@@ -2,13 +2,14 @@
 //! (Manage Data, Logs, Start Manual Sync with its progress live, Pause Sync / Resume Sync).
 
 use crate::api::{
-    disconnect_integration, disconnect_preview, list_integrations, set_sync_paused, start_sync,
+    disconnect_preview, list_integrations, start_sync, DisconnectIntegration, SetSyncPaused,
 };
 use crate::components::{fmt_count, reread, AccountNav, ErrorNotice, MenuButton, Page};
 use crate::error::AppError;
 use crate::live::follow_jobs;
 use crate::model::{
-    IntegrationId, IntegrationState, IntegrationSummary, ItemKind, JobEvent, SyncOutcome, SyncRun,
+    IntegrationId, IntegrationState, IntegrationSummary, ItemKind, JobEvent, RunId, SyncOutcome,
+    SyncRun,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,8 +26,8 @@ enum Watch {
 /// The sync runs the job stream reported, and the one this page started and follows.
 #[derive(Clone, Copy)]
 struct Following {
-    runs: RwSignal<std::collections::HashMap<(IntegrationId, i64), SyncRun>>,
-    started: RwSignal<Option<(IntegrationId, i64)>>,
+    runs: RwSignal<std::collections::HashMap<(IntegrationId, RunId), SyncRun>>,
+    started: RwSignal<Option<(IntegrationId, RunId)>>,
 }
 
 impl Following {
@@ -239,16 +240,20 @@ fn ActionsMenu(
         });
     };
     let paused = state == IntegrationState::Paused;
+    let pause = ServerAction::<SetSyncPaused>::new();
+    Effect::new(move |_| match pause.value().get() {
+        Some(Ok(_)) => {
+            watch.set(None);
+            version.update(|n| *n += 1);
+        }
+        Some(Err(e)) => watch.set(Some(Watch::Failed(e))),
+        None => {}
+    });
     let toggle_pause = move |_| {
         open.set(false);
-        leptos::task::spawn_local(async move {
-            match set_sync_paused(id, !paused).await {
-                Ok(_) => {
-                    watch.set(None);
-                    version.update(|n| *n += 1);
-                }
-                Err(e) => watch.set(Some(Watch::Failed(e))),
-            }
+        pause.dispatch(SetSyncPaused {
+            integration: id,
+            paused: !paused,
         });
     };
     // Disconnect: the counts it would make stand-alone, while its confirmation is open.
@@ -262,21 +267,25 @@ fn ActionsMenu(
             }
         });
     };
-    let disconnect = move |_| {
-        leptos::task::spawn_local(async move {
-            let result = disconnect_integration(id).await;
-            confirming.set(None);
-            match result {
-                Ok(counts) => {
-                    watch.set(Some(Watch::Said(format!(
-                        "Disconnected. {} are now stand-alone; nothing was deleted.",
-                        counts_sentence(&counts)
-                    ))));
-                    version.update(|n| *n += 1);
-                }
-                Err(e) => watch.set(Some(Watch::Failed(e))),
+    let disconnecting = ServerAction::<DisconnectIntegration>::new();
+    Effect::new(move |_| {
+        let Some(result) = disconnecting.value().get() else {
+            return;
+        };
+        confirming.set(None);
+        match result {
+            Ok(counts) => {
+                watch.set(Some(Watch::Said(format!(
+                    "Disconnected. {} are now stand-alone; nothing was deleted.",
+                    counts_sentence(&counts)
+                ))));
+                version.update(|n| *n += 1);
             }
-        });
+            Err(e) => watch.set(Some(Watch::Failed(e))),
+        }
+    });
+    let disconnect = move |_| {
+        disconnecting.dispatch(DisconnectIntegration { integration: id });
     };
     let title = format!("Disconnect {name}?");
     let cancel_ref = NodeRef::<leptos::html::Button>::new();
@@ -312,7 +321,7 @@ fn ActionsMenu(
                             counts_sentence(&counts)
                         )}
                     </p>
-                    <button type="button" class="danger" on:click=disconnect>"Disconnect"</button>
+                    <button type="button" class="danger" on:click=disconnect disabled=move || disconnecting.pending().get()>"Disconnect"</button>
                     " "
                     <button type="button" class="secondary" node_ref=cancel_ref on:click=move |_| confirming.set(None)>"Cancel"</button>
                 </div>

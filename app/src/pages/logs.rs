@@ -4,7 +4,7 @@
 use crate::api::{list_sync_events, list_sync_runs};
 use crate::components::{fmt_count, ErrorNotice, IntegrationOf, Page};
 use crate::error::AppError;
-use crate::model::{EventLevel, IntegrationId, ItemKind, SyncEvent, SyncRun};
+use crate::model::{EventLevel, IntegrationId, ItemKind, RunId, SyncEvent, SyncRun};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -45,7 +45,7 @@ pub fn LogsPage() -> impl IntoView {
 /// the browser).
 #[island(lazy)]
 fn RunsPanel(integration: IntegrationId, runs: Vec<SyncRun>) -> impl IntoView {
-    let selected: RwSignal<Option<i64>> = RwSignal::new(None);
+    let selected: RwSignal<Option<RunId>> = RwSignal::new(None);
     view! {
         <RunTable runs selected/>
         {move || selected.get().map(|run| view! { <Events integration run/> })}
@@ -61,7 +61,7 @@ fn duration(r: &SyncRun) -> String {
 }
 
 #[component]
-fn RunTable(runs: Vec<SyncRun>, selected: RwSignal<Option<i64>>) -> impl IntoView {
+fn RunTable(runs: Vec<SyncRun>, selected: RwSignal<Option<RunId>>) -> impl IntoView {
     if runs.is_empty() {
         return view! { <p>"No sync has run yet."</p> }.into_any();
     }
@@ -181,7 +181,7 @@ fn RunChart(runs: Vec<SyncRun>) -> impl IntoView {
 }
 
 #[component]
-fn Events(integration: IntegrationId, run: i64) -> impl IntoView {
+fn Events(integration: IntegrationId, run: RunId) -> impl IntoView {
     let page = RwSignal::new(1u32);
     let events = LocalResource::new(move || list_sync_events(integration, run, page.get()));
     let level: RwSignal<String> = RwSignal::new(String::new());

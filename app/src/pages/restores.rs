@@ -2,18 +2,18 @@
 //! back, all or some of them, and the restores with their progress (read again every second
 //! while one runs) and what each could not bring back, and why.
 
-use crate::api::{list_restores, restore_choices, start_restore};
+use crate::api::{list_restores, restore_choices, StartRestore};
 use crate::components::{fmt_count, upsert, ErrorNotice, JobProgress};
 use crate::error::{AppError, ErrorCode};
 use crate::live::follow_jobs;
-use crate::model::{JobEvent, JobState, RestoreJob};
+use crate::model::{JobEvent, JobId, JobState, RestoreJob};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
 /// The removal whose Restore is being asked, and the restores list's version.
 #[derive(Clone, Copy)]
 pub struct Restores {
-    pub asking: RwSignal<Option<i64>>,
+    pub asking: RwSignal<Option<JobId>>,
     pub version: RwSignal<u32>,
 }
 
@@ -37,22 +37,26 @@ pub fn RestoreDialog(r: Restores) -> impl IntoView {
 }
 
 #[component]
-fn RestoreChooser(removal: i64, r: Restores) -> impl IntoView {
+fn RestoreChooser(removal: JobId, r: Restores) -> impl IntoView {
     let choices = LocalResource::new(move || restore_choices(removal));
     let all = RwSignal::new(true);
     let chosen: RwSignal<BTreeSet<i64>> = RwSignal::new(BTreeSet::new());
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let restore = ServerAction::<StartRestore>::new();
+    Effect::new(move |_| match restore.value().get() {
+        Some(Ok(_)) => {
+            r.asking.set(None);
+            r.version.update(|n| *n += 1);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let start = move |_| {
         let organizations =
             (!all.get_untracked()).then(|| chosen.get_untracked().into_iter().collect());
-        leptos::task::spawn_local(async move {
-            match start_restore(removal, organizations).await {
-                Ok(_) => {
-                    r.asking.set(None);
-                    r.version.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        restore.dispatch(StartRestore {
+            removal,
+            organizations,
         });
     };
     let title = format!("Restore removal #{removal}");
@@ -100,7 +104,7 @@ fn RestoreChooser(removal: i64, r: Restores) -> impl IntoView {
             </Suspense>
             {move || error.get().map(|error| view! { <ErrorNotice error/> })}
             <div class="dialog-actions">
-                <button type="button" on:click=start>"Restore"</button>
+                <button type="button" on:click=start disabled=move || restore.pending().get()>"Restore"</button>
                 " "
                 <button type="button" class="secondary" on:click=move |_| r.asking.set(None)>"Cancel"</button>
             </div>
@@ -221,8 +225,8 @@ mod tests {
 
     fn finished(restored: i64, not_restored_count: i64, listed: i64) -> RestoreJob {
         RestoreJob {
-            id: 9,
-            removal: 4,
+            id: JobId(9),
+            removal: JobId(4),
             what: "orphaned configurations".into(),
             state: JobState::Succeeded,
             started_by: None,

@@ -15,5 +15,5 @@ pub trait ExportServices: Send + Sync + 'static {
     /// The account's exports, newest first.
     async fn exports(&self, user: &CurrentUser) -> Result<Vec<ExportJob>, AppError>;
     /// An export whose file can be downloaded (written, within the retention period).
-    async fn export_file(&self, user: &CurrentUser, job: i64) -> Result<ExportJob, AppError>;
+    async fn export_file(&self, user: &CurrentUser, job: JobId) -> Result<ExportJob, AppError>;
 }

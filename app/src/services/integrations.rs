@@ -29,14 +29,14 @@ pub trait IntegrationServices: Send + Sync + 'static {
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
-        run: i64,
+        run: RunId,
     ) -> Result<SyncRun, AppError>;
     /// One run's events, errors first, `page` 1-based.
     async fn sync_events(
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
-        run: i64,
+        run: RunId,
         page: u32,
     ) -> Result<Vec<SyncEvent>, AppError>;
     async fn sync_settings(

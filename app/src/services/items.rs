@@ -84,7 +84,7 @@ pub trait ItemServices: Send + Sync + 'static {
         integration: IntegrationId,
         kind: ItemKind,
         confirm: bool,
-        run: i64,
+        run: RunId,
     ) -> Result<String, AppError>;
     /// Pause (a Synced Items row): unchecks its type or status at once; says what happens next.
     async fn pause_row(

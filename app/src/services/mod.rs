@@ -4,8 +4,8 @@
 
 use crate::error::AppError;
 use crate::model::{
-    ActivityEntry, ExportJob, Feature, RemovalImpact, RemovalJob, RemovalTarget, RestoreChoice,
-    RestoreJob,
+    ActivityEntry, ExportJob, Feature, JobId, RemovalImpact, RemovalJob, RemovalTarget,
+    RestoreChoice, RestoreJob, RunId,
 };
 use crate::model::{
     CatalogValueId, CredentialsInput, CredentialsView, CurrentUser, DisconnectedItem, HeldPage,

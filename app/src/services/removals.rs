@@ -22,11 +22,12 @@ pub trait RemovalServices: Send + Sync + 'static {
     ) -> Result<RemovalJob, AppError>;
     /// A removal whose deletion archive the user may download (Administrators, within the
     /// retention period); the server streams the archive itself page by page.
-    async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
+    async fn removal_archive(&self, user: &CurrentUser, job: JobId)
+        -> Result<RemovalJob, AppError>;
     /// A removal and its progress.
-    async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
+    async fn removal(&self, user: &CurrentUser, job: JobId) -> Result<RemovalJob, AppError>;
     /// Cancel removal: a queued one ends now, a running one after its current chunk.
-    async fn cancel_removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError>;
+    async fn cancel_removal(&self, user: &CurrentUser, job: JobId) -> Result<RemovalJob, AppError>;
     /// The Removals page: the account's removals, current and past, newest first; Managers and
     /// Administrators.
     async fn removals(&self, user: &CurrentUser) -> Result<Vec<RemovalJob>, AppError>;

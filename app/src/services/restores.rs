@@ -9,14 +9,14 @@ pub trait RestoreServices: Send + Sync + 'static {
     async fn restore_choices(
         &self,
         user: &CurrentUser,
-        removal: i64,
+        removal: JobId,
     ) -> Result<Vec<RestoreChoice>, AppError>;
     /// Restore: queues bringing back the removal's records, in the chosen organizations only
     /// when `organizations` is given.
     async fn start_restore(
         &self,
         user: &CurrentUser,
-        removal: i64,
+        removal: JobId,
         organizations: Option<Vec<i64>>,
     ) -> Result<RestoreJob, AppError>;
     /// The account's restores, newest first, with what each brought back and what it could not.

@@ -7,7 +7,7 @@ use crate::on_db;
 use crate::repo::schema::{json_row, Kind, BOOLEANS, KINDS};
 use crate::repo::Repo;
 use crate::secrets::SecretBox;
-use app::model::AccountId;
+use app::model::{AccountId, JobId};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -100,10 +100,11 @@ pub async fn write(
     repo: &Repo,
     server: &SecretBox,
     account: AccountId,
-    job: i64,
+    job: JobId,
     worker: &str,
     args: &ExportArgs,
 ) -> anyhow::Result<Written> {
+    let job = job.0;
     let Some((mut file, bytes, records)) =
         write_zip(repo, server, account, args, Some((job, worker))).await?
     else {

@@ -5,8 +5,8 @@ use super::{ApiError, AppState};
 use crate::services::Download;
 use app::error::AppError;
 use app::model::{
-    ActivityEntry, CatalogValueId, DisconnectedItem, ItemKind, JobEvent, RemovalImpact, RemovalJob,
-    RemovalTarget,
+    ActivityEntry, CatalogValueId, DisconnectedItem, ItemKind, JobEvent, JobId, RemovalImpact,
+    RemovalJob, RemovalTarget, RunId,
 };
 use app::model::{
     CurrentUser, IntegrationId, IntegrationSummary, ManageData, SyncEvent, SyncRun, SyncSettings,
@@ -204,6 +204,7 @@ pub async fn sync_events(
     let id = integration_id(&id)?;
     let run = run
         .parse::<i64>()
+        .map(RunId)
         .map_err(|_| ApiError(AppError::invalid_input("The run id must be a number")))?;
     Ok(Json(
         state
@@ -260,6 +261,7 @@ pub async fn export_file(
 ) -> Result<Response, ApiError> {
     let job = job
         .parse::<i64>()
+        .map(JobId)
         .map_err(|_| ApiError(AppError::invalid_input("The export id must be a number")))?;
     Ok(download(state.services.export_download(&user, job).await?))
 }
@@ -542,8 +544,9 @@ impl serde::Serialize for JobData<'_> {
 }
 
 /// A path's removal id.
-fn removal_id(raw: &str) -> Result<i64, ApiError> {
+fn removal_id(raw: &str) -> Result<JobId, ApiError> {
     raw.parse::<i64>()
+        .map(JobId)
         .map_err(|_| ApiError(AppError::invalid_input("The removal id must be a number")))
 }
 

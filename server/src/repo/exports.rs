@@ -3,7 +3,7 @@
 
 use super::{parse_or, JobState, Repo};
 use crate::on_db;
-use app::model::{AccountId, ExportJob, UserId};
+use app::model::{AccountId, ExportJob, JobId, UserId};
 use chrono::{DateTime, Utc};
 
 pub const EXPORT_JOB: &str = "export";
@@ -15,9 +15,9 @@ impl Repo {
         account: AccountId,
         by: UserId,
         args: &str,
-    ) -> anyhow::Result<Option<i64>> {
+    ) -> anyhow::Result<Option<JobId>> {
         let now = Utc::now();
-        Ok(on_db!(&self.db, |pool| {
+        let id: Option<i64> = on_db!(&self.db, |pool| {
             sqlx::query_scalar(
                 "INSERT INTO jobs (account_id, kind, state, unique_key, args, run_at, \
                 created_by, created_at)
@@ -32,7 +32,8 @@ impl Repo {
             .bind(by.0)
             .fetch_optional(pool)
             .await
-        })?)
+        })?;
+        Ok(id.map(JobId))
     }
 
     /// The account's exports, newest first (or the one asked for); `kept_since`: finished
@@ -40,7 +41,7 @@ impl Repo {
     pub async fn export_jobs(
         &self,
         account: AccountId,
-        one: Option<i64>,
+        one: Option<JobId>,
         kept_since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<ExportJob>> {
         type Row = (
@@ -66,7 +67,7 @@ impl Repo {
             )
             .bind(account.0)
             .bind(EXPORT_JOB)
-            .bind(one.unwrap_or(0))
+            .bind(one.map_or(0, |j| j.0))
             .fetch_all(pool)
             .await
         })?;
@@ -78,7 +79,7 @@ impl Repo {
                         available: state == JobState::Succeeded
                             && bytes > 0
                             && finished.is_some_and(|f| f >= kept_since),
-                        id,
+                        id: JobId(id),
                         state,
                         started_by: by,
                         done,
@@ -97,9 +98,10 @@ impl Repo {
     pub async fn export_chunk(
         &self,
         account: AccountId,
-        job: i64,
+        job: JobId,
         seq: i64,
     ) -> anyhow::Result<Option<Vec<u8>>> {
+        let job = job.0;
         Ok(on_db!(&self.db, |pool| sqlx::query_scalar(
             "SELECT c.data FROM export_chunks c JOIN jobs j ON j.id = c.job_id
              WHERE j.account_id = $1 AND j.id = $2 AND j.kind = $3 AND c.seq = $4"

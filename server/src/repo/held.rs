@@ -9,7 +9,7 @@ use super::manage_data::{organization_column, table};
 use super::{access_filter, Activity, Repo};
 use crate::db::BeginWrite;
 use crate::on_db;
-use app::model::{CurrentUser, HeldItem, IntegrationId, ItemKind};
+use app::model::{CurrentUser, HeldItem, IntegrationId, ItemKind, RunId};
 use chrono::Utc;
 
 /// Held items shown on one page of their View.
@@ -158,8 +158,9 @@ impl Repo {
         integration: IntegrationId,
         kind: ItemKind,
         orphan: bool,
-        run: i64,
+        run: RunId,
     ) -> anyhow::Result<Option<HeldDecision>> {
+        let run = run.0;
         let now = Utc::now();
         let acc = user.account_id.0;
         let iid = integration.0;

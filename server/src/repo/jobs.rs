@@ -8,13 +8,13 @@ use crate::db::BeginWrite;
 use crate::db::Db;
 use crate::on_db;
 pub use app::model::JobState;
-use app::model::{AccountId, UserId};
+use app::model::{AccountId, JobId, UserId};
 use chrono::{DateTime, Utc};
 
 /// A job as a worker sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
-    pub id: i64,
+    pub id: JobId,
     pub account: AccountId,
     pub kind: String,
     pub state: JobState,
@@ -46,63 +46,48 @@ pub struct NewJob<'a> {
     pub created_by: Option<UserId>,
 }
 
-type Row = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    bool,
-    Option<String>,
-    Option<i64>,
-    DateTime<Utc>,
-);
+/// A `jobs` row as `COLUMNS` reads it.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    account_id: i64,
+    kind: String,
+    state: String,
+    args: String,
+    attempt: i64,
+    max_attempts: i64,
+    progress_done: i64,
+    progress_total: i64,
+    cancel_requested: bool,
+    last_error: Option<String>,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+}
 
-const COLUMNS: &str = "id, account_id, kind, state, args, attempt, max_attempts, \
-    progress_done, \
-        progress_total,
-    cancel_requested, last_error, created_by, created_at";
+const COLUMNS: &str = "id, account_id, kind, state, args, attempt, max_attempts,
+    progress_done, progress_total, cancel_requested, last_error, created_by, created_at";
 
 fn to_job(r: Row) -> anyhow::Result<Job> {
-    let (
-        id,
-        account,
-        kind,
-        state,
-        args,
-        attempt,
-        max_attempts,
-        done,
-        total,
-        cancel,
-        error,
-        created_by,
-        created,
-    ) = r;
     Ok(Job {
-        id,
-        account: AccountId(account),
-        kind,
-        state: parse_or(&state, JobState::parse, "job state")?,
-        args,
-        attempt,
-        max_attempts,
-        progress_done: done,
-        progress_total: total,
-        cancel_requested: cancel,
-        last_error: error,
-        created_by: created_by.map(UserId),
-        created_at: created,
+        id: JobId(r.id),
+        account: AccountId(r.account_id),
+        kind: r.kind,
+        state: parse_or(&r.state, JobState::parse, "job state")?,
+        args: r.args,
+        attempt: r.attempt,
+        max_attempts: r.max_attempts,
+        progress_done: r.progress_done,
+        progress_total: r.progress_total,
+        cancel_requested: r.cancel_requested,
+        last_error: r.last_error,
+        created_by: r.created_by.map(UserId),
+        created_at: r.created_at,
     })
 }
 
 impl Repo {
     /// Queues a job; None when a job with the same unique key exists.
-    pub async fn enqueue_job(&self, j: NewJob<'_>) -> anyhow::Result<Option<i64>> {
+    pub async fn enqueue_job(&self, j: NewJob<'_>) -> anyhow::Result<Option<JobId>> {
         let now = Utc::now();
         let id: Option<i64> = on_db!(&self.db, |pool| {
             sqlx::query_scalar(
@@ -121,7 +106,7 @@ impl Repo {
             .fetch_optional(pool)
             .await
         })?;
-        Ok(id)
+        Ok(id.map(JobId))
     }
 
     /// Claims the next job for `worker`: a queued one that is due, or a running one whose
@@ -157,7 +142,8 @@ impl Repo {
 
     /// Keeps `worker`'s claim and records progress. False when the claim was lost (another
     /// worker took the job over): the caller must stop.
-    pub async fn job_heartbeat(&self, job: i64, worker: &str, done: i64) -> anyhow::Result<bool> {
+    pub async fn job_heartbeat(&self, job: JobId, worker: &str, done: i64) -> anyhow::Result<bool> {
+        let job = job.0;
         let n = on_db!(&self.db, |pool| {
             sqlx::query(
                 "UPDATE jobs SET heartbeat_at = $1, progress_done = $2 WHERE id = $3 \
@@ -178,12 +164,13 @@ impl Repo {
     /// Ends a claimed job (succeeded, failed or cancelled).
     pub async fn finish_job(
         &self,
-        job: i64,
+        job: JobId,
         worker: &str,
         state: JobState,
         error: Option<&str>,
     ) -> anyhow::Result<bool> {
-        self.finish_job_logged(job, worker, state, error, None)
+        let job = job.0;
+        self.finish_job_logged(JobId(job), worker, state, error, None)
             .await
     }
 
@@ -191,12 +178,13 @@ impl Repo {
     /// ended job always has its entry. False (nothing written) when the claim was lost.
     pub async fn finish_job_logged(
         &self,
-        job: i64,
+        job: JobId,
         worker: &str,
         state: JobState,
         error: Option<&str>,
         activity: Option<super::Activity<'_>>,
     ) -> anyhow::Result<bool> {
+        let job = job.0;
         let now = Utc::now();
         let done = on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
@@ -226,11 +214,12 @@ impl Repo {
     /// attempt.
     pub async fn retry_job(
         &self,
-        job: i64,
+        job: JobId,
         worker: &str,
         error: &str,
         backoff: chrono::Duration,
     ) -> anyhow::Result<JobState> {
+        let job = job.0;
         let now = Utc::now();
         let state: Option<String> = on_db!(&self.db, |pool| {
             sqlx::query_scalar(
@@ -256,7 +245,8 @@ impl Repo {
 
     /// Cancel: a queued job ends at once; a running one is asked to stop after its current step.
     /// False when the job is not the account's or already ended.
-    pub async fn cancel_job(&self, account: AccountId, job: i64) -> anyhow::Result<bool> {
+    pub async fn cancel_job(&self, account: AccountId, job: JobId) -> anyhow::Result<bool> {
+        let job = job.0;
         let now = Utc::now();
         let n = on_db!(&self.db, |pool| {
             let queued = sqlx::query(
@@ -283,7 +273,8 @@ impl Repo {
         Ok(n == 1)
     }
 
-    pub async fn job(&self, account: AccountId, job: i64) -> anyhow::Result<Option<Job>> {
+    pub async fn job(&self, account: AccountId, job: JobId) -> anyhow::Result<Option<Job>> {
+        let job = job.0;
         let sql = format!(
             "SELECT {COLUMNS} FROM jobs WHERE id = $1 AND account_id = \
             $2"

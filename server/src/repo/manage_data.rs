@@ -393,7 +393,7 @@ impl Repo {
             orphaned_data,
             disconnected_data,
             held,
-            held_run,
+            held_run: held_run.map(app::model::RunId),
             rights: app::model::Rights::of(user),
         })
     }

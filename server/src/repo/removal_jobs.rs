@@ -4,14 +4,14 @@
 
 use super::{parse_or, JobState, RemovalArgs, Repo, REMOVAL_JOB};
 use crate::on_db;
-use app::model::AccountId;
+use app::model::{AccountId, JobId};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// Which removal jobs to read.
 #[derive(Debug, Clone, Copy)]
 pub enum Which {
-    One(i64),
+    One(JobId),
     /// Queued or running ones, and those that ended at or after this moment.
     LiveSince(DateTime<Utc>),
     /// The newest ones, current and past.
@@ -139,7 +139,7 @@ impl Repo {
             Which::One(id) => on_db!(&self.db, |pool| sqlx::query_as(&sql)
                 .bind(account.0)
                 .bind(REMOVAL_JOB)
-                .bind(id)
+                .bind(id.0)
                 .bind(by)
                 .fetch_all(pool)
                 .await)?,

@@ -12,6 +12,7 @@ use super::manage_data::{catalog_column, table};
 use super::Repo;
 use crate::db::{Backend, BeginWrite, Db};
 use crate::on_db;
+use app::model::JobId;
 use app::model::{
     AccountId, CatalogCategory, CatalogValueId, CurrentUser, IntegrationId, ItemKind, ItemSearch,
     RemovalImpact, HAD_DATA_LISTED,
@@ -138,7 +139,7 @@ pub const ORGANIZATION_CHILDREN: [(&str, &str); 5] = [
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Queued {
-    Job(i64),
+    Job(JobId),
     /// The orphans changed since the preview: the typed count no longer matches.
     CountChanged(i64),
     /// A removal of this row is already queued or running.
@@ -414,7 +415,7 @@ impl Repo {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok::<Queued, anyhow::Error>(Queued::Job(job))
+            Ok::<Queued, anyhow::Error>(Queued::Job(JobId(job)))
         })?;
         Ok(result)
     }
@@ -424,19 +425,24 @@ impl Repo {
     pub async fn removal_chunk(
         &self,
         account: AccountId,
-        job: i64,
+        job: JobId,
         worker: &str,
         args: &RemovalArgs,
         size: i64,
     ) -> anyhow::Result<Chunk> {
-        let after = self.removal_frontier(job).await?.unwrap_or(i64::MAX - size);
-        self.removal_chunk_after(account, job, worker, args, after, size)
+        let job = job.0;
+        let after = self
+            .removal_frontier(JobId(job))
+            .await?
+            .unwrap_or(i64::MAX - size);
+        self.removal_chunk_after(account, JobId(job), worker, args, after, size)
             .await
     }
 
     /// The `seq` just before a removal's first target not reached yet (every target before it
     /// has its outcome); None when every target has one.
-    pub async fn removal_frontier(&self, job: i64) -> anyhow::Result<Option<i64>> {
+    pub async fn removal_frontier(&self, job: JobId) -> anyhow::Result<Option<i64>> {
+        let job = job.0;
         let first: Option<i64> = on_db!(&self.db, |pool| sqlx::query_scalar(
             "SELECT MIN(seq) FROM removal_targets WHERE job_id = $1 AND outcome IS \
                 NULL"
@@ -454,12 +460,13 @@ impl Repo {
     pub async fn removal_chunk_after(
         &self,
         account: AccountId,
-        job: i64,
+        job: JobId,
         worker: &str,
         args: &RemovalArgs,
         after: i64,
         size: i64,
     ) -> anyhow::Result<Chunk> {
+        let job = job.0;
         let c = ChunkCtx {
             acc: account.0,
             job,

@@ -15,6 +15,7 @@ use super::Repo;
 use crate::db::Backend;
 use crate::db::BeginWrite;
 use crate::on_db;
+use app::model::JobId;
 use app::model::{
     AccountId, JobState, NotRestored, RestoreChoice, RestoreJob, UserId, NOT_RESTORED_LISTED,
 };
@@ -28,7 +29,7 @@ pub const RESTORE_JOB: &str = "restore";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestoreArgs {
     /// The removal job whose archive it reads.
-    pub removal: i64,
+    pub removal: JobId,
     /// Only the records in these organizations; every record when `None`.
     pub organizations: Option<Vec<i64>>,
 }
@@ -36,7 +37,7 @@ pub struct RestoreArgs {
 /// Why a restore was not queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RestoreQueued {
-    Job(i64),
+    Job(JobId),
     /// No removal of that id in the account.
     NotFound,
     /// The removal has not ended yet.
@@ -131,9 +132,10 @@ impl Repo {
     pub async fn restore_choices(
         &self,
         account: AccountId,
-        removal: i64,
+        removal: JobId,
     ) -> anyhow::Result<Option<Vec<RestoreChoice>>> {
-        let Some(job) = self.job(account, removal).await? else {
+        let removal = removal.0;
+        let Some(job) = self.job(account, JobId(removal)).await? else {
             return Ok(None);
         };
         if job.kind != REMOVAL_JOB {
@@ -248,7 +250,7 @@ impl Repo {
             let n = sqlx::query(&freeze)
                 .bind(job)
                 .bind(account.0)
-                .bind(args.removal)
+                .bind(args.removal.0)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected() as i64;
@@ -262,7 +264,7 @@ impl Repo {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok::<RestoreQueued, anyhow::Error>(RestoreQueued::Job(job))
+            Ok::<RestoreQueued, anyhow::Error>(RestoreQueued::Job(JobId(job)))
         })
     }
 
@@ -271,7 +273,7 @@ impl Repo {
     pub async fn restore_jobs(
         &self,
         account: AccountId,
-        one: Option<i64>,
+        one: Option<JobId>,
     ) -> anyhow::Result<Vec<RestoreJob>> {
         type Row = (
             i64,
@@ -310,7 +312,7 @@ impl Repo {
         let rows: Vec<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
             .bind(account.0)
             .bind(RESTORE_JOB)
-            .bind(one.unwrap_or(0))
+            .bind(one.map_or(0, |j| j.0))
             .fetch_all(pool)
             .await)?;
         // What each removal deleted, read once per removal (restores of one removal share it),
@@ -346,7 +348,7 @@ impl Repo {
         for (id, args, state, by, done, total, restored, created, finished, error, refused) in rows
         {
             let args: RestoreArgs = serde_json::from_str(&args)?;
-            let what = match labels.get(&args.removal) {
+            let what = match labels.get(&args.removal.0) {
                 Some(w) => w.clone(),
                 None => {
                     let w = match self.job(account, args.removal).await? {
@@ -356,12 +358,12 @@ impl Repo {
                         }
                         None => "a removal".to_string(),
                     };
-                    labels.insert(args.removal, w.clone());
+                    labels.insert(args.removal.0, w.clone());
                     w
                 }
             };
             out.push(RestoreJob {
-                id,
+                id: JobId(id),
                 removal: args.removal,
                 what,
                 state: super::parse_or(&state, JobState::parse, "job state")?,

@@ -5,6 +5,7 @@ use super::{parse_or, Repo};
 use crate::db::BeginWrite;
 use crate::on_db;
 use crate::rules::records::PsaCatalogValue;
+use app::model::RunId;
 use app::model::{
     AccountId, CatalogCategory, CatalogSetting, CatalogValueId, EventLevel, IntegrationId,
     IntegrationState, ItemKind, OrphanReason, SyncCounts, SyncEvent, SyncMode, SyncOutcome,
@@ -19,9 +20,9 @@ const CHUNK: usize = 500;
 /// The answer to "start a run".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunStart {
-    Started(i64),
+    Started(RunId),
     /// Another run of the integration is going (on this node or another).
-    AlreadyRunning(i64),
+    AlreadyRunning(RunId),
     /// A scheduled run that another node's scheduler started (and perhaps finished) since this
     /// scheduler looked: not started again.
     AlreadyRan,
@@ -83,7 +84,7 @@ const RUN_COLUMNS: &str = "id, mode, trigger_source, outcome, error_message,
 
 fn to_run(r: RunRow) -> anyhow::Result<SyncRun> {
     Ok(SyncRun {
-        id: r.id,
+        id: RunId(r.id),
         mode: parse_or(&r.mode, SyncMode::parse, "sync mode")?,
         trigger: parse_or(&r.trigger_source, SyncTrigger::parse, "sync trigger")?,
         outcome: parse_or(&r.outcome, SyncOutcome::parse, "sync outcome")?,
@@ -210,7 +211,7 @@ impl Repo {
             .fetch_optional(pool)
             .await;
             match inserted {
-                Ok(Some(id)) => Ok(RunStart::Started(id)),
+                Ok(Some(id)) => Ok(RunStart::Started(RunId(id))),
                 Ok(None) => Ok(RunStart::AlreadyRan),
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                     let running: Option<i64> = sqlx::query_scalar(
@@ -221,7 +222,7 @@ impl Repo {
                     .fetch_optional(pool)
                     .await?;
                     // It may have finished between the two statements: then try again later.
-                    Ok(RunStart::AlreadyRunning(running.unwrap_or_default()))
+                    Ok(RunStart::AlreadyRunning(RunId(running.unwrap_or_default())))
                 }
                 Err(e) => Err(e.into()),
             }
@@ -229,7 +230,8 @@ impl Repo {
     }
 
     /// Keeps a running run alive (its listing is making progress); its account.
-    pub async fn touch_sync_run(&self, run: i64) -> anyhow::Result<AccountId> {
+    pub async fn touch_sync_run(&self, run: RunId) -> anyhow::Result<AccountId> {
+        let run = run.0;
         let account: i64 = on_db!(&self.db, |pool| sqlx::query_scalar(
             "UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2 RETURNING account_id"
         )
@@ -243,10 +245,11 @@ impl Repo {
     /// Adds listed records to a run's staging area (the same record twice: the later wins).
     pub async fn stage_records(
         &self,
-        run: i64,
+        run: RunId,
         kind: ItemKind,
         records: &[(i64, String)],
     ) -> anyhow::Result<()> {
+        let run = run.0;
         on_db!(&self.db, |pool| {
             for chunk in records.chunks(CHUNK) {
                 let mut qb = sqlx::QueryBuilder::<DB>::new(
@@ -273,9 +276,10 @@ impl Repo {
     pub async fn fail_sync_run(
         &self,
         account: AccountId,
-        run: i64,
+        run: RunId,
         message: &str,
     ) -> anyhow::Result<()> {
+        let run = run.0;
         let now = Utc::now();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
@@ -335,8 +339,9 @@ impl Repo {
         &self,
         account: AccountId,
         integration: IntegrationId,
-        run: i64,
+        run: RunId,
     ) -> anyhow::Result<Option<SyncRun>> {
+        let run = run.0;
         let sql = format!(
             "SELECT {RUN_COLUMNS} FROM sync_runs WHERE account_id = $1 AND \
                 integration_id = $2 AND id = $3"
@@ -368,7 +373,7 @@ impl Repo {
         let mut runs = Vec::with_capacity(ids.len());
         for (run, integration) in ids {
             let integration = IntegrationId(integration);
-            if let Some(r) = self.sync_run(account, integration, run).await? {
+            if let Some(r) = self.sync_run(account, integration, RunId(run)).await? {
                 runs.push((integration, r));
             }
         }
@@ -381,10 +386,11 @@ impl Repo {
     pub async fn sync_events(
         &self,
         user: &app::model::CurrentUser,
-        run: i64,
+        run: RunId,
         limit: i64,
         offset: i64,
     ) -> anyhow::Result<Vec<SyncEvent>> {
+        let run = run.0;
         let account = user.account_id;
         let access = if user.restricted {
             " AND (item_id IS NULL OR CASE item_kind

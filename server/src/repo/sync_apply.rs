@@ -8,7 +8,8 @@ use crate::db::{Backend, Db};
 use crate::rules::decide::{self, Link, Planned, Target, Transition, Val};
 use crate::rules::records::{PsaCompany, PsaConfiguration, PsaContact, PsaSite};
 use app::model::{
-    AccountId, EventLevel, IntegrationId, ItemKind, OrphanReason, SyncCounts, SyncMode, SyncState,
+    AccountId, EventLevel, IntegrationId, ItemKind, OrphanReason, RunId, SyncCounts, SyncMode,
+    SyncState,
 };
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
@@ -92,7 +93,7 @@ impl Phases {
 pub struct ApplyRun {
     pub account: AccountId,
     pub integration: IntegrationId,
-    pub run: i64,
+    pub run: RunId,
     pub mode: SyncMode,
     pub started_at: DateTime<Utc>,
     /// No successful full sync yet: stand-alone items are matched instead of duplicated (rule 6).
@@ -180,6 +181,8 @@ fn state_of(state: &str, reason: Option<&str>) -> anyhow::Result<Link> {
 /// What every step of one apply knows.
 pub(super) struct Ctx<'a> {
     r: &'a ApplyRun,
+    /// `r.run`, as bound in SQL.
+    run: i64,
     acc: i64,
     iid: i64,
     now: DateTime<Utc>,
@@ -195,6 +198,7 @@ impl Repo {
     pub async fn apply_sync_run(&self, r: &ApplyRun) -> anyhow::Result<SyncCounts> {
         let c = Ctx {
             r,
+            run: r.run.0,
             acc: r.account.0,
             iid: r.integration.0,
             now: Utc::now(),
@@ -228,7 +232,7 @@ impl Repo {
             // live writers.
             sqlx::query("PRAGMA optimize=0x10002").execute(pool).await?;
         }
-        tracing::debug!(run_id = r.run, phases = %phases.report(), "sync apply phases");
+        tracing::debug!(run_id = %r.run, phases = %phases.report(), "sync apply phases");
         Ok(out.counts)
     }
 }

@@ -6,6 +6,7 @@ use super::AppServices;
 use crate::repo::ArchiveCursor;
 use app::error::AppError;
 use app::model::CurrentUser;
+use app::model::JobId;
 use app::services::{ExportServices, RemovalServices};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
@@ -28,7 +29,7 @@ impl AppServices {
     pub async fn removal_archive_download(
         &self,
         user: &CurrentUser,
-        job: i64,
+        job: JobId,
     ) -> Result<Download, AppError> {
         let removal = self.removal_archive(user, job).await?;
         let head = serde_json::json!({
@@ -67,7 +68,7 @@ impl AppServices {
                         Some((Ok(chunk.into_bytes()), Some((next, false))))
                     }
                     Err(e) => {
-                        tracing::error!(error = ?e, job, "reading a deletion archive");
+                        tracing::error!(error = ?e, %job, "reading a deletion archive");
                         Some((
                             Err(std::io::Error::other("the archive could not be read")),
                             None,
@@ -91,7 +92,7 @@ impl AppServices {
     pub async fn export_download(
         &self,
         user: &CurrentUser,
-        job: i64,
+        job: JobId,
     ) -> Result<Download, AppError> {
         let export = self.export_file(user, job).await?;
         let repo = self.repo.clone();
@@ -104,7 +105,7 @@ impl AppServices {
                     Ok(Some(data)) => Some((Ok(data), Some(seq + 1))),
                     Ok(None) => None,
                     Err(e) => {
-                        tracing::error!(error = ?e, job, "reading an export");
+                        tracing::error!(error = ?e, %job, "reading an export");
                         Some((
                             Err(std::io::Error::other("the export could not be read")),
                             None,

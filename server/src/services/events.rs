@@ -187,9 +187,9 @@ impl Following {
 
 fn event_id(e: &JobEvent) -> i64 {
     match e {
-        JobEvent::Removal(j) => j.id,
-        JobEvent::Restore(j) => j.id,
-        JobEvent::Export(j) => j.id,
-        JobEvent::Sync { run, .. } => run.id,
+        JobEvent::Removal(j) => j.id.0,
+        JobEvent::Restore(j) => j.id.0,
+        JobEvent::Export(j) => j.id.0,
+        JobEvent::Sync { run, .. } => run.id.0,
     }
 }

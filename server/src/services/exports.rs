@@ -5,6 +5,7 @@ use super::{internal, AppServices};
 use crate::export::write::ExportArgs;
 use crate::export::{b64, derive_key, MIN_PASSPHRASE};
 use app::error::AppError;
+use app::model::JobId;
 use app::model::{CurrentUser, ExportJob, Role};
 
 impl AppServices {
@@ -16,7 +17,7 @@ impl AppServices {
         }
     }
 
-    async fn export_job(&self, user: &CurrentUser, job: i64) -> Result<ExportJob, AppError> {
+    async fn export_job(&self, user: &CurrentUser, job: JobId) -> Result<ExportJob, AppError> {
         self.repo
             .export_jobs(
                 user.account_id,
@@ -85,7 +86,7 @@ impl app::services::ExportServices for AppServices {
             .map_err(internal("listing exports"))
     }
 
-    async fn export_file(&self, user: &CurrentUser, job: i64) -> Result<ExportJob, AppError> {
+    async fn export_file(&self, user: &CurrentUser, job: JobId) -> Result<ExportJob, AppError> {
         Self::may_export(user)?;
         let export = self.export_job(user, job).await?;
         if !export.available {

@@ -9,6 +9,7 @@ use crate::psa::PsaConnector;
 use crate::psa::{ConnectorError, RetryPolicy};
 use crate::repo::{Activity, Disconnected, NewIntegration};
 use app::error::AppError;
+use app::model::RunId;
 use app::model::{
     CredentialsInput, CredentialsView, CurrentUser, IntegrationId, IntegrationState,
     IntegrationSummary, ItemKind, NewIntegrationInput, SyncEvent, SyncMode, SyncRun, SyncSettings,
@@ -280,7 +281,7 @@ impl app::services::IntegrationServices for AppServices {
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
-        run: i64,
+        run: RunId,
     ) -> Result<SyncRun, AppError> {
         self.repo
             .sync_run(user.account_id, integration, run)
@@ -291,7 +292,7 @@ impl app::services::IntegrationServices for AppServices {
         &self,
         user: &CurrentUser,
         integration: IntegrationId,
-        run: i64,
+        run: RunId,
         page: u32,
     ) -> Result<Vec<SyncEvent>, AppError> {
         if page == 0 {

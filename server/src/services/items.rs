@@ -2,6 +2,7 @@
 
 use super::{internal, sync_error, AppServices, Lookup};
 use app::error::AppError;
+use app::model::RunId;
 use app::model::{
     CatalogCategory, CatalogValueId, CurrentUser, DisconnectedItem, HeldPage, IntegrationId,
     ItemKind, ItemPage, ManageData, PreviewPage, PreviewQuery, SyncMode, SyncTrigger,
@@ -283,7 +284,7 @@ impl app::services::ItemServices for AppServices {
         integration: IntegrationId,
         kind: ItemKind,
         confirm: bool,
-        run: i64,
+        run: RunId,
     ) -> Result<String, AppError> {
         if !app::model::Rights::of(user).administer {
             return Err(AppError::forbidden(if confirm {

@@ -5,6 +5,7 @@
 use super::{internal, AppServices, Lookup};
 use crate::repo::{CatalogValue, Queued, RemovalArgs, RemovalRow, RowTarget, Which};
 use app::error::AppError;
+use app::model::JobId;
 use app::model::{
     CatalogValueId, CurrentUser, Feature, IntegrationId, ItemKind, RemovalImpact, RemovalJob,
     RemovalTarget,
@@ -149,7 +150,7 @@ pub(super) fn removal_view(
     };
     let finished = r.finished_at.is_some();
     RemovalJob {
-        id: r.id,
+        id: JobId(r.id),
         integration: r.args.integration,
         kind: r.args.kind,
         what: r.what,
@@ -247,7 +248,11 @@ impl app::services::RemovalServices for AppServices {
             )),
         }
     }
-    async fn removal_archive(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
+    async fn removal_archive(
+        &self,
+        user: &CurrentUser,
+        job: JobId,
+    ) -> Result<RemovalJob, AppError> {
         if user.role != app::model::Role::Administrator {
             return Err(AppError::forbidden("download a deletion archive"));
         }
@@ -264,13 +269,13 @@ impl app::services::RemovalServices for AppServices {
         }
         Ok(removal)
     }
-    async fn removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
+    async fn removal(&self, user: &CurrentUser, job: JobId) -> Result<RemovalJob, AppError> {
         self.removal_views(user, Which::One(job))
             .await?
             .pop()
             .ok_or_else(|| AppError::not_found("That removal"))
     }
-    async fn cancel_removal(&self, user: &CurrentUser, job: i64) -> Result<RemovalJob, AppError> {
+    async fn cancel_removal(&self, user: &CurrentUser, job: JobId) -> Result<RemovalJob, AppError> {
         Self::may_manage(user, "cancel a removal")?;
         self.removal(user, job).await?;
         self.repo

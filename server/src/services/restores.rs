@@ -4,6 +4,7 @@
 use super::{internal, AppServices};
 use crate::repo::{RestoreArgs, RestoreQueued};
 use app::error::AppError;
+use app::model::JobId;
 use app::model::{CurrentUser, RestoreChoice, RestoreJob, Role};
 use app::services::RemovalServices;
 
@@ -25,7 +26,7 @@ impl app::services::RestoreServices for AppServices {
     async fn restore_choices(
         &self,
         user: &CurrentUser,
-        removal: i64,
+        removal: JobId,
     ) -> Result<Vec<RestoreChoice>, AppError> {
         Self::may_restore(user)?;
         // Within the retention period, or a 404 that says the archive expired.
@@ -40,7 +41,7 @@ impl app::services::RestoreServices for AppServices {
     async fn start_restore(
         &self,
         user: &CurrentUser,
-        removal: i64,
+        removal: JobId,
         organizations: Option<Vec<i64>>,
     ) -> Result<RestoreJob, AppError> {
         Self::may_restore(user)?;

@@ -12,6 +12,7 @@ use crate::psa::{Pages, PsaConnector};
 use crate::repo::sync_apply::ApplyRun;
 use crate::repo::{Repo, RunStart};
 use crate::secrets::SecretBox;
+use app::model::RunId;
 use app::model::{
     AccountId, IntegrationId, IntegrationState, ItemKind, SyncCounts, SyncMode, SyncOutcome,
     SyncStarted, SyncTrigger,
@@ -40,7 +41,7 @@ pub enum SyncError {
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunReport {
-    pub run_id: i64,
+    pub run_id: RunId,
     /// Running when another run was already going (this request joined it).
     pub outcome: SyncOutcome,
     pub counts: SyncCounts,
@@ -343,7 +344,7 @@ impl SyncEngine {
         connector: &dyn PsaConnector,
         account: AccountId,
         integration: IntegrationId,
-        run_id: i64,
+        run_id: RunId,
         mode: SyncMode,
         first_sync: bool,
         since: Option<chrono::DateTime<Utc>>,
@@ -366,7 +367,7 @@ impl SyncEngine {
         {
             Ok(listed) => {
                 tracing::info!(
-                    run_id,
+                    %run_id,
                     elapsed_ms = listing.elapsed().as_millis() as u64,
                     "sync listing complete"
                 );
@@ -375,15 +376,15 @@ impl SyncEngine {
             Err(e) => {
                 let message = match e {
                     ListError::Psa(e) => {
-                        tracing::warn!(run_id, error = %e, "sync listing failed");
+                        tracing::warn!(%run_id, error = %e, "sync listing failed");
                         e.to_string()
                     }
                     ListError::Internal(e) => {
-                        tracing::error!(run_id, error = ?e, "sync listing could not be staged");
+                        tracing::error!(%run_id, error = ?e, "sync listing could not be staged");
                         INTERNAL_FAILURE.to_string()
                     }
                     ListError::TooLong => {
-                        tracing::warn!(run_id, "sync listing took too long");
+                        tracing::warn!(%run_id, "sync listing took too long");
                         format!(
                             "{}'s listing took longer than {}, the most a sync may \
                                 take; nothing was changed. The next sync tries again; if the PSA \
@@ -394,7 +395,7 @@ impl SyncEngine {
                     }
                 };
                 if let Err(e) = self.repo.fail_sync_run(account, run_id, &message).await {
-                    tracing::error!(run_id, error = ?e, "could not record a failed run");
+                    tracing::error!(%run_id, error = ?e, "could not record a failed run");
                 }
                 crate::feed::changed(&self.repo.db, account).await;
                 return failed(message);
@@ -431,7 +432,7 @@ impl SyncEngine {
         let report = match result {
             Ok(counts) => {
                 tracing::info!(
-                    run_id,
+                    %run_id,
                     ?mode,
                     ?counts,
                     apply_ms = applying.elapsed().as_millis() as u64,
@@ -445,13 +446,13 @@ impl SyncEngine {
                 }
             }
             Err(e) => {
-                tracing::error!(run_id, error = ?e, "sync run could not be applied");
+                tracing::error!(%run_id, error = ?e, "sync run could not be applied");
                 if let Err(e) = self
                     .repo
                     .fail_sync_run(account, run_id, INTERNAL_FAILURE)
                     .await
                 {
-                    tracing::error!(run_id, error = ?e, "could not record a failed run");
+                    tracing::error!(%run_id, error = ?e, "could not record a failed run");
                 }
                 failed(INTERNAL_FAILURE.to_string())
             }
@@ -465,7 +466,7 @@ impl SyncEngine {
     async fn list(
         &self,
         connector: &dyn PsaConnector,
-        run_id: i64,
+        run_id: RunId,
         since: Option<chrono::DateTime<Utc>>,
         contacts: bool,
     ) -> Result<Listed, ListError> {
@@ -533,7 +534,7 @@ impl SyncEngine {
 
     async fn stage<T: Serialize>(
         &self,
-        run_id: i64,
+        run_id: RunId,
         kind: ItemKind,
         mut pages: Box<dyn Pages<T> + '_>,
         mut id: impl FnMut(&T) -> i64,
@@ -554,7 +555,7 @@ impl SyncEngine {
 
     async fn stage_batch<T: Serialize>(
         &self,
-        run_id: i64,
+        run_id: RunId,
         kind: ItemKind,
         records: Vec<T>,
         mut id: impl FnMut(&T) -> i64,
@@ -576,9 +577,9 @@ impl SyncEngine {
 }
 
 enum Begun {
-    Running(i64),
+    Running(RunId),
     Started {
-        run_id: i64,
+        run_id: RunId,
         mode: SyncMode,
         first_sync: bool,
         since: Option<chrono::DateTime<Utc>>,

@@ -3,6 +3,7 @@
 
 use super::Worker;
 use crate::repo::{Activity, JobState};
+use app::model::JobId;
 use chrono::Utc;
 
 impl Worker {
@@ -10,7 +11,7 @@ impl Worker {
     pub(super) async fn run_export(
         &self,
         job: crate::repo::Job,
-    ) -> anyhow::Result<(i64, JobState)> {
+    ) -> anyhow::Result<(JobId, JobState)> {
         let Some(secrets) = self.secrets.as_ref() else {
             let state = self
                 .repo

@@ -11,6 +11,7 @@ use crate::repo::{
     Activity, JobState, RemovalArgs, Repo, Which, EXPORT_JOB, REMOVAL_JOB, RESTORE_JOB,
 };
 use crate::secrets::SecretBox;
+use app::model::JobId;
 use chrono::Utc;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
@@ -97,7 +98,7 @@ impl Worker {
 
     /// Claims one due job and runs it until it ends, is cancelled, or is taken over. None when
     /// there was nothing to do.
-    pub async fn run_one(&self) -> anyhow::Result<Option<(i64, JobState)>> {
+    pub async fn run_one(&self) -> anyhow::Result<Option<(JobId, JobState)>> {
         let stale = Utc::now()
             - chrono::Duration::from_std(self.stale_after).unwrap_or(chrono::Duration::minutes(1));
         let Some(job) = self.repo.claim_job(&self.id, stale).await? else {
@@ -112,7 +113,10 @@ impl Worker {
     }
 
     /// Runs a claimed job by its kind.
-    async fn run_claimed(&self, job: crate::repo::Job) -> anyhow::Result<Option<(i64, JobState)>> {
+    async fn run_claimed(
+        &self,
+        job: crate::repo::Job,
+    ) -> anyhow::Result<Option<(JobId, JobState)>> {
         match job.kind.as_str() {
             REMOVAL_JOB => self.run_removal(job).await.map(Some),
             RESTORE_JOB => self.run_restore(job).await.map(Some),
@@ -128,7 +132,7 @@ impl Worker {
 
     /// Runs a claimed removal, a chunk at a time (on PostgreSQL `parallel` chunks at once, each
     /// over its own targets), until it ends, is cancelled or taken over.
-    async fn run_removal(&self, job: crate::repo::Job) -> anyhow::Result<(i64, JobState)> {
+    async fn run_removal(&self, job: crate::repo::Job) -> anyhow::Result<(JobId, JobState)> {
         let started = Instant::now();
         let args: RemovalArgs = serde_json::from_str(&job.args)?;
         // Targets are numbered 1 to the total; a run starts at the first one not reached (a
@@ -179,7 +183,7 @@ impl Worker {
                 }
                 Some(Err(e)) => {
                     if let Some(first) = &failed {
-                        tracing::error!(job = job.id, error = ?e, first = ?first, "another chunk \
+                        tracing::error!(job = %job.id, error = ?e, first = ?first, "another chunk \
                             of the removal failed too");
                     } else {
                         failed = Some(e);
@@ -223,7 +227,7 @@ impl Worker {
         error: &anyhow::Error,
         said: &str,
     ) -> anyhow::Result<JobState> {
-        tracing::error!(job = job.id, kind = %job.kind, error = ?error, "a job's step \
+        tracing::error!(job = %job.id, kind = %job.kind, error = ?error, "a job's step \
             failed; it \
             will be retried");
         let backoff = chrono::Duration::seconds(1 << job.attempt.clamp(0, 8));

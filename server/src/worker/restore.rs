@@ -2,6 +2,7 @@
 
 use super::Worker;
 use crate::repo::{Activity, JobState, RestoreArgs};
+use app::model::JobId;
 use chrono::Utc;
 
 impl Worker {
@@ -10,7 +11,7 @@ impl Worker {
     pub(super) async fn run_restore(
         &self,
         job: crate::repo::Job,
-    ) -> anyhow::Result<(i64, JobState)> {
+    ) -> anyhow::Result<(JobId, JobState)> {
         let args: RestoreArgs = serde_json::from_str(&job.args)?;
         loop {
             match self
@@ -74,7 +75,7 @@ impl Worker {
                     r.removal,
                 )
             })
-            .unwrap_or((None, String::new(), 0, 0, 0));
+            .unwrap_or((None, String::new(), 0, 0, JobId(0)));
         Ok((
             by.unwrap_or_else(|| "restore worker".to_string()),
             what,

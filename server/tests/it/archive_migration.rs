@@ -4,6 +4,7 @@
 //! brings back every record with every archived column, a password's sealed secret included.
 
 use crate::common;
+use app::model::JobId;
 
 use common::fixture::{setup_at, Ctx};
 use server::db::{Backend, Db};
@@ -179,7 +180,7 @@ async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: 
     // The archive reads as before: every record, the same JSON.
     let archived: Records = ctx
         .repo
-        .deletion_archive(ctx.admin.account_id, removal)
+        .deletion_archive(ctx.admin.account_id, JobId(removal))
         .await
         .unwrap()
         .into_iter()
@@ -188,7 +189,7 @@ async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: 
     assert_eq!(archived, before);
     let choices = ctx
         .repo
-        .restore_choices(ctx.admin.account_id, removal)
+        .restore_choices(ctx.admin.account_id, JobId(removal))
         .await
         .unwrap()
         .unwrap();
@@ -197,7 +198,7 @@ async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: 
 
     // The restore queued before the upgrade brings the first organization back with everything
     // inside it; the other stays archived, and a restore of it brings it back too.
-    assert_eq!(ctx.finish_job(restore).await, JobState::Succeeded);
+    assert_eq!(ctx.finish_job(JobId(restore)).await, JobState::Succeeded);
     let first = records(&ctx, &orgs[0].to_string()).await;
     let expected: Records = before
         .iter()
@@ -213,7 +214,7 @@ async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: 
     assert_eq!(comparable(&first), comparable(&expected));
     let left = ctx
         .repo
-        .restore_choices(ctx.admin.account_id, removal)
+        .restore_choices(ctx.admin.account_id, JobId(removal))
         .await
         .unwrap()
         .unwrap();
@@ -232,7 +233,7 @@ async fn an_archive_written_before_migration_17_reads_and_restores_the_same(db: 
             ctx.admin.account_id,
             Some(ctx.admin.user_id),
             &server::repo::RestoreArgs {
-                removal,
+                removal: JobId(removal),
                 organizations: None,
             },
         )

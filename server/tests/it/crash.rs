@@ -7,7 +7,7 @@ use crate::common;
 
 use common::{scalar, ORGANIZATION_TABLES};
 
-use app::model::{CurrentUser, ItemKind, Role};
+use app::model::{CurrentUser, ItemKind, JobId, Role};
 use server::dataset::{loader, Dataset, Size};
 use server::db::Db;
 use server::on_db;
@@ -37,13 +37,13 @@ fn serve(dir: &std::path::Path, url: &str) -> Child {
 }
 
 /// Polls the job until `done` reaches `at` (or it ends), for at most `limit`.
-async fn wait_for_progress(db: &Db, job: i64, at: i64, limit: Duration) -> (i64, String) {
+async fn wait_for_progress(db: &Db, job: JobId, at: i64, limit: Duration) -> (i64, String) {
     let start = Instant::now();
     loop {
         let (done, state): (i64, String) = on_db!(db, |pool| sqlx::query_as(
             "SELECT progress_done, state FROM jobs WHERE id = $1"
         )
-        .bind(job)
+        .bind(job.0)
         .fetch_one(pool)
         .await)
         .unwrap();

@@ -1,7 +1,7 @@
 //! The job queue on SQLite and PostgreSQL: unique keys, claims, heartbeats, takeover of a job
 //! whose worker stopped, retries with backoff, cancel, and two nodes claiming at once.
 
-use app::model::AccountId;
+use app::model::{AccountId, JobId};
 use chrono::{Duration, Utc};
 use server::db::Db;
 use server::repo::{JobState, NewJob, Repo};
@@ -237,7 +237,7 @@ async fn two_nodes_never_claim_the_same_job(db: Db, second: Db) {
     };
     let (a, b) = (drain(repo.clone(), "node-a"), drain(other, "node-b"));
     let (a, b) = (a.await.unwrap(), b.await.unwrap());
-    let all: HashSet<i64> = a.iter().chain(&b).copied().collect();
+    let all: HashSet<JobId> = a.iter().chain(&b).copied().collect();
     assert_eq!(a.len() + b.len(), 40, "every job claimed exactly once");
     assert_eq!(all.len(), 40);
 }

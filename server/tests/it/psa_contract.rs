@@ -18,7 +18,8 @@ use crate::common;
 
 use app::model::{
     CatalogCategory, CatalogValueId, CredentialsInput, CurrentUser, IntegrationId, ItemKind,
-    NewIntegrationInput, PsaKind, Role, SyncMode, SyncOutcome, SyncSettingsChange, SyncTrigger,
+    NewIntegrationInput, PsaKind, Role, RunId, SyncMode, SyncOutcome, SyncSettingsChange,
+    SyncTrigger,
 };
 use app::services::prelude::*;
 use serde_json::Value;
@@ -442,7 +443,7 @@ impl Ctx {
     }
 
     /// Manage Data's held orphanings, (kind, count) each, and the run that held them.
-    async fn held(&self) -> (Vec<(ItemKind, i64)>, Option<i64>) {
+    async fn held(&self) -> (Vec<(ItemKind, i64)>, Option<RunId>) {
         let data = self
             .services
             .manage_data(&self.admin, self.integration)
@@ -460,7 +461,7 @@ impl Ctx {
         user: &CurrentUser,
         kind: ItemKind,
         confirm: bool,
-        run: i64,
+        run: RunId,
     ) -> Result<String, app::error::AppError> {
         self.services
             .decide_held(user, self.integration, kind, confirm, run)

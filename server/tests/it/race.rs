@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use app::model::{IntegrationId, ItemKind, ItemSearch};
+use app::model::{IntegrationId, ItemKind, ItemSearch, JobId};
 use common::fixture::{connect_psa, setup, Ctx};
 use rand::Rng;
 use server::db::Db;
@@ -79,7 +79,7 @@ async fn pairs(ctx: &Ctx, sql: &str) -> BTreeSet<(String, i64)> {
 
 /// Runs the worker until `job` ends, making a retry (after a chunk lost a deadlock or a lock
 /// wait) due at once instead of after its backoff.
-async fn drain(ctx: &Ctx, job: i64) -> JobState {
+async fn drain(ctx: &Ctx, job: JobId) -> JobState {
     loop {
         match ctx.worker().run_one().await.unwrap() {
             Some((j, state @ (JobState::Succeeded | JobState::Failed | JobState::Cancelled)))
@@ -93,7 +93,7 @@ async fn drain(ctx: &Ctx, job: i64) -> JobState {
                     "UPDATE jobs SET run_at = $1 WHERE id = $2 AND state = 'queued'"
                 )
                 .bind(chrono::Utc::now())
-                .bind(job)
+                .bind(job.0)
                 .execute(pool)
                 .await
                 .map(|_| ()))

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use app::model::ItemKind;
+use app::model::{ItemKind, JobId};
 use common::fixture::{inject_failure, remove_failure, setup, Ctx};
 use server::db::Db;
 use server::on_db;
@@ -42,7 +42,7 @@ async fn with_children(ctx: &Ctx, orgs: &[i64]) -> i64 {
 }
 
 /// Queues the removal of the kind's orphans, confirming `count` of them; the job's id.
-async fn queued(ctx: &Ctx, kind: ItemKind, count: usize) -> i64 {
+async fn queued(ctx: &Ctx, kind: ItemKind, count: usize) -> JobId {
     match ctx
         .repo
         .queue_removal(&ctx.admin, &ctx.args(kind), count as i64)
@@ -183,7 +183,7 @@ async fn a_removal_deletes_exactly_its_frozen_orphans_with_their_children_and_ar
     let mut listed: Vec<(String, i64)> = on_db!(&ctx.repo.db, |pool| sqlx::query_as(
         "SELECT item_kind, item_id FROM deletion_archive WHERE job_id = $1"
     )
-    .bind(job)
+    .bind(job.0)
     .fetch_all(pool)
     .await)
     .unwrap();
@@ -335,7 +335,7 @@ async fn a_dead_worker_is_taken_over_and_the_result_is_exact(db: Db) {
 on_both!(a_dead_worker_is_taken_over_and_the_result_is_exact);
 
 /// The job's progress and each target's outcome, as a watcher and the worker read them.
-async fn progress(ctx: &Ctx, job: i64) -> (i64, i64, i64) {
+async fn progress(ctx: &Ctx, job: JobId) -> (i64, i64, i64) {
     let j = ctx
         .repo
         .job(ctx.admin.account_id, job)
@@ -719,7 +719,7 @@ async fn a_list_search_selects_and_deletes_exactly_what_it_matches(db: Db) {
         "UPDATE jobs SET run_at = $1 WHERE id = $2"
     )
     .bind(chrono::Utc::now())
-    .bind(job)
+    .bind(job.0)
     .execute(pool)
     .await
     .map(|_| ()))

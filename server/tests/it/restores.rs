@@ -9,7 +9,7 @@
 use crate::common;
 
 use app::error::ErrorCode;
-use app::model::{ItemKind, Role};
+use app::model::{ItemKind, JobId, Role};
 use app::services::prelude::*;
 use common::fixture::{setup, Ctx};
 use server::db::{Backend, Db};
@@ -20,7 +20,11 @@ use std::collections::BTreeMap;
 
 /// Runs restore `job` to its end, which must be a success, and returns it as Account >
 /// Removals lists it (to the account's Administrator).
-async fn finished_restore(ctx: &Ctx, s: &impl RestoreServices, job: i64) -> app::model::RestoreJob {
+async fn finished_restore(
+    ctx: &Ctx,
+    s: &impl RestoreServices,
+    job: JobId,
+) -> app::model::RestoreJob {
     assert_eq!(ctx.finish_job(job).await, JobState::Succeeded);
     s.restores(&ctx.admin)
         .await

@@ -283,7 +283,7 @@ async fn a_removal_of_a_row_deletes_exactly_its_items_and_a_failing_chunk_change
         "UPDATE jobs SET run_at = $1 WHERE id = $2"
     )
     .bind(chrono::Utc::now())
-    .bind(job)
+    .bind(job.0)
     .execute(pool)
     .await
     .map(|_| ()))

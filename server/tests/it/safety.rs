@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use app::model::{Feature, IntegrationId, ItemKind, ItemSearch};
+use app::model::{Feature, IntegrationId, ItemKind, ItemSearch, JobId};
 use common::fixture::{setup, Ctx};
 use server::db::Db;
 use server::on_db;
@@ -24,7 +24,7 @@ fn search_args(text: &str, include_syncing: bool) -> RemovalArgs {
     }
 }
 
-async fn queue(ctx: &Ctx, args: &RemovalArgs, typed: i64) -> i64 {
+async fn queue(ctx: &Ctx, args: &RemovalArgs, typed: i64) -> JobId {
     match ctx
         .repo
         .queue_removal(&ctx.admin, args, typed)

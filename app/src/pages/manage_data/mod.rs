@@ -13,7 +13,7 @@ use crate::components::{
 };
 use crate::error::AppError;
 use crate::live::follow_removals;
-use crate::model::{Feature, RemovalJob, RemovalTarget, Rights};
+use crate::model::{Feature, RemovalJob, RemovalTarget, Rights, RunId};
 use crate::model::{IntegrationId, ItemKind, KindRow, ManageData, SyncState, SyncedItemsRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -228,7 +228,7 @@ fn KindTable(
 fn HeldTable(
     id: IntegrationId,
     rows: Vec<KindRow>,
-    run: Option<i64>,
+    run: Option<RunId>,
     admin: bool,
 ) -> impl IntoView {
     let r = expect_context::<Removal>();

@@ -91,12 +91,15 @@ impl Repo {
     pub async fn deletion_archive(
         &self,
         account: AccountId,
-        job: i64,
+        job: JobId,
     ) -> anyhow::Result<Vec<(String, i64, String)>> {
+        let job = job.0;
         let mut all = Vec::new();
         let mut at = ArchiveCursor::default();
         loop {
-            let (page, next) = self.deletion_archive_page(account, job, at, 10_000).await?;
+            let (page, next) = self
+                .deletion_archive_page(account, JobId(job), at, 10_000)
+                .await?;
             if page.is_empty() {
                 return Ok(all);
             }
@@ -111,10 +114,11 @@ impl Repo {
     pub async fn deletion_archive_page(
         &self,
         account: AccountId,
-        job: i64,
+        job: JobId,
         mut at: ArchiveCursor,
         limit: i64,
     ) -> anyhow::Result<(Vec<(String, i64, String)>, ArchiveCursor)> {
+        let job = job.0;
         let backend = self.db.backend();
         while let Some(&(table, kind)) = ARCHIVED.get(at.table) {
             let org = archived_organization_column(table);
@@ -156,7 +160,8 @@ impl Repo {
     }
 
     /// How many of a job's targets were deleted and skipped.
-    pub async fn removal_outcomes(&self, job: i64) -> anyhow::Result<(i64, i64)> {
+    pub async fn removal_outcomes(&self, job: JobId) -> anyhow::Result<(i64, i64)> {
+        let job = job.0;
         let (d, s): (i64, i64) = on_db!(&self.db, |pool| sqlx::query_as(
             "SELECT COALESCE(SUM(CASE WHEN outcome = 'deleted' THEN 1 ELSE 0 END), 0),
                     COALESCE(SUM(CASE WHEN outcome = 'skipped' THEN 1 ELSE 0 END), 0)

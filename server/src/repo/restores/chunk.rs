@@ -9,11 +9,12 @@ impl Repo {
     pub async fn restore_chunk(
         &self,
         account: AccountId,
-        job: i64,
+        job: JobId,
         worker: &str,
         args: &RestoreArgs,
         size: i64,
     ) -> anyhow::Result<RestoreChunk> {
+        let job = job.0;
         let now = Utc::now();
         let backend = self.db.backend();
         let acc = account.0;
@@ -70,7 +71,7 @@ impl Repo {
                 .bind(done)
                 .bind(acc)
                 .bind(size)
-                .bind(args.removal)
+                .bind(args.removal.0)
                 .fetch_all(&mut *tx)
                 .await?;
             let Some(last_seq) = targets.last().map(|t| t.0) else {
@@ -117,7 +118,7 @@ impl Repo {
                 let mut records = vec![(kind, table, item_id, organization, value.take())];
                 if why.is_none() && kind == "organization" {
                     let children: Vec<(i64, i64, String)> = sqlx::query_as(&read_children)
-                        .bind(args.removal)
+                        .bind(args.removal.0)
                         .bind(item_id)
                         .fetch_all(&mut *tx)
                         .await?;
@@ -203,7 +204,7 @@ impl Repo {
                         archived_organization_column(t)
                     ))
                     .bind(job)
-                    .bind(args.removal)
+                    .bind(args.removal.0)
                     .bind(organization)
                     .bind(item)
                     .execute(&mut *tx)

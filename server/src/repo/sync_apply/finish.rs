@@ -149,7 +149,7 @@ async fn unlisted(tx: &mut Tx, c: &Ctx<'_>, kind: ItemKind) -> anyhow::Result<Ve
     Ok(sqlx::query_as(&sql)
         .bind(c.acc)
         .bind(c.iid)
-        .bind(c.r.run)
+        .bind(c.run)
         .bind(kind.as_str())
         .fetch_all(&mut **tx)
         .await?)
@@ -171,7 +171,7 @@ async fn hold_orphanings(
         qb.push_values(chunk, |mut b, u| {
             b.push_bind(c.acc)
                 .push_bind(c.iid)
-                .push_bind(c.r.run)
+                .push_bind(c.run)
                 .push_bind(kind.as_str())
                 .push_bind(u.id)
                 .push_bind(u.psa_id)
@@ -196,7 +196,7 @@ pub(super) async fn write_events(
         );
         qb.push_values(chunk, |mut b, e| {
             b.push_bind(c.acc)
-                .push_bind(c.r.run)
+                .push_bind(c.run)
                 .push_bind(e.level.as_str())
                 .push_bind(e.kind.map(|k| k.as_str()))
                 .push_bind(e.item_id)
@@ -224,7 +224,7 @@ pub(super) async fn close_run(tx: &mut Tx, c: &Ctx<'_>, counts: SyncCounts) -> a
     .bind(counts.orphaned)
     .bind(counts.unchanged)
     .bind(counts.failed)
-    .bind(c.r.run)
+    .bind(c.run)
     .bind(c.acc)
     .execute(&mut **tx)
     .await?;
@@ -249,7 +249,7 @@ pub(super) async fn close_run(tx: &mut Tx, c: &Ctx<'_>, counts: SyncCounts) -> a
         .await?;
     }
     sqlx::query("DELETE FROM sync_staging WHERE run_id = $1")
-        .bind(c.r.run)
+        .bind(c.run)
         .execute(&mut **tx)
         .await?;
     Ok(())

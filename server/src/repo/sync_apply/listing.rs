@@ -97,7 +97,7 @@ async fn staged_chunk(
          WHERE run_id = $1 AND item_kind = $2 AND psa_id > $3
          ORDER BY psa_id LIMIT $4",
     )
-    .bind(c.r.run)
+    .bind(c.run)
     .bind(kind.as_str())
     .bind(after)
     .bind(CHUNK)

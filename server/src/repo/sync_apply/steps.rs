@@ -36,7 +36,7 @@ pub(in crate::repo::sync_apply) async fn apply(
     // Take the write lock first (SQLite upgrades a reading transaction badly under load).
     sqlx::query("UPDATE sync_runs SET heartbeat_at = $1 WHERE id = $2")
         .bind(c.now)
-        .bind(c.r.run)
+        .bind(c.run)
         .execute(&mut *tx)
         .await?;
     ensure_connected(&mut tx, c).await?;
@@ -111,7 +111,7 @@ async fn ensure_connected(tx: &mut Tx, c: &Ctx<'_>) -> anyhow::Result<()> {
         anyhow::bail!(
             "integration {} was disconnected while run {} listed",
             c.iid,
-            c.r.run
+            c.run
         );
     }
     Ok(())

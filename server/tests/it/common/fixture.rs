@@ -156,7 +156,7 @@ impl Ctx {
     }
 
     /// Runs the worker until `job` has ended; its final state.
-    pub async fn finish_job(&self, job: i64) -> server::repo::JobState {
+    pub async fn finish_job(&self, job: app::model::JobId) -> server::repo::JobState {
         use server::repo::JobState;
         loop {
             match self.worker().run_one().await.unwrap() {
@@ -172,7 +172,7 @@ impl Ctx {
     }
 
     /// Queues the removal of every orphan of `kind` and runs it to success; the job.
-    pub async fn remove_orphans(&self, kind: ItemKind) -> i64 {
+    pub async fn remove_orphans(&self, kind: ItemKind) -> app::model::JobId {
         let args = self.args(kind);
         let impact = self.repo.removal_impact(&self.admin, &args).await.unwrap();
         assert!(impact.items > 0);

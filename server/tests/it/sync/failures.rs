@@ -220,7 +220,7 @@ async fn a_sync_during_a_removal(db: Db) {
     let deleted: Vec<i64> = on_db!(&ctx.repo.db, |pool| sqlx::query_scalar(
         "SELECT t.item_id FROM removal_targets t WHERE t.job_id = $1 AND t.outcome = 'deleted'"
     )
-    .bind(job)
+    .bind(job.0)
     .fetch_all(pool)
     .await)
     .unwrap();
