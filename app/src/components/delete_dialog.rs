@@ -1,6 +1,6 @@
 //! Delete's confirmation dialog, shared by Manage Data and the Organizations list.
 
-use crate::api::start_removal;
+use crate::api::StartRemoval;
 use crate::components::{fmt_count, ErrorNotice};
 use crate::error::AppError;
 use crate::model::{IntegrationId, RemovalImpact, RemovalJob, RemovalTarget};
@@ -19,6 +19,16 @@ pub fn DeleteDialog(
 ) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let start = ServerAction::<StartRemoval>::new();
+    Effect::new(move |_| match start.value().get() {
+        Some(Ok(job)) => {
+            typed.set(String::new());
+            error.set(None);
+            on_started.run(job);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let close = move |_| {
         error.set(None);
         on_close.run(());
@@ -38,16 +48,10 @@ pub fn DeleteDialog(
                 .map(|(k, n)| format!("{} {k}", fmt_count(*n)))
                 .collect::<Vec<_>>();
             let ok = move |_| {
-                let target = target.clone();
-                leptos::task::spawn_local(async move {
-                    match start_removal(id, target, typed.get_untracked()).await {
-                        Ok(job) => {
-                            typed.set(String::new());
-                            error.set(None);
-                            on_started.run(job);
-                        }
-                        Err(e) => error.set(Some(e)),
-                    }
+                start.dispatch(StartRemoval {
+                    integration: id,
+                    target: target.clone(),
+                    typed: typed.get_untracked(),
                 });
             };
             view! {
@@ -64,7 +68,7 @@ pub fn DeleteDialog(
                         <input type="text" inputmode="numeric" autocomplete="off" prop:value=move || typed.get()
                             on:input=move |ev| typed.set(event_target_value(&ev))/>
                     </label>
-                    <button type="button" class="danger" on:click=ok>"OK"</button>
+                    <button type="button" class="danger" on:click=ok disabled=move || start.pending().get()>"OK"</button>
                     " "
                     <button type="button" class="secondary" on:click=close>"Cancel"</button>
                     {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}

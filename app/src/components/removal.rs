@@ -3,7 +3,7 @@
 //! the Manage Data screen and on the Removals page.
 
 use super::fmt_count;
-use crate::api::{cancel_removal, get_current_user};
+use crate::api::{get_current_user, CancelRemoval};
 use crate::model::{JobState, RemovalJob, Role};
 use leptos::prelude::*;
 
@@ -75,12 +75,14 @@ pub fn RemovalProgress(
     on_update: Callback<RemovalJob>,
 ) -> impl IntoView {
     let id = job.id;
+    let cancelling = ServerAction::<CancelRemoval>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(j)) = cancelling.value().get() {
+            on_update.run(j);
+        }
+    });
     let cancel = move |_| {
-        leptos::task::spawn_local(async move {
-            if let Ok(j) = cancel_removal(id).await {
-                on_update.run(j);
-            }
-        });
+        cancelling.dispatch(CancelRemoval { job: id });
     };
     let running = !job.finished();
     let archive = !running && job.deleted > 0 && job.archive_available;
@@ -92,7 +94,7 @@ pub fn RemovalProgress(
             </div>
             <p role="status">{status_line(&job)}</p>
             {(running && !job.cancel_requested).then(|| view! {
-                <button type="button" class="secondary" on:click=cancel>"Cancel removal"</button>
+                <button type="button" class="secondary" on:click=cancel disabled=move || cancelling.pending().get()>"Cancel removal"</button>
             })}
             {move || (archive && is_admin.get()).then(|| view! {
                 <a href=format!("/api/v1/removals/{id}/archive") download="">"Download the deletion archive"</a>

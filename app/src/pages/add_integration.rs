@@ -5,7 +5,7 @@
 //! sync from the Actions menu.
 
 use super::credentials::{CredentialFields, CredentialSignals, FormStatus};
-use crate::api::{add_integration, test_new_integration};
+use crate::api::{AddIntegration, TestNewIntegration};
 use crate::components::{go_to, AccountNav, Page};
 use crate::error::AppError;
 use crate::model::{CredentialsView, NewIntegrationInput, PsaKind};
@@ -37,41 +37,44 @@ fn AddIntegrationForm() -> impl IntoView {
         ..Default::default()
     });
     let status: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
-    let busy = RwSignal::new(false);
+    let test = ServerAction::<TestNewIntegration>::new();
+    let add = ServerAction::<AddIntegration>::new();
+    // Added: the page goes on to the configuration, and stays busy until it has.
+    let leaving = RwSignal::new(false);
+    let busy = move || test.pending().get() || add.pending().get() || leaving.get();
     let input = move || NewIntegrationInput {
         kind: kind.get_untracked(),
         name: name.get_untracked(),
         credentials: s.input(),
     };
-    let test = move |_| {
-        busy.set(true);
-        status.set(Some(Ok("Testing the connection…".into())));
-        leptos::task::spawn_local(async move {
-            let result = test_new_integration(input()).await;
-            busy.set(false);
+    Effect::new(move |_| {
+        if let Some(result) = test.value().get() {
             status.set(Some(result.map(|_| {
                 "Connection works: the PSA accepted these credentials.".to_string()
             })));
-        });
+        }
+    });
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(id)) => {
+            leaving.set(true);
+            go_to(&format!("/account/integrations/{id}/configuration?added=1"));
+        }
+        Some(Err(e)) => status.set(Some(Err(e))),
+        None => {}
+    });
+    let run_test = move |_| {
+        status.set(Some(Ok("Testing the connection…".into())));
+        test.dispatch(TestNewIntegration { input: input() });
     };
-    let add = move |ev: leptos::ev::SubmitEvent| {
+    let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        busy.set(true);
         status.set(Some(Ok(
             "Checking the credentials and reading the PSA's types and statuses…".into(),
         )));
-        leptos::task::spawn_local(async move {
-            match add_integration(input()).await {
-                Ok(id) => go_to(&format!("/account/integrations/{id}/configuration?added=1")),
-                Err(e) => {
-                    busy.set(false);
-                    status.set(Some(Err(e)));
-                }
-            }
-        });
+        add.dispatch(AddIntegration { input: input() });
     };
     view! {
-            <form on:submit=add class="credentials" novalidate>
+            <form on:submit=submit class="credentials" novalidate>
                 <fieldset>
                     <legend>"PSA"</legend>
                     {PsaKind::ALL.into_iter().map(|k| view! {
@@ -93,8 +96,8 @@ fn AddIntegrationForm() -> impl IntoView {
                 <p id="name-hint" class="hint">"Leave it empty to name the integration after its PSA."</p>
                 <CredentialFields kind=kind s/>
                 <div class="buttons">
-                    <button type="button" class="secondary" on:click=test disabled=move || busy.get()>"Test connection"</button>
-                    <button type="submit" disabled=move || busy.get()>"Add integration"</button>
+                    <button type="button" class="secondary" on:click=run_test disabled=busy>"Test connection"</button>
+                    <button type="submit" disabled=busy>"Add integration"</button>
                 </div>
                 <FormStatus status/>
             </form>

@@ -2,7 +2,7 @@
 //! and status, the contacts switch, the interval), with what a change will do at the next full
 //! sync shown before it is saved.
 
-use crate::api::{change_sync_settings, get_sync_settings, preview_sync_settings};
+use crate::api::{get_sync_settings, preview_sync_settings, ChangeSyncSettings};
 use crate::components::{fmt_count, ErrorNotice, IntegrationOf, Page};
 use crate::error::AppError;
 use crate::model::{
@@ -148,22 +148,25 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
         }
     });
     let status: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
+    let saving = ServerAction::<ChangeSyncSettings>::new();
+    Effect::new(move |_| match saving.value().get() {
+        Some(Ok(now)) => {
+            minutes.set(now.schedule_minutes.to_string());
+            hold_percent.set(now.hold_orphans_percent.to_string());
+            hold_min.set(now.hold_orphans_min.to_string());
+            saved.set(now);
+            status.set(Some(Ok(
+                "Saved. The changes take effect at the next full sync.".into(),
+            )));
+        }
+        Some(Err(e)) => status.set(Some(Err(e))),
+        None => {}
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let c = change.get_untracked();
-        leptos::task::spawn_local(async move {
-            match change_sync_settings(id, c).await {
-                Ok(now) => {
-                    minutes.set(now.schedule_minutes.to_string());
-                    hold_percent.set(now.hold_orphans_percent.to_string());
-                    hold_min.set(now.hold_orphans_min.to_string());
-                    saved.set(now);
-                    status.set(Some(Ok(
-                        "Saved. The changes take effect at the next full sync.".into(),
-                    )));
-                }
-                Err(e) => status.set(Some(Err(e))),
-            }
+        saving.dispatch(ChangeSyncSettings {
+            integration: id,
+            change: change.get_untracked(),
         });
     };
     let categories = [
@@ -238,7 +241,7 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
                             Some(Err(error)) => view! { <ErrorNotice error/> }.into_any(),
                 }}
             </section>
-            <button type="submit">"Save"</button>
+            <button type="submit" disabled=move || saving.pending().get()>"Save"</button>
             <p role="status">
                 {move || match status.get() {
                     Some(Ok(m)) => m.into_any(),

@@ -5,7 +5,7 @@
 //! against the PSA and shows the PSA's own answer. `CredentialFields` is shared with Add
 //! integration.
 
-use crate::api::{get_credentials, save_credentials, test_credentials};
+use crate::api::{get_credentials, SaveCredentials, TestCredentials};
 use crate::components::{ErrorNotice, IntegrationOf, Page};
 use crate::error::AppError;
 use crate::model::{CredentialsInput, CredentialsView, IntegrationId, PsaKind};
@@ -206,41 +206,46 @@ fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
     let kind = saved.kind;
     let s = CredentialSignals::new(saved);
     let status: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
-    let busy = RwSignal::new(false);
-    let test = move |_| {
-        busy.set(true);
-        status.set(Some(Ok("Testing the connection…".into())));
-        leptos::task::spawn_local(async move {
-            let result = test_credentials(id, s.input()).await;
-            busy.set(false);
+    let test = ServerAction::<TestCredentials>::new();
+    let save = ServerAction::<SaveCredentials>::new();
+    let busy = move || test.pending().get() || save.pending().get();
+    Effect::new(move |_| {
+        if let Some(result) = test.value().get() {
             status.set(Some(result.map(|_| {
                 "Connection works: the PSA accepted these credentials.".to_string()
             })));
+        }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(view)) => {
+            s.saved(view);
+            status.set(Some(Ok(
+                "Saved. The next sync uses these credentials.".into()
+            )));
+        }
+        Some(Err(e)) => status.set(Some(Err(e))),
+        None => {}
+    });
+    let run_test = move |_| {
+        status.set(Some(Ok("Testing the connection…".into())));
+        test.dispatch(TestCredentials {
+            integration: id,
+            input: s.input(),
         });
     };
-    let save = move |ev: leptos::ev::SubmitEvent| {
+    let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = save_credentials(id, s.input()).await;
-            busy.set(false);
-            match result {
-                Ok(view) => {
-                    s.saved(view);
-                    status.set(Some(Ok(
-                        "Saved. The next sync uses these credentials.".into()
-                    )));
-                }
-                Err(e) => status.set(Some(Err(e))),
-            }
+        save.dispatch(SaveCredentials {
+            integration: id,
+            input: s.input(),
         });
     };
     view! {
-        <form on:submit=save class="credentials" novalidate>
+        <form on:submit=submit class="credentials" novalidate>
             <CredentialFields kind=Signal::stored(kind) s/>
             <div class="buttons">
-                <button type="button" class="secondary" on:click=test disabled=move || busy.get()>"Test connection"</button>
-                <button type="submit" disabled=move || busy.get()>"Save"</button>
+                <button type="button" class="secondary" on:click=run_test disabled=busy>"Test connection"</button>
+                <button type="submit" disabled=busy>"Save"</button>
             </div>
             <FormStatus status/>
         </form>

@@ -1,7 +1,7 @@
 //! Manage Data > Disconnected Data > Actions > View: the individually disconnected items of a
 //! kind, each with Reconnect (only if the PSA still has it).
 
-use crate::api::{list_disconnected, reconnect};
+use crate::api::{list_disconnected, Reconnect};
 use crate::components::{fmt_count, reread, ErrorNotice, Page, Pager};
 use crate::error::AppError;
 use crate::model::{DisconnectedItem, IntegrationId, ItemKind, DISCONNECTED_PAGE};
@@ -67,11 +67,16 @@ pub fn DisconnectedPage() -> impl IntoView {
 /// browser, and reads the page again after a reconnection).
 #[island(lazy)]
 fn DisconnectedPanel(at: Paged, list: Vec<DisconnectedItem>) -> impl IntoView {
-    let version = RwSignal::new(0u32);
+    let reconnect = ServerAction::<Reconnect>::new();
     let said: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(result) = reconnect.value().get() {
+            said.set(Some(result));
+        }
+    });
     let shown = reread(
         (at, list),
-        move || version.get(),
+        move || reconnect.version().get(),
         move |_| async move {
             match list_disconnected(at.id, at.kind, at.page).await {
                 Ok((total, list)) => Some((
@@ -99,7 +104,7 @@ fn DisconnectedPanel(at: Paged, list: Vec<DisconnectedItem>) -> impl IntoView {
         </div>
         {move || {
             let (at, list) = shown.get();
-            view! { <Table at list version said/> }
+            view! { <Table at list reconnect/> }
         }}
     }
 }
@@ -159,8 +164,7 @@ impl Paged {
 fn Table(
     at: Paged,
     list: Vec<DisconnectedItem>,
-    version: RwSignal<u32>,
-    said: RwSignal<Option<Result<String, AppError>>>,
+    reconnect: ServerAction<Reconnect>,
 ) -> impl IntoView {
     view! {
         <p>{at.shown()}</p>
@@ -181,13 +185,9 @@ fn Table(
                 {list.into_iter().map(|i| {
                     let tombstone = i.id;
                     let again = move |_| {
-                        leptos::task::spawn_local(async move {
-                            let result = reconnect(at.id, tombstone).await;
-                            let ok = result.is_ok();
-                            said.set(Some(result));
-                            if ok {
-                                version.update(|v| *v += 1);
-                            }
+                        reconnect.dispatch(Reconnect {
+                            integration: at.id,
+                            tombstone,
                         });
                     };
                     view! {
@@ -197,7 +197,7 @@ fn Table(
                             <td>{i.psa_id}</td>
                             <td>{crate::model::time::utc(&i.disconnected_at)}</td>
                             <td>{if i.deleted_locally { "Yes" } else { "" }}</td>
-                            <td><button type="button" class="secondary" on:click=again>"Reconnect"</button></td>
+                            <td><button type="button" class="secondary" on:click=again disabled=move || reconnect.pending().get()>"Reconnect"</button></td>
                         </tr>
                     }
                 }).collect_view()}

@@ -2,7 +2,7 @@
 //! followed until it can be downloaded. The passphrase seals the password entries' secrets;
 //! `steward account import` asks for it.
 
-use crate::api::{list_exports, start_export};
+use crate::api::{list_exports, StartExport};
 use crate::components::{fmt_count, reread, upsert, AccountNav, ErrorNotice, JobProgress, Page};
 use crate::error::AppError;
 use crate::live::follow_jobs;
@@ -36,11 +36,11 @@ pub fn ExportPage() -> impl IntoView {
 /// runs in the browser).
 #[island(lazy)]
 fn ExportPanel(list: Vec<ExportJob>) -> impl IntoView {
-    let version = RwSignal::new(0u32);
+    let start = ServerAction::<StartExport>::new();
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let list = reread(
         list,
-        move || version.get(),
+        move || start.version().get(),
         move |_| async move { list_exports().await.map_err(|e| error.set(Some(e))).ok() },
     );
     // Each export's progress as the job stream reports it.
@@ -62,18 +62,17 @@ fn ExportPanel(list: Vec<ExportJob>) -> impl IntoView {
             )));
             return;
         }
-        leptos::task::spawn_local(async move {
-            match start_export(p).await {
-                Ok(_) => {
-                    error.set(None);
-                    passphrase.set(String::new());
-                    confirm.set(String::new());
-                    version.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        start.dispatch(StartExport { passphrase: p });
     };
+    Effect::new(move |_| match start.value().get() {
+        Some(Ok(_)) => {
+            error.set(None);
+            passphrase.set(String::new());
+            confirm.set(String::new());
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     view! {
             <form on:submit=submit class="add-user" aria-labelledby="export-title">
                 <h3 id="export-title">"Export the account"</h3>
@@ -86,7 +85,7 @@ fn ExportPanel(list: Vec<ExportJob>) -> impl IntoView {
                         on:input=move |ev| confirm.set(event_target_value(&ev))/>
                 </label>
                 <p class="hint">"At least 12 characters. It seals the password entries' secrets in the file; the import asks for it. Steward does not keep it: without it those secrets cannot be read."</p>
-                <button type="submit">"Export account"</button>
+                <button type="submit" disabled=move || start.pending().get()>"Export account"</button>
                 {move || error.get().map(|error| view! { <ErrorNotice error/> })}
             </form>
             {move || {

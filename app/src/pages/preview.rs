@@ -1,7 +1,7 @@
 //! Manage Data > Actions > View: exactly the items a row's action would touch, keyset-paged and
 //! sortable by each column, with the total.
 
-use crate::api::{disable_item_sync, edit_item, get_preview, get_sync_settings};
+use crate::api::{get_preview, get_sync_settings, DisableItemSync, EditItem};
 use crate::components::{fmt_count, reread, ErrorNotice, MenuButton, Page, Plug};
 use crate::error::AppError;
 use crate::model::{
@@ -243,36 +243,47 @@ fn ItemRowView(
             }
         });
     };
+    let saving = ServerAction::<EditItem>::new();
+    Effect::new(move |_| match saving.value().get() {
+        Some(Ok(())) => {
+            said.set(Some(format!(
+                "Saved {} in the PSA and here.",
+                name.get_value()
+            )));
+            editing.set(false);
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let save = move |_| {
-        leptos::task::spawn_local(async move {
-            let (t, s) = (chosen_type.get_untracked(), chosen_status.get_untracked());
-            match edit_item(id, kind, item_id, CatalogValueId(t), CatalogValueId(s)).await {
-                Ok(()) => {
-                    said.set(Some(format!(
-                        "Saved {} in the PSA and here.",
-                        name.get_value()
-                    )));
-                    editing.set(false);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        saving.dispatch(EditItem {
+            integration: id,
+            kind,
+            id: item_id,
+            type_value: CatalogValueId(chosen_type.get_untracked()),
+            status_value: CatalogValueId(chosen_status.get_untracked()),
         });
     };
     let menu_open = RwSignal::new(false);
+    let disabling = ServerAction::<DisableItemSync>::new();
+    Effect::new(move |_| match disabling.value().get() {
+        Some(Ok(())) => {
+            said.set(Some(format!(
+                "Sync disabled for {}: it is listed under Disconnected Data.",
+                name.get_value()
+            )));
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let disable = move |_| {
         menu_open.set(false);
-        leptos::task::spawn_local(async move {
-            match disable_item_sync(id, kind, item_id).await {
-                Ok(()) => {
-                    said.set(Some(format!(
-                        "Sync disabled for {}: it is listed under Disconnected Data.",
-                        name.get_value()
-                    )));
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        disabling.dispatch(DisableItemSync {
+            integration: id,
+            kind,
+            id: item_id,
         });
     };
     let select = move |label: &'static str, list: Vec<CatalogSetting>, chosen: RwSignal<i64>| {
@@ -308,7 +319,7 @@ fn ItemRowView(
             <td class="row-actions">
                 {move || if editing.get() {
                     view! {
-                        <button type="button" on:click=save>"Save"</button>
+                        <button type="button" on:click=save disabled=move || saving.pending().get()>"Save"</button>
                         <button type="button" class="secondary" on:click=move |_| { editing.set(false); error.set(None); }>"Cancel"</button>
                     }.into_any()
                 } else {

@@ -3,7 +3,7 @@
 //! three options, Pause's confirmation.
 
 use super::{follow, Removal};
-use crate::api::{disconnect_row, get_removal_impact, pause_row, row_disconnect_preview};
+use crate::api::{disconnect_row, get_removal_impact, pause_row, row_disconnect_preview, PauseRow};
 use crate::components::{fmt_count, DeleteDialog, ErrorNotice, MenuButton};
 use crate::error::AppError;
 use crate::model::{CatalogValueId, IntegrationId, ItemKind, RemovalImpact, RemovalTarget};
@@ -214,19 +214,23 @@ fn PauseDialog(id: IntegrationId, row: RowRef) -> impl IntoView {
     let r = expect_context::<Removal>();
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let value = row.value;
+    let pause = ServerAction::<PauseRow>::new();
+    Effect::new(move |_| match pause.value().get() {
+        Some(Ok(said)) => done(r, said),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let ok = move |_| {
-        leptos::task::spawn_local(async move {
-            match pause_row(id, value).await {
-                Ok(said) => done(r, said),
-                Err(e) => error.set(Some(e)),
-            }
+        pause.dispatch(PauseRow {
+            integration: id,
+            value,
         });
     };
     view! {
         <div role="dialog" aria-modal="true" aria-labelledby="pause-title" class="dialog">
             <h2 id="pause-title">{format!("Pause syncing {}?", row.label)}</h2>
             <p>"Sync Active becomes No at once; its items become orphans after the next full sync. Nothing is deleted. Checking it again in Configuration resumes syncing at the next sync."</p>
-            <button type="button" on:click=ok>"OK"</button>
+            <button type="button" on:click=ok disabled=move || pause.pending().get()>"OK"</button>
             " "
             <button type="button" class="secondary" on:click=move |_| { r.asking.set(None); error.set(None); }>"Cancel"</button>
             {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
