@@ -8,8 +8,7 @@
 
 use super::manage_data::{organization_column, table};
 use super::removals::{
-    archived_columns, archived_organization_column, json_columns, RemovalArgs, ARCHIVED,
-    ORGANIZATION_CHILDREN, REMOVAL_JOB,
+    archived_columns, json_columns, RemovalArgs, ARCHIVED, ORGANIZATION_CHILDREN, REMOVAL_JOB,
 };
 use super::Repo;
 use crate::db::Backend;
@@ -22,6 +21,9 @@ use app::model::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 mod chunk;
+// A chunk's steps, compiled once per backend (`steps.rs` is plain Rust against `super::DB`).
+mod postgres;
+mod sqlite;
 
 pub const RESTORE_JOB: &str = "restore";
 
