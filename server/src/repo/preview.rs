@@ -92,6 +92,49 @@ struct Shape {
     status_col: Option<&'static str>,
     /// The item's organization's id (for a restricted user's access).
     org_id: &'static str,
+    /// How the organization joins (`o`); none for organizations themselves.
+    join: &'static str,
+}
+
+impl Shape {
+    /// The SQL a sort orders by, never NULL (it is the page's cursor).
+    fn sort_key(&self, sort: PreviewSort) -> String {
+        match sort {
+            PreviewSort::Name => self.name.to_string(),
+            PreviewSort::Organization => format!("COALESCE({}, '')", self.organization),
+            PreviewSort::Type => format!("COALESCE({}, '')", catalog_name(self.type_col)),
+            PreviewSort::Status => format!("COALESCE({}, '')", catalog_name(self.status_col)),
+            PreviewSort::SyncState => "COALESCE(i.sync_state, '')".into(),
+            PreviewSort::OrphanReason => "COALESCE(i.orphan_reason, '')".into(),
+            PreviewSort::LastSynced => "COALESCE(CAST(i.last_synced_at AS TEXT), '')".into(),
+        }
+    }
+
+    /// `SELECT` and the columns of a `Row`, sorted by `key`.
+    fn columns(&self, key: &str) -> String {
+        format!(
+            "SELECT i.id AS id, {} AS name, {} AS organization, {} AS type_name,
+               {} AS status_name, i.sync_state AS sync_state, i.orphan_reason AS orphan_reason,
+               i.last_synced_at AS last_synced_at, i.had_data_before_first_sync AS had_data,
+               {key} AS sort_key",
+            self.name,
+            self.organization,
+            catalog_name(self.type_col),
+            catalog_name(self.status_col)
+        )
+    }
+}
+
+/// Whether a sort walks the row by groups (its kept count cells); the others read it sorted.
+fn walked_by_groups(sort: PreviewSort, kind: ItemKind) -> bool {
+    match sort {
+        PreviewSort::Name | PreviewSort::LastSynced => false,
+        PreviewSort::Organization => kind == ItemKind::Organization,
+        PreviewSort::Type
+        | PreviewSort::Status
+        | PreviewSort::SyncState
+        | PreviewSort::OrphanReason => true,
+    }
 }
 
 fn shape(kind: ItemKind) -> Shape {
@@ -129,6 +172,11 @@ fn shape(kind: ItemKind) -> Shape {
             "i.organization_id",
         ),
     };
+    let join = if kind == ItemKind::Organization {
+        ""
+    } else {
+        " JOIN organizations o ON o.id = i.organization_id"
+    };
     Shape {
         table,
         name,
@@ -136,6 +184,7 @@ fn shape(kind: ItemKind) -> Shape {
         type_col,
         status_col,
         org_id,
+        join,
     }
 }
 
@@ -161,16 +210,8 @@ impl Repo {
         };
         // The row's total: kept (see `item_counts`) unless the user sees some organizations only.
         // A walk by groups reads the row's kept count cells; their sum is its kept total.
-        let walked = match q.sort {
-            PreviewSort::Name | PreviewSort::LastSynced => false,
-            PreviewSort::Organization => kind == ItemKind::Organization,
-            PreviewSort::Type
-            | PreviewSort::Status
-            | PreviewSort::SyncState
-            | PreviewSort::OrphanReason => true,
-        };
         let (account, iid) = (user.account_id.0, integration.0);
-        let cells = if walked {
+        let cells = if walked_by_groups(q.sort, kind) {
             Some(self.kept_row_cells(account, iid, kind, kept_row).await?)
         } else {
             None
@@ -180,28 +221,7 @@ impl Repo {
             (Some(cells), false) => Some(cells.iter().map(|c| c.4).sum()),
             (None, false) => Some(self.kept_row_count(account, iid, kind, kept_row).await?),
         };
-        let Shape {
-            table,
-            name,
-            organization: org,
-            type_col,
-            status_col,
-            org_id,
-        } = sh;
-        let join = if kind == ItemKind::Organization {
-            ""
-        } else {
-            " JOIN organizations o ON o.id = i.organization_id"
-        };
-        let key = match q.sort {
-            PreviewSort::Name => name.to_string(),
-            PreviewSort::Organization => format!("COALESCE({org}, '')"),
-            PreviewSort::Type => format!("COALESCE({}, '')", catalog_name(type_col)),
-            PreviewSort::Status => format!("COALESCE({}, '')", catalog_name(status_col)),
-            PreviewSort::SyncState => "COALESCE(i.sync_state, '')".into(),
-            PreviewSort::OrphanReason => "COALESCE(i.orphan_reason, '')".into(),
-            PreviewSort::LastSynced => "COALESCE(CAST(i.last_synced_at AS TEXT), '')".into(),
-        };
+        let key = sh.sort_key(q.sort);
         let (forward, cursor) = match &q.at {
             PreviewPageAt::First => (true, None),
             PreviewPageAt::Last => (false, None),
@@ -211,14 +231,15 @@ impl Repo {
         // Reading backward flips the order; the rows are turned round afterwards.
         let ascending = forward != q.descending;
         let need = PREVIEW_PAGE_SIZE + 1;
-        let columns = format!(
-            "SELECT i.id AS id, {name} AS name, {org} AS organization, {} AS type_name,
-               {} AS status_name, i.sync_state AS sync_state, i.orphan_reason AS orphan_reason,
-               i.last_synced_at AS last_synced_at, i.had_data_before_first_sync AS had_data,
-               {key} AS sort_key",
-            catalog_name(type_col),
-            catalog_name(status_col)
-        );
+        let Shape {
+            table,
+            type_col,
+            status_col,
+            org_id,
+            ..
+        } = sh;
+        let columns = sh.columns(&key);
+        let join = sh.join;
         let select = format!("{columns} FROM {table} i{join}");
         let sqlite_via =
             |index: &str| format!("{columns} FROM {table} i INDEXED BY {table}_{index}{join}");
