@@ -106,6 +106,7 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
                         &user,
                         integration,
                         &PreviewQuery {
+                            reason: None,
                             row,
                             sort,
                             descending: false,

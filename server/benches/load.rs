@@ -188,6 +188,7 @@ async fn bench(label: &str, url: String, size: Size, clients: usize) -> anyhow::
     let view = json!({
         "integration": md.integration.id,
         "query": app::model::PreviewQuery {
+            reason: None,
             row: app::model::PreviewRow::Value {
                 category: biggest.category,
                 value: biggest.value_id,

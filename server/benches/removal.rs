@@ -151,6 +151,7 @@ async fn bench(
         .max_by_key(|r| r.counts.total())
         .expect("rows");
     let view = app::model::PreviewQuery {
+        reason: None,
         row: app::model::PreviewRow::Value {
             category: biggest.category,
             value: biggest.value_id,

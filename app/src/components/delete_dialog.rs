@@ -1,14 +1,16 @@
 //! Delete's confirmation dialog, shared by Manage Data and the Organizations list.
 
 use crate::api::StartRemoval;
-use crate::components::{fmt_count, ErrorNotice};
+use crate::components::{fmt_count, ErrorNotice, Modal};
 use crate::error::AppError;
 use crate::model::{IntegrationId, RemovalImpact, RemovalJob, RemovalTarget};
 use leptos::prelude::*;
 
-/// Delete's confirmation: what goes (the items and everything inside them, the organizations
-/// that had data before the first sync), the warning that it is a hard delete, and the typed
-/// number of items; OK queues the removal.
+/// Delete's confirmation (a modal dialog): what goes (the items and everything inside them, the
+/// organizations that had data before the first sync, every target no PSA sync made), until
+/// when Restore can bring it back, and a button named for exactly that; it queues the removal.
+/// A removal is restorable, so no number is typed: the count confirmed is the one shown, and
+/// the server refuses it if the items changed since.
 #[component]
 pub fn DeleteDialog(
     id: IntegrationId,
@@ -17,12 +19,10 @@ pub fn DeleteDialog(
     on_close: Callback<()>,
     on_started: Callback<RemovalJob>,
 ) -> impl IntoView {
-    let typed = RwSignal::new(String::new());
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let start = ServerAction::<StartRemoval>::new();
     Effect::new(move |_| match start.value().get() {
         Some(Ok(job)) => {
-            typed.set(String::new());
             error.set(None);
             on_started.run(job);
         }
@@ -33,49 +33,90 @@ pub fn DeleteDialog(
         error.set(None);
         on_close.run(());
     };
-    match impact {
-        Err(e) => view! {
-            <div role="dialog" aria-modal="true" aria-label="Delete" class="dialog"><ErrorNotice error=e/>
-                <button type="button" class="secondary" on:click=close>"Close"</button></div>
-        }
-        .into_any(),
-        Ok(impact) => {
-            let title = format!("Delete {} {}?", fmt_count(impact.items), impact.what);
-            let children = impact
-                .children
-                .iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|(k, n)| format!("{} {k}", fmt_count(*n)))
-                .collect::<Vec<_>>();
-            let ok = move |_| {
-                start.dispatch(StartRemoval {
-                    integration: id,
-                    target: target.clone(),
-                    typed: typed.get_untracked(),
-                });
-            };
-            view! {
-                <div role="dialog" aria-modal="true" aria-labelledby="delete-title" class="dialog">
-                    <h2 id="delete-title">{title}</h2>
-                    <p>"This is a hard delete: there is no trash can. Steward keeps a deletion archive an Administrator can download."</p>
-                    {(!children.is_empty()).then(|| view! { <p>{format!("With them go everything inside them: {}.", children.join(", "))}</p> })}
-                    {impact.note.clone().map(|note| view! { <p class="kept" role="note">{note}</p> })}
-                    {(!impact.had_data.is_empty()).then(|| view! {
-                        <p>{had_data_heading(impact.had_data.len() as i64, impact.had_data_count)}</p>
-                        <ul class="had-data">{impact.had_data.iter().map(|(n, what)| view! { <li>{format!("{n}: {what}")}</li> }).collect_view()}</ul>
-                    })}
-                    <label>"Type the number of items to confirm "
-                        <input type="text" inputmode="numeric" autocomplete="off" prop:value=move || typed.get()
-                            on:input=move |ev| typed.set(event_target_value(&ev))/>
-                    </label>
-                    <button type="button" class="danger" on:click=ok disabled=move || start.pending().get()>"OK"</button>
-                    " "
-                    <button type="button" class="secondary" on:click=close>"Cancel"</button>
-                    {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
-                </div>
+    let impact = match impact {
+        Err(e) => {
+            return view! {
+                <Modal labelled_by="delete-title" on_close>
+                    <h2 id="delete-title">"Delete"</h2>
+                    <ErrorNotice error=e/>
+                    <button type="button" class="secondary" autofocus on:click=close>"Close"</button>
+                </Modal>
             }
             .into_any()
         }
+        Ok(impact) => impact,
+    };
+    let title = format!("Delete {} {}?", fmt_count(impact.items), impact.what);
+    let children = impact
+        .children
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{} {k}", fmt_count(*n)))
+        .collect::<Vec<_>>();
+    let confirm = confirm_label(&impact);
+    let until = impact
+        .restorable_until
+        .as_ref()
+        .map(|d| format!("Restorable from Account > Removals until {}.", d.format("%Y-%m-%d")));
+    let confirmed = impact.items.to_string();
+    let ok = move |_| {
+        start.dispatch(StartRemoval {
+            integration: id,
+            target: target.clone(),
+            typed: confirmed.clone(),
+        });
+    };
+    let nothing = impact.items == 0;
+    view! {
+        <Modal labelled_by="delete-title" on_close>
+            <h2 id="delete-title">{title}</h2>
+            {(!children.is_empty()).then(|| view! { <p>{format!("With them goes everything inside them: {}.", children.join(", "))}</p> })}
+            {impact.note.clone().map(|note| view! { <p class="kept" role="note">{note}</p> })}
+            {(!impact.unusual.is_empty()).then(|| view! {
+                <p>{unusual_heading(impact.unusual.len() as i64, impact.unusual_count)}</p>
+                <ul class="had-data" aria-label="Not from a PSA sync">{impact.unusual.iter().map(|(n, why)| view! { <li>{format!("{n}: {why}")}</li> }).collect_view()}</ul>
+            })}
+            {(!impact.had_data.is_empty()).then(|| view! {
+                <p>{had_data_heading(impact.had_data.len() as i64, impact.had_data_count)}</p>
+                <ul class="had-data">{impact.had_data.iter().map(|(n, what)| view! { <li>{format!("{n}: {what}")}</li> }).collect_view()}</ul>
+            })}
+            {until.map(|u| view! { <p class="hint">{u}" A deletion archive of everything removed is kept until then."</p> })}
+            {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
+            <div class="dialog-actions">
+                <button type="button" class="danger" on:click=ok disabled=move || nothing || start.pending().get()>{confirm}</button>
+                <button type="button" class="secondary" autofocus on:click=close>"Cancel"</button>
+            </div>
+        </Modal>
+    }
+    .into_any()
+}
+
+/// The confirming button's name: "Delete 1,276 configurations", "Delete 40 organizations and
+/// 1,412 records inside them".
+pub fn confirm_label(impact: &RemovalImpact) -> String {
+    let n = impact.items;
+    let noun = if n == 1 {
+        impact.kind.as_str().to_string()
+    } else {
+        impact.kind.plural().to_lowercase()
+    };
+    match impact.inside() {
+        0 => format!("Delete {} {noun}", fmt_count(n)),
+        1 => format!("Delete {} {noun} and 1 record inside them", fmt_count(n)),
+        m => format!("Delete {} {noun} and {} records inside them", fmt_count(n), fmt_count(m)),
+    }
+}
+
+/// What the dialog says above the targets no PSA sync made.
+fn unusual_heading(listed: i64, count: i64) -> String {
+    if count > listed {
+        format!(
+            "{} of them did not come from a PSA sync (the first {} by name are listed):",
+            fmt_count(count),
+            fmt_count(listed)
+        )
+    } else {
+        "These did not come from a PSA sync:".to_string()
     }
 }
 
@@ -95,7 +136,40 @@ fn had_data_heading(listed: i64, count: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::had_data_heading;
+    use super::{confirm_label, had_data_heading};
+    use crate::model::{ItemKind, RemovalImpact};
+
+    fn impact(kind: ItemKind, items: i64, children: &[i64]) -> RemovalImpact {
+        RemovalImpact {
+            kind,
+            what: String::new(),
+            items,
+            children: children.iter().map(|n| ("configurations".to_string(), *n)).collect(),
+            had_data: Vec::new(),
+            had_data_count: 0,
+            kept: 0,
+            note: None,
+            unusual: Vec::new(),
+            unusual_count: 0,
+            restorable_until: None,
+        }
+    }
+
+    #[test]
+    fn the_confirming_button_names_the_items_and_every_record_inside_them() {
+        assert_eq!(
+            confirm_label(&impact(ItemKind::Configuration, 1_276, &[])),
+            "Delete 1,276 configurations"
+        );
+        assert_eq!(
+            confirm_label(&impact(ItemKind::Organization, 40, &[1_400, 12, 0])),
+            "Delete 40 organizations and 1,412 records inside them"
+        );
+        assert_eq!(
+            confirm_label(&impact(ItemKind::Organization, 1, &[0])),
+            "Delete 1 organization"
+        );
+    }
 
     #[test]
     fn the_preview_says_when_it_lists_only_the_first_organizations_that_had_data() {

@@ -17,10 +17,19 @@ pub fn MenuButton(
     // has): a click made before then would be lost, so it waits for the button instead.
     let ready = RwSignal::new(false);
     Effect::new(move |_| ready.set(true));
-    Effect::new(move |_| {
-        if let (true, Some(ul)) = (open.get(), list.get()) {
+    Effect::new(move |was_open: Option<bool>| {
+        let now = open.get();
+        if let (true, Some(ul)) = (now, list.get()) {
             focus::item(&ul, focus::Move::First);
         }
+        // A chosen item closes the menu and leaves the page: focus goes back to the button
+        // (a dialog the item opens returns it there when it closes).
+        if was_open == Some(true) && !now {
+            if let Some(b) = button.get_untracked() {
+                focus::back_to(&b);
+            }
+        }
+        now
     });
     let keydown = move |ev: leptos::ev::KeyboardEvent| {
         let Some(ul) = list.get_untracked() else {
@@ -96,6 +105,22 @@ mod focus {
         let _ = items[next].focus();
     }
 
+    /// Focuses the button when nothing else has focus (the chosen item left the page).
+    #[cfg(feature = "hydrate")]
+    pub fn back_to(button: &web_sys::HtmlButtonElement) {
+        let document = web_sys::window().and_then(|w| w.document());
+        let lost = document.as_ref().is_none_or(|d| {
+            d.active_element().is_none()
+                || d.active_element() == d.body().map(|b| b.into())
+        });
+        if lost {
+            let _ = button.focus();
+        }
+    }
+
     #[cfg(not(feature = "hydrate"))]
     pub fn item<T>(_ul: &T, _to: Move) {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn back_to<T>(_button: &T) {}
 }

@@ -3,6 +3,7 @@
 mod delete_dialog;
 mod layout;
 mod menu;
+mod modal;
 mod org_picker;
 mod pager;
 mod plug;
@@ -11,6 +12,7 @@ mod removal;
 pub use delete_dialog::*;
 pub use layout::*;
 pub use menu::*;
+pub use modal::*;
 pub use org_picker::*;
 pub use pager::*;
 pub use plug::*;

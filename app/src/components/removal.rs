@@ -10,11 +10,25 @@ use leptos::prelude::*;
 /// The line a user reads under the progress bar.
 fn status_line(job: &RemovalJob) -> String {
     match job.state {
-        JobState::Succeeded => format!(
-            "Removal finished: {} deleted, {} skipped (they changed since the list was made).",
-            fmt_count(job.deleted),
-            fmt_count(job.skipped)
-        ),
+        JobState::Succeeded => {
+            let noun = job.kind.plural().to_lowercase();
+            let inside = match job.inside {
+                0 => String::new(),
+                1 => " and 1 record inside them".to_string(),
+                n => format!(" and {} records inside them", fmt_count(n)),
+            };
+            let skipped = match job.skipped {
+                0 => String::new(),
+                n => format!(
+                    "; {} skipped (they changed since the list was made)",
+                    fmt_count(n)
+                ),
+            };
+            format!(
+                "Removal finished: {} {noun}{inside} deleted{skipped}.",
+                fmt_count(job.deleted)
+            )
+        }
         JobState::Cancelled => format!(
             "Removal cancelled: {} deleted; the rest stays.",
             fmt_count(job.deleted)

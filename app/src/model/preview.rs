@@ -106,6 +106,9 @@ pub struct PreviewQuery {
     pub sort: PreviewSort,
     pub descending: bool,
     pub at: PreviewPageAt,
+    /// Only the items of this orphan reason (View's filter chips).
+    #[serde(default)]
+    pub reason: Option<OrphanReason>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +141,9 @@ pub struct PreviewPage {
     /// What the signed-in user may do here.
     #[serde(default)]
     pub rights: super::Rights,
+    /// An orphans row's items by orphan reason (whatever the filter): View's filter chips.
+    #[serde(default)]
+    pub reasons: Vec<(OrphanReason, i64)>,
 }
 
 /// How many disconnected items a page of Disconnected Data's View lists, newest first.

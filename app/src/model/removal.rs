@@ -1,6 +1,6 @@
 //! Queued removals and the activity log as the screens see them.
 
-use super::{CatalogValueId, IntegrationId, ItemKind, JobId, JobState};
+use super::{CatalogValueId, IntegrationId, ItemKind, JobId, JobState, OrphanReason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,19 @@ pub enum RemovalTarget {
     RowFullDelete(CatalogValueId),
     /// Organizations list > Select All > Delete: every organization the search matches.
     Search(String),
+    /// View > Delete: a kind's orphans, only those of one orphan reason (the filter) and/or
+    /// only the ticked ones (`ids`, at most `MAX_PICKED`).
+    ChosenOrphans {
+        kind: ItemKind,
+        reason: Option<OrphanReason>,
+        ids: Option<Vec<i64>>,
+    },
+    /// Organizations list > ticked rows > Delete: these organizations (at most `MAX_PICKED`).
+    Picked(Vec<i64>),
 }
+
+/// How many ticked items one Delete takes; more are chosen with a filter or a search.
+pub const MAX_PICKED: usize = 1_000;
 
 /// How many of the organizations that had data before the first sync a removal's preview lists
 /// by name.
@@ -48,6 +60,23 @@ pub struct RemovalImpact {
     /// first".
     #[serde(default)]
     pub note: Option<String>,
+    /// Targets that are not what a PSA sync made, named so nobody deletes them unseen: (name,
+    /// "stand-alone" or "sync turned off"), the first `HAD_DATA_LISTED` by name...
+    #[serde(default)]
+    pub unusual: Vec<(String, String)>,
+    /// ...of this many.
+    #[serde(default)]
+    pub unusual_count: i64,
+    /// Until when Account > Removals can restore it from its deletion archive.
+    #[serde(default, with = "crate::model::time::rfc3339_option")]
+    pub restorable_until: Option<DateTime<Utc>>,
+}
+
+impl RemovalImpact {
+    /// Every record inside the organizations that goes with them.
+    pub fn inside(&self) -> i64 {
+        self.children.iter().map(|(_, n)| n).sum()
+    }
 }
 
 /// A removal job and its progress: what the Manage Data screen, the Removals page and the job
@@ -67,6 +96,10 @@ pub struct RemovalJob {
     pub total: i64,
     pub deleted: i64,
     pub skipped: i64,
+    /// Records inside the deleted organizations that went with them (once it has ended, while
+    /// its archive is kept).
+    #[serde(default)]
+    pub inside: i64,
     #[serde(with = "crate::model::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     #[serde(with = "crate::model::time::rfc3339_option")]

@@ -4,7 +4,9 @@
 use crate::api::{
     disconnect_preview, list_integrations, start_sync, DisconnectIntegration, SetSyncPaused,
 };
-use crate::components::{fmt_count, reread, AccountNav, ErrorNotice, MenuButton, Page};
+use crate::components::{
+    fmt_count, reread, typed_matches, AccountNav, ErrorNotice, MenuButton, Modal, Page, TypedCount,
+};
 use crate::error::AppError;
 use crate::live::follow_jobs;
 use crate::model::{
@@ -241,9 +243,17 @@ fn ActionsMenu(
     };
     let paused = state == IntegrationState::Paused;
     let pause = ServerAction::<SetSyncPaused>::new();
+    let said_name = name.clone();
     Effect::new(move |_| match pause.value().get() {
         Some(Ok(_)) => {
-            watch.set(None);
+            watch.set(Some(Watch::Said(if paused {
+                format!("Sync resumed for {said_name}: its next scheduled sync runs as usual.")
+            } else {
+                format!(
+                    "Sync paused for {said_name}: no new sync starts until Resume Sync; a sync \
+                     already running finishes."
+                )
+            })));
             version.update(|n| *n += 1);
         }
         Some(Err(e)) => watch.set(Some(Watch::Failed(e))),
@@ -258,6 +268,7 @@ fn ActionsMenu(
     };
     // Disconnect: the counts it would make stand-alone, while its confirmation is open.
     let confirming: RwSignal<Option<Vec<(ItemKind, i64)>>> = RwSignal::new(None);
+    let typed = RwSignal::new(String::new());
     let ask_disconnect = move |_| {
         open.set(false);
         leptos::task::spawn_local(async move {
@@ -273,6 +284,7 @@ fn ActionsMenu(
             return;
         };
         confirming.set(None);
+        typed.set(String::new());
         match result {
             Ok(counts) => {
                 watch.set(Some(Watch::Said(format!(
@@ -288,11 +300,10 @@ fn ActionsMenu(
         disconnecting.dispatch(DisconnectIntegration { integration: id });
     };
     let title = format!("Disconnect {name}?");
-    let cancel_ref = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(b) = cancel_ref.get() {
-            let _ = b.focus();
-        }
+    let confirm = format!("Disconnect {name}");
+    let close = Callback::new(move |_| {
+        typed.set(String::new());
+        confirming.set(None);
     });
     view! {
         <div class="menu-with-dialog">
@@ -311,20 +322,27 @@ fn ActionsMenu(
                     <li role="none"><button type="button" role="menuitem" on:click=ask_disconnect>"Disconnect"</button></li>
                 })}
             </MenuButton>
-            {move || confirming.get().map(|counts| view! {
-                <div role="dialog" aria-modal="true" aria-labelledby="disconnect-title" aria-describedby="disconnect-what" class="dialog">
-                    <h2 id="disconnect-title">{title.clone()}</h2>
-                    <p id="disconnect-what">
-                        {format!(
-                            "Its {} become stand-alone: they stay in Steward with all their data, passwords and documents included, \
-                             but no longer sync and cannot be reconnected. Nothing is deleted.",
-                            counts_sentence(&counts)
-                        )}
-                    </p>
-                    <button type="button" class="danger" on:click=disconnect disabled=move || disconnecting.pending().get()>"Disconnect"</button>
-                    " "
-                    <button type="button" class="secondary" node_ref=cancel_ref on:click=move |_| confirming.set(None)>"Cancel"</button>
-                </div>
+            {move || confirming.get().map(|counts| {
+                let total: i64 = counts.iter().map(|(_, n)| n).sum();
+                let (title, confirm) = (title.clone(), confirm.clone());
+                view! {
+                    <Modal labelled_by="disconnect-title" on_close=close>
+                        <h2 id="disconnect-title">{title}</h2>
+                        <p id="disconnect-what">
+                            {format!(
+                                "Its {} become stand-alone: they stay in Steward with all their data, passwords and documents included, \
+                                 but no longer sync and cannot be reconnected. Nothing is deleted, and this cannot be undone.",
+                                counts_sentence(&counts)
+                            )}
+                        </p>
+                        <TypedCount expected=total typed/>
+                        <div class="dialog-actions">
+                            <button type="button" class="danger" on:click=disconnect
+                                disabled=move || disconnecting.pending().get() || !typed_matches(&typed.get(), total)>{confirm}</button>
+                            <button type="button" class="secondary" autofocus on:click=move |_| close.run(())>"Cancel"</button>
+                        </div>
+                    </Modal>
+                }
             })}
         </div>
     }

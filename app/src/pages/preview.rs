@@ -36,6 +36,7 @@ pub fn PreviewPageView() -> impl IntoView {
             match (id, row) {
                 (Some(id), Some(row)) => {
                     let q = PreviewQuery {
+                        reason: None,
                         row,
                         sort: PreviewSort::Name,
                         descending: false,
@@ -84,6 +85,7 @@ fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl Into
         move || {
             version.track();
             PreviewQuery {
+                reason: None,
                 row,
                 sort: sort.get(),
                 descending: descending.get(),

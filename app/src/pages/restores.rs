@@ -3,7 +3,7 @@
 //! while one runs) and what each could not bring back, and why.
 
 use crate::api::{list_restores, restore_choices, StartRestore};
-use crate::components::{fmt_count, upsert, ErrorNotice, JobProgress};
+use crate::components::{fmt_count, upsert, ErrorNotice, JobProgress, Modal};
 use crate::error::{AppError, ErrorCode};
 use crate::live::follow_jobs;
 use crate::model::{JobEvent, JobId, JobState, RestoreJob};
@@ -61,7 +61,7 @@ fn RestoreChooser(removal: JobId, r: Restores) -> impl IntoView {
     };
     let title = format!("Restore removal #{removal}");
     view! {
-        <div role="dialog" aria-modal="true" aria-labelledby="restore-title" class="dialog">
+        <Modal labelled_by="restore-title" on_close=Callback::new(move |_| r.asking.set(None))>
             <h2 id="restore-title">{title}</h2>
             <Suspense fallback=|| view! { <p>"Reading what can come back…"</p> }>
                 {move || Suspend::new(async move {
@@ -108,7 +108,7 @@ fn RestoreChooser(removal: JobId, r: Restores) -> impl IntoView {
                 " "
                 <button type="button" class="secondary" on:click=move |_| r.asking.set(None)>"Cancel"</button>
             </div>
-        </div>
+        </Modal>
     }
 }
 

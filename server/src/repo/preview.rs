@@ -27,6 +27,9 @@ macro_rules! push_filter {
                 $qb.push(" AND i.sync_state = 'orphaned'");
             }
         }
+        if let Some(reason) = $p.reason {
+            $qb.push(format!(" AND i.orphan_reason = '{reason}'"));
+        }
         if let Some((org_id, user)) = $p.restricted {
             $qb.push(format!(
                 " AND {org_id} IN (SELECT organization_id FROM \
@@ -211,12 +214,14 @@ impl Repo {
         // The row's total: kept (see `item_counts`) unless the user sees some organizations only.
         // A walk by groups reads the row's kept count cells; their sum is its kept total.
         let (account, iid) = (user.account_id.0, integration.0);
-        let cells = if walked_by_groups(q.sort, kind) {
+        // A reason filter reads the rows themselves: the kept counts do not split by reason.
+        let filtered = q.reason.is_some();
+        let cells = if walked_by_groups(q.sort, kind) && !filtered {
             Some(self.kept_row_cells(account, iid, kind, kept_row).await?)
         } else {
             None
         };
-        let kept_total = match (&cells, user.restricted) {
+        let kept_total = match (&cells, user.restricted || filtered) {
             (_, true) => None,
             (Some(cells), false) => Some(cells.iter().map(|c| c.4).sum()),
             (None, false) => Some(self.kept_row_count(account, iid, kind, kept_row).await?),
@@ -249,6 +254,7 @@ impl Repo {
             account,
             integration: iid,
             value_filter,
+            reason: q.reason.map(|r| r.as_str()),
             restricted: user.restricted.then_some((org_id, user.user_id.0)),
             ascending,
         };
@@ -293,8 +299,19 @@ impl Repo {
                     .await?
             }
         };
+        let reasons = match q.row {
+            PreviewRow::Orphans { .. } => {
+                let all = PageQuery {
+                    reason: None,
+                    ..page
+                };
+                self.orphan_reasons(&all, table).await?
+            }
+            PreviewRow::Value { .. } => Vec::new(),
+        };
         let page = page_of(rows, &q.at, forward)?;
         Ok(Some(PreviewPage {
+            reasons,
             title,
             kind,
             total,
@@ -305,6 +322,25 @@ impl Repo {
             has_next: page.has_next,
             rights: app::model::Rights::of(user),
         }))
+    }
+
+    /// An orphans row's items by orphan reason (for the user, whatever the filter).
+    async fn orphan_reasons(
+        &self,
+        p: &PageQuery<'_>,
+        table: &str,
+    ) -> anyhow::Result<Vec<(OrphanReason, i64)>> {
+        let rows: Vec<(Option<String>, i64)> = on_db!(&self.db, |pool| {
+            let mut qb =
+                QueryBuilder::<DB>::new(format!("SELECT i.orphan_reason, COUNT(*) FROM {table} i"));
+            push_filter!(qb, p);
+            qb.push(" GROUP BY i.orphan_reason ORDER BY COUNT(*) DESC");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        rows.into_iter()
+            .filter_map(|(r, n)| r.map(|r| (r, n)))
+            .map(|(r, n)| Ok((parse_or(&r, OrphanReason::parse, "orphan reason")?, n)))
+            .collect()
     }
 
     /// The row's title, its filter (the type or status column and value; None for orphans) and

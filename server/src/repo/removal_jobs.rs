@@ -31,6 +31,8 @@ pub struct RemovalRow {
     pub total: i64,
     pub deleted: i64,
     pub skipped: i64,
+    /// Records inside the deleted organizations that went too (counted once it has ended).
+    pub inside: i64,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -43,6 +45,7 @@ type Row = (
     String,
     String,
     Option<String>,
+    i64,
     i64,
     i64,
     i64,
@@ -64,6 +67,7 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
         total,
         deleted,
         skipped,
+        inside,
         created,
         started,
         finished,
@@ -71,6 +75,12 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
         error,
     ) = r;
     let args: RemovalArgs = serde_json::from_str(&args)?;
+    // Only organizations hold records; a configuration's archive rows are its targets.
+    let inside = if args.kind == app::model::ItemKind::Organization {
+        inside
+    } else {
+        0
+    };
     Ok(RemovalRow {
         id,
         what: String::new(),
@@ -81,12 +91,24 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
         total,
         deleted,
         skipped,
+        inside,
         created_at: created,
         started_at: started,
         finished_at: finished,
         cancel_requested: cancel,
         error,
     })
+}
+
+/// The records inside a removal's organizations that its archive holds (organizations have
+/// children; the other kinds none), once the job has ended.
+fn inside_sql() -> String {
+    let counts = super::removals::ORGANIZATION_CHILDREN
+        .iter()
+        .map(|(table, _)| format!("(SELECT COUNT(*) FROM archived_{table} a WHERE a.job_id = j.id)"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    format!("CASE WHEN j.finished_at IS NULL THEN 0 ELSE {counts} END")
 }
 
 /// A removal's words, given the name of its row's type or status (if it has a row).
@@ -98,8 +120,15 @@ fn label(args: &RemovalArgs, row_name: Option<&str>) -> String {
             row.category.dimension(),
             row_name.map_or_else(|| format!("#{}", row.value.0), str::to_string)
         ),
+        (None, Some(_)) if args.ids.is_some() => format!("ticked {plural}"),
         (None, Some(search)) => format!("{plural} matching “{}”", search.describe()),
-        (None, None) => format!("orphaned {plural}"),
+        (None, None) => {
+            let ticked = if args.ids.is_some() { "ticked " } else { "" };
+            match args.reason {
+                Some(r) => format!("{ticked}orphaned {plural} ({})", r.label()),
+                None => format!("{ticked}orphaned {plural}"),
+            }
+        }
     }
 }
 
@@ -128,11 +157,13 @@ impl Repo {
                 'deleted'),
                 (SELECT COUNT(*) FROM removal_targets r WHERE r.job_id = j.id AND r.outcome = \
                 'skipped'),
+                {inside},
                 j.created_at, j.started_at, j.finished_at, j.cancel_requested, j.last_error
              FROM jobs j LEFT JOIN users u ON u.id = j.created_by
              WHERE j.account_id = $1 AND j.kind = $2 AND {filter} AND ($4 IS NULL OR j.created_by \
              = $4)
-             ORDER BY j.id DESC LIMIT {limit}"
+             ORDER BY j.id DESC LIMIT {limit}",
+            inside = inside_sql()
         );
         let by: Option<i64> = only_by.map(|u| u.0);
         let rows: Vec<Row> = match which {

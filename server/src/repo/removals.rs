@@ -15,7 +15,7 @@ use crate::on_db;
 use app::model::JobId;
 use app::model::{
     AccountId, CatalogCategory, CatalogValueId, CurrentUser, IntegrationId, ItemKind, ItemSearch,
-    RemovalImpact, HAD_DATA_LISTED,
+    OrphanReason, RemovalImpact, HAD_DATA_LISTED,
 };
 use chrono::Utc;
 
@@ -52,6 +52,12 @@ pub struct RemovalArgs {
     /// next sync, and deleting them is what the feature guards).
     #[serde(default)]
     pub include_syncing: bool,
+    /// Only the targets of this orphan reason (View's filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<OrphanReason>,
+    /// Only these items (ticked rows), still only while they qualify otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<i64>>,
 }
 
 /// A Synced Items row: a type or status of the PSA.
@@ -69,7 +75,25 @@ impl RemovalArgs {
             row: None,
             search: None,
             include_syncing: false,
+            reason: None,
+            ids: None,
         }
+    }
+
+    /// What narrows any target further: the orphan reason and the ticked ids (inlined: an
+    /// enum's stored name and integers).
+    fn narrowed(&self) -> String {
+        let mut sql = String::new();
+        if let Some(r) = self.reason {
+            sql.push_str(&format!(" AND t.orphan_reason = '{}'", r.as_str()));
+        }
+        if let Some(ids) = &self.ids {
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>();
+            // An empty list chooses nothing (never "everything").
+            let list = if list.is_empty() { "NULL".to_string() } else { list.join(", ") };
+            sql.push_str(&format!(" AND t.id IN ({list})"));
+        }
+        sql
     }
 
     /// What still qualifies a target of table alias `t` (besides its account, $1): still linked
@@ -77,6 +101,12 @@ impl RemovalArgs {
     /// the search (and, without `include_syncing`, not synced by the PSA). A search's values are
     /// bound from parameter `first` on.
     fn qualifies(&self, first: usize) -> SearchSql {
+        let mut q = self.qualifies_unnarrowed(first);
+        q.sql.push_str(&self.narrowed());
+        q
+    }
+
+    fn qualifies_unnarrowed(&self, first: usize) -> SearchSql {
         match (&self.row, &self.search) {
             (Some(r), _) => SearchSql {
                 sql: format!(
@@ -105,6 +135,19 @@ impl RemovalArgs {
 
     /// At most one removal of the same targets is queued or running in an account.
     fn unique_key(&self, account: AccountId) -> String {
+        let key = self.unique_key_unnarrowed(account);
+        let narrowed = self.narrowed();
+        if narrowed.is_empty() {
+            return key;
+        }
+        // FNV-1a of the narrowing: two different choices of one row may run at once.
+        let hash = narrowed.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("{key}:{hash:016x}")
+    }
+
+    fn unique_key_unnarrowed(&self, account: AccountId) -> String {
         match (&self.row, &self.search) {
             (Some(r), _) => format!("removal:{}:value:{}", self.integration.0, r.value.0),
             (None, Some(s)) => format!(
@@ -281,6 +324,45 @@ impl Repo {
                 })
                 .collect();
         }
+        // A search or ticked organizations may take items no PSA sync made: each is named.
+        let (mut unusual, mut unusual_count) = (Vec::new(), 0);
+        if args.search.is_some() {
+            let sql = format!(
+                "SELECT t.name, t.sync_state {orphans} AND (t.sync_state IS NULL OR t.sync_state \
+                    = 'disabled') ORDER BY t.name LIMIT {HAD_DATA_LISTED}"
+            );
+            let rows: Vec<(String, Option<String>)> = on_db!(&self.db, |pool| {
+                let q = sqlx::query_as(&sql)
+                    .bind(user.account_id.0)
+                    .bind(integration.0);
+                let q = if user.restricted {
+                    q.bind(user.user_id.0)
+                } else {
+                    q
+                };
+                crate::bind_search!(q, qualifies).fetch_all(pool).await
+            })?;
+            unusual_count = if (rows.len() as i64) < HAD_DATA_LISTED {
+                rows.len() as i64
+            } else {
+                count(format!(
+                    "SELECT COUNT(*) {orphans} AND (t.sync_state IS NULL OR t.sync_state = \
+                        'disabled')"
+                ))
+                .await?
+            };
+            unusual = rows
+                .into_iter()
+                .map(|(name, state)| {
+                    let why = if state.is_none() {
+                        "stand-alone (not linked to a PSA)"
+                    } else {
+                        "sync turned off"
+                    };
+                    (name, why.to_string())
+                })
+                .collect();
+        }
         let (kept, note) = self.syncing_note(user, args).await?;
         let what = self.removal_label(user.account_id, args).await?;
         Ok(RemovalImpact {
@@ -292,6 +374,9 @@ impl Repo {
             had_data_count,
             kept,
             note,
+            unusual,
+            unusual_count,
+            restorable_until: None,
         })
     }
 

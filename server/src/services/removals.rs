@@ -10,6 +10,7 @@ use app::model::{
     CatalogValueId, CurrentUser, Feature, IntegrationId, ItemKind, RemovalImpact, RemovalJob,
     RemovalTarget,
 };
+use app::components::fmt_count;
 use chrono::{Duration, Utc};
 
 impl AppServices {
@@ -55,12 +56,38 @@ impl AppServices {
                 row: None,
                 search: Some(search),
                 include_syncing,
+                reason: None,
+                ids: None,
+            });
+        }
+        if let RemovalTarget::Picked(ids) = target {
+            let ids = picked(ids)?;
+            let include_syncing = self
+                .repo
+                .has_feature(user.account_id, Feature::BulkDeleteByType)
+                .await
+                .map_err(internal("reading the account's features"))?;
+            return Ok(RemovalArgs {
+                integration: IntegrationId(0),
+                kind: ItemKind::Organization,
+                row: None,
+                search: Some(app::model::ItemSearch::default()),
+                include_syncing,
+                reason: None,
+                ids: Some(ids),
             });
         }
         self.own_integration(user, integration).await?;
         let (value, feature, unavailable) = match target {
             RemovalTarget::Orphans(kind) => return Ok(RemovalArgs::orphans(integration, kind)),
-            RemovalTarget::Search(_) => unreachable!("handled above"),
+            RemovalTarget::ChosenOrphans { kind, reason, ids } => {
+                return Ok(RemovalArgs {
+                    reason,
+                    ids: ids.map(picked).transpose()?,
+                    ..RemovalArgs::orphans(integration, kind)
+                })
+            }
+            RemovalTarget::Search(_) | RemovalTarget::Picked(_) => unreachable!("handled above"),
             RemovalTarget::Row(v) => (
                 v,
                 Feature::BulkDeleteByType,
@@ -94,6 +121,8 @@ impl AppServices {
             }),
             search: None,
             include_syncing: false,
+            reason: None,
+            ids: None,
         })
     }
 
@@ -130,6 +159,24 @@ impl AppServices {
     }
 }
 
+/// Ticked items, checked: some, not too many, each once.
+fn picked(mut ids: Vec<i64>) -> Result<Vec<i64>, AppError> {
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(AppError::invalid_input(
+            "Nothing is ticked: tick the items to delete, or use a filter",
+        ));
+    }
+    if ids.len() > app::model::MAX_PICKED {
+        return Err(AppError::invalid_input(format!(
+            "At most {} ticked items go in one Delete: use a filter or a search for more",
+            app::components::fmt_count(app::model::MAX_PICKED as i64)
+        )));
+    }
+    Ok(ids)
+}
+
 /// A removal job as people see it: rate and time left from its progress since a worker first
 /// took it; its archive downloadable until the retention period after its end.
 pub(super) fn removal_view(
@@ -160,6 +207,7 @@ pub(super) fn removal_view(
         total: r.total,
         deleted: r.deleted,
         skipped: r.skipped,
+        inside: r.inside,
         created_at: r.created_at,
         finished_at: r.finished_at,
         rate,
@@ -198,10 +246,13 @@ impl app::services::RemovalServices for AppServices {
         target: RemovalTarget,
     ) -> Result<RemovalImpact, AppError> {
         let args = self.removal_args(user, integration, target).await?;
-        self.repo
+        let mut impact = self
+            .repo
             .removal_impact(user, &args)
             .await
-            .map_err(internal("computing a removal's impact"))
+            .map_err(internal("computing a removal's impact"))?;
+        impact.restorable_until = Some(Utc::now() + self.archive_retention);
+        Ok(impact)
     }
     async fn start_removal(
         &self,
@@ -223,9 +274,10 @@ impl app::services::RemovalServices for AppServices {
             return Err(AppError::invalid_input("There is nothing to delete"));
         }
         if typed != impact.items {
-            return Err(AppError::invalid_input(format!(
-                "That is not the number of items: type {} to confirm",
-                impact.items
+            return Err(AppError::conflict(format!(
+                "The items to delete changed while you confirmed: there are now {}. Review \
+                    what goes and confirm again",
+                fmt_count(impact.items)
             )));
         }
         match self

@@ -198,6 +198,7 @@ async fn check(ctx: &Ctx, everywhere: &CurrentUser, after: &str) {
                     &ctx.admin,
                     integration.id,
                     &PreviewQuery {
+                        reason: None,
                         row,
                         sort: PreviewSort::Name,
                         descending: false,

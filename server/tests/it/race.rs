@@ -121,6 +121,8 @@ async fn a_removal_racing_a_sync_and_the_edit_pencil_deletes_only_what_still_qua
         row: None,
         search: Some(ItemSearch::parse("sync status: orphaned type: Customer").unwrap()),
         include_syncing: false,
+        reason: None,
+        ids: None,
     };
     let mut checked = 0usize;
     for round in 0..ROUNDS {

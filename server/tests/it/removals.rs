@@ -686,6 +686,8 @@ async fn a_list_search_selects_and_deletes_exactly_what_it_matches(db: Db) {
         row: None,
         search: Some(search("sync status: orphaned type: Customer")),
         include_syncing: false,
+        reason: None,
+        ids: None,
     };
     let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
     assert_eq!(impact.items, customers);

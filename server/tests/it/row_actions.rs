@@ -247,6 +247,8 @@ async fn a_removal_of_a_row_deletes_exactly_its_items_and_a_failing_chunk_change
         }),
         search: None,
         include_syncing: false,
+        reason: None,
+        ids: None,
     };
     let impact = ctx.repo.removal_impact(&ctx.admin, &args).await.unwrap();
     assert_eq!(impact.items, targets.len() as i64);

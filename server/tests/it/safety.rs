@@ -21,6 +21,8 @@ fn search_args(text: &str, include_syncing: bool) -> RemovalArgs {
         row: None,
         search: Some(ItemSearch::parse(text).unwrap()),
         include_syncing,
+        reason: None,
+        ids: None,
     }
 }
 
@@ -350,6 +352,8 @@ async fn a_disconnected_item_deleted_by_any_path_stays_deleted_until_reconnected
         }),
         search: None,
         include_syncing: false,
+        reason: None,
+        ids: None,
     };
     let n = ctx.repo.removal_impact(&admin, &row).await.unwrap().items;
     let job = queue(&ctx, &row, n).await;

@@ -4,7 +4,7 @@
 
 use super::{follow, Removal};
 use crate::api::{disconnect_row, get_removal_impact, pause_row, row_disconnect_preview, PauseRow};
-use crate::components::{fmt_count, DeleteDialog, ErrorNotice, MenuButton};
+use crate::components::{fmt_count, typed_matches, DeleteDialog, ErrorNotice, MenuButton, Modal, TypedCount};
 use crate::error::AppError;
 use crate::model::{CatalogValueId, IntegrationId, ItemKind, RemovalImpact, RemovalTarget};
 use leptos::prelude::*;
@@ -131,25 +131,32 @@ fn DisconnectDialog(
 ) -> impl IntoView {
     let r = expect_context::<Removal>();
     let choice = RwSignal::new(Choice::Pause);
+    let typed = RwSignal::new(String::new());
+    let working = RwSignal::new(false);
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
-    let close = move |_| {
+    let on_close = Callback::new(move |_| {
         r.asking.set(None);
         error.set(None);
-    };
+    });
     let counts = match counts {
         Ok(c) => c,
         Err(e) => {
             return view! {
-                <div role="dialog" aria-modal="true" aria-label="Disconnect" class="dialog"><ErrorNotice error=e/>
-                    <button type="button" class="secondary" on:click=close>"Close"</button></div>
+                <Modal labelled_by="disconnect-title" on_close>
+                    <h2 id="disconnect-title">"Disconnect"</h2>
+                    <ErrorNotice error=e/>
+                    <button type="button" class="secondary" autofocus on:click=move |_| on_close.run(())>"Close"</button>
+                </Modal>
             }
             .into_any()
         }
     };
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
     let value = row.value;
     let label = row.label.clone();
     let ok = move |_| {
         let label = label.clone();
+        working.set(true);
         leptos::task::spawn_local(async move {
             match choice.get_untracked() {
                 Choice::Pause => match pause_row(id, value).await {
@@ -172,6 +179,7 @@ fn DisconnectDialog(
                     r.asking.set(Some(Asking::Delete { target, impact }));
                 }
             }
+            working.set(false);
         });
     };
     let radio = move |c: Choice, name: String| {
@@ -184,8 +192,12 @@ fn DisconnectDialog(
         }
     };
     let stand_alone = counts_text(&counts);
+    // Only the permanent disconnect cannot be undone: it alone asks for the typed number.
+    let blocked = move || {
+        working.get() || (choice.get() == Choice::Disconnect && !typed_matches(&typed.get(), total))
+    };
     view! {
-        <div role="dialog" aria-modal="true" aria-labelledby="disconnect-title" class="dialog">
+        <Modal labelled_by="disconnect-title" on_close>
             <h2 id="disconnect-title">{format!("Disconnect {}?", row.label)}</h2>
             <fieldset>
                 <legend>"Choose what happens to these items"</legend>
@@ -193,18 +205,27 @@ fn DisconnectDialog(
                 <p class="hint">"This type or status stops syncing (Sync Active: No); its items become orphans after the next full sync. Checking it again in Configuration resumes syncing."</p>
                 {radio(Choice::Disconnect, format!("Permanently disconnect records from {} but keep all data", row.psa))}
                 <p class="hint">{format!(
-                    "{} become stand-alone and keep all their data; they can no longer be reconnected or deleted in bulk here, and this type or status stops syncing. Checking it again later could create duplicates: Steward then matches the PSA's records to these stand-alone items instead.",
+                    "{} become stand-alone and keep all their data; they can no longer be reconnected or deleted in bulk here, and this type or status stops syncing. This cannot be undone. Checking it again later could create duplicates: Steward then matches the PSA's records to these stand-alone items instead.",
                     if stand_alone.is_empty() { "No items".to_string() } else { stand_alone })}</p>
                 {move || r.full_delete.get().then(|| view! {
                     {radio(Choice::Delete, "Permanently delete all data including all related/child records".to_string())}
-                    <p class="hint">"Every item of this type or status and everything inside them is deleted, after you see what goes and type the number of items."</p>
+                    <p class="hint">"Every item of this type or status and everything inside them is deleted, after you see what goes."</p>
                 })}
             </fieldset>
-            <button type="button" on:click=ok>"OK"</button>
-            " "
-            <button type="button" class="secondary" on:click=close>"Cancel"</button>
+            {move || (choice.get() == Choice::Disconnect).then(|| view! { <TypedCount expected=total typed/> })}
             {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
-        </div>
+            <div class="dialog-actions">
+                <button type="button" class=move || if choice.get() == Choice::Pause { "primary" } else { "danger" }
+                    on:click=ok disabled=blocked>
+                    {move || match choice.get() {
+                        Choice::Pause => "Pause syncing",
+                        Choice::Disconnect => "Disconnect permanently",
+                        Choice::Delete => "Continue to Delete",
+                    }}
+                </button>
+                <button type="button" class="secondary" autofocus on:click=move |_| on_close.run(())>"Cancel"</button>
+            </div>
+        </Modal>
     }
     .into_any()
 }
@@ -226,15 +247,20 @@ fn PauseDialog(id: IntegrationId, row: RowRef) -> impl IntoView {
             value,
         });
     };
+    let on_close = Callback::new(move |_| {
+        r.asking.set(None);
+        error.set(None);
+    });
     view! {
-        <div role="dialog" aria-modal="true" aria-labelledby="pause-title" class="dialog">
+        <Modal labelled_by="pause-title" on_close>
             <h2 id="pause-title">{format!("Pause syncing {}?", row.label)}</h2>
             <p>"Sync Active becomes No at once; its items become orphans after the next full sync. Nothing is deleted. Checking it again in Configuration resumes syncing at the next sync."</p>
-            <button type="button" on:click=ok disabled=move || pause.pending().get()>"OK"</button>
-            " "
-            <button type="button" class="secondary" on:click=move |_| { r.asking.set(None); error.set(None); }>"Cancel"</button>
             {move || error.get().map(|e| view! { <ErrorNotice error=e/> })}
-        </div>
+            <div class="dialog-actions">
+                <button type="button" on:click=ok disabled=move || pause.pending().get()>"Pause syncing"</button>
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+            </div>
+        </Modal>
     }
 }
 

@@ -146,6 +146,7 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
     }) {
         for descending in [false, true] {
             let page = |at| PreviewQuery {
+                reason: None,
                 row,
                 sort,
                 descending,
@@ -229,6 +230,7 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
             &admin,
             ctx.integration,
             &PreviewQuery {
+                reason: None,
                 row: PreviewRow::Orphans {
                     kind: ItemKind::Configuration,
                 },
@@ -250,6 +252,7 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
         .all(|w| w[0].name >= w[1].name || w[0].name.to_lowercase() >= w[1].name.to_lowercase()));
     // Another integration's value is not found.
     let other = PreviewQuery {
+        reason: None,
         row: PreviewRow::Value {
             category: CatalogCategory::OrganizationType,
             value: workstation,
@@ -288,6 +291,7 @@ async fn a_hostile_page_position_is_refused_or_harmless(db: Db) {
         value: workstation,
     };
     let query = |sort, descending, at| PreviewQuery {
+        reason: None,
         row,
         sort,
         descending,
