@@ -18,6 +18,16 @@ pub use pager::*;
 pub use plug::*;
 pub use removal::*;
 
+/// False until the island that calls it runs in the browser (an effect runs only there, once
+/// it has): a control drawn `disabled=move || !ready.get()` is disabled in the server's page,
+/// so a click made before the page's code arrives waits for the control instead of being lost.
+pub fn hydrated() -> leptos::prelude::ReadSignal<bool> {
+    use leptos::prelude::*;
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    ready.read_only()
+}
+
 /// Loads another page (there is no router in the browser: a page is the server's).
 pub fn go_to(href: &str) {
     let _ = leptos::prelude::window().location().set_href(href);

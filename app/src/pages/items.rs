@@ -5,13 +5,14 @@
 
 use crate::api::{get_removal_impact, list_items};
 use crate::components::{
-    fmt_count, is_administrator, merge_removal, reread, DeleteDialog, ErrorNotice, Page, Pager,
-    Plug, RemovalProgress,
+    fmt_count, hydrated, is_administrator, merge_removal, reread, DeleteDialog, ErrorNotice, Page,
+    Pager, Plug, RemovalProgress,
 };
 use crate::error::AppError;
 use crate::live::follow_removals;
 use crate::model::{IntegrationId, RemovalImpact, RemovalJob, RemovalTarget};
-use crate::model::{ItemKind, ItemPage, ITEM_PAGE_SIZE};
+use crate::model::{ItemKind, ItemPage, ITEM_PAGE_SIZE, MAX_PICKED};
+use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -49,7 +50,7 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
                         Ok(page) if kind == ItemKind::Organization => view! {
                             <OrganizationsPanel page search=search()/>
                         }.into_any(),
-                        Ok(page) => view! { <ItemTable page search=search() inactive=inactive()/> }.into_any(),
+                        Ok(page) => view! { <ItemTable page search=search() inactive=inactive() tick=None/> }.into_any(),
                         Err(error) => view! { <ErrorNotice error/> }.into_any(),
                     }
                 })}
@@ -66,6 +67,8 @@ fn OrganizationsPanel(page: ItemPage, search: String) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let bulk = Bulk {
         selected: RwSignal::new(false),
+        ticked: RwSignal::new(BTreeSet::new()),
+        ready: hydrated(),
         asking: RwSignal::new(None),
         job: RwSignal::new(None),
         version,
@@ -84,16 +87,18 @@ fn OrganizationsPanel(page: ItemPage, search: String) -> impl IntoView {
         <BulkDelete bulk/>
         {move || {
             let page = page.get();
+            let delete = page.rights.delete;
             view! {
-                {page.rights.delete.then(|| view! { <SelectAll bulk total=page.total search=search.clone()/> })}
-                <ItemTable page search=search.clone() inactive=false/>
+                {delete.then(|| view! { <SelectAll bulk total=page.total search=search.clone()/> })}
+                <ItemTable page search=search.clone() inactive=false tick=delete.then_some(bulk)/>
             }
         }}
     }
 }
 
+/// A page of the list; with `tick`, each row has a checkbox (Organizations, for Delete).
 #[component]
-fn ItemTable(page: ItemPage, search: String, inactive: bool) -> impl IntoView {
+fn ItemTable(page: ItemPage, search: String, inactive: bool, tick: Option<Bulk>) -> impl IntoView {
     let first = (page.page.saturating_sub(1) as i64) * ITEM_PAGE_SIZE as i64;
     let shown = format!(
         "{}–{} of {}",
@@ -114,11 +119,25 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool) -> impl IntoView {
         .collect();
     let keep = if inactive { "&inactive=1" } else { "" };
     let href = move |p: u32| format!("?q={q}{keep}&page={p}");
+    let pages = (page.total.max(1) + ITEM_PAGE_SIZE as i64 - 1) / ITEM_PAGE_SIZE as i64;
+    let shown = format!("{shown} · page {} of {}", fmt_count(page.page as i64), fmt_count(pages));
+    if page.items.is_empty() {
+        return view! {
+            <p class="empty">{if search.trim().is_empty() {
+                "Nothing here yet: items arrive with the integration's first sync.".to_string()
+            } else {
+                format!("No {} match “{search}”. Try fewer words, or a field such as sync status: orphaned, type: Prospect or status: Inactive.", page.kind.plural().to_lowercase())
+            }}</p>
+        }
+        .into_any();
+    }
     view! {
         <p>{shown}</p>
+        <div class="table-box">
         <table>
             <thead>
                 <tr>
+                    {tick.map(|_| view! { <th scope="col"><span class="visually-hidden">"Selected"</span></th> })}
                     <th scope="col"><span class="visually-hidden">"Sync"</span></th>
                     <th scope="col">"Name"</th>
                     {with_org.then(|| view! { <th scope="col">"Organization"</th> })}
@@ -130,6 +149,18 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool) -> impl IntoView {
             <tbody>
                 {page.items.into_iter().map(|i| view! {
                     <tr>
+                        {tick.map(|b| {
+                            let id = i.id;
+                            view! {
+                                <td><input type="checkbox" aria-label=format!("Select {}", i.name)
+                                    disabled=move || !b.ready.get()
+                                    prop:checked=move || b.ticked.with(|t| t.contains(&id))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        b.ticked.update(|t| { if on { t.insert(id); } else { t.remove(&id); } });
+                                    }/></td>
+                            }
+                        })}
                         <td><Plug state=i.sync_state/></td>
                         <th scope="row">{if with_org {
                             i.name.into_any()
@@ -144,38 +175,64 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
         <Pager label="Pages" before=prev.map(|p| (href(p), "Previous page")) after=next.map(|p| (href(p), "Next page"))/>
     }
+    .into_any()
 }
 
 /// Select All and Delete on the Organizations list.
 #[derive(Clone, Copy)]
 struct Bulk {
     selected: RwSignal<bool>,
+    /// The ticked organizations (their ids); Delete takes these when there are any.
+    ticked: RwSignal<BTreeSet<i64>>,
+    ready: ReadSignal<bool>,
     /// Delete's confirmation being asked: the search and its impact.
-    asking: RwSignal<Option<(String, Result<RemovalImpact, AppError>)>>,
+    asking: RwSignal<Option<(RemovalTarget, Result<RemovalImpact, AppError>)>>,
     job: RwSignal<Option<RemovalJob>>,
     version: RwSignal<u32>,
 }
 
 #[component]
 fn SelectAll(bulk: Bulk, total: i64, search: String) -> impl IntoView {
+    // An empty search would select every organization: only a search selects all.
+    let searched = !search.trim().is_empty();
     let delete = move |_| {
-        let search = search.clone();
+        let ticked: Vec<i64> = bulk.ticked.with_untracked(|t| t.iter().copied().collect());
+        let target = if ticked.is_empty() {
+            RemovalTarget::Search(search.clone())
+        } else {
+            RemovalTarget::Picked(ticked)
+        };
         leptos::task::spawn_local(async move {
-            let impact =
-                get_removal_impact(IntegrationId(0), RemovalTarget::Search(search.clone())).await;
-            bulk.asking.set(Some((search, impact)));
+            let impact = get_removal_impact(IntegrationId(0), target.clone()).await;
+            bulk.asking.set(Some((target, impact)));
         });
+    };
+    let label = move || match bulk.ticked.with(|t| t.len()) {
+        0 if bulk.selected.get() => format!("Delete all {} matching", fmt_count(total)),
+        0 => "Delete".to_string(),
+        n => format!("Delete {} ticked", fmt_count(n as i64)),
+    };
+    let blocked = move || {
+        let n = bulk.ticked.with(|t| t.len());
+        !bulk.ready.get() || (n == 0 && (!bulk.selected.get() || total == 0)) || n > MAX_PICKED
     };
     view! {
         <div class="bulk">
-            <label class="check">
-                <input type="checkbox" prop:checked=move || bulk.selected.get()
-                    on:change=move |ev| bulk.selected.set(event_target_checked(&ev))/>
-                "Select All"
-            </label>
-            <button type="button" class="danger" prop:disabled=move || !bulk.selected.get() || total == 0 on:click=delete>"Delete"</button>
+            {searched.then(|| view! {
+                <label class="check">
+                    <input type="checkbox" disabled=move || !bulk.ready.get() prop:checked=move || bulk.selected.get()
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            bulk.selected.set(on);
+                            if on { bulk.ticked.set(BTreeSet::new()); }
+                        }/>
+                    {format!("Select all {} matching", fmt_count(total))}
+                </label>
+            })}
+            <button type="button" class="danger" disabled=blocked on:click=delete>{label}</button>
             {move || bulk.selected.get().then(|| view! {
                 <p role="status">{format!("All {} organizations that match the search are selected", fmt_count(total))}</p>
             })}
@@ -190,6 +247,7 @@ fn BulkDelete(bulk: Bulk) -> impl IntoView {
     let follow = move |job: RemovalJob| {
         if merge_removal(bulk.job, job) {
             bulk.selected.set(false);
+            bulk.ticked.set(BTreeSet::new());
             bulk.version.update(|v| *v += 1);
         }
     };
@@ -205,8 +263,8 @@ fn BulkDelete(bulk: Bulk) -> impl IntoView {
     });
     let on_update = Callback::new(follow);
     view! {
-        {move || bulk.asking.get().map(|(search, impact)| view! {
-            <DeleteDialog id=IntegrationId(0) target=RemovalTarget::Search(search) impact
+        {move || bulk.asking.get().map(|(target, impact)| view! {
+            <DeleteDialog id=IntegrationId(0) target impact
                 on_close=Callback::new(move |_| bulk.asking.set(None))
                 on_started=Callback::new(move |job| { bulk.asking.set(None); follow(job); })/>
         })}

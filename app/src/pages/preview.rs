@@ -1,13 +1,19 @@
 //! Manage Data > Actions > View: exactly the items a row's action would touch, keyset-paged and
 //! sortable by each column, with the total.
 
-use crate::api::{get_preview, get_sync_settings, DisableItemSync, EditItem};
-use crate::components::{fmt_count, reread, ErrorNotice, MenuButton, Page, Plug};
-use crate::error::AppError;
-use crate::model::{
-    CatalogCategory, CatalogSetting, CatalogValueId, IntegrationId, ItemKind, PreviewItem,
-    PreviewPage, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, Rights, SyncState,
+use crate::api::{get_preview, get_removal_impact, get_sync_settings, DisableItemSync, EditItem};
+use crate::components::{
+    fmt_count, hydrated, is_administrator, merge_removal, reread, DeleteDialog, ErrorNotice,
+    MenuButton, Page, Plug, RemovalProgress,
 };
+use crate::error::AppError;
+use crate::live::follow_removals;
+use crate::model::{
+    CatalogCategory, CatalogSetting, CatalogValueId, IntegrationId, ItemKind, OrphanReason,
+    PreviewItem, PreviewPage, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, RemovalImpact,
+    RemovalJob, RemovalTarget, Rights, SyncState, MAX_PICKED,
+};
+use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -70,52 +76,96 @@ pub fn PreviewPageView() -> impl IntoView {
     }
 }
 
-/// The items with their sorting, paging, edit pencils and Disable sync (an island: it runs in
-/// the browser and reads the page again after each change).
+/// The items with their sorting, paging, edit pencils and Disable sync; on an orphans row, the
+/// filter by orphan reason, the row checkboxes and Delete of what is ticked or filtered (an
+/// island: it runs in the browser and reads the page again after each change).
 #[island(lazy)]
 fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl IntoView {
-    let sort = RwSignal::new(PreviewSort::Name);
-    let descending = RwSignal::new(false);
-    let at = RwSignal::new(PreviewPageAt::First);
-    // Bumped after an edit or Disable sync, to read the page again.
-    let version = RwSignal::new(0u32);
-    let said: RwSignal<Option<String>> = RwSignal::new(None);
+    let v = ViewState {
+        sort: RwSignal::new(PreviewSort::Name),
+        descending: RwSignal::new(false),
+        at: RwSignal::new(PreviewPageAt::First),
+        reason: RwSignal::new(None),
+        ticked: RwSignal::new(BTreeSet::new()),
+        version: RwSignal::new(0u32),
+        said: RwSignal::new(None),
+        asking: RwSignal::new(None),
+        job: RwSignal::new(None),
+        ready: hydrated(),
+    };
     let page = reread(
         Ok(p),
         move || {
-            version.track();
+            v.version.track();
             PreviewQuery {
-                reason: None,
                 row,
-                sort: sort.get(),
-                descending: descending.get(),
-                at: at.get(),
+                sort: v.sort.get(),
+                descending: v.descending.get(),
+                at: v.at.get(),
+                reason: v.reason.get(),
             }
         },
         move |q| async move { Some(get_preview(id, q).await) },
     );
+    // The removal Delete started here, followed live; when it ends the page is read again.
+    let follow = move |job: RemovalJob| {
+        if merge_removal(v.job, job) {
+            v.ticked.set(BTreeSet::new());
+            v.version.update(|n| *n += 1);
+        }
+    };
+    Effect::new(move |_| {
+        follow_removals(move |job| {
+            if v.job.with_untracked(|j| j.as_ref().is_some_and(|j| j.id == job.id)) {
+                follow(job);
+            }
+        })
+    });
+    let is_admin = is_administrator();
     view! {
-        <p role="status">{move || said.get()}</p>
+        <p role="status" class="said">{move || v.said.get()}</p>
+        {move || v.asking.get().map(|(target, impact)| view! {
+            <DeleteDialog id target impact
+                on_close=Callback::new(move |_| v.asking.set(None))
+                on_started=Callback::new(move |job| { v.asking.set(None); follow(job); })/>
+        })}
+        {move || v.job.get().map(|job| view! {
+            <section aria-label="Removal" class="removal">
+                <RemovalProgress job is_admin on_update=Callback::new(follow)/>
+            </section>
+        })}
         {move || match page.get() {
-            Ok(p) => view! { <PreviewTable id p sort descending at version said/> }.into_any(),
+            Ok(p) => view! { <PreviewTable id row p v/> }.into_any(),
             Err(error) => view! { <h1>"View"</h1><ErrorNotice error/> }.into_any(),
         }}
     }
 }
 
-#[component]
-fn PreviewTable(
-    id: IntegrationId,
-    p: PreviewPage,
+/// What View's island keeps: the sort and page, the filter, the ticked items, what the last
+/// change said, the Delete being confirmed and the removal it started.
+#[derive(Clone, Copy)]
+struct ViewState {
     sort: RwSignal<PreviewSort>,
     descending: RwSignal<bool>,
     at: RwSignal<PreviewPageAt>,
+    reason: RwSignal<Option<OrphanReason>>,
+    ticked: RwSignal<BTreeSet<i64>>,
+    /// Bumped after an edit, Disable sync or a removal's end, to read the page again.
     version: RwSignal<u32>,
     said: RwSignal<Option<String>>,
-) -> impl IntoView {
+    asking: RwSignal<Option<(RemovalTarget, Result<RemovalImpact, AppError>)>>,
+    job: RwSignal<Option<RemovalJob>>,
+    ready: ReadSignal<bool>,
+}
+
+#[component]
+fn PreviewTable(id: IntegrationId, row: PreviewRow, p: PreviewPage, v: ViewState) -> impl IntoView {
+    let ViewState { sort, descending, at, version, said, ready, .. } = v;
     let kind = p.kind;
     let rights = p.rights;
     let with_org = p.kind != ItemKind::Organization;
+    // Ticking and Delete: a kind's orphans, for those who may delete.
+    let tickable = rights.delete && matches!(row, PreviewRow::Orphans { .. });
     let header = move |col: PreviewSort| {
         let aria = move || {
             if sort.get() != col {
@@ -128,7 +178,7 @@ fn PreviewTable(
         };
         view! {
             <th scope="col" aria-sort=aria>
-                <button type="button" class="sort" on:click=move |_| {
+                <button type="button" class="sort" disabled=move || !ready.get() on:click=move |_| {
                     if sort.get_untracked() == col {
                         descending.update(|d| *d = !*d);
                     } else {
@@ -142,12 +192,45 @@ fn PreviewTable(
     };
     let (first, last) = (p.first.clone(), p.last.clone());
     let (has_previous, has_next) = (p.has_previous, p.has_next);
+    let on_page: Vec<i64> = p.items.iter().map(|i| i.id).collect();
+    let total = p.total;
+    let shown = if p.items.is_empty() {
+        "No items".to_string()
+    } else if p.reasons.is_empty() || v.reason.get_untracked().is_none() {
+        format!("{} items", fmt_count(p.total))
+    } else {
+        format!("{} items with this orphan reason", fmt_count(p.total))
+    };
     view! {
         <h1>{p.title.clone()}</h1>
-        <p>{format!("{} items", fmt_count(p.total))}</p>
+        {(!p.reasons.is_empty()).then(|| view! { <ReasonFilter reasons=p.reasons.clone() v/> })}
+        <div class="list-head">
+            <p>{shown}</p>
+            {tickable.then(|| view! { <DeleteChosen id kind total v/> })}
+        </div>
+        {if p.items.is_empty() {
+            view! { <p class="empty">"Nothing here: no item of this row matches. Items that change in the PSA arrive with the next sync."</p> }.into_any()
+        } else {
+            view! {
+        <div class="table-box">
         <table class="preview">
             <thead>
                 <tr>
+                    {tickable.then(|| {
+                        let on_page = on_page.clone();
+                        let all_ticked = {
+                            let on_page = on_page.clone();
+                            move || v.ticked.with(|t| on_page.iter().all(|i| t.contains(i)))
+                        };
+                        view! {
+                            <th scope="col"><input type="checkbox" aria-label="Select every item on this page"
+                                disabled=move || !ready.get() prop:checked=all_ticked
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    v.ticked.update(|t| for i in &on_page { if on { t.insert(*i); } else { t.remove(i); } });
+                                }/></th>
+                        }
+                    })}
                     {header(PreviewSort::SyncState)}
                     {header(PreviewSort::Name)}
                     {with_org.then(|| header(PreviewSort::Organization))}
@@ -161,20 +244,78 @@ fn PreviewTable(
             </thead>
             <tbody>
                 {p.items.into_iter().map(|item| view! {
-                    <ItemRowView id kind item with_org version said rights/>
+                    <ItemRowView id kind item with_org version said rights tickable v/>
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
+            }.into_any()
+        }}
         <nav aria-label="Pages" class="pager">
-            <button type="button" class="secondary" disabled=!has_previous on:click=move |_| at.set(PreviewPageAt::First)>"First page"</button>
-            <button type="button" class="secondary" disabled=!has_previous on:click=move |_| {
+            <button type="button" class="secondary" disabled=move || !ready.get() || !has_previous on:click=move |_| at.set(PreviewPageAt::First)>"First page"</button>
+            <button type="button" class="secondary" disabled=move || !ready.get() || !has_previous on:click=move |_| {
                 if let Some(c) = first.clone() { at.set(PreviewPageAt::Before(c)) }
             }>"Previous page"</button>
-            <button type="button" class="secondary" disabled=!has_next on:click=move |_| {
+            <button type="button" class="secondary" disabled=move || !ready.get() || !has_next on:click=move |_| {
                 if let Some(c) = last.clone() { at.set(PreviewPageAt::After(c)) }
             }>"Next page"</button>
-            <button type="button" class="secondary" disabled=!has_next on:click=move |_| at.set(PreviewPageAt::Last)>"Last page"</button>
+            <button type="button" class="secondary" disabled=move || !ready.get() || !has_next on:click=move |_| at.set(PreviewPageAt::Last)>"Last page"</button>
         </nav>
+    }
+}
+
+/// The filter chips of an orphans row: all reasons, or one ("Deleted in the PSA: 43").
+#[component]
+fn ReasonFilter(reasons: Vec<(OrphanReason, i64)>, v: ViewState) -> impl IntoView {
+    let all: i64 = reasons.iter().map(|(_, n)| n).sum();
+    let chip = move |reason: Option<OrphanReason>, text: String| {
+        view! {
+            <button type="button" class="chip" aria-pressed=move || (v.reason.get() == reason).to_string()
+                disabled=move || !v.ready.get()
+                on:click=move |_| {
+                    v.reason.set(reason);
+                    v.ticked.set(BTreeSet::new());
+                    v.at.set(PreviewPageAt::First);
+                }>{text}</button>
+        }
+    };
+    view! {
+        <div role="group" aria-label="Filter by orphan reason" class="chips">
+            {chip(None, format!("All reasons: {}", fmt_count(all)))}
+            {reasons.into_iter().map(|(r, n)| chip(Some(r), format!("{}: {}", r.label(), fmt_count(n)))).collect_view()}
+        </div>
+    }
+}
+
+/// Delete on View: what is ticked, else everything the filter shows; it asks the impact first.
+#[component]
+fn DeleteChosen(id: IntegrationId, kind: ItemKind, total: i64, v: ViewState) -> impl IntoView {
+    let label = move || {
+        let n = v.ticked.with(|t| t.len());
+        let noun = kind.plural().to_lowercase();
+        if n > 0 {
+            format!("Delete {} ticked {noun}", fmt_count(n as i64))
+        } else if v.reason.get().is_some() {
+            format!("Delete all {} filtered {noun}", fmt_count(total))
+        } else {
+            format!("Delete all {} orphaned {noun}", fmt_count(total))
+        }
+    };
+    let ask = move |_| {
+        let ids = v.ticked.with_untracked(|t| (!t.is_empty()).then(|| t.iter().copied().collect()));
+        let target = RemovalTarget::ChosenOrphans {
+            kind,
+            reason: v.reason.get_untracked(),
+            ids,
+        };
+        leptos::task::spawn_local(async move {
+            let impact = get_removal_impact(id, target.clone()).await;
+            v.asking.set(Some((target, impact)));
+        });
+    };
+    let blocked = move || !v.ready.get() || total == 0 || v.ticked.with(|t| t.len()) > MAX_PICKED;
+    view! {
+        <button type="button" class="danger" on:click=ask disabled=blocked>{label}</button>
     }
 }
 
@@ -203,6 +344,8 @@ fn ItemRowView(
     version: RwSignal<u32>,
     said: RwSignal<Option<String>>,
     rights: Rights,
+    tickable: bool,
+    v: ViewState,
 ) -> impl IntoView {
     let editing = RwSignal::new(false);
     let options: RwSignal<Option<(Vec<CatalogSetting>, Vec<CatalogSetting>)>> = RwSignal::new(None);
@@ -304,6 +447,15 @@ fn ItemRowView(
     let disabled = !rights.edit || item.sync_state == Some(SyncState::Disabled);
     view! {
         <tr>
+            {tickable.then(|| view! {
+                <td><input type="checkbox" aria-label=format!("Select {}", item.name)
+                    disabled=move || !v.ready.get()
+                    prop:checked=move || v.ticked.with(|t| t.contains(&item_id))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        v.ticked.update(|t| { if on { t.insert(item_id); } else { t.remove(&item_id); } });
+                    }/></td>
+            })}
             <td><Plug state=item.sync_state/></td>
             <th scope="row">{item.name.clone()}</th>
             {with_org.then(|| view! { <td>{item.organization.clone()}</td> })}
