@@ -34,16 +34,14 @@ pub fn DeleteDialog(
         on_close.run(());
     };
     let impact = match impact {
-        Err(e) => {
-            return view! {
-                <Modal labelled_by="delete-title" on_close>
-                    <h2 id="delete-title">"Delete"</h2>
-                    <ErrorNotice error=e/>
-                    <button type="button" class="secondary" autofocus on:click=close>"Close"</button>
-                </Modal>
-            }
-            .into_any()
+        Err(e) => return view! {
+            <Modal labelled_by="delete-title" on_close>
+                <h2 id="delete-title">"Delete"</h2>
+                <ErrorNotice error=e/>
+                <button type="button" class="secondary" autofocus on:click=close>"Close"</button>
+            </Modal>
         }
+        .into_any(),
         Ok(impact) => impact,
     };
     let title = format!("Delete {} {}?", fmt_count(impact.items), impact.what);
@@ -54,10 +52,12 @@ pub fn DeleteDialog(
         .map(|(k, n)| format!("{} {k}", fmt_count(*n)))
         .collect::<Vec<_>>();
     let confirm = confirm_label(&impact);
-    let until = impact
-        .restorable_until
-        .as_ref()
-        .map(|d| format!("Restorable from Account > Removals until {}.", d.format("%Y-%m-%d")));
+    let until = impact.restorable_until.as_ref().map(|d| {
+        format!(
+            "Restorable from Account > Removals until {}.",
+            d.format("%Y-%m-%d")
+        )
+    });
     let confirmed = impact.items.to_string();
     let ok = move |_| {
         start.dispatch(StartRemoval {
@@ -103,7 +103,11 @@ pub fn confirm_label(impact: &RemovalImpact) -> String {
     match impact.inside() {
         0 => format!("Delete {} {noun}", fmt_count(n)),
         1 => format!("Delete {} {noun} and 1 record inside them", fmt_count(n)),
-        m => format!("Delete {} {noun} and {} records inside them", fmt_count(n), fmt_count(m)),
+        m => format!(
+            "Delete {} {noun} and {} records inside them",
+            fmt_count(n),
+            fmt_count(m)
+        ),
     }
 }
 
@@ -144,7 +148,10 @@ mod tests {
             kind,
             what: String::new(),
             items,
-            children: children.iter().map(|n| ("configurations".to_string(), *n)).collect(),
+            children: children
+                .iter()
+                .map(|n| ("configurations".to_string(), *n))
+                .collect(),
             had_data: Vec::new(),
             had_data_count: 0,
             kept: 0,

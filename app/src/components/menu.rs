@@ -110,8 +110,7 @@ mod focus {
     pub fn back_to(button: &web_sys::HtmlButtonElement) {
         let document = web_sys::window().and_then(|w| w.document());
         let lost = document.as_ref().is_none_or(|d| {
-            d.active_element().is_none()
-                || d.active_element() == d.body().map(|b| b.into())
+            d.active_element().is_none() || d.active_element() == d.body().map(|b| b.into())
         });
         if lost {
             let _ = button.focus();

@@ -96,9 +96,7 @@ mod browser {
             return;
         };
         let now = active();
-        let inside = now
-            .as_ref()
-            .is_some_and(|a| all.iter().any(|c| c == a));
+        let inside = now.as_ref().is_some_and(|a| all.iter().any(|c| c == a));
         if ev.shift_key() && (!inside || now.as_ref() == Some(first)) {
             ev.prevent_default();
             let _ = last.focus();

@@ -12,10 +12,10 @@ use crate::error::AppError;
 use crate::live::follow_removals;
 use crate::model::{IntegrationId, RemovalImpact, RemovalJob, RemovalTarget};
 use crate::model::{ItemKind, ItemPage, ITEM_PAGE_SIZE, MAX_PICKED};
-use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use std::collections::BTreeSet;
 
 #[component]
 pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
@@ -120,7 +120,11 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool, tick: Option<Bulk>)
     let keep = if inactive { "&inactive=1" } else { "" };
     let href = move |p: u32| format!("?q={q}{keep}&page={p}");
     let pages = (page.total.max(1) + ITEM_PAGE_SIZE as i64 - 1) / ITEM_PAGE_SIZE as i64;
-    let shown = format!("{shown} · page {} of {}", fmt_count(page.page as i64), fmt_count(pages));
+    let shown = format!(
+        "{shown} · page {} of {}",
+        fmt_count(page.page as i64),
+        fmt_count(pages)
+    );
     if page.items.is_empty() {
         return view! {
             <p class="empty">{if search.trim().is_empty() {

@@ -13,10 +13,10 @@ use crate::model::{
     PreviewItem, PreviewPage, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, RemovalImpact,
     RemovalJob, RemovalTarget, Rights, SyncState, MAX_PICKED,
 };
-use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use std::collections::BTreeSet;
 
 #[component]
 pub fn PreviewPageView() -> impl IntoView {
@@ -116,7 +116,9 @@ fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl Into
     };
     Effect::new(move |_| {
         follow_removals(move |job| {
-            if v.job.with_untracked(|j| j.as_ref().is_some_and(|j| j.id == job.id)) {
+            if v.job
+                .with_untracked(|j| j.as_ref().is_some_and(|j| j.id == job.id))
+            {
                 follow(job);
             }
         })
@@ -160,7 +162,15 @@ struct ViewState {
 
 #[component]
 fn PreviewTable(id: IntegrationId, row: PreviewRow, p: PreviewPage, v: ViewState) -> impl IntoView {
-    let ViewState { sort, descending, at, version, said, ready, .. } = v;
+    let ViewState {
+        sort,
+        descending,
+        at,
+        version,
+        said,
+        ready,
+        ..
+    } = v;
     let kind = p.kind;
     let rights = p.rights;
     let with_org = p.kind != ItemKind::Organization;
@@ -302,7 +312,9 @@ fn DeleteChosen(id: IntegrationId, kind: ItemKind, total: i64, v: ViewState) -> 
         }
     };
     let ask = move |_| {
-        let ids = v.ticked.with_untracked(|t| (!t.is_empty()).then(|| t.iter().copied().collect()));
+        let ids = v
+            .ticked
+            .with_untracked(|t| (!t.is_empty()).then(|| t.iter().copied().collect()));
         let target = RemovalTarget::ChosenOrphans {
             kind,
             reason: v.reason.get_untracked(),

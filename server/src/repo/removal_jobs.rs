@@ -105,7 +105,9 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
 fn inside_sql() -> String {
     let counts = super::removals::ORGANIZATION_CHILDREN
         .iter()
-        .map(|(table, _)| format!("(SELECT COUNT(*) FROM archived_{table} a WHERE a.job_id = j.id)"))
+        .map(|(table, _)| {
+            format!("(SELECT COUNT(*) FROM archived_{table} a WHERE a.job_id = j.id)")
+        })
         .collect::<Vec<_>>()
         .join(" + ");
     format!("CASE WHEN j.finished_at IS NULL THEN 0 ELSE {counts} END")

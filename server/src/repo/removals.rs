@@ -90,7 +90,11 @@ impl RemovalArgs {
         if let Some(ids) = &self.ids {
             let list = ids.iter().map(i64::to_string).collect::<Vec<_>>();
             // An empty list chooses nothing (never "everything").
-            let list = if list.is_empty() { "NULL".to_string() } else { list.join(", ") };
+            let list = if list.is_empty() {
+                "NULL".to_string()
+            } else {
+                list.join(", ")
+            };
             sql.push_str(&format!(" AND t.id IN ({list})"));
         }
         sql
@@ -391,7 +395,8 @@ impl Repo {
             return Ok((0, None));
         };
         let first = if user.restricted { 3 } else { 2 };
-        let cond = search_condition(args.kind, search, "t", first, false);
+        let mut cond = search_condition(args.kind, search, "t", first, false);
+        cond.sql.push_str(&args.narrowed());
         let sql = format!(
             "SELECT COUNT(*), COUNT(DISTINCT t.integration_id), MIN(p.kind) FROM {} t
              JOIN psa_integrations p ON p.id = t.integration_id

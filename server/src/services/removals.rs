@@ -4,13 +4,13 @@
 
 use super::{internal, AppServices, Lookup};
 use crate::repo::{CatalogValue, Queued, RemovalArgs, RemovalRow, RowTarget, Which};
+use app::components::fmt_count;
 use app::error::AppError;
 use app::model::JobId;
 use app::model::{
     CatalogValueId, CurrentUser, Feature, IntegrationId, ItemKind, RemovalImpact, RemovalJob,
     RemovalTarget,
 };
-use app::components::fmt_count;
 use chrono::{Duration, Utc};
 
 impl AppServices {

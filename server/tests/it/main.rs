@@ -7,6 +7,7 @@ mod common;
 mod archive_migration;
 mod autotask_connector;
 mod autotask_simulator;
+mod chosen;
 mod cli;
 mod connector;
 mod contract;

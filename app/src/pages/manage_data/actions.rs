@@ -4,7 +4,9 @@
 
 use super::{follow, Removal};
 use crate::api::{disconnect_row, get_removal_impact, pause_row, row_disconnect_preview, PauseRow};
-use crate::components::{fmt_count, typed_matches, DeleteDialog, ErrorNotice, MenuButton, Modal, TypedCount};
+use crate::components::{
+    fmt_count, typed_matches, DeleteDialog, ErrorNotice, MenuButton, Modal, TypedCount,
+};
 use crate::error::AppError;
 use crate::model::{CatalogValueId, IntegrationId, ItemKind, RemovalImpact, RemovalTarget};
 use leptos::prelude::*;
