@@ -16,6 +16,9 @@ pub struct ItemLink {
     pub name: String,
     pub organization_id: i64,
     pub organization_name: String,
+    /// Its type's and status's names now (for the activity log's before and after).
+    pub type_name: Option<String>,
+    pub status_name: Option<String>,
 }
 
 impl Repo {
@@ -48,12 +51,39 @@ impl Repo {
         } else {
             String::new()
         };
+        let (type_col, status_col) = match kind {
+            ItemKind::Organization => {
+                (Some("organization_type_id"), Some("organization_status_id"))
+            }
+            ItemKind::Configuration => (
+                Some("configuration_type_id"),
+                Some("configuration_status_id"),
+            ),
+            ItemKind::Contact => (Some("contact_type_id"), None),
+            ItemKind::Location => (None, None),
+        };
+        let value_name = |col: Option<&str>| {
+            col.map_or("NULL".to_string(), |c| {
+                format!("(SELECT v.name FROM psa_catalog_values v WHERE v.id = i.{c})")
+            })
+        };
         let sql = format!(
-            "SELECT i.psa_id, i.sync_state, {name}, {org_id}, o.name FROM {} i{join}
+            "SELECT i.psa_id, i.sync_state, {name}, {org_id}, o.name, {}, {} FROM {} i{join}
              WHERE i.id = $1 AND i.account_id = $2 AND i.integration_id = $3{access}",
+            value_name(type_col),
+            value_name(status_col),
             table(kind)
         );
-        let row: Option<(i64, String, String, i64, String)> = on_db!(&self.db, |pool| {
+        type LinkRow = (
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<LinkRow> = on_db!(&self.db, |pool| {
             let q = sqlx::query_as(&sql)
                 .bind(id)
                 .bind(user.account_id.0)
@@ -66,12 +96,14 @@ impl Repo {
             q.fetch_optional(pool).await
         })?;
         Ok(row.map(
-            |(psa_id, sync_state, name, organization_id, organization_name)| ItemLink {
+            |(psa_id, sync_state, name, organization_id, organization_name, t, st)| ItemLink {
                 psa_id,
                 sync_state,
                 name,
                 organization_id,
                 organization_name,
+                type_name: t,
+                status_name: st,
             },
         ))
     }

@@ -222,6 +222,30 @@ impl AppServices {
     }
 }
 
+impl AppServices {
+    /// One activity entry of a person's change to an integration.
+    async fn log_integration(
+        &self,
+        user: &CurrentUser,
+        action: &str,
+        subject: &str,
+        details: serde_json::Value,
+    ) -> Result<(), AppError> {
+        self.repo
+            .log_activity(Activity {
+                account: user.account_id,
+                user: Some(user.user_id),
+                actor: &user.email,
+                action,
+                subject,
+                details,
+                outcome: "succeeded",
+            })
+            .await
+            .map_err(internal("logging an activity"))
+    }
+}
+
 #[async_trait::async_trait]
 impl app::services::IntegrationServices for AppServices {
     async fn integrations(&self, user: &CurrentUser) -> Result<Vec<IntegrationSummary>, AppError> {
@@ -236,8 +260,9 @@ impl app::services::IntegrationServices for AppServices {
         integration: IntegrationId,
     ) -> Result<SyncStarted, AppError> {
         Self::may_manage(user, "start a sync")?;
-        self.own_integration(user, integration).await?;
-        self.sync
+        let summary = self.own_integration(user, integration).await?;
+        let started = self
+            .sync
             .start(
                 user.account_id,
                 integration,
@@ -245,7 +270,18 @@ impl app::services::IntegrationServices for AppServices {
                 SyncTrigger::Manual,
             )
             .await
-            .map_err(sync_error("starting a sync"))
+            .map_err(sync_error("starting a sync"))?;
+        self.log_integration(
+            user,
+            "sync.started",
+            &summary.name,
+            serde_json::json!({
+                "sync": "full, started by hand",
+                "run": started.run_id.0,
+            }),
+        )
+        .await?;
+        Ok(started)
     }
     async fn set_sync_paused(
         &self,
@@ -260,11 +296,28 @@ impl app::services::IntegrationServices for AppServices {
         } else {
             IntegrationState::Active
         };
+        let before = self.own_integration(user, integration).await?;
         self.repo
             .set_integration_state(user.account_id, integration, state)
             .await
             .map_err(internal("pausing or resuming sync"))?;
-        self.own_integration(user, integration).await
+        let after = self.own_integration(user, integration).await?;
+        if before.state != after.state {
+            let action = if paused {
+                "integration.sync_paused"
+            } else {
+                "integration.sync_resumed"
+            };
+            let change = format!("{} → {}", before.state.label(), after.state.label());
+            self.log_integration(
+                user,
+                action,
+                &after.name,
+                serde_json::json!({ "state": change }),
+            )
+            .await?;
+        }
+        Ok(after)
     }
     async fn sync_runs(
         &self,

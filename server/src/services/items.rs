@@ -1,6 +1,7 @@
 //! Manage Data and items: the summary, lists, View, the edit pencil, Disable sync, Reconnect, a row's Pause and Disconnect.
 
 use super::{internal, sync_error, AppServices, Lookup};
+use crate::repo::Activity;
 use app::error::AppError;
 use app::model::RunId;
 use app::model::{
@@ -135,19 +136,54 @@ impl app::services::ItemServices for AppServices {
             .connector(user.account_id, integration)
             .await
             .map_err(sync_error("building a PSA connector"))?;
+        let name_of = |value: CatalogValueId| async move {
+            self.repo
+                .catalog_value(user.account_id, integration, value)
+                .await
+                .map_err(internal("loading a catalog value"))
+                .map(|v| v.map(|v| v.name).unwrap_or_default())
+        };
+        let (new_type, new_status) = (name_of(type_value).await?, name_of(status_value).await?);
+        let before = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+        let details = serde_json::json!({
+            "type": format!("{} → {new_type}", before(&item.type_name)),
+            "status": format!("{} → {new_status}", before(&item.status_name)),
+            "written to": "the PSA and Steward",
+        });
         // The PSA first: if it refuses, nothing changes here and its own words are shown.
-        connector
+        let written = connector
             .set_classification(kind, item.psa_id, type_psa, status_psa)
-            .await
-            .map_err(|e| {
-                AppError::conflict(format!(
-                    "The PSA refused the change, so nothing changed: {e}"
-                ))
-            })?;
+            .await;
+        let log = |outcome: &'static str, details: serde_json::Value| {
+            let subject = format!("{}: {}", kind.plural().trim_end_matches('s'), item.name);
+            async move {
+                self.repo
+                    .log_activity(Activity {
+                        account: user.account_id,
+                        user: Some(user.user_id),
+                        actor: &user.email,
+                        action: "item.edited",
+                        subject: &subject,
+                        details,
+                        outcome,
+                    })
+                    .await
+                    .map_err(internal("logging an activity"))
+            }
+        };
+        if let Err(e) = written {
+            let mut refused = details.clone();
+            refused["written to"] = "nothing: the PSA refused".into();
+            log("failed", refused).await?;
+            return Err(AppError::conflict(format!(
+                "The PSA refused the change, so nothing changed: {e}"
+            )));
+        }
         self.repo
             .set_item_classification(user.account_id, kind, id, type_value.0, status_value.0)
             .await
-            .map_err(internal("saving an item's type and status"))
+            .map_err(internal("saving an item's type and status"))?;
+        log("succeeded", details).await
     }
     async fn disable_item_sync(
         &self,

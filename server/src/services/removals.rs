@@ -226,6 +226,10 @@ pub(super) fn activity_details(json: &str) -> Vec<(String, String)> {
         Ok(serde_json::Value::Object(map)) => map
             .into_iter()
             .map(|(k, v)| {
+                // Milliseconds read as seconds: "duration: 0.8 s", not "duration ms: 845".
+                if let (Some(name), Some(ms)) = (k.strip_suffix("_ms"), v.as_f64()) {
+                    return (name.replace('_', " "), format!("{:.1} s", ms / 1000.0));
+                }
                 let v = match v {
                     serde_json::Value::String(s) => s,
                     other => other.to_string(),
@@ -274,10 +278,11 @@ impl app::services::RemovalServices for AppServices {
             return Err(AppError::invalid_input("There is nothing to delete"));
         }
         if typed != impact.items {
-            return Err(AppError::conflict(format!(
-                "The items to delete changed while you confirmed: there are now {}. Review \
-                    what goes and confirm again",
-                fmt_count(impact.items)
+            return Err(AppError::invalid_input(format!(
+                "{} items would go now, not the {} confirmed: the items changed since they \
+                    were shown. Review what goes and confirm again",
+                fmt_count(impact.items),
+                fmt_count(typed)
             )));
         }
         match self

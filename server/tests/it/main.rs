@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+mod activity;
 mod archive_migration;
 mod autotask_connector;
 mod autotask_simulator;

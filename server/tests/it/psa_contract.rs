@@ -640,6 +640,26 @@ async fn the_sync_rules_hold_for(db: Db, kind: PsaKind) {
             .find(|c| c.id == target.id)
             .unwrap();
         assert_eq!(now_in_psa.type_id, partner.psa_id, "{kind:?}: written back");
+        // The activity log says who changed what, before and after, and where it was written.
+        let newest = ctx.services.activity(&ctx.admin, None).await.unwrap();
+        let entry = &newest[0];
+        assert_eq!(
+            (entry.action.as_str(), entry.outcome.as_str()),
+            ("item.edited", "succeeded")
+        );
+        let detail = |k: &str| {
+            entry
+                .details
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        assert!(
+            detail("type").unwrap().ends_with("→ Partner"),
+            "{:?}",
+            entry.details
+        );
+        assert_eq!(detail("written to").as_deref(), Some("the PSA and Steward"));
         assert_eq!(
             ctx.run(SyncMode::Full).await.outcome,
             SyncOutcome::Succeeded
