@@ -114,14 +114,24 @@ pub struct SyncRun {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// A run's outcome as people read it: a run that ended with records it could not sync did not
+/// succeed, it "completed with 18 errors".
+pub fn outcome_words(outcome: SyncOutcome, failed: i64) -> String {
+    match (outcome, failed) {
+        (SyncOutcome::Running, _) => "Running".into(),
+        (SyncOutcome::Succeeded, 0) => "Succeeded".into(),
+        (SyncOutcome::Succeeded, 1) => "Completed with 1 error".into(),
+        (SyncOutcome::Succeeded, n) => {
+            format!("Completed with {} errors", crate::components::fmt_count(n))
+        }
+        (SyncOutcome::Failed, _) => "Failed".into(),
+    }
+}
+
 impl SyncRun {
     /// "succeeded", "running"... as the screens say it.
-    pub fn outcome_label(&self) -> &'static str {
-        match self.outcome {
-            SyncOutcome::Running => "Running",
-            SyncOutcome::Succeeded => "Succeeded",
-            SyncOutcome::Failed => "Failed",
-        }
+    pub fn outcome_label(&self) -> String {
+        outcome_words(self.outcome, self.counts.failed)
     }
 
     /// Seconds from start to end (or to now while running is unknown here: None).

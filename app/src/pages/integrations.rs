@@ -80,6 +80,12 @@ fn watch_text(w: &Watch) -> String {
                 "Sync running: {} records read from the PSA so far…",
                 fmt_count(r.listed)
             ),
+            SyncOutcome::Succeeded if r.counts.failed > 0 => format!(
+                "Sync completed with {} {}: {}. See Logs for each one.",
+                fmt_count(r.counts.failed),
+                if r.counts.failed == 1 { "error" } else { "errors" },
+                counts_line(r)
+            ),
             SyncOutcome::Succeeded => format!("Sync succeeded: {}.", counts_line(r)),
             SyncOutcome::Failed => format!(
                 "Sync failed: {}",
@@ -146,7 +152,11 @@ fn IntegrationsPanel(list: Vec<IntegrationSummary>, manages: bool) -> impl IntoV
         },
     );
     view! {
-        <p role="status" aria-live="polite" class="sync-status">
+        <p role="status" aria-live="polite" class=move || {
+            let warn = watch.with(|w| matches!(w, Some(Watch::Run(r)) if r.counts.failed > 0)
+                || matches!(w, Some(Watch::Failed(_))));
+            if warn { "sync-status warning" } else { "sync-status" }
+        }>
             {move || watch.get().map(|w| watch_text(&w))}
         </p>
         {move || {
@@ -191,16 +201,25 @@ fn IntegrationTable(
             </thead>
             <tbody>
                 {list.into_iter().map(|i| {
-                    let last = i.last_sync.as_ref().map(|s| format!(
-                        "{} · {} · {} created, {} updated, {} orphaned, {} failed",
-                        crate::model::time::utc(&s.started_at), s.outcome, s.created, s.updated, s.orphaned, s.failed
-                    )).unwrap_or_else(|| "Never".to_string());
+                    let errors = i.last_sync.as_ref().is_some_and(|s| s.failed > 0 || s.outcome == "failed");
+                    let logs = format!("/account/integrations/{}/logs", i.id);
+                    let last = i.last_sync.as_ref().map(|s| {
+                        let outcome = SyncOutcome::parse(&s.outcome)
+                            .map(|o| crate::model::outcome_words(o, s.failed))
+                            .unwrap_or_else(|| s.outcome.clone());
+                        format!(
+                            "{} · {outcome} · {} created, {} updated, {} orphaned, {} failed",
+                            crate::model::time::utc(&s.started_at), fmt_count(s.created), fmt_count(s.updated),
+                            fmt_count(s.orphaned), fmt_count(s.failed)
+                        )
+                    }).unwrap_or_else(|| "Never".to_string());
                     view! {
                         <tr>
                             <th scope="row">{i.name.clone()}</th>
                             <td>{i.kind.label()}</td>
                             <td>{i.state.label()}</td>
-                            <td>{last}</td>
+                            <td class=if errors { "warning" } else { "" }>{last}
+                                {errors.then(|| view! { " " <a href=logs.clone()>"See the errors"</a> })}</td>
                             <td><ActionsMenu id=i.id name=i.name.clone() state=i.state watch version following manages/></td>
                         </tr>
                     }
