@@ -1,12 +1,14 @@
 // Leptos' island hydration script (leptos 0.8's src/hydration/island_script.js), with one
-// addition: once every island of the page has hydrated (a lazily loaded island's module
+// change (the idle wait is bounded) and one addition: once every island of the page has hydrated (a lazily loaded island's module
 // included), <body> is marked `data-hydrated` (the browser tests wait for that mark).
 ((root, pkg_path, output_name, wasm_output_name) => {
 	let MOST_RECENT_CHILDREN_CB = [];
 
 	function idle(c) {
+		// Not left for an idle moment (a busy page may have none for seconds): every control
+		// waits for its island, so the islands come first, at most 50 ms after the page.
 		if ("requestIdleCallback" in window) {
-			window.requestIdleCallback(c);
+			window.requestIdleCallback(c, { timeout: 50 });
 		} else {
 			c();
 		}

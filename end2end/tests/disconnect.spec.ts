@@ -15,7 +15,14 @@ test('Disconnect says what will happen, Cancel keeps everything, Disconnect make
 
   await openActions(page);
   await page.getByRole('menuitem', { name: 'Disconnect' }).click();
-  await page.getByRole('dialog', { name: 'Disconnect ConnectWise Manage?' }).getByRole('button', { name: 'Disconnect' }).click();
+  const again = page.getByRole('dialog', { name: 'Disconnect ConnectWise Manage?' });
+  // It cannot be undone: the button waits for the number of items, typed.
+  const confirm = again.getByRole('button', { name: 'Disconnect ConnectWise Manage' });
+  await expect(confirm).toBeDisabled();
+  const box = again.getByRole('textbox', { name: /^Type [\d,]+ to confirm$/ });
+  const want = (await box.evaluate((el) => el.closest('label')!.textContent))!.match(/Type ([\d,]+)/)![1];
+  await box.fill(want);
+  await confirm.click();
   await expect(page.getByRole('status')).toContainText(/Disconnected\. [\d,]+ organizations, .* are now stand-alone; nothing was deleted\./);
   await expect(page.getByText('This account has no PSA integration yet.')).toBeVisible();
 

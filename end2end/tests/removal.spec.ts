@@ -15,21 +15,19 @@ test('Delete orphaned locations: impact, typed count, live progress to the end, 
   await row.getByRole('menuitem', { name: 'Delete' }).click();
 
   const dialog = page.getByRole('dialog', { name: `Delete ${fmt(n)} orphaned locations?` });
-  await expect(dialog).toContainText('This is a hard delete: there is no trash can.');
-  const box = dialog.getByRole('textbox', { name: 'Type the number of items to confirm' });
-  await box.fill(String(n + 1));
-  await dialog.getByRole('button', { name: 'OK' }).click();
-  await expect(dialog.getByRole('alert')).toContainText(`That is not the number of items: type ${n} to confirm`);
-  await box.fill(String(n));
+  // A removal can be restored: it is confirmed with a button named for it, beside the date until
+  // which Restore can bring it back; no number to type.
+  await expect(dialog).toContainText(/Restorable from Account > Removals until \d{4}-\d{2}-\d{2}\./);
+  await expect(dialog.getByRole('textbox')).toHaveCount(0);
   const log = requestLog(page);
-  await dialog.getByRole('button', { name: 'OK' }).click();
+  await dialog.getByRole('button', { name: `Delete ${fmt(n)} locations` }).click();
   await expect(dialog).toBeHidden();
 
   const bar = page.getByRole('progressbar', { name: 'Removal progress' });
   await expect(bar).toHaveAttribute('aria-valuemax', String(n));
   await expect(bar).toHaveAttribute('aria-valuenow', String(n), { timeout: 60_000 });
   await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status'))
-    .toContainText(`Removal finished: ${fmt(n)} deleted, 0 skipped`, { timeout: 60_000 });
+    .toContainText(`Removal finished: ${fmt(n)} locations deleted.`, { timeout: 60_000 });
   // The counts update without a reload.
   await expect(row.getByRole('cell').first()).toHaveText('0');
   // Followed through the job stream: the counts were read once, at the end.
@@ -50,7 +48,7 @@ test('Delete orphaned locations: impact, typed count, live progress to the end, 
   await hydrated(page);
   const removal = page.getByRole('row').filter({ hasText: 'orphaned locations' });
   await expect(removal).toContainText(account.email);
-  await expect(removal.getByRole('status')).toContainText(`Removal finished: ${fmt(n)} deleted`, { timeout: 60_000 });
+  await expect(removal.getByRole('status')).toContainText(`Removal finished: ${fmt(n)} locations deleted`, { timeout: 60_000 });
   await expect(removal.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n), { timeout: 60_000 });
   await expect(removal.getByRole('link', { name: 'Download the deletion archive' })).toBeVisible();
 

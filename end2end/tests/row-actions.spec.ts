@@ -34,7 +34,7 @@ test('Pause unchecks a type at once: Sync Active becomes No, here and in the syn
   await rowAction(page, 'Type: Partner', 'Pause');
   const dialog = page.getByRole('dialog', { name: 'Pause syncing Organizations Type: Partner?' });
   await expect(dialog).toContainText('become orphans after the next full sync. Nothing is deleted.');
-  await dialog.getByRole('button', { name: 'OK' }).click();
+  await dialog.getByRole('button', { name: 'Pause syncing', exact: true }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('status').filter({ hasText: 'Partner' })).toContainText('no longer syncs (Sync Active: No)');
   await expect(row.getByRole('cell').nth(1)).toHaveText('No');
@@ -67,7 +67,15 @@ test('Disconnect offers its options; permanently disconnecting keeps the data st
   await expect(dialog.getByRole('radio', { name: 'Permanently delete all data including all related/child records' })).toHaveCount(0);
   await expect(dialog).toContainText('could create duplicates: Steward then matches');
   await permanent.check();
-  await dialog.getByRole('button', { name: 'OK' }).click();
+  // It cannot be undone: the button waits for the number of items, typed.
+  const confirm = dialog.getByRole('button', { name: 'Disconnect permanently' });
+  const box = dialog.getByRole('textbox', { name: /^Type [\d,]+ to confirm$/ });
+  const want = (await box.evaluate((el) => el.closest('label')!.textContent))!.match(/Type ([\d,]+)/)![1];
+  await expect(confirm).toBeDisabled();
+  await box.fill('1' + want);
+  await expect(confirm).toBeDisabled();
+  await box.fill(want);
+  await confirm.click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('status').filter({ hasText: 'Credit Hold' }))
     .toContainText(/Organizations Status: Credit Hold is permanently disconnected: [\d,]+ organizations.* are now stand-alone, with all their data\./);
@@ -104,13 +112,12 @@ test('Disconnect offers its options; permanently disconnecting keeps the data st
   await rowAction(page, 'Type: Competitor', 'Disconnect');
   const again = page.getByRole('dialog', { name: 'Disconnect Organizations Type: Competitor?' });
   await again.getByRole('radio', { name: 'Permanently delete all data including all related/child records' }).check();
-  await again.getByRole('button', { name: 'OK' }).click();
+  await again.getByRole('button', { name: 'Continue to Delete' }).click();
   const del = page.getByRole('dialog', { name: `Delete ${n} organizations of Type: Competitor?` });
-  await expect(del).toContainText('This is a hard delete: there is no trash can.');
-  await del.getByRole('textbox', { name: 'Type the number of items to confirm' }).fill(String(n));
-  await del.getByRole('button', { name: 'OK' }).click();
+  await expect(del).toContainText('Restorable from Account > Removals until');
+  await del.getByRole('button', { name: new RegExp(`^Delete ${n} organizations?`) }).click();
   await expect(page.getByRole('progressbar', { name: 'Removal progress' })).toHaveAttribute('aria-valuenow', String(n), { timeout: 60_000 });
-  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${n} deleted`, { timeout: 60_000 });
+  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${n} organization`, { timeout: 60_000 });
   await expect.poll(() => total(page, 'Type: Competitor')).toBe(0);
   operator('disable-feature', account.name, 'full-delete');
 });
@@ -128,9 +135,8 @@ test('Delete by type or status is unavailable until support enables it, then del
   expect(n).toBeGreaterThan(0);
   await rowAction(page, 'Type: Former Customer', 'Delete');
   const dialog = page.getByRole('dialog', { name: `Delete ${n} organizations of Type: Former Customer?` });
-  await dialog.getByRole('textbox', { name: 'Type the number of items to confirm' }).fill(String(n));
-  await dialog.getByRole('button', { name: 'OK' }).click();
-  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${n} deleted`, { timeout: 60_000 });
+  await dialog.getByRole('button', { name: new RegExp(`^Delete ${n} organizations?`) }).click();
+  await expect(page.getByRole('region', { name: 'Removal' }).getByRole('status')).toContainText(`Removal finished: ${n} organization`, { timeout: 60_000 });
   await expect.poll(() => total(page, 'Type: Former Customer')).toBe(0);
   operator('disable-feature', account.name, 'bulk-delete-by-type');
 });

@@ -28,6 +28,16 @@ pub fn hydrated() -> leptos::prelude::ReadSignal<bool> {
     ready.read_only()
 }
 
+/// An island's controls, disabled together (a borderless `<fieldset disabled>`) until the
+/// island runs: no control is drawn enabled before it works, and a click or a keystroke made
+/// earlier waits for it instead of being lost.
+#[leptos::component]
+pub fn Ready(children: leptos::prelude::Children) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    let ready = hydrated();
+    view! { <fieldset class="ready" disabled=move || !ready.get()>{children()}</fieldset> }
+}
+
 /// Loads another page (there is no router in the browser: a page is the server's).
 pub fn go_to(href: &str) {
     let _ = leptos::prelude::window().location().set_href(href);

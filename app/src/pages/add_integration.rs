@@ -6,7 +6,7 @@
 
 use super::credentials::{CredentialFields, CredentialSignals, FormStatus};
 use crate::api::{AddIntegration, TestNewIntegration};
-use crate::components::{go_to, AccountNav, Page};
+use crate::components::{go_to, AccountNav, Page, Ready};
 use crate::error::AppError;
 use crate::model::{CredentialsView, NewIntegrationInput, PsaKind};
 use leptos::prelude::*;
@@ -74,6 +74,7 @@ fn AddIntegrationForm() -> impl IntoView {
         add.dispatch(AddIntegration { input: input() });
     };
     view! {
+        <Ready>
             <form on:submit=submit class="credentials" novalidate>
                 <fieldset>
                     <legend>"PSA"</legend>
@@ -101,5 +102,6 @@ fn AddIntegrationForm() -> impl IntoView {
                 </div>
                 <FormStatus status/>
             </form>
+        </Ready>
     }
 }

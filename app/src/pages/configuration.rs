@@ -3,7 +3,7 @@
 //! sync shown before it is saved.
 
 use crate::api::{get_sync_settings, preview_sync_settings, ChangeSyncSettings};
-use crate::components::{fmt_count, ErrorNotice, IntegrationOf, Page};
+use crate::components::{fmt_count, ErrorNotice, IntegrationOf, Page, Ready};
 use crate::error::AppError;
 use crate::model::{
     CatalogCategory, IntegrationId, ItemKind, SyncSettings, SyncSettingsChange, SyncSettingsEffect,
@@ -177,6 +177,7 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
         CatalogCategory::ContactType,
     ];
     view! {
+        <Ready>
         <form on:submit=save class="settings" novalidate>
             {categories.into_iter().map(|cat| {
                 let values: Vec<_> = saved.get_untracked().values.into_iter().filter(|v| v.category == cat).collect();
@@ -250,5 +251,6 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
                 }}
             </p>
         </form>
+        </Ready>
     }
 }

@@ -6,7 +6,7 @@
 //! integration.
 
 use crate::api::{get_credentials, SaveCredentials, TestCredentials};
-use crate::components::{ErrorNotice, IntegrationOf, Page};
+use crate::components::{ErrorNotice, IntegrationOf, Page, Ready};
 use crate::error::AppError;
 use crate::model::{CredentialsInput, CredentialsView, IntegrationId, PsaKind};
 use leptos::prelude::*;
@@ -241,6 +241,7 @@ fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
         });
     };
     view! {
+        <Ready>
         <form on:submit=submit class="credentials" novalidate>
             <CredentialFields kind=Signal::stored(kind) s/>
             <div class="buttons">
@@ -249,5 +250,6 @@ fn CredentialsForm(id: IntegrationId, saved: CredentialsView) -> impl IntoView {
             </div>
             <FormStatus status/>
         </form>
+        </Ready>
     }
 }

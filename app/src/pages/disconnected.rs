@@ -2,7 +2,7 @@
 //! kind, each with Reconnect (only if the PSA still has it).
 
 use crate::api::{list_disconnected, Reconnect};
-use crate::components::{fmt_count, reread, ErrorNotice, Page, Pager};
+use crate::components::{fmt_count, reread, ErrorNotice, Page, Pager, Ready};
 use crate::error::AppError;
 use crate::model::{DisconnectedItem, IntegrationId, ItemKind, DISCONNECTED_PAGE};
 use leptos::prelude::*;
@@ -95,6 +95,7 @@ fn DisconnectedPanel(at: Paged, list: Vec<DisconnectedItem>) -> impl IntoView {
         },
     );
     view! {
+        <Ready>
         <div role="status">
             {move || match said.get() {
                 Some(Ok(m)) => view! { <p>{m}</p> }.into_any(),
@@ -106,6 +107,7 @@ fn DisconnectedPanel(at: Paged, list: Vec<DisconnectedItem>) -> impl IntoView {
             let (at, list) = shown.get();
             view! { <Table at list reconnect/> }
         }}
+        </Ready>
     }
 }
 

@@ -3,7 +3,9 @@
 //! `steward account import` asks for it.
 
 use crate::api::{list_exports, StartExport};
-use crate::components::{fmt_count, reread, upsert, AccountNav, ErrorNotice, JobProgress, Page};
+use crate::components::{
+    fmt_count, reread, upsert, AccountNav, ErrorNotice, JobProgress, Page, Ready,
+};
 use crate::error::AppError;
 use crate::live::follow_jobs;
 use crate::model::{ExportJob, JobEvent, JobState};
@@ -74,6 +76,7 @@ fn ExportPanel(list: Vec<ExportJob>) -> impl IntoView {
         None => {}
     });
     view! {
+        <Ready>
             <form on:submit=submit class="add-user" aria-labelledby="export-title">
                 <h3 id="export-title">"Export the account"</h3>
                 <label>"Passphrase"
@@ -92,6 +95,7 @@ fn ExportPanel(list: Vec<ExportJob>) -> impl IntoView {
                 let list = list.get();
                 (!list.is_empty()).then(|| view! { <ExportTable list/> })
             }}
+        </Ready>
     }
 }
 

@@ -5,7 +5,8 @@ use crate::api::{
     disconnect_preview, list_integrations, start_sync, DisconnectIntegration, SetSyncPaused,
 };
 use crate::components::{
-    fmt_count, reread, typed_matches, AccountNav, ErrorNotice, MenuButton, Modal, Page, TypedCount,
+    fmt_count, reread, typed_matches, AccountNav, ErrorNotice, MenuButton, Modal, Page, Ready,
+    TypedCount,
 };
 use crate::error::AppError;
 use crate::live::follow_jobs;
@@ -83,7 +84,11 @@ fn watch_text(w: &Watch) -> String {
             SyncOutcome::Succeeded if r.counts.failed > 0 => format!(
                 "Sync completed with {} {}: {}. See Logs for each one.",
                 fmt_count(r.counts.failed),
-                if r.counts.failed == 1 { "error" } else { "errors" },
+                if r.counts.failed == 1 {
+                    "error"
+                } else {
+                    "errors"
+                },
                 counts_line(r)
             ),
             SyncOutcome::Succeeded => format!("Sync succeeded: {}.", counts_line(r)),
@@ -152,6 +157,7 @@ fn IntegrationsPanel(list: Vec<IntegrationSummary>, manages: bool) -> impl IntoV
         },
     );
     view! {
+        <Ready>
         <p role="status" aria-live="polite" class=move || {
             let warn = watch.with(|w| matches!(w, Some(Watch::Run(r)) if r.counts.failed > 0)
                 || matches!(w, Some(Watch::Failed(_))));
@@ -167,6 +173,7 @@ fn IntegrationsPanel(list: Vec<IntegrationSummary>, manages: bool) -> impl IntoV
                 view! { <IntegrationTable list watch version following manages/> }.into_any()
             }
         }}
+        </Ready>
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::api::{get_removal_impact, list_items};
 use crate::components::{
     fmt_count, hydrated, is_administrator, merge_removal, reread, DeleteDialog, ErrorNotice, Page,
-    Pager, Plug, RemovalProgress,
+    Pager, Plug, Ready, RemovalProgress,
 };
 use crate::error::AppError;
 use crate::live::follow_removals;
@@ -84,6 +84,7 @@ fn OrganizationsPanel(page: ItemPage, search: String) -> impl IntoView {
         },
     );
     view! {
+        <Ready>
         <BulkDelete bulk/>
         {move || {
             let page = page.get();
@@ -93,6 +94,7 @@ fn OrganizationsPanel(page: ItemPage, search: String) -> impl IntoView {
                 <ItemTable page search=search.clone() inactive=false tick=delete.then_some(bulk)/>
             }
         }}
+        </Ready>
     }
 }
 
@@ -120,8 +122,8 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool, tick: Option<Bulk>)
     let keep = if inactive { "&inactive=1" } else { "" };
     let href = move |p: u32| format!("?q={q}{keep}&page={p}");
     let pages = (page.total.max(1) + ITEM_PAGE_SIZE as i64 - 1) / ITEM_PAGE_SIZE as i64;
-    let shown = format!(
-        "{shown} · page {} of {}",
+    let page_of = format!(
+        "Page {} of {}",
         fmt_count(page.page as i64),
         fmt_count(pages)
     );
@@ -181,6 +183,7 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool, tick: Option<Bulk>)
         </table>
         </div>
         <Pager label="Pages" before=prev.map(|p| (href(p), "Previous page")) after=next.map(|p| (href(p), "Next page"))/>
+        {(pages > 1).then(|| view! { <p class="hint">{page_of}</p> })}
     }
     .into_any()
 }

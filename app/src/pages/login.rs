@@ -2,7 +2,7 @@
 //! Administrator reset) is asked here for the password that replaces it.
 
 use crate::api::{SignIn, SignInWithNewPassword};
-use crate::components::ErrorNotice;
+use crate::components::{ErrorNotice, Ready};
 use crate::error::ErrorCode;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -39,6 +39,7 @@ fn SignInForms() -> impl IntoView {
     };
     let chosen_error = move || choose.value().get().and_then(Result::err);
     view! {
+        <Ready>
             {move || match one_time() {
                 None => view! {
                     <ActionForm action=sign_in>
@@ -61,5 +62,6 @@ fn SignInForms() -> impl IntoView {
                     {move || chosen_error().map(|e| view! { <ErrorNotice error=e/> })}
                 }.into_any(),
             }}
+        </Ready>
     }
 }

@@ -2,7 +2,7 @@
 //! records synced and orphaned per run, and a run's events filtered by level and item kind.
 
 use crate::api::{list_sync_events, list_sync_runs};
-use crate::components::{fmt_count, ErrorNotice, IntegrationOf, Page};
+use crate::components::{fmt_count, ErrorNotice, IntegrationOf, Page, Ready};
 use crate::error::AppError;
 use crate::model::{EventLevel, IntegrationId, ItemKind, RunId, SyncEvent, SyncRun};
 use leptos::prelude::*;
@@ -47,8 +47,10 @@ pub fn LogsPage() -> impl IntoView {
 fn RunsPanel(integration: IntegrationId, runs: Vec<SyncRun>) -> impl IntoView {
     let selected: RwSignal<Option<RunId>> = RwSignal::new(None);
     view! {
+        <Ready>
         <RunTable runs selected/>
         {move || selected.get().map(|run| view! { <Events integration run/> })}
+        </Ready>
     }
 }
 

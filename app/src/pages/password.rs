@@ -2,7 +2,7 @@
 //! least 12 characters, not their email). Their sessions end; they sign in again.
 
 use crate::api::ChangePassword;
-use crate::components::{AccountNav, ErrorNotice, Page};
+use crate::components::{AccountNav, ErrorNotice, Page, Ready};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -24,6 +24,7 @@ pub fn PasswordPage() -> impl IntoView {
 fn ChangePasswordForm() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     view! {
+        <Ready>
             {move || match change.value().get() {
                 Some(Ok(())) => view! {
                     <p role="status">"Password changed. Your sessions ended: " <a href="/login">"sign in again"</a> " with your new password."</p>
@@ -39,5 +40,6 @@ fn ChangePasswordForm() -> impl IntoView {
                     {other.and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
                 }.into_any(),
             }}
+        </Ready>
     }
 }

@@ -4,7 +4,7 @@
 use crate::api::{get_preview, get_removal_impact, get_sync_settings, DisableItemSync, EditItem};
 use crate::components::{
     fmt_count, hydrated, is_administrator, merge_removal, reread, DeleteDialog, ErrorNotice,
-    MenuButton, Page, Plug, RemovalProgress,
+    MenuButton, Page, Plug, Ready, RemovalProgress,
 };
 use crate::error::AppError;
 use crate::live::follow_removals;
@@ -125,6 +125,7 @@ fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl Into
     });
     let is_admin = is_administrator();
     view! {
+        <Ready>
         <p role="status" class="said">{move || v.said.get()}</p>
         {move || v.asking.get().map(|(target, impact)| view! {
             <DeleteDialog id target impact
@@ -140,6 +141,7 @@ fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl Into
             Ok(p) => view! { <PreviewTable id row p v/> }.into_any(),
             Err(error) => view! { <h1>"View"</h1><ErrorNotice error/> }.into_any(),
         }}
+        </Ready>
     }
 }
 

@@ -5,7 +5,7 @@
 use super::restores::{RestoreDialog, RestoreList, Restores};
 use crate::api::list_removals;
 use crate::components::{
-    fmt_count, is_administrator, upsert, AccountNav, ErrorNotice, Page, RemovalProgress,
+    fmt_count, is_administrator, upsert, AccountNav, ErrorNotice, Page, Ready, RemovalProgress,
 };
 use crate::live::follow_removals;
 use crate::model::RemovalJob;
@@ -39,9 +39,11 @@ fn RemovalsPanel(jobs: Vec<RemovalJob>) -> impl IntoView {
     let restores = Restores::new();
     let is_admin = is_administrator();
     view! {
+        <Ready>
         <RemovalTable jobs restores is_admin/>
         <RestoreDialog r=restores/>
         <RestoreList r=restores/>
+        </Ready>
     }
 }
 

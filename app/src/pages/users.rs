@@ -7,7 +7,9 @@
 use crate::api::{
     list_users, AddUser, ResetUserPassword, SetUserActive, SetUserRestrictions, SetUserRole,
 };
-use crate::components::{reread, AccountNav, ErrorNotice, MenuButton, OrganizationPicker, Page};
+use crate::components::{
+    reread, AccountNav, ErrorNotice, MenuButton, OrganizationPicker, Page, Ready,
+};
 use crate::error::AppError;
 use crate::model::{NewUserInput, OneTimePassword, OrganizationChoice, Role, UserSummary};
 use leptos::prelude::*;
@@ -168,6 +170,7 @@ fn UsersPanel(list: Vec<UserSummary>) -> impl IntoView {
         actions.add.dispatch(AddUser { input });
     };
     view! {
+        <Ready>
             <div role="status" class="said">
                 {move || said.get().map(|s| match s {
                     Said::Password(p, what) => view! {
@@ -196,6 +199,7 @@ fn UsersPanel(list: Vec<UserSummary>) -> impl IntoView {
                             </form>
                             {move || view! { <UserTable list=list.get() actions editing/> }}
             {move || editing.get().map(|u| view! { <EditRestrictions u actions editing/> })}
+        </Ready>
     }
 }
 

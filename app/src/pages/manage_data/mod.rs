@@ -8,7 +8,7 @@ use actions::{ActionDialog, Asking, RowActions, RowRef};
 
 use crate::api::{decide_held, get_account_features, get_manage_data};
 use crate::components::{
-    fmt_count, is_administrator, merge_removal, reread, ErrorNotice, Page, Plug, PlugLegend,
+    fmt_count, is_administrator, merge_removal, reread, ErrorNotice, Page, Plug, PlugLegend, Ready,
     RemovalProgress,
 };
 use crate::error::AppError;
@@ -86,10 +86,12 @@ fn ManageDataPanel(data: ManageData) -> impl IntoView {
         },
     );
     view! {
+        <Ready>
         <ActionDialog id/>
         <p role="status" class="said">{move || removal.said.get()}</p>
         <LiveRemoval/>
         {move || view! { <Sections data=data.get()/> }}
+        </Ready>
     }
 }
 
