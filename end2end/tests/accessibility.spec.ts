@@ -12,12 +12,15 @@ async function scan(page: Page, what: string) {
   expect(bad, `${what}: serious or critical violations`).toEqual([]);
 }
 
-test('the login page has no serious accessibility violations', async ({ page }) => {
+for (const width of [1440, 390]) {
+test(`the login page has no serious accessibility violations at ${width} px`, async ({ page }) => {
+  await page.setViewportSize({ width, height: 900 });
   await page.goto('/login');
   await scan(page, 'login');
 });
 
-test('every signed-in page has no serious accessibility violations', async ({ page, account }) => {
+test(`every signed-in page has no serious accessibility violations at ${width} px`, async ({ page, account }) => {
+  await page.setViewportSize({ width, height: 900 });
   await signInAs(page, account);
   await scan(page, 'integrations');
   await page.getByRole('row', { name: /ConnectWise Manage/ }).getByRole('button', { name: 'Actions' }).click();
@@ -57,3 +60,4 @@ test('every signed-in page has no serious accessibility violations', async ({ pa
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   await scan(page, 'organization page');
 });
+}

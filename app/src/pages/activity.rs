@@ -100,7 +100,7 @@ fn ActivityPageOf(entries: Vec<ActivityEntry>, older_than: Option<i64>) -> impl 
 #[component]
 fn ActivityTable(entries: Vec<ActivityEntry>) -> impl IntoView {
     view! {
-        <table class="activity">
+        <div class="table-box"><table class="activity">
             <thead>
                 <tr>
                     <th scope="col">"When"</th>
@@ -123,7 +123,7 @@ fn ActivityTable(entries: Vec<ActivityEntry>) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 

@@ -80,7 +80,7 @@ fn HeldTable(page: HeldPage) -> impl IntoView {
         {(page.total > 0).then(|| view! {
             <p>{format!("{}–{} of {}", fmt_count(first), fmt_count(last), fmt_count(page.total))}</p>
         })}
-        <table class="counts">
+        <div class="table-box"><table class="counts">
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
@@ -99,7 +99,7 @@ fn HeldTable(page: HeldPage) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         <nav aria-label="Pages">
             {previous.map(|href| view! { <a href=href>"Previous page"</a>" " })}
             {next.map(|href| view! { <a href=href>"Next page"</a> })}

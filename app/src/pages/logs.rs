@@ -70,7 +70,7 @@ fn RunTable(runs: Vec<SyncRun>, selected: RwSignal<Option<RunId>>) -> impl IntoV
     view! {
         <section aria-labelledby="runs-heading">
             <h2 id="runs-heading">"Sync runs"</h2>
-            <table>
+            <div class="table-box"><table>
                 <thead>
                     <tr>
                         <th scope="col">"Started"</th><th scope="col">"Run"</th><th scope="col">"Outcome"</th>
@@ -103,7 +103,7 @@ fn RunTable(runs: Vec<SyncRun>, selected: RwSignal<Option<RunId>>) -> impl IntoV
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
     .into_any()
@@ -226,7 +226,7 @@ fn Events(integration: IntegrationId, run: RunId) -> impl IntoView {
                                         view! { <p>"No events to show."</p> }.into_any()
                                     } else {
                                         view! {
-                                            <table>
+                                            <div class="table-box"><table>
                                                 <thead><tr><th scope="col">"Level"</th><th scope="col">"Item"</th><th scope="col">"PSA id"</th><th scope="col">"Reason"</th><th scope="col">"What happened"</th></tr></thead>
                                                 <tbody>
                                                     {shown.into_iter().map(|e| view! {
@@ -239,7 +239,7 @@ fn Events(integration: IntegrationId, run: RunId) -> impl IntoView {
                                                         </tr>
                                                     }).collect_view()}
                                                 </tbody>
-                                            </table>
+                                            </table></div>
                                         }.into_any()
                                     }
                                 }}

@@ -49,7 +49,7 @@ fn Detail(o: OrganizationDetail) -> impl IntoView {
             <dt>"Sync"</dt><dd>{synced}</dd>
             {o.orphan_reason.map(|r| view! { <dt>"Orphan reason"</dt><dd>{r.label()}</dd> })}
         </dl>
-        <table class="counts">
+        <div class="table-box"><table class="counts">
             <caption>"Inside this organization"</caption>
             <thead><tr><th scope="col">"Records"</th><th scope="col" class="num">"Count"</th></tr></thead>
             <tbody>
@@ -60,7 +60,7 @@ fn Detail(o: OrganizationDetail) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         {o.contents.into_iter().filter(|c| c.total > 0).map(|c| view! { <Contents c/> }).collect_view()}
     }
 }

@@ -69,7 +69,7 @@ fn RemovalTable(
     view! {
         <Show when=move || jobs.with(|j| !j.is_empty())
             fallback=|| view! { <p>"No removals yet: they start from Manage Data > Orphaned Data > Actions > Delete."</p> }>
-            <table class="removals">
+            <div class="table-box"><table class="removals">
                 <thead>
                     <tr>
                         <th scope="col">"Removal"</th>
@@ -106,7 +106,7 @@ fn RemovalTable(
                         </tr>
                     </For>
                 </tbody>
-            </table>
+            </table></div>
         </Show>
     }
 }

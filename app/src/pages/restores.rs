@@ -177,7 +177,7 @@ fn RestoreTable(jobs: Vec<RestoreJob>) -> impl IntoView {
     view! {
         <section aria-labelledby="restores-title">
             <h2 id="restores-title">"Restores"</h2>
-            <table class="removals">
+            <div class="table-box"><table class="removals">
                 <thead>
                     <tr>
                         <th scope="col">"Restore"</th>
@@ -213,7 +213,7 @@ fn RestoreTable(jobs: Vec<RestoreJob>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
 }

@@ -210,14 +210,14 @@ fn UserTable(
     editing: RwSignal<Option<UserSummary>>,
 ) -> impl IntoView {
     view! {
-        <table>
+        <div class="table-box"><table>
             <thead>
                 <tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Restrictions"</th><th scope="col">"State"</th><th scope="col">"Last sign-in"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
             </thead>
             <tbody>
                 {list.into_iter().map(|u| view! { <UserRow u actions editing/> }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 

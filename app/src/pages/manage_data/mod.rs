@@ -140,7 +140,7 @@ fn SyncedItemsTable(
     rights: Rights,
 ) -> impl IntoView {
     view! {
-        <table class="counts">
+        <div class="table-box"><table class="counts">
             <thead>
                 <tr>
                     <th scope="col">"Item"</th>
@@ -177,7 +177,7 @@ fn SyncedItemsTable(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
@@ -190,7 +190,7 @@ fn KindTable(
     rights: Rights,
 ) -> impl IntoView {
     view! {
-        <table class="counts">
+        <div class="table-box"><table class="counts">
             <thead>
                 <tr>
                     <th scope="col">"Item"</th>
@@ -219,7 +219,7 @@ fn KindTable(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
@@ -249,7 +249,7 @@ fn HeldTable(
         }
     });
     view! {
-        <table class="counts">
+        <div class="table-box"><table class="counts">
             <thead>
                 <tr>
                     <th scope="col">"Item"</th>
@@ -283,7 +283,7 @@ fn HeldTable(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
