@@ -64,9 +64,9 @@ async function firstSync(page: Page, name: string): Promise<number> {
   await hydrated(page);
   await page.getByRole('row', { name: new RegExp(name) }).getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('menuitem', { name: 'Start Manual Sync' }).click();
-  const status = page.getByRole('status').filter({ hasText: 'Sync succeeded' });
+  const status = page.getByRole('status').filter({ hasText: /Sync (succeeded|completed with [\d,]+ errors?):/ });
   await expect(status).toBeVisible({ timeout: 90_000 });
-  const created = Number((await status.textContent())!.match(/Sync succeeded: ([\d,]+) created/)![1].replace(/,/g, ''));
+  const created = Number((await status.textContent())!.match(/: ([\d,]+) created/)![1].replace(/,/g, ''));
   return created;
 }
 

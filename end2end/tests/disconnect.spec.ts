@@ -7,7 +7,7 @@ test('Disconnect says what will happen, Cancel keeps everything, Disconnect make
   await page.getByRole('menuitem', { name: 'Disconnect' }).click();
   const dialog = page.getByRole('dialog', { name: 'Disconnect ConnectWise Manage?' });
   await expect(dialog).toContainText(/Its [\d,]+ organizations, [\d,]+ configurations, [\d,]+ contacts and [\d,]+ locations become stand-alone/);
-  await expect(dialog).toContainText('Nothing is deleted.');
+  await expect(dialog).toContainText('Nothing is deleted, and this cannot be undone.');
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();

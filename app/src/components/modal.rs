@@ -43,8 +43,9 @@ mod browser {
     use web_sys::{HtmlDialogElement, HtmlElement};
 
     thread_local! {
-        /// What had focus when the open dialog opened.
-        static BEFORE: RefCell<Option<HtmlElement>> = const { RefCell::new(None) };
+        /// The open dialog, and what had focus when it opened.
+        static OPEN: RefCell<Option<(HtmlDialogElement, Option<HtmlElement>)>> =
+            const { RefCell::new(None) };
     }
 
     fn active() -> Option<HtmlElement> {
@@ -59,16 +60,19 @@ mod browser {
         if d.open() {
             return;
         }
-        BEFORE.with(|b| *b.borrow_mut() = active());
+        let before = active();
         let _ = d.show_modal();
+        OPEN.with(|o| *o.borrow_mut() = Some((d.clone(), before)));
     }
 
-    /// Run when the dialog leaves the page: focus goes back where it was, if that is still on
-    /// the page.
+    /// Run when the dialog leaves the page: it is closed first (while it is modal the page
+    /// behind it is inert and cannot take focus), then focus goes back where it was, if that is
+    /// still on the page.
     pub fn return_focus() -> impl FnOnce() + Send + Sync + 'static {
         || {
-            if let Some(el) = BEFORE.with(|b| b.borrow_mut().take()) {
-                if el.is_connected() {
+            if let Some((d, before)) = OPEN.with(|o| o.borrow_mut().take()) {
+                d.close();
+                if let Some(el) = before.filter(|el| el.is_connected()) {
                     let _ = el.focus();
                 }
             }

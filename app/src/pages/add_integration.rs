@@ -80,7 +80,7 @@ fn AddIntegrationForm() -> impl IntoView {
                     <legend>"PSA"</legend>
                     {PsaKind::ALL.into_iter().map(|k| view! {
                         <label class="check">
-                            <input type="radio" name="psa" prop:checked=move || kind.get() == k
+                            <input type="radio" name="psa" checked=kind.get_untracked() == k prop:checked=move || kind.get() == k
                                 on:change=move |_| {
                                     kind.set(k);
                                     s.switch_to(k);
@@ -92,7 +92,7 @@ fn AddIntegrationForm() -> impl IntoView {
                 </fieldset>
                 <label>"Name "
                     <input type="text" autocomplete="off" aria-describedby="name-hint"
-                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                        value=name.get_untracked() prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 </label>
                 <p id="name-hint" class="hint">"Leave it empty to name the integration after its PSA."</p>
                 <CredentialFields kind=kind s/>

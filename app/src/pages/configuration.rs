@@ -188,7 +188,7 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
                             let vid = v.id.0;
                             view! {
                                 <label class="check">
-                                    <input type="checkbox"
+                                    <input type="checkbox" checked=v.sync_enabled
                                         prop:checked=move || checked.with(|c| c.get(&vid).copied().unwrap_or(false))
                                         on:change=move |ev| {
                                             let on = event_target_checked(&ev);
@@ -204,12 +204,12 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
             <fieldset>
                 <legend>"Contacts and schedule"</legend>
                 <label class="check">
-                    <input type="checkbox" prop:checked=move || contacts.get()
+                    <input type="checkbox" checked=contacts.get_untracked() prop:checked=move || contacts.get()
                         on:change=move |ev| contacts.set(event_target_checked(&ev))/>
                     "Sync contacts"
                 </label>
                 <label>"Sync every (minutes) "
-                    <input type="number" min="5" max="10080" prop:value=move || minutes.get()
+                    <input type="number" min="5" max="10080" value=minutes.get_untracked() prop:value=move || minutes.get()
                         on:input=move |ev| minutes.set(event_target_value(&ev))/>
                 </label>
             </fieldset>
@@ -217,11 +217,11 @@ fn SettingsForm(id: IntegrationId, saved: SyncSettings) -> impl IntoView {
                 <legend>"Items missing from the PSA"</legend>
                 <p>"When a full sync does not find more of one kind of linked item than both of these at once, it holds them for an Administrator on Manage Data instead of orphaning them as deleted in the PSA."</p>
                 <label>"Hold above this share of a kind (%) "
-                    <input type="number" min="0" max="100" prop:value=move || hold_percent.get()
+                    <input type="number" min="0" max="100" value=hold_percent.get_untracked() prop:value=move || hold_percent.get()
                         on:input=move |ev| hold_percent.set(event_target_value(&ev))/>
                 </label>
                 <label>"and above this many items "
-                    <input type="number" min="0" prop:value=move || hold_min.get()
+                    <input type="number" min="0" value=hold_min.get_untracked() prop:value=move || hold_min.get()
                         on:input=move |ev| hold_min.set(event_target_value(&ev))/>
                 </label>
             </fieldset>

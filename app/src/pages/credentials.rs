@@ -131,7 +131,7 @@ fn Field(
     view! {
         <label>{label}" "
             <input type=kind autocomplete="off" aria-describedby=described
-                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                value=value.get_untracked() prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
         </label>
         {hint.map(|h| view! { <p id=hint_id class="hint">{move || h.get()}</p> })}
     }
