@@ -176,8 +176,9 @@ fn UsersPanel(list: Vec<UserSummary>) -> impl IntoView {
                     Said::Password(p, what) => view! {
                         <p>
                             {format!("{} was {what}. Their one-time password is ", p.email)}
-                            <code>{p.password}</code>
-                            ". It is shown only this once: give it to them; they choose their own password when they first sign in."
+                            <code class="secret">{p.password.clone()}</code>
+                            " "<CopyButton text=p.password.clone()/>
+                            " It is shown only this once: give it to them; they choose their own password when they first sign in."
                         </p>
                     }.into_any(),
                     Said::Done(m) => view! { <p>{m}</p> }.into_any(),
@@ -336,5 +337,25 @@ fn EditRestrictions(
             " "
             <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
         </form>
+    }
+}
+
+/// Copies a one-time secret to the clipboard, and says so.
+#[component]
+fn CopyButton(text: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().navigator().clipboard().write_text(&text);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+        copied.set(true);
+    };
+    view! {
+        <button type="button" class="secondary" on:click=copy>
+            {move || if copied.get() { "Copied" } else { "Copy password" }}
+        </button>
     }
 }

@@ -129,7 +129,7 @@ fn Sections(data: ManageData) -> impl IntoView {
 }
 
 fn state_header(state: SyncState) -> impl IntoView {
-    view! { <th scope="col" class="num"><Plug state=Some(state)/><span class="visually-hidden">{state.label()}</span></th> }
+    view! { <th scope="col" class="num state"><span aria-hidden="true"><Plug state=Some(state)/></span>" "{state.label()}</th> }
 }
 
 #[component]
