@@ -70,7 +70,8 @@ fn ManageDataPanel(data: ManageData) -> impl IntoView {
     // counts are read again when the followed removal ends.
     Effect::new(move |_| {
         follow_removals(move |job| {
-            if job.integration == id {
+            // An Organizations list removal (integration 0) may take this integration's items.
+            if job.integration == id || job.integration.0 == 0 {
                 follow(removal, job);
             }
         });
