@@ -26,10 +26,11 @@ async function openManageData(page: Page) {
 }
 
 /** The organization column of every row of the table shown. */
+// The Organization column: after the row's checkbox and its plug.
 async function organizations(page: Page) {
   const rows = page.getByRole('table').getByRole('row').filter({ has: page.getByRole('rowheader') });
   await expect(rows.first()).toBeVisible();
-  return Promise.all((await rows.all()).map(async (r) => (await r.getByRole('cell').nth(1).textContent())!.trim()));
+  return Promise.all((await rows.all()).map(async (r) => (await r.getByRole('cell').nth(2).textContent())!.trim()));
 }
 
 test('a Manager restricted to two organizations sees and deletes only within them', async ({ page, browser }) => {
