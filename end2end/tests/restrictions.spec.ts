@@ -25,12 +25,15 @@ async function openManageData(page: Page) {
   await hydrated(page);
 }
 
-/** The organization column of every row of the table shown. */
-// The Organization column: after the row's checkbox and its plug.
+/** The Organization column of every row of the table shown (found by its header). */
 async function organizations(page: Page) {
-  const rows = page.getByRole('table').getByRole('row').filter({ has: page.getByRole('rowheader') });
-  await expect(rows.first()).toBeVisible();
-  return Promise.all((await rows.all()).map(async (r) => (await r.getByRole('cell').nth(2).textContent())!.trim()));
+  const table = page.getByRole('table');
+  await expect(table.getByRole('row').filter({ has: page.getByRole('rowheader') }).first()).toBeVisible();
+  return table.evaluate((t) => {
+    const heads = Array.from(t.querySelectorAll('thead th')).map((h) => h.textContent!.trim());
+    const col = heads.indexOf('Organization');
+    return Array.from(t.querySelectorAll('tbody tr')).map((r) => r.children[col].textContent!.trim());
+  });
 }
 
 test('a Manager restricted to two organizations sees and deletes only within them', async ({ page, browser }) => {

@@ -38,6 +38,25 @@ pub fn Ready(children: leptos::prelude::Children) -> impl leptos::prelude::IntoV
     view! { <fieldset class="ready" disabled=move || !ready.get()>{children()}</fieldset> }
 }
 
+/// A row's checkbox ("Select Acme Corp"), ticking `id` in `ticked` (inside an island's
+/// `Ready`, it waits for the island like every control).
+#[leptos::component]
+pub fn TickBox(
+    name: String,
+    id: i64,
+    ticked: leptos::prelude::RwSignal<std::collections::BTreeSet<i64>>,
+) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    view! {
+        <input type="checkbox" aria-label=format!("Select {name}")
+            prop:checked=move || ticked.with(|t| t.contains(&id))
+            on:change=move |ev| {
+                let on = event_target_checked(&ev);
+                ticked.update(|t| { if on { t.insert(id); } else { t.remove(&id); } });
+            }/>
+    }
+}
+
 /// Loads another page (there is no router in the browser: a page is the server's).
 pub fn go_to(href: &str) {
     let _ = leptos::prelude::window().location().set_href(href);

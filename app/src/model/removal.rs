@@ -100,6 +100,10 @@ pub struct RemovalJob {
     /// its archive is kept).
     #[serde(default)]
     pub inside: i64,
+    /// Every record its archive holds has been brought back by restores: nothing is left to
+    /// restore.
+    #[serde(default)]
+    pub fully_restored: bool,
     #[serde(with = "crate::model::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     #[serde(with = "crate::model::time::rfc3339_option")]

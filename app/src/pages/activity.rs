@@ -114,7 +114,7 @@ fn ActivityTable(entries: Vec<ActivityEntry>) -> impl IntoView {
             <tbody>
                 {entries.into_iter().map(|e| view! {
                     <tr>
-                        <td>{crate::model::time::utc_seconds(&e.at)}</td>
+                        <td class="when">{crate::model::time::utc_seconds(&e.at)}</td>
                         <td>{e.actor}</td>
                         <th scope="row">{action_label(&e.action)}</th>
                         <td>{e.subject}</td>

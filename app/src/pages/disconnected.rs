@@ -197,7 +197,7 @@ fn Table(
                             <th scope="row">{i.name}</th>
                             <td>{i.organization}</td>
                             <td>{i.psa_id}</td>
-                            <td>{crate::model::time::utc(&i.disconnected_at)}</td>
+                            <td class="when">{crate::model::time::utc(&i.disconnected_at)}</td>
                             <td>{if i.deleted_locally { "Yes" } else { "" }}</td>
                             <td><button type="button" class="secondary" on:click=again disabled=move || reconnect.pending().get()>"Reconnect"</button></td>
                         </tr>

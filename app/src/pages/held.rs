@@ -95,7 +95,7 @@ fn HeldTable(page: HeldPage) -> impl IntoView {
                         <th scope="row">{i.name}</th>
                         {with_org.then(|| view! { <td>{i.organization.clone().unwrap_or_default()}</td> })}
                         <td class="num">{i.psa_id}</td>
-                        <td>{i.last_synced_at.map(|t| crate::model::time::utc(&t)).unwrap_or_default()}</td>
+                        <td class="when">{i.last_synced_at.map(|t| crate::model::time::utc(&t)).unwrap_or_default()}</td>
                     </tr>
                 }).collect_view()}
             </tbody>

@@ -6,7 +6,7 @@
 use crate::api::{get_removal_impact, list_items};
 use crate::components::{
     fmt_count, hydrated, is_administrator, merge_removal, reread, DeleteDialog, ErrorNotice, Page,
-    Pager, Plug, Ready, RemovalProgress,
+    Pager, Plug, Ready, RemovalProgress, TickBox,
 };
 use crate::error::AppError;
 use crate::live::follow_removals;
@@ -42,7 +42,7 @@ pub fn ItemsPage(kind: ItemKind) -> impl IntoView {
                 {(kind == ItemKind::Configuration).then(|| view! {
                     <label class="check"><input type="checkbox" name="inactive" value="1" checked=inactive/>"Show inactive orphans"</label>
                 })}
-                <button type="submit">"Search"</button>
+                <button type="submit" class="secondary">"Search"</button>
             </form>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -156,16 +156,7 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool, tick: Option<Bulk>)
                 {page.items.into_iter().map(|i| view! {
                     <tr>
                         {tick.map(|b| {
-                            let id = i.id;
-                            view! {
-                                <td><input type="checkbox" aria-label=format!("Select {}", i.name)
-                                    disabled=move || !b.ready.get()
-                                    prop:checked=move || b.ticked.with(|t| t.contains(&id))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        b.ticked.update(|t| { if on { t.insert(id); } else { t.remove(&id); } });
-                                    }/></td>
-                            }
+                            view! { <td><TickBox name=i.name.clone() id=i.id ticked=b.ticked/></td> }
                         })}
                         <td><Plug state=i.sync_state/></td>
                         <th scope="row">{if with_org {

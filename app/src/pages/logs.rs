@@ -85,7 +85,7 @@ fn RunTable(runs: Vec<SyncRun>, selected: RwSignal<Option<RunId>>) -> impl IntoV
                         let label = format!("Events of the run started {}", crate::model::time::utc_seconds(&r.started_at));
                         view! {
                             <tr>
-                                <th scope="row">{crate::model::time::utc_seconds(&r.started_at)}</th>
+                                <th scope="row" class="when">{crate::model::time::utc_seconds(&r.started_at)}</th>
                                 <td>{format!("{} · {}", r.mode.as_str(), r.trigger.as_str())}</td>
                                 <td>{r.outcome_label()}</td>
                                 <td>{duration(&r)}</td>
@@ -96,7 +96,7 @@ fn RunTable(runs: Vec<SyncRun>, selected: RwSignal<Option<RunId>>) -> impl IntoV
                                 <td class="num">{fmt_count(r.counts.failed)}</td>
                                 <td>{r.error_message.clone().unwrap_or_default()}</td>
                                 <td>
-                                    <button type="button" aria-label=label aria-pressed=move || (selected.get() == Some(id)).to_string()
+                                    <button type="button" class="secondary" aria-label=label aria-pressed=move || (selected.get() == Some(id)).to_string()
                                         on:click=move |_| selected.set(Some(id))>"Events"</button>
                                 </td>
                             </tr>

@@ -4,14 +4,14 @@
 use crate::api::{get_preview, get_removal_impact, get_sync_settings, DisableItemSync, EditItem};
 use crate::components::{
     fmt_count, hydrated, is_administrator, merge_removal, reread, DeleteDialog, ErrorNotice,
-    MenuButton, Page, Plug, Ready, RemovalProgress,
+    MenuButton, Page, Plug, Ready, RemovalProgress, TickBox,
 };
 use crate::error::AppError;
 use crate::live::follow_removals;
 use crate::model::{
     CatalogCategory, CatalogSetting, CatalogValueId, IntegrationId, ItemKind, OrphanReason,
     PreviewItem, PreviewPage, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, RemovalImpact,
-    RemovalJob, RemovalTarget, Rights, SyncState, MAX_PICKED,
+    RemovalJob, RemovalTarget, Rights, SyncState, MAX_PICKED, PREVIEW_PAGE_SIZE,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -85,6 +85,7 @@ fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl Into
         sort: RwSignal::new(PreviewSort::Name),
         descending: RwSignal::new(false),
         at: RwSignal::new(PreviewPageAt::First),
+        page_no: RwSignal::new(1),
         reason: RwSignal::new(None),
         ticked: RwSignal::new(BTreeSet::new()),
         version: RwSignal::new(0u32),
@@ -152,6 +153,8 @@ struct ViewState {
     sort: RwSignal<PreviewSort>,
     descending: RwSignal<bool>,
     at: RwSignal<PreviewPageAt>,
+    /// Which page is shown, counted from the first (keyset pages are counted as they are walked).
+    page_no: RwSignal<i64>,
     reason: RwSignal<Option<OrphanReason>>,
     ticked: RwSignal<BTreeSet<i64>>,
     /// Bumped after an edit, Disable sync or a removal's end, to read the page again.
@@ -198,6 +201,7 @@ fn PreviewTable(id: IntegrationId, row: PreviewRow, p: PreviewPage, v: ViewState
                         descending.set(false);
                     }
                     at.set(PreviewPageAt::First);
+                    v.page_no.set(1);
                 }>{col.label()}</button>
             </th>
         }
@@ -206,6 +210,7 @@ fn PreviewTable(id: IntegrationId, row: PreviewRow, p: PreviewPage, v: ViewState
     let (has_previous, has_next) = (p.has_previous, p.has_next);
     let on_page: Vec<i64> = p.items.iter().map(|i| i.id).collect();
     let total = p.total;
+    let pages = ((p.total + PREVIEW_PAGE_SIZE - 1) / PREVIEW_PAGE_SIZE).max(1);
     let shown = if p.items.is_empty() {
         "No items".to_string()
     } else if p.reasons.is_empty() || v.reason.get_untracked().is_none() {
@@ -250,7 +255,6 @@ fn PreviewTable(id: IntegrationId, row: PreviewRow, p: PreviewPage, v: ViewState
                     {header(PreviewSort::Status)}
                     {header(PreviewSort::OrphanReason)}
                     {header(PreviewSort::LastSynced)}
-                    <th scope="col">"Had data before the first sync"</th>
                     <th scope="col"><span class="visually-hidden">"Item actions"</span></th>
                 </tr>
             </thead>
@@ -264,14 +268,21 @@ fn PreviewTable(id: IntegrationId, row: PreviewRow, p: PreviewPage, v: ViewState
             }.into_any()
         }}
         <nav aria-label="Pages" class="pager">
-            <button type="button" class="secondary" disabled=move || !ready.get() || !has_previous on:click=move |_| at.set(PreviewPageAt::First)>"First page"</button>
             <button type="button" class="secondary" disabled=move || !ready.get() || !has_previous on:click=move |_| {
-                if let Some(c) = first.clone() { at.set(PreviewPageAt::Before(c)) }
+                at.set(PreviewPageAt::First);
+                v.page_no.set(1);
+            }>"First page"</button>
+            <button type="button" class="secondary" disabled=move || !ready.get() || !has_previous on:click=move |_| {
+                if let Some(c) = first.clone() { at.set(PreviewPageAt::Before(c)); v.page_no.update(|n| *n = (*n - 1).max(1)); }
             }>"Previous page"</button>
+            <span class="page-of">{move || format!("Page {} of {}", fmt_count(v.page_no.get().min(pages)), fmt_count(pages))}</span>
             <button type="button" class="secondary" disabled=move || !ready.get() || !has_next on:click=move |_| {
-                if let Some(c) = last.clone() { at.set(PreviewPageAt::After(c)) }
+                if let Some(c) = last.clone() { at.set(PreviewPageAt::After(c)); v.page_no.update(|n| *n = (*n + 1).min(pages)); }
             }>"Next page"</button>
-            <button type="button" class="secondary" disabled=move || !ready.get() || !has_next on:click=move |_| at.set(PreviewPageAt::Last)>"Last page"</button>
+            <button type="button" class="secondary" disabled=move || !ready.get() || !has_next on:click=move |_| {
+                at.set(PreviewPageAt::Last);
+                v.page_no.set(pages);
+            }>"Last page"</button>
         </nav>
     }
 }
@@ -288,6 +299,7 @@ fn ReasonFilter(reasons: Vec<(OrphanReason, i64)>, v: ViewState) -> impl IntoVie
                     v.reason.set(reason);
                     v.ticked.set(BTreeSet::new());
                     v.at.set(PreviewPageAt::First);
+                    v.page_no.set(1);
                 }>{text}</button>
         }
     };
@@ -462,16 +474,12 @@ fn ItemRowView(
     view! {
         <tr>
             {tickable.then(|| view! {
-                <td><input type="checkbox" aria-label=format!("Select {}", item.name)
-                    disabled=move || !v.ready.get()
-                    prop:checked=move || v.ticked.with(|t| t.contains(&item_id))
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        v.ticked.update(|t| { if on { t.insert(item_id); } else { t.remove(&item_id); } });
-                    }/></td>
+                <td><TickBox name=item.name.clone() id=item_id ticked=v.ticked/></td>
             })}
             <td><Plug state=item.sync_state/></td>
-            <th scope="row">{item.name.clone()}</th>
+            <th scope="row">{item.name.clone()}
+                {item.had_data_before_first_sync.then(|| view! { " " <span class="badge">"had data before the first sync"</span> })}
+            </th>
             {with_org.then(|| view! { <td>{item.organization.clone()}</td> })}
             <td>{move || match (editing.get(), options.get()) {
                 (true, Some((types, _))) => select("Type", types, chosen_type).into_any(),
@@ -482,8 +490,7 @@ fn ItemRowView(
                 _ => status_text.clone().into_any(),
             }}</td>
             <td>{item.orphan_reason.map(|r| r.label()).unwrap_or_default()}</td>
-            <td>{item.last_synced_at.as_ref().map(crate::model::time::utc).unwrap_or_default()}</td>
-            <td>{if item.had_data_before_first_sync { "Yes" } else { "" }}</td>
+            <td class="when">{item.last_synced_at.as_ref().map(crate::model::time::utc).unwrap_or_default()}</td>
             <td class="row-actions">
                 {move || if editing.get() {
                     view! {

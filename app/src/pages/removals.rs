@@ -91,14 +91,14 @@ fn RemovalTable(
                             <th scope="row">{format!("#{}", job.id)}</th>
                             <td>{job.what.clone()}</td>
                             <td>{job.started_by.clone().unwrap_or_else(|| "—".to_string())}</td>
-                            <td>{crate::model::time::utc_seconds(&job.created_at)}</td>
+                            <td class="when">{crate::model::time::utc_seconds(&job.created_at)}</td>
                             <td>{let j = job.clone(); view! { <RemovalProgress job=j is_admin on_update=update/> }}</td>
                             <td class="num">{fmt_count(job.deleted)}</td>
                             <td class="num">{fmt_count(job.skipped)}</td>
                             <td class="num">{fmt_duration(job.elapsed_ms)}</td>
                             <td>{
                                 let id = job.id;
-                                let restorable = job.finished() && job.deleted > 0 && job.archive_available;
+                                let restorable = job.finished() && job.deleted > 0 && job.archive_available && !job.fully_restored;
                                 move || (restorable && is_admin.get()).then(|| view! {
                                     <button type="button" class="secondary" on:click=move |_| restores.asking.set(Some(id))>"Restore"</button>
                                 })

@@ -33,6 +33,8 @@ pub struct RemovalRow {
     pub skipped: i64,
     /// Records inside the deleted organizations that went too (counted once it has ended).
     pub inside: i64,
+    /// Its archive holds records and every one of them has been restored.
+    pub fully_restored: bool,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -50,6 +52,7 @@ type Row = (
     i64,
     i64,
     i64,
+    bool,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
     Option<DateTime<Utc>>,
@@ -68,6 +71,7 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
         deleted,
         skipped,
         inside,
+        fully_restored,
         created,
         started,
         finished,
@@ -92,6 +96,7 @@ fn to_row(r: Row) -> anyhow::Result<RemovalRow> {
         deleted,
         skipped,
         inside,
+        fully_restored,
         created_at: created,
         started_at: started,
         finished_at: finished,
@@ -111,6 +116,29 @@ fn inside_sql() -> String {
         .collect::<Vec<_>>()
         .join(" + ");
     format!("CASE WHEN j.finished_at IS NULL THEN 0 ELSE {counts} END")
+}
+
+/// Whether an ended removal's archive holds records and none is left unrestored.
+fn fully_restored_sql() -> String {
+    let archived = |restored: bool| {
+        super::removals::ARCHIVED
+            .iter()
+            .map(|(table, _)| {
+                let cond = if restored {
+                    ""
+                } else {
+                    " AND a.restored_by IS NULL"
+                };
+                format!("EXISTS (SELECT 1 FROM archived_{table} a WHERE a.job_id = j.id{cond})")
+            })
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    };
+    format!(
+        "(j.finished_at IS NOT NULL AND ({}) AND NOT ({}))",
+        archived(true),
+        archived(false)
+    )
 }
 
 /// A removal's words, given the name of its row's type or status (if it has a row).
@@ -159,13 +187,14 @@ impl Repo {
                 'deleted'),
                 (SELECT COUNT(*) FROM removal_targets r WHERE r.job_id = j.id AND r.outcome = \
                 'skipped'),
-                {inside},
+                {inside}, {restored},
                 j.created_at, j.started_at, j.finished_at, j.cancel_requested, j.last_error
              FROM jobs j LEFT JOIN users u ON u.id = j.created_by
              WHERE j.account_id = $1 AND j.kind = $2 AND {filter} AND ($4 IS NULL OR j.created_by \
              = $4)
              ORDER BY j.id DESC LIMIT {limit}",
-            inside = inside_sql()
+            inside = inside_sql(),
+            restored = fully_restored_sql()
         );
         let by: Option<i64> = only_by.map(|u| u.0);
         let rows: Vec<Row> = match which {

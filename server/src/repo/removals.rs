@@ -165,6 +165,14 @@ impl RemovalArgs {
     }
 }
 
+/// What the impact says of an organization that had data before the first sync: "12
+/// configurations, 3 contacts, 0 passwords, 1 documents".
+const HAD_DATA_WHAT: &str = "CAST((SELECT COUNT(*) FROM configurations c WHERE c.organization_id \
+    = t.id) AS TEXT) || ' configurations, ' || CAST((SELECT COUNT(*) FROM contacts c WHERE \
+    c.organization_id = t.id) AS TEXT) || ' contacts, ' || CAST((SELECT COUNT(*) FROM passwords c \
+    WHERE c.organization_id = t.id) AS TEXT) || ' passwords, ' || CAST((SELECT COUNT(*) FROM \
+    documents c WHERE c.organization_id = t.id) AS TEXT) || ' documents'";
+
 /// Items the PSA does not sync: orphaned, disabled or stand-alone (no link).
 const NOT_SYNCING: &str = " AND (t.sync_state IS NULL OR t.sync_state NOT IN \
     ('enabled', 'error'))";
@@ -273,10 +281,40 @@ impl Repo {
                 Ok::<i64, anyhow::Error>(n)
             }
         };
+        // The first `HAD_DATA_LISTED` targets matching `filter` by name, each with what the
+        // dialog says of it (`what`, SQL), and how many match in all.
+        let named = |what: &'static str, filter: &'static str| {
+            let (db, user, binds) = (self.db.clone(), user.clone(), qualifies.clone());
+            let sql = format!(
+                "SELECT t.name, {what} {orphans} AND {filter} ORDER BY t.name LIMIT \
+                    {HAD_DATA_LISTED}"
+            );
+            let all = format!("SELECT COUNT(*) {orphans} AND {filter}");
+            let count = &count;
+            async move {
+                let rows: Vec<(String, String)> = on_db!(&db, |pool| {
+                    let q = sqlx::query_as(&sql)
+                        .bind(user.account_id.0)
+                        .bind(integration.0);
+                    let q = if user.restricted {
+                        q.bind(user.user_id.0)
+                    } else {
+                        q
+                    };
+                    crate::bind_search!(q, binds).fetch_all(pool).await
+                })?;
+                // A list shorter than its limit is all of them; only a full one is counted.
+                let n = if (rows.len() as i64) < HAD_DATA_LISTED {
+                    rows.len() as i64
+                } else {
+                    count(all).await?
+                };
+                Ok::<_, anyhow::Error>((rows, n))
+            }
+        };
         let items = count(format!("SELECT COUNT(*) {orphans}")).await?;
         let mut children = Vec::new();
-        let mut had_data = Vec::new();
-        let mut had_data_count = 0;
+        let (mut had_data, mut had_data_count) = (Vec::new(), 0);
         if kind == ItemKind::Organization {
             for (child, _) in ORGANIZATION_CHILDREN {
                 let n = count(format!(
@@ -286,86 +324,18 @@ impl Repo {
                 .await?;
                 children.push((child.to_string(), n));
             }
-            let sql = format!(
-                "SELECT t.name,
-                    (SELECT COUNT(*) FROM configurations c WHERE c.organization_id = t.id),
-                    (SELECT COUNT(*) FROM contacts c WHERE c.organization_id = t.id),
-                    (SELECT COUNT(*) FROM passwords c WHERE c.organization_id = t.id),
-                    (SELECT COUNT(*) FROM documents c WHERE c.organization_id = t.id)
-                 {orphans} AND t.had_data_before_first_sync = TRUE ORDER BY t.name LIMIT \
-                 {HAD_DATA_LISTED}"
-            );
-            let rows: Vec<(String, i64, i64, i64, i64)> = on_db!(&self.db, |pool| {
-                let q = sqlx::query_as(&sql)
-                    .bind(user.account_id.0)
-                    .bind(integration.0);
-                let q = if user.restricted {
-                    q.bind(user.user_id.0)
-                } else {
-                    q
-                };
-                crate::bind_search!(q, qualifies).fetch_all(pool).await
-            })?;
-            // A list shorter than its limit is all of them; only a full one needs counting.
-            had_data_count = if (rows.len() as i64) < HAD_DATA_LISTED {
-                rows.len() as i64
-            } else {
-                count(format!(
-                    "SELECT COUNT(*) {orphans} AND t.had_data_before_first_sync = TRUE"
-                ))
-                .await?
-            };
-            had_data = rows
-                .into_iter()
-                .map(|(name, c, p, w, d)| {
-                    (
-                        name,
-                        format!(
-                            "{c} configurations, {p} contacts, {w} passwords, {d} \
-                            documents"
-                        ),
-                    )
-                })
-                .collect();
+            (had_data, had_data_count) =
+                named(HAD_DATA_WHAT, "t.had_data_before_first_sync = TRUE").await?;
         }
         // A search or ticked organizations may take items no PSA sync made: each is named.
         let (mut unusual, mut unusual_count) = (Vec::new(), 0);
         if args.search.is_some() {
-            let sql = format!(
-                "SELECT t.name, t.sync_state {orphans} AND (t.sync_state IS NULL OR t.sync_state \
-                    = 'disabled') ORDER BY t.name LIMIT {HAD_DATA_LISTED}"
-            );
-            let rows: Vec<(String, Option<String>)> = on_db!(&self.db, |pool| {
-                let q = sqlx::query_as(&sql)
-                    .bind(user.account_id.0)
-                    .bind(integration.0);
-                let q = if user.restricted {
-                    q.bind(user.user_id.0)
-                } else {
-                    q
-                };
-                crate::bind_search!(q, qualifies).fetch_all(pool).await
-            })?;
-            unusual_count = if (rows.len() as i64) < HAD_DATA_LISTED {
-                rows.len() as i64
-            } else {
-                count(format!(
-                    "SELECT COUNT(*) {orphans} AND (t.sync_state IS NULL OR t.sync_state = \
-                        'disabled')"
-                ))
-                .await?
-            };
-            unusual = rows
-                .into_iter()
-                .map(|(name, state)| {
-                    let why = if state.is_none() {
-                        "stand-alone (not linked to a PSA)"
-                    } else {
-                        "sync turned off"
-                    };
-                    (name, why.to_string())
-                })
-                .collect();
+            (unusual, unusual_count) = named(
+                "CASE WHEN t.sync_state IS NULL THEN 'stand-alone (not linked to a PSA)' ELSE \
+                    'sync turned off' END",
+                "(t.sync_state IS NULL OR t.sync_state = 'disabled')",
+            )
+            .await?;
         }
         let (kept, note) = self.syncing_note(user, args).await?;
         let what = self.removal_label(user.account_id, args).await?;

@@ -28,6 +28,15 @@ impl AppServices {
             .found("loading a type or status", "That type or status")
     }
 
+    /// Whether a search's or ticked items the PSA still syncs go too: only where the account
+    /// has bulk delete by type.
+    async fn deletes_syncing(&self, user: &CurrentUser) -> Result<bool, AppError> {
+        self.repo
+            .has_feature(user.account_id, Feature::BulkDeleteByType)
+            .await
+            .map_err(internal("reading the account's features"))
+    }
+
     /// What a removal target deletes, checked: Managers and Administrators, the integration is
     /// the account's, and a type-or-status target needs its feature.
     pub(super) async fn removal_args(
@@ -44,12 +53,7 @@ impl AppServices {
                 ));
             }
             let search = app::model::ItemSearch::parse(text).map_err(AppError::invalid_input)?;
-            // Items the PSA still syncs go only where the account has bulk delete by type.
-            let include_syncing = self
-                .repo
-                .has_feature(user.account_id, Feature::BulkDeleteByType)
-                .await
-                .map_err(internal("reading the account's features"))?;
+            let include_syncing = self.deletes_syncing(user).await?;
             return Ok(RemovalArgs {
                 integration: IntegrationId(0),
                 kind: ItemKind::Organization,
@@ -62,11 +66,7 @@ impl AppServices {
         }
         if let RemovalTarget::Picked(ids) = target {
             let ids = picked(ids)?;
-            let include_syncing = self
-                .repo
-                .has_feature(user.account_id, Feature::BulkDeleteByType)
-                .await
-                .map_err(internal("reading the account's features"))?;
+            let include_syncing = self.deletes_syncing(user).await?;
             return Ok(RemovalArgs {
                 integration: IntegrationId(0),
                 kind: ItemKind::Organization,
@@ -208,6 +208,7 @@ pub(super) fn removal_view(
         deleted: r.deleted,
         skipped: r.skipped,
         inside: r.inside,
+        fully_restored: r.fully_restored,
         created_at: r.created_at,
         finished_at: r.finished_at,
         rate,

@@ -106,6 +106,10 @@ async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
     assert!(partly.not_restored.is_empty(), "{:?}", partly.not_restored);
     let left = s.restore_choices(admin, removal).await.unwrap();
     assert_eq!(left.len(), choices.len() - 2);
+    // Part restored: Restore is still offered, and the removal still counts what went inside.
+    let shown = s.removal(admin, removal).await.unwrap();
+    assert!(!shown.fully_restored);
+    assert_eq!(shown.inside + shown.deleted, archived);
     assert!(!left
         .iter()
         .any(|c| c.organization == a.organization || c.organization == b.organization));
@@ -114,6 +118,8 @@ async fn a_restore_brings_back_exactly_what_was_removed(db: Db) {
     let job = s.start_restore(admin, removal, None).await.unwrap();
     assert_eq!(ctx.finish_job(job.id).await, JobState::Succeeded);
     assert_eq!(snapshot(&ctx).await, before);
+    // All of it came back: the removal says so, and Restore is no longer offered.
+    assert!(s.removal(admin, removal).await.unwrap().fully_restored);
     // A record comes back once.
     let e = s.start_restore(admin, removal, None).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);

@@ -165,7 +165,8 @@ fn SyncedItemsTable(
                             <td class="num">{fmt_count(c.orphaned)}</td>
                             <td class="num">{fmt_count(c.error)}</td>
                             <td class="num">{fmt_count(c.total())}</td>
-                            <td><RowActions view=Some(format!(
+                            // An empty row offers nothing to do.
+                            <td>{(c.total() > 0).then(|| view! { <RowActions view=Some(format!(
                                 "/account/integrations/{id}/manage-data/view?row=value&category={}&value={}",
                                 r.category.as_str(), r.value_id.0
                             )) id delete=rights.delete.then_some(RemovalTarget::Row(r.value_id))
@@ -173,7 +174,7 @@ fn SyncedItemsTable(
                                     value: r.value_id,
                                     label: format!("{} {}: {}", r.category.kind().plural(), r.category.dimension(), r.value_name),
                                     psa,
-                                })/></td>
+                                })/> })}</td>
                         </tr>
                     }
                 }).collect_view()}
@@ -211,11 +212,11 @@ fn KindTable(
                             <th scope="row">{r.kind.plural()}</th>
                             <td class="num">{fmt_count(r.count)}</td>
                             {with_reasons.then(|| view! { <td>{reasons}</td> })}
-                            <td><RowActions view=Some(if with_reasons {
+                            <td>{(r.count > 0).then(|| view! { <RowActions view=Some(if with_reasons {
                                 format!("/account/integrations/{id}/manage-data/view?row=orphans&kind={}", r.kind.as_str())
                             } else {
                                 format!("/account/integrations/{id}/manage-data/disconnected?kind={}", r.kind.as_str())
-                            }) id delete=(rights.delete && with_reasons && r.count > 0).then_some(RemovalTarget::Orphans(r.kind)) row=None/></td>
+                            }) id delete=(rights.delete && with_reasons && r.count > 0).then_some(RemovalTarget::Orphans(r.kind)) row=None/> })}</td>
                         </tr>
                     }
                 }).collect_view()}
