@@ -100,7 +100,7 @@ fn ActivityPageOf(entries: Vec<ActivityEntry>, older_than: Option<i64>) -> impl 
 #[component]
 fn ActivityTable(entries: Vec<ActivityEntry>) -> impl IntoView {
     view! {
-        <div class="table-box"><table class="activity">
+        <div class="table-box" tabindex="0"><table class="activity">
             <thead>
                 <tr>
                     <th scope="col">"When"</th>

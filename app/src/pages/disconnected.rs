@@ -175,7 +175,7 @@ fn Table(
             before=at.newer().map(|href| (href, "Newer items"))
             after=at.older().map(|href| (href, "Older items"))
         />
-        <div class="table-box"><table>
+        <div class="table-box" tabindex="0"><table>
             <thead>
                 <tr>
                     <th scope="col">"Name"</th><th scope="col">"Organization"</th><th scope="col">"PSA id"</th>

@@ -122,7 +122,7 @@ fn ExportTable(list: Vec<ExportJob>) -> impl IntoView {
     view! {
         <section aria-labelledby="exports-title">
             <h2 id="exports-title">"Exports"</h2>
-            <div class="table-box"><table class="removals">
+            <div class="table-box" tabindex="0"><table class="removals">
                 <thead>
                     <tr>
                         <th scope="col">"Export"</th>

@@ -80,7 +80,7 @@ fn HeldTable(page: HeldPage) -> impl IntoView {
         {(page.total > 0).then(|| view! {
             <p>{format!("{}–{} of {}", fmt_count(first), fmt_count(last), fmt_count(page.total))}</p>
         })}
-        <div class="table-box"><table class="counts">
+        <div class="table-box" tabindex="0"><table class="counts">
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>

@@ -202,7 +202,7 @@ fn IntegrationTable(
     manages: bool,
 ) -> impl IntoView {
     view! {
-        <div class="table-box"><table>
+        <div class="table-box" tabindex="0"><table>
             <thead>
                 <tr><th scope="col">"Name"</th><th scope="col">"PSA"</th><th scope="col">"State"</th><th scope="col">"Last sync"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
             </thead>

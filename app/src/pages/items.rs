@@ -139,7 +139,7 @@ fn ItemTable(page: ItemPage, search: String, inactive: bool, tick: Option<Bulk>)
     }
     view! {
         <p>{shown}</p>
-        <div class="table-box">
+        <div class="table-box" tabindex="0">
         <table>
             <thead>
                 <tr>

@@ -70,7 +70,7 @@ fn RunTable(runs: Vec<SyncRun>, selected: RwSignal<Option<RunId>>) -> impl IntoV
     view! {
         <section aria-labelledby="runs-heading">
             <h2 id="runs-heading">"Sync runs"</h2>
-            <div class="table-box"><table>
+            <div class="table-box" tabindex="0"><table>
                 <thead>
                     <tr>
                         <th scope="col">"Started"</th><th scope="col">"Run"</th><th scope="col">"Outcome"</th>
@@ -226,7 +226,7 @@ fn Events(integration: IntegrationId, run: RunId) -> impl IntoView {
                                         view! { <p>"No events to show."</p> }.into_any()
                                     } else {
                                         view! {
-                                            <div class="table-box"><table>
+                                            <div class="table-box" tabindex="0"><table>
                                                 <thead><tr><th scope="col">"Level"</th><th scope="col">"Item"</th><th scope="col">"PSA id"</th><th scope="col">"Reason"</th><th scope="col">"What happened"</th></tr></thead>
                                                 <tbody>
                                                     {shown.into_iter().map(|e| view! {

@@ -49,7 +49,7 @@ fn Detail(o: OrganizationDetail) -> impl IntoView {
             <dt>"Sync"</dt><dd>{synced}</dd>
             {o.orphan_reason.map(|r| view! { <dt>"Orphan reason"</dt><dd>{r.label()}</dd> })}
         </dl>
-        <div class="table-box"><table class="counts">
+        <div class="table-box" tabindex="0"><table class="counts">
             <caption>"Inside this organization"</caption>
             <thead><tr><th scope="col">"Records"</th><th scope="col" class="num">"Count"</th></tr></thead>
             <tbody>

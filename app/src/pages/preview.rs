@@ -229,7 +229,7 @@ fn PreviewTable(id: IntegrationId, row: PreviewRow, p: PreviewPage, v: ViewState
             view! { <p class="empty">"Nothing here: no item of this row matches. Items that change in the PSA arrive with the next sync."</p> }.into_any()
         } else {
             view! {
-        <div class="table-box">
+        <div class="table-box" tabindex="0">
         <table class="preview">
             <thead>
                 <tr>

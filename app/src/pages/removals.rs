@@ -69,7 +69,7 @@ fn RemovalTable(
     view! {
         <Show when=move || jobs.with(|j| !j.is_empty())
             fallback=|| view! { <p>"No removals yet: they start from Manage Data > Orphaned Data > Actions > Delete."</p> }>
-            <div class="table-box"><table class="removals">
+            <div class="table-box" tabindex="0"><table class="removals">
                 <thead>
                     <tr>
                         <th scope="col">"Removal"</th>

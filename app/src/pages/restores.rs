@@ -177,7 +177,7 @@ fn RestoreTable(jobs: Vec<RestoreJob>) -> impl IntoView {
     view! {
         <section aria-labelledby="restores-title">
             <h2 id="restores-title">"Restores"</h2>
-            <div class="table-box"><table class="removals">
+            <div class="table-box" tabindex="0"><table class="removals">
                 <thead>
                     <tr>
                         <th scope="col">"Restore"</th>

@@ -211,7 +211,7 @@ fn UserTable(
     editing: RwSignal<Option<UserSummary>>,
 ) -> impl IntoView {
     view! {
-        <div class="table-box"><table>
+        <div class="table-box" tabindex="0"><table>
             <thead>
                 <tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Restrictions"</th><th scope="col">"State"</th><th scope="col">"Last sign-in"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
             </thead>

@@ -141,7 +141,7 @@ fn SyncedItemsTable(
     rights: Rights,
 ) -> impl IntoView {
     view! {
-        <div class="table-box"><table class="counts">
+        <div class="table-box" tabindex="0"><table class="counts">
             <thead>
                 <tr>
                     <th scope="col">"Item"</th>
@@ -192,7 +192,7 @@ fn KindTable(
     rights: Rights,
 ) -> impl IntoView {
     view! {
-        <div class="table-box"><table class="counts">
+        <div class="table-box" tabindex="0"><table class="counts">
             <thead>
                 <tr>
                     <th scope="col">"Item"</th>
@@ -251,7 +251,7 @@ fn HeldTable(
         }
     });
     view! {
-        <div class="table-box"><table class="counts">
+        <div class="table-box" tabindex="0"><table class="counts">
             <thead>
                 <tr>
                     <th scope="col">"Item"</th>
