@@ -136,9 +136,11 @@ fn RunChart(runs: Vec<SyncRun>) -> impl IntoView {
     // page's CSP allows no inline style), chosen to read on white and apart from each other.
     const SYNCED: &str = "#2563eb";
     const ORPHANED: &str = "#ea580c";
-    let (left, top, plot_h, bar) = (56.0, 10.0, 120.0, 10.0);
-    let step = bar * 2.0 + 8.0;
-    let width = left + (runs.len().max(1) as f64) * step + 16.0;
+    let (left, top, plot_h, bar): (f64, f64, f64, f64) = (56.0, 10.0, 120.0, 10.0);
+    // Few runs spread out over a chart wide enough to read (and for its axis label to fit).
+    let n = runs.len().max(1) as f64;
+    let step = (bar * 2.0 + 8.0).max((480.0 - left - 16.0) / n).min(64.0);
+    let width = (left + n * step + 16.0).max(320.0);
     let height = top + plot_h + 36.0;
     let base = top + plot_h;
     let y = move |n: f64| base - n / max * plot_h;

@@ -98,6 +98,7 @@ fn ManageDataPanel(data: ManageData) -> impl IntoView {
 
 #[component]
 fn Sections(data: ManageData) -> impl IntoView {
+    let summary = summary_line(&data);
     let title = format!("Manage Data: {}", data.integration.name);
     let id = data.integration.id;
     let rights = data.rights;
@@ -106,6 +107,7 @@ fn Sections(data: ManageData) -> impl IntoView {
     let admin = data.rights.administer;
     view! {
         <h1>{title}</h1>
+        <p class="summary">{summary}</p>
         <PlugLegend/>
         {(!held.is_empty()).then(|| view! {
             <section aria-labelledby="held-orphanings" class="held">
@@ -127,6 +129,37 @@ fn Sections(data: ManageData) -> impl IntoView {
             <KindTable id rows=data.disconnected_data count_label="Disconnected" with_reasons=false rights/>
         </section>
     }
+}
+
+/// The screen in one line: "1,710 orphans · 12 disconnected · last sync 2026-12-08 07:19 UTC,
+/// completed with 18 errors".
+fn summary_line(data: &ManageData) -> String {
+    let orphans: i64 = data.orphaned_data.iter().map(|r| r.count).sum();
+    let disconnected: i64 = data.disconnected_data.iter().map(|r| r.count).sum();
+    let held: i64 = data.held.iter().map(|r| r.count).sum();
+    let mut parts = vec![
+        format!("{} orphans", fmt_count(orphans)),
+        format!("{} disconnected", fmt_count(disconnected)),
+    ];
+    if held > 0 {
+        parts.push(format!("{} held for a decision", fmt_count(held)));
+    }
+    parts.push(match &data.integration.last_sync {
+        Some(s) => {
+            let outcome = crate::model::SyncOutcome::parse(&s.outcome)
+                .map(|o| crate::model::outcome_words(o, s.failed).to_lowercase())
+                .unwrap_or_else(|| s.outcome.clone());
+            format!(
+                "last sync {}, {outcome}",
+                crate::model::time::utc(&s.started_at)
+            )
+        }
+        None => "never synced yet".to_string(),
+    });
+    if data.integration.state == crate::model::IntegrationState::Paused {
+        parts.push("sync paused".to_string());
+    }
+    parts.join(" · ")
 }
 
 fn state_header(state: SyncState) -> impl IntoView {
