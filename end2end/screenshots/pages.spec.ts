@@ -2,7 +2,9 @@
 import * as path from 'node:path';
 import { expect, hydrated, signInAs, test } from '../tests/helpers';
 
-const out = path.resolve(__dirname, '../../docs/screenshots');
+const out = process.env.SHOTS_DIR ?? path.resolve(__dirname, '../../docs/screenshots');
+const ext = process.env.SHOTS_DIR ? 'png' : 'jpeg';
+const q = process.env.SHOTS_DIR ? {} : { quality: 60 };
 
 test('every page, at desktop and phone width', async ({ page, account }) => {
   test.setTimeout(600_000);
@@ -28,13 +30,13 @@ test('every page, at desktop and phone width', async ({ page, account }) => {
     await page.setViewportSize({ width, height });
     await page.goto('/login');
     await hydrated(page);
-    await page.screenshot({ path: `${out}/${tag}-login.jpeg`, quality: 60 });
+    await page.screenshot({ path: `${out}/${tag}-login.${ext}`, ...q });
     if (!account.signedIn || tag === 'desktop') await signInAs(page, account);
     for (const [name, url] of pages) {
       await page.goto(url);
       await hydrated(page);
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-      await page.screenshot({ path: `${out}/${tag}-${name}.jpeg`, quality: 60, fullPage: true });
+      await page.screenshot({ path: `${out}/${tag}-${name}.${ext}`, ...q, fullPage: true });
     }
     // The Delete dialog of View's "Deleted in the PSA" filter.
     await page.goto(pages[2][1]);
@@ -42,6 +44,6 @@ test('every page, at desktop and phone width', async ({ page, account }) => {
     await page.getByRole('button', { name: /^Deleted in the PSA: / }).click();
     await page.getByRole('button', { name: /^Delete all .* filtered configurations$/ }).click();
     await expect(page.getByRole('dialog')).toBeVisible();
-    await page.screenshot({ path: `${out}/${tag}-delete-dialog.jpeg`, quality: 60 });
+    await page.screenshot({ path: `${out}/${tag}-delete-dialog.${ext}`, ...q });
   }
 });
