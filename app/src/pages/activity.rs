@@ -29,6 +29,8 @@ fn action_label(action: &str) -> String {
         "sync.started" => "Manual sync started".to_string(),
         "integration.sync_paused" => "Sync paused".to_string(),
         "integration.sync_resumed" => "Sync resumed".to_string(),
+        "integration.settings_changed" => "Sync settings changed".to_string(),
+        "integration.credentials_changed" => "Credentials changed".to_string(),
         "row.disconnected" => "Permanently disconnected".to_string(),
         "feature.enabled" => "Feature enabled".to_string(),
         "feature.disabled" => "Feature disabled".to_string(),

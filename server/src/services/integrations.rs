@@ -120,6 +120,12 @@ impl AppServices {
             .set_integration_site(user.account_id, integration, credentials.site_url())
             .await
             .map_err(internal("saving the site"))?;
+        // Never a secret: only where the keys now point.
+        let name = self.own_integration(user, integration).await?.name;
+        let details =
+            serde_json::json!({ "site": credentials.site_url(), "keys": "saved, sealed" });
+        self.log_integration(user, "integration.credentials_changed", &name, details)
+            .await?;
         Ok(credentials.view())
     }
 
@@ -220,6 +226,66 @@ impl AppServices {
             .map_err(internal("logging an activity"))?;
         Ok(id)
     }
+}
+
+/// What a settings change changed, in words: "Organization type Vendor": "synced → not
+/// synced", "sync every": "60 → 30 minutes"...
+fn settings_changes(
+    before: &app::model::SyncSettings,
+    after: &app::model::SyncSettings,
+) -> serde_json::Map<String, serde_json::Value> {
+    let word = |on: bool| if on { "synced" } else { "not synced" };
+    let mut out = serde_json::Map::new();
+    for a in &after.values {
+        if let Some(b) = before.values.iter().find(|b| b.id == a.id) {
+            if b.sync_enabled != a.sync_enabled {
+                let what = format!(
+                    "{} {} {}",
+                    a.category.kind().as_str(),
+                    a.category.dimension().to_lowercase(),
+                    a.name
+                );
+                let change = format!("{} → {}", word(b.sync_enabled), word(a.sync_enabled));
+                out.insert(what, change.into());
+            }
+        }
+    }
+    let mut number = |key: &str, b: i64, a: i64, unit: &str| {
+        if a != b {
+            out.insert(key.into(), format!("{b} → {a}{unit}").into());
+        }
+    };
+    number(
+        "sync every",
+        before.schedule_minutes,
+        after.schedule_minutes,
+        " minutes",
+    );
+    number(
+        "hold above share",
+        before.hold_orphans_percent,
+        after.hold_orphans_percent,
+        " %",
+    );
+    number(
+        "hold above count",
+        before.hold_orphans_min,
+        after.hold_orphans_min,
+        " items",
+    );
+    if before.sync_contacts != after.sync_contacts {
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        out.insert(
+            "sync contacts".into(),
+            format!(
+                "{} → {}",
+                yes(before.sync_contacts),
+                yes(after.sync_contacts)
+            )
+            .into(),
+        );
+    }
+    out
 }
 
 impl AppServices {
@@ -492,7 +558,8 @@ impl app::services::IntegrationServices for AppServices {
                     from 0 to 1,000,000",
             ));
         }
-        self.own_integration(user, integration).await?;
+        let summary = self.own_integration(user, integration).await?;
+        let before = self.sync_settings(user, integration).await?;
         let applied = self
             .repo
             .change_sync_settings(user.account_id, integration, &change)
@@ -504,6 +571,17 @@ impl app::services::IntegrationServices for AppServices {
                     reload the settings and try again",
             ));
         }
-        self.sync_settings(user, integration).await
+        let after = self.sync_settings(user, integration).await?;
+        let changes = settings_changes(&before, &after);
+        if !changes.is_empty() {
+            self.log_integration(
+                user,
+                "integration.settings_changed",
+                &summary.name,
+                serde_json::Value::Object(changes),
+            )
+            .await?;
+        }
+        Ok(after)
     }
 }

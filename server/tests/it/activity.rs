@@ -36,3 +36,50 @@ async fn pausing_and_resuming_sync_are_in_the_activity_log(db: Db) {
     );
 }
 on_both!(pausing_and_resuming_sync_are_in_the_activity_log);
+
+async fn a_sync_settings_change_is_logged_before_and_after(db: Db) {
+    let ctx = setup(db).await;
+    let s = common::services(&ctx.repo, server::psa::RetryPolicy::default());
+    let settings = s.sync_settings(&ctx.admin, ctx.integration).await.unwrap();
+    let value = settings
+        .values
+        .iter()
+        .find(|v| v.sync_enabled && v.category == app::model::CatalogCategory::OrganizationType)
+        .unwrap();
+    let change = app::model::SyncSettingsChange {
+        values: vec![(value.id, false)],
+        schedule_minutes: Some(settings.schedule_minutes + 5),
+        ..Default::default()
+    };
+    s.change_sync_settings(&ctx.admin, ctx.integration, change)
+        .await
+        .unwrap();
+    let log = s.activity(&ctx.admin, None).await.unwrap();
+    let entry = &log[0];
+    assert_eq!(entry.action, "integration.settings_changed");
+    let mut details = entry.details.clone();
+    details.sort();
+    let mut want = vec![
+        (
+            format!("organization type {}", value.name),
+            "synced → not synced".to_string(),
+        ),
+        (
+            "sync every".to_string(),
+            format!(
+                "{} → {} minutes",
+                settings.schedule_minutes,
+                settings.schedule_minutes + 5
+            ),
+        ),
+    ];
+    want.sort();
+    assert_eq!(details, want);
+    // A change that changes nothing records nothing.
+    let before = log.len();
+    s.change_sync_settings(&ctx.admin, ctx.integration, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(s.activity(&ctx.admin, None).await.unwrap().len(), before);
+}
+on_both!(a_sync_settings_change_is_logged_before_and_after);
