@@ -107,6 +107,7 @@ async fn bench(label: &str, db: Db, dataset: &Dataset) -> anyhow::Result<()> {
                         integration,
                         &PreviewQuery {
                             reason: None,
+                            state: None,
                             row,
                             sort,
                             descending: false,

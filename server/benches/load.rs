@@ -189,6 +189,7 @@ async fn bench(label: &str, url: String, size: Size, clients: usize) -> anyhow::
         "integration": md.integration.id,
         "query": app::model::PreviewQuery {
             reason: None,
+            state: None,
             row: app::model::PreviewRow::Value {
                 category: biggest.category,
                 value: biggest.value_id,

@@ -152,6 +152,7 @@ async fn bench(
         .expect("rows");
     let view = app::model::PreviewQuery {
         reason: None,
+        state: None,
         row: app::model::PreviewRow::Value {
             category: biggest.category,
             value: biggest.value_id,

@@ -113,28 +113,37 @@ pub fn confirm_label(impact: &RemovalImpact) -> String {
 
 /// What the dialog says above the targets no PSA sync made.
 fn unusual_heading(listed: i64, count: i64) -> String {
-    if count > listed {
-        format!(
-            "{} of them did not come from a PSA sync (the first {} by name are listed):",
-            fmt_count(count),
-            fmt_count(listed)
-        )
-    } else {
-        "These did not come from a PSA sync:".to_string()
-    }
+    list_heading(
+        listed,
+        count,
+        "These did not come from a PSA sync",
+        &format!("{} of them did not come from a PSA sync", fmt_count(count)),
+    )
 }
 
 /// What the preview's list of organizations that had data before the first sync says of itself:
 /// all of them, or the first ones of how many.
 fn had_data_heading(listed: i64, count: i64) -> String {
+    list_heading(
+        listed,
+        count,
+        "These organizations had data before the first sync",
+        &format!(
+            "These {} organizations had data before the first sync",
+            fmt_count(count)
+        ),
+    )
+}
+
+/// A list's heading: `all` when it lists every one, else `some` and how many it lists.
+fn list_heading(listed: i64, count: i64, all: &str, some: &str) -> String {
     if count > listed {
         format!(
-            "These {} organizations had data before the first sync (the first {} by name are listed):",
-            fmt_count(count),
+            "{some} (the first {} by name are listed):",
             fmt_count(listed)
         )
     } else {
-        "These organizations had data before the first sync:".to_string()
+        format!("{all}:")
     }
 }
 

@@ -109,6 +109,9 @@ pub struct PreviewQuery {
     /// Only the items of this orphan reason (View's filter chips).
     #[serde(default)]
     pub reason: Option<OrphanReason>,
+    /// Only the items in this sync state (View's filter chips on a type or status).
+    #[serde(default)]
+    pub state: Option<SyncState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +147,9 @@ pub struct PreviewPage {
     /// An orphans row's items by orphan reason (whatever the filter): View's filter chips.
     #[serde(default)]
     pub reasons: Vec<(OrphanReason, i64)>,
+    /// A type or status row's items by sync state (whatever the filter).
+    #[serde(default)]
+    pub states: Vec<(SyncState, i64)>,
 }
 
 /// How many disconnected items a page of Disconnected Data's View lists, newest first.

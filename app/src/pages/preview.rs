@@ -43,6 +43,7 @@ pub fn PreviewPageView() -> impl IntoView {
                 (Some(id), Some(row)) => {
                     let q = PreviewQuery {
                         reason: None,
+                        state: None,
                         row,
                         sort: PreviewSort::Name,
                         descending: false,
@@ -87,6 +88,7 @@ fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl Into
         at: RwSignal::new(PreviewPageAt::First),
         page_no: RwSignal::new(1),
         reason: RwSignal::new(None),
+        state: RwSignal::new(None),
         ticked: RwSignal::new(BTreeSet::new()),
         version: RwSignal::new(0u32),
         said: RwSignal::new(None),
@@ -104,6 +106,7 @@ fn PreviewPanel(id: IntegrationId, row: PreviewRow, p: PreviewPage) -> impl Into
                 descending: v.descending.get(),
                 at: v.at.get(),
                 reason: v.reason.get(),
+                state: v.state.get(),
             }
         },
         move |q| async move { Some(get_preview(id, q).await) },
@@ -156,6 +159,7 @@ struct ViewState {
     /// Which page is shown, counted from the first (keyset pages are counted as they are walked).
     page_no: RwSignal<i64>,
     reason: RwSignal<Option<OrphanReason>>,
+    state: RwSignal<Option<SyncState>>,
     ticked: RwSignal<BTreeSet<i64>>,
     /// Bumped after an edit, Disable sync or a removal's end, to read the page again.
     version: RwSignal<u32>,
@@ -213,14 +217,17 @@ fn PreviewTable(id: IntegrationId, row: PreviewRow, p: PreviewPage, v: ViewState
     let pages = ((p.total + PREVIEW_PAGE_SIZE - 1) / PREVIEW_PAGE_SIZE).max(1);
     let shown = if p.items.is_empty() {
         "No items".to_string()
-    } else if p.reasons.is_empty() || v.reason.get_untracked().is_none() {
-        format!("{} items", fmt_count(p.total))
-    } else {
+    } else if v.reason.get_untracked().is_some() {
         format!("{} items with this orphan reason", fmt_count(p.total))
+    } else if let Some(s) = v.state.get_untracked() {
+        format!("{} items: {}", fmt_count(p.total), s.label())
+    } else {
+        format!("{} items", fmt_count(p.total))
     };
     view! {
         <h1>{p.title.clone()}</h1>
         {(!p.reasons.is_empty()).then(|| view! { <ReasonFilter reasons=p.reasons.clone() v/> })}
+        {(!p.states.is_empty()).then(|| view! { <StateFilter states=p.states.clone() v/> })}
         <div class="list-head">
             <p>{shown}</p>
             {tickable.then(|| view! { <DeleteChosen id kind total v/> })}
@@ -307,6 +314,28 @@ fn ReasonFilter(reasons: Vec<(OrphanReason, i64)>, v: ViewState) -> impl IntoVie
         <div role="group" aria-label="Filter by orphan reason" class="chips">
             {chip(None, format!("All reasons: {}", fmt_count(all)))}
             {reasons.into_iter().map(|(r, n)| chip(Some(r), format!("{}: {}", r.label(), fmt_count(n)))).collect_view()}
+        </div>
+    }
+}
+
+/// The filter chips of a type or status row: all its items, or those in one sync state.
+#[component]
+fn StateFilter(states: Vec<(SyncState, i64)>, v: ViewState) -> impl IntoView {
+    let all: i64 = states.iter().map(|(_, n)| n).sum();
+    let chip = move |state: Option<SyncState>, text: String| {
+        view! {
+            <button type="button" class="chip" aria-pressed=move || (v.state.get() == state).to_string()
+                on:click=move |_| {
+                    v.state.set(state);
+                    v.at.set(PreviewPageAt::First);
+                    v.page_no.set(1);
+                }>{text}</button>
+        }
+    };
+    view! {
+        <div role="group" aria-label="Filter by sync state" class="chips">
+            {chip(None, format!("All: {}", fmt_count(all)))}
+            {states.into_iter().map(|(s, n)| chip(Some(s), format!("{}: {}", s.label(), fmt_count(n)))).collect_view()}
         </div>
     }
 }

@@ -30,6 +30,9 @@ macro_rules! push_filter {
         if let Some(reason) = $p.reason {
             $qb.push(format!(" AND i.orphan_reason = '{reason}'"));
         }
+        if let Some(state) = $p.state {
+            $qb.push(format!(" AND i.sync_state = '{state}'"));
+        }
         if let Some((org_id, user)) = $p.restricted {
             $qb.push(format!(
                 " AND {org_id} IN (SELECT organization_id FROM \
@@ -215,7 +218,7 @@ impl Repo {
         // A walk by groups reads the row's kept count cells; their sum is its kept total.
         let (account, iid) = (user.account_id.0, integration.0);
         // A reason filter reads the rows themselves: the kept counts do not split by reason.
-        let filtered = q.reason.is_some();
+        let filtered = q.reason.is_some() || q.state.is_some();
         let cells = if walked_by_groups(q.sort, kind) && !filtered {
             Some(self.kept_row_cells(account, iid, kind, kept_row).await?)
         } else {
@@ -255,6 +258,7 @@ impl Repo {
             integration: iid,
             value_filter,
             reason: q.reason.map(|r| r.as_str()),
+            state: q.state.map(|s| s.as_str()),
             restricted: user.restricted.then_some((org_id, user.user_id.0)),
             ascending,
         };
@@ -299,19 +303,19 @@ impl Repo {
                     .await?
             }
         };
-        let reasons = match q.row {
-            PreviewRow::Orphans { .. } => {
-                let all = PageQuery {
-                    reason: None,
-                    ..page
-                };
-                self.orphan_reasons(&all, table).await?
-            }
-            PreviewRow::Value { .. } => Vec::new(),
+        let all = PageQuery {
+            reason: None,
+            state: None,
+            ..page
+        };
+        let (reasons, states) = match q.row {
+            PreviewRow::Orphans { .. } => (self.orphan_reasons(&all, table).await?, Vec::new()),
+            PreviewRow::Value { .. } => (Vec::new(), self.sync_states(&all, table).await?),
         };
         let page = page_of(rows, &q.at, forward)?;
         Ok(Some(PreviewPage {
             reasons,
+            states,
             title,
             kind,
             total,
@@ -340,6 +344,25 @@ impl Repo {
         rows.into_iter()
             .filter_map(|(r, n)| r.map(|r| (r, n)))
             .map(|(r, n)| Ok((parse_or(&r, OrphanReason::parse, "orphan reason")?, n)))
+            .collect()
+    }
+
+    /// A type or status row's items by sync state (for the user, whatever the filter).
+    async fn sync_states(
+        &self,
+        p: &PageQuery<'_>,
+        table: &str,
+    ) -> anyhow::Result<Vec<(SyncState, i64)>> {
+        let rows: Vec<(Option<String>, i64)> = on_db!(&self.db, |pool| {
+            let mut qb =
+                QueryBuilder::<DB>::new(format!("SELECT i.sync_state, COUNT(*) FROM {table} i"));
+            push_filter!(qb, p);
+            qb.push(" GROUP BY i.sync_state ORDER BY COUNT(*) DESC");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        rows.into_iter()
+            .filter_map(|(s, n)| s.map(|s| (s, n)))
+            .map(|(s, n)| Ok((parse_or(&s, SyncState::parse, "sync state")?, n)))
             .collect()
     }
 

@@ -254,3 +254,88 @@ async fn ticked_organizations_go_with_what_is_inside_and_the_result_counts_it(db
     assert_eq!(theirs_left, 1);
 }
 on_both!(ticked_organizations_go_with_what_is_inside_and_the_result_counts_it);
+
+/// View's chips: a type's items by sync state add up to the row, and a chip shows exactly its
+/// items (the total, and every row of the page); an orphans row's reasons likewise.
+async fn views_filter_chips_show_exactly_their_items(db: Db) {
+    use app::model::{
+        CatalogValueId, PreviewPageAt, PreviewQuery, PreviewRow, PreviewSort, SyncState,
+    };
+    let ctx = setup(db).await;
+    let s = services(&ctx);
+    let value = ctx
+        .ids(
+            "SELECT configuration_type_id FROM configurations WHERE account_id = $1 AND \
+             sync_state = 'orphaned' GROUP BY configuration_type_id ORDER BY COUNT(*) DESC \
+             LIMIT 1",
+        )
+        .await[0];
+    let query = |state| PreviewQuery {
+        row: PreviewRow::Value {
+            category: app::model::CatalogCategory::ConfigurationType,
+            value: CatalogValueId(value),
+        },
+        sort: PreviewSort::Name,
+        descending: false,
+        at: PreviewPageAt::First,
+        reason: None,
+        state,
+    };
+    let all = s
+        .preview(&ctx.admin, ctx.integration, query(None))
+        .await
+        .unwrap();
+    assert!(all.reasons.is_empty());
+    assert_eq!(all.states.iter().map(|(_, n)| n).sum::<i64>(), all.total);
+    let orphaned = all
+        .states
+        .iter()
+        .find(|(st, _)| *st == SyncState::Orphaned)
+        .unwrap()
+        .1;
+    let page = s
+        .preview(
+            &ctx.admin,
+            ctx.integration,
+            query(Some(SyncState::Orphaned)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total, orphaned);
+    assert!(!page.items.is_empty());
+    assert!(page
+        .items
+        .iter()
+        .all(|i| i.sync_state == Some(SyncState::Orphaned)));
+    assert_eq!(
+        page.states, all.states,
+        "the chips stay whatever the filter"
+    );
+
+    let orphans = PreviewQuery {
+        row: PreviewRow::Orphans {
+            kind: ItemKind::Configuration,
+        },
+        ..query(None)
+    };
+    let all = s
+        .preview(&ctx.admin, ctx.integration, orphans.clone())
+        .await
+        .unwrap();
+    assert_eq!(all.reasons.iter().map(|(_, n)| n).sum::<i64>(), all.total);
+    let (reason, n) = all.reasons[0];
+    let page = s
+        .preview(
+            &ctx.admin,
+            ctx.integration,
+            PreviewQuery {
+                reason: Some(reason),
+                ..orphans
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total, n);
+    assert!(page.items.iter().all(|i| i.orphan_reason == Some(reason)));
+}
+on_both!(views_filter_chips_show_exactly_their_items);

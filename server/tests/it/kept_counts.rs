@@ -199,6 +199,7 @@ async fn check(ctx: &Ctx, everywhere: &CurrentUser, after: &str) {
                     integration.id,
                     &PreviewQuery {
                         reason: None,
+                        state: None,
                         row,
                         sort: PreviewSort::Name,
                         descending: false,

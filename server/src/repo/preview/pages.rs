@@ -16,6 +16,8 @@ pub(super) struct PageQuery<'a> {
     pub(super) value_filter: Option<(&'static str, i64)>,
     /// Only the items of this orphan reason (its stored name).
     pub(super) reason: Option<&'static str>,
+    /// Only the items in this sync state (its stored name).
+    pub(super) state: Option<&'static str>,
     /// (the organization id column, the user) for a user who sees some organizations only.
     pub(super) restricted: Option<(&'static str, i64)>,
     /// The order the rows are read in (descending when reading backward an ascending sort).

@@ -147,6 +147,7 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
         for descending in [false, true] {
             let page = |at| PreviewQuery {
                 reason: None,
+                state: None,
                 row,
                 sort,
                 descending,
@@ -231,6 +232,7 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
             ctx.integration,
             &PreviewQuery {
                 reason: None,
+                state: None,
                 row: PreviewRow::Orphans {
                     kind: ItemKind::Configuration,
                 },
@@ -253,6 +255,7 @@ async fn the_preview_pages_through_exactly_a_rows_items(db: Db) {
     // Another integration's value is not found.
     let other = PreviewQuery {
         reason: None,
+        state: None,
         row: PreviewRow::Value {
             category: CatalogCategory::OrganizationType,
             value: workstation,
@@ -292,6 +295,7 @@ async fn a_hostile_page_position_is_refused_or_harmless(db: Db) {
     };
     let query = |sort, descending, at| PreviewQuery {
         reason: None,
+        state: None,
         row,
         sort,
         descending,
