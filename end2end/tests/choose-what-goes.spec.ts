@@ -145,3 +145,20 @@ test('the activity log shows a pencil edit, a pause and a manual sync, in words'
   await expect(entries.filter({ has: page.getByRole('rowheader', { name: 'Sync resumed' }) })).toContainText('state: Paused → Active');
   await expect(entries.filter({ has: page.getByRole('rowheader', { name: 'Manual sync started' }) })).toContainText('sync: full, started by hand');
 });
+
+test('View of a type filters by sync state: the chip shows exactly its items', async ({ page, account }) => {
+  const row = account.expected.synced_items.find((r) => r.item === 'Configurations' && r.type_or_status === 'Type: Workstation')!;
+  await signInAs(page, account);
+  await page.goto(`/account/integrations/${account.integration}/manage-data`);
+  const tr = page.getByRole('region', { name: 'Synced Items' }).getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name: 'Configurations', exact: true }) })
+    .filter({ has: page.getByRole('cell', { name: 'Type: Workstation', exact: true }) });
+  await tr.getByRole('button', { name: 'Actions' }).click();
+  await tr.getByRole('menuitem', { name: 'View' }).click();
+  const chips = page.getByRole('group', { name: 'Filter by sync state' });
+  await expect(chips.getByRole('button', { name: `All: ${fmt(row.total)}` })).toHaveAttribute('aria-pressed', 'true');
+  await chips.getByRole('button', { name: `Orphaned: ${fmt(row.orphaned)}` }).click();
+  await expect(page.getByText(`${fmt(row.orphaned)} items: Orphaned`)).toBeVisible();
+  await expect(body(page).getByRole('img', { name: 'Sync enabled' })).toHaveCount(0);
+  await expect(body(page).getByRole('img', { name: 'Orphaned' }).first()).toBeVisible();
+});
