@@ -297,26 +297,57 @@ pub struct TargetQuery {
     pub search: Option<String>,
     #[serde(default)]
     pub full_delete: bool,
+    /// With `kind`: only the orphans of this reason (`deleted_in_psa`...).
+    pub reason: Option<String>,
+    /// Ticked items, comma-separated ids: with `kind`, only those of its orphans; alone, those
+    /// organizations (as the Organizations list's ticks).
+    pub ids: Option<String>,
 }
 
 impl TargetQuery {
     fn target(&self) -> Result<RemovalTarget, ApiError> {
-        match (self.kind, self.value) {
-            (None, None) if self.search.is_some() => Ok(RemovalTarget::Search(
-                self.search.clone().unwrap_or_default(),
-            )),
-            (Some(kind), None) if self.search.is_none() => Ok(RemovalTarget::Orphans(kind)),
-            (None, Some(v)) if self.full_delete => {
+        let bad = |m: &str| ApiError(AppError::invalid_input(m));
+        let reason =
+            match self.reason.as_deref() {
+                Some(r) => Some(app::model::OrphanReason::parse(r).ok_or_else(|| {
+                    bad("reason must be one of type_not_synced, status_not_synced, deleted_in_psa, \
+                    parent_not_syncing, inactive_status_not_synced")
+                })?),
+                None => None,
+            };
+        let ids = match self.ids.as_deref() {
+            Some(list) => Some(
+                list.split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| s.trim().parse::<i64>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| bad("ids must be item ids, comma-separated"))?,
+            ),
+            None => None,
+        };
+        let narrowed = reason.is_some() || ids.is_some();
+        match (self.kind, self.value, &self.search) {
+            (None, None, Some(search)) if !narrowed => Ok(RemovalTarget::Search(search.clone())),
+            (None, None, None) if reason.is_none() => match ids {
+                Some(ids) => Ok(RemovalTarget::Picked(ids)),
+                None => Err(bad(WHAT)),
+            },
+            (Some(kind), None, None) if narrowed => {
+                Ok(RemovalTarget::ChosenOrphans { kind, reason, ids })
+            }
+            (Some(kind), None, None) => Ok(RemovalTarget::Orphans(kind)),
+            (None, Some(v), None) if !narrowed && self.full_delete => {
                 Ok(RemovalTarget::RowFullDelete(CatalogValueId(v)))
             }
-            (None, Some(v)) => Ok(RemovalTarget::Row(CatalogValueId(v))),
-            _ => Err(ApiError(AppError::invalid_input(
-                "Say what to delete: kind (its orphans), value (a type or status) or \
-                    search (organizations), one of them",
-            ))),
+            (None, Some(v), None) if !narrowed => Ok(RemovalTarget::Row(CatalogValueId(v))),
+            _ => Err(bad(WHAT)),
         }
     }
 }
+
+/// What a removal target may be, said when a request's is none of them.
+const WHAT: &str = "Say what to delete, one of: kind (its orphans, narrowed by reason or ids), \
+    value (a type or status), search (organizations) or ids alone (ticked organizations)";
 
 /// GET /api/v1/integrations/{id}/removals/impact?kind=organization (or ?value=N): what the
 /// removal would delete (Managers and Administrators).

@@ -315,7 +315,10 @@ pub fn spec() -> Value {
                         feature_unavailable.",
                     "parameters": [id_param(), kind_param(),
                         { "name": "value", "in": "query", "required": false, "schema": { "type": "integer" } },
-                        { "name": "full_delete", "in": "query", "required": false, "schema": { "type": "boolean" } }],
+                        { "name": "full_delete", "in": "query", "required": false, "schema": { "type": "boolean" } },
+                        { "name": "search", "in": "query", "required": false, "schema": { "type": "string" }, "description": "Organizations list search (sync status:, type:, status:, free text)" },
+                        { "name": "reason", "in": "query", "required": false, "schema": reason_schema(), "description": "With kind: only its orphans of this reason" },
+                        { "name": "ids", "in": "query", "required": false, "schema": { "type": "string" }, "description": "Ticked ids, comma-separated: with kind, only those of its orphans; alone, those organizations (at most 1,000)" }],
                     "responses": ok(json!({ "$ref": "#/components/schemas/RemovalImpact" }), error_responses(&["401", "403", "404", "422"]))
                 }
             },
@@ -330,6 +333,8 @@ pub fn spec() -> Value {
                         "type": "object", "required": ["confirm"],
                         "properties": { "kind": kind_schema(), "value": { "type": "integer" }, "full_delete": { "type": "boolean" },
                             "search": { "type": "string", "description": "Organizations list search (sync status:, type:, status:, free text)" },
+                            "reason": reason_schema(),
+                            "ids": { "type": "string", "description": "Ticked ids, comma-separated: with kind, only those of its orphans; alone, those organizations (at most 1,000)" },
                             "confirm": { "type": "string", "description": "The number \
                                 of items, as \
                                 typed" } }
@@ -473,6 +478,11 @@ fn job_param() -> Value {
 
 fn kind_schema() -> Value {
     json!({ "type": "string", "enum": ["organization", "configuration", "contact", "location"] })
+}
+
+fn reason_schema() -> Value {
+    json!({ "type": "string", "enum": ["type_not_synced", "status_not_synced", "deleted_in_psa",
+        "parent_not_syncing", "inactive_status_not_synced"] })
 }
 
 fn kind_param() -> Value {

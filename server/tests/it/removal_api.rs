@@ -420,3 +420,94 @@ async fn roles_below_manager_are_refused_every_removal_action_and_nothing_is_que
     assert_eq!(error_code(archive).await, (403, "forbidden".into()));
     app.stop().await;
 }
+
+/// The JSON API chooses what goes as the screen does: a kind's orphans of one reason, ticked
+/// ids of its orphans, or ticked organizations; a bad reason, bad ids or no ids are refused with
+/// what to do, and nothing is queued.
+async fn narrowed_targets_over_http(database_url: Option<String>) {
+    let app = TestApp::spawn_with(database_url, WorkerConfig::default()).await;
+    let admin = app.client();
+    assert_eq!(app.sign_in(&admin).await.status().as_u16(), 200);
+    app.syncs_settled(&admin).await;
+    let md = get(&admin, &app, "/api/v1/integrations/1/manage-data").await;
+    let configurations = md["orphaned_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "configuration")
+        .unwrap()
+        .clone();
+    let deleted_in_psa = configurations["by_reason"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[0] == "deleted_in_psa")
+        .map(|p| p[1].as_i64().unwrap())
+        .expect("the demo has configurations deleted in the PSA");
+    let impact = get(
+        &admin,
+        &app,
+        "/api/v1/integrations/1/removals/impact?kind=configuration&reason=deleted_in_psa",
+    )
+    .await;
+    assert_eq!(impact["items"], deleted_in_psa, "{impact}");
+
+    let before = jobs(&app).await;
+    for bad in [
+        "kind=configuration&reason=gone",
+        "kind=configuration&ids=1,x",
+        "ids=",
+        "reason=deleted_in_psa",
+        "search=acme&ids=1",
+    ] {
+        let resp = admin
+            .get(app.url(&format!("/api/v1/integrations/1/removals/impact?{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            error_code(resp).await,
+            (422, "invalid_input".into()),
+            "{bad}"
+        );
+    }
+    let queued = admin
+        .post(app.url("/api/v1/integrations/1/removals"))
+        .json(&json!({ "ids": "", "confirm": "0" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(queued).await, (422, "invalid_input".into()));
+    assert_eq!(jobs(&app).await, before, "nothing queued");
+
+    // Ticked organizations, by id: the impact counts exactly those that may go.
+    let orphaned: Vec<i64> = on_db!(&app.repo.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM organizations WHERE sync_state = 'orphaned' ORDER BY id LIMIT 2"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    let ids = orphaned
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let impact = get(
+        &admin,
+        &app,
+        &format!("/api/v1/integrations/0/removals/impact?ids={ids}"),
+    )
+    .await;
+    assert_eq!(impact["items"], 2, "{impact}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn narrowed_removal_targets_over_http_on_sqlite() {
+    narrowed_targets_over_http(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn narrowed_removal_targets_over_http_on_postgres() {
+    narrowed_targets_over_http(Some(common::fresh_postgres_url().await)).await;
+}
