@@ -326,6 +326,8 @@ impl app::services::IntegrationServices for AppServices {
         integration: IntegrationId,
     ) -> Result<SyncStarted, AppError> {
         Self::may_manage(user, "start a sync")?;
+        // A sync reaches every organization of the integration.
+        Self::unrestricted(user, "start a sync")?;
         let summary = self.own_integration(user, integration).await?;
         let started = self
             .sync
@@ -356,6 +358,7 @@ impl app::services::IntegrationServices for AppServices {
         paused: bool,
     ) -> Result<IntegrationSummary, AppError> {
         Self::may_manage(user, "pause or resume sync")?;
+        Self::unrestricted(user, "pause or resume sync")?;
         self.own_integration(user, integration).await?;
         let state = if paused {
             IntegrationState::Paused
@@ -517,6 +520,10 @@ impl app::services::IntegrationServices for AppServices {
         integration: IntegrationId,
         change: SyncSettingsChange,
     ) -> Result<SyncSettingsEffect, AppError> {
+        // What a change would do is counted over every organization: only those who may make
+        // the change may ask.
+        Self::may_manage(user, "preview a sync settings change")?;
+        Self::unrestricted(user, "preview a sync settings change")?;
         self.own_integration(user, integration).await?;
         self.repo
             .preview_sync_settings(user.account_id, integration, &change)

@@ -83,3 +83,38 @@ async fn a_sync_settings_change_is_logged_before_and_after(db: Db) {
     assert_eq!(s.activity(&ctx.admin, None).await.unwrap().len(), before);
 }
 on_both!(a_sync_settings_change_is_logged_before_and_after);
+
+/// Previewing a sync settings change counts over every organization of the integration: a
+/// Read-only user and a user restricted to some organizations are refused it (as they are the
+/// change itself).
+async fn only_those_who_may_change_the_settings_preview_a_change(db: Db) {
+    use app::error::ErrorCode;
+    use app::model::{Role, SyncSettingsChange};
+    let ctx = setup(db).await;
+    let s = common::services(&ctx.repo, server::psa::RetryPolicy::default());
+    let settings = s.sync_settings(&ctx.admin, ctx.integration).await.unwrap();
+    let change = SyncSettingsChange {
+        values: vec![(settings.values[0].id, !settings.values[0].sync_enabled)],
+        ..Default::default()
+    };
+    s.preview_sync_settings(&ctx.admin, ctx.integration, change.clone())
+        .await
+        .unwrap();
+    let read_only = app::model::CurrentUser {
+        role: Role::ReadOnly,
+        ..ctx.admin.clone()
+    };
+    let restricted = app::model::CurrentUser {
+        role: Role::Manager,
+        restricted: true,
+        ..ctx.admin.clone()
+    };
+    for user in [read_only, restricted] {
+        let e = s
+            .preview_sync_settings(&user, ctx.integration, change.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden, "{:?}", user.role);
+    }
+}
+on_both!(only_those_who_may_change_the_settings_preview_a_change);

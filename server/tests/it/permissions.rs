@@ -551,6 +551,10 @@ async fn restricted_managers_and_administrators_reach_only_their_organizations()
                 format!("/api/v1/integrations/1/values/{value}/disconnect"),
             ),
             ("PATCH", "/api/v1/integrations/1/sync-settings".to_string()),
+            // A sync, and pausing or resuming it, reach every organization too.
+            ("POST", "/api/v1/integrations/1/sync".to_string()),
+            ("POST", "/api/v1/integrations/1/pause".to_string()),
+            ("POST", "/api/v1/integrations/1/resume".to_string()),
         ] {
             let resp = user
                 .request(method.parse().unwrap(), app.url(&path))
