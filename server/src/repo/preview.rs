@@ -309,8 +309,16 @@ impl Repo {
             ..page
         };
         let (reasons, states) = match q.row {
-            PreviewRow::Orphans { .. } => (self.orphan_reasons(&all, table).await?, Vec::new()),
-            PreviewRow::Value { .. } => (Vec::new(), self.sync_states(&all, table).await?),
+            PreviewRow::Orphans { .. } => (
+                self.counted_by(&all, table, "orphan_reason", OrphanReason::parse)
+                    .await?,
+                Vec::new(),
+            ),
+            PreviewRow::Value { .. } => (
+                Vec::new(),
+                self.counted_by(&all, table, "sync_state", SyncState::parse)
+                    .await?,
+            ),
         };
         let page = page_of(rows, &q.at, forward)?;
         Ok(Some(PreviewPage {
@@ -328,41 +336,26 @@ impl Repo {
         }))
     }
 
-    /// An orphans row's items by orphan reason (for the user, whatever the filter).
-    async fn orphan_reasons(
+    /// A row's items counted by one of their columns (`orphan_reason` for an orphans row's
+    /// chips, `sync_state` for a type's or status's), for the user, whatever the filter; the
+    /// most first, read with `parse`.
+    async fn counted_by<T>(
         &self,
         p: &PageQuery<'_>,
         table: &str,
-    ) -> anyhow::Result<Vec<(OrphanReason, i64)>> {
+        column: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> anyhow::Result<Vec<(T, i64)>> {
         let rows: Vec<(Option<String>, i64)> = on_db!(&self.db, |pool| {
             let mut qb =
-                QueryBuilder::<DB>::new(format!("SELECT i.orphan_reason, COUNT(*) FROM {table} i"));
+                QueryBuilder::<DB>::new(format!("SELECT i.{column}, COUNT(*) FROM {table} i"));
             push_filter!(qb, p);
-            qb.push(" GROUP BY i.orphan_reason ORDER BY COUNT(*) DESC");
+            qb.push(format!(" GROUP BY i.{column} ORDER BY COUNT(*) DESC"));
             qb.build_query_as().fetch_all(pool).await
         })?;
         rows.into_iter()
-            .filter_map(|(r, n)| r.map(|r| (r, n)))
-            .map(|(r, n)| Ok((parse_or(&r, OrphanReason::parse, "orphan reason")?, n)))
-            .collect()
-    }
-
-    /// A type or status row's items by sync state (for the user, whatever the filter).
-    async fn sync_states(
-        &self,
-        p: &PageQuery<'_>,
-        table: &str,
-    ) -> anyhow::Result<Vec<(SyncState, i64)>> {
-        let rows: Vec<(Option<String>, i64)> = on_db!(&self.db, |pool| {
-            let mut qb =
-                QueryBuilder::<DB>::new(format!("SELECT i.sync_state, COUNT(*) FROM {table} i"));
-            push_filter!(qb, p);
-            qb.push(" GROUP BY i.sync_state ORDER BY COUNT(*) DESC");
-            qb.build_query_as().fetch_all(pool).await
-        })?;
-        rows.into_iter()
-            .filter_map(|(s, n)| s.map(|s| (s, n)))
-            .map(|(s, n)| Ok((parse_or(&s, SyncState::parse, "sync state")?, n)))
+            .filter_map(|(v, n)| v.map(|v| (v, n)))
+            .map(|(v, n)| Ok((parse_or(&v, parse, column)?, n)))
             .collect()
     }
 
